@@ -1,0 +1,81 @@
+"""Who may do what where: one deny-by-default decision used by every platform service (role + region scope)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from airgrade.core.regions import contains
+from airgrade.core.types import Role
+
+STAFF_ROLES = frozenset({Role.COUNTY, Role.CITY, Role.PROVINCE})
+
+# The action table: which roles may attempt an action at all. Scope (region, own enterprise, assignment) is
+# checked afterwards for every role. An action missing here is denied to everyone.
+ACTION_ROLES: dict[str, frozenset[Role]] = {
+    "region.view": frozenset({*STAFF_ROLES, Role.ENTERPRISE, Role.EXPERT}),
+    "enterprise.view": frozenset({*STAFF_ROLES, Role.ENTERPRISE, Role.EXPERT}),
+    "enterprise.create": frozenset({Role.COUNTY, Role.CITY, Role.PROVINCE}),
+    "enterprise.edit": frozenset({Role.ENTERPRISE, Role.COUNTY}),
+    "enterprise.set_status": frozenset({Role.COUNTY, Role.CITY}),
+    "audit.view": frozenset({Role.COUNTY, Role.CITY, Role.PROVINCE}),
+    "public.view": frozenset(Role),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The caller as the core sees it: a role bound to one region, one enterprise, or a set of assignments."""
+
+    role: Role
+    region_code: str | None = None
+    enterprise_id: int | None = None
+    user_id: int | None = None
+    # Keys of the work an expert is assigned to (e.g. "review:12"); experts see nothing else (REQ SJZ-7).
+    assignments: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class Target:
+    """What an action touches: its region, and where relevant its enterprise and assignment key."""
+
+    region_code: str | None = None
+    enterprise_id: int | None = None
+    assignment_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+ALLOW = Decision(True, "")
+
+
+def decide(actor: Actor, action: str, target: Target) -> Decision:
+    """Decide one action on one target. Deny by default; the reason is shown to the user in Chinese."""
+    roles = ACTION_ROLES.get(action)
+    if roles is None:
+        return Decision(False, f"未定义的操作: {action}")
+    if actor.role not in roles:
+        return Decision(False, f"{actor.role.label_zh}角色无权执行此操作")
+    if action.startswith("public."):
+        return ALLOW
+    if actor.role is Role.ENTERPRISE:
+        if actor.enterprise_id is None or target.enterprise_id != actor.enterprise_id:
+            return Decision(False, "企业用户只能访问本企业的数据")
+        return ALLOW
+    if actor.role is Role.EXPERT:
+        if target.assignment_key is None or target.assignment_key not in actor.assignments:
+            return Decision(False, "专家只能访问分配给本人的评审任务")
+        return ALLOW
+    if actor.role in STAFF_ROLES:
+        if actor.region_code is None or target.region_code is None:
+            return Decision(False, "缺少行政区划，无法判断管辖范围")
+        if not contains(actor.region_code, target.region_code):
+            return Decision(False, "超出本账号的管辖区域")
+        return ALLOW
+    return Decision(False, "无权执行此操作")

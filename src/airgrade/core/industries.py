@@ -1,0 +1,43 @@
+"""The catalogue of key industries (REQ G-1): code, Chinese name, family and the jurisdiction that added it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import yaml
+
+FAMILY_LABELS = {
+    "metal": "金属类",
+    "building_materials": "建材类",
+    "vocs": "涉VOCs类",
+    "local": "地方行业",
+}
+
+
+@dataclass(frozen=True)
+class Industry:
+    code: str
+    name_zh: str
+    name_en: str
+    family: str
+    jurisdiction: str
+
+    def applies_in(self, region_code: str) -> bool:
+        """National industries apply everywhere; a local one only inside the province that added it."""
+        return self.jurisdiction == "national" or region_code[:2] == self.jurisdiction[:2]
+
+
+@cache
+def all_industries() -> tuple[Industry, ...]:
+    text = resources.files("airgrade.core.rules").joinpath("data/common/industries.yaml").read_text("utf-8")
+    return tuple(Industry(**entry) for entry in yaml.safe_load(text)["industries"])
+
+
+def industry_by_code(code: str) -> Industry | None:
+    return {industry.code: industry for industry in all_industries()}.get(code)
+
+
+def industries_for_region(region_code: str) -> list[Industry]:
+    return [industry for industry in all_industries() if industry.applies_in(region_code)]

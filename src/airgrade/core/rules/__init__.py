@@ -1,0 +1,1 @@
+"""The rule book: dated, cited rule data and its loader."""

@@ -1,0 +1,1 @@
+"""The Django platform around the core: storage, services, API and pages."""

@@ -1,0 +1,123 @@
+"""The enterprise registry: enterprises, sites (厂区), industry assignments, production lines and emission outlets."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from airgrade.core.types import Pollutant
+
+
+class Enterprise(models.Model):
+    class Status(models.TextChoices):
+        OPERATING = "operating", "正常生产"
+        SUSPENDED = "suspended", "停产"
+        CLOSED = "closed", "关停"
+
+    credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
+    name = models.CharField("企业名称", max_length=200, db_index=True)
+    region = models.ForeignKey("regions.Region", verbose_name="所在区划", on_delete=models.PROTECT)
+    address = models.CharField("地址", max_length=255, blank=True)
+    contact_name = models.CharField("联系人", max_length=64, blank=True)
+    contact_phone = models.CharField("联系电话", max_length=32, blank=True)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.OPERATING)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        ordering = ["region_id", "name"]
+        verbose_name = "企业"
+        verbose_name_plural = "企业"
+        indexes = [models.Index(fields=["region", "name"]), models.Index(fields=["status", "region"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Site(models.Model):
+    """A plant site (厂区); declarations and emergency lists are per site (REQ LC-4)."""
+
+    enterprise = models.ForeignKey(Enterprise, verbose_name="企业", on_delete=models.CASCADE, related_name="sites")
+    name = models.CharField("厂区名称", max_length=200)
+    region = models.ForeignKey("regions.Region", verbose_name="所在区划", on_delete=models.PROTECT)
+    address = models.CharField("地址", max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["enterprise_id", "id"]
+        verbose_name = "厂区"
+        verbose_name_plural = "厂区"
+        constraints = [models.UniqueConstraint(fields=["enterprise", "name"], name="unique_site_name")]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise.name} · {self.name}"
+
+
+class IndustryAssignment(models.Model):
+    """A key-industry type and branch for a site; a site may have several (REQ G-1, LC-5)."""
+
+    site = models.ForeignKey(Site, verbose_name="厂区", on_delete=models.CASCADE, related_name="industries")
+    # Denormalised from the site so the registry list can filter by industry without a second join.
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="industry_assignments")
+    industry_code = models.CharField("重点行业类型", max_length=64)
+    branch = models.CharField("重点行业分支", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "行业归属"
+        verbose_name_plural = "行业归属"
+        indexes = [models.Index(fields=["industry_code", "enterprise"])]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "industry_code", "branch"], name="unique_site_industry")
+        ]
+
+
+class ProductionLine(models.Model):
+    """A production line, process step or piece of equipment: the unit that emergency measures name (REQ H23-4)."""
+
+    class Kind(models.TextChoices):
+        LINE = "line", "生产线"
+        PROCESS = "process", "工序"
+        EQUIPMENT = "equipment", "设备"
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "运行"
+        STOPPED = "stopped", "停运"
+        BACKUP = "backup", "备用"
+
+    site = models.ForeignKey(Site, verbose_name="厂区", on_delete=models.CASCADE, related_name="lines")
+    parent = models.ForeignKey(
+        "self", verbose_name="所属生产线", null=True, blank=True, on_delete=models.CASCADE, related_name="parts"
+    )
+    industry_code = models.CharField("所属行业", max_length=64, blank=True)
+    name = models.CharField("名称", max_length=200)
+    kind = models.CharField("类别", max_length=16, choices=Kind.choices, default=Kind.LINE)
+    process_type = models.CharField("工艺类型", max_length=100, blank=True)
+    capacity = models.DecimalField("产能", max_digits=16, decimal_places=3)
+    capacity_unit = models.CharField("产能单位", max_length=32)
+    energy_type = models.CharField("能源类型", max_length=64, blank=True)
+    status = models.CharField("运行状态", max_length=16, choices=Status.choices, default=Status.RUNNING)
+    non_interruptible = models.BooleanField("不可中断工序", default=False)
+
+    class Meta:
+        ordering = ["site_id", "id"]
+        verbose_name = "生产线/工序/设备"
+        verbose_name_plural = "生产线/工序/设备"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EmissionOutlet(models.Model):
+    site = models.ForeignKey(Site, verbose_name="厂区", on_delete=models.CASCADE, related_name="outlets")
+    code = models.CharField("排放口编号", max_length=32)
+    name = models.CharField("排放口名称", max_length=200)
+    pollutants = models.JSONField("污染物", default=list)
+
+    class Meta:
+        verbose_name = "排放口"
+        verbose_name_plural = "排放口"
+        constraints = [models.UniqueConstraint(fields=["site", "code"], name="unique_outlet_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+POLLUTANT_CHOICES = [(p.value, p.value) for p in Pollutant]

@@ -1,0 +1,362 @@
+"""Enterprise registry services: every registry read and write, scoped by role and region, audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, QuerySet
+
+from airgrade.core import credit_code
+from airgrade.core.access import Actor, Target, decide
+from airgrade.core.industries import industry_by_code
+from airgrade.core.regions import contains, scope_prefix
+from airgrade.core.types import Pollutant
+from airgrade.platform.accounts.permissions import actor_of, require, scoped
+from airgrade.platform.audit import services as audit
+from airgrade.platform.enterprises.models import (
+    EmissionOutlet,
+    Enterprise,
+    IndustryAssignment,
+    ProductionLine,
+    Site,
+)
+from airgrade.platform.errors import AccessDenied, NotFound, ServiceError
+from airgrade.platform.regions.models import Region
+
+ENTERPRISE_FIELDS = ["credit_code", "name", "region", "address", "contact_name", "contact_phone", "status"]
+LINE_FIELDS = [
+    "name", "kind", "process_type", "capacity", "capacity_unit", "energy_type", "status",
+    "non_interruptible", "industry_code", "parent",
+]
+MAX_PAGE_SIZE = 200
+
+
+def enterprise_target(enterprise: Enterprise) -> Target:
+    return Target(region_code=enterprise.region_id, enterprise_id=enterprise.pk)
+
+
+# ---------------------------------------------------------------- reads
+
+
+def get_enterprise(user: Any, enterprise_id: int, action: str = "enterprise.view") -> Enterprise:
+    """One enterprise if the caller may do `action` on it. Reading out of scope looks like a missing row, so
+    nobody learns what exists outside their region; a write out of scope says why it is refused."""
+    enterprise = Enterprise.objects.select_related("region").filter(pk=enterprise_id).first()
+    if enterprise is None:
+        raise NotFound("企业不存在或不在您的管辖范围内")
+    decision = decide(actor_of(user), action, enterprise_target(enterprise))
+    if not decision:
+        if action == "enterprise.view":
+            raise NotFound("企业不存在或不在您的管辖范围内")
+        raise AccessDenied(decision.reason)
+    return enterprise
+
+
+@dataclass(frozen=True)
+class EnterpriseFilter:
+    query: str = ""
+    region_code: str = ""
+    industry_code: str = ""
+    status: str = ""
+
+
+def visible_enterprises(user: Any, filters: EnterpriseFilter | None = None) -> QuerySet[Enterprise]:
+    """The caller's enterprises, narrowed by search text, region, industry and status."""
+    actor = actor_of(user)
+    queryset = scoped(Enterprise.objects.all(), actor)
+    filters = filters or EnterpriseFilter()
+    if filters.query:
+        text = filters.query.strip()
+        queryset = queryset.filter(name__contains=text) if len(text) != 18 else queryset.filter(credit_code=text.upper())
+    if filters.region_code:
+        queryset = queryset.filter(region__code__startswith=scope_prefix(filters.region_code))
+    if filters.industry_code:
+        queryset = queryset.filter(
+            Exists(
+                IndustryAssignment.objects.filter(
+                    enterprise=OuterRef("pk"), industry_code=filters.industry_code
+                )
+            )
+        )
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    return queryset.order_by("region_id", "name", "id")
+
+
+def paginate(queryset: QuerySet[Any], page: int, page_size: int) -> tuple[list[Any], int, int]:
+    """A page of rows, the total count and the number of pages; out-of-range pages give the last page."""
+    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
+    paginator = Paginator(queryset, page_size)
+    page_obj = paginator.get_page(page)
+    return list(page_obj.object_list), paginator.count, paginator.num_pages
+
+
+# ---------------------------------------------------------------- validation
+
+
+def _resolve_region(code: Any, field: str = "region") -> Region:
+    region = Region.objects.filter(code=str(code or "").strip()).first()
+    if region is None:
+        raise ServiceError(f"行政区划代码 {code!r} 不存在", field=field)
+    if region.level == "province":
+        raise ServiceError("企业须落在市或县（区）级行政区划", field=field)
+    return region
+
+
+def _clean_enterprise(data: dict[str, Any], actor: Actor, existing: Enterprise | None) -> dict[str, Any]:
+    cleaned: dict[str, Any] = {}
+    for key in data:
+        if key not in ENTERPRISE_FIELDS:
+            raise ServiceError(f"未知字段: {key}", field=key)
+    if "credit_code" in data or existing is None:
+        try:
+            cleaned["credit_code"] = credit_code.validate(str(data.get("credit_code") or ""))
+        except credit_code.CreditCodeError as exc:
+            raise ServiceError(str(exc), field="credit_code") from None
+        duplicate = Enterprise.objects.filter(credit_code=cleaned["credit_code"])
+        if existing is not None:
+            duplicate = duplicate.exclude(pk=existing.pk)
+        if duplicate.exists():
+            raise ServiceError(f"统一社会信用代码 {cleaned['credit_code']} 已被其他企业使用", field="credit_code")
+    if "name" in data or existing is None:
+        name = str(data.get("name") or "").strip()
+        if not name:
+            raise ServiceError("企业名称不能为空", field="name")
+        if len(name) > 200:
+            raise ServiceError("企业名称不能超过200个字符", field="name")
+        cleaned["name"] = name
+    if "region" in data or existing is None:
+        region = _resolve_region(data.get("region"))
+        if actor.region_code and not contains(actor.region_code, region.code):
+            raise ServiceError("不能把企业登记到本账号管辖区域以外", field="region")
+        if actor.enterprise_id is not None and existing is not None and region.code != existing.region_id:
+            raise ServiceError("企业用户不能变更所在区划，请联系县级生态环境部门", field="region")
+        cleaned["region"] = region
+    if "status" in data:
+        status = data["status"]
+        if status not in Enterprise.Status.values:
+            raise ServiceError(f"未知的企业状态: {status}", field="status")
+        cleaned["status"] = status
+    for key in ("address", "contact_name", "contact_phone"):
+        if key in data:
+            cleaned[key] = str(data[key] or "").strip()
+    return cleaned
+
+
+def _clean_line(data: dict[str, Any], site: Site, existing: ProductionLine | None) -> dict[str, Any]:
+    cleaned: dict[str, Any] = {}
+    for key in data:
+        if key not in LINE_FIELDS:
+            raise ServiceError(f"未知字段: {key}", field=key)
+    if "name" in data or existing is None:
+        name = str(data.get("name") or "").strip()
+        if not name:
+            raise ServiceError("名称不能为空", field="name")
+        cleaned["name"] = name
+    if "capacity" in data or existing is None:
+        try:
+            capacity = Decimal(str(data.get("capacity")))
+        except (InvalidOperation, ValueError):
+            raise ServiceError(f"产能必须是数字，收到 {data.get('capacity')!r}", field="capacity") from None
+        if not capacity.is_finite() or capacity < 0:
+            raise ServiceError("产能不能为负数", field="capacity")
+        cleaned["capacity"] = capacity
+    if "capacity_unit" in data or existing is None:
+        unit = str(data.get("capacity_unit") or "").strip()
+        if not unit:
+            raise ServiceError("产能单位不能为空", field="capacity_unit")
+        cleaned["capacity_unit"] = unit
+    for key, choices in (("kind", ProductionLine.Kind.values), ("status", ProductionLine.Status.values)):
+        if key in data:
+            if data[key] not in choices:
+                raise ServiceError(f"{key} 取值无效: {data[key]}", field=key)
+            cleaned[key] = data[key]
+    if "industry_code" in data and data["industry_code"]:
+        code = data["industry_code"]
+        if industry_by_code(code) is None:
+            raise ServiceError(f"未知的重点行业: {code}", field="industry_code")
+        cleaned["industry_code"] = code
+    if "parent" in data:
+        parent_id = data["parent"]
+        if parent_id in (None, ""):
+            cleaned["parent"] = None
+        else:
+            parent = ProductionLine.objects.filter(pk=parent_id, site=site).first()
+            if parent is None or (existing is not None and parent.pk == existing.pk):
+                raise ServiceError("所属生产线必须是同一厂区内的另一条生产线", field="parent")
+            cleaned["parent"] = parent
+    for key in ("process_type", "energy_type"):
+        if key in data:
+            cleaned[key] = str(data[key] or "").strip()
+    if "non_interruptible" in data:
+        cleaned["non_interruptible"] = bool(data["non_interruptible"])
+    return cleaned
+
+
+# ---------------------------------------------------------------- writes
+
+
+@transaction.atomic
+def create_enterprise(user: Any, data: dict[str, Any], reason: str = "") -> Enterprise:
+    actor = actor_of(user)
+    cleaned = _clean_enterprise(data, actor, None)
+    require(actor, "enterprise.create", Target(region_code=cleaned["region"].code))
+    try:
+        with transaction.atomic():
+            enterprise = Enterprise.objects.create(**cleaned)
+    except IntegrityError:
+        raise ServiceError("统一社会信用代码已被其他企业使用", field="credit_code") from None
+    audit.record(
+        actor=user, action="enterprise.create", obj=enterprise, region_code=enterprise.region_id,
+        after=audit.snapshot(enterprise, ENTERPRISE_AUDIT_FIELDS), reason=reason,
+    )
+    return enterprise
+
+
+ENTERPRISE_AUDIT_FIELDS = [
+    "credit_code", "name", "region_id", "address", "contact_name", "contact_phone", "status",
+]
+LINE_AUDIT_FIELDS = [
+    "site_id", "parent_id", "industry_code", "name", "kind", "process_type", "capacity", "capacity_unit",
+    "energy_type", "status", "non_interruptible",
+]
+
+
+@transaction.atomic
+def update_enterprise(user: Any, enterprise_id: int, data: dict[str, Any], reason: str = "") -> Enterprise:
+    enterprise = _locked_enterprise(user, enterprise_id)
+    actor = actor_of(user)
+    if "status" in data and data["status"] != enterprise.status:
+        require(actor, "enterprise.set_status", enterprise_target(enterprise))
+    cleaned = _clean_enterprise(data, actor, enterprise)
+    before = audit.snapshot(enterprise, ENTERPRISE_AUDIT_FIELDS)
+    for key, value in cleaned.items():
+        setattr(enterprise, key, value)
+    enterprise.save()
+    after = audit.snapshot(enterprise, ENTERPRISE_AUDIT_FIELDS)
+    if after != before:
+        audit.record(
+            actor=user, action="enterprise.update", obj=enterprise, region_code=enterprise.region_id,
+            before=before, after=after, reason=reason,
+        )
+    return enterprise
+
+
+def _locked_enterprise(user: Any, enterprise_id: int) -> Enterprise:
+    enterprise = get_enterprise(user, enterprise_id, "enterprise.edit")
+    return Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+
+
+@transaction.atomic
+def add_site(user: Any, enterprise_id: int, data: dict[str, Any], reason: str = "") -> Site:
+    enterprise = _locked_enterprise(user, enterprise_id)
+    name = str(data.get("name") or "").strip()
+    if not name:
+        raise ServiceError("厂区名称不能为空", field="name")
+    if enterprise.sites.filter(name=name).exists():
+        raise ServiceError(f"厂区名称“{name}”已存在", field="name")
+    region = _resolve_region(data.get("region") or enterprise.region_id)
+    if region.code[:4] != enterprise.region_id[:4]:
+        raise ServiceError("厂区须与企业位于同一城市", field="region")
+    site = Site.objects.create(enterprise=enterprise, name=name, region=region, address=str(data.get("address") or ""))
+    audit.record(
+        actor=user, action="site.create", obj=site, region_code=site.region_id,
+        after=audit.snapshot(site, ["enterprise_id", "name", "region_id", "address"]), reason=reason,
+    )
+    return site
+
+
+def _site_for_edit(user: Any, site_id: int) -> Site:
+    site = Site.objects.filter(pk=site_id).first()
+    if site is None:
+        raise NotFound("厂区不存在或不在您的管辖范围内")
+    _locked_enterprise(user, site.enterprise_id)
+    return site
+
+
+@transaction.atomic
+def set_site_industries(user: Any, site_id: int, industries: list[dict[str, str]], reason: str = "") -> Site:
+    """Replace a site's industry assignments with `industries` ([{industry_code, branch}])."""
+    site = _site_for_edit(user, site_id)
+    cleaned: list[tuple[str, str]] = []
+    for position, item in enumerate(industries, start=1):
+        code = str(item.get("industry_code") or "").strip()
+        industry = industry_by_code(code)
+        if industry is None:
+            raise ServiceError(f"第{position}项: 未知的重点行业 {code!r}", field="industry_code")
+        if not industry.applies_in(site.region_id):
+            raise ServiceError(f"第{position}项: {industry.name_zh} 是地方行业，不适用于本地区", field="industry_code")
+        pair = (code, str(item.get("branch") or "").strip())
+        if pair in cleaned:
+            raise ServiceError(f"第{position}项: 重复的行业归属 {industry.name_zh}", field="industry_code")
+        cleaned.append(pair)
+    before = sorted(site.industries.values_list("industry_code", "branch"))
+    site.industries.all().delete()
+    IndustryAssignment.objects.bulk_create(
+        IndustryAssignment(site=site, enterprise_id=site.enterprise_id, industry_code=code, branch=branch)
+        for code, branch in cleaned
+    )
+    audit.record(
+        actor=user, action="site.set_industries", obj=site, region_code=site.region_id,
+        before={"industries": before}, after={"industries": sorted(cleaned)}, reason=reason,
+    )
+    return site
+
+
+@transaction.atomic
+def add_line(user: Any, site_id: int, data: dict[str, Any], reason: str = "") -> ProductionLine:
+    site = _site_for_edit(user, site_id)
+    cleaned = _clean_line(data, site, None)
+    line = ProductionLine.objects.create(site=site, **cleaned)
+    audit.record(
+        actor=user, action="line.create", obj=line, region_code=site.region_id,
+        after=audit.snapshot(line, LINE_AUDIT_FIELDS), reason=reason,
+    )
+    return line
+
+
+@transaction.atomic
+def update_line(user: Any, line_id: int, data: dict[str, Any], reason: str = "") -> ProductionLine:
+    line = ProductionLine.objects.filter(pk=line_id).first()
+    if line is None:
+        raise NotFound("生产线不存在或不在您的管辖范围内")
+    site = _site_for_edit(user, line.site_id)
+    line = ProductionLine.objects.select_for_update().get(pk=line_id)
+    cleaned = _clean_line(data, site, line)
+    before = audit.snapshot(line, LINE_AUDIT_FIELDS)
+    for key, value in cleaned.items():
+        setattr(line, key, value)
+    line.save()
+    after = audit.snapshot(line, LINE_AUDIT_FIELDS)
+    if after != before:
+        audit.record(
+            actor=user, action="line.update", obj=line, region_code=site.region_id,
+            before=before, after=after, reason=reason,
+        )
+    return line
+
+
+@transaction.atomic
+def add_outlet(user: Any, site_id: int, data: dict[str, Any], reason: str = "") -> EmissionOutlet:
+    site = _site_for_edit(user, site_id)
+    code = str(data.get("code") or "").strip()
+    if not code:
+        raise ServiceError("排放口编号不能为空", field="code")
+    if site.outlets.filter(code=code).exists():
+        raise ServiceError(f"排放口编号 {code} 已存在", field="code")
+    pollutants = list(data.get("pollutants") or [])
+    unknown = [p for p in pollutants if p not in {item.value for item in Pollutant}]
+    if unknown:
+        raise ServiceError(f"未知污染物: {', '.join(map(str, unknown))}", field="pollutants")
+    outlet = EmissionOutlet.objects.create(
+        site=site, code=code, name=str(data.get("name") or code), pollutants=pollutants
+    )
+    audit.record(
+        actor=user, action="outlet.create", obj=outlet, region_code=site.region_id,
+        after=audit.snapshot(outlet, ["site_id", "code", "name", "pollutants"]), reason=reason,
+    )
+    return outlet
