@@ -204,10 +204,31 @@ def load_rulebook(root: Path | None = None, overlays: list[Path] | None = None) 
         catalogue=tuple(common["industries.yaml"].industries),
         rules=rules,
         measures=measures,
-        overlays={overlay.region: overlay for overlay, _, _ in overlay_models},
+        overlays=_merge_overlays(overlay_models),
         version=collector.hasher.hexdigest()[:16],
         files=dict(rule_files),
     )
+
+
+def _merge_overlays(overlay_models: list[tuple[s.OverlayFile, str, str]]) -> dict[str, s.OverlayFile]:
+    """Packaged overlays first; an extra (draft) overlay for the same region replaces what it names."""
+    merged: dict[str, s.OverlayFile] = {}
+    for overlay, _, _ in overlay_models:
+        existing = merged.get(overlay.region)
+        if existing is None:
+            merged[overlay.region] = overlay
+            continue
+        named = {(change.industry, change.indicator) for change in overlay.thresholds}
+        named_measures = {change.industry for change in overlay.measures}
+        merged[overlay.region] = existing.model_copy(
+            update={
+                "thresholds": [c for c in existing.thresholds if (c.industry, c.indicator) not in named]
+                + list(overlay.thresholds),
+                "measures": [c for c in existing.measures if c.industry not in named_measures]
+                + list(overlay.measures),
+            }
+        )
+    return merged
 
 
 def _cross_check_partial(

@@ -76,6 +76,7 @@ class IndustryRules:
     as_of: dt.date
     region_code: str | None
     rules_version: str
+    unit_symbols: dict[str, str]
 
     @property
     def floor(self) -> Grade:
@@ -243,6 +244,7 @@ class RuleBook:
             as_of=as_of,
             region_code=region_code,
             rules_version=self.version,
+            unit_symbols={code: unit.symbol for code, unit in self.units.items()},
         )
         self._cache[key] = resolved
         return resolved

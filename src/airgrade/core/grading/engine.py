@@ -1,0 +1,328 @@
+"""Grade one industry of an enterprise: weakest link, trace, missing facts, gaps (REQ G-4, H21-3).
+
+Pure: takes facts and the rule book, returns a result; no I/O. Caps (LC-13, LC-6, SJZ-2/3/5) are applied per
+enterprise in `airgrade.core.grading.caps`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from airgrade.core.grading.checks import SYMBOLS, check_composite, check_simple
+from airgrade.core.grading.facts import FactError, FactValue, normalise_facts
+from airgrade.core.rules import schema as s
+from airgrade.core.rules.rulebook import (
+    IndustryRules,
+    Requirement,
+    ResolvedIndicator,
+    RuleBook,
+    default_rulebook,
+)
+from airgrade.core.types import EmissionStage, Grade
+
+
+class FactsError(ValueError):
+    """Facts that cannot be graded; `errors` names every bad key."""
+
+    def __init__(self, industry: str, errors: list[FactError]) -> None:
+        self.industry = industry
+        self.errors = errors
+        super().__init__("; ".join(f"{industry}.{error.key}: {error.message}" for error in errors))
+
+
+@dataclass(frozen=True)
+class RequirementTrace:
+    grade: Grade
+    required: s.RequiredValue
+    required_text: str
+    met: bool
+    source: s.Source
+    effective: dt.date
+    jurisdiction: str
+
+
+@dataclass(frozen=True)
+class IndicatorTrace:
+    """One indicator's evaluation: what was observed, what each grade requires, which grade it reaches."""
+
+    indicator: ResolvedIndicator
+    observed: dict[str, FactValue | None]  # fact key -> value (None = missing)
+    applicable: bool
+    missing: tuple[str, ...]
+    requirements: tuple[RequirementTrace, ...]
+    reached: Grade
+    units: dict[str, str | None] = field(default_factory=dict)
+
+    @property
+    def provisional(self) -> bool:
+        return any(req.source.provenance is s.Provenance.PROVISIONAL for req in self.requirements)
+
+    def observed_text(self) -> str:
+        if not self.applicable:
+            return "不适用"
+        shown = []
+        for key, value in self.observed.items():
+            text = "未填报" if value is None else _value_text(value, self.units.get(key))
+            shown.append(text if len(self.observed) == 1 else f"{_part_label(self.indicator, key)} {text}")
+        return "；".join(shown)
+
+    def requirement_at(self, grade: Grade) -> RequirementTrace | None:
+        """The requirement that binds at `grade`: its own, or the nearest worse gated grade's."""
+        grades = [req.grade for req in self.requirements]
+        if grade in grades:
+            return self.requirements[grades.index(grade)]
+        worse = [req for req in self.requirements if req.grade.rank > grade.rank]
+        return worse[0] if worse else None
+
+    def failed_for(self, grade: Grade) -> list[RequirementTrace]:
+        """Unmet requirements keeping this indicator from `grade` (that grade's and every worse one)."""
+        return [req for req in self.requirements if req.grade.rank >= grade.rank and not req.met]
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Why a grade is not reached: one indicator, observed vs required (H21-2 差异化指标/存在问题)."""
+
+    grade: Grade
+    indicator_id: str
+    aspect: s.Aspect
+    label_zh: str
+    observed_text: str
+    required_text: str
+    missing: tuple[str, ...]
+
+    @property
+    def differentiated_indicator_zh(self) -> str:
+        return f"{self.aspect.label_zh}：{self.label_zh}"
+
+    @property
+    def problem_zh(self) -> str:
+        if self.missing:
+            return (
+                f"{self.label_zh}未填报（{'、'.join(self.missing)}），{self.grade}级要求 {self.required_text}"
+            )
+        return f"{self.label_zh}现状 {self.observed_text}，{self.grade}级要求 {self.required_text}"
+
+
+@dataclass(frozen=True)
+class IndustryResult:
+    industry: str
+    industry_name_zh: str
+    process: str | None
+    rules_grade: Grade  # before caps
+    grade: Grade  # after caps
+    scale: s.Scale
+    trace: tuple[IndicatorTrace, ...]
+    missing_facts: tuple[str, ...]
+    gaps: dict[Grade, tuple[Gap, ...]]
+    as_of: dt.date
+    region_code: str | None
+    rules_version: str
+    caps: tuple[str, ...] = field(default=())
+
+    @property
+    def blocking(self) -> dict[Grade, list[str]]:
+        return {grade: [gap.indicator_id for gap in gaps] for grade, gaps in self.gaps.items()}
+
+    @property
+    def provisional_indicators(self) -> list[str]:
+        """Indicators whose requirements at or above the grade reached rest on provisional values."""
+        return [trace.indicator.id for trace in self.trace if trace.provisional]
+
+    @property
+    def uses_provisional(self) -> bool:
+        return bool(self.provisional_indicators)
+
+
+def grade(
+    facts: Mapping[str, Any],
+    industry: str,
+    as_of: dt.date,
+    *,
+    region_code: str | None = None,
+    process: str | None = None,
+    book: RuleBook | None = None,
+) -> IndustryResult:
+    """Grade one industry (or process) of an enterprise by the weakest-link rule (REQ G-4, SJZ-4).
+
+    Raises RuleLookupError (unknown industry, nothing in force on `as_of`) or FactsError (bad facts).
+    """
+    book = book or default_rulebook()
+    rules = book.rules_for(industry, as_of, region_code)
+    values, errors = normalise_facts(facts, rules.facts, book.units)
+    if errors:
+        raise FactsError(industry, errors)
+    return grade_normalised(values, rules, process=process)
+
+
+def grade_normalised(
+    values: Mapping[str, FactValue], rules: IndustryRules, *, process: str | None = None
+) -> IndustryResult:
+    scale = rules.grades
+    position = {grade_: index for index, grade_ in enumerate(scale)}
+    traces: list[IndicatorTrace] = []
+    missing_all: list[str] = []
+    worst = 0
+    for indicator in rules.indicators:
+        trace = _evaluate(indicator, values, scale, rules.facts, rules.unit_symbols)
+        traces.append(trace)
+        for key in trace.missing:
+            if key not in missing_all:
+                missing_all.append(key)
+        worst = max(worst, position[trace.reached])
+    achieved = scale[worst]
+    gaps: dict[Grade, tuple[Gap, ...]] = {}
+    for target in scale[:worst]:
+        blocking = []
+        for trace in traces:
+            if position[trace.reached] <= position[target]:
+                continue
+            failed = trace.failed_for(target)
+            bind = trace.requirement_at(target)
+            required_text = "；".join(f"{req.grade}级 {req.required_text}" for req in failed) or (
+                bind.required_text if bind else ""
+            )
+            if len(failed) == 1 and failed[0].grade == target:
+                required_text = failed[0].required_text
+            blocking.append(
+                Gap(
+                    grade=target,
+                    indicator_id=trace.indicator.id,
+                    aspect=trace.indicator.aspect,
+                    label_zh=trace.indicator.label_zh,
+                    observed_text=trace.observed_text(),
+                    required_text=required_text,
+                    missing=trace.missing,
+                )
+            )
+        gaps[target] = tuple(blocking)
+    return IndustryResult(
+        industry=rules.industry.code,
+        industry_name_zh=rules.industry.name_zh,
+        process=process,
+        rules_grade=achieved,
+        grade=achieved,
+        scale=rules.scale,
+        trace=tuple(traces),
+        missing_facts=tuple(missing_all),
+        gaps=gaps,
+        as_of=rules.as_of,
+        region_code=rules.region_code,
+        rules_version=rules.rules_version,
+    )
+
+
+def _evaluate(
+    indicator: ResolvedIndicator,
+    values: Mapping[str, FactValue],
+    scale: tuple[Grade, ...],
+    facts: Mapping[str, s.FactDefinition],
+    unit_symbols: Mapping[str, str],
+) -> IndicatorTrace:
+    observed = {key: values.get(key) for key in indicator.fact_keys}
+    applicable = True
+    missing = [key for key, value in observed.items() if value is None]
+    if indicator.applies_if is not None:
+        condition = values.get(indicator.applies_if)
+        if condition is None:
+            missing.insert(0, indicator.applies_if)
+        elif condition is False:
+            applicable, missing = False, []
+    requirements: list[RequirementTrace] = []
+    for grade_ in indicator.gates:
+        requirement = indicator.requirements[grade_]
+        met = not applicable or _met(indicator, requirement, observed)
+        requirements.append(
+            RequirementTrace(
+                grade=grade_,
+                required=requirement.value,
+                required_text=required_text(indicator, requirement, _symbol(indicator.unit, unit_symbols)),
+                met=met,
+                source=requirement.source,
+                effective=requirement.effective,
+                jurisdiction=requirement.jurisdiction,
+            )
+        )
+    met_by_grade = {req.grade: req.met for req in requirements}
+    reached = scale[-1]
+    for candidate in reversed(scale[:-1]):
+        if not met_by_grade.get(candidate, True):
+            break
+        reached = candidate
+    return IndicatorTrace(
+        indicator=indicator,
+        observed=observed,
+        applicable=applicable,
+        missing=tuple(missing) if applicable else (),
+        requirements=tuple(requirements),
+        reached=reached,
+        units={key: _symbol(facts[key].unit, unit_symbols) for key in indicator.fact_keys},
+    )
+
+
+def _met(
+    indicator: ResolvedIndicator, requirement: Requirement, observed: Mapping[str, FactValue | None]
+) -> bool:
+    if indicator.fact is not None:
+        return check_simple(indicator.check, observed[indicator.fact], requirement.value)
+    assert isinstance(requirement.value, dict)
+    return check_composite(indicator.check, indicator.parts, observed, requirement.value)
+
+
+def _symbol(unit: str | None, unit_symbols: Mapping[str, str]) -> str | None:
+    return unit_symbols.get(unit, unit) if unit else None
+
+
+def required_text(
+    indicator: ResolvedIndicator, requirement: Requirement, unit_symbol: str | None = None
+) -> str:
+    """A requirement as short Chinese text, e.g. '≥ 80%', '国五及以上', '是'."""
+    value = requirement.value
+    if indicator.fact is not None:
+        return _simple_text(indicator.check, value, unit_symbol or indicator.unit)
+    assert isinstance(value, dict)
+    joiner = "且" if indicator.check is s.CheckKind.ALL_OF else "或"
+    parts = {part.id: part for part in indicator.parts}
+    return joiner.join(
+        f"{parts[part_id].label_zh or part_id} {_simple_text(parts[part_id].check, part_value, None)}"
+        for part_id, part_value in value.items()
+    )
+
+
+def _simple_text(kind: s.CheckKind, value: object, unit: str | None) -> str:
+    if kind is s.CheckKind.TRUE:
+        return "是"
+    if kind is s.CheckKind.STAGE_AT_LEAST:
+        return f"{value}及以上"
+    if kind is s.CheckKind.IN_SET and isinstance(value, list):
+        return "∈ {" + "、".join(str(item) for item in value) + "}"
+    suffix = "%" if kind is s.CheckKind.AT_LEAST_SHARE else (f" {unit}" if unit else "")
+    return f"{SYMBOLS[kind]} {_number_text(value)}{suffix}"
+
+
+def _number_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _value_text(value: FactValue, unit: str | None) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, EmissionStage):
+        return value.value
+    if isinstance(value, float):
+        if unit == "%":
+            return _number_text(value) + "%"
+        return _number_text(value) + (f" {unit}" if unit else "")
+    return str(value)
+
+
+def _part_label(indicator: ResolvedIndicator, fact_key: str) -> str:
+    for part in indicator.parts:
+        if part.fact == fact_key:
+            return part.label_zh or part.id
+    return fact_key
