@@ -105,9 +105,7 @@ def test_falsification_gives_the_lowest_grade(flag: str) -> None:
 
 def test_not_declared_gives_each_industrys_lowest_grade() -> None:
     # REQ LC-6, SJZ-2: non-applicants are managed at their industry's lowest grade.
-    result = grade_enterprise(
-        enterprise(declared=False, industries=[{"industry": "ink", "facts": {}}]), AS_OF
-    )
+    result = grade_enterprise(enterprise(declared=False, industries=[{"industry": "ink", "facts": {}}]), AS_OF)
     assert result.grade is Grade.NON_LEADING
     assert result.caps[0].code == "not_declared"
 

@@ -126,9 +126,7 @@ def test_unknown_applicability_is_missing() -> None:
 
 
 def test_composite_any_part_missing_fails_all_of() -> None:
-    result = grade(
-        {**CEMENT_A, "road_truck_worst_stage": None, "road_truck_clean_share": 85}, "cement", AS_OF
-    )
+    result = grade({**CEMENT_A, "road_truck_worst_stage": None, "road_truck_clean_share": 85}, "cement", AS_OF)
     trace = next(trace for trace in result.trace if trace.indicator.id == "road_transport")
     # B needs clean_share ≥ 80 and worst stage ≥ 国四; the stage is missing, so B fails, C (share only) holds.
     assert trace.reached is Grade.C

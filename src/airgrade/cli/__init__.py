@@ -26,6 +26,9 @@ def _register() -> None:
     from airgrade.cli import platform_commands
 
     platform_commands.register(app)
+    from airgrade.cli import rules
+
+    rules.register(app)
 
 
 _register()

@@ -27,9 +27,7 @@ def _true(observed: FactValue, required: object) -> bool:
 
 def _stage_at_least(observed: FactValue, required: object) -> bool:
     return (
-        isinstance(observed, EmissionStage)
-        and isinstance(required, EmissionStage)
-        and observed.rank >= required.rank
+        isinstance(observed, EmissionStage) and isinstance(required, EmissionStage) and observed.rank >= required.rank
     )
 
 
@@ -67,9 +65,7 @@ def check_composite(
 ) -> bool:
     """all_of / any_of over the parts a grade names (a part left out is not required at that grade)."""
     results = [
-        check_simple(part.check, observed.get(part.fact), required[part.id])
-        for part in parts
-        if part.id in required
+        check_simple(part.check, observed.get(part.fact), required[part.id]) for part in parts if part.id in required
     ]
     if kind is s.CheckKind.ALL_OF:
         return all(results)

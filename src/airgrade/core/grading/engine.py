@@ -101,9 +101,7 @@ class Gap:
     @property
     def problem_zh(self) -> str:
         if self.missing:
-            return (
-                f"{self.label_zh}未填报（{'、'.join(self.missing)}），{self.grade}级要求 {self.required_text}"
-            )
+            return f"{self.label_zh}未填报（{'、'.join(self.missing)}），{self.grade}级要求 {self.required_text}"
         return f"{self.label_zh}现状 {self.observed_text}，{self.grade}级要求 {self.required_text}"
 
 
@@ -263,9 +261,7 @@ def _evaluate(
     )
 
 
-def _met(
-    indicator: ResolvedIndicator, requirement: Requirement, observed: Mapping[str, FactValue | None]
-) -> bool:
+def _met(indicator: ResolvedIndicator, requirement: Requirement, observed: Mapping[str, FactValue | None]) -> bool:
     if indicator.fact is not None:
         return check_simple(indicator.check, observed[indicator.fact], requirement.value)
     assert isinstance(requirement.value, dict)
@@ -276,9 +272,7 @@ def _symbol(unit: str | None, unit_symbols: Mapping[str, str]) -> str | None:
     return unit_symbols.get(unit, unit) if unit else None
 
 
-def required_text(
-    indicator: ResolvedIndicator, requirement: Requirement, unit_symbol: str | None = None
-) -> str:
+def required_text(indicator: ResolvedIndicator, requirement: Requirement, unit_symbol: str | None = None) -> str:
     """A requirement as short Chinese text, e.g. '≥ 80%', '国五及以上', '是'."""
     value = requirement.value
     if indicator.fact is not None:

@@ -123,9 +123,7 @@ _FLOOR_CAPS = (
 )
 
 
-def grade_enterprise(
-    enterprise: EnterpriseInput, as_of: dt.date, book: RuleBook | None = None
-) -> EnterpriseResult:
+def grade_enterprise(enterprise: EnterpriseInput, as_of: dt.date, book: RuleBook | None = None) -> EnterpriseResult:
     """Every industry graded, caps applied, the worst overall; EnterpriseGradingError on bad input."""
     book = book or default_rulebook()
     errors: list[GradingError] = []
@@ -145,8 +143,7 @@ def grade_enterprise(
     caps = _caps(enterprise)
     capped = tuple(_apply_caps(result, caps) for result in results)
     final_caps = tuple(
-        replace(cap, changed=any(_limit(cap, result) > _position(result) for result in results))
-        for cap in caps
+        replace(cap, changed=any(_limit(cap, result) > _position(result) for result in results)) for cap in caps
     )
     return EnterpriseResult(
         id=enterprise.id,
@@ -213,20 +210,14 @@ def _apply_caps(result: IndustryResult, caps: list[Cap]) -> IndustryResult:
 def parse_enterprises(data: Any) -> tuple[list[EnterpriseInput], list[GradingError]]:
     """Validate `{enterprises: [...]}`; a bad enterprise is reported by id (or position) and the rest kept."""
     if not isinstance(data, dict) or not isinstance(data.get("enterprises"), list):
-        return [], [
-            GradingError("(文件)", None, "enterprises", "须为 {enterprises: [...]} (expected a list)")
-        ]
+        return [], [GradingError("(文件)", None, "enterprises", "须为 {enterprises: [...]} (expected a list)")]
     extra = set(data) - {"enterprises", "as_of"}
     errors: list[GradingError] = []
     if extra:
         errors.append(GradingError("(文件)", None, ", ".join(sorted(extra)), "未知的键 (unknown key)"))
     parsed: list[EnterpriseInput] = []
     for position, item in enumerate(data["enterprises"], start=1):
-        ident = (
-            str(item.get("id"))
-            if isinstance(item, dict) and item.get("id") is not None
-            else f"第{position}个企业"
-        )
+        ident = str(item.get("id")) if isinstance(item, dict) and item.get("id") is not None else f"第{position}个企业"
         try:
             parsed.append(EnterpriseInput.model_validate(item))
         except ValidationError as error:

@@ -22,12 +22,8 @@ class FactError:
 
 _STAGES = {stage.value: stage for stage in EmissionStage}
 # Plain ASCII spellings people type in spreadsheets.
-_STAGES.update(
-    {"china1": EmissionStage.CHINA_1, "china2": EmissionStage.CHINA_2, "china3": EmissionStage.CHINA_3}
-)
-_STAGES.update(
-    {"china4": EmissionStage.CHINA_4, "china5": EmissionStage.CHINA_5, "china6": EmissionStage.CHINA_6}
-)
+_STAGES.update({"china1": EmissionStage.CHINA_1, "china2": EmissionStage.CHINA_2, "china3": EmissionStage.CHINA_3})
+_STAGES.update({"china4": EmissionStage.CHINA_4, "china5": EmissionStage.CHINA_5, "china6": EmissionStage.CHINA_6})
 _STAGES.update({"new_energy": EmissionStage.NEW_ENERGY, "ne": EmissionStage.NEW_ENERGY})
 
 

@@ -16,9 +16,7 @@ class GradeChange:
     name: str
     before: Grade
     after: Grade
-    industries: tuple[
-        tuple[str, Grade, Grade], ...
-    ]  # (industry, before, after) for the industries that changed
+    industries: tuple[tuple[str, Grade, Grade], ...]  # (industry, before, after) for the industries that changed
 
     @property
     def direction(self) -> str:

@@ -137,9 +137,7 @@ def load_rulebook(root: Path | None = None, overlays: list[Path] | None = None) 
     for region_dir in sorted((root / "jurisdictions").glob("*")):
         for folder in sorted((region_dir / "industries").glob("*")):
             if folder.name in industry_dirs:
-                collector.issue(
-                    collector.rel(folder), (), f"行业 {folder.name} 重复定义 (industry defined twice)"
-                )
+                collector.issue(collector.rel(folder), (), f"行业 {folder.name} 重复定义 (industry defined twice)")
             industry_dirs[folder.name] = (folder, region_dir.name)
         overlay = region_dir / "overlay.yaml"
         if overlay.is_file():
@@ -224,8 +222,7 @@ def _merge_overlays(overlay_models: list[tuple[s.OverlayFile, str, str]]) -> dic
             update={
                 "thresholds": [c for c in existing.thresholds if (c.industry, c.indicator) not in named]
                 + list(overlay.thresholds),
-                "measures": [c for c in existing.measures if c.industry not in named_measures]
-                + list(overlay.measures),
+                "measures": [c for c in existing.measures if c.industry not in named_measures] + list(overlay.measures),
             }
         )
     return merged
@@ -263,9 +260,7 @@ class _CrossChecker:
         seen_grades = [definition.code for definition in common["grades.yaml"].grades]
         for grade in Grade:
             if seen_grades.count(grade) != 1:
-                self.c.issue(
-                    grades_file, ("grades",), f"等级 {grade} 必须定义且仅定义一次 (grade defined ≠ once)"
-                )
+                self.c.issue(grades_file, ("grades",), f"等级 {grade} 必须定义且仅定义一次 (grade defined ≠ once)")
         levels = [level.code for level in common["alert_levels.yaml"].alert_levels]
         for level in AlertLevel:
             if levels.count(level) != 1:
@@ -293,14 +288,10 @@ class _CrossChecker:
         seen_codes: set[str] = set()
         for index, entry in enumerate(common["industries.yaml"].industries):
             if entry.code in seen_codes:
-                self.c.issue(
-                    "common/industries.yaml", ("industries", index, "code"), f"重复的行业 {entry.code!r}"
-                )
+                self.c.issue("common/industries.yaml", ("industries", index, "code"), f"重复的行业 {entry.code!r}")
             seen_codes.add(entry.code)
             if entry.jurisdiction != "national" and not (
-                len(entry.jurisdiction) == 6
-                and entry.jurisdiction.isdigit()
-                and entry.jurisdiction.endswith("0000")
+                len(entry.jurisdiction) == 6 and entry.jurisdiction.isdigit() and entry.jurisdiction.endswith("0000")
             ):
                 self.c.issue(
                     "common/industries.yaml",
@@ -326,20 +317,12 @@ class _CrossChecker:
             entry = self.catalogue.get(code)
             file = self.c.rel(folder)
             if entry is None:
-                self.c.issue(
-                    file, (), f"未知的行业 {code!r}: 不在 common/industries.yaml 中 (unknown industry)"
-                )
+                self.c.issue(file, (), f"未知的行业 {code!r}: 不在 common/industries.yaml 中 (unknown industry)")
             elif entry.jurisdiction != where:
-                self.c.issue(
-                    file, (), f"行业 {code} 属于 {entry.jurisdiction}，目录却在 {where} (wrong folder)"
-                )
+                self.c.issue(file, (), f"行业 {code} 属于 {entry.jurisdiction}，目录却在 {where} (wrong folder)")
         for code, entry in self.catalogue.items():
             if code not in industry_dirs:
-                place = (
-                    "industries"
-                    if entry.jurisdiction == "national"
-                    else f"jurisdictions/{entry.jurisdiction}"
-                )
+                place = "industries" if entry.jurisdiction == "national" else f"jurisdictions/{entry.jurisdiction}"
                 self.c.issue(
                     "common/industries.yaml",
                     ("industries",),
@@ -378,19 +361,13 @@ class _CrossChecker:
         part_kinds: dict[str, tuple[s.CheckKind, s.FactDefinition | None]] = {}
         if indicator.check in s.COMPOSITE_CHECKS:
             if indicator.fact is not None:
-                self.c.issue(
-                    file, (*path, "fact"), "组合检查用 parts，不用 fact (composite checks use parts)"
-                )
+                self.c.issue(file, (*path, "fact"), "组合检查用 parts，不用 fact (composite checks use parts)")
             if len(indicator.parts) < 2:
-                self.c.issue(
-                    file, (*path, "parts"), "组合检查至少两个 parts (composite checks need ≥ 2 parts)"
-                )
+                self.c.issue(file, (*path, "parts"), "组合检查至少两个 parts (composite checks need ≥ 2 parts)")
             for index, part in enumerate(indicator.parts):
                 part_path: YPath = (*path, "parts", index)
                 if part.check in s.COMPOSITE_CHECKS:
-                    self.c.issue(
-                        file, (*part_path, "check"), "parts 不能再嵌套组合检查 (no nested composites)"
-                    )
+                    self.c.issue(file, (*part_path, "check"), "parts 不能再嵌套组合检查 (no nested composites)")
                 if part.id in part_kinds:
                     self.c.issue(file, (*part_path, "id"), f"重复的 part {part.id!r}")
                 fact = self._fact_ref(file, (*part_path, "fact"), part.fact, part.check, facts)
@@ -416,9 +393,7 @@ class _CrossChecker:
         if indicator.applies_if is not None:
             condition = facts.get(indicator.applies_if)
             if condition is None:
-                self.c.issue(
-                    file, (*path, "applies_if"), f"未知的事实 {indicator.applies_if!r} (unknown fact)"
-                )
+                self.c.issue(file, (*path, "applies_if"), f"未知的事实 {indicator.applies_if!r} (unknown fact)")
             elif condition.type is not s.FactType.BOOL:
                 self.c.issue(file, (*path, "applies_if"), "applies_if 须为是/否事实 (must be a bool fact)")
         grades = scale.grades
@@ -426,9 +401,7 @@ class _CrossChecker:
             if grade not in grades:
                 self.c.issue(file, (*path, "gates", index), f"等级 {grade} 不属于本行业的等级 {list(grades)}")
             elif grade == grades[-1]:
-                self.c.issue(
-                    file, (*path, "gates", index), f"最低等级 {grade} 无需达标要求 (the floor is not gated)"
-                )
+                self.c.issue(file, (*path, "gates", index), f"最低等级 {grade} 无需达标要求 (the floor is not gated)")
         if len(set(indicator.gates)) != len(indicator.gates):
             self.c.issue(file, (*path, "gates"), "gates 有重复的等级")
         entries: list[tuple[YPath, Any, Any]] = []
@@ -454,9 +427,7 @@ class _CrossChecker:
                     )
             for grade in indicator.gates:
                 if grade not in entry.values:
-                    self.c.issue(
-                        file, (*entry_path, "values"), f"缺少等级 {grade} 的要求值 (gated grade has no value)"
-                    )
+                    self.c.issue(file, (*entry_path, "values"), f"缺少等级 {grade} 的要求值 (gated grade has no value)")
         self._dates(file, entries)
 
     def _fact_ref(
@@ -473,9 +444,7 @@ class _CrossChecker:
             return None
         allowed = s.CHECK_FACT_TYPES.get(check, frozenset())
         if fact.type not in allowed:
-            self.c.issue(
-                file, path, f"检查 {check} 不适用于 {fact.type} 类事实 {key!r} (check/fact type mismatch)"
-            )
+            self.c.issue(file, path, f"检查 {check} 不适用于 {fact.type} 类事实 {key!r} (check/fact type mismatch)")
         return fact
 
     def _value(
@@ -488,9 +457,7 @@ class _CrossChecker:
     ) -> None:
         if check in s.COMPOSITE_CHECKS:
             if not isinstance(value, dict) or not value:
-                self.c.issue(
-                    file, path, "组合检查的要求值须为 part → 值 的映射 (composite value is a mapping)"
-                )
+                self.c.issue(file, path, "组合检查的要求值须为 part → 值 的映射 (composite value is a mapping)")
                 return
             for part_id, part_value in value.items():
                 if part_id not in part_kinds:
@@ -523,29 +490,21 @@ class _CrossChecker:
                 )
         elif check is s.CheckKind.IN_SET:
             if not isinstance(value, list) or not value:
-                self.c.issue(
-                    file, path, f"in_set 的要求值须为类别列表 (a list of categories), 得到 {value!r}"
-                )
+                self.c.issue(file, path, f"in_set 的要求值须为类别列表 (a list of categories), 得到 {value!r}")
             elif fact is not None:
                 for category in value:
                     if category not in fact.categories:
-                        self.c.issue(
-                            file, path, f"未知的类别 {category!r}，允许 {fact.categories} (unknown category)"
-                        )
+                        self.c.issue(file, path, f"未知的类别 {category!r}，允许 {fact.categories} (unknown category)")
 
     def _dates(self, file: str, entries: list[tuple[YPath, Any, Any]]) -> None:
         """Entries of one indicator (or measure table) must not overlap in time."""
         for path, effective, until in entries:
             if until is not None and until <= effective:
-                self.c.issue(
-                    file, (*path, "until"), f"until {until} 不晚于 effective {effective} (bad date range)"
-                )
+                self.c.issue(file, (*path, "until"), f"until {until} 不晚于 effective {effective} (bad date range)")
         ordered = sorted(entries, key=lambda entry: entry[1])
         for (path_a, effective_a, until_a), (path_b, effective_b, _) in itertools.pairwise(ordered):
             if effective_a == effective_b:
-                self.c.issue(
-                    file, (*path_b, "effective"), f"与 {format_path(path_a)} 生效日期相同 (overlapping dates)"
-                )
+                self.c.issue(file, (*path_b, "effective"), f"与 {format_path(path_a)} 生效日期相同 (overlapping dates)")
             elif until_a is not None and until_a > effective_b:
                 self.c.issue(
                     file,
@@ -583,9 +542,7 @@ class _CrossChecker:
                 )
             for level in AlertLevel:
                 if level not in levels:
-                    self.c.issue(
-                        file, (*path, "grades", str(grade)), f"缺少 {level.label_zh} 的措施 (missing level)"
-                    )
+                    self.c.issue(file, (*path, "grades", str(grade)), f"缺少 {level.label_zh} 的措施 (missing level)")
         if complete:
             for grade in scale.grades:
                 if grade not in grades:
@@ -603,9 +560,7 @@ class _CrossChecker:
                 continue
             indicator = self.indicators.get(change.industry, {}).get(change.indicator)
             if indicator is None:
-                self.c.issue(
-                    file, (*path, "indicator"), f"行业 {change.industry} 没有指标 {change.indicator!r}"
-                )
+                self.c.issue(file, (*path, "indicator"), f"行业 {change.industry} 没有指标 {change.indicator!r}")
                 continue
             per_indicator.setdefault((change.industry, change.indicator), []).append(
                 (path, change.effective, change.until)
@@ -619,9 +574,7 @@ class _CrossChecker:
             for grade, value in change.values.items():
                 value_path = (*path, "values", str(grade))
                 if grade not in indicator.gates:
-                    self.c.issue(
-                        file, value_path, f"等级 {grade} 不在指标的 gates {list(indicator.gates)} 中"
-                    )
+                    self.c.issue(file, value_path, f"等级 {grade} 不在指标的 gates {list(indicator.gates)} 中")
                     continue
                 self._value(file, value_path, indicator.check, value, part_kinds)
         for entries in per_indicator.values():

@@ -163,9 +163,7 @@ class RuleBook:
         return [
             entry
             for entry in self.catalogue
-            if region_code is None
-            or entry.jurisdiction == "national"
-            or entry.jurisdiction[:2] == region_code[:2]
+            if region_code is None or entry.jurisdiction == "national" or entry.jurisdiction[:2] == region_code[:2]
         ]
 
     def grade_definition(self, grade: Grade) -> s.GradeDefinition:
@@ -206,9 +204,7 @@ class RuleBook:
                 overlay = self.overlays.get(layer)
                 if overlay is None:
                     continue
-                changes = [
-                    c for c in overlay.thresholds if c.industry == code and c.indicator == indicator.id
-                ]
+                changes = [c for c in overlay.thresholds if c.industry == code and c.indicator == indicator.id]
                 change = _in_force(changes, as_of)
                 if change is not None:
                     for grade, value in change.values.items():
@@ -277,9 +273,7 @@ class RuleBook:
         grades = table.grades
         if grade not in grades:
             scale = self.rules[industry_code].scale.scale
-            raise RuleLookupError(
-                f"行业 {entry.name_zh} 的等级为 {[g.value for g in scale.grades]}，没有 {grade}"
-            )
+            raise RuleLookupError(f"行业 {entry.name_zh} 的等级为 {[g.value for g in scale.grades]}，没有 {grade}")
         measures, source = list(grades[grade][level]), table.source
         for layer in _layers(region_code):
             overlay = self.overlays.get(layer)
@@ -299,9 +293,7 @@ class RuleBook:
         for code, industry_rules in sorted(self.rules.items()):
             file = self.files.get(code, f"industries/{code}/indicators.yaml")
             if industry_rules.scale.source.provenance is s.Provenance.PROVISIONAL:
-                found.append(
-                    (file, f"{code} scale={industry_rules.scale.scale}", industry_rules.scale.source.note)
-                )
+                found.append((file, f"{code} scale={industry_rules.scale.scale}", industry_rules.scale.source.note))
             for indicator in industry_rules.indicators:
                 for threshold in indicator.thresholds:
                     for grade, value in threshold.values.items():
@@ -312,17 +304,14 @@ class RuleBook:
         for code, measure_file in sorted(self.measures_tables.items()):
             for table in measure_file.measures:
                 if table.source.provenance is s.Provenance.PROVISIONAL:
-                    found.append(
-                        (f"{code}/measures.yaml", f"{code} measures @{table.effective}", table.source.note)
-                    )
+                    found.append((f"{code}/measures.yaml", f"{code} measures @{table.effective}", table.source.note))
         for region, overlay in sorted(self.overlays.items()):
             for change in overlay.thresholds:
                 for grade, value in change.values.items():
                     source = change.source_of(grade)
                     if source.provenance is s.Provenance.PROVISIONAL:
                         where = (
-                            f"{region}: {change.industry}.{change.indicator} @{change.effective} "
-                            f"{grade}={_show(value)}"
+                            f"{region}: {change.industry}.{change.indicator} @{change.effective} {grade}={_show(value)}"
                         )
                         found.append((f"jurisdictions/{region}/overlay.yaml", where, source.note))
             for measure_change in overlay.measures:
@@ -337,6 +326,8 @@ def _show(value: s.RequiredValue) -> str:
         return "{" + ", ".join(f"{key}: {_show(item)}" for key, item in value.items()) + "}"
     if isinstance(value, list):
         return "/".join(value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
     return str(value)
 
 

@@ -182,9 +182,7 @@ class AlertLevelDefinition(_Strict):
     label_zh: str
     response: Literal["I", "II", "III"]
     colour: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
-    regional_reduction_percent: dict[
-        str, float
-    ]  # pollutant code -> minimum cut of the region's total (REQ G-6)
+    regional_reduction_percent: dict[str, float]  # pollutant code -> minimum cut of the region's total (REQ G-6)
     source: Source
 
 

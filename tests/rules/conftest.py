@@ -1,0 +1,132 @@
+"""Golden rule tests written as data: every tests/rules/<industry>/*.yaml is collected; a failure prints the trace.
+
+File format (docs/rules.md, "Golden tests"):
+    industry: cement
+    as_of: 2021-06-01
+    region: "410181"          # optional: overlays of that region apply
+    base_facts: {...}         # merged under each case's facts (a case may set a fact to null to drop it)
+    cases:
+      - name: ...
+        facts: {...}
+        flags: {...}          # optional enterprise flags (caps); declared: false also allowed
+        expect: {grade: B, rules_grade: A, indicators: {road_transport: B}, blocking: {A: [road_transport]},
+                 missing: [...], caps: [...]}
+    measures:
+      - {grade: B, level: orange, expect: [{kind: curtail, percent: 20}, ...]}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from pydantic import TypeAdapter
+
+from airgrade.core.grading import EnterpriseInput, grade_enterprise
+from airgrade.core.grading.enterprise import EnterpriseResult
+from airgrade.core.measures import Measure
+from airgrade.core.rules.rulebook import default_rulebook
+from airgrade.core.types import AlertLevel, Grade
+
+_MEASURES = TypeAdapter(list[Measure])
+
+
+def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
+    if file_path.suffix == ".yaml" and file_path.parent.parent.name == "rules":
+        return GoldenFile.from_parent(parent, path=file_path)
+    return None
+
+
+class GoldenFile(pytest.File):
+    def collect(self) -> Iterator[pytest.Item]:
+        spec = yaml.safe_load(self.path.read_text("utf-8"))
+        allowed = {"industry", "as_of", "region", "base_facts", "cases", "measures"}
+        unknown = set(spec) - allowed
+        if unknown:
+            raise ValueError(f"{self.path}: unknown keys {sorted(unknown)}")
+        for case in spec.get("cases", []):
+            yield GradeCase.from_parent(self, name=case["name"], spec=spec, case=case)
+        for entry in spec.get("measures", []):
+            name = f"measures {entry['grade']} {entry['level']}"
+            yield MeasureCase.from_parent(self, name=name, spec=spec, entry=entry)
+
+
+def _as_of(spec: dict[str, Any]) -> dt.date:
+    value = spec["as_of"]
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+class GradeCase(pytest.Item):
+    def __init__(self, *, spec: dict[str, Any], case: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.spec, self.case = spec, case
+        self.result: EnterpriseResult | None = None
+
+    def runtest(self) -> None:
+        facts = {**(self.spec.get("base_facts") or {}), **(self.case.get("facts") or {})}
+        facts = {key: value for key, value in facts.items() if value is not None}
+        enterprise = EnterpriseInput.model_validate(
+            {
+                "id": self.name,
+                "region": self.spec.get("region"),
+                "declared": self.case.get("declared", True),
+                "flags": self.case.get("flags") or {},
+                "industries": [{"industry": self.spec["industry"], "facts": facts}],
+            }
+        )
+        self.result = grade_enterprise(enterprise, _as_of(self.spec))
+        industry = self.result.industries[0]
+        expect = self.case["expect"]
+        assert self.result.grade == Grade(expect["grade"]), f"grade {self.result.grade} != {expect['grade']}"
+        if "rules_grade" in expect:
+            assert industry.rules_grade == Grade(expect["rules_grade"])
+        reached = {trace.indicator.id: trace.reached.value for trace in industry.trace}
+        for indicator, grade in (expect.get("indicators") or {}).items():
+            assert reached[indicator] == grade, f"{indicator} reached {reached[indicator]}, expected {grade}"
+        if "blocking" in expect:
+            assert {g.value: ids for g, ids in industry.blocking.items()} == expect["blocking"]
+        if "missing" in expect:
+            assert list(industry.missing_facts) == expect["missing"]
+        if "caps" in expect:
+            assert [cap.code for cap in self.result.caps] == expect["caps"]
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        lines = [f"golden case {self.name!r} in {self.path.name}: {excinfo.value}"]
+        if self.result is not None:
+            lines.append(f"grade {self.result.grade} (rules {self.result.rules_grade}), caps {self.result.caps}")
+            for industry in self.result.industries:
+                for trace in industry.trace:
+                    requirements = ", ".join(
+                        f"{req.grade}{'✓' if req.met else '✗'} {req.required_text}" for req in trace.requirements
+                    )
+                    lines.append(
+                        f"  {trace.indicator.id:<28} reached {trace.reached:<4} "
+                        f"observed {trace.observed_text()} | {requirements}"
+                    )
+        return "\n".join(lines)
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, 0, f"golden: {self.name}"
+
+
+class MeasureCase(pytest.Item):
+    def __init__(self, *, spec: dict[str, Any], entry: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.spec, self.entry = spec, entry
+
+    def runtest(self) -> None:
+        measures = default_rulebook().measures(
+            self.spec["industry"],
+            Grade(self.entry["grade"]),
+            AlertLevel(self.entry["level"]),
+            _as_of(self.spec),
+            self.spec.get("region"),
+        )
+        assert measures == _MEASURES.validate_python(self.entry["expect"]), f"got {measures}"
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, 0, f"golden: {self.name}"
