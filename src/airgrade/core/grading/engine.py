@@ -229,10 +229,12 @@ def _evaluate(
             missing.insert(0, indicator.applies_if)
         elif condition is False:
             applicable, missing = False, []
+    undecided = indicator.applies_if is not None and values.get(indicator.applies_if) is None
     requirements: list[RequirementTrace] = []
     for grade_ in indicator.gates:
         requirement = indicator.requirements[grade_]
-        met = not applicable or _met(indicator, requirement, observed)
+        # Unknown applicability counts as missing: nothing is met until the enterprise says whether it applies.
+        met = not applicable or (not undecided and _met(indicator, requirement, observed))
         requirements.append(
             RequirementTrace(
                 grade=grade_,
