@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import Any, NamedTuple
 
 from airgrade.core.grading.checks import SYMBOLS, check_composite, check_simple
 from airgrade.core.grading.facts import FactError, FactValue, normalise_facts
@@ -33,8 +34,9 @@ class FactsError(ValueError):
         super().__init__("; ".join(f"{industry}.{error.key}: {error.message}" for error in errors))
 
 
-@dataclass(frozen=True)
-class RequirementTrace:
+class RequirementTrace(NamedTuple):
+    """One grade's requirement of one indicator and whether it is met (a tuple: built many times per grade)."""
+
     grade: Grade
     required: s.RequiredValue
     required_text: str
@@ -42,9 +44,79 @@ class RequirementTrace:
     source: s.Source
     effective: dt.date
     jurisdiction: str
+    plain: dict[str, Any]  # the JSON form without `met`, shared by every evaluation of these rules
 
 
 @dataclass(frozen=True)
+class _RequirementPlan:
+    grade: Grade
+    requirement: Requirement
+    text: str
+    plain: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class _IndicatorPlan:
+    indicator: ResolvedIndicator
+    requirements: tuple[_RequirementPlan, ...]
+    provisional: bool
+    units: dict[str, str | None]
+
+
+def _plan(rules: IndustryRules) -> tuple[_IndicatorPlan, ...]:
+    """What does not depend on the facts, computed once per rules object (texts, sources, JSON parts)."""
+    cached = rules.derived.get("engine_plan")
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    plans = []
+    for indicator in rules.indicators:
+        unit_symbol = _symbol(indicator.unit, rules.unit_symbols)
+        requirements = []
+        for grade_ in indicator.gates:
+            requirement = indicator.requirements[grade_]
+            text = required_text(indicator, requirement, unit_symbol)
+            source: dict[str, Any] = {
+                "document": requirement.source.document,
+                "section": requirement.source.section,
+                "provenance": requirement.source.provenance.value,
+            }
+            if requirement.source.url:
+                source["url"] = requirement.source.url
+            if requirement.source.note:
+                source["note"] = requirement.source.note
+            plain = {
+                "grade": grade_.value,
+                "required": _plain_value(requirement.value),
+                "required_text": text,
+                "source": source,
+                "effective": requirement.effective.isoformat(),
+                "jurisdiction": requirement.jurisdiction,
+            }
+            requirements.append(_RequirementPlan(grade_, requirement, text, plain))
+        plans.append(
+            _IndicatorPlan(
+                indicator=indicator,
+                requirements=tuple(requirements),
+                provisional=any(plan.requirement.provisional for plan in requirements),
+                units={key: _symbol(rules.facts[key].unit, rules.unit_symbols) for key in indicator.fact_keys},
+            )
+        )
+    result = tuple(plans)
+    rules.derived["engine_plan"] = result
+    return result
+
+
+def _plain_value(value: s.RequiredValue) -> Any:
+    if isinstance(value, dict):
+        return {key: _plain_value(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return list(value)
+    if isinstance(value, EmissionStage):
+        return value.value
+    return value
+
+
+@dataclass(eq=False)
 class IndicatorTrace:
     """One indicator's evaluation: what was observed, what each grade requires, which grade it reaches."""
 
@@ -55,12 +127,13 @@ class IndicatorTrace:
     requirements: tuple[RequirementTrace, ...]
     reached: Grade
     units: dict[str, str | None] = field(default_factory=dict)
-
-    @property
-    def provisional(self) -> bool:
-        return any(req.source.provenance is s.Provenance.PROVISIONAL for req in self.requirements)
+    provisional: bool = False
 
     def observed_text(self) -> str:
+        return self._observed_text
+
+    @cached_property
+    def _observed_text(self) -> str:
         if not self.applicable:
             return "不适用"
         shown = []
@@ -164,8 +237,8 @@ def grade_normalised(
     traces: list[IndicatorTrace] = []
     missing_all: list[str] = []
     worst = 0
-    for indicator in rules.indicators:
-        trace = _evaluate(indicator, values, scale, rules.facts, rules.unit_symbols)
+    for plan in _plan(rules):
+        trace = _evaluate(plan, values, scale)
         traces.append(trace)
         for key in trace.missing:
             if key not in missing_all:
@@ -173,30 +246,32 @@ def grade_normalised(
         worst = max(worst, position[trace.reached])
     achieved = scale[worst]
     gaps: dict[Grade, tuple[Gap, ...]] = {}
-    for target in scale[:worst]:
-        blocking = []
-        for trace in traces:
-            if position[trace.reached] <= position[target]:
-                continue
-            failed = trace.failed_for(target)
-            bind = trace.requirement_at(target)
-            required_text = "；".join(f"{req.grade}级 {req.required_text}" for req in failed) or (
-                bind.required_text if bind else ""
-            )
-            if len(failed) == 1 and failed[0].grade == target:
-                required_text = failed[0].required_text
-            blocking.append(
-                Gap(
-                    grade=target,
-                    indicator_id=trace.indicator.id,
-                    aspect=trace.indicator.aspect,
-                    label_zh=trace.indicator.label_zh,
-                    observed_text=trace.observed_text(),
-                    required_text=required_text,
-                    missing=trace.missing,
+    if worst:
+        behind = [trace for trace in traces if position[trace.reached] > 0]
+        unmet = {id(trace): [req for req in trace.requirements if not req.met] for trace in behind}
+        for target_position, target in enumerate(scale[:worst]):
+            blocking = []
+            for trace in behind:
+                if position[trace.reached] <= target_position:
+                    continue
+                # The unmet requirements of the target grade and of every worse gated grade.
+                failed = [req for req in unmet[id(trace)] if position[req.grade] >= target_position]
+                if len(failed) == 1 and failed[0].grade == target:
+                    text = failed[0].required_text
+                else:
+                    text = "；".join(f"{req.grade}级 {req.required_text}" for req in failed)
+                blocking.append(
+                    Gap(
+                        grade=target,
+                        indicator_id=trace.indicator.id,
+                        aspect=trace.indicator.aspect,
+                        label_zh=trace.indicator.label_zh,
+                        observed_text=trace.observed_text(),
+                        required_text=text,
+                        missing=trace.missing,
+                    )
                 )
-            )
-        gaps[target] = tuple(blocking)
+            gaps[target] = tuple(blocking)
     return IndustryResult(
         industry=rules.industry.code,
         industry_name_zh=rules.industry.name_zh,
@@ -213,40 +288,38 @@ def grade_normalised(
     )
 
 
-def _evaluate(
-    indicator: ResolvedIndicator,
-    values: Mapping[str, FactValue],
-    scale: tuple[Grade, ...],
-    facts: Mapping[str, s.FactDefinition],
-    unit_symbols: Mapping[str, str],
-) -> IndicatorTrace:
+def _evaluate(plan: _IndicatorPlan, values: Mapping[str, FactValue], scale: tuple[Grade, ...]) -> IndicatorTrace:
+    indicator = plan.indicator
     observed = {key: values.get(key) for key in indicator.fact_keys}
     applicable = True
     missing = [key for key, value in observed.items() if value is None]
+    undecided = False
     if indicator.applies_if is not None:
         condition = values.get(indicator.applies_if)
         if condition is None:
+            # Unknown applicability counts as missing: nothing is met until the enterprise says whether it applies.
             missing.insert(0, indicator.applies_if)
+            undecided = True
         elif condition is False:
             applicable, missing = False, []
-    undecided = indicator.applies_if is not None and values.get(indicator.applies_if) is None
     requirements: list[RequirementTrace] = []
-    for grade_ in indicator.gates:
-        requirement = indicator.requirements[grade_]
-        # Unknown applicability counts as missing: nothing is met until the enterprise says whether it applies.
-        met = not applicable or (not undecided and _met(indicator, requirement, observed))
+    met_by_grade: dict[Grade, bool] = {}
+    for item in plan.requirements:
+        met = not applicable or (not undecided and _met(indicator, item.requirement, observed))
+        met_by_grade[item.grade] = met
+        requirement = item.requirement
         requirements.append(
             RequirementTrace(
-                grade=grade_,
-                required=requirement.value,
-                required_text=required_text(indicator, requirement, _symbol(indicator.unit, unit_symbols)),
-                met=met,
-                source=requirement.source,
-                effective=requirement.effective,
-                jurisdiction=requirement.jurisdiction,
+                item.grade,
+                requirement.value,
+                item.text,
+                met,
+                requirement.source,
+                requirement.effective,
+                requirement.jurisdiction,
+                item.plain,
             )
         )
-    met_by_grade = {req.grade: req.met for req in requirements}
     reached = scale[-1]
     for candidate in reversed(scale[:-1]):
         if not met_by_grade.get(candidate, True):
@@ -259,7 +332,8 @@ def _evaluate(
         missing=tuple(missing) if applicable else (),
         requirements=tuple(requirements),
         reached=reached,
-        units={key: _symbol(facts[key].unit, unit_symbols) for key in indicator.fact_keys},
+        units=plan.units,
+        provisional=plan.provisional,
     )
 
 

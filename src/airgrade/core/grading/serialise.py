@@ -26,6 +26,10 @@ def plain(value: Any) -> Any:
     return value
 
 
+def _fact_plain(value: Any) -> Any:
+    return value.value if isinstance(value, EmissionStage) else value
+
+
 def source_dict(source: s.Source) -> dict[str, Any]:
     result: dict[str, Any] = {
         "document": source.document,
@@ -47,24 +51,13 @@ def trace_dict(trace: IndicatorTrace) -> dict[str, Any]:
         "aspect": indicator.aspect.value,
         "aspect_zh": indicator.aspect.label_zh,
         "check": indicator.check.value,
-        "observed": plain(trace.observed),
+        "observed": {key: _fact_plain(value) for key, value in trace.observed.items()},
         "observed_text": trace.observed_text(),
         "applicable": trace.applicable,
         "missing": list(trace.missing),
         "reached": trace.reached.value,
         "provisional": trace.provisional,
-        "requirements": [
-            {
-                "grade": req.grade.value,
-                "required": plain(req.required),
-                "required_text": req.required_text,
-                "met": req.met,
-                "source": source_dict(req.source),
-                "effective": req.effective.isoformat(),
-                "jurisdiction": req.jurisdiction,
-            }
-            for req in trace.requirements
-        ],
+        "requirements": [{**req.plain, "met": req.met} for req in trace.requirements],
     }
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from airgrade.core.measures import Measure
 from airgrade.core.rules import schema as s
@@ -77,6 +77,8 @@ class IndustryRules:
     region_code: str | None
     rules_version: str
     unit_symbols: dict[str, str]
+    # Per-process memo of what consumers derive from these rules (the engine's evaluation plan, compiled checks).
+    derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def floor(self) -> Grade:
