@@ -143,7 +143,7 @@ def main() -> int:
     everything = sorted(t for values in timings.values() for t in values)
 
     def pct(values: list[float], p: float) -> float:
-        return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+        return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
     print(f"enterprises: {Enterprise.objects.count():,}; requests: {len(everything)} (page_size 20, mixed filters)")
     for name, values in timings.items():
