@@ -107,3 +107,14 @@ def test_add_line_page_in_and_out_of_scope(users: dict[str, Any]) -> None:
     line = ProductionLine.objects.get(name="2#粉磨站")
     assert line.site == own_site and line.status == "backup"
     assert AuditRecord.objects.latest("id").action == "line.create"
+
+
+def test_interface_switches_to_english_and_back(users: dict[str, Any]) -> None:
+    client = _client(users["county"])
+    assert "企业档案" in client.get("/enterprises/").content.decode()
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/enterprises/"})
+    assert response.status_code == 302
+    page = client.get("/enterprises/").content.decode()
+    assert "Enterprise registry" in page and '<html lang="en">' in page
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    assert "企业档案" in client.get("/enterprises/").content.decode()
