@@ -42,8 +42,8 @@ def list_enterprises(
     user = _user(username)
     from airgrade.platform.enterprises import services
 
-    queryset = services.visible_enterprises(user, services.EnterpriseFilter(query, region, industry, status))
-    rows, count, pages = services.paginate(queryset.select_related("region"), page, page_size)
+    filters = services.EnterpriseFilter(query, region, industry, status)
+    rows, count, pages = services.list_page(user, filters, page, page_size)
     if as_json:
         payload = {
             "count": count,

@@ -40,12 +40,11 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
         industry_code=request.GET.get("industry", ""),
         status=request.GET.get("status", ""),
     )
-    queryset = services.visible_enterprises(request.user, filters).select_related("region")
     try:
         page = int(request.GET.get("page", "1"))
     except ValueError:
         page = 1
-    rows, count, pages = services.paginate(queryset, page, PAGE_SIZE)
+    rows, count, pages = services.list_page(request.user, filters, page, PAGE_SIZE)
     page = min(max(page, 1), max(pages, 1))
     regions: list[Region] = []
     if actor.region_code:
