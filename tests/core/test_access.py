@@ -53,3 +53,16 @@ def test_decisions(actor: Actor, action: str, target: Target, allowed: bool) -> 
     decision = decide(actor, action, target)
     assert decision.allowed is allowed
     assert decision.reason == "" if allowed else decision.reason
+
+
+def test_scope_ranges_cover_exactly_the_contained_codes() -> None:
+    from airgrade.core.regions import scope_range
+
+    assert scope_range("410000") == ("410000", "419999")
+    assert scope_range("410100") == ("410100", "410199")
+    assert scope_range("419001") == ("419001", "419001")
+    assert scope_range("410181") == ("410181", "410181")
+    for scope in ("410000", "410100", "419001", "410181"):
+        low, high = scope_range(scope)
+        for code in ("410000", "410100", "410181", "410182", "410381", "419001", "130100"):
+            assert (low <= code <= high) == contains(scope, code), (scope, code)

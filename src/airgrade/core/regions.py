@@ -38,6 +38,16 @@ def scope_prefix(code: str) -> str:
     return code
 
 
+def scope_range(code: str) -> tuple[str, str]:
+    """The inclusive code range of the regions inside `code`.
+
+    All codes have six digits, so a range compares equal-length digit strings, which every database collation
+    orders the same way; unlike a LIKE prefix, a range can use an ordinary (region, name) index to filter and sort.
+    """
+    prefix = scope_prefix(code)
+    return prefix.ljust(6, "0"), prefix.ljust(6, "9")
+
+
 def contains(scope_code: str, code: str) -> bool:
     """True when region `code` lies inside (or is) region `scope_code`."""
     return code.startswith(scope_prefix(scope_code))

@@ -121,3 +121,48 @@ def test_unknown_industry_and_local_industry_outside_its_province(users: dict[st
     with pytest.raises(ServiceError, match="地方行业"):
         services.set_site_industries(users["county"], site.pk, [{"industry_code": "stone_processing"}])  # Hebei only
     assert [a.industry_code for a in site.industries.all()] == ["cement"]
+
+
+def test_industry_listing_agrees_with_the_registry(users: dict[str, Any], make_enterprise: Any) -> None:
+    """The list read model answers exactly as a direct registry query, through renames and industry changes."""
+    for region in ("410181", "410182", "410381"):
+        make_enterprise(region, industry="glass")
+    extra = make_enterprise("410181", name="两业企业", industry="glass")
+    site = extra.sites.get()
+    services.set_site_industries(
+        users["county"], site.pk, [{"industry_code": "glass"}, {"industry_code": "industrial_coating"}]
+    )
+    services.update_enterprise(users["county"], users["own_enterprise"].pk, {"name": "改名企业", "status": "suspended"})
+    own_site = users["own_enterprise"].sites.get()
+    services.set_site_industries(users["county"], own_site.pk, [{"industry_code": "glass"}])
+
+    def direct(user: Any, filters: services.EnterpriseFilter) -> list[int]:
+        return list(services.visible_enterprises(user, filters).values_list("pk", flat=True))
+
+    cases = [
+        services.EnterpriseFilter(industry_code="glass"),
+        services.EnterpriseFilter(industry_code="glass", status="suspended"),
+        services.EnterpriseFilter(industry_code="glass", region_code="410182"),
+        services.EnterpriseFilter(industry_code="industrial_coating"),
+        services.EnterpriseFilter(industry_code="cement"),
+        services.EnterpriseFilter(industry_code="glass", query="改名"),
+        services.EnterpriseFilter(),
+        services.EnterpriseFilter(status="suspended"),
+        services.EnterpriseFilter(region_code="410100"),
+        services.EnterpriseFilter(region_code="410381", status="operating"),
+        services.EnterpriseFilter(query="企业"),
+    ]
+    for who in ("province", "city", "county", "other_city", "enterprise"):
+        for filters in cases:
+            rows, count, _ = services.list_page(users[who], filters, 1, 200)
+            assert [e.pk for e in rows] == direct(users[who], filters), (who, filters)
+            assert count == len(rows)
+    services.update_enterprise(users["province"], extra.pk, {"region": "410381"})  # moves county: both tallies change
+    for who in ("province", "city", "other_city"):
+        for filters in cases:
+            _, count, _ = services.list_page(users[who], filters, 1, 200)
+            assert count == len(direct(users[who], filters)), (who, filters)
+    rows, _, _ = services.list_page(
+        users["county"], services.EnterpriseFilter(industry_code="glass", query="改名"), 1, 20
+    )
+    assert [(e.name, e.status) for e in rows] == [("改名企业", "suspended")]

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from airgrade.core.access import Actor, Target, decide
-from airgrade.core.regions import scope_prefix
+from airgrade.core.regions import scope_range
 from airgrade.core.types import Role
 from airgrade.platform.errors import AccessDenied
 
@@ -54,7 +54,8 @@ def require(user_or_actor: Any, action: str, target: Target) -> Actor:
 def region_filter(actor: Actor, region_field: str = "region", enterprise_field: str = "id") -> Q:
     """A Q that keeps only rows inside the actor's scope; the empty set for anyone without a scope."""
     if actor.role in (Role.COUNTY, Role.CITY, Role.PROVINCE) and actor.region_code:
-        return Q(**{f"{region_field}__code__startswith": scope_prefix(actor.region_code)})
+        low, high = scope_range(actor.region_code)
+        return Q(**{f"{region_field}__gte": low, f"{region_field}__lte": high})
     if actor.role is Role.ENTERPRISE and actor.enterprise_id is not None:
         return Q(**{enterprise_field: actor.enterprise_id})
     return Q(pk__in=[])

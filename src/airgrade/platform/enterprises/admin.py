@@ -1,39 +1,46 @@
-"""Admin for the registry (superusers only). Routine edits go through the pages and API, which audit them."""
+"""Read-only admin for the registry: every registry write goes through the services (audit, read model, tallies)."""
 
 from django.contrib import admin
 
-from airgrade.platform.enterprises.models import (
-    EmissionOutlet,
-    Enterprise,
-    IndustryAssignment,
-    ProductionLine,
-    Site,
-)
+from airgrade.platform.enterprises.models import EmissionOutlet, Enterprise, IndustryAssignment, ProductionLine, Site
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
 
 
 class SiteInline(admin.TabularInline):
     model = Site
     extra = 0
-    raw_id_fields = ("region",)
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(admin.ModelAdmin):
+class EnterpriseAdmin(ReadOnlyAdmin):
     list_display = ("name", "credit_code", "region", "status")
     list_filter = ("status",)
     search_fields = ("name", "credit_code")
-    raw_id_fields = ("region",)
     inlines = [SiteInline]
 
 
 @admin.register(ProductionLine)
-class ProductionLineAdmin(admin.ModelAdmin):
+class ProductionLineAdmin(ReadOnlyAdmin):
     list_display = ("name", "site", "kind", "capacity", "capacity_unit", "status", "non_interruptible")
     list_filter = ("kind", "status", "non_interruptible")
-    raw_id_fields = ("site", "parent")
 
 
-admin.site.register(
-    IndustryAssignment, list_display=("site", "industry_code", "branch"), raw_id_fields=("site", "enterprise")
-)
-admin.site.register(EmissionOutlet, list_display=("site", "code", "name"), raw_id_fields=("site",))
+admin.site.register(IndustryAssignment, ReadOnlyAdmin, list_display=("site", "industry_code", "branch"))
+admin.site.register(EmissionOutlet, ReadOnlyAdmin, list_display=("site", "code", "name"))

@@ -219,8 +219,7 @@ def _detail(enterprise: Enterprise) -> dict[str, Any]:
 @router.get("/", response=EnterprisePage, summary="企业列表（按管辖范围、筛选、分页）")
 def list_enterprises(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any]:
     filters = services.EnterpriseFilter(params.q, params.region, params.industry, params.status)
-    queryset = services.visible_enterprises(request.user, filters).select_related("region")
-    rows, count, pages = services.paginate(queryset, params.page, params.page_size)
+    rows, count, pages = services.list_page(request.user, filters, params.page, params.page_size)
     return {
         "count": count,
         "page": min(max(params.page, 1), max(pages, 1)),

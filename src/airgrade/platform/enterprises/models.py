@@ -123,4 +123,38 @@ class EmissionOutlet(models.Model):
         return f"{self.code} {self.name}"
 
 
+class IndustryListing(models.Model):
+    """Read model for the registry list: one row per enterprise and industry, with the columns the list filters
+    and sorts on, so an industry-filtered page and its count come from one index instead of a join over the whole
+    registry. Kept in step by the registry services (the only writers of enterprises and industry assignments)."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="industry_listing")
+    industry_code = models.CharField(max_length=64)
+    region_code = models.CharField(max_length=6)
+    name = models.CharField(max_length=200)
+    status = models.CharField(max_length=16)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["enterprise", "industry_code"], name="unique_listing_industry")]
+        indexes = [
+            models.Index(fields=["industry_code", "region_code", "name", "enterprise"], name="listing_industry_region"),
+            models.Index(fields=["industry_code", "status", "region_code", "name"], name="listing_industry_status"),
+        ]
+
+
+class RegistryTally(models.Model):
+    """Exact enterprise counts per county, industry ('' = all industries) and status, kept by the registry services,
+    so the list's total for a province or city is a sum of a few hundred rows rather than a count of the registry."""
+
+    region_code = models.CharField(max_length=6)
+    industry_code = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=16)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["industry_code", "region_code", "status"], name="unique_registry_tally")
+        ]
+
+
 POLLUTANT_CHOICES = [(p.value, p.value) for p in Pollutant]

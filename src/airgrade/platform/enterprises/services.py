@@ -6,22 +6,23 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, QuerySet, Sum
 
 from airgrade.core import credit_code
 from airgrade.core.access import Actor, Target, decide
 from airgrade.core.industries import industry_by_code
-from airgrade.core.regions import contains, scope_prefix
-from airgrade.core.types import Pollutant
+from airgrade.core.regions import contains, scope_range
+from airgrade.core.types import Pollutant, Role
 from airgrade.platform.accounts.permissions import actor_of, require, scoped
 from airgrade.platform.audit import services as audit
 from airgrade.platform.enterprises.models import (
     EmissionOutlet,
     Enterprise,
     IndustryAssignment,
+    IndustryListing,
     ProductionLine,
+    RegistryTally,
     Site,
 )
 from airgrade.platform.errors import AccessDenied, NotFound, ServiceError
@@ -83,22 +84,106 @@ def visible_enterprises(user: Any, filters: EnterpriseFilter | None = None) -> Q
             queryset.filter(name__contains=text) if len(text) != 18 else queryset.filter(credit_code=text.upper())
         )
     if filters.region_code:
-        queryset = queryset.filter(region__code__startswith=scope_prefix(filters.region_code))
+        low, high = scope_range(filters.region_code)
+        queryset = queryset.filter(region__gte=low, region__lte=high)
     if filters.industry_code:
+        # An IN over the (industry_code, enterprise) index: the planner sees how few enterprises the industry has.
         queryset = queryset.filter(
-            Exists(IndustryAssignment.objects.filter(enterprise=OuterRef("pk"), industry_code=filters.industry_code))
+            pk__in=IndustryAssignment.objects.filter(industry_code=filters.industry_code).values("enterprise_id")
         )
     if filters.status:
         queryset = queryset.filter(status=filters.status)
     return queryset.order_by("region_id", "name", "id")
 
 
-def paginate(queryset: QuerySet[Any], page: int, page_size: int) -> tuple[list[Any], int, int]:
-    """A page of rows, the total count and the number of pages; out-of-range pages give the last page."""
+def list_page(user: Any, filters: EnterpriseFilter, page: int, page_size: int) -> tuple[list[Enterprise], int, int]:
+    """One page of the caller's enterprises (region, name order), the total and the page count.
+
+    With an industry filter the rows come from the IndustryListing read model, otherwise from the registry table;
+    without a text query the total is summed from RegistryTally. All paths apply the same scope and filters (a test
+    checks they agree with a direct registry query)."""
+    actor = actor_of(user)
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
-    paginator = Paginator(queryset, page_size)
-    page_obj = paginator.get_page(page)
-    return list(page_obj.object_list), paginator.count, paginator.num_pages
+    if filters.industry_code:
+        listing = scoped(
+            IndustryListing.objects.filter(industry_code=filters.industry_code), actor, "region_code", "enterprise_id"
+        )
+        if filters.query:
+            text = filters.query.strip()
+            listing = (
+                listing.filter(name__contains=text)
+                if len(text) != 18
+                else listing.filter(enterprise__credit_code=text.upper())
+            )
+        if filters.region_code:
+            low, high = scope_range(filters.region_code)
+            listing = listing.filter(region_code__gte=low, region_code__lte=high)
+        if filters.status:
+            listing = listing.filter(status=filters.status)
+        ordered_ids = listing.order_by("region_code", "name", "enterprise_id").values_list("enterprise_id", flat=True)
+    else:
+        ordered_ids = visible_enterprises(user, filters).values_list("pk", flat=True)
+    count = _tallied_count(actor, filters)
+    if count is None:
+        count = ordered_ids.count()
+    pages = max(1, -(-count // page_size))
+    page = min(max(page, 1), pages)
+    ids = list(ordered_ids[(page - 1) * page_size : page * page_size])
+    found = Enterprise.objects.select_related("region").in_bulk(ids)
+    return [found[i] for i in ids if i in found], count, pages
+
+
+def _tallied_count(actor: Actor, filters: EnterpriseFilter) -> int | None:
+    """The exact total from RegistryTally for staff lists without a text query; None where a tally cannot answer."""
+    if filters.query or actor.role not in (Role.COUNTY, Role.CITY, Role.PROVINCE) or not actor.region_code:
+        return None
+    tallies = RegistryTally.objects.filter(industry_code=filters.industry_code or "")
+    for code in filter(None, (actor.region_code, filters.region_code)):
+        low, high = scope_range(code)
+        tallies = tallies.filter(region_code__gte=low, region_code__lte=high)
+    if filters.status:
+        tallies = tallies.filter(status=filters.status)
+    return int(tallies.aggregate(total=Sum("count"))["total"] or 0)
+
+
+def retally(region_codes: set[str]) -> None:
+    """Recount RegistryTally for the regions enterprises are registered in (a county has a few thousand at most)."""
+    codes = sorted(code for code in region_codes if code)
+    # Lock the regions so two writers in one county recount one after the other.
+    list(Region.objects.select_for_update().filter(code__in=codes).values_list("code", flat=True))
+    RegistryTally.objects.filter(region_code__in=codes).delete()
+    rows = [
+        RegistryTally(region_code=row["region_id"], industry_code="", status=row["status"], count=row["n"])
+        for row in Enterprise.objects.filter(region_id__in=codes).values("region_id", "status").annotate(n=Count("id"))
+    ]
+    rows += [
+        RegistryTally(
+            region_code=row["region_code"], industry_code=row["industry_code"], status=row["status"], count=row["n"]
+        )
+        for row in IndustryListing.objects.filter(region_code__in=codes)
+        .values("region_code", "industry_code", "status")
+        .annotate(n=Count("id"))
+    ]
+    RegistryTally.objects.bulk_create(rows)
+
+
+def _registry_changed(enterprise: Enterprise, previous_region: str = "") -> None:
+    """Keep the list read model and the tallies in step after a write to an enterprise or its industries."""
+    IndustryListing.objects.filter(enterprise=enterprise).delete()
+    codes = sorted(
+        set(IndustryAssignment.objects.filter(enterprise=enterprise).values_list("industry_code", flat=True))
+    )
+    IndustryListing.objects.bulk_create(
+        IndustryListing(
+            enterprise=enterprise,
+            industry_code=code,
+            region_code=enterprise.region_id,
+            name=enterprise.name,
+            status=enterprise.status,
+        )
+        for code in codes
+    )
+    retally({enterprise.region_id, previous_region})
 
 
 # ---------------------------------------------------------------- validation
@@ -217,6 +302,7 @@ def create_enterprise(user: Any, data: dict[str, Any], reason: str = "") -> Ente
             enterprise = Enterprise.objects.create(**cleaned)
     except IntegrityError:
         raise ServiceError("统一社会信用代码已被其他企业使用", field="credit_code") from None
+    _registry_changed(enterprise)
     audit.record(
         actor=user,
         action="enterprise.create",
@@ -265,6 +351,7 @@ def update_enterprise(user: Any, enterprise_id: int, data: dict[str, Any], reaso
     enterprise.save()
     after = audit.snapshot(enterprise, ENTERPRISE_AUDIT_FIELDS)
     if after != before:
+        _registry_changed(enterprise, before["region_id"])
         audit.record(
             actor=user,
             action="enterprise.update",
@@ -335,6 +422,7 @@ def set_site_industries(user: Any, site_id: int, industries: list[dict[str, str]
         IndustryAssignment(site=site, enterprise_id=site.enterprise_id, industry_code=code, branch=branch)
         for code, branch in cleaned
     )
+    _registry_changed(site.enterprise)
     audit.record(
         actor=user,
         action="site.set_industries",
