@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any, NamedTuple
 
 from airgrade.core.grading.checks import SYMBOLS, check_composite, check_simple
@@ -128,12 +127,14 @@ class IndicatorTrace:
     reached: Grade
     units: dict[str, str | None] = field(default_factory=dict)
     provisional: bool = False
+    _observed_text: str | None = field(default=None, repr=False)
 
     def observed_text(self) -> str:
+        if self._observed_text is None:
+            self._observed_text = self._format_observed()
         return self._observed_text
 
-    @cached_property
-    def _observed_text(self) -> str:
+    def _format_observed(self) -> str:
         if not self.applicable:
             return "不适用"
         shown = []
@@ -155,8 +156,7 @@ class IndicatorTrace:
         return [req for req in self.requirements if req.grade.rank >= grade.rank and not req.met]
 
 
-@dataclass(frozen=True)
-class Gap:
+class Gap(NamedTuple):
     """Why a grade is not reached: one indicator, observed vs required (H21-2 差异化指标/存在问题)."""
 
     grade: Grade
