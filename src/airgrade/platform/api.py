@@ -47,6 +47,10 @@ def _register_routers() -> None:
     api.add_router("/regions", regions_router)
     api.add_router("/enterprises", enterprises_router)
     api.add_router("/audit", audit_router)
+    from airgrade.platform.rulebook.api import grading_router, rules_router
+
+    api.add_router("/rules", rules_router)
+    api.add_router("/grading", grading_router)
 
 
 _register_routers()

@@ -1,0 +1,153 @@
+"""Rule browser (public): industry → aspects → indicators with values per grade, sources, provenance; and the
+self-assessment page (login): an enterprise enters its facts and sees grade, trace and gaps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from airgrade.core.grading.enterprise import PriorYearViolation
+from airgrade.core.industries import FAMILY_LABELS
+from airgrade.core.rules.export import today
+from airgrade.core.types import EmissionStage
+from airgrade.platform.errors import ServiceError
+from airgrade.platform.rulebook import services
+
+PROVENANCE_LABELS = {"official": "官方", "secondary": "转载", "provisional": "暂定"}
+MEASURE_LABELS = {
+    "self_determined": "自主减排",
+    "stop_production": "停产",
+    "stop_road_transport": "停止公路运输",
+}
+
+
+def _measure_text(item: dict[str, Any]) -> str:
+    kind = item["kind"]
+    if kind in MEASURE_LABELS:
+        text = MEASURE_LABELS[kind]
+    elif kind == "stop_line_share":
+        text = f"停产 {round(item['share'] * 100)}% 生产线"
+    elif kind == "curtail":
+        text = f"限产 {item['percent']:g}%"
+    else:
+        text = f"停用{item['at_or_below']}及以下重型车辆"
+    return text + (f"（{item['note_zh']}）" if item.get("note_zh") else "")
+
+
+def browser(request: HttpRequest) -> HttpResponse:
+    region = request.GET.get("region", "").strip()
+    error = None
+    try:
+        rows = services.industries(region or None)
+    except ServiceError as refused:
+        rows, region, error = services.industries(None), "", refused.message
+    families: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        families.setdefault(row["family"], []).append(row)
+    groups = [{"label": FAMILY_LABELS.get(key, key), "rows": items} for key, items in families.items()]
+    context = {
+        "groups": groups,
+        "count": len(rows),
+        "region": region,
+        "version": services.book().version,
+        "error": error,
+    }
+    return render(request, "rulebook/browser.html", context)
+
+
+def industry(request: HttpRequest, code: str) -> HttpResponse:
+    as_of = request.GET.get("as_of", "").strip() or today().isoformat()
+    region = request.GET.get("region", "").strip()
+    data = services.industry_rules(code, as_of, region or None)
+    measures = []
+    for grade in data["grades"]:
+        levels = data["measures"].get(grade, {})
+        cells = []
+        for level in ("yellow", "orange", "red"):
+            entry = levels.get(level)
+            items = entry["measures"] if entry else []
+            cells.append("；".join(_measure_text(item) for item in items) or "无强制措施")
+        provenance = levels.get("red", {}).get("source", {}).get("provenance", "")
+        measures.append({"grade": grade, "cells": cells, "provenance": provenance})
+    measure_source = next(iter(data["measures"].values()), {}).get("red", {}).get("source")
+    context = {
+        "data": data,
+        "as_of": as_of,
+        "region": region,
+        "measures": measures,
+        "measure_source": measure_source,
+        "provenance_labels": PROVENANCE_LABELS,
+    }
+    return render(request, "rulebook/industry.html", context)
+
+
+def _fact_value(fact: dict[str, Any], raw: str) -> Any:
+    raw = raw.strip()
+    if raw == "":
+        return None
+    if fact["type"] in ("number", "share"):
+        try:
+            return float(raw)
+        except ValueError:
+            return raw  # the core reports "须为数字" naming the fact
+    if fact["type"] == "bool":
+        return raw == "yes"
+    return raw
+
+
+@login_required
+def assess(request: HttpRequest) -> HttpResponse:
+    source = request.POST if request.method == "POST" else request.GET
+    code = source.get("industry", "").strip()
+    as_of = source.get("as_of", "").strip() or today().isoformat()
+    region = source.get("region", "").strip() or (getattr(request.user, "region_id", None) or "")
+    if not region and getattr(request.user, "enterprise", None) is not None:
+        region = request.user.enterprise.region_id  # type: ignore[union-attr]
+    context: dict[str, Any] = {
+        "industries": services.industries(region or None),
+        "code": code,
+        "as_of": as_of,
+        "region": region,
+        "stages": [stage.value for stage in EmissionStage],
+        "violations": [(item.value, item.label_zh) for item in PriorYearViolation],
+    }
+    if not code:
+        return render(request, "rulebook/assess.html", context)
+    rules = services.industry_rules(code, as_of, region or None)
+    entered = {fact["key"]: source.get(f"fact_{fact['key']}", "") for fact in rules["facts"]}
+    context.update({"rules": rules, "entered": entered})
+    if request.method == "POST":
+        chosen = [value for value, _ in context["violations"] if source.get(f"violation_{value}")]
+        payload = {
+            "as_of": as_of,
+            "enterprises": [
+                {
+                    "id": "self-assessment",
+                    "name": "自评",
+                    "region": region or None,
+                    "flags": {"prior_year_violations": chosen},
+                    "industries": [
+                        {
+                            "industry": code,
+                            "facts": {
+                                fact["key"]: _fact_value(fact, entered[fact["key"]])
+                                for fact in rules["facts"]
+                                if entered[fact["key"]].strip()
+                            },
+                        }
+                    ],
+                }
+            ],
+        }
+        report = services.evaluate(payload)
+        context["chosen_violations"] = chosen
+        context["report"] = report
+        context["errors"] = report["errors"]
+        if report["results"]:
+            result = report["results"][0]
+            context["result"] = result
+            context["industry_result"] = result["industries"][0]
+    return render(request, "rulebook/assess.html", context)
