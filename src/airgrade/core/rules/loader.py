@@ -92,6 +92,9 @@ class _Collector:
                 while loc and loc not in loaded.lines:
                     loc = loc[:-1]
             message = _PYDANTIC_MESSAGES.get(detail["type"], detail["msg"])
+            if detail["type"] == "enum":
+                expected = detail.get("ctx", {}).get("expected", "")
+                message = f"取值 {detail.get('input')!r} 无效，允许 {expected} (unknown value)"
             if detail["type"] == "extra_forbidden":
                 message = f"未知的键 {loc[-1]!r} (unknown key)" if loc else message
             messages = by_path.setdefault(loc, [])
