@@ -50,13 +50,24 @@ def serve(
     from airgrade.platform import demo as demo_data
 
     console.print(f"airgrade 已启动: http://{host}:{port}/")
-    console.print(f"演示账号（仅供演示）: province / city / county / enterprise / expert / admin，密码 {demo_data.DEMO_PASSWORD}")
+    console.print(
+        f"演示账号（仅供演示）: province / city / county / enterprise / expert / admin，密码 {demo_data.DEMO_PASSWORD}"
+    )
     os.execvp(
         sys.executable,
         [
-            sys.executable, "-m", "gunicorn", "airgrade.platform.wsgi:application",
-            "--bind", f"{host}:{port}", "--workers", str(workers), "--access-logfile", "-",
-            "--chdir", str(Path.cwd()),
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "airgrade.platform.wsgi:application",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(workers),
+            "--access-logfile",
+            "-",
+            "--chdir",
+            str(Path.cwd()),
         ],
     )
 

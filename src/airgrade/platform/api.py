@@ -26,7 +26,8 @@ def service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = [
-        {"field": ".".join(str(p) for p in err.get("loc", [])[1:]), "message": err.get("msg", "")}
+        # loc is ("body", <param>, field…): the user needs the field, not ninja's parameter plumbing.
+        {"field": str(err.get("loc", [""])[-1]), "message": err.get("msg", "")}
         for err in exc.errors
     ]
     return api.create_response(request, {"error": "请求数据有误", "field": None, "errors": errors}, status=422)

@@ -13,4 +13,7 @@ class AirgradeUserAdmin(UserAdmin):
     search_fields = ("username", "display_name")
     autocomplete_fields = ("enterprise",)
     raw_id_fields = ("region",)
-    fieldsets = (*UserAdmin.fieldsets, ("角色与范围", {"fields": ("role", "region", "enterprise", "display_name")}))
+    fieldsets = (
+        *UserAdmin.fieldsets,
+        ("角色与范围", {"fields": ("role", "region", "enterprise", "display_name")}),
+    )

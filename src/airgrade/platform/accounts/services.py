@@ -42,8 +42,14 @@ def sign_in(request: Any, username: str, password: str) -> User:
 
 @transaction.atomic
 def create_user(
-    actor: Any, *, username: str, password: str, role: Role, region_code: str | None = None,
-    enterprise_id: int | None = None, display_name: str = "",
+    actor: Any,
+    *,
+    username: str,
+    password: str,
+    role: Role,
+    region_code: str | None = None,
+    enterprise_id: int | None = None,
+    display_name: str = "",
 ) -> User:
     """A user bound to exactly one scope: staff to a region, enterprise users to an enterprise."""
     if role in (Role.COUNTY, Role.CITY, Role.PROVINCE) and not region_code:
@@ -53,13 +59,19 @@ def create_user(
     if User.objects.filter(username=username).exists():
         raise ServiceError(f"用户名 {username} 已存在", field="username")
     user = User(
-        username=username, role=role.value, region_id=region_code, enterprise_id=enterprise_id,
+        username=username,
+        role=role.value,
+        region_id=region_code,
+        enterprise_id=enterprise_id,
         display_name=display_name,
     )
     user.set_password(password)
     user.save()
     audit.record(
-        actor=actor, action="user.create", obj=user, region_code=region_code or "",
+        actor=actor,
+        action="user.create",
+        obj=user,
+        region_code=region_code or "",
         after={"username": username, "role": role.value, "region": region_code, "enterprise": enterprise_id},
     )
     return user

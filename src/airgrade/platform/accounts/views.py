@@ -53,7 +53,9 @@ def home(request: HttpRequest) -> HttpResponse:
         {"label": "正常生产", "value": enterprises.filter(status=Enterprise.Status.OPERATING).count()},
         {
             "label": "生产线/工序/设备",
-            "value": scoped(ProductionLine.objects.all(), actor, "site__enterprise__region", "site__enterprise").count(),
+            "value": scoped(
+                ProductionLine.objects.all(), actor, "site__enterprise__region", "site__enterprise"
+            ).count(),
         },
     ]
     counts = (

@@ -2,7 +2,13 @@
 
 from django.contrib import admin
 
-from airgrade.platform.enterprises.models import EmissionOutlet, Enterprise, IndustryAssignment, ProductionLine, Site
+from airgrade.platform.enterprises.models import (
+    EmissionOutlet,
+    Enterprise,
+    IndustryAssignment,
+    ProductionLine,
+    Site,
+)
 
 
 class SiteInline(admin.TabularInline):
@@ -27,5 +33,7 @@ class ProductionLineAdmin(admin.ModelAdmin):
     raw_id_fields = ("site", "parent")
 
 
-admin.site.register(IndustryAssignment, list_display=("site", "industry_code", "branch"), raw_id_fields=("site", "enterprise"))
+admin.site.register(
+    IndustryAssignment, list_display=("site", "industry_code", "branch"), raw_id_fields=("site", "enterprise")
+)
 admin.site.register(EmissionOutlet, list_display=("site", "code", "name"), raw_id_fields=("site",))

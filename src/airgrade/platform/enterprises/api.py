@@ -170,9 +170,16 @@ def _row(enterprise: Enterprise) -> dict[str, Any]:
 
 def _line(line: ProductionLine) -> dict[str, Any]:
     return {
-        "id": line.pk, "name": line.name, "kind": line.kind, "parent": line.parent_id,
-        "industry_code": line.industry_code, "process_type": line.process_type, "capacity": line.capacity,
-        "capacity_unit": line.capacity_unit, "energy_type": line.energy_type, "status": line.status,
+        "id": line.pk,
+        "name": line.name,
+        "kind": line.kind,
+        "parent": line.parent_id,
+        "industry_code": line.industry_code,
+        "process_type": line.process_type,
+        "capacity": line.capacity,
+        "capacity_unit": line.capacity_unit,
+        "energy_type": line.energy_type,
+        "status": line.status,
         "non_interruptible": line.non_interruptible,
     }
 
@@ -182,7 +189,10 @@ def _detail(enterprise: Enterprise) -> dict[str, Any]:
     for site in enterprise.sites.prefetch_related("industries", "lines", "outlets"):
         sites.append(
             {
-                "id": site.pk, "name": site.name, "region": site.region_id, "address": site.address,
+                "id": site.pk,
+                "name": site.name,
+                "region": site.region_id,
+                "address": site.address,
                 "industries": [
                     {
                         "industry_code": item.industry_code,
@@ -193,14 +203,16 @@ def _detail(enterprise: Enterprise) -> dict[str, Any]:
                 ],
                 "lines": [_line(line) for line in site.lines.all()],
                 "outlets": [
-                    {"id": o.pk, "code": o.code, "name": o.name, "pollutants": o.pollutants}
-                    for o in site.outlets.all()
+                    {"id": o.pk, "code": o.code, "name": o.name, "pollutants": o.pollutants} for o in site.outlets.all()
                 ],
             }
         )
     return {
-        **_row(enterprise), "address": enterprise.address, "contact_name": enterprise.contact_name,
-        "contact_phone": enterprise.contact_phone, "sites": sites,
+        **_row(enterprise),
+        "address": enterprise.address,
+        "contact_name": enterprise.contact_name,
+        "contact_phone": enterprise.contact_phone,
+        "sites": sites,
     }
 
 
@@ -210,7 +222,9 @@ def list_enterprises(request: HttpRequest, params: Query[ListParams]) -> dict[st
     queryset = services.visible_enterprises(request.user, filters).select_related("region")
     rows, count, pages = services.paginate(queryset, params.page, params.page_size)
     return {
-        "count": count, "page": min(max(params.page, 1), max(pages, 1)), "pages": pages,
+        "count": count,
+        "page": min(max(params.page, 1), max(pages, 1)),
+        "pages": pages,
         "page_size": max(1, min(params.page_size, services.MAX_PAGE_SIZE)),
         "results": [_row(e) for e in rows],
     }
@@ -239,16 +253,26 @@ def add_site(request: HttpRequest, enterprise_id: int, body: SiteIn) -> tuple[in
     data = body.dict()
     reason = data.pop("reason")
     site = services.add_site(request.user, enterprise_id, data, reason)
-    return 201, {"id": site.pk, "name": site.name, "region": site.region_id, "address": site.address,
-                 "industries": [], "lines": [], "outlets": []}
+    return 201, {
+        "id": site.pk,
+        "name": site.name,
+        "region": site.region_id,
+        "address": site.address,
+        "industries": [],
+        "lines": [],
+        "outlets": [],
+    }
 
 
 @router.put("/sites/{site_id}/industries", response=list[IndustryOut], summary="设置厂区行业归属")
 def set_industries(request: HttpRequest, site_id: int, body: IndustriesIn) -> list[dict[str, Any]]:
     site = services.set_site_industries(request.user, site_id, [i.dict() for i in body.industries], body.reason)
     return [
-        {"industry_code": i.industry_code, "industry_name": industry_by_code(i.industry_code).name_zh,  # type: ignore[union-attr]
-         "branch": i.branch}
+        {
+            "industry_code": i.industry_code,
+            "industry_name": industry_by_code(i.industry_code).name_zh,  # type: ignore[union-attr]
+            "branch": i.branch,
+        }
         for i in site.industries.all()
     ]
 

@@ -84,7 +84,14 @@ def enterprise_detail(request: HttpRequest, enterprise_id: int) -> HttpResponse:
                     "branch": item.branch,
                 }
             )
-        sites.append({"site": site, "industries": industries, "lines": list(site.lines.all()), "outlets": list(site.outlets.all())})
+        sites.append(
+            {
+                "site": site,
+                "industries": industries,
+                "lines": list(site.lines.all()),
+                "outlets": list(site.outlets.all()),
+            }
+        )
     can_edit = bool(decide(actor, "enterprise.edit", services.enterprise_target(enterprise)))
     history = []
     if actor.role in (Role.COUNTY, Role.CITY, Role.PROVINCE):
@@ -124,12 +131,20 @@ def enterprise_edit(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     else:
         form = EnterpriseForm(
             initial={
-                "name": enterprise.name, "credit_code": enterprise.credit_code, "region": enterprise.region_id,
-                "address": enterprise.address, "contact_name": enterprise.contact_name,
-                "contact_phone": enterprise.contact_phone, "status": enterprise.status,
+                "name": enterprise.name,
+                "credit_code": enterprise.credit_code,
+                "region": enterprise.region_id,
+                "address": enterprise.address,
+                "contact_name": enterprise.contact_name,
+                "contact_phone": enterprise.contact_phone,
+                "status": enterprise.status,
             }
         )
-    return render(request, "enterprises/form.html", {"form": form, "title": f"编辑企业：{enterprise.name}", "enterprise": enterprise})
+    return render(
+        request,
+        "enterprises/form.html",
+        {"form": form, "title": f"编辑企业：{enterprise.name}", "enterprise": enterprise},
+    )
 
 
 @login_required
@@ -153,9 +168,18 @@ def line_edit(request: HttpRequest, line_id: int) -> HttpResponse:
     else:
         form = LineForm(
             initial={
-                "name": line.name, "kind": line.kind, "process_type": line.process_type, "capacity": line.capacity,
-                "capacity_unit": line.capacity_unit, "energy_type": line.energy_type, "status": line.status,
+                "name": line.name,
+                "kind": line.kind,
+                "process_type": line.process_type,
+                "capacity": line.capacity,
+                "capacity_unit": line.capacity_unit,
+                "energy_type": line.energy_type,
+                "status": line.status,
                 "non_interruptible": line.non_interruptible,
             }
         )
-    return render(request, "enterprises/form.html", {"form": form, "title": f"编辑生产线：{line.name}", "enterprise": enterprise})
+    return render(
+        request,
+        "enterprises/form.html",
+        {"form": form, "title": f"编辑生产线：{line.name}", "enterprise": enterprise},
+    )
