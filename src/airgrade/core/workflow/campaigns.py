@@ -91,8 +91,7 @@ class CampaignTemplate(_Frozen):
                 "application_deadline": move(self.application_deadline),
                 "dynamic_adjustment_due": move(self.dynamic_adjustment_due),
                 "stages": tuple(
-                    s.model_copy(update={"start": move_date(s.start), "end": move_date(s.end)})
-                    for s in self.stages
+                    s.model_copy(update={"start": move_date(s.start), "end": move_date(s.end)}) for s in self.stages
                 ),
                 "milestones": tuple(m.model_copy(update={"due": move(m.due)}) for m in self.milestones),
                 "batches": tuple(b.model_copy(update={"due": move(b.due)}) for b in self.batches),
@@ -106,9 +105,7 @@ class _TemplateFile(_Frozen):
 
 @cache
 def campaign_templates() -> tuple[CampaignTemplate, ...]:
-    text = (
-        resources.files("airgrade.core.workflow").joinpath("data/campaign_templates.yaml").read_text("utf-8")
-    )
+    text = resources.files("airgrade.core.workflow").joinpath("data/campaign_templates.yaml").read_text("utf-8")
     return _TemplateFile.model_validate(yaml.safe_load(text)).templates
 
 

@@ -53,6 +53,4 @@ def build_checklist(indicators: Iterable[IndicatorRef]) -> tuple[ChecklistSectio
     grouped: dict[str, list[IndicatorRef]] = {code: [] for code, _ in (*LC2_ASPECTS, OTHER_SECTION)}
     for indicator in indicators:
         grouped[section_of(indicator.aspect)].append(indicator)
-    return tuple(
-        ChecklistSection(code, label, tuple(grouped[code])) for code, label in (*LC2_ASPECTS, OTHER_SECTION)
-    )
+    return tuple(ChecklistSection(code, label, tuple(grouped[code])) for code, label in (*LC2_ASPECTS, OTHER_SECTION))

@@ -220,9 +220,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         grade_rule=GradeRule.NOT_TOP_TIER,
         req="LC-2, LC-7 附件4",
     ),
-    _t(
-        "declaration.city_accept", "市级受理", {State.COUNTY_PASSED}, State.CITY_REVIEW, Role.CITY, req="LC-2"
-    ),
+    _t("declaration.city_accept", "市级受理", {State.COUNTY_PASSED}, State.CITY_REVIEW, Role.CITY, req="LC-2"),
     _t(
         "declaration.city_return",
         "市级退回",

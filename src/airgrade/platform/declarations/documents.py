@@ -55,7 +55,11 @@ def build_document(declaration: Any, *, lowest: bool) -> bytes:
     header[0].text, header[1].text, header[2].text = "重点行业", "工序/分支", "申报等级"
     for item in declaration.items.all():
         row = items.add_row().cells
-        row[0].text, row[1].text, row[2].text = _industry_name(item.industry_code), item.process or "—", item.target_grade
+        row[0].text, row[1].text, row[2].text = (
+            _industry_name(item.industry_code),
+            item.process or "—",
+            item.target_grade,
+        )
     if not lowest:
         doc.add_heading("生产线及设施", level=2)
         lines = list(site.lines.all())
@@ -79,8 +83,10 @@ def build_document(declaration: Any, *, lowest: bool) -> bytes:
         evidence = list(declaration.evidence.all())
         doc.add_heading("证明材料清单", level=2)
         for file in evidence:
-            doc.add_paragraph(f"{file.indicator_id or '综合'}：{file.original_name}（SHA-256 {file.sha256[:16]}…）",
-                              style="List Bullet")
+            doc.add_paragraph(
+                f"{file.indicator_id or '综合'}：{file.original_name}（SHA-256 {file.sha256[:16]}…）",
+                style="List Bullet",
+            )
         if not evidence:
             doc.add_paragraph("（尚未上传证明材料）")
     doc.add_heading("减排承诺", level=2)

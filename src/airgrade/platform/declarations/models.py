@@ -141,9 +141,7 @@ class DeclarationItem(models.Model):
 
     class Meta:
         ordering = ["declaration_id", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["declaration", "industry_code", "process"], name="unique_item")
-        ]
+        constraints = [models.UniqueConstraint(fields=["declaration", "industry_code", "process"], name="unique_item")]
 
 
 class EvidenceFile(models.Model):
@@ -291,7 +289,9 @@ class OnsiteFinding(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["onsite_check", "industry_code", "indicator_id"], name="one_finding_per_item")
+            models.UniqueConstraint(
+                fields=["onsite_check", "industry_code", "indicator_id"], name="one_finding_per_item"
+            )
         ]
 
 

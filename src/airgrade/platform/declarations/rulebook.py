@@ -62,8 +62,11 @@ class SelfCheck:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "available": self.available, "grade": self.grade, "rules_version": self.rules_version,
-            "gaps": self.gaps, "message": self.message,
+            "available": self.available,
+            "grade": self.grade,
+            "rules_version": self.rules_version,
+            "gaps": self.gaps,
+            "message": self.message,
         }
 
 

@@ -121,26 +121,42 @@ def create_campaign(
             raise ServiceError(f"未知的批次模板: {template_code}", field="template_code")
         template = template.shifted_to(timezone.localtime(application_deadline).year)
     campaign = Campaign.objects.create(
-        name=name.strip(), region_id=region_code, kind=kind, template_code=template_code,
+        name=name.strip(),
+        region_id=region_code,
+        kind=kind,
+        template_code=template_code,
         rules_as_of=rules_as_of or timezone.localtime(application_deadline).date(),
-        application_deadline=application_deadline, b_sample_ratio=str(ratio), created_by=user,
+        application_deadline=application_deadline,
+        b_sample_ratio=str(ratio),
+        created_by=user,
     )
     if template is not None:
         tz = timezone.get_current_timezone()
         for stage in template.stages:
-            CampaignStage.objects.create(campaign=campaign, code=stage.code, name=stage.name_zh,
-                                         start=stage.start, end=stage.end)
+            CampaignStage.objects.create(
+                campaign=campaign, code=stage.code, name=stage.name_zh, start=stage.start, end=stage.end
+            )
         for milestone in template.milestones:
-            CampaignMilestone.objects.create(campaign=campaign, code=milestone.code, name=milestone.name_zh,
-                                             due=timezone.make_aware(milestone.due, tz), by=milestone.by)
+            CampaignMilestone.objects.create(
+                campaign=campaign,
+                code=milestone.code,
+                name=milestone.name_zh,
+                due=timezone.make_aware(milestone.due, tz),
+                by=milestone.by,
+            )
         for batch in template.batches:
             CampaignBatch.objects.create(
-                campaign=campaign, order=batch.order, code=batch.code, name=batch.name_zh,
-                families=list(batch.families), includes_guarantee=batch.includes_guarantee,
+                campaign=campaign,
+                order=batch.order,
+                code=batch.code,
+                name=batch.name_zh,
+                families=list(batch.families),
+                includes_guarantee=batch.includes_guarantee,
                 due=timezone.make_aware(batch.due, tz),
             )
-    audit.record(actor=user, action="campaign.create", obj=campaign, region_code=region_code,
-                 after=audit.snapshot(campaign))
+    audit.record(
+        actor=user, action="campaign.create", obj=campaign, region_code=region_code, after=audit.snapshot(campaign)
+    )
     return campaign
 
 
@@ -150,11 +166,16 @@ def create_monthly_campaign(user: Any, *, region_code: str, year: int, month: in
     cycle = monthly_cycle(year, month)
     deadline = timezone.make_aware(cycle.report_due, timezone.get_current_timezone())
     campaign = create_campaign(
-        user, name=f"{year}年{month}月绩效分级评定", region_code=region_code, application_deadline=deadline,
-        rules_as_of=cycle.opens, kind=Campaign.Kind.MONTHLY,
+        user,
+        name=f"{year}年{month}月绩效分级评定",
+        region_code=region_code,
+        application_deadline=deadline,
+        rules_as_of=cycle.opens,
+        kind=Campaign.Kind.MONTHLY,
     )
-    CampaignMilestone.objects.create(campaign=campaign, code="monthly_report", name="审核评定结果报省厅",
-                                     due=deadline, by="city")
+    CampaignMilestone.objects.create(
+        campaign=campaign, code="monthly_report", name="审核评定结果报省厅", due=deadline, by="city"
+    )
     return campaign
 
 
@@ -227,23 +248,42 @@ def run_cutoff(user: Any, campaign_id: int) -> list[CutoffRecord]:
         floor = rulebook.industry_floor(assignment.industry_code, campaign.rules_as_of, assignment.site.region_id)
         note = "（规则库未提供该行业最低等级，暂按 D 级，provisional）" if floor.provisional else ""
         record = grades.record_grade(
-            actor=user, site=assignment.site, industry_code=assignment.industry_code, grade=floor.grade,
-            valid_from=effective, source=GradeRecord.Source.DEFAULT_LOWEST, campaign=campaign,
-            rules_version=floor.rules_version, reason=f"{campaign.name}：截止时未申报，按最低等级管理（REQ LC-6）{note}",
+            actor=user,
+            site=assignment.site,
+            industry_code=assignment.industry_code,
+            grade=floor.grade,
+            valid_from=effective,
+            source=GradeRecord.Source.DEFAULT_LOWEST,
+            campaign=campaign,
+            rules_version=floor.rules_version,
+            reason=f"{campaign.name}：截止时未申报，按最低等级管理（REQ LC-6）{note}",
         )
         cutoff = CutoffRecord.objects.create(
-            campaign=campaign, site=assignment.site, enterprise_id=assignment.site.enterprise_id,
-            industry_code=assignment.industry_code, grade=floor.grade.value, grade_record=record,
+            campaign=campaign,
+            site=assignment.site,
+            enterprise_id=assignment.site.enterprise_id,
+            industry_code=assignment.industry_code,
+            grade=floor.grade.value,
+            grade_record=record,
         )
-        audit.record(actor=user, action="campaign.cutoff.default_lowest", obj=cutoff,
-                     region_code=assignment.site.region_id,
-                     after={"site": assignment.site_id, "industry": assignment.industry_code,
-                            "grade": floor.grade.value}, reason="REQ LC-6")
+        audit.record(
+            actor=user,
+            action="campaign.cutoff.default_lowest",
+            obj=cutoff,
+            region_code=assignment.site.region_id,
+            after={"site": assignment.site_id, "industry": assignment.industry_code, "grade": floor.grade.value},
+            reason="REQ LC-6",
+        )
         created.append(cutoff)
     campaign.cutoff_at = now()
     campaign.save(update_fields=["cutoff_at"])
-    audit.record(actor=user, action="campaign.cutoff", obj=campaign, region_code=campaign.region_id,
-                 after={"defaulted": len(created)})
+    audit.record(
+        actor=user,
+        action="campaign.cutoff",
+        obj=campaign,
+        region_code=campaign.region_id,
+        after={"defaulted": len(created)},
+    )
     return created
 
 
@@ -302,7 +342,9 @@ def _clean_items(site: Site, items: Iterable[dict[str, Any]]) -> list[dict[str, 
         if industry_by_code(code) is None:
             raise ServiceError(f"第 {index} 项：未知的行业代码 {code!r}", field=f"{field}.industry_code")
         if code not in assigned:
-            raise ServiceError(f"第 {index} 项：厂区未登记行业 {code}，请先在企业档案中登记", field=f"{field}.industry_code")
+            raise ServiceError(
+                f"第 {index} 项：厂区未登记行业 {code}，请先在企业档案中登记", field=f"{field}.industry_code"
+            )
         if (code, process) in seen:
             raise ServiceError(f"第 {index} 项：行业 {code} 重复申报", field=f"{field}.industry_code")
         seen.add((code, process))
@@ -340,16 +382,25 @@ def create_declaration(
     try:
         with transaction.atomic():
             declaration = Declaration.objects.create(
-                number=f"SB{campaign.pk:04d}-{sequence:05d}", campaign=campaign, site=site,
-                enterprise=site.enterprise, region=site.region, is_guarantee=is_guarantee,
+                number=f"SB{campaign.pk:04d}-{sequence:05d}",
+                campaign=campaign,
+                site=site,
+                enterprise=site.enterprise,
+                region=site.region,
+                is_guarantee=is_guarantee,
                 commitment_text=COMMITMENT_TEXT,
             )
     except IntegrityError:
         raise Conflict("申报编号冲突或该厂区已有申报，请刷新后重试") from None
     for item in cleaned:
         DeclarationItem.objects.create(declaration=declaration, **item)
-    audit.record(actor=user, action="declaration.create", obj=declaration, region_code=site.region_id,
-                 after={"number": declaration.number, "items": cleaned})
+    audit.record(
+        actor=user,
+        action="declaration.create",
+        obj=declaration,
+        region_code=site.region_id,
+        after={"number": declaration.number, "items": cleaned},
+    )
     return declaration
 
 
@@ -373,13 +424,19 @@ def _touch(declaration: Declaration) -> None:
 
 @transaction.atomic
 def update_declaration(
-    user: Any, declaration_id: int, *, items: list[dict[str, Any]] | None = None,
-    is_guarantee: bool | None = None, expected_version: int | None = None,
+    user: Any,
+    declaration_id: int,
+    *,
+    items: list[dict[str, Any]] | None = None,
+    is_guarantee: bool | None = None,
+    expected_version: int | None = None,
 ) -> Declaration:
     """Replace items / facts while the declaration is a draft or returned; refused after submission."""
     declaration = _editable(user, declaration_id, expected_version)
-    before = {"items": list(declaration.items.values("industry_code", "process", "target_grade", "facts")),
-              "is_guarantee": declaration.is_guarantee}
+    before = {
+        "items": list(declaration.items.values("industry_code", "process", "target_grade", "facts")),
+        "is_guarantee": declaration.is_guarantee,
+    }
     if items is not None:
         cleaned = _clean_items(declaration.site, items)
         declaration.items.all().delete()
@@ -392,16 +449,28 @@ def update_declaration(
         declaration.is_guarantee = is_guarantee
     declaration.save()
     _touch(declaration)
-    audit.record(actor=user, action="declaration.edit", obj=declaration, region_code=declaration.region_id,
-                 before=before,
-                 after={"items": list(declaration.items.values("industry_code", "process", "target_grade", "facts")),
-                        "is_guarantee": declaration.is_guarantee})
+    audit.record(
+        actor=user,
+        action="declaration.edit",
+        obj=declaration,
+        region_code=declaration.region_id,
+        before=before,
+        after={
+            "items": list(declaration.items.values("industry_code", "process", "target_grade", "facts")),
+            "is_guarantee": declaration.is_guarantee,
+        },
+    )
     return declaration
 
 
 @transaction.atomic
 def upload_evidence(
-    user: Any, declaration_id: int, *, filename: str, content: bytes, indicator_id: str = "",
+    user: Any,
+    declaration_id: int,
+    *,
+    filename: str,
+    content: bytes,
+    indicator_id: str = "",
     industry_code: str = "",
 ) -> EvidenceFile:
     declaration = _editable(user, declaration_id)
@@ -412,14 +481,25 @@ def upload_evidence(
         if item is None:
             raise ServiceError(f"申报中没有行业 {industry_code}", field="industry_code")
     evidence = EvidenceFile(
-        declaration=declaration, item=item, indicator_id=indicator_id[:100], original_name=checked.name,
-        content_type=checked.content_type, size=checked.size, sha256=checked.sha256, uploaded_by=user,
+        declaration=declaration,
+        item=item,
+        indicator_id=indicator_id[:100],
+        original_name=checked.name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=user,
     )
     evidence.file.save(f"{checked.sha256}.{checked.kind}", ContentFile(content), save=False)
     evidence.save()
     _touch(declaration)
-    audit.record(actor=user, action="declaration.evidence", obj=evidence, region_code=declaration.region_id,
-                 after={"name": checked.name, "sha256": checked.sha256, "indicator": indicator_id})
+    audit.record(
+        actor=user,
+        action="declaration.evidence",
+        obj=evidence,
+        region_code=declaration.region_id,
+        after={"name": checked.name, "sha256": checked.sha256, "indicator": indicator_id},
+    )
     return evidence
 
 
@@ -434,9 +514,16 @@ def sign_commitment(user: Any, declaration_id: int, *, signer_name: str) -> Decl
     declaration.commitment_signed_at = now()
     declaration.save()
     _touch(declaration)
-    audit.record(actor=user, action="declaration.commitment", obj=declaration, region_code=declaration.region_id,
-                 after={"signed_by": declaration.commitment_signed_by,
-                        "text_sha256": hashlib.sha256(COMMITMENT_TEXT.encode()).hexdigest()})
+    audit.record(
+        actor=user,
+        action="declaration.commitment",
+        obj=declaration,
+        region_code=declaration.region_id,
+        after={
+            "signed_by": declaration.commitment_signed_by,
+            "text_sha256": hashlib.sha256(COMMITMENT_TEXT.encode()).hexdigest(),
+        },
+    )
     return declaration
 
 
@@ -461,8 +548,13 @@ def generate_document(user: Any, declaration_id: int) -> Declaration:
     declaration.document_sha256 = digest
     declaration.save()
     _touch(declaration)
-    audit.record(actor=user, action="declaration.document", obj=declaration, region_code=declaration.region_id,
-                 after={"kind": declaration.document_kind, "sha256": digest})
+    audit.record(
+        actor=user,
+        action="declaration.document",
+        obj=declaration,
+        region_code=declaration.region_id,
+        after={"kind": declaration.document_kind, "sha256": digest},
+    )
     return declaration
 
 
@@ -471,10 +563,17 @@ def self_check(user: Any, declaration_id: int) -> list[dict[str, Any]]:
     declaration = get_declaration(user, declaration_id)
     results = []
     for item in declaration.items.all():
-        result = rulebook.self_check(item.industry_code, item.facts, declaration.campaign.rules_as_of,
-                                     declaration.region_id)
-        results.append({"industry_code": item.industry_code, "process": item.process,
-                        "target_grade": item.target_grade, **result.as_dict()})
+        result = rulebook.self_check(
+            item.industry_code, item.facts, declaration.campaign.rules_as_of, declaration.region_id
+        )
+        results.append(
+            {
+                "industry_code": item.industry_code,
+                "process": item.process,
+                "target_grade": item.target_grade,
+                **result.as_dict(),
+            }
+        )
     return results
 
 
@@ -520,10 +619,16 @@ def actions_for(user: Any, declaration: Declaration) -> list[dict[str, Any]]:
     """What the caller may do now, for buttons and the API's `allowed_actions`."""
     actor = actor_of(user)
     return [
-        {"action": t.action, "label": t.label_zh, "requires_opinion": t.requires_opinion,
-         "sets_grade": t.grade_rule.value != "none", "to_state": t.target.value}
-        for t in allowed_actions(State(declaration.state), actor, declaration_target(declaration),
-                                 workflow_context(declaration))
+        {
+            "action": t.action,
+            "label": t.label_zh,
+            "requires_opinion": t.requires_opinion,
+            "sets_grade": t.grade_rule.value != "none",
+            "to_state": t.target.value,
+        }
+        for t in allowed_actions(
+            State(declaration.state), actor, declaration_target(declaration), workflow_context(declaration)
+        )
     ]
 
 
@@ -534,10 +639,17 @@ def _seal(previous: str, payload: dict[str, Any]) -> str:
 
 def _event_payload(event: ReviewEvent) -> dict[str, Any]:
     return {
-        "declaration": event.declaration_id, "action": event.action, "from": event.from_state,
-        "to": event.to_state, "reviewer": event.reviewer_id, "name": event.reviewer_name,
-        "role": event.reviewer_role, "region": event.reviewer_region, "opinion": event.opinion,
-        "grade": event.grade, "at": event.at.isoformat(),
+        "declaration": event.declaration_id,
+        "action": event.action,
+        "from": event.from_state,
+        "to": event.to_state,
+        "reviewer": event.reviewer_id,
+        "name": event.reviewer_name,
+        "role": event.reviewer_role,
+        "region": event.reviewer_region,
+        "opinion": event.opinion,
+        "grade": event.grade,
+        "at": event.at.isoformat(),
     }
 
 
@@ -573,11 +685,15 @@ def transition(
     if declaration.state != expected_state or (
         expected_version is not None and declaration.version != expected_version
     ):
-        raise Conflict(
-            f"申报状态已变化（现为“{State(declaration.state).label_zh}”），可能已由他人处理，请刷新后重试"
-        )
-    decision = check(action, State(declaration.state), actor, declaration_target(declaration),
-                     workflow_context(declaration), opinion=opinion)
+        raise Conflict(f"申报状态已变化（现为“{State(declaration.state).label_zh}”），可能已由他人处理，请刷新后重试")
+    decision = check(
+        action,
+        State(declaration.state),
+        actor,
+        declaration_target(declaration),
+        workflow_context(declaration),
+        opinion=opinion,
+    )
     if not decision:
         raise AccessDenied(decision.reason)
     items = list(declaration.items.all())
@@ -611,26 +727,44 @@ def transition(
 
     last = declaration.events.order_by("-id").first()
     event = ReviewEvent(
-        declaration=declaration, action=action, from_state=before["state"], to_state=declaration.state,
-        reviewer=user, reviewer_name=getattr(user, "display_name", "") or user.get_username(),
-        reviewer_role=actor.role.value, reviewer_region=actor.region_code or "", opinion=opinion.strip(),
-        grade=declaration.decided_grade if decided else "", at=now().replace(microsecond=0),
+        declaration=declaration,
+        action=action,
+        from_state=before["state"],
+        to_state=declaration.state,
+        reviewer=user,
+        reviewer_name=getattr(user, "display_name", "") or user.get_username(),
+        reviewer_role=actor.role.value,
+        reviewer_region=actor.region_code or "",
+        opinion=opinion.strip(),
+        grade=declaration.decided_grade if decided else "",
+        at=now().replace(microsecond=0),
         previous_seal=last.seal if last else SEAL_GENESIS,
     )
     event.seal = _seal(event.previous_seal, _event_payload(event))
     event.save()
-    audit.record(actor=user, action=action, obj=declaration, region_code=declaration.region_id, before=before,
-                 after={"state": declaration.state, "version": declaration.version,
-                        "grade": event.grade, "seal": event.seal}, reason=opinion)
+    audit.record(
+        actor=user,
+        action=action,
+        obj=declaration,
+        region_code=declaration.region_id,
+        before=before,
+        after={"state": declaration.state, "version": declaration.version, "grade": event.grade, "seal": event.seal},
+        reason=opinion,
+    )
 
     if decided:
-        source = (GradeRecord.Source.CAMPAIGN if action != "declaration.province_adjust"
-                  else GradeRecord.Source.REVIEW)
+        source = GradeRecord.Source.CAMPAIGN if action != "declaration.province_adjust" else GradeRecord.Source.REVIEW
         for item in items:
             grades.record_grade(
-                actor=user, site=declaration.site, industry_code=item.industry_code, grade=decided[item.pk],
-                valid_from=timezone.localdate(), source=source, declaration=declaration,
-                campaign=declaration.campaign, rules_version=item.rules_version,
+                actor=user,
+                site=declaration.site,
+                industry_code=item.industry_code,
+                grade=decided[item.pk],
+                valid_from=timezone.localdate(),
+                source=source,
+                declaration=declaration,
+                campaign=declaration.campaign,
+                rules_version=item.rules_version,
                 reason=f"{declaration.number} {transition_row.label_zh}" + (f"：{opinion}" if opinion else ""),
             )
     return declaration
@@ -649,7 +783,8 @@ def sample_candidates(campaign: Campaign, city_code: str) -> QuerySet[Declaratio
     """B (B-) applicants (no A or 引领性 item) of the city, passed by the county and not yet drawn."""
     prefix = Region(code=city_code).prefix
     queryset = campaign.declarations.filter(
-        region__code__startswith=prefix, state__in=[State.COUNTY_PASSED, State.CITY_REVIEW],
+        region__code__startswith=prefix,
+        state__in=[State.COUNTY_PASSED, State.CITY_REVIEW],
         sampled_for_city__isnull=True,
     )
     top = [Grade.A.value, Grade.LEADING.value]
@@ -681,12 +816,28 @@ def draw_b_sample(
         declaration.sampled_for_city = declaration.number in drawn
         declaration.save(update_fields=["sampled_for_city", "updated_at"])
     record = SampleDraw.objects.create(
-        campaign=campaign, region_id=city_code, algorithm=result.algorithm, ratio=str(result.ratio),
-        seed=result.seed, candidates=list(result.candidates), drawn=list(result.drawn), drawn_by=user,
+        campaign=campaign,
+        region_id=city_code,
+        algorithm=result.algorithm,
+        ratio=str(result.ratio),
+        seed=result.seed,
+        candidates=list(result.candidates),
+        drawn=list(result.drawn),
+        drawn_by=user,
     )
-    audit.record(actor=user, action="sample.draw", obj=record, region_code=city_code,
-                 after={"ratio": str(result.ratio), "seed": result.seed, "candidates": list(result.candidates),
-                        "drawn": list(result.drawn), "algorithm": result.algorithm})
+    audit.record(
+        actor=user,
+        action="sample.draw",
+        obj=record,
+        region_code=city_code,
+        after={
+            "ratio": str(result.ratio),
+            "seed": result.seed,
+            "candidates": list(result.candidates),
+            "drawn": list(result.drawn),
+            "algorithm": result.algorithm,
+        },
+    )
     return SampleResult(record, [d for d in candidates if d.number in drawn])
 
 
@@ -694,8 +845,9 @@ def draw_b_sample(
 
 
 @transaction.atomic
-def register_expert(user: Any, *, expert_user_id: int, region_code: str, specialties: list[str] | None = None
-                    ) -> ExpertProfile:
+def register_expert(
+    user: Any, *, expert_user_id: int, region_code: str, specialties: list[str] | None = None
+) -> ExpertProfile:
     require(user, "expert.manage", Target(region_code=region_code))
     from airgrade.platform.accounts.models import User
 
@@ -707,8 +859,9 @@ def register_expert(user: Any, *, expert_user_id: int, region_code: str, special
     )
     if not created:
         raise ServiceError("该专家已在专家库中", field="expert_user_id")
-    audit.record(actor=user, action="expert.register", obj=profile, region_code=region_code,
-                 after=audit.snapshot(profile))
+    audit.record(
+        actor=user, action="expert.register", obj=profile, region_code=region_code, after=audit.snapshot(profile)
+    )
     return profile
 
 
@@ -724,8 +877,13 @@ def declare_tie(user: Any, *, enterprise_id: int, note: str = "") -> ExpertTie:
         raise NotFound("企业不存在")
     tie, created = ExpertTie.objects.get_or_create(expert=profile, enterprise=enterprise, defaults={"note": note})
     if created:
-        audit.record(actor=user, action="expert.tie", obj=tie, region_code=enterprise.region_id,
-                     after={"enterprise": enterprise.pk, "note": note})
+        audit.record(
+            actor=user,
+            action="expert.tie",
+            obj=tie,
+            region_code=enterprise.region_id,
+            after={"enterprise": enterprise.pk, "note": note},
+        )
     return tie
 
 
@@ -740,8 +898,14 @@ def blacklist_expert(user: Any, expert_id: int, *, reason: str) -> ExpertProfile
         raise ServiceError("须写明列入黑名单的事由", field="reason")
     profile.blacklisted, profile.blacklist_reason, profile.blacklisted_at = True, reason, now()
     profile.save()
-    audit.record(actor=user, action="expert.blacklist", obj=profile, region_code=profile.region_id,
-                 after={"blacklisted": True}, reason=reason)
+    audit.record(
+        actor=user,
+        action="expert.blacklist",
+        obj=profile,
+        region_code=profile.region_id,
+        after={"blacklisted": True},
+        reason=reason,
+    )
     return profile
 
 
@@ -754,9 +918,14 @@ def checklist_for(declaration: Declaration) -> list[dict[str, Any]]:
     for item in declaration.items.all():
         refs += rulebook.indicators(item.industry_code, declaration.campaign.rules_as_of, declaration.region_id)
     return [
-        {"section": section.code, "label": section.label_zh,
-         "items": [{"industry_code": r.industry_code, "indicator_id": r.indicator_id, "label": r.label_zh}
-                   for r in section.items]}
+        {
+            "section": section.code,
+            "label": section.label_zh,
+            "items": [
+                {"industry_code": r.industry_code, "indicator_id": r.indicator_id, "label": r.label_zh}
+                for r in section.items
+            ],
+        }
         for section in build_checklist(refs)
     ]
 
@@ -771,10 +940,12 @@ def open_onsite_check(user: Any, declaration_id: int) -> OnsiteCheck:
         raise ServiceError(f"申报处于“{State(declaration.state).label_zh}”，不能开展{OnsiteCheck.Level(level).label}")
     if declaration.onsite_checks.filter(level=level).exists():
         raise ServiceError("本级现场核查已建立")
-    check_row = OnsiteCheck.objects.create(declaration=declaration, level=level,
-                                           checklist=checklist_for(declaration), created_by=user)
-    audit.record(actor=user, action="onsite.open", obj=check_row, region_code=declaration.region_id,
-                 after={"level": level})
+    check_row = OnsiteCheck.objects.create(
+        declaration=declaration, level=level, checklist=checklist_for(declaration), created_by=user
+    )
+    audit.record(
+        actor=user, action="onsite.open", obj=check_row, region_code=declaration.region_id, after={"level": level}
+    )
     return check_row
 
 
@@ -797,8 +968,9 @@ def assign_expert(user: Any, check_id: int, expert_id: int) -> OnsiteCheck:
     if ExpertTie.objects.filter(expert=profile, enterprise_id=row.declaration.enterprise_id).exists():
         raise ServiceError("该专家申报了与本企业的利益关联，须回避（REQ SJZ-7）", field="expert")
     row.experts.add(profile)
-    audit.record(actor=user, action="onsite.assign", obj=row, region_code=row.declaration.region_id,
-                 after={"expert": profile.pk})
+    audit.record(
+        actor=user, action="onsite.assign", obj=row, region_code=row.declaration.region_id, after={"expert": profile.pk}
+    )
     return row
 
 
@@ -810,7 +982,13 @@ def _require_check_access(user: Any, row: OnsiteCheck) -> None:
 
 @transaction.atomic
 def record_finding(
-    user: Any, check_id: int, *, industry_code: str, indicator_id: str, result: str, note: str = "",
+    user: Any,
+    check_id: int,
+    *,
+    industry_code: str,
+    indicator_id: str,
+    result: str,
+    note: str = "",
     section: str = "",
 ) -> OnsiteFinding:
     row = _check(check_id)
@@ -820,11 +998,18 @@ def record_finding(
     if result == "not_met" and not note.strip():
         raise ServiceError("不符合项须写明现场情况", field="note")
     finding, _ = OnsiteFinding.objects.update_or_create(
-        onsite_check=row, industry_code=industry_code, indicator_id=indicator_id,
+        onsite_check=row,
+        industry_code=industry_code,
+        indicator_id=indicator_id,
         defaults={"result": result, "note": note, "section": section, "recorded_by": user},
     )
-    audit.record(actor=user, action="onsite.finding", obj=finding, region_code=row.declaration.region_id,
-                 after={"indicator": indicator_id, "result": result, "note": note})
+    audit.record(
+        actor=user,
+        action="onsite.finding",
+        obj=finding,
+        region_code=row.declaration.region_id,
+        after={"indicator": indicator_id, "result": result, "note": note},
+    )
     return finding
 
 
@@ -836,8 +1021,13 @@ def add_photo(user: Any, check_id: int, *, filename: str, content: bytes, indica
     photo = OnsitePhoto(onsite_check=row, indicator_id=indicator_id, sha256=checked.sha256, uploaded_by=user)
     photo.file.save(f"{checked.sha256}.{checked.kind}", ContentFile(content), save=False)
     photo.save()
-    audit.record(actor=user, action="onsite.photo", obj=photo, region_code=row.declaration.region_id,
-                 after={"sha256": checked.sha256})
+    audit.record(
+        actor=user,
+        action="onsite.photo",
+        obj=photo,
+        region_code=row.declaration.region_id,
+        after={"sha256": checked.sha256},
+    )
     return photo
 
 
@@ -859,8 +1049,13 @@ def sign_check(user: Any, check_id: int, *, conclusion: str, summary: str, signa
     row.conclusion, row.summary, row.signature_name = conclusion, summary, signature_name.strip()
     row.signed_by, row.signed_at = user, now()
     row.save()
-    audit.record(actor=user, action="onsite.sign", obj=row, region_code=row.declaration.region_id,
-                 after={"conclusion": conclusion, "signature": row.signature_name})
+    audit.record(
+        actor=user,
+        action="onsite.sign",
+        obj=row,
+        region_code=row.declaration.region_id,
+        after={"conclusion": conclusion, "signature": row.signature_name},
+    )
     return row
 
 
@@ -868,9 +1063,13 @@ def sign_check(user: Any, check_id: int, *, conclusion: str, summary: str, signa
 
 # Which role acts next in each state.
 NEXT_ROLE = {
-    State.DRAFT: Role.ENTERPRISE, State.RETURNED: Role.ENTERPRISE,
-    State.SUBMITTED: Role.COUNTY, State.COUNTY_REVIEW: Role.COUNTY,
-    State.COUNTY_PASSED: Role.CITY, State.CITY_REVIEW: Role.CITY, State.CITY_PASSED: Role.CITY,
+    State.DRAFT: Role.ENTERPRISE,
+    State.RETURNED: Role.ENTERPRISE,
+    State.SUBMITTED: Role.COUNTY,
+    State.COUNTY_REVIEW: Role.COUNTY,
+    State.COUNTY_PASSED: Role.CITY,
+    State.CITY_REVIEW: Role.CITY,
+    State.CITY_PASSED: Role.CITY,
     State.PROVINCE_VERIFICATION: Role.PROVINCE,
 }
 
@@ -891,8 +1090,14 @@ def due_for(declaration: Declaration) -> dt.datetime | None:
         from airgrade.core.workflow.campaigns import IndustryBatch
 
         core_batches = tuple(
-            IndustryBatch(order=b.order, code=b.code, name_zh=b.name, families=tuple(b.families),
-                          includes_guarantee=b.includes_guarantee, due=b.due.replace(tzinfo=None))
+            IndustryBatch(
+                order=b.order,
+                code=b.code,
+                name_zh=b.name,
+                families=tuple(b.families),
+                includes_guarantee=b.includes_guarantee,
+                due=b.due.replace(tzinfo=None),
+            )
             for b in batches
         )
         dues = []
@@ -915,43 +1120,73 @@ def work_queue(user: Any) -> list[dict[str, Any]]:
     tasks: list[dict[str, Any]] = []
     states = [s.value for s, role in NEXT_ROLE.items() if role is actor.role]
     if actor.role is Role.EXPERT:
-        for row in OnsiteCheck.objects.filter(
-            experts__user=user, signed_at__isnull=True
-        ).select_related("declaration", "declaration__enterprise", "declaration__campaign"):
+        for row in OnsiteCheck.objects.filter(experts__user=user, signed_at__isnull=True).select_related(
+            "declaration", "declaration__enterprise", "declaration__campaign"
+        ):
             due = due_for(row.declaration)
-            tasks.append({"kind": "onsite", "id": row.pk, "declaration_id": row.declaration_id,
-                          "title": f"{row.get_level_display()}：{row.declaration.enterprise.name}",
-                          "due": due, "overdue": bool(due and due < moment)})
+            tasks.append(
+                {
+                    "kind": "onsite",
+                    "id": row.pk,
+                    "declaration_id": row.declaration_id,
+                    "title": f"{row.get_level_display()}：{row.declaration.enterprise.name}",
+                    "due": due,
+                    "overdue": bool(due and due < moment),
+                }
+            )
         return tasks
     for declaration in visible_declarations(user).filter(state__in=states).prefetch_related("items"):
         due = due_for(declaration)
-        tasks.append({
-            "kind": "declaration", "id": declaration.pk, "declaration_id": declaration.pk,
-            "title": f"{declaration.number} {declaration.enterprise.name}（{State(declaration.state).label_zh}）",
-            "due": due, "overdue": bool(due and due < moment),
-        })
+        tasks.append(
+            {
+                "kind": "declaration",
+                "id": declaration.pk,
+                "declaration_id": declaration.pk,
+                "title": f"{declaration.number} {declaration.enterprise.name}（{State(declaration.state).label_zh}）",
+                "due": due,
+                "overdue": bool(due and due < moment),
+            }
+        )
     if actor.role in (Role.COUNTY, Role.CITY, Role.ENTERPRISE):
         from airgrade.platform.grades.models import RectificationOrder
 
-        orders = scoped(RectificationOrder.objects.exclude(status=RectificationOrder.Status.CLOSED), actor,
-                        enterprise_field="enterprise_id").select_related("enterprise")
+        orders = scoped(
+            RectificationOrder.objects.exclude(status=RectificationOrder.Status.CLOSED),
+            actor,
+            enterprise_field="enterprise_id",
+        ).select_related("enterprise")
         for order in orders:
             waiting_on_enterprise = order.status == RectificationOrder.Status.OPEN
             if waiting_on_enterprise != (actor.role is Role.ENTERPRISE):
                 continue
             due = timezone.make_aware(dt.datetime.combine(order.deadline, dt.time(23, 59)))
-            tasks.append({"kind": "rectification", "id": order.pk, "declaration_id": None,
-                          "title": f"整改：{order.enterprise.name} {order.problem[:30]}",
-                          "due": due, "overdue": grades.is_overdue(order)})
+            tasks.append(
+                {
+                    "kind": "rectification",
+                    "id": order.pk,
+                    "declaration_id": None,
+                    "title": f"整改：{order.enterprise.name} {order.problem[:30]}",
+                    "due": due,
+                    "overdue": grades.is_overdue(order),
+                }
+            )
     if actor.role is Role.CITY:
         from airgrade.platform.disclosure.models import Objection
 
-        for objection in Objection.objects.filter(city__code__startswith=Region(code=actor.region_code or "").prefix
-                                                  ).exclude(status=Objection.Status.CLOSED):
+        for objection in Objection.objects.filter(
+            city__code__startswith=Region(code=actor.region_code or "").prefix
+        ).exclude(status=Objection.Status.CLOSED):
             due = objection.filed_at + dt.timedelta(days=30)
-            tasks.append({"kind": "objection", "id": objection.pk, "declaration_id": None,
-                          "title": f"举报 {objection.reference}：{objection.enterprise.name}",
-                          "due": due, "overdue": due < moment})
+            tasks.append(
+                {
+                    "kind": "objection",
+                    "id": objection.pk,
+                    "declaration_id": None,
+                    "title": f"举报 {objection.reference}：{objection.enterprise.name}",
+                    "due": due,
+                    "overdue": due < moment,
+                }
+            )
     tasks.sort(key=lambda t: (not t["overdue"], t["due"] or moment + dt.timedelta(days=3650)))
     return tasks
 

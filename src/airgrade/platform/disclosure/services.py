@@ -90,8 +90,19 @@ def public_row(record: GradeRecord) -> dict[str, Any]:
     }
 
 
-OPEN_DATA_COLUMNS = ["credit_code", "enterprise", "site", "region_code", "region", "industry_code", "industry",
-                     "grade", "valid_from", "source", "rules_version"]
+OPEN_DATA_COLUMNS = [
+    "credit_code",
+    "enterprise",
+    "site",
+    "region_code",
+    "region",
+    "industry_code",
+    "industry",
+    "grade",
+    "valid_from",
+    "source",
+    "rules_version",
+]
 
 
 def open_data_csv(filters: PublicFilter | None = None) -> str:
@@ -118,8 +129,13 @@ def publish_notice(user: Any, campaign_id: int, *, title: str = "", body: str = 
     notice = ResultNotice.objects.create(
         campaign=campaign, title=title or f"{campaign.name}结果公示", body=body, entries=entries, published_by=user
     )
-    audit.record(actor=user, action="disclosure.notice", obj=notice, region_code=campaign.region_id,
-                 after={"entries": len(entries)})
+    audit.record(
+        actor=user,
+        action="disclosure.notice",
+        obj=notice,
+        region_code=campaign.region_id,
+        after={"entries": len(entries)},
+    )
     return notice
 
 
@@ -148,8 +164,14 @@ def client_key(address: str) -> str:
 
 @transaction.atomic
 def file_objection(
-    *, enterprise_id: int, content: str, captcha_token: str, captcha_answer: str, client_address: str,
-    reporter_name: str = "", reporter_contact: str = "",
+    *,
+    enterprise_id: int,
+    content: str,
+    captcha_token: str,
+    captcha_answer: str,
+    client_address: str,
+    reporter_name: str = "",
+    reporter_contact: str = "",
 ) -> Objection:
     """Anyone may report a published grade; the report goes to the enterprise's city (REQ LC-14)."""
     _check_captcha(captcha_token, captcha_answer)
@@ -168,11 +190,21 @@ def file_objection(
     city_code = city_of(enterprise.region_id)
     reference = f"JB{timezone.localdate():%Y%m%d}{secrets.token_hex(3).upper()}"
     objection = Objection.objects.create(
-        reference=reference, enterprise=enterprise, city_id=city_code, content=content,
-        reporter_name=reporter_name.strip()[:64], reporter_contact=reporter_contact.strip()[:64], client_key=key,
+        reference=reference,
+        enterprise=enterprise,
+        city_id=city_code,
+        content=content,
+        reporter_name=reporter_name.strip()[:64],
+        reporter_contact=reporter_contact.strip()[:64],
+        client_key=key,
     )
-    audit.record(actor=None, action="objection.file", obj=objection, region_code=city_code,
-                 after={"reference": reference, "enterprise": enterprise.pk})
+    audit.record(
+        actor=None,
+        action="objection.file",
+        obj=objection,
+        region_code=city_code,
+        after={"reference": reference, "enterprise": enterprise.pk},
+    )
     return objection
 
 
@@ -186,8 +218,9 @@ def visible_objections(user: Any) -> QuerySet[Objection]:
 
 
 @transaction.atomic
-def handle_objection(user: Any, objection_id: int, *, investigation: str, result: str = "",
-                     close: bool = False) -> Objection:
+def handle_objection(
+    user: Any, objection_id: int, *, investigation: str, result: str = "", close: bool = False
+) -> Objection:
     """The city investigates; closing publishes the result (REQ LC-14)."""
     objection = Objection.objects.select_for_update().filter(pk=objection_id).first()
     if objection is None:
@@ -207,15 +240,20 @@ def handle_objection(user: Any, objection_id: int, *, investigation: str, result
     else:
         objection.status = Objection.Status.INVESTIGATING
     objection.save()
-    audit.record(actor=user, action="objection.handle", obj=objection, region_code=objection.city_id,
-                 before=before, after=audit.snapshot(objection, ["status", "investigation", "result"]))
+    audit.record(
+        actor=user,
+        action="objection.handle",
+        obj=objection,
+        region_code=objection.city_id,
+        before=before,
+        after=audit.snapshot(objection, ["status", "investigation", "result"]),
+    )
     return objection
 
 
 # ---------------------------------------------------------------- monthly report (H23-3)
 
-REPORT_COLUMNS = ["city", "city_name", "industry_code", "industry", "grade", "applied", "reviewed", "graded",
-                  "overdue"]
+REPORT_COLUMNS = ["city", "city_name", "industry_code", "industry", "grade", "applied", "reviewed", "graded", "overdue"]
 
 
 def monthly_report(user: Any, *, region_code: str, year: int, month: int) -> list[dict[str, Any]]:
@@ -261,8 +299,16 @@ def monthly_report(user: Any, *, region_code: str, year: int, month: int) -> lis
     rows = []
     for (city, industry_code, grade), values in sorted(counts.items()):
         industry = industry_by_code(industry_code)
-        rows.append({"city": city, "city_name": names.get(city, city), "industry_code": industry_code,
-                     "industry": industry.name_zh if industry else industry_code, "grade": grade, **values})
+        rows.append(
+            {
+                "city": city,
+                "city_name": names.get(city, city),
+                "industry_code": industry_code,
+                "industry": industry.name_zh if industry else industry_code,
+                "grade": grade,
+                **values,
+            }
+        )
     return rows
 
 

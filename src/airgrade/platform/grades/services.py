@@ -128,23 +128,46 @@ def record_grade(
     province_decided = declaration is not None and declaration.state in (State.VERIFIED, State.ADJUSTED)
     if grade.is_top_tier and is_upgrade and not province_decided:
         raise ServiceError("升级为A级、B级（含B-）或引领性须经省级核定（REQ LC-12）", field="grade")
-    open_records = GradeRecord.objects.select_for_update().filter(site=site, industry_code=industry_code).filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gt=valid_from)
+    open_records = (
+        GradeRecord.objects.select_for_update()
+        .filter(site=site, industry_code=industry_code)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=valid_from))
     )
     for previous in open_records:
         before = audit.snapshot(previous, ["valid_until"])
         previous.valid_until = max(valid_from, previous.valid_from)
         previous.save(update_fields=["valid_until"])
-        audit.record(actor=actor, action="grade.close", obj=previous, region_code=site.region_id,
-                     before=before, after=audit.snapshot(previous, ["valid_until"]), reason=reason)
+        audit.record(
+            actor=actor,
+            action="grade.close",
+            obj=previous,
+            region_code=site.region_id,
+            before=before,
+            after=audit.snapshot(previous, ["valid_until"]),
+            reason=reason,
+        )
     record = GradeRecord.objects.create(
-        enterprise_id=site.enterprise_id, site=site, region_id=site.region_id, industry_code=industry_code,
-        grade=grade.value, valid_from=valid_from, source=source, declaration=declaration, campaign=campaign,
-        rules_version=rules_version, reason=reason,
+        enterprise_id=site.enterprise_id,
+        site=site,
+        region_id=site.region_id,
+        industry_code=industry_code,
+        grade=grade.value,
+        valid_from=valid_from,
+        source=source,
+        declaration=declaration,
+        campaign=campaign,
+        rules_version=rules_version,
+        reason=reason,
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    audit.record(actor=actor, action="grade.record", obj=record, region_code=site.region_id,
-                 after=audit.snapshot(record), reason=reason)
+    audit.record(
+        actor=actor,
+        action="grade.record",
+        obj=record,
+        region_code=site.region_id,
+        after=audit.snapshot(record),
+        reason=reason,
+    )
     return record
 
 
@@ -191,31 +214,67 @@ def downgrade(
     if target.rank <= Grade(current.grade).rank and reason not in SEVERE_REASONS:
         raise ServiceError(f"降级后的等级须低于当前等级 {current.grade}", field="to_grade")
     record = record_grade(
-        actor=user, site=site, industry_code=industry_code, grade=target, valid_from=effective,
-        source=GradeRecord.Source.DOWNGRADE, rules_version=floor.rules_version,
+        actor=user,
+        site=site,
+        industry_code=industry_code,
+        grade=target,
+        valid_from=effective,
+        source=GradeRecord.Source.DOWNGRADE,
+        rules_version=floor.rules_version,
         reason=f"{reason.label}：{description}",
     )
     entry = Downgrade.objects.create(
-        enterprise_id=site.enterprise_id, site=site, industry_code=industry_code, reason_code=reason.value,
-        description=description, from_grade=current.grade, to_grade=target.value, effective=effective,
-        grade_record=record, recorded_by=user,
+        enterprise_id=site.enterprise_id,
+        site=site,
+        industry_code=industry_code,
+        reason_code=reason.value,
+        description=description,
+        from_grade=current.grade,
+        to_grade=target.value,
+        effective=effective,
+        grade_record=record,
+        recorded_by=user,
     )
-    audit.record(actor=user, action="grade.downgrade", obj=entry, region_code=site.region_id,
-                 before={"grade": current.grade}, after={"grade": target.value, "reason": reason.value},
-                 reason=description)
+    audit.record(
+        actor=user,
+        action="grade.downgrade",
+        obj=entry,
+        region_code=site.region_id,
+        before={"grade": current.grade},
+        after={"grade": target.value, "reason": reason.value},
+        reason=description,
+    )
     if reason in SEVERE_REASONS:
         ban = ApplicationBan.objects.create(
-            enterprise_id=site.enterprise_id, starts=effective, ends=effective + dt.timedelta(days=BAN_DAYS),
-            reason=f"{reason.label}（REQ SJZ-3）", downgrade=entry,
+            enterprise_id=site.enterprise_id,
+            starts=effective,
+            ends=effective + dt.timedelta(days=BAN_DAYS),
+            reason=f"{reason.label}（REQ SJZ-3）",
+            downgrade=entry,
         )
         integrity = IntegrityEntry.objects.create(
-            enterprise_id=site.enterprise_id, kind=reason.value, description=description, downgrade=entry,
+            enterprise_id=site.enterprise_id,
+            kind=reason.value,
+            description=description,
+            downgrade=entry,
             recorded_by=user,
         )
-        audit.record(actor=user, action="grade.ban", obj=ban, region_code=site.region_id,
-                     after=audit.snapshot(ban), reason=description)
-        audit.record(actor=user, action="integrity.record", obj=integrity, region_code=site.region_id,
-                     after=audit.snapshot(integrity), reason=description)
+        audit.record(
+            actor=user,
+            action="grade.ban",
+            obj=ban,
+            region_code=site.region_id,
+            after=audit.snapshot(ban),
+            reason=description,
+        )
+        audit.record(
+            actor=user,
+            action="integrity.record",
+            obj=integrity,
+            region_code=site.region_id,
+            after=audit.snapshot(integrity),
+            reason=description,
+        )
     return entry
 
 
@@ -236,8 +295,9 @@ def open_adjustment_window(
             )
     except IntegrityError:
         raise ServiceError(f"{period} 年度已开展过一次动态调整", field="period") from None
-    audit.record(actor=user, action="grade.adjustment_window", obj=window, region_code=region_code,
-                 after=audit.snapshot(window))
+    audit.record(
+        actor=user, action="grade.adjustment_window", obj=window, region_code=region_code, after=audit.snapshot(window)
+    )
     return window
 
 
@@ -264,11 +324,17 @@ def order_rectification(
     if deadline <= today():
         raise ServiceError("整改时限须晚于今天", field="deadline")
     order = RectificationOrder.objects.create(
-        enterprise_id=site.enterprise_id, site=site, region_id=site.region_id, problem=problem,
-        deadline=deadline, ordered_by=user, lookback_item=lookback_item,
+        enterprise_id=site.enterprise_id,
+        site=site,
+        region_id=site.region_id,
+        problem=problem,
+        deadline=deadline,
+        ordered_by=user,
+        lookback_item=lookback_item,
     )
-    audit.record(actor=user, action="rectification.order", obj=order, region_code=site.region_id,
-                 after=audit.snapshot(order))
+    audit.record(
+        actor=user, action="rectification.order", obj=order, region_code=site.region_id, after=audit.snapshot(order)
+    )
     return order
 
 
@@ -290,8 +356,14 @@ def report_rectification(user: Any, order_id: int, report: str) -> Rectification
     before = audit.snapshot(order, ["status", "report"])
     order.status, order.report, order.reported_at = RectificationOrder.Status.REPORTED, report, timezone.now()
     order.save(update_fields=["status", "report", "reported_at"])
-    audit.record(actor=user, action="rectification.report", obj=order, region_code=order.region_id,
-                 before=before, after=audit.snapshot(order, ["status", "report"]))
+    audit.record(
+        actor=user,
+        action="rectification.report",
+        obj=order,
+        region_code=order.region_id,
+        before=before,
+        after=audit.snapshot(order, ["status", "report"]),
+    )
     return order
 
 
@@ -305,11 +377,21 @@ def close_rectification(user: Any, order_id: int, note: str) -> RectificationOrd
         raise ServiceError("须填写核查销号意见", field="note")
     before = audit.snapshot(order, ["status"])
     order.status, order.closed_by, order.closed_at, order.close_note = (
-        RectificationOrder.Status.CLOSED, user, timezone.now(), note,
+        RectificationOrder.Status.CLOSED,
+        user,
+        timezone.now(),
+        note,
     )
     order.save(update_fields=["status", "closed_by", "closed_at", "close_note"])
-    audit.record(actor=user, action="rectification.close", obj=order, region_code=order.region_id,
-                 before=before, after=audit.snapshot(order, ["status"]), reason=note)
+    audit.record(
+        actor=user,
+        action="rectification.close",
+        obj=order,
+        region_code=order.region_id,
+        before=before,
+        after=audit.snapshot(order, ["status"]),
+        reason=note,
+    )
     return order
 
 
@@ -329,15 +411,23 @@ def start_lookback(
     if LookbackRound.objects.filter(region_id=region_code, year=year).exists():
         raise ServiceError(f"{year} 年度回头看已建立", field="year")
     round_ = LookbackRound.objects.create(
-        region_id=region_code, year=year, qualification_due=qualification_due, onsite_due=onsite_due,
+        region_id=region_code,
+        year=year,
+        qualification_due=qualification_due,
+        onsite_due=onsite_due,
         created_by=user,
     )
     prefix = Region(code=region_code).prefix
     top = [g.value for g in Grade if g.is_top_tier]
     records = current_records().filter(region__code__startswith=prefix, grade__in=top).order_by("region_id", "id")
     LookbackItem.objects.bulk_create([LookbackItem(round=round_, grade_record=r) for r in records])
-    audit.record(actor=user, action="lookback.start", obj=round_, region_code=region_code,
-                 after={"year": year, "items": round_.items.count()})
+    audit.record(
+        actor=user,
+        action="lookback.start",
+        obj=round_,
+        region_code=region_code,
+        after={"year": year, "items": round_.items.count()},
+    )
     return round_
 
 
@@ -357,8 +447,14 @@ def record_lookback_result(user: Any, item_id: int, *, stage: str, result: str, 
     setattr(item, f"{stage}_result", result)
     setattr(item, f"{stage}_note", note)
     item.save()
-    audit.record(actor=user, action=f"lookback.{stage}", obj=item, region_code=item.grade_record.region_id,
-                 before=before, after=audit.snapshot(item, [f"{stage}_result", f"{stage}_note"]))
+    audit.record(
+        actor=user,
+        action=f"lookback.{stage}",
+        obj=item,
+        region_code=item.grade_record.region_id,
+        before=before,
+        after=audit.snapshot(item, [f"{stage}_result", f"{stage}_note"]),
+    )
     return item
 
 
@@ -379,8 +475,14 @@ def settle_lookback_item(
     record = item.grade_record
     require(user, "lookback.manage", Target(region_code=record.region_id))
     if outcome == LookbackItem.Outcome.DOWNGRADE:
-        downgrade(user, site_id=record.site_id, industry_code=record.industry_code,
-                  reason_code=Downgrade.Reason.LOOKBACK_FAILED, description=note or "回头看不合格", to_grade=to_grade)
+        downgrade(
+            user,
+            site_id=record.site_id,
+            industry_code=record.industry_code,
+            reason_code=Downgrade.Reason.LOOKBACK_FAILED,
+            description=note or "回头看不合格",
+            to_grade=to_grade,
+        )
     elif outcome == LookbackItem.Outcome.RECTIFY:
         if deadline is None:
             raise ServiceError("限期整改须给出整改时限", field="deadline")
@@ -389,6 +491,12 @@ def settle_lookback_item(
         raise ServiceError(f"未知的处理方式: {outcome}", field="outcome")
     item.outcome = outcome
     item.save(update_fields=["outcome", "updated_at"])
-    audit.record(actor=user, action="lookback.settle", obj=item, region_code=record.region_id,
-                 after={"outcome": outcome}, reason=note)
+    audit.record(
+        actor=user,
+        action="lookback.settle",
+        obj=item,
+        region_code=record.region_id,
+        after={"outcome": outcome},
+        reason=note,
+    )
     return item
