@@ -15,9 +15,7 @@ DOC = Path(__file__).resolve().parents[3] / "docs" / "workflow.md"
 def test_committed_chart_equals_generated_chart() -> None:
     text = DOC.read_text("utf-8")
     assert f"```mermaid\n{mermaid_chart()}```" in text
-    assert update_generated_blocks(text) == text, (
-        "运行 python -m airgrade.core.workflow docs/workflow.md 重新生成"
-    )
+    assert update_generated_blocks(text) == text, "运行 python -m airgrade.core.workflow docs/workflow.md 重新生成"
 
 
 def test_chart_has_every_state_and_every_edge() -> None:

@@ -52,9 +52,7 @@ def test_matrix_covers_every_transition() -> None:
 MATRIX = list(itertools.product(sorted(EXPECTED), list(Role), ["in", "out"]))
 
 
-@pytest.mark.parametrize(
-    ("action", "role", "where"), MATRIX, ids=[f"{a}-{r.value}-{w}" for a, r, w in MATRIX]
-)
+@pytest.mark.parametrize(("action", "role", "where"), MATRIX, ids=[f"{a}-{r.value}-{w}" for a, r, w in MATRIX])
 def test_permission_matrix(action: str, role: Role, where: str) -> None:
     allowed_role, source = EXPECTED[action]
     target = IN_TARGET if where == "in" else OUT_TARGET
