@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from tests.platform.declarations.workflow_helpers import PDF, force_state, make_campaign, ready_declaration
 
 from airgrade.platform.audit.models import AuditRecord
 from airgrade.platform.declarations.models import Declaration
 from airgrade.platform.grades.models import GradeRecord
-from tests.platform.declarations.workflow_helpers import PDF, force_state, make_campaign, ready_declaration
 
 pytestmark = pytest.mark.django_db
 

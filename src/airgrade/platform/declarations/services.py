@@ -799,7 +799,9 @@ def draw_b_sample(
     """Draw the city's B sample at the campaign's ratio with a recorded seed; anyone can reproduce it."""
     require(user, "sample.draw", Target(region_code=city_code))
     campaign = get_campaign(campaign_id)
-    candidates = list(sample_candidates(campaign, city_code).select_for_update(of=("self",)))
+    # PostgreSQL refuses FOR UPDATE with DISTINCT: pick the ids, then lock those rows.
+    candidate_ids = list(sample_candidates(campaign, city_code).values_list("pk", flat=True))
+    candidates = list(Declaration.objects.filter(pk__in=candidate_ids).select_for_update().order_by("number"))
     if not candidates:
         raise ServiceError("没有待抽查的B级申报（须经县级初审通过、尚未抽取）")
     try:
