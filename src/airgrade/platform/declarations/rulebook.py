@@ -70,19 +70,27 @@ class SelfCheck:
         }
 
 
-def self_check(industry_code: str, facts: dict[str, Any], as_of: dt.date, region_code: str | None) -> SelfCheck:
-    """The engine's grade for these facts and the gaps to the next grade."""
+def self_check(
+    industry_code: str, facts: dict[str, Any], as_of: dt.date, region_code: str | None, process: str = ""
+) -> SelfCheck:
+    """The engine's grade for these facts and the gaps to each better grade (engine: branch `rules`)."""
     try:
-        from airgrade.core.grading import grade as engine_grade  # type: ignore[attr-defined]
-        from airgrade.core.rules.rulebook import default_rulebook
+        from airgrade.core.grading import grade as engine_grade
     except ImportError:
         return SelfCheck(False, message="评级引擎尚未接入本平台，无法自评；请对照技术指南逐项核对")
-    rules = _rules_for(industry_code, as_of, region_code)
-    if rules is None:
-        return SelfCheck(False, message=f"规则库中没有行业 {industry_code} 在 {as_of} 生效的规则")
-    result = engine_grade(default_rulebook(), industry_code, facts, as_of=as_of, region_code=region_code)
+    try:
+        result = engine_grade(facts, industry_code, as_of, region_code=region_code, process=process or None)
+    except (LookupError, ValueError) as exc:
+        # RuleLookupError (nothing in force) and FactsError (bad facts) carry Chinese messages for users.
+        return SelfCheck(False, message=str(exc))
     gaps = [
-        {"indicator": getattr(g, "indicator_id", ""), "message": getattr(g, "message_zh", str(g))}
-        for g in getattr(result, "gaps", [])
+        {
+            "grade": str(gap.grade),
+            "indicator": gap.indicator_id,
+            "aspect": str(gap.aspect.value),
+            "message": f"{gap.label_zh}：现为 {gap.observed_text}，{gap.grade} 级要求 {gap.required_text}",
+        }
+        for gaps_for_grade in result.gaps.values()
+        for gap in gaps_for_grade
     ]
-    return SelfCheck(True, str(result.grade), rules.rules_version, gaps)
+    return SelfCheck(True, str(result.grade.value), result.rules_version, gaps)

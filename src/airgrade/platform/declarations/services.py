@@ -564,7 +564,7 @@ def self_check(user: Any, declaration_id: int) -> list[dict[str, Any]]:
     results = []
     for item in declaration.items.all():
         result = rulebook.self_check(
-            item.industry_code, item.facts, declaration.campaign.rules_as_of, declaration.region_id
+            item.industry_code, item.facts, declaration.campaign.rules_as_of, declaration.region_id, item.process
         )
         results.append(
             {
