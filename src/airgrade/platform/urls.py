@@ -11,6 +11,8 @@ urlpatterns = [
     path("accounts/", include("airgrade.platform.accounts.urls")),
     path("enterprises/", include("airgrade.platform.enterprises.urls")),
     path("audit/", include("airgrade.platform.audit.urls")),
+    path("declarations/", include("airgrade.platform.declarations.urls")),
+    path("public/", include("airgrade.platform.disclosure.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
