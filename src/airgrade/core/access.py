@@ -15,7 +15,9 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
     "region.view": frozenset({*STAFF_ROLES, Role.ENTERPRISE, Role.EXPERT}),
     "enterprise.view": frozenset({*STAFF_ROLES, Role.ENTERPRISE, Role.EXPERT}),
     "enterprise.create": frozenset({Role.COUNTY, Role.CITY, Role.PROVINCE}),
-    "enterprise.edit": frozenset({Role.ENTERPRISE, Role.COUNTY}),
+    # The enterprise keeps its own record; county bureaus maintain their county's registry, and the city and
+    # province may correct it inside their region (list consolidation, REQ LC-10, LC-12).
+    "enterprise.edit": frozenset({Role.ENTERPRISE, Role.COUNTY, Role.CITY, Role.PROVINCE}),
     "enterprise.set_status": frozenset({Role.COUNTY, Role.CITY}),
     "audit.view": frozenset({Role.COUNTY, Role.CITY, Role.PROVINCE}),
     "public.view": frozenset(Role),

@@ -60,7 +60,10 @@ class FriendlyErrorMiddleware:
             if settings.DEBUG:
                 return None
             logger.exception("unexpected error on %s", request.path)
-            status, body = 500, {"error": "系统内部错误，已记录，请稍后重试或联系管理员。", "field": None, "errors": []}
+            status, body = (
+                500,
+                {"error": "系统内部错误，已记录，请稍后重试或联系管理员。", "field": None, "errors": []},
+            )
         if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
             return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
         return render(request, "error.html", {"message": body["error"], "status": status}, status=status)

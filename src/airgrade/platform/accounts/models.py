@@ -16,7 +16,11 @@ class User(AbstractUser):
         "regions.Region", verbose_name="所属区划", null=True, blank=True, on_delete=models.PROTECT
     )
     enterprise = models.ForeignKey(
-        "enterprises.Enterprise", verbose_name="所属企业", null=True, blank=True, on_delete=models.PROTECT,
+        "enterprises.Enterprise",
+        verbose_name="所属企业",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="users",
     )
     display_name = models.CharField("姓名", max_length=64, blank=True)

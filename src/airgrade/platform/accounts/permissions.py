@@ -60,5 +60,7 @@ def region_filter(actor: Actor, region_field: str = "region", enterprise_field: 
     return Q(pk__in=[])
 
 
-def scoped(queryset: QuerySet[Any], actor: Actor, region_field: str = "region", enterprise_field: str = "id") -> QuerySet[Any]:
+def scoped(
+    queryset: QuerySet[Any], actor: Actor, region_field: str = "region", enterprise_field: str = "id"
+) -> QuerySet[Any]:
     return queryset.filter(region_filter(actor, region_field, enterprise_field))

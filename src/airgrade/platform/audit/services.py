@@ -10,9 +10,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
+from airgrade.core.access import Target
+from airgrade.core.regions import scope_prefix
+from airgrade.platform.accounts.permissions import actor_of, require
 from airgrade.platform.audit.models import AuditChainHead, AuditRecord
 
 GENESIS = "0" * 64
@@ -127,3 +130,41 @@ def verify() -> ChainReport:
     if head is not None and head.last_hash != previous:
         return ChainReport(checked, -1, "链尾与最后一条记录不符（记录被删除）")
     return ChainReport(checked, None, "")
+
+
+def visible_records(user: Any, object_type: str = "", object_id: str = "") -> QuerySet[AuditRecord]:
+    """Audit records inside the caller's scope: staff see their region's records, nobody else sees any."""
+    actor = actor_of(user)
+    require(actor, "audit.view", Target(region_code=actor.region_code))
+    queryset = AuditRecord.objects.filter(region_code__startswith=scope_prefix(actor.region_code or "000000"))
+    if object_type:
+        queryset = queryset.filter(object_type=object_type)
+    if object_id:
+        queryset = queryset.filter(object_id=object_id)
+    return queryset.order_by("-id")
+
+
+def history_of(user: Any, refs: dict[str, list[Any]]) -> QuerySet[AuditRecord]:
+    """The caller-visible records of several objects at once: {object_type: [ids]}, newest first."""
+    condition = Q(pk__in=[])
+    for object_type, ids in refs.items():
+        if ids:
+            condition |= Q(object_type=object_type, object_id__in=[str(i) for i in ids])
+    return visible_records(user).filter(condition)
+
+
+def as_row(rec: AuditRecord) -> dict[str, Any]:
+    return {
+        "id": rec.pk,
+        "at": rec.at,
+        "actor": rec.actor_label,
+        "action": rec.action,
+        "object_type": rec.object_type,
+        "object_id": rec.object_id,
+        "object_label": rec.object_label,
+        "region_code": rec.region_code,
+        "before": rec.before,
+        "after": rec.after,
+        "reason": rec.reason,
+        "record_hash": rec.record_hash,
+    }

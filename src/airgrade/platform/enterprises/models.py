@@ -64,9 +64,7 @@ class IndustryAssignment(models.Model):
         verbose_name = "行业归属"
         verbose_name_plural = "行业归属"
         indexes = [models.Index(fields=["industry_code", "enterprise"])]
-        constraints = [
-            models.UniqueConstraint(fields=["site", "industry_code", "branch"], name="unique_site_industry")
-        ]
+        constraints = [models.UniqueConstraint(fields=["site", "industry_code", "branch"], name="unique_site_industry")]
 
 
 class ProductionLine(models.Model):
@@ -84,7 +82,12 @@ class ProductionLine(models.Model):
 
     site = models.ForeignKey(Site, verbose_name="厂区", on_delete=models.CASCADE, related_name="lines")
     parent = models.ForeignKey(
-        "self", verbose_name="所属生产线", null=True, blank=True, on_delete=models.CASCADE, related_name="parts"
+        "self",
+        verbose_name="所属生产线",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="parts",
     )
     industry_code = models.CharField("所属行业", max_length=64, blank=True)
     name = models.CharField("名称", max_length=200)

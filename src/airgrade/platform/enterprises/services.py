@@ -29,8 +29,16 @@ from airgrade.platform.regions.models import Region
 
 ENTERPRISE_FIELDS = ["credit_code", "name", "region", "address", "contact_name", "contact_phone", "status"]
 LINE_FIELDS = [
-    "name", "kind", "process_type", "capacity", "capacity_unit", "energy_type", "status",
-    "non_interruptible", "industry_code", "parent",
+    "name",
+    "kind",
+    "process_type",
+    "capacity",
+    "capacity_unit",
+    "energy_type",
+    "status",
+    "non_interruptible",
+    "industry_code",
+    "parent",
 ]
 MAX_PAGE_SIZE = 200
 
@@ -71,16 +79,14 @@ def visible_enterprises(user: Any, filters: EnterpriseFilter | None = None) -> Q
     filters = filters or EnterpriseFilter()
     if filters.query:
         text = filters.query.strip()
-        queryset = queryset.filter(name__contains=text) if len(text) != 18 else queryset.filter(credit_code=text.upper())
+        queryset = (
+            queryset.filter(name__contains=text) if len(text) != 18 else queryset.filter(credit_code=text.upper())
+        )
     if filters.region_code:
         queryset = queryset.filter(region__code__startswith=scope_prefix(filters.region_code))
     if filters.industry_code:
         queryset = queryset.filter(
-            Exists(
-                IndustryAssignment.objects.filter(
-                    enterprise=OuterRef("pk"), industry_code=filters.industry_code
-                )
-            )
+            Exists(IndustryAssignment.objects.filter(enterprise=OuterRef("pk"), industry_code=filters.industry_code))
         )
     if filters.status:
         queryset = queryset.filter(status=filters.status)
@@ -164,7 +170,8 @@ def _clean_line(data: dict[str, Any], site: Site, existing: ProductionLine | Non
             raise ServiceError(f"产能必须是数字，收到 {data.get('capacity')!r}", field="capacity") from None
         if not capacity.is_finite() or capacity < 0:
             raise ServiceError("产能不能为负数", field="capacity")
-        cleaned["capacity"] = capacity
+        # Stored with three decimals; quantise now so the audited "after" equals what the database keeps.
+        cleaned["capacity"] = capacity.quantize(Decimal("0.001"))
     if "capacity_unit" in data or existing is None:
         unit = str(data.get("capacity_unit") or "").strip()
         if not unit:
@@ -175,7 +182,7 @@ def _clean_line(data: dict[str, Any], site: Site, existing: ProductionLine | Non
             if data[key] not in choices:
                 raise ServiceError(f"{key} 取值无效: {data[key]}", field=key)
             cleaned[key] = data[key]
-    if "industry_code" in data and data["industry_code"]:
+    if data.get("industry_code"):
         code = data["industry_code"]
         if industry_by_code(code) is None:
             raise ServiceError(f"未知的重点行业: {code}", field="industry_code")
@@ -211,18 +218,37 @@ def create_enterprise(user: Any, data: dict[str, Any], reason: str = "") -> Ente
     except IntegrityError:
         raise ServiceError("统一社会信用代码已被其他企业使用", field="credit_code") from None
     audit.record(
-        actor=user, action="enterprise.create", obj=enterprise, region_code=enterprise.region_id,
-        after=audit.snapshot(enterprise, ENTERPRISE_AUDIT_FIELDS), reason=reason,
+        actor=user,
+        action="enterprise.create",
+        obj=enterprise,
+        region_code=enterprise.region_id,
+        after=audit.snapshot(enterprise, ENTERPRISE_AUDIT_FIELDS),
+        reason=reason,
     )
     return enterprise
 
 
 ENTERPRISE_AUDIT_FIELDS = [
-    "credit_code", "name", "region_id", "address", "contact_name", "contact_phone", "status",
+    "credit_code",
+    "name",
+    "region_id",
+    "address",
+    "contact_name",
+    "contact_phone",
+    "status",
 ]
 LINE_AUDIT_FIELDS = [
-    "site_id", "parent_id", "industry_code", "name", "kind", "process_type", "capacity", "capacity_unit",
-    "energy_type", "status", "non_interruptible",
+    "site_id",
+    "parent_id",
+    "industry_code",
+    "name",
+    "kind",
+    "process_type",
+    "capacity",
+    "capacity_unit",
+    "energy_type",
+    "status",
+    "non_interruptible",
 ]
 
 
@@ -240,8 +266,13 @@ def update_enterprise(user: Any, enterprise_id: int, data: dict[str, Any], reaso
     after = audit.snapshot(enterprise, ENTERPRISE_AUDIT_FIELDS)
     if after != before:
         audit.record(
-            actor=user, action="enterprise.update", obj=enterprise, region_code=enterprise.region_id,
-            before=before, after=after, reason=reason,
+            actor=user,
+            action="enterprise.update",
+            obj=enterprise,
+            region_code=enterprise.region_id,
+            before=before,
+            after=after,
+            reason=reason,
         )
     return enterprise
 
@@ -264,8 +295,12 @@ def add_site(user: Any, enterprise_id: int, data: dict[str, Any], reason: str = 
         raise ServiceError("厂区须与企业位于同一城市", field="region")
     site = Site.objects.create(enterprise=enterprise, name=name, region=region, address=str(data.get("address") or ""))
     audit.record(
-        actor=user, action="site.create", obj=site, region_code=site.region_id,
-        after=audit.snapshot(site, ["enterprise_id", "name", "region_id", "address"]), reason=reason,
+        actor=user,
+        action="site.create",
+        obj=site,
+        region_code=site.region_id,
+        after=audit.snapshot(site, ["enterprise_id", "name", "region_id", "address"]),
+        reason=reason,
     )
     return site
 
@@ -301,8 +336,13 @@ def set_site_industries(user: Any, site_id: int, industries: list[dict[str, str]
         for code, branch in cleaned
     )
     audit.record(
-        actor=user, action="site.set_industries", obj=site, region_code=site.region_id,
-        before={"industries": before}, after={"industries": sorted(cleaned)}, reason=reason,
+        actor=user,
+        action="site.set_industries",
+        obj=site,
+        region_code=site.region_id,
+        before={"industries": before},
+        after={"industries": sorted(cleaned)},
+        reason=reason,
     )
     return site
 
@@ -313,8 +353,12 @@ def add_line(user: Any, site_id: int, data: dict[str, Any], reason: str = "") ->
     cleaned = _clean_line(data, site, None)
     line = ProductionLine.objects.create(site=site, **cleaned)
     audit.record(
-        actor=user, action="line.create", obj=line, region_code=site.region_id,
-        after=audit.snapshot(line, LINE_AUDIT_FIELDS), reason=reason,
+        actor=user,
+        action="line.create",
+        obj=line,
+        region_code=site.region_id,
+        after=audit.snapshot(line, LINE_AUDIT_FIELDS),
+        reason=reason,
     )
     return line
 
@@ -334,8 +378,13 @@ def update_line(user: Any, line_id: int, data: dict[str, Any], reason: str = "")
     after = audit.snapshot(line, LINE_AUDIT_FIELDS)
     if after != before:
         audit.record(
-            actor=user, action="line.update", obj=line, region_code=site.region_id,
-            before=before, after=after, reason=reason,
+            actor=user,
+            action="line.update",
+            obj=line,
+            region_code=site.region_id,
+            before=before,
+            after=after,
+            reason=reason,
         )
     return line
 
@@ -356,7 +405,11 @@ def add_outlet(user: Any, site_id: int, data: dict[str, Any], reason: str = "") 
         site=site, code=code, name=str(data.get("name") or code), pollutants=pollutants
     )
     audit.record(
-        actor=user, action="outlet.create", obj=outlet, region_code=site.region_id,
-        after=audit.snapshot(outlet, ["site_id", "code", "name", "pollutants"]), reason=reason,
+        actor=user,
+        action="outlet.create",
+        obj=outlet,
+        region_code=site.region_id,
+        after=audit.snapshot(outlet, ["site_id", "code", "name", "pollutants"]),
+        reason=reason,
     )
     return outlet

@@ -1,0 +1,38 @@
+"""The `airgrade` command line: serve, demo, audit and the batch jobs of each area (rules, grade, alert, …)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+app = typer.Typer(
+    help="airgrade — 重点行业绩效分级与应急减排清单平台 / key-industry performance grading platform",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def setup_django() -> None:
+    """Configure Django for commands that touch the database (the core commands never need it)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "airgrade.platform.settings")
+    import django
+
+    django.setup()
+
+
+def _register() -> None:
+    from airgrade.cli import platform_commands
+
+    platform_commands.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

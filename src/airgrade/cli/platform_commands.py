@@ -1,0 +1,118 @@
+"""Platform commands: serve, setup, demo, regions, audit and Django's manage.py commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+console = Console()
+audit_app = typer.Typer(help="审计日志 / audit log", no_args_is_help=True)
+regions_app = typer.Typer(help="行政区划 / regions", no_args_is_help=True)
+
+
+def _django() -> None:
+    from airgrade.cli import setup_django
+
+    setup_django()
+
+
+def setup() -> None:
+    """Migrate the database and collect static files (idempotent)."""
+    _django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    console.print("数据库已迁移，静态文件已就绪。")
+
+
+def demo(enterprises: int = typer.Option(300, help="演示企业数量")) -> None:
+    """Load the demo: regions, one user per role and fictional enterprises (skipped if already loaded)."""
+    setup()
+    from airgrade.platform import demo as demo_data
+
+    with console.status("正在生成演示数据…"):
+        result = demo_data.load_demo(enterprises)
+    console.print(f"演示数据：新建 {result['created']} 家，共 {result['enterprises']} 家企业。")
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="监听地址"),
+    port: int = typer.Option(8000, help="端口"),
+    workers: int = typer.Option(2, help="gunicorn 工作进程数"),
+) -> None:
+    """Serve the platform with gunicorn (a production-grade WSGI server)."""
+    _django()
+    from airgrade.platform import demo as demo_data
+
+    console.print(f"airgrade 已启动: http://{host}:{port}/")
+    console.print(
+        f"演示账号（仅供演示）: province / city / county / enterprise / expert / admin，密码 {demo_data.DEMO_PASSWORD}"
+    )
+    os.execvp(
+        sys.executable,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "airgrade.platform.wsgi:application",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(workers),
+            "--access-logfile",
+            "-",
+            "--chdir",
+            str(Path.cwd()),
+        ],
+    )
+
+
+def manage(args: list[str] = typer.Argument(None, help="Django manage.py arguments")) -> None:
+    """Run a Django management command (e.g. `airgrade manage createsuperuser`)."""
+    _django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["airgrade manage", *(args or [])])
+
+
+@regions_app.command("load")
+def regions_load(path: Path = typer.Argument(..., exists=True, help="CSV: code,name,level,parent")) -> None:
+    """Load more GB/T 2260 regions from a CSV (all rows or none)."""
+    _django()
+    from airgrade.platform.errors import ServiceError
+    from airgrade.platform.regions.services import load_regions
+
+    try:
+        count = load_regions(path)
+    except ServiceError as exc:
+        console.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"已载入 {count} 个行政区划。")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the audit hash chain; report the first broken link (exit 1 if broken)."""
+    _django()
+    from airgrade.platform.audit.services import verify
+
+    report = verify()
+    if report.ok:
+        console.print(f"审计链完整：已核验 {report.checked} 条记录。")
+        return
+    console.print(f"[red]审计链损坏：{report.problem}（此前 {report.checked} 条完好）[/red]")
+    raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(setup)
+    app.command()(demo)
+    app.command()(serve)
+    app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(manage)
+    app.add_typer(audit_app, name="audit")
+    app.add_typer(regions_app, name="regions")

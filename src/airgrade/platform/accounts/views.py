@@ -1,0 +1,85 @@
+"""Sign-in, sign-out and the role home page with counts of what the user may see."""
+
+from __future__ import annotations
+
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from airgrade.core.industries import FAMILY_LABELS, industry_by_code
+from airgrade.core.types import Role
+from airgrade.platform.accounts import services
+from airgrade.platform.accounts.permissions import actor_of, scoped
+from airgrade.platform.enterprises.models import Enterprise, IndustryAssignment, ProductionLine
+from airgrade.platform.errors import ServiceError
+
+
+def login_view(request: HttpRequest) -> HttpResponse:
+    next_url = request.POST.get("next") or request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = "/"
+    context = {"next": next_url, "username": "", "error": ""}
+    status = 200
+    if request.method == "POST":
+        username = request.POST.get("username", "")
+        context["username"] = username
+        try:
+            user = services.sign_in(request, username, request.POST.get("password", ""))
+        except ServiceError as exc:
+            context["error"] = exc.message
+            status = exc.status if exc.status != 400 else 200
+        else:
+            login(request, user)
+            return redirect(next_url)
+    return render(request, "accounts/login.html", context, status=status)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("accounts:login")
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request.user)
+    enterprises = scoped(Enterprise.objects.all(), actor)
+    stats = [
+        {"label": "企业", "value": enterprises.count()},
+        {"label": "正常生产", "value": enterprises.filter(status=Enterprise.Status.OPERATING).count()},
+        {
+            "label": "生产线/工序/设备",
+            "value": scoped(
+                ProductionLine.objects.all(), actor, "site__enterprise__region", "site__enterprise"
+            ).count(),
+        },
+    ]
+    counts = (
+        scoped(IndustryAssignment.objects.all(), actor, "enterprise__region", "enterprise")
+        .values("industry_code")
+        .annotate(n=Count("enterprise", distinct=True))
+        .order_by("-n")
+    )
+    by_industry = []
+    for row in counts:
+        industry = industry_by_code(row["industry_code"])
+        by_industry.append(
+            {
+                "code": row["industry_code"],
+                "name": industry.name_zh if industry else row["industry_code"],
+                "family": FAMILY_LABELS.get(industry.family, "") if industry else "",
+                "count": row["n"],
+            }
+        )
+    user = request.user
+    context = {
+        "stats": stats,
+        "by_industry": by_industry if actor.role is not Role.ENTERPRISE else [],
+        "scope_name": user.region.full_name() if getattr(user, "region", None) else "",
+        "enterprise": getattr(user, "enterprise", None),
+    }
+    return render(request, "accounts/home.html", context)

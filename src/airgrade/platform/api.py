@@ -1,0 +1,52 @@
+"""The JSON API (django-ninja): one NinjaAPI at /api/, OpenAPI at /api/docs; each app adds its router here."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import SessionAuth
+
+from airgrade.platform.errors import ServiceError
+
+api = NinjaAPI(
+    title="airgrade API",
+    version="1",
+    description="重点行业绩效分级与应急减排清单平台接口。登录后使用会话 Cookie 调用（写操作需 X-CSRFToken）。",
+    auth=SessionAuth(),
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(ServiceError)
+def service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = [
+        # loc is ("body", <param>, field…): the user needs the field, not ninja's parameter plumbing.
+        {"field": str(err.get("loc", [""])[-1]), "message": err.get("msg", "")}
+        for err in exc.errors
+    ]
+    return api.create_response(request, {"error": "请求数据有误", "field": None, "errors": errors}, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(request, {"error": "请先登录", "field": None, "errors": []}, status=401)
+
+
+def _register_routers() -> None:
+    # Imported here so every router registers against the one api object without import cycles.
+    from airgrade.platform.audit.api import router as audit_router
+    from airgrade.platform.enterprises.api import router as enterprises_router
+    from airgrade.platform.regions.api import router as regions_router
+
+    api.add_router("/regions", regions_router)
+    api.add_router("/enterprises", enterprises_router)
+    api.add_router("/audit", audit_router)
+
+
+_register_routers()

@@ -1,0 +1,236 @@
+"""Demo data: regions, one user per role and about 300 fictional enterprises in Henan, written through services."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from airgrade.core import credit_code
+from airgrade.core.credit_code import ALPHABET
+from airgrade.core.types import Role
+from airgrade.platform.accounts.models import User
+from airgrade.platform.enterprises import services as registry
+from airgrade.platform.enterprises.models import Enterprise
+from airgrade.platform.regions.models import Region
+from airgrade.platform.regions.services import load_regions
+
+# Demo-only credentials, printed by `make run` and listed in the README. Never use them in production.
+DEMO_PASSWORD = "airgrade-demo-2026"
+DEMO_REGION = {Role.PROVINCE: "410000", Role.CITY: "410100", Role.COUNTY: "410181"}
+
+
+@dataclass(frozen=True)
+class LineTemplate:
+    process_type: str
+    unit: str
+    low: float
+    high: float
+    energy: str
+
+
+# Per industry: the processes a fictional enterprise of that industry runs (names as in the guide's chapters).
+INDUSTRY_LINES: dict[str, list[LineTemplate]] = {
+    "cement": [
+        LineTemplate("新型干法熟料生产线", "t/d", 2500, 6000, "煤"),
+        LineTemplate("水泥粉磨站", "万t/a", 60, 200, "电"),
+    ],
+    "brick_tile": [LineTemplate("隧道窑烧结砖生产线", "万块/a", 3000, 9000, "煤矸石内燃")],
+    "ceramics": [
+        LineTemplate("辊道窑", "万m²/a", 300, 1500, "天然气"),
+        LineTemplate("喷雾干燥塔", "t/h", 10, 40, "天然气"),
+    ],
+    "refractories": [
+        LineTemplate("隧道窑", "t/a", 20000, 80000, "天然气"),
+        LineTemplate("竖窑", "t/a", 10000, 50000, "煤气"),
+    ],
+    "glass": [LineTemplate("浮法玻璃熔窑", "t/d", 500, 1200, "天然气")],
+    "lime_kiln": [
+        LineTemplate("双膛石灰窑", "t/d", 300, 600, "煤气"),
+        LineTemplate("回转窑", "t/d", 600, 1200, "煤"),
+    ],
+    "foundry": [
+        LineTemplate("中频感应电炉", "t/h", 2, 10, "电"),
+        LineTemplate("静压造型线", "万t/a", 1, 5, "电"),
+    ],
+    "coking": [LineTemplate("焦炉", "万t/a", 60, 150, "焦炉煤气")],
+    "carbon": [
+        LineTemplate("阳极焙烧炉", "万t/a", 5, 20, "天然气"),
+        LineTemplate("煅烧回转窑", "万t/a", 5, 15, "天然气"),
+    ],
+    "electrolytic_aluminium": [LineTemplate("电解槽系列", "万t/a", 10, 40, "电")],
+    "alumina": [LineTemplate("焙烧炉", "万t/a", 50, 150, "天然气")],
+    "secondary_nonferrous": [LineTemplate("再生铝熔炼炉", "t/d", 30, 150, "天然气")],
+    "nonferrous_rolling": [LineTemplate("铝板带热轧线", "万t/a", 5, 30, "天然气")],
+    "packaging_printing": [
+        LineTemplate("凹版印刷机", "台", 1, 1, "电"),
+        LineTemplate("柔版印刷机", "台", 1, 1, "电"),
+    ],
+    "furniture": [LineTemplate("木器涂装线", "万件/a", 1, 10, "电")],
+    "industrial_coating": [LineTemplate("喷涂线", "万m²/a", 5, 50, "天然气")],
+    "wood_panel": [LineTemplate("刨花板连续平压线", "万m³/a", 10, 40, "生物质")],
+    "pharmaceutical": [LineTemplate("原料药合成车间", "t/a", 100, 2000, "蒸汽")],
+    "rubber_products": [LineTemplate("密炼硫化车间", "万条/a", 50, 300, "蒸汽")],
+    "petrochemical": [LineTemplate("常减压装置", "万t/a", 200, 800, "燃料气")],
+    "machining": [LineTemplate("机加工车间", "万件/a", 1, 20, "电")],
+}
+NAME_WORDS = [
+    "华源",
+    "中原",
+    "嵩山",
+    "黄河",
+    "宏达",
+    "金马",
+    "瑞丰",
+    "恒信",
+    "天成",
+    "豫新",
+    "鑫磊",
+    "永安",
+    "鼎盛",
+    "伏牛",
+    "太行",
+    "汇丰",
+    "广利",
+    "兴业",
+    "东方",
+    "明珠",
+    "长城",
+    "安泰",
+    "弘昌",
+    "新峰",
+]
+INDUSTRY_WORDS = {
+    "cement": "水泥",
+    "brick_tile": "新型建材",
+    "ceramics": "陶瓷",
+    "refractories": "耐火材料",
+    "glass": "玻璃",
+    "lime_kiln": "钙业",
+    "foundry": "铸造",
+    "coking": "焦化",
+    "carbon": "炭素",
+    "electrolytic_aluminium": "铝业",
+    "alumina": "氧化铝",
+    "secondary_nonferrous": "再生金属",
+    "nonferrous_rolling": "铝加工",
+    "packaging_printing": "印务",
+    "furniture": "家具",
+    "industrial_coating": "机械涂装",
+    "wood_panel": "木业",
+    "pharmaceutical": "制药",
+    "rubber_products": "橡胶",
+    "petrochemical": "石化",
+    "machining": "机械",
+}
+OUTLET_POLLUTANTS = {
+    "building_materials": ["PM", "SO2", "NOx"],
+    "metal": ["PM", "SO2", "NOx"],
+    "vocs": ["VOCs", "PM"],
+    "local": ["PM", "VOCs"],
+}
+
+
+def _credit_code(rng: random.Random, region_code: str, taken: set[str]) -> str:
+    while True:
+        body = "91" + region_code + "".join(rng.choice(ALPHABET) for _ in range(9))
+        code = credit_code.make(body)
+        if code not in taken:
+            taken.add(code)
+            return code
+
+
+def ensure_users(enterprise: Enterprise | None = None) -> dict[Role, User]:
+    """One demo user per role (idempotent). The enterprise user is bound to `enterprise` when given."""
+    users: dict[Role, User] = {}
+    for role in (Role.PROVINCE, Role.CITY, Role.COUNTY, Role.EXPERT, Role.ENTERPRISE):
+        user = User.objects.filter(username=role.value).first()
+        if user is None:
+            user = User(username=role.value, role=role.value, display_name=f"演示{role.label_zh}用户")
+            user.set_password(DEMO_PASSWORD)
+        user.region_id = DEMO_REGION.get(role)
+        if role is Role.ENTERPRISE and enterprise is not None:
+            user.enterprise = enterprise
+        if role is not Role.ENTERPRISE or user.enterprise_id is not None:
+            user.save()
+        users[role] = user
+    if not User.objects.filter(username="admin").exists():
+        User.objects.create_superuser("admin", password=DEMO_PASSWORD, role=Role.PROVINCE.value, region_id="410000")
+    return users
+
+
+@transaction.atomic
+def load_demo(enterprise_count: int = 300, seed: int = 2026) -> dict[str, Any]:
+    """Load the demo once: regions, users, enterprises with sites, industries, lines and outlets."""
+    load_regions()
+    if Enterprise.objects.exists():
+        ensure_users(Enterprise.objects.filter(region_id=DEMO_REGION[Role.COUNTY]).order_by("pk").first())
+        return {"created": 0, "enterprises": Enterprise.objects.count()}
+    users = ensure_users()
+    province = users[Role.PROVINCE]
+    rng = random.Random(seed)
+    counties = list(Region.objects.filter(code__startswith="41", level="county"))
+    home_county = [c for c in counties if c.code == DEMO_REGION[Role.COUNTY]]
+    industries = list(INDUSTRY_LINES)
+    taken: set[str] = set()
+    from airgrade.core.industries import industry_by_code
+
+    for number in range(enterprise_count):
+        # A quarter of the demo sits in the demo county, so the county reviewer has a full list to work on.
+        county = home_county[0] if number % 4 == 0 else rng.choice(counties)
+        industry_code = industries[number % len(industries)]
+        name = f"{county.name.rstrip('市县区')}{rng.choice(NAME_WORDS)}{INDUSTRY_WORDS[industry_code]}有限公司"
+        while Enterprise.objects.filter(name=name).exists():
+            name = f"{county.name.rstrip('市县区')}{rng.choice(NAME_WORDS)}{rng.choice(NAME_WORDS)}{INDUSTRY_WORDS[industry_code]}有限公司"
+        enterprise = registry.create_enterprise(
+            province,
+            {
+                "credit_code": _credit_code(rng, county.code, taken),
+                "name": name,
+                "region": county.code,
+                "address": f"{county.full_name()}产业集聚区{rng.randint(1, 99)}号",
+                "contact_name": rng.choice("王李张刘陈杨赵黄周吴")
+                + rng.choice(["伟", "敏", "静", "磊", "洋", "军", "芳"]),
+                "contact_phone": f"1{rng.choice('3589')}{rng.randint(100000000, 999999999)}",
+            },
+            reason="演示数据",
+        )
+        site = registry.add_site(province, enterprise.pk, {"name": "主厂区", "region": county.code}, "演示数据")
+        codes = [industry_code]
+        # About one in eight enterprises also sprays paint and is graded under 工业涂装 too (multi-industry, REQ LC-5).
+        if industry_code not in ("industrial_coating", "furniture") and rng.random() < 0.125:
+            codes.append("industrial_coating")
+        registry.set_site_industries(province, site.pk, [{"industry_code": c} for c in codes], "演示数据")
+        for code in codes:
+            for index, template in enumerate(INDUSTRY_LINES[code], start=1):
+                for copy in range(1 if template.unit != "台" else rng.randint(2, 4)):
+                    capacity = (
+                        template.low if template.low == template.high else rng.uniform(template.low, template.high)
+                    )
+                    registry.add_line(
+                        province,
+                        site.pk,
+                        {
+                            "name": f"{index + copy}#{template.process_type}",
+                            "process_type": template.process_type,
+                            "capacity": round(capacity, 1),
+                            "capacity_unit": template.unit,
+                            "energy_type": template.energy,
+                            "industry_code": code,
+                            "status": "backup" if rng.random() < 0.05 else "running",
+                            "non_interruptible": code in ("glass", "coking", "electrolytic_aluminium"),
+                        },
+                        "演示数据",
+                    )
+        family = industry_by_code(industry_code).family  # type: ignore[union-attr]
+        registry.add_outlet(
+            province,
+            site.pk,
+            {"code": "DA001", "name": "主排放口", "pollutants": OUTLET_POLLUTANTS[family]},
+            "演示数据",
+        )
+    demo_enterprise = Enterprise.objects.filter(region_id=DEMO_REGION[Role.COUNTY]).order_by("pk").first()
+    ensure_users(demo_enterprise)
+    return {"created": enterprise_count, "enterprises": Enterprise.objects.count()}

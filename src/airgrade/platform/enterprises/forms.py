@@ -1,0 +1,37 @@
+"""Edit forms for enterprises and production lines; the service decides, the form only shapes input."""
+
+from __future__ import annotations
+
+from django import forms
+
+from airgrade.platform.enterprises.models import Enterprise, ProductionLine
+
+
+class EnterpriseForm(forms.Form):
+    name = forms.CharField(label="企业名称", max_length=200, error_messages={"required": "请填写企业名称"})
+    credit_code = forms.CharField(
+        label="统一社会信用代码", max_length=18, error_messages={"required": "请填写统一社会信用代码"}
+    )
+    region = forms.CharField(label="所在区划代码", max_length=6, error_messages={"required": "请填写行政区划代码"})
+    address = forms.CharField(label="地址", max_length=255, required=False)
+    contact_name = forms.CharField(label="联系人", max_length=64, required=False)
+    contact_phone = forms.CharField(label="联系电话", max_length=32, required=False)
+    status = forms.ChoiceField(label="状态", choices=Enterprise.Status.choices)
+    reason = forms.CharField(label="修改原因", max_length=500, required=False, widget=forms.TextInput)
+
+
+class LineForm(forms.Form):
+    name = forms.CharField(label="名称", max_length=200, error_messages={"required": "请填写名称"})
+    kind = forms.ChoiceField(label="类别", choices=ProductionLine.Kind.choices)
+    process_type = forms.CharField(label="工艺类型", max_length=100, required=False)
+    capacity = forms.DecimalField(
+        label="产能",
+        max_digits=16,
+        decimal_places=3,
+        error_messages={"required": "请填写产能", "invalid": "产能必须是数字"},
+    )
+    capacity_unit = forms.CharField(label="产能单位", max_length=32, error_messages={"required": "请填写产能单位"})
+    energy_type = forms.CharField(label="能源类型", max_length=64, required=False)
+    status = forms.ChoiceField(label="运行状态", choices=ProductionLine.Status.choices)
+    non_interruptible = forms.BooleanField(label="不可中断工序", required=False)
+    reason = forms.CharField(label="修改原因", max_length=500, required=False)

@@ -1,0 +1,185 @@
+"""Registry pages: the enterprise list with search, filters and pagination; detail; edit forms."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from airgrade.core.access import decide
+from airgrade.core.industries import FAMILY_LABELS, all_industries, industry_by_code
+from airgrade.core.regions import scope_prefix
+from airgrade.core.types import Role
+from airgrade.platform.accounts.permissions import actor_of
+from airgrade.platform.audit.services import history_of
+from airgrade.platform.enterprises import services
+from airgrade.platform.enterprises.forms import EnterpriseForm, LineForm
+from airgrade.platform.enterprises.models import Enterprise, ProductionLine
+from airgrade.platform.errors import ServiceError
+from airgrade.platform.regions.models import Region
+
+PAGE_SIZE = 25
+
+
+def _apply_service_error(form: Form, exc: ServiceError) -> None:
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, exc.message)
+
+
+@login_required
+def enterprise_list(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request.user)
+    filters = services.EnterpriseFilter(
+        query=request.GET.get("q", ""),
+        region_code=request.GET.get("region", ""),
+        industry_code=request.GET.get("industry", ""),
+        status=request.GET.get("status", ""),
+    )
+    queryset = services.visible_enterprises(request.user, filters).select_related("region")
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        page = 1
+    rows, count, pages = services.paginate(queryset, page, PAGE_SIZE)
+    page = min(max(page, 1), max(pages, 1))
+    regions: list[Region] = []
+    if actor.region_code:
+        regions = list(
+            Region.objects.filter(code__startswith=scope_prefix(actor.region_code)).exclude(level="province")
+        )
+    query = {k: v for k, v in request.GET.items() if k != "page" and v}
+    context: dict[str, Any] = {
+        "rows": rows,
+        "count": count,
+        "page": page,
+        "pages": pages,
+        "filters": filters,
+        "regions": regions,
+        "industries": [i for i in all_industries() if not actor.region_code or i.applies_in(actor.region_code)],
+        "statuses": Enterprise.Status.choices,
+        "query_string": urlencode(query),
+        "can_create": actor.role in (Role.COUNTY, Role.CITY, Role.PROVINCE),
+    }
+    return render(request, "enterprises/list.html", context)
+
+
+@login_required
+def enterprise_detail(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    enterprise = services.get_enterprise(request.user, enterprise_id)
+    actor = actor_of(request.user)
+    sites = []
+    for site in enterprise.sites.prefetch_related("industries", "lines", "outlets"):
+        industries = []
+        for item in site.industries.all():
+            industry = industry_by_code(item.industry_code)
+            industries.append(
+                {
+                    "name": industry.name_zh if industry else item.industry_code,
+                    "family": FAMILY_LABELS.get(industry.family, "") if industry else "",
+                    "branch": item.branch,
+                }
+            )
+        sites.append(
+            {
+                "site": site,
+                "industries": industries,
+                "lines": list(site.lines.all()),
+                "outlets": list(site.outlets.all()),
+            }
+        )
+    can_edit = bool(decide(actor, "enterprise.edit", services.enterprise_target(enterprise)))
+    history = []
+    if actor.role in (Role.COUNTY, Role.CITY, Role.PROVINCE):
+        history = list(
+            history_of(
+                request.user,
+                {
+                    "enterprises.enterprise": [enterprise.pk],
+                    "enterprises.site": [s["site"].pk for s in sites],
+                    "enterprises.productionline": [line.pk for s in sites for line in s["lines"]],
+                    "enterprises.emissionoutlet": [o.pk for s in sites for o in s["outlets"]],
+                },
+            )[:30]
+        )
+    return render(
+        request,
+        "enterprises/detail.html",
+        {"enterprise": enterprise, "sites": sites, "can_edit": can_edit, "history": history},
+    )
+
+
+@login_required
+def enterprise_edit(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    enterprise = services.get_enterprise(request.user, enterprise_id, "enterprise.edit")
+    if request.method == "POST":
+        form = EnterpriseForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            reason = data.pop("reason")
+            try:
+                services.update_enterprise(request.user, enterprise.pk, data, reason)
+            except ServiceError as exc:
+                _apply_service_error(form, exc)
+            else:
+                messages.success(request, "企业信息已保存")
+                return redirect("enterprises:detail", enterprise.pk)
+    else:
+        form = EnterpriseForm(
+            initial={
+                "name": enterprise.name,
+                "credit_code": enterprise.credit_code,
+                "region": enterprise.region_id,
+                "address": enterprise.address,
+                "contact_name": enterprise.contact_name,
+                "contact_phone": enterprise.contact_phone,
+                "status": enterprise.status,
+            }
+        )
+    return render(
+        request,
+        "enterprises/form.html",
+        {"form": form, "title": f"编辑企业：{enterprise.name}", "enterprise": enterprise},
+    )
+
+
+@login_required
+def line_edit(request: HttpRequest, line_id: int) -> HttpResponse:
+    line = ProductionLine.objects.select_related("site").filter(pk=line_id).first()
+    if line is None:
+        raise ServiceError("生产线不存在")
+    enterprise = services.get_enterprise(request.user, line.site.enterprise_id, "enterprise.edit")
+    if request.method == "POST":
+        form = LineForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            reason = data.pop("reason")
+            try:
+                services.update_line(request.user, line.pk, data, reason)
+            except ServiceError as exc:
+                _apply_service_error(form, exc)
+            else:
+                messages.success(request, f"“{data['name']}”已保存")
+                return redirect("enterprises:detail", enterprise.pk)
+    else:
+        form = LineForm(
+            initial={
+                "name": line.name,
+                "kind": line.kind,
+                "process_type": line.process_type,
+                "capacity": line.capacity,
+                "capacity_unit": line.capacity_unit,
+                "energy_type": line.energy_type,
+                "status": line.status,
+                "non_interruptible": line.non_interruptible,
+            }
+        )
+    return render(
+        request,
+        "enterprises/form.html",
+        {"form": form, "title": f"编辑生产线：{line.name}", "enterprise": enterprise},
+    )

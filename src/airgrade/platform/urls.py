@@ -1,0 +1,20 @@
+"""URL map: pages per app, the API at /api/, Django admin at /admin/."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from airgrade.platform.accounts import views as account_views
+from airgrade.platform.api import api
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("accounts/", include("airgrade.platform.accounts.urls")),
+    path("enterprises/", include("airgrade.platform.enterprises.urls")),
+    path("audit/", include("airgrade.platform.audit.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+]
+
+admin.site.site_header = "airgrade 管理后台"
+admin.site.site_title = "airgrade"

@@ -1,0 +1,96 @@
+"""Registry pages: login required, scoped lists and details, Chinese validation messages, CSRF, throttled login."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from tests.conftest import PASSWORD
+
+from airgrade.platform.audit.models import AuditRecord
+from airgrade.platform.enterprises.models import ProductionLine
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_pages_need_login() -> None:
+    response = Client().get("/enterprises/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_list_search_and_detail_in_scope(users: dict[str, Any]) -> None:
+    client = _client(users["city"])
+    page = client.get("/enterprises/", {"q": "邻县"}).content.decode()
+    assert "邻县企业" in page and "本县企业" not in page
+    detail = client.get(f"/enterprises/{users['other_enterprise'].pk}/")
+    assert detail.status_code == 200 and "1#熟料线" in detail.content.decode()
+
+
+def test_out_of_scope_detail_and_edit_are_refused(users: dict[str, Any]) -> None:
+    client = _client(users["county"])
+    other = users["other_enterprise"]
+    assert client.get(f"/enterprises/{other.pk}/").status_code == 404
+    response = client.post(f"/enterprises/{other.pk}/edit/", {"name": "x"})
+    assert response.status_code == 403 and "管辖区域" in response.content.decode()
+    line = ProductionLine.objects.filter(site__enterprise=other).first()
+    assert client.post(f"/enterprises/lines/{line.pk}/edit/", {"name": "x"}).status_code == 403
+    ent = _client(users["enterprise"])
+    assert ent.get(f"/enterprises/{other.pk}/").status_code == 404
+
+
+def test_line_edit_shows_chinese_errors_and_saves_with_audit(users: dict[str, Any]) -> None:
+    client = _client(users["county"])
+    line = ProductionLine.objects.filter(site__enterprise=users["own_enterprise"]).first()
+    form = {"name": "1#熟料线", "kind": "line", "capacity": "-1", "capacity_unit": "t/d", "status": "running"}
+    response = client.post(f"/enterprises/lines/{line.pk}/edit/", form)
+    assert response.status_code == 200 and "产能不能为负数" in response.content.decode()
+    response = client.post(f"/enterprises/lines/{line.pk}/edit/", {**form, "capacity": "abc"})
+    assert "产能必须是数字" in response.content.decode()
+    response = client.post(f"/enterprises/lines/{line.pk}/edit/", {**form, "capacity": "4500", "reason": "技改扩能"})
+    assert response.status_code == 302
+    record = AuditRecord.objects.latest("id")
+    assert record.action == "line.update" and record.reason == "技改扩能"
+    assert record.before["capacity"] == "4000.000" and record.after["capacity"] == "4500.000"
+
+
+def test_csrf_is_enforced() -> None:
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/accounts/login/", {"username": "x", "password": "y"})
+    assert response.status_code == 403
+
+
+def test_login_is_throttled_after_repeated_failures(users: dict[str, Any], settings: Any) -> None:
+    settings.LOGIN_THROTTLE_ATTEMPTS = 3
+    client = Client()
+    for _ in range(3):
+        response = client.post("/accounts/login/", {"username": "county", "password": "wrong"})
+        assert "用户名或密码错误" in response.content.decode()
+    response = client.post("/accounts/login/", {"username": "county", "password": PASSWORD})
+    assert response.status_code == 429 and "登录失败次数过多" in response.content.decode()
+    other = Client(REMOTE_ADDR="10.0.0.9")
+    assert other.post("/accounts/login/", {"username": "county", "password": PASSWORD}).status_code == 302
+
+
+def test_home_counts_are_scoped(users: dict[str, Any]) -> None:
+    page = _client(users["county"]).get("/").content.decode()
+    assert "县级审核工作台" in page
+    assert '<div class="n">1</div><div class="l">企业</div>' in page
+
+
+def test_passwords_are_hashed_with_the_production_hasher(settings: Any) -> None:
+    from django.conf import global_settings
+
+    from airgrade.platform.accounts.models import User
+
+    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
+    user = User(username="hash-check")
+    user.set_password(PASSWORD)
+    assert user.password.startswith("pbkdf2_sha256$") and PASSWORD not in user.password
+    assert user.check_password(PASSWORD) and not user.check_password("other")
