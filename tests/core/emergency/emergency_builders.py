@@ -56,8 +56,14 @@ def line(key: str, **overrides: Any) -> dict[str, Any]:
     return data
 
 
-def entry(key: str, grade: str | None = "B", region: str = "410102", lines: list[dict[str, Any]] | None = None,
-          industries: list[dict[str, Any]] | None = None, **overrides: Any) -> ListEntry:
+def entry(
+    key: str,
+    grade: str | None = "B",
+    region: str = "410102",
+    lines: list[dict[str, Any]] | None = None,
+    industries: list[dict[str, Any]] | None = None,
+    **overrides: Any,
+) -> ListEntry:
     data: dict[str, Any] = {
         "key": key,
         "enterprise_name": f"{key}水泥有限公司",

@@ -11,20 +11,38 @@ from airgrade.core.emergency.table import build_table
 
 def test_negative_emissions_are_refused_with_path():
     with pytest.raises(ListInputError) as caught:
-        parse_list({"entries": [{"key": "e1", "enterprise_name": "甲", "region_code": "410102",
-                                 "industries": [{"industry_code": "cement", "grade": "B"}],
-                                 "lines": [line("1", emissions={"NOx": -1})]}]}, where="list.yaml")
+        parse_list(
+            {
+                "entries": [
+                    {
+                        "key": "e1",
+                        "enterprise_name": "甲",
+                        "region_code": "410102",
+                        "industries": [{"industry_code": "cement", "grade": "B"}],
+                        "lines": [line("1", emissions={"NOx": -1})],
+                    }
+                ]
+            },
+            where="list.yaml",
+        )
     (message,) = caught.value.messages
     assert message.startswith("list.yaml: entries[0].lines[0].emissions")
     assert "NOx 排放量不能为负数" in message
 
 
 def test_every_problem_is_reported_at_once():
-    data = {"entries": [
-        {"key": "e1", "enterprise_name": "甲", "region_code": "4101", "industries": []},
-        {"key": "e1", "enterprise_name": "乙", "region_code": "410102",
-         "industries": [{"industry_code": "cement", "grade": "Z"}], "bogus": 1},
-    ]}
+    data = {
+        "entries": [
+            {"key": "e1", "enterprise_name": "甲", "region_code": "4101", "industries": []},
+            {
+                "key": "e1",
+                "enterprise_name": "乙",
+                "region_code": "410102",
+                "industries": [{"industry_code": "cement", "grade": "Z"}],
+                "bogus": 1,
+            },
+        ]
+    }
     with pytest.raises(ListInputError) as caught:
         parse_list(data)
     text = "\n".join(caught.value.messages)
@@ -67,23 +85,54 @@ def test_kg_per_day_is_converted_and_plausible_values_pass():
 
 def test_a_running_line_needs_some_base():
     with pytest.raises(ListInputError) as caught:
-        parse_list({"entries": [{"key": "e1", "enterprise_name": "甲", "region_code": "410102",
-                                 "industries": [{"industry_code": "cement", "grade": "B"}],
-                                 "lines": [line("1", eia_capacity=None, permit_capacity=None, actual_output=None)]}]})
+        parse_list(
+            {
+                "entries": [
+                    {
+                        "key": "e1",
+                        "enterprise_name": "甲",
+                        "region_code": "410102",
+                        "industries": [{"industry_code": "cement", "grade": "B"}],
+                        "lines": [line("1", eia_capacity=None, permit_capacity=None, actual_output=None)],
+                    }
+                ]
+            }
+        )
     assert "限产基数" in caught.value.messages[0]
 
 
 def test_line_of_an_undeclared_industry_is_refused():
     with pytest.raises(ListInputError) as caught:
-        parse_list({"entries": [{"key": "e1", "enterprise_name": "甲", "region_code": "410102",
-                                 "industries": [{"industry_code": "cement", "grade": "B"}],
-                                 "lines": [line("1", industry_code="glass")]}]})
+        parse_list(
+            {
+                "entries": [
+                    {
+                        "key": "e1",
+                        "enterprise_name": "甲",
+                        "region_code": "410102",
+                        "industries": [{"industry_code": "cement", "grade": "B"}],
+                        "lines": [line("1", industry_code="glass")],
+                    }
+                ]
+            }
+        )
     assert "不在本企业填报的行业中" in caught.value.messages[0]
 
 
 def test_unknown_measure_kind_is_refused():
     with pytest.raises(ListInputError) as caught:
-        parse_list({"entries": [{"key": "e1", "enterprise_name": "甲", "region_code": "410102",
-                                 "industries": [{"industry_code": "cement", "grade": "B"}], "lines": [line("1")],
-                                 "proposals": {"orange": {"cement": [{"kind": "close_windows"}]}}}]})
+        parse_list(
+            {
+                "entries": [
+                    {
+                        "key": "e1",
+                        "enterprise_name": "甲",
+                        "region_code": "410102",
+                        "industries": [{"industry_code": "cement", "grade": "B"}],
+                        "lines": [line("1")],
+                        "proposals": {"orange": {"cement": [{"kind": "close_windows"}]}},
+                    }
+                ]
+            }
+        )
     assert "措施类型无效" in caught.value.messages[0]

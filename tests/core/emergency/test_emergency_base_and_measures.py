@@ -77,8 +77,17 @@ def test_min_of_three_base_whichever_is_smallest(lookup, eia, permit, actual, ex
 
 
 def test_annual_capacity_units_are_turned_into_daily_with_operating_days(lookup):
-    lines = [line("1", capacity_unit="万吨/年", operating_days=300, eia_capacity=150, permit_capacity=120,
-                  actual_output=135, emissions={"NOx": 1.0})]
+    lines = [
+        line(
+            "1",
+            capacity_unit="万吨/年",
+            operating_days=300,
+            eia_capacity=150,
+            permit_capacity=120,
+            actual_output=135,
+            emissions={"NOx": 1.0},
+        )
+    ]
     sim, _ = run([entry("e1", grade="B", lines=lines)], lookup)
     task = enterprise_plan(sim, 0).lines[0]
     assert task.capacity_unit == "t/d"
@@ -105,8 +114,9 @@ def test_d_grade_stops_and_stops_road_transport(lookup):
 
 def test_non_interruptible_line_follows_the_approved_plan_instead_of_stopping(lookup):
     # REQ SJZ-10: a coke-oven-like process cannot stop; the city-approved plan curtails it instead.
-    plan_rule = NonInterruptiblePlan(industry_code="cement", region_code="410100",
-                                     curtail_percent={AlertLevel.ORANGE: 25})
+    plan_rule = NonInterruptiblePlan(
+        industry_code="cement", region_code="410100", curtail_percent={AlertLevel.ORANGE: 25}
+    )
     lines = [line("1", non_interruptible=True, emissions={"NOx": 4.0})]
     sim, _ = run([entry("e1", grade="C", lines=lines)], lookup, plans=[plan_rule])
     task = enterprise_plan(sim, 0).lines[0]
@@ -128,8 +138,9 @@ def test_non_interruptible_line_without_plan_is_reported_and_counts_no_cut(looku
 
 
 def test_a_plan_of_another_city_does_not_apply(lookup):
-    elsewhere = NonInterruptiblePlan(industry_code="cement", region_code="410300",
-                                     curtail_percent={AlertLevel.ORANGE: 25})
+    elsewhere = NonInterruptiblePlan(
+        industry_code="cement", region_code="410300", curtail_percent={AlertLevel.ORANGE: 25}
+    )
     lines = [line("1", non_interruptible=True)]
     sim, _ = run([entry("e1", grade="C", lines=lines)], lookup, plans=[elsewhere])
     assert enterprise_plan(sim, 0).lines[0].action is LineAction.UNRESOLVED
@@ -186,7 +197,9 @@ def test_ungraded_enterprise_is_managed_as_lowest_grade(lookup):
 
 
 def test_missing_rule_book_entry_is_reported_not_raised(lookup):
-    sim, _ = run([entry("e1", industries=[{"industry_code": "glass", "grade": "B"}],
-                        lines=[line("1", industry_code="glass")])], lookup)
+    sim, _ = run(
+        [entry("e1", industries=[{"industry_code": "glass", "grade": "B"}], lines=[line("1", industry_code="glass")])],
+        lookup,
+    )
     assert [issue.code for issue in sim.issues] == ["no_measures"]
     assert enterprise_plan(sim, 0).reduction["NOx"] == 0

@@ -50,8 +50,11 @@ def test_weaker_proposal_is_refused_with_reasons_and_minimum_applies(lookup):
         ([StopVehicles(at_or_below=EmissionStage.CHINA_3)], [StopVehicles(at_or_below=EmissionStage.CHINA_4)], True),
         ([StopVehicles(at_or_below=EmissionStage.CHINA_5)], [StopVehicles(at_or_below=EmissionStage.CHINA_4)], False),
         ([StopRoadTransport()], [StopVehicles(at_or_below=EmissionStage.CHINA_4)], False),
-        ([StopVehicles(at_or_below=EmissionStage.CHINA_4, includes_gas=False)],
-         [StopVehicles(at_or_below=EmissionStage.CHINA_4)], True),
+        (
+            [StopVehicles(at_or_below=EmissionStage.CHINA_4, includes_gas=False)],
+            [StopVehicles(at_or_below=EmissionStage.CHINA_4)],
+            True,
+        ),
         ([StopProduction()], [StopProduction(), StopRoadTransport()], True),
     ],
 )
@@ -61,7 +64,9 @@ def test_strictness_comparison(proposed, minimum, weaker):
 
 def test_consistency_lists_the_odd_one_out(lookup):
     # REQ SJZ-8 / H23-4: same county + industry + grade → same measures. e3 proposes stricter measures.
-    stricter = {"orange": {"cement": [{"kind": "curtail", "percent": 40}, {"kind": "stop_vehicles", "at_or_below": "国四"}]}}
+    stricter = {
+        "orange": {"cement": [{"kind": "curtail", "percent": 40}, {"kind": "stop_vehicles", "at_or_below": "国四"}]}
+    }
     entries = [entry("e1"), entry("e2"), entry("e3", proposals=stricter), entry("e4", region="410103")]
     sim = run(entries, lookup)
     (outlier,) = sim.outliers
@@ -74,14 +79,22 @@ def test_consistency_lists_the_odd_one_out(lookup):
 def test_consistency_is_per_region_and_grade(lookup):
     stricter = {"orange": {"cement": [{"kind": "stop_production"}, {"kind": "stop_road_transport"}]}}
     # Alone in its county, or alone in its grade: nobody to compare with, so no outlier.
-    entries = [entry("e1"), entry("e2"), entry("e3", region="410103", proposals=stricter),
-               entry("e4", grade="C", proposals=stricter)]
+    entries = [
+        entry("e1"),
+        entry("e2"),
+        entry("e3", region="410103", proposals=stricter),
+        entry("e4", grade="C", proposals=stricter),
+    ]
     assert run(entries, lookup).outliers == []
 
 
 def test_guaranteed_enterprises_are_left_out_of_the_consistency_check(lookup):
-    guarantee = {"category": "residential_power_heat", "guaranteed_daily_output": 2500, "normal_daily_output": 5000,
-                 "output_unit": "t"}
+    guarantee = {
+        "category": "residential_power_heat",
+        "guaranteed_daily_output": 2500,
+        "normal_daily_output": 5000,
+        "output_unit": "t",
+    }
     entries = [entry("e1"), entry("e2"), entry("e3", guarantee=guarantee)]
     assert run(entries, lookup).outliers == []
 

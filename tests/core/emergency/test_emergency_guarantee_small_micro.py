@@ -13,14 +13,26 @@ from airgrade.core.emergency.small_micro import assess_small_micro
 from airgrade.core.emergency.table import build_table
 from airgrade.core.types import AlertLevel, Grade
 
-HEAT = Guarantee(category=GuaranteeCategory.RESIDENTIAL_POWER_HEAT, guaranteed_daily_output=2000,
-                 normal_daily_output=5000, output_unit="t")
+HEAT = Guarantee(
+    category=GuaranteeCategory.RESIDENTIAL_POWER_HEAT,
+    guaranteed_daily_output=2000,
+    normal_daily_output=5000,
+    output_unit="t",
+)
 
 
 @pytest.mark.parametrize(
     ("grade", "eligible"),
-    [(Grade.A, True), (Grade.B, True), (Grade.LEADING, True), (Grade.B_MINUS, False), (Grade.C, False),
-     (Grade.D, False), (Grade.NON_LEADING, False), (None, False)],
+    [
+        (Grade.A, True),
+        (Grade.B, True),
+        (Grade.LEADING, True),
+        (Grade.B_MINUS, False),
+        (Grade.C, False),
+        (Grade.D, False),
+        (Grade.NON_LEADING, False),
+        (None, False),
+    ],
 )
 def test_key_industry_guarantee_needs_b_or_better_or_leading(grade, eligible):
     result = guarantee_eligibility(HEAT, [IndustryGrade(industry_code="cement", grade=grade)])
@@ -34,7 +46,10 @@ def test_non_key_industry_guarantee_has_no_grade_condition():
 
 
 def test_multi_industry_guarantee_needs_every_key_industry_at_b():
-    industries = [IndustryGrade(industry_code="cement", grade=Grade.A), IndustryGrade(industry_code="foundry", grade=Grade.C)]
+    industries = [
+        IndustryGrade(industry_code="cement", grade=Grade.A),
+        IndustryGrade(industry_code="foundry", grade=Grade.C),
+    ]
     result = guarantee_eligibility(HEAT, industries)
     assert not result.eligible and "铸造" in result.reasons[0]
 
@@ -50,8 +65,9 @@ def test_guarantee_categories_required_and_optional():
 def test_eligible_guarantee_produces_only_its_guaranteed_share(lookup):
     # 以量定产: a B cement plant supplying district heat keeps 40 % of output at red instead of stopping.
     guarantee = HEAT.model_dump(mode="json")
-    table, issues = build_table([entry("e1", grade="B", guarantee=guarantee,
-                                       lines=[line("1", emissions={"NOx": 2.0})])])
+    table, issues = build_table(
+        [entry("e1", grade="B", guarantee=guarantee, lines=[line("1", emissions={"NOx": 2.0})])]
+    )
     assert issues == []
     sim = simulate(table, AlertLevel.RED, AS_OF, lookup)
     plan = enterprise_plan(sim, 0)
@@ -78,8 +94,13 @@ def test_guarantee_breach_removes_from_list():
     assert "白名单" in check_guarantee_breach(whitelist, 3000).reason
 
 
-SMALL = {"burns_coal": False, "burns_oil": False, "pollutant_kinds": 1, "toxic_or_odorous": False,
-         "annual_emissions_kg": 80.0}
+SMALL = {
+    "burns_coal": False,
+    "burns_oil": False,
+    "pollutant_kinds": 1,
+    "toxic_or_odorous": False,
+    "annual_emissions_kg": 80.0,
+}
 
 
 @pytest.mark.parametrize(
@@ -104,7 +125,11 @@ def test_small_micro_rule(change, qualifies, reason):
 
 
 def test_small_micro_is_flagged_and_certification_without_qualifying_is_reported():
-    table, issues = build_table([entry("e1", small_micro=SMALL), entry("e2", small_micro={**SMALL, "burns_coal": True},
-                                                                      small_micro_certified=True)])
+    table, issues = build_table(
+        [
+            entry("e1", small_micro=SMALL),
+            entry("e2", small_micro={**SMALL, "burns_coal": True}, small_micro_certified=True),
+        ]
+    )
     assert table.entry_small_micro.tolist() == [True, False]
     assert [issue.code for issue in issues] == ["small_micro_not_qualified"]
