@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "airgrade.platform.accounts",
     "airgrade.platform.audit",
     "airgrade.platform.enterprises",
+    "airgrade.platform.emergency",
 ]
 
 MIDDLEWARE = [
