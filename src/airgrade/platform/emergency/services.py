@@ -951,3 +951,18 @@ def execution_summary(task: AlertTask) -> dict[str, Any]:
         "lines_missing": [key for key in stop_or_curtail if key not in task.reported_lines_done],
         "electricity_drop": electricity_drop,
     }
+
+
+def operation_plan_documents(user: Any, entry_id: int, as_of: dt.date | None = None) -> Any:
+    """The 一厂一策 plan (REQ LC-11) of an entry the caller may see, ready to render as DOCX or PDF."""
+    from airgrade.io.documents.operation_plan import OperationPlan
+
+    entry = get_entry(user, entry_id)
+    as_of = as_of or timezone.localdate()
+    return OperationPlan(
+        entry=to_core(entry),
+        plans=entry_plans(entry, as_of),
+        region_name=entry.region.name,
+        rules_version=str(rulebook().version),
+        as_of=as_of.isoformat(),
+    )
