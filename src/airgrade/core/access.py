@@ -26,7 +26,7 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
     # city decide 保障类 (LC-9, H23-5); the city approves plans for non-interruptible processes (SJZ-10) and, with
     # the province, issues alerts; enterprises acknowledge and report, the county records independent evidence.
     "emergency.list.view": frozenset({*STAFF_ROLES, Role.ENTERPRISE}),
-    "emergency.list.edit": frozenset({Role.ENTERPRISE, Role.COUNTY, Role.CITY}),
+    "emergency.list.edit": frozenset({Role.ENTERPRISE, Role.COUNTY, Role.CITY, Role.PROVINCE}),
     "emergency.guarantee.decide": frozenset({Role.COUNTY, Role.CITY}),
     "emergency.small_micro.certify": frozenset({Role.COUNTY}),
     "emergency.plan.approve": frozenset({Role.CITY, Role.PROVINCE}),

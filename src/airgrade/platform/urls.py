@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("airgrade.platform.accounts.urls")),
     path("enterprises/", include("airgrade.platform.enterprises.urls")),
     path("audit/", include("airgrade.platform.audit.urls")),
+    path("emergency/", include("airgrade.platform.emergency.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 USERS = ["enterprise", "other_enterprise_user", "county", "other_county", "city", "other_city", "province", "expert"]
 VIEWERS = {"enterprise", "county", "city", "province"}
-EDITORS = {"enterprise", "county", "city"}
+EDITORS = {"enterprise", "county", "city", "province"}
 
 
 @pytest.fixture

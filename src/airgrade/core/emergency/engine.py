@@ -131,15 +131,11 @@ class Simulation:
     def city_rows(self) -> list[CityTotals]:
         rows = []
         for index, code in enumerate(self.city_codes):
-            rows.append(
-                CityTotals.of(code, self.city_base[index], self.city_reduction[index], self.required_share)
-            )
+            rows.append(CityTotals.of(code, self.city_base[index], self.city_reduction[index], self.required_share))
         return rows
 
     def total(self, code: str) -> CityTotals:
-        return CityTotals.of(
-            code, self.city_base.sum(axis=0), self.city_reduction.sum(axis=0), self.required_share
-        )
+        return CityTotals.of(code, self.city_base.sum(axis=0), self.city_reduction.sum(axis=0), self.required_share)
 
 
 @dataclass(frozen=True)
@@ -183,9 +179,7 @@ class CityTotals:
             "reduction_t_per_day": rounded(self.reduction),
             "required_t_per_day": rounded(self.required),
             "shortfall_t_per_day": rounded(self.shortfall),
-            "achieved_share": {
-                k: (None if v is None else round(v, 4)) for k, v in self.achieved_share.items()
-            },
+            "achieved_share": {k: (None if v is None else round(v, 4)) for k, v in self.achieved_share.items()},
             "meets_requirement": self.meets_requirement,
         }
 
@@ -247,9 +241,7 @@ def simulate(table: ListTable, level: AlertLevel, as_of: date, lookup: MeasureLo
 
     sets: list[MeasureSet] = []
     intern: dict[str, int] = {}
-    group_minimum = _resolve_minimum_sets(
-        table, level, as_of, lookup, entry_city, city_codes, sets, intern, issues
-    )
+    group_minimum = _resolve_minimum_sets(table, level, as_of, lookup, entry_city, city_codes, sets, intern, issues)
     group_set = group_minimum.copy()
     for (group, proposal_level), measures in table.proposals.items():
         if proposal_level is not level:
@@ -422,9 +414,7 @@ def _plan_percent(table: ListTable, industry: int, region_code: str, level: Aler
     return None if best is None else best[1]
 
 
-def _check_lines_named(
-    simulation: Simulation, acts: BoolArray, base_lines_per_group: npt.NDArray[np.int64]
-) -> None:
+def _check_lines_named(simulation: Simulation, acts: BoolArray, base_lines_per_group: npt.NDArray[np.int64]) -> None:
     """Every production measure must land on named lines (可操作、可监测、可核查, H23-4); an enterprise
     spanning industries must carry each industry's measures on that industry's own lines (H23-4, LC-5)."""
     table = simulation.table
@@ -462,8 +452,7 @@ def consistency_outliers(simulation: Simulation) -> list[Outlier]:
     considered = np.isnan(table.entry_guarantee_share[table.group_entry])
     n_sets = max(1, len(simulation.sets))
     key = (
-        table.entry_region[table.group_entry].astype(np.int64) * len(table.industry_codes)
-        + table.group_industry
+        table.entry_region[table.group_entry].astype(np.int64) * len(table.industry_codes) + table.group_industry
     ) * len(GRADES) + table.group_grade
     key = np.where(considered, key, -1)
     pair = key * n_sets + simulation.group_set

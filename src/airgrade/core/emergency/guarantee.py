@@ -31,9 +31,7 @@ def guarantee_eligibility(guarantee: Guarantee, industries: Sequence[IndustryGra
         if industry is None:
             continue  # not a key industry: H23-5 sets no grade condition
         if item.grade is None:
-            reasons.append(
-                f"{industry.name_zh}未评级，重点行业保障类企业须达到B级及以上或绩效引领性 (REQ H23-5, LC-9)"
-            )
+            reasons.append(f"{industry.name_zh}未评级，重点行业保障类企业须达到B级及以上或绩效引领性 (REQ H23-5, LC-9)")
         elif item.grade not in ELIGIBLE_GRADES:
             reasons.append(
                 f"{industry.name_zh}绩效等级为{item.grade.value}，重点行业保障类企业须达到B级及以上或绩效引领性"

@@ -108,9 +108,7 @@ def weaker_reasons(proposed: MeasureSet, minimum: MeasureSet) -> list[str]:
     """Why `proposed` is weaker than `minimum` (empty when it is as strict or stricter)."""
     reasons: list[str] = []
     if proposed.production_share + _EPSILON < minimum.production_share:
-        reasons.append(
-            f"停限产比例 {proposed.production_share:.0%} 低于本等级最低要求 {minimum.production_share:.0%}"
-        )
+        reasons.append(f"停限产比例 {proposed.production_share:.0%} 低于本等级最低要求 {minimum.production_share:.0%}")
     if proposed.stop_share + _EPSILON < minimum.stop_share:
         reasons.append(
             f"停产生产线比例 {proposed.stop_share:.0%} 低于本等级最低要求 {minimum.stop_share:.0%}"
@@ -140,9 +138,7 @@ def describe_measure(measure: Measure) -> str:
     elif isinstance(measure, StopLineShare):
         text = f"停产 {measure.share:.0%} 的生产线（以生产线计，向上取整）"
     elif isinstance(measure, Curtail):
-        text = (
-            f"限产 {measure.percent:g}%（以环评批复产能、排污许可产能、上年度实际产量三者日均最小值为基准）"
-        )
+        text = f"限产 {measure.percent:g}%（以环评批复产能、排污许可产能、上年度实际产量三者日均最小值为基准）"
     elif isinstance(measure, StopVehicles):
         gas = "（含燃气）" if measure.includes_gas else ""
         text = f"停止使用{measure.at_or_below.value}及以下重型载货车辆{gas}进行运输"

@@ -66,9 +66,7 @@ class Line(_Strict):
         if self.status is LineStatus.RUNNING and all(
             value is None for value in (self.eia_capacity, self.permit_capacity, self.actual_output)
         ):
-            raise ValueError(
-                "环评批复产能、排污许可产能、上年度实际产量至少填写一项，否则无法确定限产基数 (REQ G-5)"
-            )
+            raise ValueError("环评批复产能、排污许可产能、上年度实际产量至少填写一项，否则无法确定限产基数 (REQ G-5)")
         return self
 
 

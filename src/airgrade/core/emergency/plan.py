@@ -107,9 +107,7 @@ class EnterprisePlan:
             "vehicle_rule_zh": self.vehicle_rule_zh,
             "base_t_per_day": self.base,
             "reduction_t_per_day": self.reduction,
-            "reduction_share": {
-                k: (None if v is None else round(v, 4)) for k, v in self.reduction_share.items()
-            },
+            "reduction_share": {k: (None if v is None else round(v, 4)) for k, v in self.reduction_share.items()},
             "guaranteed": self.guaranteed,
             "small_micro": self.small_micro,
         }

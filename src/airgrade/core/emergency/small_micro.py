@@ -35,9 +35,7 @@ def assess_small_micro(facts: SmallMicroFacts) -> SmallMicroResult:
         if facts.daily_emissions_kg is None:
             reasons.append("季节性或阶段性生产企业须填报日排放量")
         elif facts.daily_emissions_kg >= SEASONAL_DAILY_LIMIT_KG:
-            reasons.append(
-                f"日排放量 {facts.daily_emissions_kg:g} kg 不低于 {SEASONAL_DAILY_LIMIT_KG:g} kg/天"
-            )
+            reasons.append(f"日排放量 {facts.daily_emissions_kg:g} kg 不低于 {SEASONAL_DAILY_LIMIT_KG:g} kg/天")
     elif facts.annual_emissions_kg >= ANNUAL_LIMIT_KG:
         reasons.append(f"年排放总量 {facts.annual_emissions_kg:g} kg 不低于 {ANNUAL_LIMIT_KG:g} kg")
     return SmallMicroResult(not reasons, tuple(reasons))

@@ -231,9 +231,7 @@ def build_table(
             if line.status.value == "running":
                 missing = [
                     label
-                    for label, value in zip(
-                        ("环评批复产能", "排污许可产能", "上年度实际产量"), daily, strict=True
-                    )
+                    for label, value in zip(("环评批复产能", "排污许可产能", "上年度实际产量"), daily, strict=True)
                     if math.isnan(value)
                 ]
                 if missing:
@@ -263,9 +261,7 @@ def build_table(
         raise ListInputError(errors)
     table = ListTable(
         entry_keys=[entry.key for entry in entries],
-        entry_names=[
-            entry.enterprise_name + (f" · {entry.site_name}" if entry.site_name else "") for entry in entries
-        ],
+        entry_names=[entry.enterprise_name + (f" · {entry.site_name}" if entry.site_name else "") for entry in entries],
         entry_region=np.asarray(entry_region, dtype=np.int32),
         region_codes=list(region_index),
         entry_guarantee_share=np.asarray(guarantee_share, dtype=np.float64),
