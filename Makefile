@@ -6,7 +6,7 @@ CHROMIUM := /usr/bin/chromium
 APT_PACKAGES := chromium fonts-noto-cjk
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup system-packages run demo serve test test-postgres lint format bench clean
+.PHONY: setup system-packages run demo serve test test-postgres lint format bench messages clean
 
 setup: system-packages
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -48,6 +48,11 @@ format: setup
 
 bench: setup
 	@for b in benchmarks/*.py; do echo "== $$b"; $(UV) run python $$b || exit 1; done
+
+# Regenerate the English catalogue after changing translatable text (needs gettext); the .mo is committed.
+messages:
+	cd src/airgrade/platform && $(CURDIR)/.venv/bin/django-admin makemessages -l en --settings airgrade.platform.settings
+	msgfmt --check -o src/airgrade/platform/locale/en/LC_MESSAGES/django.mo src/airgrade/platform/locale/en/LC_MESSAGES/django.po
 
 clean:
 	rm -rf var .venv .pytest_cache .mypy_cache .ruff_cache

@@ -121,3 +121,6 @@ def register(app: typer.Typer) -> None:
     app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(manage)
     app.add_typer(audit_app, name="audit")
     app.add_typer(regions_app, name="regions")
+    from airgrade.cli.registry import enterprises_app
+
+    app.add_typer(enterprises_app, name="enterprises")

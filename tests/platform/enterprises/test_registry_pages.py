@@ -94,3 +94,27 @@ def test_passwords_are_hashed_with_the_production_hasher(settings: Any) -> None:
     user.set_password(PASSWORD)
     assert user.password.startswith("pbkdf2_sha256$") and PASSWORD not in user.password
     assert user.check_password(PASSWORD) and not user.check_password("other")
+
+
+def test_add_line_page_in_and_out_of_scope(users: dict[str, Any]) -> None:
+    own_site = users["own_enterprise"].sites.get()
+    other_site = users["other_enterprise"].sites.get()
+    form = {"name": "2#粉磨站", "kind": "line", "capacity": "120", "capacity_unit": "万t/a", "status": "backup"}
+    client = _client(users["enterprise"])
+    assert client.post(f"/enterprises/sites/{other_site.pk}/lines/add/", form).status_code == 403
+    assert not ProductionLine.objects.filter(name="2#粉磨站").exists()
+    assert client.post(f"/enterprises/sites/{own_site.pk}/lines/add/", form).status_code == 302
+    line = ProductionLine.objects.get(name="2#粉磨站")
+    assert line.site == own_site and line.status == "backup"
+    assert AuditRecord.objects.latest("id").action == "line.create"
+
+
+def test_interface_switches_to_english_and_back(users: dict[str, Any]) -> None:
+    client = _client(users["county"])
+    assert "企业档案" in client.get("/enterprises/").content.decode()
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/enterprises/"})
+    assert response.status_code == 302
+    page = client.get("/enterprises/").content.decode()
+    assert "Enterprise registry" in page and '<html lang="en">' in page
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    assert "企业档案" in client.get("/enterprises/").content.decode()

@@ -19,8 +19,8 @@ from airgrade.platform.accounts.permissions import actor_of
 from airgrade.platform.audit.services import history_of
 from airgrade.platform.enterprises import services
 from airgrade.platform.enterprises.forms import EnterpriseForm, LineForm
-from airgrade.platform.enterprises.models import Enterprise, ProductionLine
-from airgrade.platform.errors import ServiceError
+from airgrade.platform.enterprises.models import Enterprise, ProductionLine, Site
+from airgrade.platform.errors import NotFound, ServiceError
 from airgrade.platform.regions.models import Region
 
 PAGE_SIZE = 25
@@ -148,10 +148,32 @@ def enterprise_edit(request: HttpRequest, enterprise_id: int) -> HttpResponse:
 
 
 @login_required
+def line_add(request: HttpRequest, site_id: int) -> HttpResponse:
+    site = Site.objects.filter(pk=site_id).first()
+    if site is None:
+        raise NotFound("厂区不存在或不在您的管辖范围内")
+    enterprise = services.get_enterprise(request.user, site.enterprise_id, "enterprise.edit")
+    form = LineForm(request.POST or None, initial={"kind": "line", "status": "running"})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        reason = data.pop("reason")
+        try:
+            services.add_line(request.user, site.pk, data, reason)
+        except ServiceError as exc:
+            _apply_service_error(form, exc)
+        else:
+            messages.success(request, f"“{data['name']}”已新增")
+            return redirect("enterprises:detail", enterprise.pk)
+    return render(
+        request, "enterprises/form.html", {"form": form, "title": f"新增生产线：{site.name}", "enterprise": enterprise}
+    )
+
+
+@login_required
 def line_edit(request: HttpRequest, line_id: int) -> HttpResponse:
     line = ProductionLine.objects.select_related("site").filter(pk=line_id).first()
     if line is None:
-        raise ServiceError("生产线不存在")
+        raise NotFound("生产线不存在或不在您的管辖范围内")
     enterprise = services.get_enterprise(request.user, line.site.enterprise_id, "enterprise.edit")
     if request.method == "POST":
         form = LineForm(request.POST)
