@@ -15,7 +15,7 @@ def test_enterprise_edits_list_and_city_sees_charts(page: Any, login: Any, users
     site = users["own_enterprise"].sites.get()
     login("ent")
     page.goto(f"/emergency/sites/{site.pk}/2024/edit/")
-    page.select_option("select[name=grade]", "C")
+    page.locator("select[name=grade]").first.select_option("C")
     page.fill("input[name=line-0-key]", "L1")
     page.fill("input[name=line-0-eia_capacity]", "4000")
     page.fill("input[name=line-0-NOx]", "1.5")
