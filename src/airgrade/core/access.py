@@ -61,6 +61,20 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
     "report.monthly": frozenset({Role.CITY, Role.PROVINCE}),
     "integrity.view": frozenset(STAFF_ROLES),
     "public.objection.file": frozenset(Role),
+    # Emergency lists and alerts (issue 5). Enterprises keep their own list entry; the county revises and the city
+    # consolidates its lists (REQ LC-10, H23-4); the county certifies small/micro enterprises (SJZ-11); county and
+    # city decide 保障类 (LC-9, H23-5); the city approves plans for non-interruptible processes (SJZ-10) and, with
+    # the province, issues alerts; enterprises acknowledge and report, the county records independent evidence.
+    "emergency.list.view": frozenset({*STAFF_ROLES, Role.ENTERPRISE}),
+    "emergency.list.edit": frozenset({Role.ENTERPRISE, Role.COUNTY, Role.CITY, Role.PROVINCE}),
+    "emergency.guarantee.decide": frozenset({Role.COUNTY, Role.CITY}),
+    "emergency.small_micro.certify": frozenset({Role.COUNTY}),
+    "emergency.plan.approve": frozenset({Role.CITY, Role.PROVINCE}),
+    "alert.view": frozenset({*STAFF_ROLES, Role.ENTERPRISE}),
+    "alert.issue": frozenset({Role.CITY, Role.PROVINCE}),
+    "alert.acknowledge": frozenset({Role.ENTERPRISE}),
+    "alert.report": frozenset({Role.ENTERPRISE}),
+    "alert.evidence": frozenset({Role.COUNTY, Role.CITY}),
 }
 
 

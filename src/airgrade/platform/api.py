@@ -43,6 +43,7 @@ def _register_routers() -> None:
     from airgrade.platform.audit.api import router as audit_router
     from airgrade.platform.declarations.api import router as declarations_router
     from airgrade.platform.disclosure.api import router as disclosure_router
+    from airgrade.platform.emergency.api import router as emergency_router
     from airgrade.platform.enterprises.api import router as enterprises_router
     from airgrade.platform.grades.api import router as grades_router
     from airgrade.platform.regions.api import router as regions_router
@@ -53,6 +54,7 @@ def _register_routers() -> None:
     api.add_router("/declarations", declarations_router)
     api.add_router("/grades", grades_router)
     api.add_router("/public", disclosure_router)
+    api.add_router("/emergency", emergency_router)
 
 
 _register_routers()

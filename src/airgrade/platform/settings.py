@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "airgrade.platform.declarations",
     "airgrade.platform.grades",
     "airgrade.platform.disclosure",
+    "airgrade.platform.emergency",
 ]
 
 MIDDLEWARE = [

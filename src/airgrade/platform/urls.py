@@ -13,6 +13,7 @@ urlpatterns = [
     path("audit/", include("airgrade.platform.audit.urls")),
     path("declarations/", include("airgrade.platform.declarations.urls")),
     path("public/", include("airgrade.platform.disclosure.urls")),
+    path("emergency/", include("airgrade.platform.emergency.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

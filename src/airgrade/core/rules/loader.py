@@ -1,0 +1,584 @@
+"""Load and validate the whole rule book at once; report every error with file, YAML path and reason.
+
+A rule book with any error never loads (no half-loaded state): `load_rulebook` raises `RuleBookError` carrying
+every issue found, `check_rulebook` returns them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from airgrade.core.rules import schema as s
+from airgrade.core.rules.rulebook import RuleBook
+from airgrade.core.rules.yamlio import LoadedYaml, RuleIssue, format_path, load_yaml
+from airgrade.core.rules.yamlio import Path as YPath
+from airgrade.core.types import AlertLevel, EmissionStage, Grade
+
+DEFAULT_ROOT = Path(__file__).parent / "data"
+
+COMMON_FILES: dict[str, type[BaseModel]] = {
+    "grades.yaml": s.GradesFile,
+    "pollutants.yaml": s.PollutantsFile,
+    "units.yaml": s.UnitsFile,
+    "alert_levels.yaml": s.AlertLevelsFile,
+    "facts.yaml": s.FactsFile,
+    "industries.yaml": s.IndustriesFile,
+}
+
+M = TypeVar("M", bound=BaseModel)
+
+_PYDANTIC_MESSAGES = {
+    "extra_forbidden": "未知的键 (unknown key)",
+    "missing": "缺少必填的键 (missing key)",
+    "date_parsing": "日期无效 (bad date)",
+    "date_from_datetime_parsing": "日期无效 (bad date)",
+    "date_from_datetime_inexact": "日期无效 (bad date)",
+    "date_type": "日期无效 (bad date)",
+}
+
+
+class RuleBookError(Exception):
+    """The rule book has errors; `issues` lists every one."""
+
+    def __init__(self, issues: list[RuleIssue]) -> None:
+        self.issues = issues
+        super().__init__(f"规则库有 {len(issues)} 处错误:\n" + "\n".join(str(issue) for issue in issues))
+
+
+class _Collector:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.issues: list[RuleIssue] = []
+        self.loaded: dict[str, LoadedYaml] = {}
+        self.hasher = hashlib.sha256()
+
+    def rel(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def issue(self, file: str, path: YPath, message: str) -> None:
+        loaded = self.loaded.get(file)
+        line = loaded.line_of(path) if loaded else None
+        self.issues.append(RuleIssue(file, format_path(path), line, message))
+
+    def read(self, path: Path, model: type[M]) -> M | None:
+        file = self.rel(path)
+        raw = path.read_bytes()
+        self.hasher.update(file.encode() + b"\0" + raw + b"\0")
+        loaded, issues = load_yaml(raw.decode("utf-8"), file)
+        self.issues.extend(issues)
+        if loaded is None:
+            return None
+        self.loaded[file] = loaded
+        try:
+            return model.model_validate(loaded.data)
+        except ValidationError as error:
+            self._report_validation(file, loaded, error)
+            return None
+
+    def _report_validation(self, file: str, loaded: LoadedYaml, error: ValidationError) -> None:
+        by_path: dict[YPath, list[str]] = {}
+        for detail in error.errors():
+            loc: YPath = tuple(detail["loc"])
+            if detail["type"] != "missing":
+                # Union members and tagged unions add their names to loc; keep the part that is in the file.
+                while loc and loc not in loaded.lines:
+                    loc = loc[:-1]
+            message = _PYDANTIC_MESSAGES.get(detail["type"], detail["msg"])
+            if detail["type"] == "extra_forbidden":
+                message = f"未知的键 {loc[-1]!r} (unknown key)" if loc else message
+            messages = by_path.setdefault(loc, [])
+            if message not in messages:
+                messages.append(message)
+        for loc, messages in by_path.items():
+            if len(messages) > 3:
+                messages = [*messages[:3], "…"]
+            self.issues.append(RuleIssue(file, format_path(loc), loaded.line_of(loc), " / ".join(messages)))
+
+
+def check_rulebook(root: Path | None = None, overlays: list[Path] | None = None) -> list[RuleIssue]:
+    """Every issue of the rule book under `root` (default: the packaged one), plus extra overlay files."""
+    try:
+        load_rulebook(root, overlays)
+    except RuleBookError as error:
+        return error.issues
+    return []
+
+
+def load_rulebook(root: Path | None = None, overlays: list[Path] | None = None) -> RuleBook:
+    """Load, validate and cross-check the rule book; raises RuleBookError with every issue."""
+    root = Path(root) if root is not None else DEFAULT_ROOT
+    collector = _Collector(root)
+    if not root.is_dir():
+        raise RuleBookError([RuleIssue(str(root), "", None, "规则库目录不存在 (no such directory)")])
+
+    common: dict[str, Any] = {}
+    for name, model in COMMON_FILES.items():
+        path = root / "common" / name
+        if not path.is_file():
+            collector.issue(f"common/{name}", (), "缺少文件 (missing file)")
+            continue
+        common[name] = collector.read(path, model)
+    for extra in sorted((root / "common").glob("*")):
+        if extra.name not in COMMON_FILES:
+            collector.issue(collector.rel(extra), (), "规则库中不认识的文件 (unexpected file)")
+
+    industry_dirs: dict[str, tuple[Path, str]] = {}  # code -> (folder, "national" | province code)
+    for folder in sorted((root / "industries").glob("*")):
+        industry_dirs[folder.name] = (folder, "national")
+    overlay_paths: list[tuple[Path, str]] = []
+    for region_dir in sorted((root / "jurisdictions").glob("*")):
+        for folder in sorted((region_dir / "industries").glob("*")):
+            if folder.name in industry_dirs:
+                collector.issue(collector.rel(folder), (), f"行业 {folder.name} 重复定义 (industry defined twice)")
+            industry_dirs[folder.name] = (folder, region_dir.name)
+        overlay = region_dir / "overlay.yaml"
+        if overlay.is_file():
+            overlay_paths.append((overlay, region_dir.name))
+        for extra in sorted(region_dir.glob("*")):
+            if extra.name not in ("overlay.yaml", "industries"):
+                collector.issue(collector.rel(extra), (), "规则库中不认识的文件 (unexpected file)")
+    for extra_overlay in overlays or []:
+        overlay_paths.append((Path(extra_overlay), ""))
+
+    rules: dict[str, s.IndustryRulesFile] = {}
+    measures: dict[str, s.IndustryMeasuresFile] = {}
+    rule_files: dict[str, str] = {}
+    measure_files: dict[str, str] = {}
+    for code, (folder, _) in sorted(industry_dirs.items()):
+        for name in sorted(p.name for p in folder.glob("*")):
+            if name not in ("indicators.yaml", "measures.yaml"):
+                collector.issue(collector.rel(folder / name), (), "规则库中不认识的文件 (unexpected file)")
+        indicators_path, measures_path = folder / "indicators.yaml", folder / "measures.yaml"
+        for path in (indicators_path, measures_path):
+            if not path.is_file():
+                collector.issue(collector.rel(path), (), "缺少文件 (missing file)")
+        if indicators_path.is_file():
+            rule_files[code] = collector.rel(indicators_path)
+            parsed_rules = collector.read(indicators_path, s.IndustryRulesFile)
+            if parsed_rules is not None:
+                rules[code] = parsed_rules
+        if measures_path.is_file():
+            measure_files[code] = collector.rel(measures_path)
+            parsed_measures = collector.read(measures_path, s.IndustryMeasuresFile)
+            if parsed_measures is not None:
+                measures[code] = parsed_measures
+
+    overlay_models: list[tuple[s.OverlayFile, str, str]] = []
+    for path, folder_region in overlay_paths:
+        parsed_overlay = collector.read(path, s.OverlayFile)
+        if parsed_overlay is not None:
+            overlay_models.append((parsed_overlay, collector.rel(path), folder_region))
+
+    if collector.issues or any(value is None for value in common.values()) or len(common) < len(COMMON_FILES):
+        # Cross-checks need every file parsed; report what we have (nothing half-loads either way).
+        _cross_check_partial(collector, common, rules, rule_files)
+        raise RuleBookError(collector.issues)
+
+    checker = _CrossChecker(collector, common)
+    checker.check_catalogue(industry_dirs)
+    for code, industry_rules in rules.items():
+        checker.industry_rules(code, industry_rules, rule_files[code])
+    for code, industry_measures in measures.items():
+        checker.industry_measures(code, industry_measures, measure_files[code])
+    for overlay_model, file, folder_region in overlay_models:
+        checker.overlay(overlay_model, file, folder_region)
+    if collector.issues:
+        raise RuleBookError(collector.issues)
+
+    return RuleBook(
+        grades=tuple(common["grades.yaml"].grades),
+        pollutants=tuple(common["pollutants.yaml"].pollutants),
+        units={unit.code: unit for unit in common["units.yaml"].units},
+        alert_levels=tuple(common["alert_levels.yaml"].alert_levels),
+        common_facts={fact.key: fact for fact in common["facts.yaml"].facts},
+        catalogue=tuple(common["industries.yaml"].industries),
+        rules=rules,
+        measures=measures,
+        overlays={overlay.region: overlay for overlay, _, _ in overlay_models},
+        version=collector.hasher.hexdigest()[:16],
+        files=dict(rule_files),
+    )
+
+
+def _cross_check_partial(
+    collector: _Collector,
+    common: dict[str, Any],
+    rules: dict[str, s.IndustryRulesFile],
+    rule_files: dict[str, str],
+) -> None:
+    """When some files failed to parse, still cross-check the industry files that did, if common/ is sound."""
+    if len(common) < len(COMMON_FILES) or any(value is None for value in common.values()):
+        return
+    checker = _CrossChecker(collector, common)
+    for code, industry_rules in rules.items():
+        checker.industry_rules(code, industry_rules, rule_files[code])
+
+
+class _CrossChecker:
+    """References between files: facts, units, grades, industries, check kinds, dates."""
+
+    def __init__(self, collector: _Collector, common: dict[str, Any]) -> None:
+        self.c = collector
+        self.units = {unit.code: unit for unit in common["units.yaml"].units}
+        self.catalogue = {entry.code: entry for entry in common["industries.yaml"].industries}
+        self.common_facts: dict[str, s.FactDefinition] = {}
+        self.industry_facts: dict[str, dict[str, s.FactDefinition]] = {}
+        self.scales: dict[str, s.Scale] = {}
+        self.indicators: dict[str, dict[str, s.IndicatorDefinition]] = {}
+        self._common(common)
+
+    def _common(self, common: dict[str, Any]) -> None:
+        grades_file = "common/grades.yaml"
+        seen_grades = [definition.code for definition in common["grades.yaml"].grades]
+        for grade in Grade:
+            if seen_grades.count(grade) != 1:
+                self.c.issue(grades_file, ("grades",), f"等级 {grade} 必须定义且仅定义一次 (grade defined ≠ once)")
+        levels = [level.code for level in common["alert_levels.yaml"].alert_levels]
+        for level in AlertLevel:
+            if levels.count(level) != 1:
+                self.c.issue("common/alert_levels.yaml", ("alert_levels",), f"预警级别 {level} 必须定义一次")
+        pollutants = {pollutant.code for pollutant in common["pollutants.yaml"].pollutants}
+        for index, level_def in enumerate(common["alert_levels.yaml"].alert_levels):
+            for pollutant in level_def.regional_reduction_percent:
+                if pollutant not in pollutants:
+                    self.c.issue(
+                        "common/alert_levels.yaml",
+                        ("alert_levels", index, "regional_reduction_percent", pollutant),
+                        f"未知的污染物 {pollutant!r} (unknown pollutant)",
+                    )
+        seen_units: set[str] = set()
+        for index, unit in enumerate(common["units.yaml"].units):
+            if unit.code in seen_units:
+                self.c.issue("common/units.yaml", ("units", index, "code"), f"重复的单位 {unit.code!r}")
+            seen_units.add(unit.code)
+        for index, fact in enumerate(common["facts.yaml"].facts):
+            path: YPath = ("facts", index)
+            if fact.key in self.common_facts:
+                self.c.issue("common/facts.yaml", (*path, "key"), f"重复的事实 {fact.key!r} (duplicate fact)")
+            self._fact_definition("common/facts.yaml", path, fact)
+            self.common_facts[fact.key] = fact
+        seen_codes: set[str] = set()
+        for index, entry in enumerate(common["industries.yaml"].industries):
+            if entry.code in seen_codes:
+                self.c.issue("common/industries.yaml", ("industries", index, "code"), f"重复的行业 {entry.code!r}")
+            seen_codes.add(entry.code)
+            if entry.jurisdiction != "national" and not (
+                len(entry.jurisdiction) == 6 and entry.jurisdiction.isdigit() and entry.jurisdiction.endswith("0000")
+            ):
+                self.c.issue(
+                    "common/industries.yaml",
+                    ("industries", index, "jurisdiction"),
+                    "jurisdiction 须为 national 或省级行政区划代码 (national or a province code)",
+                )
+
+    def _fact_definition(self, file: str, path: YPath, fact: s.FactDefinition) -> None:
+        if fact.type in (s.FactType.NUMBER, s.FactType.SHARE):
+            if fact.unit is None:
+                self.c.issue(file, path, f"数值事实 {fact.key} 须有单位 (number facts need a unit)")
+            elif fact.unit not in self.units:
+                self.c.issue(file, (*path, "unit"), f"未知的单位 {fact.unit!r} (unknown unit)")
+            elif fact.type is s.FactType.SHARE and fact.unit != "%":
+                self.c.issue(file, (*path, "unit"), "占比事实的单位须为 % (share facts are in %)")
+        elif fact.unit is not None:
+            self.c.issue(file, (*path, "unit"), f"{fact.type} 类事实没有单位 (this fact type has no unit)")
+        if fact.type is s.FactType.CATEGORY and not fact.categories:
+            self.c.issue(file, path, "类别事实须列出 categories (category facts list their categories)")
+
+    def check_catalogue(self, industry_dirs: dict[str, tuple[Path, str]]) -> None:
+        for code, (folder, where) in industry_dirs.items():
+            entry = self.catalogue.get(code)
+            file = self.c.rel(folder)
+            if entry is None:
+                self.c.issue(file, (), f"未知的行业 {code!r}: 不在 common/industries.yaml 中 (unknown industry)")
+            elif entry.jurisdiction != where:
+                self.c.issue(file, (), f"行业 {code} 属于 {entry.jurisdiction}，目录却在 {where} (wrong folder)")
+        for code, entry in self.catalogue.items():
+            if code not in industry_dirs:
+                place = "industries" if entry.jurisdiction == "national" else f"jurisdictions/{entry.jurisdiction}"
+                self.c.issue(
+                    "common/industries.yaml",
+                    ("industries",),
+                    f"行业 {code} 缺少规则目录 {place}/industries/{code}/",
+                )
+
+    def industry_rules(self, code: str, rules: s.IndustryRulesFile, file: str) -> None:
+        if rules.industry != code:
+            self.c.issue(file, ("industry",), f"industry 应为目录名 {code!r} (must match the folder)")
+        scale = rules.scale.scale
+        self.scales[code] = scale
+        facts: dict[str, s.FactDefinition] = dict(self.common_facts)
+        for index, fact in enumerate(rules.facts):
+            if fact.key in facts:
+                self.c.issue(file, ("facts", index, "key"), f"事实 {fact.key!r} 已定义 (duplicate fact)")
+            self._fact_definition(file, ("facts", index), fact)
+            facts[fact.key] = fact
+        self.industry_facts[code] = facts
+        indicators: dict[str, s.IndicatorDefinition] = {}
+        for index, indicator in enumerate(rules.indicators):
+            path: YPath = ("indicators", index)
+            if indicator.id in indicators:
+                self.c.issue(file, (*path, "id"), f"重复的指标 {indicator.id!r} (duplicate indicator)")
+            indicators[indicator.id] = indicator
+            self._indicator(file, path, indicator, facts, scale)
+        self.indicators[code] = indicators
+
+    def _indicator(
+        self,
+        file: str,
+        path: YPath,
+        indicator: s.IndicatorDefinition,
+        facts: dict[str, s.FactDefinition],
+        scale: s.Scale,
+    ) -> None:
+        part_kinds: dict[str, tuple[s.CheckKind, s.FactDefinition | None]] = {}
+        if indicator.check in s.COMPOSITE_CHECKS:
+            if indicator.fact is not None:
+                self.c.issue(file, (*path, "fact"), "组合检查用 parts，不用 fact (composite checks use parts)")
+            if len(indicator.parts) < 2:
+                self.c.issue(file, (*path, "parts"), "组合检查至少两个 parts (composite checks need ≥ 2 parts)")
+            for index, part in enumerate(indicator.parts):
+                part_path: YPath = (*path, "parts", index)
+                if part.check in s.COMPOSITE_CHECKS:
+                    self.c.issue(file, (*part_path, "check"), "parts 不能再嵌套组合检查 (no nested composites)")
+                if part.id in part_kinds:
+                    self.c.issue(file, (*part_path, "id"), f"重复的 part {part.id!r}")
+                fact = self._fact_ref(file, (*part_path, "fact"), part.fact, part.check, facts)
+                part_kinds[part.id] = (part.check, fact)
+        else:
+            if indicator.parts:
+                self.c.issue(file, (*path, "parts"), "简单检查不用 parts (simple checks use fact)")
+            if indicator.fact is None:
+                self.c.issue(file, path, "缺少 fact (simple checks name a fact)")
+                fact = None
+            else:
+                fact = self._fact_ref(file, (*path, "fact"), indicator.fact, indicator.check, facts)
+            if indicator.unit is not None:
+                if indicator.unit not in self.units:
+                    self.c.issue(file, (*path, "unit"), f"未知的单位 {indicator.unit!r} (unknown unit)")
+                elif fact is not None and fact.unit != indicator.unit:
+                    self.c.issue(
+                        file,
+                        (*path, "unit"),
+                        f"单位 {indicator.unit} 与事实的单位 {fact.unit} 不一致 (unit mismatch)",
+                    )
+            part_kinds[""] = (indicator.check, fact)
+        if indicator.applies_if is not None:
+            condition = facts.get(indicator.applies_if)
+            if condition is None:
+                self.c.issue(file, (*path, "applies_if"), f"未知的事实 {indicator.applies_if!r} (unknown fact)")
+            elif condition.type is not s.FactType.BOOL:
+                self.c.issue(file, (*path, "applies_if"), "applies_if 须为是/否事实 (must be a bool fact)")
+        grades = scale.grades
+        for index, grade in enumerate(indicator.gates):
+            if grade not in grades:
+                self.c.issue(file, (*path, "gates", index), f"等级 {grade} 不属于本行业的等级 {list(grades)}")
+            elif grade == grades[-1]:
+                self.c.issue(file, (*path, "gates", index), f"最低等级 {grade} 无需达标要求 (the floor is not gated)")
+        if len(set(indicator.gates)) != len(indicator.gates):
+            self.c.issue(file, (*path, "gates"), "gates 有重复的等级")
+        entries: list[tuple[YPath, Any, Any]] = []
+        for index, entry in enumerate(indicator.thresholds):
+            entry_path: YPath = (*path, "thresholds", index)
+            entries.append((entry_path, entry.effective, entry.until))
+            for grade, value in entry.values.items():
+                value_path = (*entry_path, "values", str(grade))
+                if grade not in indicator.gates:
+                    self.c.issue(
+                        file,
+                        value_path,
+                        f"等级 {grade} 不在 gates {list(indicator.gates)} 中 (unknown grade)",
+                    )
+                    continue
+                self._value(file, value_path, indicator.check, value, part_kinds)
+            for grade in entry.grade_sources:
+                if grade not in entry.values:
+                    self.c.issue(
+                        file,
+                        (*entry_path, "grade_sources", str(grade)),
+                        f"等级 {grade} 没有要求值 (unknown grade)",
+                    )
+            for grade in indicator.gates:
+                if grade not in entry.values:
+                    self.c.issue(file, (*entry_path, "values"), f"缺少等级 {grade} 的要求值 (gated grade has no value)")
+        self._dates(file, entries)
+
+    def _fact_ref(
+        self,
+        file: str,
+        path: YPath,
+        key: str,
+        check: s.CheckKind,
+        facts: dict[str, s.FactDefinition],
+    ) -> s.FactDefinition | None:
+        fact = facts.get(key)
+        if fact is None:
+            self.c.issue(file, path, f"未知的事实 {key!r} (unknown fact)")
+            return None
+        allowed = s.CHECK_FACT_TYPES.get(check, frozenset())
+        if fact.type not in allowed:
+            self.c.issue(file, path, f"检查 {check} 不适用于 {fact.type} 类事实 {key!r} (check/fact type mismatch)")
+        return fact
+
+    def _value(
+        self,
+        file: str,
+        path: YPath,
+        check: s.CheckKind,
+        value: Any,
+        part_kinds: dict[str, tuple[s.CheckKind, s.FactDefinition | None]],
+    ) -> None:
+        if check in s.COMPOSITE_CHECKS:
+            if not isinstance(value, dict) or not value:
+                self.c.issue(file, path, "组合检查的要求值须为 part → 值 的映射 (composite value is a mapping)")
+                return
+            for part_id, part_value in value.items():
+                if part_id not in part_kinds:
+                    self.c.issue(file, (*path, part_id), f"未知的 part {part_id!r}")
+                    continue
+                part_check, part_fact = part_kinds[part_id]
+                self._simple_value(file, (*path, part_id), part_check, part_value, part_fact)
+            return
+        self._simple_value(file, path, check, value, part_kinds[""][1])
+
+    def _simple_value(
+        self, file: str, path: YPath, check: s.CheckKind, value: Any, fact: s.FactDefinition | None
+    ) -> None:
+        is_number = isinstance(value, int | float) and not isinstance(value, bool)
+        if check in (s.CheckKind.MAX, s.CheckKind.MIN):
+            if not is_number:
+                self.c.issue(file, path, f"{check} 的要求值须为数字 (needs a number), 得到 {value!r}")
+        elif check is s.CheckKind.AT_LEAST_SHARE:
+            if not is_number or not 0 <= value <= 100:
+                self.c.issue(file, path, f"占比要求须为 0–100 的数字 (a share in %), 得到 {value!r}")
+        elif check is s.CheckKind.TRUE:
+            if value is not True:
+                self.c.issue(file, path, f"true 检查的要求值须为 true, 得到 {value!r}")
+        elif check is s.CheckKind.STAGE_AT_LEAST:
+            if not isinstance(value, EmissionStage):
+                self.c.issue(
+                    file,
+                    path,
+                    f"排放阶段须为 {[stage.value for stage in EmissionStage]} 之一, 得到 {value!r}",
+                )
+        elif check is s.CheckKind.IN_SET:
+            if not isinstance(value, list) or not value:
+                self.c.issue(file, path, f"in_set 的要求值须为类别列表 (a list of categories), 得到 {value!r}")
+            elif fact is not None:
+                for category in value:
+                    if category not in fact.categories:
+                        self.c.issue(file, path, f"未知的类别 {category!r}，允许 {fact.categories} (unknown category)")
+
+    def _dates(self, file: str, entries: list[tuple[YPath, Any, Any]]) -> None:
+        """Entries of one indicator (or measure table) must not overlap in time."""
+        for path, effective, until in entries:
+            if until is not None and until <= effective:
+                self.c.issue(file, (*path, "until"), f"until {until} 不晚于 effective {effective} (bad date range)")
+        ordered = sorted(entries, key=lambda entry: entry[1])
+        for (path_a, effective_a, until_a), (path_b, effective_b, _) in itertools.pairwise(ordered):
+            if effective_a == effective_b:
+                self.c.issue(file, (*path_b, "effective"), f"与 {format_path(path_a)} 生效日期相同 (overlapping dates)")
+            elif until_a is not None and until_a > effective_b:
+                self.c.issue(
+                    file,
+                    (*path_a, "until"),
+                    f"until {until_a} 晚于下一条的生效日期 {effective_b} (overlapping dates)",
+                )
+
+    def industry_measures(self, code: str, measures: s.IndustryMeasuresFile, file: str) -> None:
+        if measures.industry != code:
+            self.c.issue(file, ("industry",), f"industry 应为目录名 {code!r} (must match the folder)")
+        scale = self.scales.get(code)
+        entries: list[tuple[YPath, Any, Any]] = []
+        for index, table in enumerate(measures.measures):
+            path: YPath = ("measures", index)
+            entries.append((path, table.effective, table.until))
+            self._measure_grades(file, path, table.grades, scale, complete=True)
+        self._dates(file, entries)
+
+    def _measure_grades(
+        self,
+        file: str,
+        path: YPath,
+        grades: dict[Grade, dict[AlertLevel, Any]],
+        scale: s.Scale | None,
+        complete: bool,
+    ) -> None:
+        if scale is None:
+            return
+        for grade, levels in grades.items():
+            if grade not in scale.grades:
+                self.c.issue(
+                    file,
+                    (*path, "grades", str(grade)),
+                    f"等级 {grade} 不属于本行业的等级 {list(scale.grades)}",
+                )
+            for level in AlertLevel:
+                if level not in levels:
+                    self.c.issue(file, (*path, "grades", str(grade)), f"缺少 {level.label_zh} 的措施 (missing level)")
+        if complete:
+            for grade in scale.grades:
+                if grade not in grades:
+                    self.c.issue(file, (*path, "grades"), f"缺少等级 {grade} 的措施 (missing grade)")
+
+    def overlay(self, overlay: s.OverlayFile, file: str, folder_region: str) -> None:
+        if folder_region and overlay.region != folder_region:
+            self.c.issue(file, ("region",), f"region 应为目录名 {folder_region!r}")
+        if overlay.region[2:] != "0000" and overlay.region[4:] != "00":
+            self.c.issue(file, ("region",), "叠加规则只在省级或市级 (overlays are provincial or city-level)")
+        per_indicator: dict[tuple[str, str], list[tuple[YPath, Any, Any]]] = {}
+        for index, change in enumerate(overlay.thresholds):
+            path: YPath = ("thresholds", index)
+            if not self._overlay_industry(file, (*path, "industry"), change.industry, overlay.region):
+                continue
+            indicator = self.indicators.get(change.industry, {}).get(change.indicator)
+            if indicator is None:
+                self.c.issue(file, (*path, "indicator"), f"行业 {change.industry} 没有指标 {change.indicator!r}")
+                continue
+            per_indicator.setdefault((change.industry, change.indicator), []).append(
+                (path, change.effective, change.until)
+            )
+            facts = self.industry_facts.get(change.industry, {})
+            part_kinds: dict[str, tuple[s.CheckKind, s.FactDefinition | None]] = {
+                part.id: (part.check, facts.get(part.fact)) for part in indicator.parts
+            }
+            if indicator.fact is not None:
+                part_kinds[""] = (indicator.check, facts.get(indicator.fact))
+            for grade, value in change.values.items():
+                value_path = (*path, "values", str(grade))
+                if grade not in indicator.gates:
+                    self.c.issue(file, value_path, f"等级 {grade} 不在指标的 gates {list(indicator.gates)} 中")
+                    continue
+                self._value(file, value_path, indicator.check, value, part_kinds)
+        for entries in per_indicator.values():
+            self._dates(file, entries)
+        per_industry: dict[str, list[tuple[YPath, Any, Any]]] = {}
+        for index, measure_change in enumerate(overlay.measures):
+            path = ("measures", index)
+            if not self._overlay_industry(file, (*path, "industry"), measure_change.industry, overlay.region):
+                continue
+            per_industry.setdefault(measure_change.industry, []).append(
+                (path, measure_change.effective, measure_change.until)
+            )
+            self._measure_grades(
+                file, path, measure_change.grades, self.scales.get(measure_change.industry), complete=False
+            )
+        for entries in per_industry.values():
+            self._dates(file, entries)
+
+    def _overlay_industry(self, file: str, path: YPath, code: str, region: str) -> bool:
+        entry = self.catalogue.get(code)
+        if entry is None:
+            self.c.issue(file, path, f"未知的行业 {code!r} (unknown industry)")
+            return False
+        if entry.jurisdiction != "national" and entry.jurisdiction[:2] != region[:2]:
+            self.c.issue(file, path, f"行业 {code} 是 {entry.jurisdiction} 的地方行业，不适用于 {region}")
+            return False
+        return True

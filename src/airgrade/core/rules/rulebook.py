@@ -1,0 +1,346 @@
+"""The loaded rule book: as-of-date lookup of indicators and measures, overlays national → province → city.
+
+Resolution (REQ G-7): for each indicator the national entry in force on `as_of` gives the values; then the
+province overlay's entry in force, then the city's, replace the values of the grades they name. A local
+industry is defined in its province's folder and has no national layer. The version is a content hash of
+every file read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Protocol, TypeVar
+
+from airgrade.core.measures import Measure
+from airgrade.core.rules import schema as s
+from airgrade.core.types import AlertLevel, Grade
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+class RuleLookupError(LookupError):
+    """An industry, grade or date the rule book has nothing for; the message is for users (Chinese)."""
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """What one grade requires of one indicator, and where that requirement comes from."""
+
+    grade: Grade
+    value: s.RequiredValue
+    source: s.Source
+    effective: dt.date
+    jurisdiction: str  # "national" or the region code of the overlay or local industry that set it
+
+    @property
+    def provisional(self) -> bool:
+        return self.source.provenance is s.Provenance.PROVISIONAL
+
+
+@dataclass(frozen=True)
+class ResolvedIndicator:
+    id: str
+    label_zh: str
+    label_en: str
+    aspect: s.Aspect
+    check: s.CheckKind
+    fact: str | None
+    parts: tuple[s.IndicatorPart, ...]
+    unit: str | None
+    gates: tuple[Grade, ...]  # best first
+    applies_if: str | None
+    requirements: dict[Grade, Requirement]
+    note_zh: str = ""
+
+    @property
+    def fact_keys(self) -> tuple[str, ...]:
+        if self.fact is not None:
+            return (self.fact,)
+        return tuple(part.fact for part in self.parts)
+
+
+@dataclass(frozen=True)
+class IndustryRules:
+    """The rules of one industry in force on one date in one region: what the engine grades against."""
+
+    industry: s.CatalogueEntry
+    scale: s.Scale
+    scale_source: s.Source
+    grades: tuple[Grade, ...]  # best first; the last is the floor
+    indicators: tuple[ResolvedIndicator, ...]
+    facts: dict[str, s.FactDefinition]
+    as_of: dt.date
+    region_code: str | None
+    rules_version: str
+
+    @property
+    def floor(self) -> Grade:
+        return self.grades[-1]
+
+    def provisional_requirements(self) -> list[tuple[ResolvedIndicator, Requirement]]:
+        return [
+            (indicator, requirement)
+            for indicator in self.indicators
+            for requirement in indicator.requirements.values()
+            if requirement.provisional
+        ]
+
+
+class _Dated(Protocol):
+    @property
+    def effective(self) -> dt.date: ...
+    @property
+    def until(self) -> dt.date | None: ...
+
+
+DatedT = TypeVar("DatedT", bound=_Dated)
+
+
+def _in_force(entries: Sequence[DatedT], as_of: dt.date) -> DatedT | None:
+    best: DatedT | None = None
+    for entry in entries:
+        in_force = entry.effective <= as_of and (entry.until is None or as_of < entry.until)
+        if in_force and (best is None or entry.effective > best.effective):
+            best = entry
+    return best
+
+
+def _layers(region_code: str | None) -> list[str]:
+    """Overlay regions that apply to a region code, province first, then city (REQ G-7)."""
+    if not region_code:
+        return []
+    province = region_code[:2] + "0000"
+    city = region_code if region_code[2:4] == "90" else region_code[:4] + "00"
+    return [province] if city == province else [province, city]
+
+
+class RuleBook:
+    """The validated rule book; build it with `loader.load_rulebook` or `default_rulebook()`."""
+
+    def __init__(
+        self,
+        *,
+        grades: tuple[s.GradeDefinition, ...],
+        pollutants: tuple[s.PollutantDefinition, ...],
+        units: dict[str, s.UnitDefinition],
+        alert_levels: tuple[s.AlertLevelDefinition, ...],
+        common_facts: dict[str, s.FactDefinition],
+        catalogue: tuple[s.CatalogueEntry, ...],
+        rules: dict[str, s.IndustryRulesFile],
+        measures: dict[str, s.IndustryMeasuresFile],
+        overlays: dict[str, s.OverlayFile],
+        version: str,
+        files: dict[str, str] | None = None,
+    ) -> None:
+        self.grades = tuple(sorted(grades, key=lambda definition: definition.order))
+        self.pollutants = pollutants
+        self.units = units
+        self.alert_levels = alert_levels
+        self.common_facts = common_facts
+        self.catalogue = catalogue
+        self.rules = rules
+        self.measures_tables = measures
+        self.overlays = overlays
+        self.version = version
+        self.files = files or {}
+        self._cache: dict[tuple[str, dt.date, str | None], IndustryRules] = {}
+
+    # ------------------------------------------------------------ catalogue
+
+    def industry(self, code: str) -> s.CatalogueEntry:
+        for entry in self.catalogue:
+            if entry.code == code:
+                return entry
+        raise RuleLookupError(f"未知的行业代码 {code!r} (unknown industry)")
+
+    def industries(self, region_code: str | None = None) -> list[s.CatalogueEntry]:
+        """Every industry, or those that apply in a region (national ones and the province's local ones)."""
+        return [
+            entry
+            for entry in self.catalogue
+            if region_code is None or entry.jurisdiction == "national" or entry.jurisdiction[:2] == region_code[:2]
+        ]
+
+    def grade_definition(self, grade: Grade) -> s.GradeDefinition:
+        return next(definition for definition in self.grades if definition.code == grade)
+
+    def alert_level(self, level: AlertLevel) -> s.AlertLevelDefinition:
+        return next(definition for definition in self.alert_levels if definition.code == level)
+
+    # ------------------------------------------------------------ indicators
+
+    def rules_for(self, code: str, as_of: dt.date, region_code: str | None = None) -> IndustryRules:
+        """The industry's indicators with the values in force on `as_of`, `region_code`'s overlays applied."""
+        key = (code, as_of, region_code)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        entry = self.industry(code)
+        if region_code and entry.jurisdiction != "national" and entry.jurisdiction[:2] != region_code[:2]:
+            raise RuleLookupError(
+                f"行业 {entry.name_zh}（{code}）是 {entry.jurisdiction} 的地方行业，不适用于 {region_code}"
+            )
+        industry_rules = self.rules[code]
+        layers = _layers(region_code)
+        indicators: list[ResolvedIndicator] = []
+        for indicator in industry_rules.indicators:
+            base = _in_force(indicator.thresholds, as_of)
+            if base is None:
+                first = min(threshold.effective for threshold in indicator.thresholds)
+                raise RuleLookupError(
+                    f"{as_of} 时行业 {entry.name_zh}（{code}）的指标 {indicator.id} 尚无生效的规则"
+                    f"（最早 {first}） (no rule in force on that date)"
+                )
+            requirements = {
+                grade: Requirement(grade, value, base.source_of(grade), base.effective, entry.jurisdiction)
+                for grade, value in base.values.items()
+            }
+            for layer in layers:
+                overlay = self.overlays.get(layer)
+                if overlay is None:
+                    continue
+                changes = [c for c in overlay.thresholds if c.industry == code and c.indicator == indicator.id]
+                change = _in_force(changes, as_of)
+                if change is not None:
+                    for grade, value in change.values.items():
+                        requirements[grade] = Requirement(
+                            grade, value, change.source_of(grade), change.effective, layer
+                        )
+            gates = tuple(grade for grade in industry_rules.scale.scale.grades if grade in indicator.gates)
+            indicators.append(
+                ResolvedIndicator(
+                    id=indicator.id,
+                    label_zh=indicator.label_zh,
+                    label_en=indicator.label_en,
+                    aspect=indicator.aspect,
+                    check=indicator.check,
+                    fact=indicator.fact,
+                    parts=tuple(indicator.parts),
+                    unit=indicator.unit,
+                    gates=gates,
+                    applies_if=indicator.applies_if,
+                    requirements=requirements,
+                    note_zh=indicator.note_zh,
+                )
+            )
+        facts = dict(self.common_facts)
+        facts.update({fact.key: fact for fact in industry_rules.facts})
+        resolved = IndustryRules(
+            industry=entry,
+            scale=industry_rules.scale.scale,
+            scale_source=industry_rules.scale.source,
+            grades=industry_rules.scale.scale.grades,
+            indicators=tuple(indicators),
+            facts=facts,
+            as_of=as_of,
+            region_code=region_code,
+            rules_version=self.version,
+        )
+        self._cache[key] = resolved
+        return resolved
+
+    # ------------------------------------------------------------ measures
+
+    def measures(
+        self,
+        industry_code: str,
+        grade: Grade,
+        level: AlertLevel,
+        as_of: dt.date,
+        region_code: str | None = None,
+    ) -> list[Measure]:
+        """The minimum measures of an industry's grade at an alert level (REQ G-5), overlays applied."""
+        return list(self.measures_with_source(industry_code, grade, level, as_of, region_code)[0])
+
+    def measures_with_source(
+        self,
+        industry_code: str,
+        grade: Grade,
+        level: AlertLevel,
+        as_of: dt.date,
+        region_code: str | None = None,
+    ) -> tuple[list[Measure], s.Source]:
+        entry = self.industry(industry_code)
+        table = _in_force(self.measures_tables[industry_code].measures, as_of)
+        if table is None:
+            raise RuleLookupError(f"{as_of} 时行业 {entry.name_zh}（{industry_code}）尚无生效的减排措施")
+        grades = table.grades
+        if grade not in grades:
+            scale = self.rules[industry_code].scale.scale
+            raise RuleLookupError(f"行业 {entry.name_zh} 的等级为 {[g.value for g in scale.grades]}，没有 {grade}")
+        measures, source = list(grades[grade][level]), table.source
+        for layer in _layers(region_code):
+            overlay = self.overlays.get(layer)
+            if overlay is None:
+                continue
+            changes = [c for c in overlay.measures if c.industry == industry_code and grade in c.grades]
+            change = _in_force(changes, as_of)
+            if change is not None:
+                measures, source = list(change.grades[grade][level]), change.source
+        return measures, source
+
+    # ------------------------------------------------------------ audit
+
+    def provisional_values(self) -> list[tuple[str, str, str]]:
+        """Every provisional value: (file, where, reason), for `airgrade rules audit`."""
+        found: list[tuple[str, str, str]] = []
+        for code, industry_rules in sorted(self.rules.items()):
+            file = self.files.get(code, f"industries/{code}/indicators.yaml")
+            if industry_rules.scale.source.provenance is s.Provenance.PROVISIONAL:
+                found.append((file, f"{code} scale={industry_rules.scale.scale}", industry_rules.scale.source.note))
+            for indicator in industry_rules.indicators:
+                for threshold in indicator.thresholds:
+                    for grade, value in threshold.values.items():
+                        source = threshold.source_of(grade)
+                        if source.provenance is s.Provenance.PROVISIONAL:
+                            where = f"{code}.{indicator.id} @{threshold.effective} {grade}={_show(value)}"
+                            found.append((file, where, source.note))
+        for code, measure_file in sorted(self.measures_tables.items()):
+            for table in measure_file.measures:
+                if table.source.provenance is s.Provenance.PROVISIONAL:
+                    found.append((f"{code}/measures.yaml", f"{code} measures @{table.effective}", table.source.note))
+        for region, overlay in sorted(self.overlays.items()):
+            for change in overlay.thresholds:
+                for grade, value in change.values.items():
+                    source = change.source_of(grade)
+                    if source.provenance is s.Provenance.PROVISIONAL:
+                        where = (
+                            f"{region}: {change.industry}.{change.indicator} @{change.effective} {grade}={_show(value)}"
+                        )
+                        found.append((f"jurisdictions/{region}/overlay.yaml", where, source.note))
+            for measure_change in overlay.measures:
+                if measure_change.source.provenance is s.Provenance.PROVISIONAL:
+                    where = f"{region}: {measure_change.industry} measures @{measure_change.effective}"
+                    found.append((f"jurisdictions/{region}/overlay.yaml", where, measure_change.source.note))
+        return found
+
+
+def _show(value: s.RequiredValue) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key}: {_show(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, list):
+        return "/".join(value)
+    return str(value)
+
+
+def show_value(value: s.RequiredValue) -> str:
+    """A required value as short text."""
+    return _show(value)
+
+
+@cache
+def default_rulebook() -> RuleBook:
+    """The packaged rule book, loaded once per process."""
+    from airgrade.core.rules.loader import load_rulebook
+
+    return load_rulebook()
+
+
+def load_from(root: Path) -> RuleBook:
+    from airgrade.core.rules.loader import load_rulebook
+
+    return load_rulebook(root)

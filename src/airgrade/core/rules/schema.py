@@ -1,0 +1,351 @@
+"""The rule-book data format (REQ G-1…G-7): Pydantic models for every YAML file, unknown keys refused.
+
+The YAML chooses and parameterises checks from a closed vocabulary (`CheckKind`); it never holds expressions.
+`airgrade rules schema` prints the JSON Schema of these models.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StringConstraints,
+    field_validator,
+)
+
+from airgrade.core.measures import Measure
+from airgrade.core.types import AlertLevel, EmissionStage, Grade
+
+Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=80)]
+RegionCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Provenance(StrEnum):
+    """How far a value can be trusted (ARCHITECTURE 'Rule data')."""
+
+    OFFICIAL = "official"  # taken from the official text
+    SECONDARY = "secondary"  # from a re-publication (government / trade re-post, local rule, vendor page)
+    PROVISIONAL = "provisional"  # no public source found: a placeholder for the administrator to confirm
+
+
+class Source(_Strict):
+    """Where a value comes from: document number, section, provenance, and (provisional) the reason."""
+
+    document: str = Field(min_length=1)
+    section: str = ""
+    provenance: Provenance
+    url: str = ""
+    note: str = ""
+
+
+class Aspect(StrEnum):
+    """Indicator aspects of the guide (REQ G-3)."""
+
+    ENERGY = "energy"
+    EQUIPMENT = "equipment"
+    MATERIALS = "materials"
+    TREATMENT = "treatment"
+    EMISSION_LIMITS = "emission_limits"
+    FUGITIVE = "fugitive"
+    MONITORING = "monitoring"
+    MANAGEMENT = "management"
+    TRANSPORT_MODE = "transport_mode"
+    TRANSPORT_SUPERVISION = "transport_supervision"
+
+    @property
+    def label_zh(self) -> str:
+        return ASPECT_LABELS_ZH[self]
+
+
+ASPECT_LABELS_ZH = {
+    Aspect.ENERGY: "能源类型",
+    Aspect.EQUIPMENT: "装备水平/生产工艺",
+    Aspect.MATERIALS: "原辅材料",
+    Aspect.TREATMENT: "污染治理技术",
+    Aspect.EMISSION_LIMITS: "排放限值",
+    Aspect.FUGITIVE: "无组织排放",
+    Aspect.MONITORING: "监测监控水平",
+    Aspect.MANAGEMENT: "环境管理水平",
+    Aspect.TRANSPORT_MODE: "运输方式",
+    Aspect.TRANSPORT_SUPERVISION: "运输监管",
+}
+
+
+class CheckKind(StrEnum):
+    """The closed vocabulary of checks; each is implemented in airgrade.core.grading.checks."""
+
+    MAX = "max"  # observed number <= required
+    MIN = "min"  # observed number >= required
+    AT_LEAST_SHARE = "at_least_share"  # observed share (0–100 %) >= required share
+    IN_SET = "in_set"  # observed category is one of the required categories
+    TRUE = "true"  # observed yes/no fact is yes
+    STAGE_AT_LEAST = "stage_at_least"  # observed (worst) emission stage is at least the required stage
+    ALL_OF = "all_of"  # every listed part meets its own requirement
+    ANY_OF = "any_of"  # at least one listed part meets its own requirement
+
+
+COMPOSITE_CHECKS = frozenset({CheckKind.ALL_OF, CheckKind.ANY_OF})
+
+
+class FactType(StrEnum):
+    NUMBER = "number"
+    SHARE = "share"  # a percentage 0–100
+    BOOL = "bool"
+    STAGE = "stage"  # an EmissionStage
+    CATEGORY = "category"  # one of `categories`
+
+
+# Which fact types each simple check accepts; the loader refuses any other pairing.
+CHECK_FACT_TYPES: dict[CheckKind, frozenset[FactType]] = {
+    CheckKind.MAX: frozenset({FactType.NUMBER, FactType.SHARE}),
+    CheckKind.MIN: frozenset({FactType.NUMBER}),
+    CheckKind.AT_LEAST_SHARE: frozenset({FactType.SHARE}),
+    CheckKind.IN_SET: frozenset({FactType.CATEGORY}),
+    CheckKind.TRUE: frozenset({FactType.BOOL}),
+    CheckKind.STAGE_AT_LEAST: frozenset({FactType.STAGE}),
+}
+
+
+class Scale(StrEnum):
+    """Grade sets (REQ G-2)."""
+
+    ABCD = "abcd"  # A, B, C, D
+    ABCD_B_MINUS = "abcd_b_minus"  # A, B, B-, C, D
+    ABC = "abc"  # simple industries: A, B, C
+    LEADING = "leading"  # 引领性, 非引领性
+
+    @property
+    def grades(self) -> tuple[Grade, ...]:
+        """Best first; the last is the floor, reached without meeting anything."""
+        return SCALE_GRADES[self]
+
+
+SCALE_GRADES: dict[Scale, tuple[Grade, ...]] = {
+    Scale.ABCD: (Grade.A, Grade.B, Grade.C, Grade.D),
+    Scale.ABCD_B_MINUS: (Grade.A, Grade.B, Grade.B_MINUS, Grade.C, Grade.D),
+    Scale.ABC: (Grade.A, Grade.B, Grade.C),
+    Scale.LEADING: (Grade.LEADING, Grade.NON_LEADING),
+}
+
+
+# ---------------------------------------------------------------- common/
+
+
+class GradeDefinition(_Strict):
+    code: Grade
+    order: int = Field(ge=0)
+    label_zh: str
+    label_en: str
+    colour: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
+    description_zh: str = ""
+
+
+class GradesFile(_Strict):
+    grades: list[GradeDefinition]
+
+
+class PollutantDefinition(_Strict):
+    code: str
+    label_zh: str
+    label_en: str
+
+
+class PollutantsFile(_Strict):
+    pollutants: list[PollutantDefinition]
+
+
+class UnitDefinition(_Strict):
+    code: str  # what YAML and input files write, ASCII ("mg/m3")
+    symbol: str  # what pages show ("mg/m³")
+    dimension: str  # units of one dimension convert into each other
+    factor: float = Field(gt=0)  # value_in_canonical = value * factor; the canonical unit has factor 1
+
+
+class UnitsFile(_Strict):
+    units: list[UnitDefinition]
+
+
+class AlertLevelDefinition(_Strict):
+    code: AlertLevel
+    label_zh: str
+    response: Literal["I", "II", "III"]
+    colour: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
+    regional_reduction_percent: dict[str, float]  # pollutant code -> minimum cut of the region's total (REQ G-6)
+    source: Source
+
+
+class AlertLevelsFile(_Strict):
+    alert_levels: list[AlertLevelDefinition]
+
+
+class FactDefinition(_Strict):
+    key: Identifier
+    label_zh: str
+    label_en: str
+    type: FactType
+    unit: str | None = None  # a unit code; required for number and share facts
+    categories: list[str] = []  # for category facts
+    description_zh: str = ""
+
+
+class FactsFile(_Strict):
+    facts: list[FactDefinition]
+
+
+class CatalogueEntry(_Strict):
+    code: Identifier
+    name_zh: str
+    name_en: str
+    family: Literal["metal", "building_materials", "vocs", "local"]
+    jurisdiction: str  # "national" or a province code
+
+
+class IndustriesFile(_Strict):
+    industries: list[CatalogueEntry]
+
+
+# ---------------------------------------------------------------- industries/<code>/
+
+# A required value for one grade. Simple checks: a number (max/min/at_least_share), a list of categories
+# (in_set), `true` (true), a stage (stage_at_least). Composite checks: a mapping part id -> part value
+# (a part left out is not required at that grade).
+SimpleValue = StrictBool | StrictInt | StrictFloat | EmissionStage | list[str]
+RequiredValue = SimpleValue | dict[str, SimpleValue]
+
+
+def _check_from_yaml(value: Any) -> Any:
+    # `check: true` unquoted reads as a YAML boolean; it can only mean the `true` check.
+    return "true" if value is True else value
+
+
+class IndicatorPart(_Strict):
+    id: Identifier
+    fact: Identifier
+    check: CheckKind
+    label_zh: str = ""
+
+    _check = field_validator("check", mode="before")(_check_from_yaml)
+
+
+class ThresholdEntry(_Strict):
+    """The required values of one indicator per grade, in force from `effective` (until the next entry)."""
+
+    effective: dt.date
+    until: dt.date | None = None  # exclusive; omit to run until the next entry
+    source: Source
+    grade_sources: dict[Grade, Source] = {}  # where one grade's value has another source than `source`
+    values: dict[Grade, RequiredValue]
+
+    def source_of(self, grade: Grade) -> Source:
+        return self.grade_sources.get(grade, self.source)
+
+
+class IndicatorDefinition(_Strict):
+    id: Identifier
+    label_zh: str
+    label_en: str
+    aspect: Aspect
+    check: CheckKind
+    fact: Identifier | None = None  # simple checks
+    parts: list[IndicatorPart] = []  # all_of / any_of
+    unit: str | None = None
+    gates: list[Grade]
+    applies_if: Identifier | None = None  # a yes/no fact: the indicator applies only when it is yes
+    thresholds: list[ThresholdEntry] = Field(min_length=1)
+    note_zh: str = ""
+
+    _check = field_validator("check", mode="before")(_check_from_yaml)
+
+
+class ScaleChoice(_Strict):
+    scale: Scale
+    source: Source
+
+
+class IndustryRulesFile(_Strict):
+    """industries/<code>/indicators.yaml (or jurisdictions/<region>/industries/<code>/indicators.yaml)."""
+
+    industry: Identifier
+    scale: ScaleChoice
+    scope_zh: str = ""
+    facts: list[FactDefinition] = []  # industry-specific facts, besides common/facts.yaml
+    indicators: list[IndicatorDefinition] = Field(min_length=1)
+
+
+class MeasureTable(_Strict):
+    """Measures per grade and alert level in force from `effective` (REQ G-5)."""
+
+    effective: dt.date
+    until: dt.date | None = None
+    source: Source
+    grades: dict[Grade, dict[AlertLevel, list[Measure]]]
+
+
+class IndustryMeasuresFile(_Strict):
+    industry: Identifier
+    measures: list[MeasureTable] = Field(min_length=1)
+
+
+# ---------------------------------------------------------------- jurisdictions/<region>/
+
+
+class ThresholdOverride(_Strict):
+    """A dated local change of one indicator's values for some grades."""
+
+    industry: Identifier
+    indicator: Identifier
+    effective: dt.date
+    until: dt.date | None = None
+    source: Source
+    grade_sources: dict[Grade, Source] = {}
+    values: dict[Grade, RequiredValue]
+
+    def source_of(self, grade: Grade) -> Source:
+        return self.grade_sources.get(grade, self.source)
+
+
+class MeasureOverride(_Strict):
+    """A dated local replacement of the measures of some grades (whole alert-level tables per grade)."""
+
+    industry: Identifier
+    effective: dt.date
+    until: dt.date | None = None
+    source: Source
+    grades: dict[Grade, dict[AlertLevel, list[Measure]]]
+
+
+class OverlayFile(_Strict):
+    """jurisdictions/<region>/overlay.yaml: what a province or city changes (national → province → city)."""
+
+    region: RegionCode
+    name_zh: str
+    thresholds: list[ThresholdOverride] = []
+    measures: list[MeasureOverride] = []
+    note_zh: str = ""
+
+
+def json_schemas() -> dict[str, Any]:
+    """The JSON Schema of every rule-book file type, keyed by where the file lives."""
+    return {
+        "common/grades.yaml": GradesFile.model_json_schema(),
+        "common/pollutants.yaml": PollutantsFile.model_json_schema(),
+        "common/units.yaml": UnitsFile.model_json_schema(),
+        "common/alert_levels.yaml": AlertLevelsFile.model_json_schema(),
+        "common/facts.yaml": FactsFile.model_json_schema(),
+        "common/industries.yaml": IndustriesFile.model_json_schema(),
+        "industries/<code>/indicators.yaml": IndustryRulesFile.model_json_schema(),
+        "industries/<code>/measures.yaml": IndustryMeasuresFile.model_json_schema(),
+        "jurisdictions/<region>/overlay.yaml": OverlayFile.model_json_schema(),
+    }
