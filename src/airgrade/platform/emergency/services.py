@@ -68,12 +68,12 @@ def rulebook() -> Any:
 
 
 def registry_grade(site: Site, industry_code: str) -> Grade | None:
-    """The site's current grade in an industry from the grading registry.
+    """The site's grade in an industry in force today in the grade registry (REQ H21-7: lists follow the results);
+    None when the site has no graded record there, and the declared grade is used (marked `declared`)."""
+    from airgrade.platform.grades.services import grade_on, today
 
-    The grading records (issues 3 and 4) are not on main yet, so there is no registry grade and the declared
-    grade is used (marked `declared`). When they land, read the current grade here and it wins.
-    """
-    return None
+    record = grade_on(site, industry_code, today())
+    return Grade(record.grade) if record else None
 
 
 def _entry_target(entry: ListEntry) -> Target:
