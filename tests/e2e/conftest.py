@@ -46,7 +46,7 @@ def login(page: Any) -> Any:
         page.goto("/accounts/login/")
         page.fill("#id_username", username)
         page.fill("#id_password", password)
-        page.click("button[type=submit]")
+        page.click("form:has(#id_username) button[type=submit]")
         page.wait_for_url("**/")
         return page
 

@@ -23,9 +23,10 @@ def setup_django() -> None:
 
 
 def _register() -> None:
-    from airgrade.cli import platform_commands
+    from airgrade.cli import alert, platform_commands
 
     platform_commands.register(app)
+    alert.register(app)
     from airgrade.cli import rules
 
     rules.register(app)

@@ -38,6 +38,11 @@ def demo(enterprises: int = typer.Option(300, help="演示企业数量")) -> Non
     with console.status("正在生成演示数据…"):
         result = demo_data.load_demo(enterprises)
     console.print(f"演示数据：新建 {result['created']} 家，共 {result['enterprises']} 家企业。")
+    from airgrade.platform.emergency.demo import load_demo_lists
+
+    with console.status("正在生成演示应急减排清单…"):
+        lists = load_demo_lists()
+    console.print(f"应急减排清单：新建 {lists['created']} 条，共 {lists['entries']} 条。")
 
 
 def serve(

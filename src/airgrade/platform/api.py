@@ -41,12 +41,20 @@ def authentication_error(request: HttpRequest, exc: AuthenticationError) -> Http
 def _register_routers() -> None:
     # Imported here so every router registers against the one api object without import cycles.
     from airgrade.platform.audit.api import router as audit_router
+    from airgrade.platform.declarations.api import router as declarations_router
+    from airgrade.platform.disclosure.api import router as disclosure_router
+    from airgrade.platform.emergency.api import router as emergency_router
     from airgrade.platform.enterprises.api import router as enterprises_router
+    from airgrade.platform.grades.api import router as grades_router
     from airgrade.platform.regions.api import router as regions_router
 
     api.add_router("/regions", regions_router)
     api.add_router("/enterprises", enterprises_router)
     api.add_router("/audit", audit_router)
+    api.add_router("/declarations", declarations_router)
+    api.add_router("/grades", grades_router)
+    api.add_router("/public", disclosure_router)
+    api.add_router("/emergency", emergency_router)
     from airgrade.platform.rulebook.api import grading_router, rules_router
 
     api.add_router("/rules", rules_router)

@@ -46,6 +46,10 @@ INSTALLED_APPS = [
     "airgrade.platform.accounts",
     "airgrade.platform.audit",
     "airgrade.platform.enterprises",
+    "airgrade.platform.declarations",
+    "airgrade.platform.grades",
+    "airgrade.platform.disclosure",
+    "airgrade.platform.emergency",
     "airgrade.platform.rulebook",
 ]
 

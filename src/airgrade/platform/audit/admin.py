@@ -2,20 +2,12 @@
 
 from django.contrib import admin
 
+from airgrade.platform.admin_base import ReadOnlyAdmin
 from airgrade.platform.audit.models import AuditRecord
 
 
 @admin.register(AuditRecord)
-class AuditRecordAdmin(admin.ModelAdmin):
+class AuditRecordAdmin(ReadOnlyAdmin):
     list_display = ("id", "at", "actor_label", "action", "object_type", "object_id", "region_code")
     list_filter = ("action", "object_type")
     search_fields = ("object_label", "actor_label", "object_id")
-
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False

@@ -154,17 +154,4 @@ def history_of(user: Any, refs: dict[str, list[Any]]) -> QuerySet[AuditRecord]:
 
 
 def as_row(rec: AuditRecord) -> dict[str, Any]:
-    return {
-        "id": rec.pk,
-        "at": rec.at,
-        "actor": rec.actor_label,
-        "action": rec.action,
-        "object_type": rec.object_type,
-        "object_id": rec.object_id,
-        "object_label": rec.object_label,
-        "region_code": rec.region_code,
-        "before": rec.before,
-        "after": rec.after,
-        "reason": rec.reason,
-        "record_hash": rec.record_hash,
-    }
+    return {"id": rec.pk, **_hashed_fields(rec), "at": rec.at, "actor": rec.actor_label, "record_hash": rec.record_hash}

@@ -314,28 +314,9 @@ def create_enterprise(user: Any, data: dict[str, Any], reason: str = "") -> Ente
     return enterprise
 
 
-ENTERPRISE_AUDIT_FIELDS = [
-    "credit_code",
-    "name",
-    "region_id",
-    "address",
-    "contact_name",
-    "contact_phone",
-    "status",
-]
-LINE_AUDIT_FIELDS = [
-    "site_id",
-    "parent_id",
-    "industry_code",
-    "name",
-    "kind",
-    "process_type",
-    "capacity",
-    "capacity_unit",
-    "energy_type",
-    "status",
-    "non_interruptible",
-]
+# Audited by column: foreign keys by their id.
+ENTERPRISE_AUDIT_FIELDS = ["region_id" if name == "region" else name for name in ENTERPRISE_FIELDS]
+LINE_AUDIT_FIELDS = ["site_id", *("parent_id" if name == "parent" else name for name in LINE_FIELDS)]
 
 
 @transaction.atomic

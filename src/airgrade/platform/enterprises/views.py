@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -112,37 +113,40 @@ def enterprise_detail(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     )
 
 
+def _form_page(
+    request: HttpRequest,
+    form: Form,
+    save: Callable[[dict[str, Any], str], Any],
+    success: str,
+    title: str,
+    enterprise: Enterprise,
+) -> HttpResponse:
+    """Validate the form, hand its data to the service, show the service's refusal on the right field."""
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        reason = data.pop("reason")
+        try:
+            save(data, reason)
+        except ServiceError as exc:
+            _apply_service_error(form, exc)
+        else:
+            messages.success(request, success.format(**data))
+            return redirect("enterprises:detail", enterprise.pk)
+    return render(request, "enterprises/form.html", {"form": form, "title": title, "enterprise": enterprise})
+
+
 @login_required
 def enterprise_edit(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     enterprise = services.get_enterprise(request.user, enterprise_id, "enterprise.edit")
-    if request.method == "POST":
-        form = EnterpriseForm(request.POST)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            reason = data.pop("reason")
-            try:
-                services.update_enterprise(request.user, enterprise.pk, data, reason)
-            except ServiceError as exc:
-                _apply_service_error(form, exc)
-            else:
-                messages.success(request, "企业信息已保存")
-                return redirect("enterprises:detail", enterprise.pk)
-    else:
-        form = EnterpriseForm(
-            initial={
-                "name": enterprise.name,
-                "credit_code": enterprise.credit_code,
-                "region": enterprise.region_id,
-                "address": enterprise.address,
-                "contact_name": enterprise.contact_name,
-                "contact_phone": enterprise.contact_phone,
-                "status": enterprise.status,
-            }
-        )
-    return render(
+    initial = {name: getattr(enterprise, name) for name in EnterpriseForm.base_fields if name != "reason"}
+    initial["region"] = enterprise.region_id
+    return _form_page(
         request,
-        "enterprises/form.html",
-        {"form": form, "title": f"编辑企业：{enterprise.name}", "enterprise": enterprise},
+        EnterpriseForm(request.POST or None, initial=initial),
+        lambda data, reason: services.update_enterprise(request.user, enterprise.pk, data, reason),
+        "企业信息已保存",
+        f"编辑企业：{enterprise.name}",
+        enterprise,
     )
 
 
@@ -152,19 +156,13 @@ def line_add(request: HttpRequest, site_id: int) -> HttpResponse:
     if site is None:
         raise NotFound("厂区不存在或不在您的管辖范围内")
     enterprise = services.get_enterprise(request.user, site.enterprise_id, "enterprise.edit")
-    form = LineForm(request.POST or None, initial={"kind": "line", "status": "running"})
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        reason = data.pop("reason")
-        try:
-            services.add_line(request.user, site.pk, data, reason)
-        except ServiceError as exc:
-            _apply_service_error(form, exc)
-        else:
-            messages.success(request, f"“{data['name']}”已新增")
-            return redirect("enterprises:detail", enterprise.pk)
-    return render(
-        request, "enterprises/form.html", {"form": form, "title": f"新增生产线：{site.name}", "enterprise": enterprise}
+    return _form_page(
+        request,
+        LineForm(request.POST or None, initial={"kind": "line", "status": "running"}),
+        lambda data, reason: services.add_line(request.user, site.pk, data, reason),
+        "“{name}”已新增",
+        f"新增生产线：{site.name}",
+        enterprise,
     )
 
 
@@ -174,33 +172,12 @@ def line_edit(request: HttpRequest, line_id: int) -> HttpResponse:
     if line is None:
         raise NotFound("生产线不存在或不在您的管辖范围内")
     enterprise = services.get_enterprise(request.user, line.site.enterprise_id, "enterprise.edit")
-    if request.method == "POST":
-        form = LineForm(request.POST)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            reason = data.pop("reason")
-            try:
-                services.update_line(request.user, line.pk, data, reason)
-            except ServiceError as exc:
-                _apply_service_error(form, exc)
-            else:
-                messages.success(request, f"“{data['name']}”已保存")
-                return redirect("enterprises:detail", enterprise.pk)
-    else:
-        form = LineForm(
-            initial={
-                "name": line.name,
-                "kind": line.kind,
-                "process_type": line.process_type,
-                "capacity": line.capacity,
-                "capacity_unit": line.capacity_unit,
-                "energy_type": line.energy_type,
-                "status": line.status,
-                "non_interruptible": line.non_interruptible,
-            }
-        )
-    return render(
+    initial = {name: getattr(line, name) for name in LineForm.base_fields if name != "reason"}
+    return _form_page(
         request,
-        "enterprises/form.html",
-        {"form": form, "title": f"编辑生产线：{line.name}", "enterprise": enterprise},
+        LineForm(request.POST or None, initial=initial),
+        lambda data, reason: services.update_line(request.user, line.pk, data, reason),
+        "“{name}”已保存",
+        f"编辑生产线：{line.name}",
+        enterprise,
     )

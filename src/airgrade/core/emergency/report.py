@@ -1,0 +1,86 @@
+"""The simulation report: one JSON-ready shape shared by the CLI (`--json`), the API and the dashboard.
+
+Documented field by field in docs/emergency.md; change both together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from airgrade.core.regions import contains
+
+from .engine import Simulation
+from .plan import enterprise_plan
+from .table import Issue
+
+REPORT_VERSION = 1
+
+
+def simulation_report(
+    simulation: Simulation,
+    region_code: str,
+    region_names: Mapping[str, str] | None = None,
+    rules_version: str = "",
+    source: str = "",
+    load_issues: list[Issue] | None = None,
+    with_enterprises: bool = False,
+) -> dict[str, Any]:
+    """Per-city totals, required cuts and shortfalls per pollutant, every issue and outlier; optionally every
+    enterprise's task list."""
+    names = region_names or {}
+    table = simulation.table
+    entries_per_city = np.bincount(simulation.entry_city, minlength=len(simulation.city_codes))
+    cities = []
+    for index, row in enumerate(simulation.city_rows()):
+        city = row.as_dict()
+        city["name"] = names.get(row.region_code, "")
+        city["enterprises"] = int(entries_per_city[index])
+        cities.append(city)
+    total = simulation.total(region_code).as_dict()
+    total["name"] = names.get(region_code, "")
+    total["enterprises"] = table.entry_count
+    issues = [issue.as_dict() for issue in (load_issues or [])] + [issue.as_dict() for issue in simulation.issues]
+    shortfalls = [
+        {"region": city["region"], "name": city["name"], "pollutant": pollutant, "shortfall_t_per_day": value}
+        for city in cities
+        for pollutant, value in city["shortfall_t_per_day"].items()  # type: ignore[attr-defined]
+        if value > 0
+    ]
+    report: dict[str, Any] = {
+        "report_version": REPORT_VERSION,
+        "region": {"code": region_code, "name": names.get(region_code, "")},
+        "level": simulation.level.value,
+        "level_zh": simulation.level.label_zh,
+        "response": simulation.level.response,
+        "as_of": simulation.as_of.isoformat(),
+        "rules_version": rules_version,
+        "source": source,
+        "required_share": simulation.required_share,
+        "counts": {
+            "enterprises": table.entry_count,
+            "lines": table.line_count,
+            "lines_in_base": int(np.count_nonzero(table.line_status == 0)),
+            "guaranteed": int(np.count_nonzero(~np.isnan(table.entry_guarantee_share))),
+            "small_micro_flagged": int(np.count_nonzero(table.entry_small_micro)),
+            "small_micro_certified": int(np.count_nonzero(table.entry_small_micro_certified)),
+            "errors": sum(1 for issue in issues if issue["severity"] == "error"),
+            "warnings": sum(1 for issue in issues if issue["severity"] == "warning"),
+            "outliers": len(simulation.outliers),
+        },
+        "total": total,
+        "cities": cities,
+        "shortfalls": shortfalls,
+        "meets_requirement": all(city["meets_requirement"] for city in cities),
+        "issues": issues,
+        "outliers": [outlier.as_dict() for outlier in simulation.outliers],
+    }
+    if with_enterprises:
+        report["enterprises"] = [enterprise_plan(simulation, index).as_dict() for index in range(table.entry_count)]
+    return report
+
+
+def in_region(region_code: str, entry_region: str) -> bool:
+    return contains(region_code, entry_region)

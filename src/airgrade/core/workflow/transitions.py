@@ -1,0 +1,330 @@
+"""The declaration state machine as one declarative table: who may move a declaration from where to where.
+
+Deny by default: an action is allowed only if a row of TRANSITIONS names it, the declaration is in one of
+the row's source states, the caller's role is in the row's roles, the caller's scope covers the declaration
+(own enterprise, or a region containing the site: `airgrade.core.access.decide`), every precondition of the
+row holds, and an opinion is given where the row requires one.
+
+Sources: REQ LC-2 (county 初审 of A / B(B-) / 引领性 with an on-site check of every one; county grades C
+and below on documents plus an on-site check, none for a self-declared lowest grade; city 审核 in 8 aspects,
+on-site for every A and 引领性 and a sample of B; province 核定 / 抽查), LC-7 (written opinions),
+H23-3 ("谁审核，谁签字，谁负责").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from airgrade.core.access import Actor, Decision, Target, decide
+from airgrade.core.types import Grade, Role
+from airgrade.core.workflow.states import State
+
+ALLOW = Decision(True, "")
+
+
+class Scope(StrEnum):
+    """Whose declarations a row reaches: the caller's own enterprise, or every site in the caller's region."""
+
+    OWN_ENTERPRISE = "own_enterprise"
+    JURISDICTION = "jurisdiction"
+
+    @property
+    def label_zh(self) -> str:
+        return {"own_enterprise": "本企业", "jurisdiction": "辖区内"}[self.value]
+
+
+class Condition(StrEnum):
+    """Preconditions a row may demand; each is read from the WorkflowContext the platform builds."""
+
+    COMMITMENT_SIGNED = "commitment_signed"
+    APPLICATION_DOCUMENT_READY = "application_document_ready"
+    NOT_BANNED = "not_banned"
+    TARGET_TOP_TIER = "target_top_tier"
+    COUNTY_ONSITE_DONE = "county_onsite_done"
+    COUNTY_ONSITE_DONE_UNLESS_LOWEST = "county_onsite_done_unless_lowest"
+    CITY_ONSITE_DONE_IF_REQUIRED = "city_onsite_done_if_required"
+
+    @property
+    def failure_zh(self) -> str:
+        return _CONDITION_FAILURES[self]
+
+    @property
+    def label_zh(self) -> str:
+        return _CONDITION_LABELS[self]
+
+
+_CONDITION_LABELS = {
+    Condition.COMMITMENT_SIGNED: "已签署减排承诺书",
+    Condition.APPLICATION_DOCUMENT_READY: "已生成申请报告或申请表",
+    Condition.NOT_BANNED: "不在一年禁止申报期内",
+    Condition.TARGET_TOP_TIER: "申报等级为A、B（含B-）或引领性",
+    Condition.COUNTY_ONSITE_DONE: "县级现场核查已完成",
+    Condition.COUNTY_ONSITE_DONE_UNLESS_LOWEST: "县级现场核查已完成（申报最低等级的免于核查）",
+    Condition.CITY_ONSITE_DONE_IF_REQUIRED: "需市级现场核查的（A、引领性、抽中的B）已核查",
+}
+
+
+_CONDITION_FAILURES = {
+    Condition.COMMITMENT_SIGNED: "尚未签署减排承诺书（REQ LC-3）",
+    Condition.APPLICATION_DOCUMENT_READY: "尚未生成申请报告或申请表（REQ LC-3）",
+    Condition.NOT_BANNED: "企业因弄虚作假处于一年禁止申报期内（REQ SJZ-3）",
+    Condition.TARGET_TOP_TIER: "申报等级不是A级、B级（含B-）或引领性，应由县级直接评定",
+    Condition.COUNTY_ONSITE_DONE: "县级尚未完成现场核查（A/B/引领性申报须逐家现场核查，REQ LC-2）",
+    Condition.COUNTY_ONSITE_DONE_UNLESS_LOWEST: "县级尚未完成现场核查（仅申报最低等级的企业可免，REQ LC-2）",
+    Condition.CITY_ONSITE_DONE_IF_REQUIRED: "市级尚未完成现场核查（A级、引领性及抽中的B级须核查，REQ LC-2）",
+}
+
+
+class GradeRule(StrEnum):
+    """Whether a row decides a grade, and which grades it may decide."""
+
+    NONE = "none"
+    NOT_TOP_TIER = "not_top_tier"  # the county decides C and below only (REQ LC-2)
+    ANY = "any"  # the province may set any final grade (REQ LC-2 核定)
+
+
+@dataclass(frozen=True)
+class WorkflowContext:
+    """Facts about one declaration that preconditions read. The default is all False: deny by default."""
+
+    commitment_signed: bool = False
+    application_document_ready: bool = False
+    banned: bool = False
+    target_top_tier: bool = False
+    declared_lowest: bool = False
+    county_onsite_done: bool = False
+    city_onsite_required: bool = True
+    city_onsite_done: bool = False
+
+    def holds(self, condition: Condition) -> bool:
+        if condition is Condition.COMMITMENT_SIGNED:
+            return self.commitment_signed
+        if condition is Condition.APPLICATION_DOCUMENT_READY:
+            return self.application_document_ready
+        if condition is Condition.NOT_BANNED:
+            return not self.banned
+        if condition is Condition.TARGET_TOP_TIER:
+            return self.target_top_tier
+        if condition is Condition.COUNTY_ONSITE_DONE:
+            return self.county_onsite_done
+        if condition is Condition.COUNTY_ONSITE_DONE_UNLESS_LOWEST:
+            return self.declared_lowest or self.county_onsite_done
+        if condition is Condition.CITY_ONSITE_DONE_IF_REQUIRED:
+            return self.city_onsite_done or not self.city_onsite_required
+        raise AssertionError(f"unhandled condition {condition}")  # pragma: no cover - enum is closed
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    label_zh: str
+    sources: frozenset[State]
+    target: State
+    roles: frozenset[Role]
+    scope: Scope
+    requires_opinion: bool = False
+    conditions: tuple[Condition, ...] = ()
+    grade_rule: GradeRule = GradeRule.NONE
+    req: str = ""
+
+
+def _t(
+    action: str,
+    label_zh: str,
+    sources: set[State],
+    target: State,
+    role: Role,
+    *,
+    opinion: bool = False,
+    conditions: tuple[Condition, ...] = (),
+    grade_rule: GradeRule = GradeRule.NONE,
+    req: str = "",
+) -> Transition:
+    scope = Scope.OWN_ENTERPRISE if role is Role.ENTERPRISE else Scope.JURISDICTION
+    return Transition(
+        action,
+        label_zh,
+        frozenset(sources),
+        target,
+        frozenset({role}),
+        scope,
+        opinion,
+        conditions,
+        grade_rule,
+        req,
+    )
+
+
+# A declaration can be withdrawn by its enterprise at any point before a grade is decided. The seeds are
+# silent on withdrawal; it only ends the application (the cut-off then counts the site as a non-applicant,
+# LC-6).
+_WITHDRAWABLE = {s for s in State if not s.is_closed}
+
+TRANSITIONS: tuple[Transition, ...] = (
+    _t(
+        "declaration.submit",
+        "提交申报",
+        {State.DRAFT},
+        State.SUBMITTED,
+        Role.ENTERPRISE,
+        conditions=(Condition.NOT_BANNED, Condition.COMMITMENT_SIGNED, Condition.APPLICATION_DOCUMENT_READY),
+        req="LC-3, LC-4, SJZ-3",
+    ),
+    _t(
+        "declaration.resubmit",
+        "修改后重新提交",
+        {State.RETURNED},
+        State.SUBMITTED,
+        Role.ENTERPRISE,
+        conditions=(Condition.NOT_BANNED, Condition.COMMITMENT_SIGNED, Condition.APPLICATION_DOCUMENT_READY),
+        req="LC-3",
+    ),
+    _t("declaration.withdraw", "撤回申报", _WITHDRAWABLE, State.WITHDRAWN, Role.ENTERPRISE, req="LC-6"),
+    _t(
+        "declaration.county_accept",
+        "县级受理",
+        {State.SUBMITTED},
+        State.COUNTY_REVIEW,
+        Role.COUNTY,
+        req="LC-2",
+    ),
+    _t(
+        "declaration.county_return",
+        "县级退回",
+        {State.COUNTY_REVIEW},
+        State.RETURNED,
+        Role.COUNTY,
+        opinion=True,
+        req="LC-2, LC-7",
+    ),
+    _t(
+        "declaration.county_pass",
+        "县级初审通过",
+        {State.COUNTY_REVIEW},
+        State.COUNTY_PASSED,
+        Role.COUNTY,
+        conditions=(Condition.TARGET_TOP_TIER, Condition.COUNTY_ONSITE_DONE),
+        req="LC-2, LC-7 附件3",
+    ),
+    # The written county opinion for C and below (LC-7 附件4) is the opinion this row demands; for an A / B /
+    # 引领性 applicant it is also the rejection, so an opinion is required either way.
+    _t(
+        "declaration.county_grade",
+        "县级评定（C级及以下）",
+        {State.COUNTY_REVIEW},
+        State.COUNTY_GRADED,
+        Role.COUNTY,
+        opinion=True,
+        conditions=(Condition.COUNTY_ONSITE_DONE_UNLESS_LOWEST,),
+        grade_rule=GradeRule.NOT_TOP_TIER,
+        req="LC-2, LC-7 附件4",
+    ),
+    _t("declaration.city_accept", "市级受理", {State.COUNTY_PASSED}, State.CITY_REVIEW, Role.CITY, req="LC-2"),
+    _t(
+        "declaration.city_return",
+        "市级退回",
+        {State.CITY_REVIEW},
+        State.RETURNED,
+        Role.CITY,
+        opinion=True,
+        req="LC-2, LC-7",
+    ),
+    _t(
+        "declaration.city_pass",
+        "市级审核通过",
+        {State.CITY_REVIEW},
+        State.CITY_PASSED,
+        Role.CITY,
+        conditions=(Condition.CITY_ONSITE_DONE_IF_REQUIRED,),
+        req="LC-2, LC-7 附件5",
+    ),
+    _t(
+        "declaration.report_to_province",
+        "报送省级核定",
+        {State.CITY_PASSED},
+        State.PROVINCE_VERIFICATION,
+        Role.CITY,
+        req="LC-2, H21-4, H23-3",
+    ),
+    _t(
+        "declaration.province_verify",
+        "省级核定通过",
+        {State.PROVINCE_VERIFICATION},
+        State.VERIFIED,
+        Role.PROVINCE,
+        req="LC-2, LC-12",
+    ),
+    _t(
+        "declaration.province_adjust",
+        "省级核定调整等级",
+        {State.PROVINCE_VERIFICATION},
+        State.ADJUSTED,
+        Role.PROVINCE,
+        opinion=True,
+        grade_rule=GradeRule.ANY,
+        req="LC-2, LC-12",
+    ),
+)
+
+TRANSITIONS_BY_ACTION: dict[str, Transition] = {t.action: t for t in TRANSITIONS}
+
+
+def transition_for(action: str) -> Transition | None:
+    return TRANSITIONS_BY_ACTION.get(action)
+
+
+def check(
+    action: str,
+    state: State,
+    actor: Actor,
+    target: Target,
+    context: WorkflowContext,
+    *,
+    opinion: str = "",
+    enforce_opinion: bool = True,
+) -> Decision:
+    """Decide one transition. The reason (Chinese) names the first rule that refuses it."""
+    transition = TRANSITIONS_BY_ACTION.get(action)
+    if transition is None:
+        return Decision(False, f"未定义的流程操作: {action}")
+    if state not in transition.sources:
+        return Decision(False, f"申报当前状态为“{state.label_zh}”，不能执行“{transition.label_zh}”")
+    if actor.role not in transition.roles:
+        return Decision(False, f"{actor.role.label_zh}角色无权执行“{transition.label_zh}”")
+    access = decide(actor, action, target)
+    if not access:
+        return access
+    for condition in transition.conditions:
+        if not context.holds(condition):
+            return Decision(False, f"不能执行“{transition.label_zh}”：{condition.failure_zh}")
+    if enforce_opinion and transition.requires_opinion and not opinion.strip():
+        return Decision(False, f"“{transition.label_zh}”须填写审核意见")
+    return ALLOW
+
+
+def allowed_actions(state: State, actor: Actor, target: Target, context: WorkflowContext) -> list[Transition]:
+    """The transitions the caller may start now (a required opinion is asked for when the action is taken)."""
+    return [t for t in TRANSITIONS if check(t.action, state, actor, target, context, enforce_opinion=False)]
+
+
+def check_decided_grade(transition: Transition, grade: Grade | None) -> Decision:
+    """Whether `grade` may be set by `transition` (the county decides C and below; the province any grade)."""
+    if transition.grade_rule is GradeRule.NONE:
+        if grade is not None:
+            return Decision(False, f"“{transition.label_zh}”不设定等级")
+        return ALLOW
+    if grade is None:
+        return Decision(False, f"“{transition.label_zh}”须给出评定等级")
+    if transition.grade_rule is GradeRule.NOT_TOP_TIER and grade.is_top_tier:
+        return Decision(False, "县级只能评定C级及以下等级；A级、B级（含B-）、引领性须报市级审核（REQ LC-2）")
+    return ALLOW
+
+
+def city_onsite_required(target_grade: Grade, sampled: bool) -> bool:
+    """City on-site checks: every A and 引领性, and the B (B-) applicants drawn in the sample (REQ LC-2)."""
+    if target_grade in (Grade.A, Grade.LEADING):
+        return True
+    if target_grade in (Grade.B, Grade.B_MINUS):
+        return sampled
+    return False

@@ -1,0 +1,1 @@
+"""Documents officials exchange: DOCX (python-docx) and PDF (headless Chromium, fonts embedded)."""

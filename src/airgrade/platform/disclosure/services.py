@@ -1,0 +1,320 @@
+"""Disclosure services: public grade catalogue with search, open data keyed by credit code, result notices,
+objections (rate-limited, arithmetic captcha, routed to the responsible city, closed with a published result)
+and the monthly report to the province (REQ LC-14, H21-7, SJZ-8, H23-3)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.core import signing
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from airgrade.core.access import Target
+from airgrade.core.industries import industry_by_code
+from airgrade.core.regions import city_of
+from airgrade.core.workflow import State
+from airgrade.platform.accounts.permissions import require
+from airgrade.platform.audit import services as audit
+from airgrade.platform.declarations.models import Campaign, Declaration, ReviewEvent
+from airgrade.platform.disclosure.models import Objection, ResultNotice
+from airgrade.platform.enterprises.models import Enterprise
+from airgrade.platform.errors import NotFound, ServiceError
+from airgrade.platform.grades.models import GradeRecord
+from airgrade.platform.grades.services import current_records
+from airgrade.platform.regions.models import Region
+
+# Objections per client per hour before further ones are refused. The seeds set no number; this is a
+# provisional anti-abuse limit the administrator can change.
+OBJECTION_LIMIT_PER_HOUR = 3
+CAPTCHA_SALT = "airgrade.disclosure.captcha"
+CAPTCHA_MAX_AGE_SECONDS = 900
+
+
+class RateLimited(ServiceError):
+    status = 429
+
+
+# ---------------------------------------------------------------- public catalogue
+
+
+@dataclass(frozen=True)
+class PublicFilter:
+    query: str = ""
+    region_code: str = ""
+    industry_code: str = ""
+    grade: str = ""
+
+
+def public_grades(filters: PublicFilter | None = None, on: dt.date | None = None) -> QuerySet[GradeRecord]:
+    """Grades in force, newest first within an enterprise, searchable by name or credit code."""
+    filters = filters or PublicFilter()
+    queryset = current_records(on).select_related("enterprise", "site", "region")
+    if filters.query:
+        text = filters.query.strip()
+        if len(text) == 18:
+            queryset = queryset.filter(enterprise__credit_code=text.upper())
+        else:
+            queryset = queryset.filter(enterprise__name__contains=text)
+    if filters.region_code:
+        queryset = queryset.filter(region__code__startswith=Region(code=filters.region_code).prefix)
+    if filters.industry_code:
+        queryset = queryset.filter(industry_code=filters.industry_code)
+    if filters.grade:
+        queryset = queryset.filter(grade=filters.grade)
+    return queryset.order_by("region_id", "enterprise__name", "industry_code")
+
+
+def public_row(record: GradeRecord) -> dict[str, Any]:
+    industry = industry_by_code(record.industry_code)
+    return {
+        "credit_code": record.enterprise.credit_code,
+        "enterprise": record.enterprise.name,
+        "site": record.site.name,
+        "region_code": record.region_id,
+        "region": record.region.name,
+        "industry_code": record.industry_code,
+        "industry": industry.name_zh if industry else record.industry_code,
+        "grade": record.grade,
+        "valid_from": record.valid_from.isoformat(),
+        "source": record.get_source_display(),
+        "rules_version": record.rules_version,
+    }
+
+
+OPEN_DATA_COLUMNS = [
+    "credit_code",
+    "enterprise",
+    "site",
+    "region_code",
+    "region",
+    "industry_code",
+    "industry",
+    "grade",
+    "valid_from",
+    "source",
+    "rules_version",
+]
+
+
+def open_data_csv(filters: PublicFilter | None = None) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=OPEN_DATA_COLUMNS)
+    writer.writeheader()
+    for record in public_grades(filters):
+        writer.writerow(public_row(record))
+    return "\ufeff" + buffer.getvalue()  # BOM so spreadsheet programs read the Chinese correctly
+
+
+# ---------------------------------------------------------------- result notices
+
+
+@transaction.atomic
+def publish_notice(user: Any, campaign_id: int, *, title: str = "", body: str = "") -> ResultNotice:
+    """Freeze the campaign's decided grades into a public notice (REQ H21-4 信息公开, H21-7)."""
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    if campaign is None:
+        raise NotFound("评级批次不存在")
+    require(user, "campaign.manage", Target(region_code=campaign.region_id))
+    records = GradeRecord.objects.filter(campaign=campaign).select_related("enterprise", "site", "region")
+    entries = [public_row(r) for r in records.order_by("region_id", "enterprise__name")]
+    notice = ResultNotice.objects.create(
+        campaign=campaign, title=title or f"{campaign.name}结果公示", body=body, entries=entries, published_by=user
+    )
+    audit.record(
+        actor=user,
+        action="disclosure.notice",
+        obj=notice,
+        region_code=campaign.region_id,
+        after={"entries": len(entries)},
+    )
+    return notice
+
+
+# ---------------------------------------------------------------- objections (LC-14)
+
+
+def new_captcha() -> tuple[str, str]:
+    """An arithmetic question and a signed token carrying its answer (no server state needed)."""
+    a, b = secrets.randbelow(9) + 1, secrets.randbelow(9) + 1
+    token = signing.dumps({"answer": a + b, "nonce": secrets.token_hex(4)}, salt=CAPTCHA_SALT)
+    return f"{a} + {b} = ?", token
+
+
+def _check_captcha(token: str, answer: str) -> None:
+    try:
+        payload = signing.loads(token, salt=CAPTCHA_SALT, max_age=CAPTCHA_MAX_AGE_SECONDS)
+    except signing.BadSignature:
+        raise ServiceError("验证码已过期或无效，请刷新后重试", field="captcha") from None
+    if str(answer).strip() != str(payload.get("answer")):
+        raise ServiceError("验证码答案不正确", field="captcha")
+
+
+def client_key(address: str) -> str:
+    return hashlib.sha256(f"objection:{address}".encode()).hexdigest()
+
+
+@transaction.atomic
+def file_objection(
+    *,
+    enterprise_id: int,
+    content: str,
+    captcha_token: str,
+    captcha_answer: str,
+    client_address: str,
+    reporter_name: str = "",
+    reporter_contact: str = "",
+) -> Objection:
+    """Anyone may report a published grade; the report goes to the enterprise's city (REQ LC-14)."""
+    _check_captcha(captcha_token, captcha_answer)
+    key = client_key(client_address)
+    since = timezone.now() - dt.timedelta(hours=1)
+    if Objection.objects.filter(client_key=key, filed_at__gte=since).count() >= OBJECTION_LIMIT_PER_HOUR:
+        raise RateLimited("提交过于频繁，请一小时后再试")
+    enterprise = Enterprise.objects.filter(pk=enterprise_id).first()
+    if enterprise is None or not GradeRecord.objects.filter(enterprise=enterprise).exists():
+        raise ServiceError("只能对已公开等级的企业提出异议", field="enterprise")
+    content = content.strip()
+    if len(content) < 10:
+        raise ServiceError("请具体说明问题（至少10个字）", field="content")
+    if len(content) > 4000:
+        raise ServiceError("内容不能超过4000字", field="content")
+    city_code = city_of(enterprise.region_id)
+    reference = f"JB{timezone.localdate():%Y%m%d}{secrets.token_hex(3).upper()}"
+    objection = Objection.objects.create(
+        reference=reference,
+        enterprise=enterprise,
+        city_id=city_code,
+        content=content,
+        reporter_name=reporter_name.strip()[:64],
+        reporter_contact=reporter_contact.strip()[:64],
+        client_key=key,
+    )
+    audit.record(
+        actor=None,
+        action="objection.file",
+        obj=objection,
+        region_code=city_code,
+        after={"reference": reference, "enterprise": enterprise.pk},
+    )
+    return objection
+
+
+def visible_objections(user: Any) -> QuerySet[Objection]:
+    from airgrade.platform.accounts.permissions import actor_of
+
+    actor = actor_of(user)
+    if actor.role.value not in ("city", "province") or not actor.region_code:
+        return Objection.objects.none()
+    return Objection.objects.filter(city__code__startswith=Region(code=actor.region_code).prefix)
+
+
+@transaction.atomic
+def handle_objection(
+    user: Any, objection_id: int, *, investigation: str, result: str = "", close: bool = False
+) -> Objection:
+    """The city investigates; closing publishes the result (REQ LC-14)."""
+    objection = Objection.objects.select_for_update().filter(pk=objection_id).first()
+    if objection is None:
+        raise NotFound("举报不存在")
+    require(user, "objection.handle", Target(region_code=objection.city_id))
+    if objection.status == Objection.Status.CLOSED:
+        raise ServiceError("该举报已办结")
+    if not investigation.strip():
+        raise ServiceError("须填写调查情况", field="investigation")
+    if close and not result.strip():
+        raise ServiceError("办结须填写公开的处理结果", field="result")
+    before = audit.snapshot(objection, ["status", "investigation", "result"])
+    objection.investigation = investigation
+    objection.handled_by = user
+    if close:
+        objection.status, objection.result, objection.closed_at = Objection.Status.CLOSED, result, timezone.now()
+    else:
+        objection.status = Objection.Status.INVESTIGATING
+    objection.save()
+    audit.record(
+        actor=user,
+        action="objection.handle",
+        obj=objection,
+        region_code=objection.city_id,
+        before=before,
+        after=audit.snapshot(objection, ["status", "investigation", "result"]),
+    )
+    return objection
+
+
+# ---------------------------------------------------------------- monthly report (H23-3)
+
+REPORT_COLUMNS = ["city", "city_name", "industry_code", "industry", "grade", "applied", "reviewed", "graded", "overdue"]
+
+
+def monthly_report(user: Any, *, region_code: str, year: int, month: int) -> list[dict[str, Any]]:
+    """Per city × industry × grade: declarations applied (submitted in the month), reviewed (a county or city
+    decision in the month), graded (decided in the month) and overdue (open past their due date at month end).
+    The grade column is the applied grade for applied / reviewed / overdue and the decided grade for graded."""
+    require(user, "report.monthly", Target(region_code=region_code))
+    from airgrade.platform.declarations.services import due_for
+
+    tz = timezone.get_current_timezone()
+    start = timezone.make_aware(dt.datetime(year, month, 1), tz)
+    end = timezone.make_aware(dt.datetime(year + month // 12, month % 12 + 1, 1), tz)
+    prefix = Region(code=region_code).prefix
+    declarations = (
+        Declaration.objects.filter(region__code__startswith=prefix)
+        .exclude(state=State.WITHDRAWN)
+        .prefetch_related("items")
+        .select_related("campaign")
+    )
+    counts: dict[tuple[str, str, str], dict[str, int]] = defaultdict(
+        lambda: {"applied": 0, "reviewed": 0, "graded": 0, "overdue": 0}
+    )
+    reviewed_ids = set(
+        ReviewEvent.objects.filter(at__gte=start, at__lt=end, reviewer_role__in=["county", "city"])
+        .exclude(action__in=["declaration.county_accept", "declaration.city_accept"])
+        .values_list("declaration_id", flat=True)
+    )
+    for declaration in declarations:
+        city = city_of(declaration.region_id)
+        for item in declaration.items.all():
+            key = (city, item.industry_code, item.target_grade)
+            if declaration.submitted_at and start <= declaration.submitted_at < end:
+                counts[key]["applied"] += 1
+            if declaration.pk in reviewed_ids:
+                counts[key]["reviewed"] += 1
+            if not State(declaration.state).is_closed:
+                due = due_for(declaration)
+                if due is not None and due < end and declaration.state != State.DRAFT:
+                    counts[key]["overdue"] += 1
+        for record in declaration.grade_records.filter(recorded_at__gte=start, recorded_at__lt=end):
+            counts[(city, record.industry_code, record.grade)]["graded"] += 1
+    names = dict(Region.objects.filter(code__in={k[0] for k in counts}).values_list("code", "name"))
+    rows = []
+    for (city, industry_code, grade), values in sorted(counts.items()):
+        industry = industry_by_code(industry_code)
+        rows.append(
+            {
+                "city": city,
+                "city_name": names.get(city, city),
+                "industry_code": industry_code,
+                "industry": industry.name_zh if industry else industry_code,
+                "grade": grade,
+                **values,
+            }
+        )
+    return rows
+
+
+def monthly_report_csv(rows: list[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=REPORT_COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
+    return "\ufeff" + buffer.getvalue()

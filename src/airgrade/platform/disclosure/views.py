@@ -1,0 +1,93 @@
+"""Public pages (no login): current grades by region and industry with search, result notices, the objection
+form with an arithmetic captcha and the objection status; the monthly report for staff."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from airgrade.core.industries import all_industries
+from airgrade.platform.disclosure import services
+from airgrade.platform.disclosure.models import Objection, ResultNotice
+from airgrade.platform.enterprises.models import Enterprise
+from airgrade.platform.errors import NotFound, ServiceError
+from airgrade.platform.regions.models import Region
+
+
+def public_grades(request: HttpRequest) -> HttpResponse:
+    filters = services.PublicFilter(
+        query=request.GET.get("q", ""),
+        region_code=request.GET.get("region", ""),
+        industry_code=request.GET.get("industry", ""),
+        grade=request.GET.get("grade", ""),
+    )
+    if filters.region_code and not Region.objects.filter(code=filters.region_code).exists():
+        filters = services.PublicFilter(filters.query, "", filters.industry_code, filters.grade)
+    paginator = Paginator(services.public_grades(filters), 50)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "disclosure/grades.html",
+        {
+            "page": page,
+            "rows": [services.public_row(r) | {"enterprise_id": r.enterprise_id} for r in page],
+            "filters": filters,
+            "industries": all_industries(),
+            "cities": Region.objects.filter(level="city").order_by("code"),
+            "grades": ["A", "B", "B-", "C", "D", "引领性", "非引领性"],
+        },
+    )
+
+
+def notices(request: HttpRequest) -> HttpResponse:
+    return render(request, "disclosure/notices.html", {"notices": ResultNotice.objects.all()[:50]})
+
+
+def objection_form(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    enterprise = Enterprise.objects.filter(pk=enterprise_id).first()
+    if enterprise is None:
+        raise NotFound("企业不存在")
+    if request.method == "POST":
+        try:
+            objection = services.file_objection(
+                enterprise_id=enterprise.pk,
+                content=request.POST.get("content", ""),
+                captcha_token=request.POST.get("captcha_token", ""),
+                captcha_answer=request.POST.get("captcha_answer", ""),
+                client_address=request.META.get("REMOTE_ADDR", ""),
+                reporter_name=request.POST.get("reporter_name", ""),
+                reporter_contact=request.POST.get("reporter_contact", ""),
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            return redirect("disclosure:objection_status", objection.reference)
+    question, token = services.new_captcha()
+    return render(
+        request, "disclosure/objection.html", {"enterprise": enterprise, "question": question, "token": token}
+    )
+
+
+def objection_status(request: HttpRequest, reference: str) -> HttpResponse:
+    objection = Objection.objects.filter(reference=reference).first()
+    if objection is None:
+        raise NotFound("受理编号不存在")
+    return render(request, "disclosure/objection_status.html", {"o": objection})
+
+
+@login_required
+def monthly_report(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    region = request.GET.get("region") or (request.user.region_id or "")
+    year = int(request.GET.get("year") or today.year)
+    month = int(request.GET.get("month") or today.month)
+    rows = services.monthly_report(request.user, region_code=region, year=year, month=month)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(services.monthly_report_csv(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="monthly-{region}-{year}{month:02d}.csv"'
+        return response
+    return render(request, "disclosure/monthly.html", {"rows": rows, "region": region, "year": year, "month": month})

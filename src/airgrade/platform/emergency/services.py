@@ -1,0 +1,968 @@
+"""Emergency-list services: list entries, 保障类 and 小微 decisions, plans, alert events and tasks — every read
+scoped and every write permission-checked, atomic and audited. Views, API and CLI call only these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+from pydantic import ValidationError
+
+from airgrade.core.access import Actor, Target, decide
+from airgrade.core.emergency import model as core
+from airgrade.core.emergency.engine import Simulation, simulate
+from airgrade.core.emergency.guarantee import check_guarantee_breach, guarantee_eligibility
+from airgrade.core.emergency.measuresets import compile_measures, weaker_reasons
+from airgrade.core.emergency.plan import EnterprisePlan, enterprise_plan
+from airgrade.core.emergency.report import simulation_report
+from airgrade.core.emergency.small_micro import assess_small_micro
+from airgrade.core.emergency.table import build_table
+from airgrade.core.industries import industry_by_code
+from airgrade.core.regions import contains, level_of, scope_prefix
+from airgrade.core.types import AlertLevel, Grade, Pollutant, Role
+from airgrade.platform.accounts.permissions import actor_of, require
+from airgrade.platform.audit import services as audit
+from airgrade.platform.emergency.models import (
+    AlertChange,
+    AlertEvent,
+    AlertTask,
+    ListEntry,
+    ListIndustry,
+    ListLine,
+    NonInterruptiblePlan,
+)
+from airgrade.platform.enterprises.models import ProductionLine, Site
+from airgrade.platform.errors import AccessDenied, NotFound, ServiceError
+from airgrade.platform.regions.models import Region
+
+POLLUTANT_FIELDS = {
+    Pollutant.SO2: "so2_t_per_day",
+    Pollutant.NOX: "nox_t_per_day",
+    Pollutant.PM: "pm_t_per_day",
+    Pollutant.VOCS: "vocs_t_per_day",
+}
+ENTRY_FIELDS = [
+    "in_industrial_park",
+    "transport_mode",
+    "transport_volume_t",
+    "daily_heavy_trucks",
+    "output_value_10k_yuan",
+    "energy_use_tce",
+    "annual_output",
+    "output_unit",
+]
+LEVEL_ORDER = [AlertLevel.YELLOW, AlertLevel.ORANGE, AlertLevel.RED]
+
+
+@cache
+def rulebook() -> Any:
+    """The rule book, loaded and validated once per process."""
+    from airgrade.core.rules.loader import load_rulebook
+
+    return load_rulebook()
+
+
+def registry_grade(site: Site, industry_code: str) -> Grade | None:
+    """The site's grade in an industry in force today in the grade registry (REQ H21-7: lists follow the results);
+    None when the site has no graded record there, and the declared grade is used (marked `declared`)."""
+    from airgrade.platform.grades.services import grade_on, today
+
+    record = grade_on(site, industry_code, today())
+    return Grade(record.grade) if record else None
+
+
+def _entry_target(entry: ListEntry) -> Target:
+    return Target(region_code=entry.region_id, enterprise_id=entry.enterprise_id)
+
+
+def _entry_queryset() -> QuerySet[ListEntry]:
+    return ListEntry.objects.select_related("site", "enterprise", "region").prefetch_related(
+        Prefetch("industries", queryset=ListIndustry.objects.order_by("id")),
+        Prefetch("lines", queryset=ListLine.objects.order_by("id")),
+    )
+
+
+def _scoped_entries(actor: Actor) -> QuerySet[ListEntry]:
+    queryset = _entry_queryset()
+    if actor.role in (Role.COUNTY, Role.CITY, Role.PROVINCE) and actor.region_code:
+        return queryset.filter(region__code__startswith=scope_prefix(actor.region_code))
+    if actor.role is Role.ENTERPRISE and actor.enterprise_id is not None:
+        return queryset.filter(enterprise_id=actor.enterprise_id)
+    return queryset.none()
+
+
+# ---------------------------------------------------------------- reads
+
+
+def visible_entries(user: Any, region_code: str = "", year: int | None = None) -> QuerySet[ListEntry]:
+    actor = actor_of(user)
+    if not decide(
+        actor, "emergency.list.view", Target(region_code=actor.region_code, enterprise_id=actor.enterprise_id)
+    ):
+        return ListEntry.objects.none()
+    queryset = _scoped_entries(actor)
+    if region_code:
+        queryset = queryset.filter(region__code__startswith=scope_prefix(region_code))
+    if year:
+        queryset = queryset.filter(year=year)
+    return queryset
+
+
+def get_entry(user: Any, entry_id: int, action: str = "emergency.list.view") -> ListEntry:
+    """One entry if the caller may do `action`; reading out of scope looks like a missing row."""
+    entry = _entry_queryset().filter(pk=entry_id).first()
+    if entry is None:
+        raise NotFound("清单条目不存在或不在您的管辖范围内")
+    decision = decide(actor_of(user), action, _entry_target(entry))
+    if not decision:
+        if action == "emergency.list.view":
+            raise NotFound("清单条目不存在或不在您的管辖范围内")
+        raise AccessDenied(decision.reason)
+    return entry
+
+
+def site_for_list(user: Any, site_id: int, action: str = "emergency.list.view") -> Site:
+    site = Site.objects.select_related("enterprise", "region").filter(pk=site_id).first()
+    if site is None:
+        raise NotFound("厂区不存在或不在您的管辖范围内")
+    decision = decide(actor_of(user), action, Target(region_code=site.region_id, enterprise_id=site.enterprise_id))
+    if not decision:
+        if action == "emergency.list.view":
+            raise NotFound("厂区不存在或不在您的管辖范围内")
+        raise AccessDenied(decision.reason)
+    return site
+
+
+def entry_data(entry: ListEntry) -> dict[str, Any]:
+    """The entry in the list-file shape (docs/emergency.md), as the editor and the API exchange it."""
+    data: dict[str, Any] = {field: getattr(entry, field) for field in ENTRY_FIELDS}
+    data["industries"] = [
+        {"industry_code": item.industry_code, "grade": item.grade or None, "grade_source": item.grade_source}
+        for item in entry.industries.all()
+    ]
+    data["lines"] = [
+        {
+            "key": line.key,
+            "name": line.name,
+            "industry_code": line.industry_code,
+            "kind": line.kind,
+            "status": line.status,
+            "capacity_unit": line.capacity_unit,
+            "operating_days": line.operating_days,
+            "eia_capacity": line.eia_capacity,
+            "permit_capacity": line.permit_capacity,
+            "actual_output": line.actual_output,
+            "emission_unit": "t/d",
+            "emissions": {p.value: getattr(line, f) for p, f in POLLUTANT_FIELDS.items()},
+            "non_interruptible": line.non_interruptible,
+            "key_parameters": line.key_parameters,
+            "registry_line": line.registry_line_id,
+        }
+        for line in entry.lines.all()
+    ]
+    data["guarantee"] = (
+        {
+            "category": entry.guarantee_category,
+            "task_zh": entry.guarantee_task,
+            "guaranteed_daily_output": entry.guaranteed_daily_output,
+            "normal_daily_output": entry.normal_daily_output,
+            "output_unit": entry.output_unit or "t",
+        }
+        if entry.guarantee_category
+        else None
+    )
+    data["small_micro"] = entry.small_micro_facts
+    data["proposals"] = entry.proposals or {}
+    return data
+
+
+def to_core(entry: ListEntry) -> core.ListEntry:
+    """The entry as the core sees it (validated again: data written by hand in the admin cannot slip through)."""
+    data = entry_data(entry)
+    for item in data["industries"]:
+        item.pop("grade_source")
+    for line in data["lines"]:
+        line.pop("registry_line")
+    guarantee = data.pop("guarantee")
+    listed = entry.guarantee_status == ListEntry.GuaranteeStatus.LISTED
+    payload = {
+        **{k: v for k, v in data.items() if k not in ("transport_mode", "transport_volume_t", "daily_heavy_trucks")},
+        "key": f"entry:{entry.pk}",
+        "enterprise_name": entry.enterprise.name,
+        "site_name": entry.site.name,
+        "credit_code": entry.enterprise.credit_code,
+        "region_code": entry.region_id,
+        "year": entry.year,
+        "transport": {
+            "mode": entry.transport_mode,
+            "annual_volume_t": entry.transport_volume_t,
+            "daily_heavy_trucks": entry.daily_heavy_trucks,
+        },
+        # Only a 保障类 the bureau has listed changes what the enterprise does during an alert (H23-5).
+        "guarantee": guarantee if listed else None,
+        "small_micro_certified": entry.small_micro_status == ListEntry.SmallMicroStatus.CERTIFIED,
+    }
+    return core.ListEntry.model_validate(payload)
+
+
+def _plans_for(region_code: str) -> list[core.NonInterruptiblePlan]:
+    plans = []
+    for plan in NonInterruptiblePlan.objects.all():
+        if contains(plan.region_id, region_code) or contains(region_code, plan.region_id):
+            plans.append(
+                core.NonInterruptiblePlan(
+                    industry_code=plan.industry_code,
+                    region_code=plan.region_id,
+                    curtail_percent={
+                        AlertLevel.YELLOW: plan.yellow_percent,
+                        AlertLevel.ORANGE: plan.orange_percent,
+                        AlertLevel.RED: plan.red_percent,
+                    },
+                    approved_by=str(plan.approved_by),
+                    approved_on=plan.approved_at.date().isoformat(),
+                    note_zh=plan.note,
+                )
+            )
+    return plans
+
+
+def _latest_entries(queryset: QuerySet[ListEntry], year: int | None) -> list[ListEntry]:
+    """The list entry of each site for `year`, or each site's latest year."""
+    if year:
+        return list(queryset.filter(year=year))
+    latest: dict[int, ListEntry] = {}
+    for entry in queryset.order_by("site_id", "-year"):
+        latest.setdefault(entry.site_id, entry)
+    return list(latest.values())
+
+
+def region_list_for_simulation(
+    region_code: str, year: int | None = None
+) -> tuple[list[core.ListEntry], list[core.NonInterruptiblePlan]]:
+    """Every site's entry in a region, for the operator's batch CLI (`airgrade alert simulate`)."""
+    level_of(region_code)
+    queryset = _entry_queryset().filter(region__code__startswith=scope_prefix(region_code))
+    return [to_core(entry) for entry in _latest_entries(queryset, year)], _plans_for(region_code)
+
+
+def _simulate_entries(
+    entries: list[ListEntry], region_code: str, level: AlertLevel, as_of: dt.date
+) -> tuple[Simulation, list[Any]]:
+    table, issues = build_table([to_core(entry) for entry in entries], _plans_for(region_code))
+    return simulate(table, level, as_of, rulebook().measures), issues
+
+
+def region_report(
+    user: Any, region_code: str, level: AlertLevel, as_of: dt.date | None = None, year: int | None = None
+) -> dict[str, Any]:
+    """The simulation report of a region the caller oversees (dashboard, API)."""
+    try:
+        level_of(region_code)
+    except ValueError as exc:
+        raise ServiceError(str(exc), field="region") from None
+    require(user, "emergency.list.view", Target(region_code=region_code))
+    as_of = as_of or timezone.localdate()
+    entries = _latest_entries(_entry_queryset().filter(region__code__startswith=scope_prefix(region_code)), year)
+    simulation, issues = _simulate_entries(entries, region_code, level, as_of)
+    names = dict(Region.objects.values_list("code", "name"))
+    return simulation_report(simulation, region_code, names, str(rulebook().version), "database", issues)
+
+
+def entry_plans(entry: ListEntry, as_of: dt.date | None = None) -> dict[AlertLevel, EnterprisePlan]:
+    """One entry's task list at each level (for its page and its 一厂一策 documents)."""
+    as_of = as_of or timezone.localdate()
+    table, _ = build_table([to_core(entry)], _plans_for(entry.region_id))
+    return {level: enterprise_plan(simulate(table, level, as_of, rulebook().measures), 0) for level in LEVEL_ORDER}
+
+
+# ---------------------------------------------------------------- list entry writes
+
+
+def _validation_error(exc: ValidationError) -> ServiceError:
+    messages = core.describe_errors(exc)
+    return ServiceError(
+        "清单数据有误：" + "；".join(messages), errors=[{"field": m.split(":")[0], "message": m} for m in messages]
+    )
+
+
+def _check_proposals(entry: core.ListEntry, as_of: dt.date) -> None:
+    """Stricter, never weaker (REQ G-5, H23-4): refuse a proposal below the grade's minimum."""
+    problems = []
+    grades = {item.industry_code: item.grade or Grade.D for item in entry.industries}
+    for level, by_industry in entry.proposals.items():
+        for code, measures in by_industry.items():
+            try:
+                minimum = rulebook().measures(code, grades[code], level, as_of, entry.region_code)
+            except LookupError:
+                continue
+            reasons = weaker_reasons(compile_measures(measures), compile_measures(minimum))
+            if reasons:
+                problems.append(f"{level.label_zh} {code}：" + "；".join(reasons))
+    if problems:
+        raise ServiceError(
+            "自报措施弱于本等级最低要求（可以更严，不能更宽）：" + "；".join(problems), field="proposals"
+        )
+
+
+@transaction.atomic
+def save_entry(user: Any, site_id: int, year: int, data: dict[str, Any], reason: str = "") -> ListEntry:
+    """Create or replace a site's list entry for a year, lines included; all of it or nothing."""
+    site = site_for_list(user, site_id, "emergency.list.edit")
+    if not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise ServiceError(f"清单年度无效: {year!r}", field="year")
+    allowed = {*ENTRY_FIELDS, "industries", "lines", "guarantee", "small_micro", "proposals"}
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise ServiceError(f"未知字段: {', '.join(unknown)}", field=unknown[0])
+    industries = []
+    for position, item in enumerate(data.get("industries") or [], start=1):
+        code = str(item.get("industry_code") or "").strip()
+        industry = industry_by_code(code)
+        if industry is None:
+            raise ServiceError(f"第{position}个行业: 未知的重点行业 {code!r}", field="industries")
+        if not industry.applies_in(site.region_id):
+            raise ServiceError(f"第{position}个行业: {industry.name_zh} 不适用于本地区", field="industries")
+        official = registry_grade(site, code)
+        grade = official.value if official else (item.get("grade") or None)
+        source = ListEntry.GradeSource.REGISTRY if official else ListEntry.GradeSource.DECLARED
+        industries.append({"industry_code": code, "grade": grade, "source": source})
+    lines = [dict(line) for line in data.get("lines") or []]
+    registry_lines: dict[str, int | None] = {}
+    for line in lines:
+        registry_id = line.pop("registry_line", None)
+        if registry_id not in (None, "") and not ProductionLine.objects.filter(pk=registry_id, site=site).exists():
+            raise ServiceError(f"生产线“{line.get('name')}”关联的档案生产线不属于本厂区", field="lines")
+        registry_lines[str(line.get("key"))] = registry_id or None
+    payload = {
+        "key": f"site:{site.pk}",
+        "enterprise_name": site.enterprise.name,
+        "site_name": site.name,
+        "region_code": site.region_id,
+        "year": year,
+        "industries": [{"industry_code": i["industry_code"], "grade": i["grade"]} for i in industries],
+        "in_industrial_park": bool(data.get("in_industrial_park", False)),
+        "transport": {
+            "mode": data.get("transport_mode") or "",
+            "annual_volume_t": data.get("transport_volume_t"),
+            "daily_heavy_trucks": data.get("daily_heavy_trucks"),
+        },
+        "output_value_10k_yuan": data.get("output_value_10k_yuan"),
+        "energy_use_tce": data.get("energy_use_tce"),
+        "annual_output": data.get("annual_output"),
+        "output_unit": data.get("output_unit") or "",
+        "lines": lines,
+        "guarantee": data.get("guarantee") or None,
+        "small_micro": data.get("small_micro") or None,
+        "proposals": data.get("proposals") or {},
+    }
+    try:
+        checked = core.ListEntry.model_validate(payload)
+    except ValidationError as exc:
+        raise _validation_error(exc) from None
+    try:
+        build_table([checked])
+    except core.ListInputError as exc:
+        raise ServiceError("清单数据有误：" + "；".join(exc.messages), field="lines") from None
+    if checked.guarantee is not None:
+        eligibility = guarantee_eligibility(checked.guarantee, checked.industries)
+        if not eligibility.eligible:
+            raise ServiceError("不能申请保障类/白名单：" + "；".join(eligibility.reasons), field="guarantee")
+    _check_proposals(checked, timezone.localdate())
+
+    entry = ListEntry.objects.select_for_update().filter(site=site, year=year).first()
+    before = _entry_snapshot(entry) if entry else None
+    if entry is None:
+        entry = ListEntry(site=site, enterprise=site.enterprise, region=site.region, year=year)
+    entry.in_industrial_park = checked.in_industrial_park
+    entry.transport_mode = checked.transport.mode
+    entry.transport_volume_t = checked.transport.annual_volume_t
+    entry.daily_heavy_trucks = checked.transport.daily_heavy_trucks
+    entry.output_value_10k_yuan = checked.output_value_10k_yuan
+    entry.energy_use_tce = checked.energy_use_tce
+    entry.annual_output = checked.annual_output
+    entry.output_unit = checked.output_unit
+    guarantee = checked.guarantee
+    previous_guarantee = (entry.guarantee_category, entry.guaranteed_daily_output, entry.normal_daily_output)
+    if guarantee is None:
+        entry.guarantee_category, entry.guarantee_task = "", ""
+        entry.guaranteed_daily_output = entry.normal_daily_output = None
+        entry.guarantee_status = ListEntry.GuaranteeStatus.NONE
+    else:
+        entry.guarantee_category = guarantee.category.value
+        entry.guarantee_task = guarantee.task_zh
+        entry.guaranteed_daily_output = guarantee.guaranteed_daily_output
+        entry.normal_daily_output = guarantee.normal_daily_output
+        entry.output_unit = entry.output_unit or guarantee.output_unit
+        changed = previous_guarantee != (
+            guarantee.category.value,
+            guarantee.guaranteed_daily_output,
+            guarantee.normal_daily_output,
+        )
+        if changed or entry.guarantee_status in ("", ListEntry.GuaranteeStatus.REJECTED):
+            # A new or changed application goes back to the bureau (REQ H23-5: strict review, small numbers).
+            entry.guarantee_status = ListEntry.GuaranteeStatus.APPLIED
+    facts = checked.small_micro
+    entry.small_micro_facts = facts.model_dump(mode="json") if facts else None
+    if facts is None or not assess_small_micro(facts).qualifies:
+        entry.small_micro_status = ListEntry.SmallMicroStatus.NONE
+    elif entry.small_micro_status != ListEntry.SmallMicroStatus.CERTIFIED or before is None:
+        entry.small_micro_status = ListEntry.SmallMicroStatus.FLAGGED
+    entry.proposals = {
+        level.value: {code: [m.model_dump(mode="json") for m in measures] for code, measures in by_industry.items()}
+        for level, by_industry in checked.proposals.items()
+    }
+    entry.save()
+    entry.industries.all().delete()
+    ListIndustry.objects.bulk_create(
+        ListIndustry(entry=entry, industry_code=i["industry_code"], grade=i["grade"] or "", grade_source=i["source"])
+        for i in industries
+    )
+    entry.lines.all().delete()
+    ListLine.objects.bulk_create(
+        ListLine(
+            entry=entry,
+            registry_line_id=registry_lines.get(line.key),
+            key=line.key,
+            name=line.name,
+            industry_code=checked.line_industry(line),
+            kind=line.kind,
+            status=line.status.value,
+            capacity_unit=line.capacity_unit,
+            operating_days=line.operating_days,
+            eia_capacity=line.eia_capacity,
+            permit_capacity=line.permit_capacity,
+            actual_output=line.actual_output,
+            non_interruptible=line.non_interruptible,
+            key_parameters=line.key_parameters,
+            **{
+                field: line.emissions.get(pollutant, 0.0)
+                * (0.001 if line.emission_unit.startswith(("kg", "千克")) else 1.0)
+                for pollutant, field in POLLUTANT_FIELDS.items()
+            },
+        )
+        for line in checked.lines
+    )
+    entry = _entry_queryset().get(pk=entry.pk)
+    audit.record(
+        actor=user,
+        action="emergency.list.create" if before is None else "emergency.list.update",
+        obj=entry,
+        region_code=entry.region_id,
+        before=before,
+        after=_entry_snapshot(entry),
+        reason=reason,
+    )
+    return entry
+
+
+def _entry_snapshot(entry: ListEntry) -> dict[str, Any]:
+    data = entry_data(_entry_queryset().get(pk=entry.pk))
+    data.update(
+        year=entry.year,
+        guarantee_status=entry.guarantee_status,
+        small_micro_status=entry.small_micro_status,
+    )
+    return data
+
+
+@transaction.atomic
+def delete_entry(user: Any, entry_id: int, reason: str = "") -> None:
+    entry = get_entry(user, entry_id, "emergency.list.edit")
+    before = _entry_snapshot(entry)
+    audit.record(
+        actor=user, action="emergency.list.delete", obj=entry, region_code=entry.region_id, before=before, reason=reason
+    )
+    entry.delete()
+
+
+# ---------------------------------------------------------------- 保障类 and 小微 decisions
+
+
+@transaction.atomic
+def decide_guarantee(user: Any, entry_id: int, approve: bool, note: str = "") -> ListEntry:
+    """County or city lists (or refuses) a 保障类 / 白名单 application (REQ H23-5, LC-9)."""
+    entry = get_entry(user, entry_id, "emergency.guarantee.decide")
+    entry = ListEntry.objects.select_for_update().get(pk=entry.pk)
+    if entry.guarantee_status != ListEntry.GuaranteeStatus.APPLIED:
+        raise ServiceError(f"当前状态为“{entry.get_guarantee_status_display()}”，没有待审核的保障类申请")
+    if approve:
+        checked = to_core(_entry_queryset().get(pk=entry.pk))
+        guarantee = core.Guarantee(
+            category=entry.guarantee_category,
+            task_zh=entry.guarantee_task,
+            guaranteed_daily_output=entry.guaranteed_daily_output or 0,
+            normal_daily_output=entry.normal_daily_output or 1,
+            output_unit=entry.output_unit or "t",
+        )
+        eligibility = guarantee_eligibility(guarantee, checked.industries)
+        if not eligibility.eligible:
+            raise ServiceError("不能纳入保障类：" + "；".join(eligibility.reasons))
+    before = {"guarantee_status": entry.guarantee_status, "guarantee_note": entry.guarantee_note}
+    entry.guarantee_status = ListEntry.GuaranteeStatus.LISTED if approve else ListEntry.GuaranteeStatus.REJECTED
+    entry.guarantee_note = note.strip()[:300]
+    entry.save(update_fields=["guarantee_status", "guarantee_note", "updated_at"])
+    audit.record(
+        actor=user,
+        action="emergency.guarantee.decide",
+        obj=entry,
+        region_code=entry.region_id,
+        before=before,
+        after={"guarantee_status": entry.guarantee_status, "guarantee_note": entry.guarantee_note},
+        reason=note,
+    )
+    return entry
+
+
+@transaction.atomic
+def report_guarantee_output(user: Any, entry_id: int, daily_output: float, note: str = "") -> ListEntry:
+    """Record an observed daily output during an alert; above the guaranteed task → removed from the list (H23-5)."""
+    entry = get_entry(user, entry_id, "emergency.guarantee.decide")
+    entry = ListEntry.objects.select_for_update().get(pk=entry.pk)
+    if entry.guarantee_status != ListEntry.GuaranteeStatus.LISTED:
+        raise ServiceError("该企业不在保障类清单中")
+    try:
+        value = float(daily_output)
+    except (TypeError, ValueError):
+        raise ServiceError(f"日产量必须是数字，收到 {daily_output!r}", field="daily_output") from None
+    guarantee = core.Guarantee(
+        category=entry.guarantee_category,
+        task_zh=entry.guarantee_task,
+        guaranteed_daily_output=entry.guaranteed_daily_output or 0,
+        normal_daily_output=entry.normal_daily_output or 1,
+        output_unit=entry.output_unit or "t",
+    )
+    try:
+        decision = check_guarantee_breach(guarantee, value)
+    except ValueError as exc:
+        raise ServiceError(str(exc), field="daily_output") from None
+    if decision.remove_from_list:
+        before = {"guarantee_status": entry.guarantee_status}
+        entry.guarantee_status = ListEntry.GuaranteeStatus.REMOVED
+        entry.guarantee_note = decision.reason[:300]
+        entry.save(update_fields=["guarantee_status", "guarantee_note", "updated_at"])
+        audit.record(
+            actor=user,
+            action="emergency.guarantee.remove",
+            obj=entry,
+            region_code=entry.region_id,
+            before=before,
+            after={"guarantee_status": entry.guarantee_status, "observed_daily_output": value},
+            reason=decision.reason + (f"；{note}" if note else ""),
+        )
+    return entry
+
+
+@transaction.atomic
+def certify_small_micro(user: Any, entry_id: int, certify: bool, opinion: str) -> ListEntry:
+    """The county certifies (or refuses) a small/micro enterprise on its evidence (REQ SJZ-11)."""
+    entry = get_entry(user, entry_id, "emergency.small_micro.certify")
+    entry = ListEntry.objects.select_for_update().get(pk=entry.pk)
+    if not opinion.strip():
+        raise ServiceError("须填写书面认定意见 (REQ SJZ-11)", field="opinion")
+    if entry.small_micro_facts is None:
+        raise ServiceError("企业未填报小微涉气认定材料")
+    result = assess_small_micro(core.SmallMicroFacts.model_validate(entry.small_micro_facts))
+    if certify and not result.qualifies:
+        raise ServiceError("不满足小微涉气条件，不能认定：" + "；".join(result.reasons))
+    before = {"small_micro_status": entry.small_micro_status}
+    entry.small_micro_status = ListEntry.SmallMicroStatus.CERTIFIED if certify else ListEntry.SmallMicroStatus.REFUSED
+    entry.small_micro_opinion = opinion.strip()[:300]
+    entry.save(update_fields=["small_micro_status", "small_micro_opinion", "updated_at"])
+    audit.record(
+        actor=user,
+        action="emergency.small_micro.certify",
+        obj=entry,
+        region_code=entry.region_id,
+        before=before,
+        after={"small_micro_status": entry.small_micro_status, "opinion": entry.small_micro_opinion},
+        reason=opinion,
+    )
+    return entry
+
+
+@transaction.atomic
+def save_plan(user: Any, data: dict[str, Any], reason: str = "") -> NonInterruptiblePlan:
+    """The city approves (or revises) an industry's plan for non-interruptible processes (REQ SJZ-10)."""
+    region_code = str(data.get("region") or "")
+    region = Region.objects.filter(code=region_code).first()
+    if region is None:
+        raise ServiceError(f"行政区划代码 {region_code!r} 不存在", field="region")
+    require(user, "emergency.plan.approve", Target(region_code=region.code))
+    code = str(data.get("industry_code") or "")
+    if industry_by_code(code) is None:
+        raise ServiceError(f"未知的重点行业 {code!r}", field="industry_code")
+    percents = {}
+    for level in LEVEL_ORDER:
+        try:
+            value = float(data.get(f"{level.value}_percent"))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise ServiceError(f"{level.label_zh}限产比例必须是数字", field=f"{level.value}_percent") from None
+        if not 0 <= value <= 100:
+            raise ServiceError(f"{level.label_zh}限产比例须在 0–100 之间", field=f"{level.value}_percent")
+        percents[f"{level.value}_percent"] = value
+    plan, created = NonInterruptiblePlan.objects.update_or_create(
+        industry_code=code,
+        region=region,
+        defaults={**percents, "note": str(data.get("note") or "")[:300], "approved_by": user},
+    )
+    audit.record(
+        actor=user,
+        action="emergency.plan.approve",
+        obj=plan,
+        region_code=region.code,
+        after={"industry_code": code, **percents, "created": created},
+        reason=reason,
+    )
+    return plan
+
+
+# ---------------------------------------------------------------- alert events
+
+
+def _parse_level(value: Any) -> AlertLevel:
+    try:
+        return AlertLevel(str(value))
+    except ValueError:
+        raise ServiceError(f"预警级别无效: {value!r}（yellow / orange / red）", field="level") from None
+
+
+def _parse_time(value: Any, field: str, required: bool) -> dt.datetime | None:
+    if value in (None, ""):
+        if required:
+            raise ServiceError("时间不能为空", field=field)
+        return None
+    if isinstance(value, dt.datetime):
+        moment = value
+    else:
+        try:
+            moment = dt.datetime.fromisoformat(str(value))
+        except ValueError:
+            raise ServiceError(f"时间格式应为 YYYY-MM-DDTHH:MM，收到 {value!r}", field=field) from None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+def _event_regions_allowed(actor: Actor, codes: Iterable[str], action: str) -> None:
+    for code in codes:
+        require(actor, action, Target(region_code=code))
+
+
+def _regions_q(codes: list[str]) -> Q:
+    query = Q(pk__in=[])
+    for code in codes:
+        query |= Q(region__code__startswith=scope_prefix(code))
+    return query
+
+
+def _generate_tasks(event: AlertEvent, level: AlertLevel) -> None:
+    """Every enterprise in scope gets its task list; every city its expected cut (REQ G-5, G-6)."""
+    entries = _latest_entries(_entry_queryset().filter(_regions_q(event.region_codes)), None)
+    scope = event.region_codes[0] if len(event.region_codes) == 1 else event.scope_region_id
+    simulation, _ = _simulate_entries(entries, scope, level, event.starts_at.date())
+    names = dict(Region.objects.values_list("code", "name"))
+    report = simulation_report(simulation, scope, names, str(rulebook().version), "database")
+    event.expected = {"cities": report["cities"], "total": report["total"], "required_share": report["required_share"]}
+    event.rules_version = str(rulebook().version)
+    event.level = level.value
+    existing = {task.entry_id: task for task in event.tasks.all()}
+    keep: list[int] = []
+    for index, entry in enumerate(entries):
+        plan = enterprise_plan(simulation, index)
+        expected = plan.reduction
+        task = existing.get(entry.pk) or AlertTask(
+            event=event, entry=entry, enterprise=entry.enterprise, region=entry.region
+        )
+        changed_level = task.pk is not None and task.level != level.value
+        task.level = level.value
+        task.plan = plan.as_dict()
+        task.expected_so2, task.expected_nox = expected["SO2"], expected["NOx"]
+        task.expected_pm, task.expected_vocs = expected["PM"], expected["VOCs"]
+        if changed_level:
+            # A raised or lowered alert is a new order: it must be acknowledged again.
+            task.acknowledged_at = None
+            task.acknowledged_by = None
+        task.save()
+        keep.append(task.pk)
+    event.tasks.exclude(pk__in=keep).delete()
+
+
+@transaction.atomic
+def issue_alert(user: Any, data: dict[str, Any], reason: str = "") -> AlertEvent:
+    actor = actor_of(user)
+    codes = [str(code).strip() for code in data.get("region_codes") or [] if str(code).strip()]
+    if not codes:
+        raise ServiceError("须选择至少一个预警区域", field="region_codes")
+    regions = {region.code: region for region in Region.objects.filter(code__in=codes)}
+    missing = [code for code in codes if code not in regions]
+    if missing:
+        raise ServiceError(f"行政区划代码不存在: {', '.join(missing)}", field="region_codes")
+    _event_regions_allowed(actor, codes, "alert.issue")
+    level = _parse_level(data.get("level"))
+    starts_at = _parse_time(data.get("starts_at"), "starts_at", True)
+    ends_at = _parse_time(data.get("ends_at"), "ends_at", False)
+    if ends_at is not None and starts_at is not None and ends_at <= starts_at:
+        raise ServiceError("结束时间须晚于开始时间", field="ends_at")
+    title = str(data.get("title") or "").strip() or f"{'、'.join(regions[c].name for c in codes)}{level.label_zh}"
+    event = AlertEvent.objects.create(
+        title=title[:200],
+        region_codes=codes,
+        scope_region_id=actor.region_code,
+        level=level.value,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        issued_by=user,
+    )
+    AlertChange.objects.create(event=event, action=AlertChange.Action.ISSUE, level=level.value, by=user, reason=reason)
+    _generate_tasks(event, level)
+    event.save()
+    audit.record(
+        actor=user,
+        action="alert.issue",
+        obj=event,
+        region_code=actor.region_code or "",
+        after={
+            "regions": codes,
+            "level": level.value,
+            "starts_at": starts_at,
+            "ends_at": ends_at,
+            "tasks": event.tasks.count(),
+        },
+        reason=reason,
+    )
+    return event
+
+
+def _event_for_change(user: Any, event_id: int) -> AlertEvent:
+    event = get_event(user, event_id)
+    _event_regions_allowed(actor_of(user), event.region_codes, "alert.issue")
+    event = AlertEvent.objects.select_for_update().get(pk=event.pk)
+    if event.status != AlertEvent.Status.ACTIVE:
+        raise ServiceError("预警已解除，不能再调整")
+    return event
+
+
+@transaction.atomic
+def change_alert_level(user: Any, event_id: int, level_value: Any, reason: str = "") -> AlertEvent:
+    """Raise or lower an active alert; every task is recomputed and must be acknowledged again."""
+    event = _event_for_change(user, event_id)
+    level = _parse_level(level_value)
+    current = AlertLevel(event.level)
+    if level is current:
+        raise ServiceError(f"当前已是{level.label_zh}", field="level")
+    action = (
+        AlertChange.Action.RAISE if LEVEL_ORDER.index(level) > LEVEL_ORDER.index(current) else AlertChange.Action.LOWER
+    )
+    AlertChange.objects.create(event=event, action=action, level=level.value, by=user, reason=reason)
+    _generate_tasks(event, level)
+    event.save()
+    audit.record(
+        actor=user,
+        action=f"alert.{action}",
+        obj=event,
+        region_code=event.scope_region_id,
+        before={"level": current.value},
+        after={"level": level.value},
+        reason=reason,
+    )
+    return event
+
+
+@transaction.atomic
+def lift_alert(user: Any, event_id: int, reason: str = "") -> AlertEvent:
+    event = _event_for_change(user, event_id)
+    event.status = AlertEvent.Status.LIFTED
+    event.lifted_at = timezone.now()
+    event.save(update_fields=["status", "lifted_at"])
+    AlertChange.objects.create(event=event, action=AlertChange.Action.LIFT, level=event.level, by=user, reason=reason)
+    audit.record(
+        actor=user,
+        action="alert.lift",
+        obj=event,
+        region_code=event.scope_region_id,
+        before={"status": "active"},
+        after={"status": "lifted"},
+        reason=reason,
+    )
+    return event
+
+
+def _event_visible(actor: Actor, event: AlertEvent) -> bool:
+    if actor.role is Role.ENTERPRISE:
+        return actor.enterprise_id is not None and event.tasks.filter(enterprise_id=actor.enterprise_id).exists()
+    if actor.role in (Role.COUNTY, Role.CITY, Role.PROVINCE) and actor.region_code:
+        return any(
+            contains(actor.region_code, code) or contains(code, actor.region_code) for code in event.region_codes
+        )
+    return False
+
+
+def visible_events(user: Any) -> list[AlertEvent]:
+    actor = actor_of(user)
+    if actor.role not in (Role.COUNTY, Role.CITY, Role.PROVINCE, Role.ENTERPRISE):
+        return []
+    return [event for event in AlertEvent.objects.all() if _event_visible(actor, event)]
+
+
+def get_event(user: Any, event_id: int) -> AlertEvent:
+    event = AlertEvent.objects.filter(pk=event_id).first()
+    actor = actor_of(user)
+    if event is None or actor.role not in (Role.COUNTY, Role.CITY, Role.PROVINCE, Role.ENTERPRISE):
+        raise NotFound("预警事件不存在或不在您的管辖范围内")
+    if not _event_visible(actor, event):
+        raise NotFound("预警事件不存在或不在您的管辖范围内")
+    return event
+
+
+def event_tasks(user: Any, event: AlertEvent) -> QuerySet[AlertTask]:
+    actor = actor_of(user)
+    tasks = event.tasks.select_related("enterprise", "region", "entry__site")
+    if actor.role is Role.ENTERPRISE:
+        return tasks.filter(enterprise_id=actor.enterprise_id)
+    if actor.role in (Role.COUNTY, Role.CITY, Role.PROVINCE) and actor.region_code:
+        return tasks.filter(region__code__startswith=scope_prefix(actor.region_code))
+    return tasks.none()
+
+
+def get_task(user: Any, task_id: int, action: str = "alert.view") -> AlertTask:
+    task = AlertTask.objects.select_related("event", "enterprise", "region", "entry__site").filter(pk=task_id).first()
+    if task is None:
+        raise NotFound("任务不存在或不在您的管辖范围内")
+    decision = decide(actor_of(user), action, Target(region_code=task.region_id, enterprise_id=task.enterprise_id))
+    if not decision:
+        if action == "alert.view":
+            raise NotFound("任务不存在或不在您的管辖范围内")
+        raise AccessDenied(decision.reason)
+    return task
+
+
+@transaction.atomic
+def acknowledge_task(user: Any, task_id: int) -> AlertTask:
+    task = get_task(user, task_id, "alert.acknowledge")
+    task = AlertTask.objects.select_for_update().select_related("event").get(pk=task.pk)
+    if task.event.status != AlertEvent.Status.ACTIVE:
+        raise ServiceError("预警已解除，无需签收")
+    if task.acknowledged_at is None:
+        task.acknowledged_at = timezone.now()
+        task.acknowledged_by = user
+        task.save(update_fields=["acknowledged_at", "acknowledged_by"])
+        audit.record(
+            actor=user,
+            action="alert.acknowledge",
+            obj=task,
+            region_code=task.region_id,
+            after={"event": task.event_id, "level": task.level},
+        )
+    return task
+
+
+def _optional_float(data: dict[str, Any], key: str) -> float | None:
+    value = data.get(key)
+    if value in (None, ""):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ServiceError(f"{key} 必须是数字，收到 {value!r}", field=key) from None
+    if number < 0:
+        raise ServiceError(f"{key} 不能为负数", field=key)
+    return number
+
+
+@transaction.atomic
+def report_execution(user: Any, task_id: int, data: dict[str, Any]) -> AlertTask:
+    """The enterprise reports what it did: lines done, reductions achieved, a note."""
+    task = get_task(user, task_id, "alert.report")
+    task = AlertTask.objects.select_for_update().get(pk=task.pk)
+    known = {line["line"] for line in task.plan.get("lines", [])}
+    done = [str(key) for key in data.get("lines_done") or []]
+    unknown = [key for key in done if key not in known]
+    if unknown:
+        raise ServiceError(f"任务中没有这些生产线: {', '.join(unknown)}", field="lines_done")
+    before = {"reported_lines_done": task.reported_lines_done, "reported_note": task.reported_note}
+    task.reported_lines_done = done
+    task.reported_note = str(data.get("note") or "")[:2000]
+    for pollutant in ("so2", "nox", "pm", "vocs"):
+        setattr(task, f"reported_{pollutant}", _optional_float(data, f"reported_{pollutant}"))
+    task.reported_at = timezone.now()
+    task.save()
+    audit.record(
+        actor=user,
+        action="alert.report",
+        obj=task,
+        region_code=task.region_id,
+        before=before,
+        after={"reported_lines_done": done, "reported_note": task.reported_note},
+    )
+    return task
+
+
+@transaction.atomic
+def record_evidence(user: Any, task_id: int, data: dict[str, Any]) -> AlertTask:
+    """The bureau records independent evidence: online monitoring and electricity use (REQ H23-6)."""
+    task = get_task(user, task_id, "alert.evidence")
+    task = AlertTask.objects.select_for_update().get(pk=task.pk)
+    task.evidence_online_monitoring = str(data.get("online_monitoring") or "")[:4000]
+    task.evidence_electricity_baseline_kwh = _optional_float(data, "electricity_baseline_kwh")
+    task.evidence_electricity_alert_kwh = _optional_float(data, "electricity_alert_kwh")
+    task.evidence_note = str(data.get("note") or "")[:2000]
+    task.evidence_by = user
+    task.save()
+    audit.record(
+        actor=user,
+        action="alert.evidence",
+        obj=task,
+        region_code=task.region_id,
+        after={
+            "electricity_baseline_kwh": task.evidence_electricity_baseline_kwh,
+            "electricity_alert_kwh": task.evidence_electricity_alert_kwh,
+            "note": task.evidence_note,
+        },
+    )
+    return task
+
+
+def execution_summary(task: AlertTask) -> dict[str, Any]:
+    """Expected against reported cuts, and what electricity use says (a drop in line with the expected cut)."""
+    rows = {}
+    for pollutant in ("so2", "nox", "pm", "vocs"):
+        rows[pollutant] = {
+            "expected": getattr(task, f"expected_{pollutant}"),
+            "reported": getattr(task, f"reported_{pollutant}"),
+        }
+    electricity_drop = None
+    base, during = task.evidence_electricity_baseline_kwh, task.evidence_electricity_alert_kwh
+    if base and during is not None:
+        electricity_drop = 1 - during / base
+    stop_or_curtail = [
+        line["line"]
+        for line in task.plan.get("lines", [])
+        if line["action"] in ("stop", "curtail", "plan_curtail", "guarantee_cap")
+    ]
+    return {
+        "pollutants": rows,
+        "lines_expected": stop_or_curtail,
+        "lines_reported": task.reported_lines_done,
+        "lines_missing": [key for key in stop_or_curtail if key not in task.reported_lines_done],
+        "electricity_drop": electricity_drop,
+    }
+
+
+def operation_plan_documents(user: Any, entry_id: int, as_of: dt.date | None = None) -> Any:
+    """The 一厂一策 plan (REQ LC-11) of an entry the caller may see, ready to render as DOCX or PDF."""
+    from airgrade.io.documents.operation_plan import OperationPlan
+
+    entry = get_entry(user, entry_id)
+    as_of = as_of or timezone.localdate()
+    return OperationPlan(
+        entry=to_core(entry),
+        plans=entry_plans(entry, as_of),
+        region_name=entry.region.name,
+        rules_version=str(rulebook().version),
+        as_of=as_of.isoformat(),
+    )

@@ -1,0 +1,502 @@
+"""Grade registry services: record and query grades with validity, downgrades with bans and the integrity file,
+rectification orders, the adjustment window and the 回头看 look-back. Every write checks permission and audits.
+
+REQ LC-5 (overall grade is the worst), LC-6, LC-12 (upgrades to A / B / 引领性 only through province
+verification), LC-8 / H23-7 (one dynamic adjustment per period), H21-6 / H23-6 (downgrades), SJZ-3 / SJZ-5
+(falsification or tampered gate data → lowest grade, one-year ban, integrity file), H23-1 (回头看, rectification).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from airgrade.core.access import Target
+from airgrade.core.types import Grade, worst_grade
+from airgrade.core.workflow import State
+from airgrade.platform.accounts.permissions import require, scoped
+from airgrade.platform.audit import services as audit
+from airgrade.platform.enterprises.models import Enterprise, Site
+from airgrade.platform.errors import NotFound, ServiceError
+from airgrade.platform.grades.models import (
+    AdjustmentWindow,
+    ApplicationBan,
+    Downgrade,
+    GradeRecord,
+    IntegrityEntry,
+    LookbackItem,
+    LookbackRound,
+    RectificationOrder,
+)
+from airgrade.platform.regions.models import Region
+
+# Reasons that send the enterprise to the lowest grade with a one-year ban and an integrity-file entry.
+SEVERE_REASONS = {Downgrade.Reason.FALSE_MATERIAL, Downgrade.Reason.GATE_DATA_TAMPERED}
+BAN_DAYS = 365
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def site_target(site: Site) -> Target:
+    return Target(region_code=site.region_id, enterprise_id=site.enterprise_id)
+
+
+def _site(site_id: int) -> Site:
+    site = Site.objects.select_related("enterprise").filter(pk=site_id).first()
+    if site is None:
+        raise NotFound("厂区不存在或不在您的管辖范围内")
+    return site
+
+
+# ---------------------------------------------------------------- queries
+
+
+def in_force_q(on: dt.date) -> Q:
+    return Q(valid_from__lte=on) & (Q(valid_until__isnull=True) | Q(valid_until__gt=on))
+
+
+def grade_on(site: Site, industry_code: str, on: dt.date) -> GradeRecord | None:
+    """The grade of a site and industry in force on date `on` (the latest recorded wins a same-day tie)."""
+    return (
+        GradeRecord.objects.filter(site=site, industry_code=industry_code)
+        .filter(in_force_q(on))
+        .order_by("-valid_from", "-id")
+        .first()
+    )
+
+
+def enterprise_grade_on(enterprise: Enterprise, on: dt.date) -> Grade | None:
+    """The enterprise's overall grade on `on`: the worst of its sites' and industries' grades (REQ LC-5)."""
+    records = GradeRecord.objects.filter(enterprise=enterprise).filter(in_force_q(on))
+    grades = [Grade(r.grade) for r in records]
+    return worst_grade(grades) if grades else None
+
+
+def current_records(on: dt.date | None = None) -> QuerySet[GradeRecord]:
+    return GradeRecord.objects.filter(in_force_q(on or today()))
+
+
+def history(user: Any, enterprise_id: int) -> list[GradeRecord]:
+    enterprise = Enterprise.objects.filter(pk=enterprise_id).first()
+    if enterprise is None:
+        raise NotFound("企业不存在或不在您的管辖范围内")
+    require(user, "grade.view", Target(region_code=enterprise.region_id, enterprise_id=enterprise.pk))
+    return list(GradeRecord.objects.filter(enterprise=enterprise).order_by("valid_from", "id"))
+
+
+def visible_records(user: Any, on: dt.date | None = None) -> QuerySet[GradeRecord]:
+    from airgrade.platform.accounts.permissions import actor_of
+
+    actor = actor_of(user)
+    return scoped(current_records(on), actor, enterprise_field="enterprise_id")
+
+
+def active_ban(enterprise: Enterprise, on: dt.date | None = None) -> ApplicationBan | None:
+    on = on or today()
+    return ApplicationBan.objects.filter(enterprise=enterprise, starts__lte=on, ends__gt=on).first()
+
+
+# ---------------------------------------------------------------- writes (internal, inside a caller's transaction)
+
+
+def record_grade(
+    *,
+    actor: Any,
+    site: Site,
+    industry_code: str,
+    grade: Grade,
+    valid_from: dt.date,
+    source: str,
+    declaration: Any = None,
+    campaign: Any = None,
+    rules_version: str = "",
+    reason: str = "",
+) -> GradeRecord:
+    """Append a grade and close the period of the one it replaces. Callers check permission first.
+
+    An upgrade to A / B(B-) / 引领性 is accepted only from a declaration the province verified or adjusted
+    (REQ LC-12): nothing else can raise a grade into the top tier.
+    """
+    current = grade_on(site, industry_code, valid_from)
+    is_upgrade = current is None or grade.rank < Grade(current.grade).rank
+    province_decided = declaration is not None and declaration.state in (State.VERIFIED, State.ADJUSTED)
+    if grade.is_top_tier and is_upgrade and not province_decided:
+        raise ServiceError("升级为A级、B级（含B-）或引领性须经省级核定（REQ LC-12）", field="grade")
+    open_records = (
+        GradeRecord.objects.select_for_update()
+        .filter(site=site, industry_code=industry_code)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=valid_from))
+    )
+    for previous in open_records:
+        before = audit.snapshot(previous, ["valid_until"])
+        previous.valid_until = max(valid_from, previous.valid_from)
+        previous.save(update_fields=["valid_until"])
+        audit.record(
+            actor=actor,
+            action="grade.close",
+            obj=previous,
+            region_code=site.region_id,
+            before=before,
+            after=audit.snapshot(previous, ["valid_until"]),
+            reason=reason,
+        )
+    record = GradeRecord.objects.create(
+        enterprise_id=site.enterprise_id,
+        site=site,
+        region_id=site.region_id,
+        industry_code=industry_code,
+        grade=grade.value,
+        valid_from=valid_from,
+        source=source,
+        declaration=declaration,
+        campaign=campaign,
+        rules_version=rules_version,
+        reason=reason,
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit.record(
+        actor=actor,
+        action="grade.record",
+        obj=record,
+        region_code=site.region_id,
+        after=audit.snapshot(record),
+        reason=reason,
+    )
+    return record
+
+
+# ---------------------------------------------------------------- dynamic management
+
+
+@transaction.atomic
+def downgrade(
+    user: Any,
+    *,
+    site_id: int,
+    industry_code: str,
+    reason_code: str,
+    description: str,
+    to_grade: str | None = None,
+    effective: dt.date | None = None,
+) -> Downgrade:
+    """Downgrade a site's industry grade for a violation (REQ H21-6, H23-6). 虚假材料 or tampered gate data
+    send it to the industry's lowest grade, ban applications for a year and enter the integrity file
+    (REQ SJZ-3, SJZ-5, LC-13)."""
+    from airgrade.platform.declarations.rulebook import industry_floor
+
+    site = _site(site_id)
+    require(user, "grade.downgrade", site_target(site))
+    if reason_code not in Downgrade.Reason.values:
+        raise ServiceError(f"未知的降级原因: {reason_code}", field="reason_code")
+    if not description.strip():
+        raise ServiceError("须写明降级的事实与依据", field="description")
+    effective = effective or today()
+    current = grade_on(site, industry_code, effective)
+    if current is None:
+        raise ServiceError("该厂区该行业当前没有绩效等级，无法降级", field="industry_code")
+    reason = Downgrade.Reason(reason_code)
+    floor = industry_floor(industry_code, effective, site.region_id)
+    if reason in SEVERE_REASONS:
+        target = floor.grade
+    else:
+        if not to_grade:
+            raise ServiceError("须指定降级后的等级", field="to_grade")
+        try:
+            target = Grade(to_grade)
+        except ValueError:
+            raise ServiceError(f"未知的绩效等级: {to_grade}", field="to_grade") from None
+    if target.rank <= Grade(current.grade).rank and reason not in SEVERE_REASONS:
+        raise ServiceError(f"降级后的等级须低于当前等级 {current.grade}", field="to_grade")
+    record = record_grade(
+        actor=user,
+        site=site,
+        industry_code=industry_code,
+        grade=target,
+        valid_from=effective,
+        source=GradeRecord.Source.DOWNGRADE,
+        rules_version=floor.rules_version,
+        reason=f"{reason.label}：{description}",
+    )
+    entry = Downgrade.objects.create(
+        enterprise_id=site.enterprise_id,
+        site=site,
+        industry_code=industry_code,
+        reason_code=reason.value,
+        description=description,
+        from_grade=current.grade,
+        to_grade=target.value,
+        effective=effective,
+        grade_record=record,
+        recorded_by=user,
+    )
+    audit.record(
+        actor=user,
+        action="grade.downgrade",
+        obj=entry,
+        region_code=site.region_id,
+        before={"grade": current.grade},
+        after={"grade": target.value, "reason": reason.value},
+        reason=description,
+    )
+    if reason in SEVERE_REASONS:
+        ban = ApplicationBan.objects.create(
+            enterprise_id=site.enterprise_id,
+            starts=effective,
+            ends=effective + dt.timedelta(days=BAN_DAYS),
+            reason=f"{reason.label}（REQ SJZ-3）",
+            downgrade=entry,
+        )
+        integrity = IntegrityEntry.objects.create(
+            enterprise_id=site.enterprise_id,
+            kind=reason.value,
+            description=description,
+            downgrade=entry,
+            recorded_by=user,
+        )
+        audit.record(
+            actor=user,
+            action="grade.ban",
+            obj=ban,
+            region_code=site.region_id,
+            after=audit.snapshot(ban),
+            reason=description,
+        )
+        audit.record(
+            actor=user,
+            action="integrity.record",
+            obj=integrity,
+            region_code=site.region_id,
+            after=audit.snapshot(integrity),
+            reason=description,
+        )
+    return entry
+
+
+@transaction.atomic
+def open_adjustment_window(
+    user: Any, *, region_code: str, period: int, opens: dt.date, closes: dt.date, note: str = ""
+) -> AdjustmentWindow:
+    """Open the one dynamic-adjustment window of a period (REQ LC-8 "开展一次", H23-7)."""
+    require(user, "grade.adjustment_window", Target(region_code=region_code))
+    if closes < opens:
+        raise ServiceError("动态调整截止日期早于开始日期", field="closes")
+    if AdjustmentWindow.objects.filter(region_id=region_code, period=period).exists():
+        raise ServiceError(f"{period} 年度已开展过一次动态调整，每个周期只能开展一次（REQ LC-8）", field="period")
+    try:
+        with transaction.atomic():
+            window = AdjustmentWindow.objects.create(
+                region_id=region_code, period=period, opens=opens, closes=closes, opened_by=user, note=note
+            )
+    except IntegrityError:
+        raise ServiceError(f"{period} 年度已开展过一次动态调整", field="period") from None
+    audit.record(
+        actor=user, action="grade.adjustment_window", obj=window, region_code=region_code, after=audit.snapshot(window)
+    )
+    return window
+
+
+def window_open(region_code: str, on: dt.date) -> AdjustmentWindow | None:
+    """The adjustment window covering `on` for a region or any region containing it."""
+    candidates = AdjustmentWindow.objects.filter(opens__lte=on, closes__gte=on)
+    for window in candidates:
+        if region_code.startswith(Region(code=window.region_id).prefix):
+            return window
+    return None
+
+
+# ---------------------------------------------------------------- rectification (H23-1)
+
+
+@transaction.atomic
+def order_rectification(
+    user: Any, *, site_id: int, problem: str, deadline: dt.date, lookback_item: LookbackItem | None = None
+) -> RectificationOrder:
+    site = _site(site_id)
+    require(user, "rectification.order", site_target(site))
+    if not problem.strip():
+        raise ServiceError("须写明整改问题", field="problem")
+    if deadline <= today():
+        raise ServiceError("整改时限须晚于今天", field="deadline")
+    order = RectificationOrder.objects.create(
+        enterprise_id=site.enterprise_id,
+        site=site,
+        region_id=site.region_id,
+        problem=problem,
+        deadline=deadline,
+        ordered_by=user,
+        lookback_item=lookback_item,
+    )
+    audit.record(
+        actor=user, action="rectification.order", obj=order, region_code=site.region_id, after=audit.snapshot(order)
+    )
+    return order
+
+
+def _order_for_update(order_id: int) -> RectificationOrder:
+    order = RectificationOrder.objects.select_for_update().filter(pk=order_id).first()
+    if order is None:
+        raise NotFound("整改通知不存在")
+    return order
+
+
+@transaction.atomic
+def report_rectification(user: Any, order_id: int, report: str) -> RectificationOrder:
+    order = _order_for_update(order_id)
+    require(user, "rectification.report", Target(region_code=order.region_id, enterprise_id=order.enterprise_id))
+    if order.status == RectificationOrder.Status.CLOSED:
+        raise ServiceError("整改通知已销号")
+    if not report.strip():
+        raise ServiceError("须填写整改情况", field="report")
+    before = audit.snapshot(order, ["status", "report"])
+    order.status, order.report, order.reported_at = RectificationOrder.Status.REPORTED, report, timezone.now()
+    order.save(update_fields=["status", "report", "reported_at"])
+    audit.record(
+        actor=user,
+        action="rectification.report",
+        obj=order,
+        region_code=order.region_id,
+        before=before,
+        after=audit.snapshot(order, ["status", "report"]),
+    )
+    return order
+
+
+@transaction.atomic
+def close_rectification(user: Any, order_id: int, note: str) -> RectificationOrder:
+    order = _order_for_update(order_id)
+    require(user, "rectification.close", Target(region_code=order.region_id, enterprise_id=order.enterprise_id))
+    if order.status != RectificationOrder.Status.REPORTED:
+        raise ServiceError("企业尚未报告整改完成，不能销号")
+    if not note.strip():
+        raise ServiceError("须填写核查销号意见", field="note")
+    before = audit.snapshot(order, ["status"])
+    order.status, order.closed_by, order.closed_at, order.close_note = (
+        RectificationOrder.Status.CLOSED,
+        user,
+        timezone.now(),
+        note,
+    )
+    order.save(update_fields=["status", "closed_by", "closed_at", "close_note"])
+    audit.record(
+        actor=user,
+        action="rectification.close",
+        obj=order,
+        region_code=order.region_id,
+        before=before,
+        after=audit.snapshot(order, ["status"]),
+        reason=note,
+    )
+    return order
+
+
+def is_overdue(order: RectificationOrder, on: dt.date | None = None) -> bool:
+    return order.status != RectificationOrder.Status.CLOSED and order.deadline < (on or today())
+
+
+# ---------------------------------------------------------------- 回头看 (H23-1)
+
+
+@transaction.atomic
+def start_lookback(
+    user: Any, *, region_code: str, year: int, qualification_due: dt.date, onsite_due: dt.date
+) -> LookbackRound:
+    """Select every A / B(B-) / 引领性 grade in force in the region into a look-back round."""
+    require(user, "lookback.manage", Target(region_code=region_code))
+    if LookbackRound.objects.filter(region_id=region_code, year=year).exists():
+        raise ServiceError(f"{year} 年度回头看已建立", field="year")
+    round_ = LookbackRound.objects.create(
+        region_id=region_code,
+        year=year,
+        qualification_due=qualification_due,
+        onsite_due=onsite_due,
+        created_by=user,
+    )
+    prefix = Region(code=region_code).prefix
+    top = [g.value for g in Grade if g.is_top_tier]
+    records = current_records().filter(region__code__startswith=prefix, grade__in=top).order_by("region_id", "id")
+    LookbackItem.objects.bulk_create([LookbackItem(round=round_, grade_record=r) for r in records])
+    audit.record(
+        actor=user,
+        action="lookback.start",
+        obj=round_,
+        region_code=region_code,
+        after={"year": year, "items": round_.items.count()},
+    )
+    return round_
+
+
+@transaction.atomic
+def record_lookback_result(user: Any, item_id: int, *, stage: str, result: str, note: str = "") -> LookbackItem:
+    item = LookbackItem.objects.select_for_update().select_related("round", "grade_record").filter(pk=item_id).first()
+    if item is None:
+        raise NotFound("回头看记录不存在")
+    require(user, "lookback.manage", Target(region_code=item.grade_record.region_id))
+    if stage not in ("qualification", "onsite"):
+        raise ServiceError("阶段须为资格审查或现场核查", field="stage")
+    if result not in (LookbackItem.Result.PASS, LookbackItem.Result.MINOR, LookbackItem.Result.SERIOUS):
+        raise ServiceError(f"未知的核查结论: {result}", field="result")
+    if result != LookbackItem.Result.PASS and not note.strip():
+        raise ServiceError("发现问题须写明问题", field="note")
+    before = audit.snapshot(item, [f"{stage}_result", f"{stage}_note"])
+    setattr(item, f"{stage}_result", result)
+    setattr(item, f"{stage}_note", note)
+    item.save()
+    audit.record(
+        actor=user,
+        action=f"lookback.{stage}",
+        obj=item,
+        region_code=item.grade_record.region_id,
+        before=before,
+        after=audit.snapshot(item, [f"{stage}_result", f"{stage}_note"]),
+    )
+    return item
+
+
+def problem_items(round_: LookbackRound) -> QuerySet[LookbackItem]:
+    """The 问题企业汇总表 (附件3): items with a minor or serious finding at either stage."""
+    problems = [LookbackItem.Result.MINOR, LookbackItem.Result.SERIOUS]
+    return round_.items.filter(Q(qualification_result__in=problems) | Q(onsite_result__in=problems))
+
+
+@transaction.atomic
+def settle_lookback_item(
+    user: Any, item_id: int, *, outcome: str, to_grade: str = "", deadline: dt.date | None = None, note: str = ""
+) -> LookbackItem:
+    """Serious problems → downgrade (reason 回头看不合格); minor → rectification with a deadline (REQ H23-1)."""
+    item = LookbackItem.objects.select_for_update().select_related("grade_record").filter(pk=item_id).first()
+    if item is None:
+        raise NotFound("回头看记录不存在")
+    record = item.grade_record
+    require(user, "lookback.manage", Target(region_code=record.region_id))
+    if outcome == LookbackItem.Outcome.DOWNGRADE:
+        downgrade(
+            user,
+            site_id=record.site_id,
+            industry_code=record.industry_code,
+            reason_code=Downgrade.Reason.LOOKBACK_FAILED,
+            description=note or "回头看不合格",
+            to_grade=to_grade,
+        )
+    elif outcome == LookbackItem.Outcome.RECTIFY:
+        if deadline is None:
+            raise ServiceError("限期整改须给出整改时限", field="deadline")
+        order_rectification(user, site_id=record.site_id, problem=note, deadline=deadline, lookback_item=item)
+    elif outcome != LookbackItem.Outcome.NONE:
+        raise ServiceError(f"未知的处理方式: {outcome}", field="outcome")
+    item.outcome = outcome
+    item.save(update_fields=["outcome", "updated_at"])
+    audit.record(
+        actor=user,
+        action="lookback.settle",
+        obj=item,
+        region_code=record.region_id,
+        after={"outcome": outcome},
+        reason=note,
+    )
+    return item

@@ -1,0 +1,13 @@
+"""Fixtures of the emergency-core tests."""
+
+from __future__ import annotations
+
+import pytest
+from emergency_builders import cement_measures
+
+from airgrade.core.emergency.lookups import TableLookup
+
+
+@pytest.fixture
+def lookup() -> TableLookup:
+    return TableLookup(cement_measures())

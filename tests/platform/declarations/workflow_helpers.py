@@ -1,0 +1,68 @@
+"""Helpers for the workflow tests: a campaign, a ready declaration, and a declaration forced into a state."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+
+from airgrade.platform.declarations import services
+from airgrade.platform.declarations.models import Campaign, Declaration, OnsiteCheck
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+JPG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
+
+
+def make_campaign(city_user: Any, *, region: str = "410100", days: int = 30, **kwargs: Any) -> Campaign:
+    return services.create_campaign(
+        city_user,
+        name=kwargs.pop("name", "2026年绩效分级"),
+        region_code=region,
+        application_deadline=timezone.now() + dt.timedelta(days=days),
+        **kwargs,
+    )
+
+
+def ready_declaration(
+    enterprise_user: Any, campaign: Campaign, *, grade: str = "B", industry: str = "cement"
+) -> Declaration:
+    site = enterprise_user.enterprise.sites.first()
+    declaration = services.create_declaration(
+        enterprise_user,
+        campaign_id=campaign.pk,
+        site_id=site.pk,
+        items=[{"industry_code": industry, "target_grade": grade, "facts": {"kiln_nox": 45}}],
+    )
+    services.upload_evidence(
+        enterprise_user, declaration.pk, filename="监测报告.pdf", content=PDF, indicator_id="emission_limits"
+    )
+    services.sign_commitment(enterprise_user, declaration.pk, signer_name="张伟")
+    return services.generate_document(enterprise_user, declaration.pk)
+
+
+def force_state(
+    declaration: Declaration, state: str, creator: Any, *, checks: bool = True, sampled: bool | None = True
+) -> Declaration:
+    """Put a declaration into `state` with every precondition met (signed on-site checks, sampled)."""
+    Declaration.objects.filter(pk=declaration.pk).update(state=state, sampled_for_city=sampled)
+    if checks:
+        for level in (OnsiteCheck.Level.COUNTY, OnsiteCheck.Level.CITY):
+            OnsiteCheck.objects.get_or_create(
+                declaration=declaration,
+                level=level,
+                defaults={
+                    "created_by": creator,
+                    "signed_by": creator,
+                    "signed_at": timezone.now(),
+                    "signature_name": "核查人",
+                    "conclusion": "consistent",
+                },
+            )
+    return Declaration.objects.get(pk=declaration.pk)
+
+
+def act(user: Any, declaration: Declaration, action: str, **kwargs: Any) -> Declaration:
+    declaration.refresh_from_db()
+    return services.transition(user, declaration.pk, action, expected_state=declaration.state, **kwargs)
