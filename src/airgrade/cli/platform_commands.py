@@ -31,18 +31,18 @@ def setup() -> None:
 
 
 def demo(enterprises: int = typer.Option(300, help="演示企业数量")) -> None:
-    """Load the demo: regions, one user per role and fictional enterprises (skipped if already loaded)."""
+    """Load the demo: regions, users, enterprises, the Zhengzhou grading workflow and grades, then the emergency
+    lists (which read the grade registry). Skipped where already loaded."""
     setup()
     from airgrade.platform import demo as demo_data
 
-    with console.status("正在生成演示数据…"):
+    with console.status("正在生成演示数据（企业、评级申报、等级、应急减排清单）…"):
         result = demo_data.load_demo(enterprises)
-    console.print(f"演示数据：新建 {result['created']} 家，共 {result['enterprises']} 家企业。")
-    from airgrade.platform.emergency.demo import load_demo_lists
-
-    with console.status("正在生成演示应急减排清单…"):
-        lists = load_demo_lists()
-    console.print(f"应急减排清单：新建 {lists['created']} 条，共 {lists['entries']} 条。")
+    console.print(f"企业：新建 {result['created']} 家，共 {result['enterprises']} 家。")
+    console.print(
+        f"绩效分级申报：新建 {result['declarations_created']} 份，共 {result['declarations']} 份；等级记录 {result['grades']} 条。"
+    )
+    console.print(f"应急减排清单：新建 {result['list_entries_created']} 条，共 {result['list_entries']} 条。")
 
 
 def serve(

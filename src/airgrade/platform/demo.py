@@ -1,4 +1,5 @@
-"""Demo data: regions, one user per role and about 300 fictional enterprises in Henan, written through services."""
+"""Demo data, written through the services: regions, one user per role, about 300 fictional enterprises in Henan,
+then the Zhengzhou grading workflow and grade registry, then the emergency lists (which read the registry)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from airgrade.core import credit_code
@@ -145,11 +147,14 @@ def _credit_code(rng: random.Random, region_code: str, taken: set[str]) -> str:
 def ensure_users(enterprise: Enterprise | None = None) -> dict[Role, User]:
     """One demo user per role (idempotent). The enterprise user is bound to `enterprise` when given."""
     users: dict[Role, User] = {}
+    hashed = ""
     for role in (Role.PROVINCE, Role.CITY, Role.COUNTY, Role.EXPERT, Role.ENTERPRISE):
         user = User.objects.filter(username=role.value).first()
         if user is None:
             user = User(username=role.value, role=role.value, display_name=f"演示{role.label_zh}用户")
-            user.set_password(DEMO_PASSWORD)
+            # The password hasher is slow on purpose; the demo users share one password, so hash it once.
+            hashed = hashed or make_password(DEMO_PASSWORD)
+            user.password = hashed
         user.region_id = DEMO_REGION.get(role)
         if role is Role.ENTERPRISE and enterprise is not None:
             user.enterprise = enterprise
@@ -163,23 +168,77 @@ def ensure_users(enterprise: Enterprise | None = None) -> dict[Role, User]:
 
 @transaction.atomic
 def load_demo(enterprise_count: int = 300, seed: int = 2026) -> dict[str, Any]:
-    """Load the demo once: regions, users, enterprises with sites, industries, lines and outlets."""
+    """Load the demo once (a second run writes nothing): regions, users, enterprises, then the Zhengzhou grading
+    workflow and grades, then the emergency lists, which take each site's grade from the registry (REQ H21-7)."""
+    from airgrade.platform.declarations.demo import load_demo_workflow
+    from airgrade.platform.emergency.demo import load_demo_lists
+
     load_regions()
+    created = _load_enterprises(enterprise_count, seed)
+    users = ensure_users(Enterprise.objects.filter(region_id=DEMO_REGION[Role.COUNTY]).order_by("pk").first())
+    workflow = load_demo_workflow(users, seed)
+    lists = load_demo_lists(seed=seed)
+    _approve_demo_plans(users[Role.CITY])
+    return {
+        "created": created,
+        "enterprises": Enterprise.objects.count(),
+        "declarations_created": workflow["created"],
+        "declarations": workflow["declarations"],
+        "grades": workflow["grades"],
+        "list_entries_created": lists["created"],
+        "list_entries": lists["entries"],
+    }
+
+
+# Demo curtailment plans for non-interruptible processes (REQ SJZ-10), percent of output per alert level;
+# illustrative values, not official. 玻璃 is left without a plan so that the list check has something to report.
+DEMO_PLANS = {"coking": (10, 20, 30), "electrolytic_aluminium": (5, 10, 15)}
+
+
+def _approve_demo_plans(city_user: User) -> None:
+    from airgrade.platform.emergency import services as emergency
+    from airgrade.platform.emergency.models import NonInterruptiblePlan
+
+    if NonInterruptiblePlan.objects.exists():
+        return
+    for code, (yellow, orange, red) in DEMO_PLANS.items():
+        emergency.save_plan(
+            city_user,
+            {
+                "region": DEMO_REGION[Role.CITY],
+                "industry_code": code,
+                "yellow_percent": yellow,
+                "orange_percent": orange,
+                "red_percent": red,
+                "note": "演示方案：不可中断工序按日产量限产（演示数值）",
+            },
+            "演示数据",
+        )
+
+
+def _load_enterprises(enterprise_count: int, seed: int) -> int:
+    """Fictional enterprises with sites, industries, lines and outlets; none if the registry has any."""
     if Enterprise.objects.exists():
-        ensure_users(Enterprise.objects.filter(region_id=DEMO_REGION[Role.COUNTY]).order_by("pk").first())
-        return {"created": 0, "enterprises": Enterprise.objects.count()}
+        return 0
     users = ensure_users()
     province = users[Role.PROVINCE]
     rng = random.Random(seed)
     counties = list(Region.objects.filter(code__startswith="41", level="county"))
     home_county = [c for c in counties if c.code == DEMO_REGION[Role.COUNTY]]
+    city_counties = [c for c in counties if c.code.startswith(DEMO_REGION[Role.CITY][:4]) and c not in home_county]
     industries = list(INDUSTRY_LINES)
     taken: set[str] = set()
     from airgrade.core.industries import industry_by_code
 
     for number in range(enterprise_count):
-        # A quarter of the demo sits in the demo county, so the county reviewer has a full list to work on.
-        county = home_county[0] if number % 4 == 0 else rng.choice(counties)
+        # A quarter of the demo sits in the demo county, so the county reviewer has a full list to work on, and
+        # another quarter in the demo city's other counties, so the city reviews a whole city.
+        if number % 4 == 0:
+            county = home_county[0]
+        elif number % 4 == 1:
+            county = rng.choice(city_counties)
+        else:
+            county = rng.choice(counties)
         industry_code = industries[number % len(industries)]
         name = f"{county.name.rstrip('市县区')}{rng.choice(NAME_WORDS)}{INDUSTRY_WORDS[industry_code]}有限公司"
         while Enterprise.objects.filter(name=name).exists():
@@ -231,6 +290,4 @@ def load_demo(enterprise_count: int = 300, seed: int = 2026) -> dict[str, Any]:
             {"code": "DA001", "name": "主排放口", "pollutants": OUTLET_POLLUTANTS[family]},
             "演示数据",
         )
-    demo_enterprise = Enterprise.objects.filter(region_id=DEMO_REGION[Role.COUNTY]).order_by("pk").first()
-    ensure_users(demo_enterprise)
-    return {"created": enterprise_count, "enterprises": Enterprise.objects.count()}
+    return enterprise_count

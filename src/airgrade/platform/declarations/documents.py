@@ -31,6 +31,8 @@ def build_document(declaration: Any, *, lowest: bool) -> bytes:
     style.font.size = Pt(11)
     enterprise = declaration.enterprise
     site = declaration.site
+    # Style objects looked up once: python-docx resolves a style *name* by scanning every style per paragraph.
+    bullet, bullet_2 = doc.styles["List Bullet"], doc.styles["List Bullet 2"]
     title = "重点行业企业绩效分级申请表" if lowest else "重点行业企业绩效分级申请报告"
     doc.add_heading(title, level=1)
     table = doc.add_table(rows=0, cols=2)
@@ -68,24 +70,24 @@ def build_document(declaration: Any, *, lowest: bool) -> bytes:
                 doc.add_paragraph(
                     f"{line.name}（{line.get_kind_display()}，{line.process_type or '工艺未填'}，"
                     f"产能 {line.capacity} {line.capacity_unit}，能源 {line.energy_type or '未填'}）",
-                    style="List Bullet",
+                    style=bullet,
                 )
         else:
             doc.add_paragraph("（企业档案中尚未登记生产线）")
         doc.add_heading("绩效分级指标自评", level=2)
         for item in declaration.items.all():
-            doc.add_paragraph(f"{_industry_name(item.industry_code)}：", style="List Bullet")
+            doc.add_paragraph(f"{_industry_name(item.industry_code)}：", style=bullet)
             if item.facts:
                 for key, value in sorted(item.facts.items()):
-                    doc.add_paragraph(f"{key}：{value}", style="List Bullet 2")
+                    doc.add_paragraph(f"{key}：{value}", style=bullet_2)
             else:
-                doc.add_paragraph("（尚未填报指标数据）", style="List Bullet 2")
+                doc.add_paragraph("（尚未填报指标数据）", style=bullet_2)
         evidence = list(declaration.evidence.all())
         doc.add_heading("证明材料清单", level=2)
         for file in evidence:
             doc.add_paragraph(
                 f"{file.indicator_id or '综合'}：{file.original_name}（SHA-256 {file.sha256[:16]}…）",
-                style="List Bullet",
+                style=bullet,
             )
         if not evidence:
             doc.add_paragraph("（尚未上传证明材料）")

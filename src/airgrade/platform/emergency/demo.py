@@ -42,6 +42,12 @@ def _grade(rng: random.Random, industry_code: str) -> str:
     return rng.choices(grades, values)[0].value
 
 
+def _listed_grade(rng: random.Random, site: Site, industry_code: str) -> str:
+    official = services.registry_grade(site, industry_code)
+    random_grade = _grade(rng, industry_code)  # drawn either way, so the other sites' draws stay the same
+    return official.value if official else random_grade
+
+
 def _line(rng: random.Random, line: Any, family: str, position: int) -> dict[str, Any]:
     capacity = float(line.capacity)
     unit_text = line.capacity_unit
@@ -106,7 +112,9 @@ def load_demo_lists(year: int | None = None, seed: int = 2026) -> dict[str, int]
             "energy_use_tce": round(rng.uniform(1e3, 2e5)),
             "annual_output": round(rng.uniform(1e4, 2e6), -2),
             "output_unit": "t",
-            "industries": [{"industry_code": code, "grade": _grade(rng, code)} for code in codes],
+            # The registry's grade where the site has one (the platform demo grades Zhengzhou first), so that the
+            # 保障类 draw below only picks sites the registry rates A / B / 引领性.
+            "industries": [{"industry_code": code, "grade": _listed_grade(rng, site, code)} for code in codes],
             "lines": [],
         }
         for position, line in enumerate(lines):
@@ -115,7 +123,7 @@ def load_demo_lists(year: int | None = None, seed: int = 2026) -> dict[str, int]
                 row["industry_code"] = codes[0]
             data["lines"].append(row)
         eligible = all(item["grade"] in ("A", "B", "引领性") for item in data["industries"])
-        if eligible and rng.random() < 0.08:
+        if eligible and rng.random() < 0.2:
             normal = round(rng.uniform(500, 5000))
             data["guarantee"] = {
                 "category": rng.choice(["residential_power_heat", "export", "strategic_emerging"]),

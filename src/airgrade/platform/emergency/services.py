@@ -61,10 +61,10 @@ LEVEL_ORDER = [AlertLevel.YELLOW, AlertLevel.ORANGE, AlertLevel.RED]
 
 @cache
 def rulebook() -> Any:
-    """The rule book, loaded and validated once per process."""
-    from airgrade.core.rules.loader import load_rulebook
+    """The rule book, loaded and validated once per process (the same object the grading engine uses)."""
+    from airgrade.core.rules.rulebook import default_rulebook
 
-    return load_rulebook()
+    return default_rulebook()
 
 
 def registry_grade(site: Site, industry_code: str) -> Grade | None:
