@@ -75,6 +75,11 @@ def test_full_walk_from_application_to_province_verification(users: dict[str, An
     assert final.state == "verified" and final.decided_grade == "B"
     record = GradeRecord.objects.get(declaration=declaration)
     assert (record.grade, record.source, record.industry_code) == ("B", "campaign", "cement")
+    # The submitted facts were graded by the engine at submission; the record names the rules version used.
+    # (Facts with unknown keys are refused at submission: see test_unknown_facts_cannot_be_submitted.)
+    item = final.items.get()
+    assert len(record.rules_version) == 16 and record.rules_version == item.rules_version
+    assert item.self_check["rules_version"] == item.rules_version and item.self_check["grade"]
     # Seven sealed events, every one naming its reviewer; the seal chain verifies, and so does the audit chain.
     events = list(ReviewEvent.objects.filter(declaration=declaration).order_by("id"))
     assert [e.reviewer.username for e in events] == ["ent", "county", "county", "city", "city", "city", "province"]
@@ -133,7 +138,7 @@ def test_returned_declaration_can_be_edited_and_resubmitted(users: dict[str, Any
     services.update_declaration(
         users["enterprise"],
         declaration.pk,
-        items=[{"industry_code": "cement", "target_grade": "B", "facts": {"cems": True}}],
+        items=[{"industry_code": "cement", "target_grade": "B", "facts": {"pm_concentration": 8}}],
     )
     # The document is stale after an edit: resubmitting needs a fresh one.
     with pytest.raises(AccessDenied, match="申请报告"):
@@ -394,3 +399,14 @@ def test_work_queue_flags_overdue(users: dict[str, Any]) -> None:
     assert queue[0]["overdue"] is (queue[0]["due"] < timezone.now())
     assert services.work_queue(users["other_county"]) == []
     assert services.work_queue(users["city"]) == []
+
+
+def test_unknown_facts_cannot_be_submitted(users: dict[str, Any]) -> None:
+    campaign = make_campaign(users["city"])
+    declaration = ready_declaration(users["enterprise"], campaign)
+    declaration.items.update(facts={"kiln_nox": 45})
+    with pytest.raises(ServiceError, match="kiln_nox") as caught:
+        act(users["enterprise"], declaration, "declaration.submit")
+    assert caught.value.field == "facts"
+    declaration.refresh_from_db()
+    assert declaration.state == "draft" and declaration.items.get().rules_version == ""

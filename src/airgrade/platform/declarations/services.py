@@ -580,6 +580,23 @@ def self_check(user: Any, declaration_id: int) -> list[dict[str, Any]]:
 # ================================================================ transitions
 
 
+def _seal_self_check(declaration: Declaration, items: list[DeclarationItem]) -> None:
+    """Keep the engine's verdict on the submitted facts, and the rules version it ran under, with each item: the
+    grade records made from this declaration carry that version, so the grade can be reproduced (REQ G-7)."""
+    for index, item in enumerate(items, start=1):
+        result = rulebook.self_check(
+            item.industry_code, item.facts, declaration.campaign.rules_as_of, declaration.region_id, item.process
+        )
+        if not result.available:
+            # A draft may hold anything; what is submitted must be facts the rule book knows, of the right type.
+            raise ServiceError(
+                f"第 {index} 项（{item.industry_code}）指标事实有误，不能提交：{result.message}", field="facts"
+            )
+        item.self_check = result.as_dict()
+        item.rules_version = result.rules_version
+        item.save(update_fields=["self_check", "rules_version"])
+
+
 def _worst_target(declaration: Declaration) -> Grade:
     return worst_grade([Grade(i.target_grade) for i in declaration.items.all()])
 
@@ -714,6 +731,8 @@ def transition(
         campaign = declaration.campaign
         if campaign.kind != Campaign.Kind.MONTHLY and now() > campaign.application_deadline:
             raise ServiceError("本批次申报已截止，不能提交；未按时申报的按最低等级管理（REQ LC-6）")
+    if action in ("declaration.submit", "declaration.resubmit"):
+        _seal_self_check(declaration, items)
 
     before = {"state": declaration.state, "version": declaration.version}
     declaration.state = transition_row.target.value
