@@ -58,7 +58,7 @@ MIDDLEWARE = [
     # gunicorn serves no files: WhiteNoise serves the collected static files (CSS, htmx, ECharts) itself.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "airgrade.platform.i18n.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -118,3 +118,9 @@ def test_interface_switches_to_english_and_back(users: dict[str, Any]) -> None:
     assert "Enterprise registry" in page and '<html lang="en">' in page
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     assert "企业档案" in client.get("/enterprises/").content.decode()
+
+
+def test_an_english_browser_still_gets_chinese_until_the_user_chooses(users: dict[str, Any]) -> None:
+    client = _client(users["county"])
+    page = client.get("/enterprises/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "企业档案" in page and '<html lang="zh-hans">' in page
