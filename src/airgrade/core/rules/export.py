@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from airgrade.core.grading.engine import required_text
 from airgrade.core.industries import FAMILY_LABELS
 from airgrade.core.rules import schema as s
-from airgrade.core.rules.rulebook import IndustryRules, RuleBook, RuleLookupError, show_value
+from airgrade.core.rules.rulebook import IndustryRules, RuleBook, RuleLookupError
 from airgrade.core.types import AlertLevel
 
 
@@ -83,7 +84,8 @@ def rules_dict(book: RuleBook, rules: IndustryRules) -> dict[str, Any]:
                     {
                         "grade": grade.value,
                         "value": _plain(requirement.value),
-                        "value_text": show_value(requirement.value),
+                        # The same wording as the grading trace ("国五及以上…比例 ≥ 80%且…"), not the raw mapping.
+                        "value_text": required_text(indicator, requirement),
                         "effective": requirement.effective.isoformat(),
                         "jurisdiction": requirement.jurisdiction,
                         "source": _source(requirement.source),

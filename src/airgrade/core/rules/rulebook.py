@@ -333,11 +333,6 @@ def _show(value: s.RequiredValue) -> str:
     return str(value)
 
 
-def show_value(value: s.RequiredValue) -> str:
-    """A required value as short text."""
-    return _show(value)
-
-
 @cache
 def default_rulebook() -> RuleBook:
     """The packaged rule book, loaded once per process."""
