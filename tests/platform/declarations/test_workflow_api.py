@@ -185,3 +185,25 @@ def test_anonymous_callers_get_401_on_workflow_endpoints(users: dict[str, Any]) 
     assert Client().get("/api/grades/").status_code == 401
     assert Client().get("/api/public/staff/objections").status_code == 401
     assert Client().get("/api/public/grades.json").status_code == 200
+
+
+def test_detail_page_names_actions_roles_and_findings_in_chinese(users: dict[str, Any]) -> None:
+    from django.test import Client
+    from workflow_helpers import act, make_campaign, ready_declaration
+
+    from airgrade.platform.declarations import services
+
+    campaign = make_campaign(users["city"])
+    declaration = ready_declaration(users["enterprise"], campaign)
+    act(users["enterprise"], declaration, "declaration.submit")
+    act(users["county"], declaration, "declaration.county_accept")
+    check = services.open_onsite_check(users["county"], declaration.pk)
+    item = next(item for section in check.checklist for item in section["items"])
+    services.record_finding(
+        users["county"], check.pk, industry_code=item["industry_code"], indicator_id=item["indicator_id"], result="met"
+    )
+    client = Client()
+    client.force_login(users["county"])
+    page = client.get(f"/declarations/{declaration.pk}/").content.decode()
+    assert "县级审核" in page and "企业" in page
+    assert ">declaration.submit<" not in page and f"{item['label']}</span>" in page

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from airgrade.core.access import decide
 from airgrade.core.industries import industry_by_code
 from airgrade.core.types import Grade, Role
-from airgrade.core.workflow import State
+from airgrade.core.workflow import State, transition_for
 from airgrade.core.workflow.campaigns import campaign_templates
 from airgrade.platform.accounts.permissions import actor_of
 from airgrade.platform.declarations import services
@@ -106,6 +106,17 @@ def declaration_detail(request: HttpRequest, declaration_id: int) -> HttpRespons
     actor = actor_of(request.user)
     editable = State(declaration.state).is_editable and actor.role is Role.ENTERPRISE
     checks = list(declaration.onsite_checks.prefetch_related("findings", "photos", "experts"))
+    for check_ in checks:
+        # Findings name indicators by id; show the checklist's label for each (the checklist is stored with the check).
+        labels = {
+            (item["industry_code"], item["indicator_id"]): item["label"]
+            for section in check_.checklist or []
+            for item in section.get("items", [])
+        }
+        check_.finding_rows = [  # type: ignore[attr-defined]
+            (finding, labels.get((finding.industry_code, finding.indicator_id), finding.indicator_id))
+            for finding in check_.findings.all()
+        ]
     can_open_check = (
         actor.role in (Role.COUNTY, Role.CITY)
         and bool(decide(actor, "onsite.assign", services.declaration_target(declaration)))
@@ -124,7 +135,14 @@ def declaration_detail(request: HttpRequest, declaration_id: int) -> HttpRespons
             ],
             "actions": services.actions_for(request.user, declaration),
             "editable": editable,
-            "events": declaration.events.all(),
+            "events": [
+                {
+                    "event": e,
+                    "label": getattr(transition_for(e.action), "label_zh", e.action),
+                    "role": {r.value: r.label_zh for r in Role}.get(e.reviewer_role, e.reviewer_role),
+                }
+                for e in declaration.events.all()
+            ],
             "seals_ok": services.verify_seals(declaration),
             "checks": checks,
             "can_open_check": can_open_check,
