@@ -32,7 +32,7 @@ def test_county_reviewer_edits_a_line_and_sees_the_audit_entry(
     page.click("button:has-text('保存')")
     page.wait_for_selector("text=已保存")
     history = page.locator("#audit-history").inner_text()
-    assert "line.update" in history and "技改扩能备案" in history and "4800.000" in history
+    assert "修改生产线" in history and "技改扩能备案" in history and "4800.000" in history
     page.screenshot(path=str(tmp_path / "enterprise-detail.png"), full_page=True)
     line = ProductionLine.objects.get(site__enterprise=users["own_enterprise"])
     assert str(line.capacity) == "4800.000"

@@ -16,3 +16,10 @@ def changes(record: Any) -> list[tuple[str, Any, Any]]:
     return [(key, before.get(key, ""), after.get(key, "")) for key in after if before.get(key) != after.get(key)] + [
         (key, before[key], "") for key in before if key not in after
     ]
+
+
+@register.filter
+def action_name(code: str) -> str:
+    from airgrade.platform.audit.labels import action_label
+
+    return action_label(code)
