@@ -25,8 +25,16 @@ class Industry:
     jurisdiction: str
 
     def applies_in(self, region_code: str) -> bool:
-        """National industries apply everywhere; a local one only inside the province that added it."""
-        return self.jurisdiction == "national" or region_code[:2] == self.jurisdiction[:2]
+        return jurisdiction_covers(self.jurisdiction, region_code)
+
+
+def jurisdiction_covers(jurisdiction: str, region_code: str) -> bool:
+    """National industries apply everywhere; a local one only inside the province that added it.
+
+    A jurisdiction is a province code, so the two-digit prefix decides; not `regions.contains`, which raises on a
+    malformed code, because the rule-book loader calls this on catalogue entries it is still reporting errors on.
+    """
+    return jurisdiction == "national" or region_code[:2] == jurisdiction[:2]
 
 
 @cache

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from airgrade.core.industries import jurisdiction_covers
 from airgrade.core.rules import schema as s
 from airgrade.core.rules.rulebook import RuleBook
 from airgrade.core.rules.yamlio import LoadedYaml, RuleIssue, format_path, load_yaml
@@ -601,7 +602,7 @@ class _CrossChecker:
         if entry is None:
             self.c.issue(file, path, f"未知的行业 {code!r} (unknown industry)")
             return False
-        if entry.jurisdiction != "national" and entry.jurisdiction[:2] != region[:2]:
+        if not jurisdiction_covers(entry.jurisdiction, region):
             self.c.issue(file, path, f"行业 {code} 是 {entry.jurisdiction} 的地方行业，不适用于 {region}")
             return False
         return True

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from airgrade.core.industries import jurisdiction_covers
 from airgrade.core.measures import Measure
+from airgrade.core.regions import city_of, province_of
 from airgrade.core.rules import schema as s
 from airgrade.core.types import AlertLevel, Grade
 
@@ -116,8 +118,7 @@ def _layers(region_code: str | None) -> list[str]:
     """Overlay regions that apply to a region code, province first, then city (REQ G-7)."""
     if not region_code:
         return []
-    province = region_code[:2] + "0000"
-    city = region_code if region_code[2:4] == "90" else region_code[:4] + "00"
+    province, city = province_of(region_code), city_of(region_code)
     return [province] if city == province else [province, city]
 
 
@@ -165,7 +166,7 @@ class RuleBook:
         return [
             entry
             for entry in self.catalogue
-            if region_code is None or entry.jurisdiction == "national" or entry.jurisdiction[:2] == region_code[:2]
+            if region_code is None or jurisdiction_covers(entry.jurisdiction, region_code)
         ]
 
     def grade_definition(self, grade: Grade) -> s.GradeDefinition:
@@ -183,7 +184,7 @@ class RuleBook:
         if cached is not None:
             return cached
         entry = self.industry(code)
-        if region_code and entry.jurisdiction != "national" and entry.jurisdiction[:2] != region_code[:2]:
+        if region_code and not jurisdiction_covers(entry.jurisdiction, region_code):
             raise RuleLookupError(
                 f"行业 {entry.name_zh}（{code}）是 {entry.jurisdiction} 的地方行业，不适用于 {region_code}"
             )
