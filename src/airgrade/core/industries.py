@@ -43,8 +43,13 @@ def all_industries() -> tuple[Industry, ...]:
     return tuple(Industry(**entry) for entry in yaml.safe_load(text)["industries"])
 
 
+@cache
+def _by_code() -> dict[str, Industry]:
+    return {industry.code: industry for industry in all_industries()}
+
+
 def industry_by_code(code: str) -> Industry | None:
-    return {industry.code: industry for industry in all_industries()}.get(code)
+    return _by_code().get(code)
 
 
 def industries_for_region(region_code: str) -> list[Industry]:

@@ -109,4 +109,8 @@ class EmissionStage(StrEnum):
     @property
     def rank(self) -> int:
         """Higher is cleaner; new-energy vehicles are cleanest."""
-        return list(EmissionStage).index(self)
+        return _STAGE_RANK[self]
+
+
+# Grading and the emergency engine compare stages per enterprise; look the rank up rather than scan the enum.
+_STAGE_RANK = {stage: position for position, stage in enumerate(EmissionStage)}

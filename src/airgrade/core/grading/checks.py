@@ -25,15 +25,9 @@ def _true(observed: FactValue, required: object) -> bool:
     return observed is True
 
 
-# EmissionStage.rank scans the enum on each call; grading compares stages often.
-STAGE_RANK = {stage: stage.rank for stage in EmissionStage}
-
-
 def _stage_at_least(observed: FactValue, required: object) -> bool:
     return (
-        isinstance(observed, EmissionStage)
-        and isinstance(required, EmissionStage)
-        and STAGE_RANK[observed] >= STAGE_RANK[required]
+        isinstance(observed, EmissionStage) and isinstance(required, EmissionStage) and observed.rank >= required.rank
     )
 
 

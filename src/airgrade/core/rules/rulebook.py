@@ -146,20 +146,22 @@ class RuleBook:
         self.alert_levels = alert_levels
         self.common_facts = common_facts
         self.catalogue = catalogue
+        self._catalogue_by_code = {entry.code: entry for entry in catalogue}
         self.rules = rules
         self.measures_tables = measures
         self.overlays = overlays
         self.version = version
         self.files = files or {}
+        self._unit_symbols = {code: unit.symbol for code, unit in units.items()}
         self._cache: dict[tuple[str, dt.date, str | None], IndustryRules] = {}
 
     # ------------------------------------------------------------ catalogue
 
     def industry(self, code: str) -> s.CatalogueEntry:
-        for entry in self.catalogue:
-            if entry.code == code:
-                return entry
-        raise RuleLookupError(f"未知的行业代码 {code!r} (unknown industry)")
+        entry = self._catalogue_by_code.get(code)
+        if entry is None:
+            raise RuleLookupError(f"未知的行业代码 {code!r} (unknown industry)")
+        return entry
 
     def industries(self, region_code: str | None = None) -> list[s.CatalogueEntry]:
         """Every industry, or those that apply in a region (national ones and the province's local ones)."""
@@ -243,7 +245,7 @@ class RuleBook:
             as_of=as_of,
             region_code=region_code,
             rules_version=self.version,
-            unit_symbols={code: unit.symbol for code, unit in self.units.items()},
+            unit_symbols=self._unit_symbols,
         )
         self._cache[key] = resolved
         return resolved

@@ -109,8 +109,13 @@ def campaign_templates() -> tuple[CampaignTemplate, ...]:
     return _TemplateFile.model_validate(yaml.safe_load(text)).templates
 
 
+@cache
+def _templates_by_code() -> dict[str, CampaignTemplate]:
+    return {template.code: template for template in campaign_templates()}
+
+
 def template_by_code(code: str) -> CampaignTemplate | None:
-    return {template.code: template for template in campaign_templates()}.get(code)
+    return _templates_by_code().get(code)
 
 
 # H21-4 reviews the families in this order; 保障类 enterprises go with the last batch whatever their industry.
