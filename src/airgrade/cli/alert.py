@@ -86,9 +86,9 @@ def simulate_command(
     """Simulate one alert level: measures per enterprise, cuts per city and pollutant, shortfalls, list checks."""
     from airgrade.core.emergency.engine import simulate
     from airgrade.core.emergency.model import ListInputError, parse_list
-    from airgrade.core.emergency.report import in_region, simulation_report
+    from airgrade.core.emergency.report import simulation_report
     from airgrade.core.emergency.table import build_table
-    from airgrade.core.regions import level_of
+    from airgrade.core.regions import contains, level_of
 
     try:
         level_of(region)
@@ -111,7 +111,7 @@ def simulate_command(
             parsed = parse_list(raw, where=list_file.name)
         except ListInputError as exc:
             _fail("\n".join(exc.messages), as_json)
-        entries = [entry for entry in parsed.entries if in_region(region, entry.region_code)]
+        entries = [entry for entry in parsed.entries if contains(region, entry.region_code)]
         plans = parsed.plans
         source = f"list:{list_file.name}"
     else:

@@ -10,8 +10,6 @@ from typing import Any
 
 import numpy as np
 
-from airgrade.core.regions import contains
-
 from .engine import Simulation
 from .plan import enterprise_plan
 from .table import Issue
@@ -80,7 +78,3 @@ def simulation_report(
     if with_enterprises:
         report["enterprises"] = [enterprise_plan(simulation, index).as_dict() for index in range(table.entry_count)]
     return report
-
-
-def in_region(region_code: str, entry_region: str) -> bool:
-    return contains(region_code, entry_region)

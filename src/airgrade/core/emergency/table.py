@@ -15,7 +15,6 @@ import numpy as np
 import numpy.typing as npt
 
 from airgrade.core.measures import Measure
-from airgrade.core.regions import city_of
 from airgrade.core.types import AlertLevel, Grade, Pollutant
 
 from .guarantee import guarantee_eligibility
@@ -88,9 +87,6 @@ class ListTable:
     @property
     def line_count(self) -> int:
         return int(self.line_group.shape[0])
-
-    def entry_city_codes(self) -> list[str]:
-        return [city_of(code) for code in self.region_codes]
 
     def line_range(self, entry_index: int) -> tuple[int, int]:
         """Lines of one entry are contiguous: [start, end)."""

@@ -143,18 +143,6 @@ class IndicatorTrace:
             shown.append(text if len(self.observed) == 1 else f"{_part_label(self.indicator, key)} {text}")
         return "；".join(shown)
 
-    def requirement_at(self, grade: Grade) -> RequirementTrace | None:
-        """The requirement that binds at `grade`: its own, or the nearest worse gated grade's."""
-        grades = [req.grade for req in self.requirements]
-        if grade in grades:
-            return self.requirements[grades.index(grade)]
-        worse = [req for req in self.requirements if req.grade.rank > grade.rank]
-        return worse[0] if worse else None
-
-    def failed_for(self, grade: Grade) -> list[RequirementTrace]:
-        """Unmet requirements keeping this indicator from `grade` (that grade's and every worse one)."""
-        return [req for req in self.requirements if req.grade.rank >= grade.rank and not req.met]
-
 
 class Gap(NamedTuple):
     """Why a grade is not reached: one indicator, observed vs required (H21-2 差异化指标/存在问题)."""

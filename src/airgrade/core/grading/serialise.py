@@ -30,19 +30,6 @@ def _fact_plain(value: Any) -> Any:
     return value.value if isinstance(value, EmissionStage) else value
 
 
-def source_dict(source: s.Source) -> dict[str, Any]:
-    result: dict[str, Any] = {
-        "document": source.document,
-        "section": source.section,
-        "provenance": source.provenance.value,
-    }
-    if source.url:
-        result["url"] = source.url
-    if source.note:
-        result["note"] = source.note
-    return result
-
-
 def trace_dict(trace: IndicatorTrace) -> dict[str, Any]:
     indicator = trace.indicator
     return {

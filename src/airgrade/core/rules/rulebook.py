@@ -12,16 +12,13 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from airgrade.core.industries import jurisdiction_covers
 from airgrade.core.measures import Measure
 from airgrade.core.regions import city_of, province_of
 from airgrade.core.rules import schema as s
 from airgrade.core.types import AlertLevel, Grade
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 
 class RuleLookupError(LookupError):
@@ -85,14 +82,6 @@ class IndustryRules:
     @property
     def floor(self) -> Grade:
         return self.grades[-1]
-
-    def provisional_requirements(self) -> list[tuple[ResolvedIndicator, Requirement]]:
-        return [
-            (indicator, requirement)
-            for indicator in self.indicators
-            for requirement in indicator.requirements.values()
-            if requirement.provisional
-        ]
 
 
 class _Dated(Protocol):
@@ -170,9 +159,6 @@ class RuleBook:
             for entry in self.catalogue
             if region_code is None or jurisdiction_covers(entry.jurisdiction, region_code)
         ]
-
-    def grade_definition(self, grade: Grade) -> s.GradeDefinition:
-        return next(definition for definition in self.grades if definition.code == grade)
 
     def alert_level(self, level: AlertLevel) -> s.AlertLevelDefinition:
         return next(definition for definition in self.alert_levels if definition.code == level)
@@ -342,9 +328,3 @@ def default_rulebook() -> RuleBook:
     from airgrade.core.rules.loader import load_rulebook
 
     return load_rulebook()
-
-
-def load_from(root: Path) -> RuleBook:
-    from airgrade.core.rules.loader import load_rulebook
-
-    return load_rulebook(root)
