@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -58,6 +58,10 @@ Measure = Annotated[
     SelfDetermined | StopProduction | StopLineShare | Curtail | StopVehicles | StopRoadTransport,
     Field(discriminator="kind"),
 ]
+# The `kind` tags in vocabulary order, for messages that list what is allowed.
+MEASURE_KINDS: tuple[str, ...] = tuple(
+    str(member.model_fields["kind"].default) for member in get_args(get_args(Measure)[0])
+)
 
 
 def production_cut_share(measures: list[Measure]) -> float:

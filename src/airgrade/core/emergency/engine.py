@@ -275,7 +275,7 @@ def simulate(table: ListTable, level: AlertLevel, as_of: date, lookup: MeasureLo
     lg = table.line_group
     n_lines, n_groups, n_entries = table.line_count, table.group_entry.shape[0], table.entry_count
     line_entry = table.group_entry[lg]
-    in_base = table.line_status == 0
+    in_base = table.line_in_base
     base_capacity = np.fmin(np.fmin(table.line_eia, table.line_permit), table.line_actual)
     reference = np.where(np.isnan(table.line_actual), base_capacity, table.line_actual)
     guarantee_share = table.entry_guarantee_share[line_entry]

@@ -13,7 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from airgrade.core.measures import Measure
+from airgrade.core.measures import MEASURE_KINDS, Measure
+from airgrade.core.rules.yamlio import format_path
 from airgrade.core.types import AlertLevel, Grade, Pollutant
 
 
@@ -252,8 +253,7 @@ _PYDANTIC_MESSAGES = {
     "dict_type": "必须是键值对",
     "model_type": "必须是键值对",
     "too_short": "至少需要一项",
-    "union_tag_invalid": "措施类型无效，允许: self_determined, stop_production, stop_line_share, curtail, "
-    "stop_vehicles, stop_road_transport",
+    "union_tag_invalid": f"措施类型无效，允许: {', '.join(MEASURE_KINDS)}",
     "union_tag_not_found": "措施缺少 kind 字段",
 }
 
@@ -262,9 +262,7 @@ def describe_errors(exc: ValidationError, where: str = "") -> list[str]:
     """Chinese, one line per problem, naming the path (entries[3].lines[0].emissions) and the reason."""
     messages: list[str] = []
     for error in exc.errors():
-        path = ""
-        for part in error["loc"]:
-            path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+        path = format_path(error["loc"])
         kind = error["type"]
         if kind == "value_error":
             reason = str(error.get("ctx", {}).get("error", error["msg"]))

@@ -60,7 +60,7 @@ def simulation_report(
         "counts": {
             "enterprises": table.entry_count,
             "lines": table.line_count,
-            "lines_in_base": int(np.count_nonzero(table.line_status == 0)),
+            "lines_in_base": int(np.count_nonzero(table.line_in_base)),
             "guaranteed": int(np.count_nonzero(~np.isnan(table.entry_guarantee_share))),
             "small_micro_flagged": int(np.count_nonzero(table.entry_small_micro)),
             "small_micro_certified": int(np.count_nonzero(table.entry_small_micro_certified)),

@@ -18,13 +18,13 @@ from airgrade.core.measures import Measure
 from airgrade.core.types import AlertLevel, Grade, Pollutant
 
 from .guarantee import guarantee_eligibility
-from .model import ListEntry, ListInputError, NonInterruptiblePlan
+from .model import LineStatus, ListEntry, ListInputError, NonInterruptiblePlan
 from .small_micro import assess_small_micro
 from .units import CapacityUnit, UnitError, emission_ceiling, emission_factor, parse_capacity_unit
 
 POLLUTANTS: tuple[Pollutant, ...] = tuple(Pollutant)
 GRADES: tuple[Grade, ...] = tuple(Grade)
-LINE_STATUS_CODES = {"running": 0, "stopped_last_year": 1, "backup": 2}
+LINE_STATUS_CODES = {status: code for code, status in enumerate(LineStatus)}
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int32]
@@ -87,6 +87,12 @@ class ListTable:
     @property
     def line_count(self) -> int:
         return int(self.line_group.shape[0])
+
+    @property
+    def line_in_base(self) -> BoolArray:
+        """Running lines; stopped-last-year and backup lines are outside the reduction base (REQ H23-4)."""
+        in_base: BoolArray = self.line_status == LINE_STATUS_CODES[LineStatus.RUNNING]
+        return in_base
 
     def line_range(self, entry_index: int) -> tuple[int, int]:
         """Lines of one entry are contiguous: [start, end)."""
@@ -224,7 +230,7 @@ def build_table(
                     "请检查单位是否把年排放量填成了日排放量"
                 )
                 continue
-            if line.status.value == "running":
+            if line.status is LineStatus.RUNNING:
                 missing = [
                     label
                     for label, value in zip(("环评批复产能", "排污许可产能", "上年度实际产量"), daily, strict=True)
@@ -241,7 +247,7 @@ def build_table(
                         )
                     )
             line_group.append(groups[entry.line_industry(line)])
-            line_status.append(LINE_STATUS_CODES[line.status.value])
+            line_status.append(LINE_STATUS_CODES[line.status])
             eia.append(daily[0])
             permit.append(daily[1])
             actual.append(daily[2])

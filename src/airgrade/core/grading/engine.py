@@ -85,7 +85,7 @@ def _plan(rules: IndustryRules) -> tuple[_IndicatorPlan, ...]:
                 source["note"] = requirement.source.note
             plain = {
                 "grade": grade_.value,
-                "required": _plain_value(requirement.value),
+                "required": plain_value(requirement.value),
                 "required_text": text,
                 "source": source,
                 "effective": requirement.effective.isoformat(),
@@ -105,9 +105,10 @@ def _plan(rules: IndustryRules) -> tuple[_IndicatorPlan, ...]:
     return result
 
 
-def _plain_value(value: s.RequiredValue) -> Any:
+def plain_value(value: s.RequiredValue) -> Any:
+    """A required value as JSON: stages as their text, containers copied."""
     if isinstance(value, dict):
-        return {key: _plain_value(item) for key, item in value.items()}
+        return {key: plain_value(item) for key, item in value.items()}
     if isinstance(value, list):
         return list(value)
     if isinstance(value, EmissionStage):

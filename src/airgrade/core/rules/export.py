@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from airgrade.core.grading.engine import required_text
+from airgrade.core.grading.engine import plain_value, required_text
 from airgrade.core.industries import FAMILY_LABELS
 from airgrade.core.rules import schema as s
 from airgrade.core.rules.rulebook import IndustryRules, RuleBook, RuleLookupError
@@ -22,14 +22,14 @@ def _source(source: s.Source) -> dict[str, Any]:
     }
 
 
-def _plain(value: s.RequiredValue) -> Any:
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return list(value)
-    if isinstance(value, bool | int | float):
-        return value
-    return str(value)
+def _fact(key: str, fact: s.FactDefinition) -> dict[str, Any]:
+    return {
+        "key": key,
+        "label_zh": fact.label_zh,
+        "type": fact.type.value,
+        "unit": fact.unit,
+        "categories": fact.categories,
+    }
 
 
 def catalogue_dicts(book: RuleBook, region_code: str | None = None) -> list[dict[str, Any]]:
@@ -66,16 +66,7 @@ def rules_dict(book: RuleBook, rules: IndustryRules) -> dict[str, Any]:
                 "label_zh": indicator.label_zh,
                 "label_en": indicator.label_en,
                 "check": indicator.check.value,
-                "facts": [
-                    {
-                        "key": key,
-                        "label_zh": facts[key].label_zh,
-                        "type": facts[key].type.value,
-                        "unit": facts[key].unit,
-                        "categories": facts[key].categories,
-                    }
-                    for key in indicator.fact_keys
-                ],
+                "facts": [_fact(key, facts[key]) for key in indicator.fact_keys],
                 "parts": [part.model_dump(mode="json") for part in indicator.parts],
                 "unit": indicator.unit,
                 "applies_if": indicator.applies_if,
@@ -83,7 +74,7 @@ def rules_dict(book: RuleBook, rules: IndustryRules) -> dict[str, Any]:
                 "requirements": [
                     {
                         "grade": grade.value,
-                        "value": _plain(requirement.value),
+                        "value": plain_value(requirement.value),
                         # The same wording as the grading trace ("国五及以上…比例 ≥ 80%且…"), not the raw mapping.
                         "value_text": required_text(indicator, requirement),
                         "effective": requirement.effective.isoformat(),
@@ -124,16 +115,7 @@ def rules_dict(book: RuleBook, rules: IndustryRules) -> dict[str, Any]:
         "grades": [grade.value for grade in rules.grades],
         "scale_source": _source(rules.scale_source),
         "aspects": list(aspects.values()),
-        "facts": [
-            {
-                "key": key,
-                "label_zh": facts[key].label_zh,
-                "type": facts[key].type.value,
-                "unit": facts[key].unit,
-                "categories": facts[key].categories,
-            }
-            for key in sorted(used_facts)
-        ],
+        "facts": [_fact(key, facts[key]) for key in sorted(used_facts)],
         "measures": measures,
     }
 

@@ -16,11 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from airgrade.core.access import Actor, Decision, Target, decide
+from airgrade.core.access import ALLOW, Actor, Decision, Target, decide
 from airgrade.core.types import Grade, Role
 from airgrade.core.workflow.states import State
-
-ALLOW = Decision(True, "")
 
 
 class Scope(StrEnum):
