@@ -153,7 +153,7 @@ def enterprise_plan(simulation: Simulation, entry_index: int) -> EnterprisePlan:
             )
         )
     industries: list[IndustryMeasures] = []
-    for group in (int(g) for g in (table.group_entry == entry_index).nonzero()[0]):
+    for group in range(*table.group_range(entry_index)):
         chosen = simulation.sets[int(simulation.group_set[group])]
         minimum = simulation.sets[int(simulation.group_minimum_set[group])]
         industries.append(

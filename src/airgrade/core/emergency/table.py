@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -94,11 +95,22 @@ class ListTable:
         in_base: BoolArray = self.line_status == LINE_STATUS_CODES[LineStatus.RUNNING]
         return in_base
 
+    @cached_property
+    def _line_entry(self) -> IntArray:
+        # Built once: task lists call line_range for every entry, and rebuilding it per call is O(lines) each.
+        line_entry: IntArray = self.group_entry[self.line_group]
+        return line_entry
+
     def line_range(self, entry_index: int) -> tuple[int, int]:
         """Lines of one entry are contiguous: [start, end)."""
-        line_entry = self.group_entry[self.line_group]
-        start = int(np.searchsorted(line_entry, entry_index, side="left"))
-        end = int(np.searchsorted(line_entry, entry_index, side="right"))
+        start = int(np.searchsorted(self._line_entry, entry_index, side="left"))
+        end = int(np.searchsorted(self._line_entry, entry_index, side="right"))
+        return start, end
+
+    def group_range(self, entry_index: int) -> tuple[int, int]:
+        """Groups of one entry are contiguous too (entries in input order): [start, end)."""
+        start = int(np.searchsorted(self.group_entry, entry_index, side="left"))
+        end = int(np.searchsorted(self.group_entry, entry_index, side="right"))
         return start, end
 
 
