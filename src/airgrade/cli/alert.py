@@ -67,9 +67,10 @@ def _progress() -> Progress:
 
 
 def _rulebook_lookup() -> tuple[Any, str]:
-    from airgrade.core.rules.loader import load_rulebook
+    from airgrade.core.rules.rulebook import default_rulebook
 
-    rulebook = load_rulebook()
+    # The per-process book: in database mode the platform services may already have loaded it.
+    rulebook = default_rulebook()
     return rulebook.measures, str(rulebook.version)
 
 

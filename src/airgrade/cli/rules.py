@@ -18,7 +18,7 @@ from airgrade.core.grading.impact import impact as impact_of
 from airgrade.core.grading.serialise import report_dict
 from airgrade.core.rules import schema
 from airgrade.core.rules.export import catalogue_dicts, rules_dict, today
-from airgrade.core.rules.loader import RuleBookError, check_rulebook, load_rulebook
+from airgrade.core.rules.loader import RuleBookError, load_rulebook
 from airgrade.core.rules.rulebook import RuleBook, RuleLookupError, default_rulebook
 from airgrade.core.rules.yamlio import load_yaml
 
@@ -152,13 +152,14 @@ def print_schema() -> None:
 @rules_app.command("check")
 def check(path: Path | None = typer.Argument(None, help="规则库目录（默认：内置规则库）")) -> None:
     """Validate a rule book; every error with file, line, YAML path and reason."""
-    issues = check_rulebook(path)
-    if issues:
-        for issue in issues:
+    # One load: it validates, and a sound book is then reported without parsing everything a second time.
+    try:
+        book = load_rulebook(path)
+    except RuleBookError as error:
+        for issue in error.issues:
             errors_out.print(str(issue), markup=False)
-        errors_out.print(f"[red]共 {len(issues)} 处错误，规则库未加载。[/]")
-        raise typer.Exit(1)
-    book = load_rulebook(path)
+        errors_out.print(f"[red]共 {len(error.issues)} 处错误，规则库未加载。[/]")
+        raise typer.Exit(1) from None
     console.print(f"规则库无误：{len(book.catalogue)} 个行业，版本 {book.version}。")
 
 

@@ -1,7 +1,7 @@
 """Grade one industry of an enterprise: weakest link, trace, missing facts, gaps (REQ G-4, H21-3).
 
 Pure: takes facts and the rule book, returns a result; no I/O. Caps (LC-13, LC-6, SJZ-2/3/5) are applied per
-enterprise in `airgrade.core.grading.caps`.
+enterprise in `airgrade.core.grading.enterprise`.
 """
 
 from __future__ import annotations

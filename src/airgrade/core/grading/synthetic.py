@@ -211,7 +211,7 @@ def _fact_keys(rules: IndustryRules) -> Iterable[str]:
 
 
 def grade_of(facts: dict[str, Any], rules: IndustryRules, book: RuleBook | None = None) -> Grade:
-    """The engine's grade (after caps) of JSON-style facts."""
+    """The engine's grade of JSON-style facts for one industry (rules only: caps are per enterprise)."""
     book = book or default_rulebook()
     values, errors = normalise_facts(facts, rules.facts, book.units)
     if errors:
