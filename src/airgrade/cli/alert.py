@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from airgrade.core.rules.export import today as shanghai_today
 from airgrade.core.types import AlertLevel
 
 alert_app = typer.Typer(help="重污染天气预警应对 / heavy-pollution alerts", no_args_is_help=True)
@@ -96,7 +97,7 @@ def simulate_command(
     except ValueError as exc:
         _fail(f"--region: {exc}", as_json)
     try:
-        as_of_date = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+        as_of_date = dt.date.fromisoformat(as_of) if as_of else shanghai_today()
     except ValueError:
         _fail(f"--as-of: 日期格式应为 YYYY-MM-DD，收到 {as_of!r}", as_json)
     if list_file is not None:
