@@ -149,3 +149,27 @@ def test_version_changes_with_content(tmp_path: Path) -> None:
     path = root / "industries" / "demo" / "indicators.yaml"
     path.write_text(path.read_text("utf-8").replace("values: {A: 10,", "values: {A: 9,"), "utf-8")
     assert load_rulebook(root).version != first
+
+
+def test_a_province_administered_city_takes_an_overlay_and_a_county_does_not(tmp_path: Path) -> None:
+    """济源 (419001) is coded like a county but is a city: its overlay loads and applies there only."""
+    root = build_book(tmp_path / "book")
+    overlay = """region: "{region}"
+name_zh: 测试
+thresholds:
+  - industry: demo
+    indicator: pm_limit
+    effective: 2021-01-01
+    source: {{document: 市, provenance: official}}
+    values: {{A: 7}}
+"""
+    (root / "jurisdictions" / "419001").mkdir(parents=True)
+    (root / "jurisdictions" / "419001" / "overlay.yaml").write_text(overlay.format(region="419001"), "utf-8")
+    book = load_rulebook(root)
+    day = dt.date(2021, 7, 1)
+    assert book.rules_for("demo", day, "419001").indicators[0].requirements[Grade.A].value == 7
+    assert book.rules_for("demo", day, "410181").indicators[0].requirements[Grade.A].value == 10
+    (root / "jurisdictions" / "410181").mkdir(parents=True)
+    (root / "jurisdictions" / "410181" / "overlay.yaml").write_text(overlay.format(region="410181"), "utf-8")
+    with pytest.raises(RuleBookError, match="省级或市级"):
+        load_rulebook(root)

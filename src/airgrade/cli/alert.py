@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from airgrade.core.rules.export import today as shanghai_today
+from airgrade.core.rules.rulebook import default_rulebook
 from airgrade.core.types import AlertLevel
 
 alert_app = typer.Typer(help="重污染天气预警应对 / heavy-pollution alerts", no_args_is_help=True)
@@ -130,10 +131,13 @@ def simulate_command(
             with _progress() as progress:
                 task = progress.add_task("读取清单", total=len(entries))
                 table, load_issues = build_table(
-                    entries, plans, progress=lambda done: progress.update(task, completed=done)
+                    entries,
+                    plans,
+                    progress=lambda done: progress.update(task, completed=done),
+                    lowest_grade=default_rulebook().floor,
                 )
         else:
-            table, load_issues = build_table(entries, plans)
+            table, load_issues = build_table(entries, plans, lowest_grade=default_rulebook().floor)
     except ListInputError as exc:
         _fail("\n".join(exc.messages), as_json)
     lookup, rules_version = _rulebook_lookup()

@@ -203,3 +203,27 @@ def test_missing_rule_book_entry_is_reported_not_raised(lookup):
     )
     assert [issue.code for issue in sim.issues] == ["no_measures"]
     assert enterprise_plan(sim, 0).reduction["NOx"] == 0
+
+
+def test_ungraded_industries_are_managed_at_their_own_scales_floor():
+    """REQ LC-6: the lowest grade of the industry's scale, not D everywhere (a 引领性 industry has no D)."""
+    from airgrade.core.emergency.table import GRADES
+    from airgrade.core.rules.rulebook import default_rulebook
+    from airgrade.core.types import Grade
+
+    book = default_rulebook()
+    assert book.floor("footwear") is Grade.NON_LEADING and book.floor("cement") is Grade.D
+    ungraded = [
+        entry(
+            "e1", industries=[{"industry_code": "footwear", "grade": None}], lines=[line("1", industry_code="footwear")]
+        ),
+        entry("e2", grade=None),
+    ]
+    table, issues = build_table(ungraded, lowest_grade=book.floor)
+    assert [GRADES[i] for i in table.group_grade] == [Grade.NON_LEADING, Grade.D]
+    assert [i.message.endswith("按最低等级 非引领性 管理 (REQ LC-6)") for i in issues if i.code == "ungraded"] == [
+        True,
+        False,
+    ]
+    table, _ = build_table(ungraded)  # without a rule book: D, as before
+    assert [GRADES[i] for i in table.group_grade] == [Grade.D, Grade.D]

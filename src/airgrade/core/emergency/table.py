@@ -130,8 +130,12 @@ def build_table(
     entries: Sequence[ListEntry],
     plans: Sequence[NonInterruptiblePlan] = (),
     progress: Callable[[int], None] | None = None,
+    lowest_grade: Callable[[str], Grade] | None = None,
 ) -> tuple[ListTable, list[Issue]]:
-    """Columns for `entries` and the non-fatal issues; raises ListInputError listing every fatal problem."""
+    """Columns for `entries` and the non-fatal issues; raises ListInputError listing every fatal problem.
+
+    `lowest_grade(industry_code)` gives the industry's floor (e.g. 非引领性 on a 引领性 scale, C on an A/B/C scale)
+    for ungraded industries; without it they are managed at D."""
     errors: list[str] = []
     issues: list[Issue] = []
     region_index: dict[str, int] = {}
@@ -199,12 +203,12 @@ def build_table(
         for item in entry.industries:
             grade = item.grade
             if grade is None:
-                grade = Grade.D
+                grade = lowest_grade(item.industry_code) if lowest_grade else Grade.D
                 issues.append(
                     Issue(
                         "warning",
                         "ungraded",
-                        f"{where}: {item.industry_code} 未评级，按最低等级 D 管理 (REQ LC-6)",
+                        f"{where}: {item.industry_code} 未评级，按最低等级 {grade} 管理 (REQ LC-6)",
                         entry.key,
                     )
                 )

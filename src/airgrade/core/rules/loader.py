@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from airgrade.core.industries import jurisdiction_covers
+from airgrade.core.regions import RegionLevel, level_of
 from airgrade.core.rules import schema as s
 from airgrade.core.rules.rulebook import RuleBook
 from airgrade.core.rules.yamlio import LoadedYaml, RuleIssue, format_path, load_yaml
@@ -555,7 +556,8 @@ class _CrossChecker:
     def overlay(self, overlay: s.OverlayFile, file: str, folder_region: str) -> None:
         if folder_region and overlay.region != folder_region:
             self.c.issue(file, ("region",), f"region 应为目录名 {folder_region!r}")
-        if overlay.region[2:] != "0000" and overlay.region[4:] != "00":
+        # level_of, not the code's zeros: 济源 (419001) is a city coded like a county.
+        if not overlay.region.isdigit() or len(overlay.region) != 6 or level_of(overlay.region) is RegionLevel.COUNTY:
             self.c.issue(file, ("region",), "叠加规则只在省级或市级 (overlays are provincial or city-level)")
         per_indicator: dict[tuple[str, str], list[tuple[YPath, Any, Any]]] = {}
         for index, change in enumerate(overlay.thresholds):

@@ -152,6 +152,11 @@ class RuleBook:
             raise RuleLookupError(f"未知的行业代码 {code!r} (unknown industry)")
         return entry
 
+    def floor(self, industry_code: str) -> Grade:
+        """The industry's lowest grade, where the ungraded and non-applicants are managed (REQ LC-6, SJZ-2)."""
+        self.industry(industry_code)
+        return self.rules[industry_code].scale.scale.grades[-1]
+
     def industries(self, region_code: str | None = None) -> list[s.CatalogueEntry]:
         """Every industry, or those that apply in a region (national ones and the province's local ones)."""
         return [

@@ -253,7 +253,9 @@ def region_list_for_simulation(
 def _simulate_entries(
     entries: list[ListEntry], region_code: str, level: AlertLevel, as_of: dt.date
 ) -> tuple[Simulation, list[Any]]:
-    table, issues = build_table([to_core(entry) for entry in entries], _plans_for(region_code))
+    table, issues = build_table(
+        [to_core(entry) for entry in entries], _plans_for(region_code), lowest_grade=rulebook().floor
+    )
     return simulate(table, level, as_of, rulebook().measures), issues
 
 
@@ -276,7 +278,7 @@ def region_report(
 def entry_plans(entry: ListEntry, as_of: dt.date | None = None) -> dict[AlertLevel, EnterprisePlan]:
     """One entry's task list at each level (for its page and its 一厂一策 documents)."""
     as_of = as_of or timezone.localdate()
-    table, _ = build_table([to_core(entry)], _plans_for(entry.region_id))
+    table, _ = build_table([to_core(entry)], _plans_for(entry.region_id), lowest_grade=rulebook().floor)
     return {level: enterprise_plan(simulate(table, level, as_of, rulebook().measures), 0) for level in LEVEL_ORDER}
 
 
