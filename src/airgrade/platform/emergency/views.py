@@ -21,7 +21,7 @@ from airgrade.platform.accounts.permissions import actor_of
 from airgrade.platform.emergency import services
 from airgrade.platform.emergency.models import ListEntry
 from airgrade.platform.enterprises.models import Site
-from airgrade.platform.errors import AccessDenied, ServiceError
+from airgrade.platform.errors import AccessDenied, NotFound, ServiceError, form_int
 from airgrade.platform.regions.models import Region
 
 LINE_FIELDS = [
@@ -41,7 +41,8 @@ LINE_FIELDS = [
     "non_interruptible",
     "key_parameters",
 ]
-NUMBER_FIELDS = {"operating_days", "eia_capacity", "permit_capacity", "actual_output", "SO2", "NOx", "PM", "VOCs"}
+# A hand-edited line_count cannot make the page loop for ever; no real site lists this many lines.
+MAX_FORM_LINES = 1000
 
 
 def _can(request: HttpRequest, action: str, region: str | None = None, enterprise: int | None = None) -> bool:
@@ -87,7 +88,8 @@ def _form_to_data(post: Any) -> dict[str, Any]:
             return value  # the core names the field and refuses it
 
     lines = []
-    for index in range(int(post.get("line_count", "0") or 0)):
+    line_count = form_int(post.get("line_count"), field="line_count", label="生产线行数", required=False) or 0
+    for index in range(min(line_count, MAX_FORM_LINES)):
         row = {name: post.get(f"line-{index}-{name}", "") for name in LINE_FIELDS}
         if not row["name"].strip() and not row["key"].strip():
             continue
@@ -132,7 +134,10 @@ def _form_to_data(post: Any) -> dict[str, Any]:
         data["small_micro"] = {
             "burns_coal": post.get("sm_burns_coal") == "on",
             "burns_oil": post.get("sm_burns_oil") == "on",
-            "pollutant_kinds": int(number(post.get("sm_pollutant_kinds", "")) or 0),
+            "pollutant_kinds": form_int(
+                post.get("sm_pollutant_kinds"), field="sm_pollutant_kinds", label="污染物种类数", required=False
+            )
+            or 0,
             "toxic_or_odorous": post.get("sm_toxic") == "on",
             "annual_emissions_kg": number(post.get("sm_annual_kg", "")) or 0.0,
             "seasonal": post.get("sm_seasonal") == "on",
@@ -282,7 +287,7 @@ def entry_decide(request: HttpRequest, entry_id: int) -> HttpResponse:
             services.certify_small_micro(request.user, entry_id, action == "certify", request.POST.get("opinion", ""))
         else:
             raise ServiceError("未知操作")
-    except AccessDenied:
+    except (AccessDenied, NotFound):
         raise
     except ServiceError as exc:
         messages.error(request, exc.message)
@@ -370,7 +375,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
         }
         try:
             event = services.issue_alert(request.user, data, request.POST.get("reason", ""))
-        except AccessDenied:
+        except (AccessDenied, NotFound):
             raise
         except ServiceError as exc:
             form_error = exc.message
@@ -430,7 +435,7 @@ def alert_change(request: HttpRequest, event_id: int) -> HttpResponse:
                 services.change_alert_level(
                     request.user, event_id, request.POST.get("level"), request.POST.get("reason", "")
                 )
-        except AccessDenied:
+        except (AccessDenied, NotFound):
             raise
         except ServiceError as exc:
             messages.error(request, exc.message)
@@ -470,7 +475,7 @@ def task_act(request: HttpRequest, task_id: int) -> HttpResponse:
                 )
             else:
                 raise ServiceError("未知操作")
-        except AccessDenied:
+        except (AccessDenied, NotFound):
             raise
         except ServiceError as exc:
             messages.error(request, exc.message)
