@@ -299,12 +299,12 @@ def queue(request: HttpRequest) -> list[dict[str, Any]]:
     return services.work_queue(request.user)
 
 
-@router.get("/{declaration_id}", summary="申报详情（含 allowed_actions）")
+@router.get("/{int:declaration_id}", summary="申报详情（含 allowed_actions）")
 def get_declaration(request: HttpRequest, declaration_id: int) -> dict[str, Any]:
     return declaration_out(request, services.get_declaration(request.user, declaration_id))
 
 
-@router.patch("/{declaration_id}", summary="修改申报（仅草稿或退回状态）")
+@router.patch("/{int:declaration_id}", summary="修改申报（仅草稿或退回状态）")
 def update_declaration(request: HttpRequest, declaration_id: int, body: DeclarationPatch) -> dict[str, Any]:
     declaration = services.update_declaration(
         request.user,
