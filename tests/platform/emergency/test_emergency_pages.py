@@ -227,3 +227,12 @@ def test_editor_refuses_malformed_counts_without_a_trace(users):
     )
     assert response.status_code == 200 and "污染物种类数须为整数" in response.content.decode()
     assert not ListEntry.objects.exists()
+
+
+def test_list_page_offers_only_unlisted_sites_in_scope(users):
+    assert "本县企业" in client_for(users["county"]).get("/emergency/").content.decode()
+    assert "邻县企业" not in client_for(users["county"]).get("/emergency/").content.decode()
+    own = client_for(users["enterprise"]).get("/emergency/").content.decode()
+    assert "本县企业" in own and "邻县企业" not in own
+    assert "本县企业" not in client_for(users["other_city"]).get("/emergency/").content.decode()
+    assert "本县企业" not in client_for(users["expert"]).get("/emergency/").content.decode()

@@ -17,7 +17,7 @@ from airgrade.core.access import Target, decide
 from airgrade.core.emergency.model import GuaranteeCategory, LineStatus
 from airgrade.core.industries import industries_for_region, industry_by_code
 from airgrade.core.types import AlertLevel, Grade, Pollutant, Role
-from airgrade.platform.accounts.permissions import actor_of
+from airgrade.platform.accounts.permissions import actor_of, scoped
 from airgrade.platform.emergency import services
 from airgrade.platform.emergency.models import ListEntry
 from airgrade.platform.enterprises.models import Site
@@ -53,15 +53,9 @@ def _can(request: HttpRequest, action: str, region: str | None = None, enterpris
 def entry_list(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request.user)
     entries = services.visible_entries(request.user, request.GET.get("region", ""))
-    sites = Site.objects.select_related("enterprise", "region")
-    if actor.role is Role.ENTERPRISE:
-        sites = sites.filter(enterprise_id=actor.enterprise_id)
-    elif actor.role in (Role.COUNTY, Role.CITY) and actor.region_code:
-        from airgrade.core.regions import scope_prefix
-
-        sites = sites.filter(region__code__startswith=scope_prefix(actor.region_code))
-    else:
-        sites = sites.none()
+    sites = scoped(Site.objects.select_related("enterprise", "region"), actor, enterprise_field="enterprise_id")
+    if actor.role is Role.PROVINCE:
+        sites = sites.none()  # a province-wide list of unlisted sites is no worklist; counties and cities keep it
     listed = set(entries.values_list("site_id", flat=True))
     return render(
         request,
