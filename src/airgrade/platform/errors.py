@@ -42,6 +42,20 @@ class Conflict(ServiceError):
     status = 409
 
 
+def form_int(raw: object, *, field: str, label: str, required: bool = True) -> int | None:
+    """A whole number typed into a form or query string; anything else is a ServiceError naming the field, so a
+    stray letter never reaches int() in a view and becomes a 500. Empty is None unless `required`."""
+    text = str(raw if raw is not None else "").strip()
+    if not text:
+        if required:
+            raise ServiceError(f"请填写{label}", field=field)
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise ServiceError(f"{label}须为整数，收到 {text[:20]!r}", field=field) from None
+
+
 class FriendlyErrorMiddleware:
     """Render ServiceErrors and unexpected exceptions as a Chinese error page or JSON, and log the trace."""
 

@@ -159,6 +159,21 @@ def _out_of_scope_calls(users: dict[str, Any], declaration: Declaration) -> list
             {"region": "410100", "year": 2099, "qualification_due": "2099-06-30", "onsite_due": "2099-07-31"},
         ),
         ("get", "/api/public/staff/monthly-report?region=410100&year=2099&month=1", {}),
+        *_onsite_calls(users, declaration),
+    ]
+
+
+def _onsite_calls(users: dict[str, Any], declaration: Declaration) -> list[tuple[str, str, dict[str, Any]]]:
+    check = declaration.onsite_checks.get(level="county").pk
+    return [
+        (
+            "post",
+            f"/api/declarations/onsite/{check}/findings",
+            {"industry_code": "cement", "indicator_id": "x", "result": "met"},
+        ),
+        ("post", f"/api/declarations/onsite/{check}/sign", {"conclusion": "consistent", "signature_name": "外人"}),
+        ("post", f"/api/declarations/onsite/{check}/experts/1", {}),
+        ("post", "/api/declarations/experts", {"user_id": users["expert"].pk, "region": "410100"}),
     ]
 
 
@@ -207,3 +222,10 @@ def test_detail_page_names_actions_roles_and_findings_in_chinese(users: dict[str
     page = client.get(f"/declarations/{declaration.pk}/").content.decode()
     assert "县级审核" in page and "企业" in page
     assert ">declaration.submit<" not in page and f"{item['label']}</span>" in page
+
+
+def test_expert_registration_route_is_reachable(users: dict[str, Any]) -> None:
+    # /experts used to be swallowed by /{declaration_id} (GET/PATCH only) and answered 405.
+    city = _client(users["city"])
+    response = _post(city, "/api/declarations/experts", {"user_id": users["expert"].pk, "region": "410100"})
+    assert response.status_code == 201, response.content[:200]

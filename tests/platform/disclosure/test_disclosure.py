@@ -172,3 +172,48 @@ def test_monthly_report_counts_per_city_industry_grade(users: dict[str, Any]) ->
         services.monthly_report(users["other_city"], region_code="410100", year=today.year, month=today.month)
     text = services.monthly_report_csv(rows)
     assert text.lstrip("\ufeff").splitlines()[0] == ",".join(services.REPORT_COLUMNS)
+
+
+def test_objection_page_does_not_name_an_enterprise_without_a_public_grade(users: dict[str, Any]) -> None:
+    _graded(users)
+    ungraded = Client().get(f"/public/objections/new/{users['far_enterprise'].pk}/")
+    assert ungraded.status_code == 400 and "外市企业" not in ungraded.content.decode()
+    assert "已公开等级" in ungraded.content.decode()
+    graded = Client().get(f"/public/objections/new/{users['own_enterprise'].pk}/")
+    assert graded.status_code == 200 and "本县企业" in graded.content.decode()
+    assert Client().get("/public/objections/new/999999/").status_code == 400
+
+
+def test_monthly_report_page_scope_and_bad_numbers(users: dict[str, Any]) -> None:
+    city, other = Client(), Client()
+    city.force_login(users["city"])
+    other.force_login(users["other_city"])
+    assert city.get("/public/monthly-report/?region=410100&year=2026&month=1").status_code == 200
+    bad = city.get("/public/monthly-report/?region=410100&year=abc&month=1")
+    assert bad.status_code == 400 and "年份须为整数" in bad.content.decode()
+    assert other.get("/public/monthly-report/?region=410100&year=2026&month=1").status_code == 403
+    expert = Client()
+    expert.force_login(users["expert"])
+    assert expert.get("/public/monthly-report/?region=410100").status_code == 403
+    assert Client().get("/public/monthly-report/").status_code == 302
+
+
+def test_staff_objection_api_refuses_out_of_scope_callers(users: dict[str, Any]) -> None:
+    _graded(users)
+    token, answer = _captcha()
+    objection = services.file_objection(
+        enterprise_id=users["own_enterprise"].pk,
+        content="该企业料场未封闭，与B级不符",
+        captcha_token=token,
+        captcha_answer=answer,
+        client_address="1.2.3.4",
+    )
+    url = f"/api/public/staff/objections/{objection.pk}"
+    assert Client().post(url, {"investigation": "x"}, content_type="application/json").status_code == 401
+    for who in ("other_city", "county", "enterprise", "expert"):
+        client = Client()
+        client.force_login(users[who])
+        assert client.get("/api/public/staff/objections").json() == [], who
+        response = client.post(url, {"investigation": "越权"}, content_type="application/json")
+        assert response.status_code == 403, who
+    assert Objection.objects.get(pk=objection.pk).investigation == ""

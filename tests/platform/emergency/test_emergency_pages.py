@@ -188,3 +188,51 @@ def test_alert_pages_issue_acknowledge_report_and_evidence(users):
     city.post(f"/emergency/alerts/{event.pk}/change/", {"action": "lift"})
     event.refresh_from_db()
     assert event.status == "lifted"
+
+
+@pytest.mark.parametrize("who", ["other_city", "other_enterprise_user", "expert"])
+def test_out_of_scope_writes_and_alert_pages_change_nothing(users, who):
+    from airgrade.platform.audit.models import AuditRecord
+
+    site = site_of(users["own_enterprise"])
+    entry = services.save_entry(users["enterprise"], site.pk, 2024, payload(grade="B"))
+    client_for(users["city"]).post(
+        "/emergency/alerts/",
+        {"region_codes": ["410100"], "level": "orange", "starts_at": "2024-12-01T20:00", "reason": "会商"},
+    )
+    event = AlertEvent.objects.get()
+    task = event.tasks.get()
+    audits = AuditRecord.objects.count()
+    client = client_for(users[who])
+    assert client.get(f"/emergency/alerts/{event.pk}/").status_code == 404
+    assert client.post(f"/emergency/alerts/{event.pk}/change/", {"action": "lift"}).status_code in (403, 404)
+    assert client.post(f"/emergency/tasks/{task.pk}/act/", {"action": "acknowledge"}).status_code == 404
+    assert client.post(f"/emergency/entries/{entry.pk}/decide/", {"action": "certify"}).status_code in (403, 404)
+    assert client.post(f"/emergency/sites/{site.pk}/2024/edit/", editor_form()).status_code in (403, 404)
+    assert client.get(f"/emergency/entries/{entry.pk}/operation-plan.pdf").status_code == 404
+    assert f"/emergency/alerts/{event.pk}/" not in client.get("/emergency/alerts/").content.decode()
+    assert AuditRecord.objects.count() == audits
+    event.refresh_from_db()
+    task.refresh_from_db()
+    assert event.status == "active" and task.acknowledged_at is None
+
+
+def test_editor_refuses_malformed_counts_without_a_trace(users):
+    site = site_of(users["own_enterprise"])
+    client = client_for(users["enterprise"])
+    response = client.post(f"/emergency/sites/{site.pk}/2024/edit/", editor_form(line_count="2x"))
+    assert response.status_code == 200 and "生产线行数须为整数" in response.content.decode()
+    response = client.post(
+        f"/emergency/sites/{site.pk}/2024/edit/", editor_form(small_micro="on", sm_pollutant_kinds="两种")
+    )
+    assert response.status_code == 200 and "污染物种类数须为整数" in response.content.decode()
+    assert not ListEntry.objects.exists()
+
+
+def test_list_page_offers_only_unlisted_sites_in_scope(users):
+    assert "本县企业" in client_for(users["county"]).get("/emergency/").content.decode()
+    assert "邻县企业" not in client_for(users["county"]).get("/emergency/").content.decode()
+    own = client_for(users["enterprise"]).get("/emergency/").content.decode()
+    assert "本县企业" in own and "邻县企业" not in own
+    assert "本县企业" not in client_for(users["other_city"]).get("/emergency/").content.decode()
+    assert "本县企业" not in client_for(users["expert"]).get("/emergency/").content.decode()

@@ -235,3 +235,53 @@ def test_lookback_selects_top_tier_and_settles_problems(users: dict[str, Any], m
     assert services.grade_on(site, "cement", services.today()).grade == "C"
     assert LookbackItem.objects.get(pk=item.pk).outcome == "downgrade"
     assert users["own_enterprise"].downgrades.get().reason_code == "lookback_failed"
+
+
+@pytest.mark.parametrize("who", ["other_city", "other_enterprise_user", "expert", None])
+def test_grade_api_refuses_out_of_scope_callers_and_changes_nothing(users: dict[str, Any], who: str | None) -> None:
+    import json
+
+    from django.test import Client
+
+    from airgrade.platform.audit.models import AuditRecord
+
+    _verified(users, "B")
+    year = services.today().year
+    round_ = services.start_lookback(
+        users["city"], region_code="410100", year=year, qualification_due=D(year, 6, 30), onsite_due=D(year, 7, 31)
+    )
+    item = round_.items.get()
+    site = users["own_enterprise"].sites.first()
+    order = services.order_rectification(
+        users["county"], site_id=site.pk, problem="料棚未全封闭", deadline=services.today() + dt.timedelta(days=30)
+    )
+    client = Client()
+    if who is not None:
+        client.force_login(users[who])
+    audits = AuditRecord.objects.count()
+    calls = [
+        ("get", f"/api/grades/lookbacks/{round_.pk}/problems", None),
+        ("get", f"/api/grades/enterprises/{users['own_enterprise'].pk}", None),
+        ("post", f"/api/grades/rectifications/{order.pk}/report", {"text": "已完成"}),
+        ("post", f"/api/grades/rectifications/{order.pk}/close", {"text": "已核查"}),
+        (
+            "post",
+            f"/api/grades/lookbacks/items/{item.pk}/result",
+            {"stage": "qualification", "result": "serious", "note": "x"},
+        ),
+        ("post", f"/api/grades/lookbacks/items/{item.pk}/settle", {"outcome": "downgrade", "to_grade": "D"}),
+    ]
+    for method, url, body in calls:
+        if method == "get":
+            response = client.get(url)
+        else:
+            response = client.post(url, data=json.dumps(body), content_type="application/json")
+        expected = (401,) if who is None else (403, 404)
+        assert response.status_code in expected, (url, response.status_code, response.content[:200])
+    assert AuditRecord.objects.count() == audits
+    assert RectificationOrder.objects.get(pk=order.pk).status == RectificationOrder.Status.OPEN
+    assert LookbackItem.objects.get(pk=item.pk).qualification_result == item.qualification_result
+    if who is None:
+        return
+    listed = client.get("/api/grades/").json()
+    assert users["own_enterprise"].pk not in {row["enterprise_id"] for row in listed}

@@ -196,13 +196,7 @@ def declaration_out(request: HttpRequest, d: Declaration) -> dict[str, Any]:
 
 @router.get("/campaigns", summary="评级批次列表（本辖区）")
 def list_campaigns(request: HttpRequest, region: str = "") -> list[dict[str, Any]]:
-    from airgrade.platform.accounts.permissions import actor_of
-
-    actor = actor_of(request.user)
-    code = region or actor.region_code or (request.user.enterprise.region_id if actor.enterprise_id else "")
-    if not code:
-        return []
-    return [_campaign(c) for c in services.campaigns_for_region(code)]
+    return [_campaign(c) for c in services.campaigns_for_user(request.user, region)]
 
 
 @router.post("/campaigns", response={201: CampaignOut}, summary="新建评级批次（可套用模板）")
@@ -239,7 +233,7 @@ def cutoff(request: HttpRequest, campaign_id: int) -> dict[str, Any]:
 
 @router.get("/campaigns/{campaign_id}/applications", summary="申请名单（SJZ-2）")
 def applications(request: HttpRequest, campaign_id: int) -> list[dict[str, Any]]:
-    campaign = services.get_campaign(campaign_id)
+    campaign = services.visible_campaign(request.user, campaign_id)
     visible = set(services.visible_declarations(request.user).values_list("pk", flat=True))
     return [
         {
@@ -305,12 +299,12 @@ def queue(request: HttpRequest) -> list[dict[str, Any]]:
     return services.work_queue(request.user)
 
 
-@router.get("/{declaration_id}", summary="申报详情（含 allowed_actions）")
+@router.get("/{int:declaration_id}", summary="申报详情（含 allowed_actions）")
 def get_declaration(request: HttpRequest, declaration_id: int) -> dict[str, Any]:
     return declaration_out(request, services.get_declaration(request.user, declaration_id))
 
 
-@router.patch("/{declaration_id}", summary="修改申报（仅草稿或退回状态）")
+@router.patch("/{int:declaration_id}", summary="修改申报（仅草稿或退回状态）")
 def update_declaration(request: HttpRequest, declaration_id: int, body: DeclarationPatch) -> dict[str, Any]:
     declaration = services.update_declaration(
         request.user,

@@ -186,6 +186,55 @@ def get_campaign(campaign_id: int) -> Campaign:
     return campaign
 
 
+def _home_region(user: Any) -> str:
+    """The caller's own region: a bureau's jurisdiction or the enterprise's county; none for experts."""
+    actor = actor_of(user)
+    if actor.region_code:
+        return actor.region_code
+    enterprise = getattr(user, "enterprise", None) if actor.enterprise_id is not None else None
+    return enterprise.region_id if enterprise is not None else ""
+
+
+def visible_campaign(user: Any, campaign_id: int) -> Campaign:
+    """A campaign the caller works under: one covering the caller's region, one inside a bureau's jurisdiction, or
+    one holding a declaration the caller may see (an assigned expert). Anything else looks missing."""
+    campaign = get_campaign(campaign_id)
+    actor = actor_of(user)
+    home = _home_region(user)
+    if home and contains(campaign.region_id, home):
+        return campaign
+    if home and actor.role in (Role.COUNTY, Role.CITY, Role.PROVINCE) and contains(home, campaign.region_id):
+        return campaign
+    if visible_declarations(user).filter(campaign=campaign).exists():
+        return campaign
+    raise NotFound("评级批次不存在")
+
+
+def campaign_cutoffs(user: Any, campaign: Campaign) -> QuerySet[CutoffRecord]:
+    """The campaign's defaulted-to-lowest sites the caller may see (its own, or its jurisdiction's)."""
+    return scoped(campaign.cutoff_records.select_related("enterprise"), actor_of(user), "site__region", "enterprise_id")
+
+
+def campaign_draws(user: Any, campaign: Campaign) -> QuerySet[SampleDraw]:
+    """B-sample draws name declarations of a whole city: staff in scope of the draw's city only."""
+    actor = actor_of(user)
+    if actor.role not in (Role.COUNTY, Role.CITY, Role.PROVINCE):
+        return campaign.sample_draws.none()
+    return scoped(campaign.sample_draws.all(), actor)
+
+
+def campaigns_for_user(user: Any, region_code: str = "") -> QuerySet[Campaign]:
+    """Campaigns covering the caller's region, or (staff) a region inside the caller's jurisdiction."""
+    home = _home_region(user)
+    code = region_code or home
+    if not home:
+        return Campaign.objects.none()
+    staff = actor_of(user).role in (Role.COUNTY, Role.CITY, Role.PROVINCE)
+    if not (contains(code, home) or (staff and contains(home, code))):
+        return Campaign.objects.none()
+    return campaigns_for_region(code)
+
+
 def campaigns_for_region(region_code: str) -> QuerySet[Campaign]:
     """Campaigns whose region contains `region_code` (an enterprise sees its county's, city's and province's)."""
     codes = {region_code, region_code[:4] + "00", region_code[:2] + "0000"}

@@ -23,7 +23,7 @@ from airgrade.core.workflow.campaigns import campaign_templates
 from airgrade.platform.accounts.permissions import actor_of
 from airgrade.platform.declarations import services
 from airgrade.platform.declarations.models import OnsiteCheck
-from airgrade.platform.errors import NotFound, ServiceError
+from airgrade.platform.errors import NotFound, ServiceError, form_int
 
 GRADES = [g.value for g in Grade]
 
@@ -42,8 +42,7 @@ def _run(request: HttpRequest, work: Callable[[], Any], success: str) -> bool:
 def declaration_list(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request.user)
     rows = services.visible_declarations(request.user).prefetch_related("items").order_by("-id")[:200]
-    region = actor.region_code or (request.user.enterprise.region_id if request.user.enterprise_id else "")
-    campaigns = list(services.campaigns_for_region(region)) if region else []
+    campaigns = list(services.campaigns_for_user(request.user))
     return render(
         request,
         "declarations/list.html",
@@ -65,20 +64,20 @@ def declaration_new(request: HttpRequest) -> HttpResponse:
     sites = list(enterprise.sites.prefetch_related("industries"))
     campaigns = list(services.campaigns_for_region(enterprise.region_id))
     if request.method == "POST":
-        site_id = int(request.POST.get("site") or 0)
-        site = next((s for s in sites if s.pk == site_id), None)
-        items = []
-        if site is not None:
-            for assignment in site.industries.all():
+        try:
+            site_id = form_int(request.POST.get("site"), field="site", label="厂区", required=False) or 0
+            campaign_id = form_int(request.POST.get("campaign"), field="campaign", label="评级批次", required=False)
+            site = next((s for s in sites if s.pk == site_id), None)
+            items = []
+            for assignment in site.industries.all() if site is not None else []:
                 grade = request.POST.get(f"grade_{assignment.industry_code}", "")
                 if grade:
                     items.append(
                         {"industry_code": assignment.industry_code, "target_grade": grade, "process": assignment.branch}
                     )
-        try:
             declaration = services.create_declaration(
                 request.user,
-                campaign_id=int(request.POST.get("campaign") or 0),
+                campaign_id=campaign_id or 0,
                 site_id=site_id,
                 items=items,
                 is_guarantee=request.POST.get("is_guarantee") == "on",
@@ -172,7 +171,9 @@ def declaration_action(request: HttpRequest, declaration_id: int) -> HttpRespons
             declaration_id,
             action,
             expected_state=post.get("expected_state", ""),
-            expected_version=int(post["expected_version"]) if post.get("expected_version") else None,
+            expected_version=form_int(
+                post.get("expected_version"), field="expected_version", label="版本号", required=False
+            ),
             opinion=post.get("opinion", ""),
             grade=post.get("grade") or None,
         ),
@@ -239,7 +240,7 @@ def onsite(request: HttpRequest, declaration_id: int) -> HttpResponse:
             request,
             lambda: services.record_finding(
                 request.user,
-                int(post["check"]),
+                _check_id(post),
                 industry_code=post.get("industry_code", ""),
                 indicator_id=post.get("indicator_id", ""),
                 result=post.get("result", ""),
@@ -252,7 +253,7 @@ def onsite(request: HttpRequest, declaration_id: int) -> HttpResponse:
             request,
             lambda: services.sign_check(
                 request.user,
-                int(post["check"]),
+                _check_id(post),
                 conclusion=post.get("conclusion", ""),
                 summary=post.get("summary", ""),
                 signature_name=post.get("signature_name", ""),
@@ -260,6 +261,10 @@ def onsite(request: HttpRequest, declaration_id: int) -> HttpResponse:
             "现场核查已签字",
         )
     return redirect("declarations:detail", declaration_id)
+
+
+def _check_id(post: Any) -> int:
+    return form_int(post.get("check"), field="check", label="现场核查编号") or 0
 
 
 @login_required
@@ -285,12 +290,11 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
                 "已建立评级批次",
             ):
                 return redirect("declarations:campaigns")
-    region = actor.region_code or (request.user.enterprise.region_id if request.user.enterprise_id else "")
     return render(
         request,
         "declarations/campaigns.html",
         {
-            "campaigns": services.campaigns_for_region(region) if region else [],
+            "campaigns": services.campaigns_for_user(request.user),
             "templates": campaign_templates(),
             "can_manage": actor.role in (Role.CITY, Role.PROVINCE),
         },
@@ -299,7 +303,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    campaign = services.get_campaign(campaign_id)
+    campaign = services.visible_campaign(request.user, campaign_id)
     actor = actor_of(request.user)
     if request.method == "POST":
         step = request.POST.get("step")
@@ -311,7 +315,7 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
                     request.user,
                     campaign.pk,
                     city_code=actor.region_code or "",
-                    seed=int(seed) if seed else None,
+                    seed=form_int(seed, field="seed", label="随机种子", required=False),
                 ),
                 "已完成B级抽样",
             )
@@ -325,8 +329,8 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
         {
             "c": campaign,
             "applications": [d for d in services.application_list(campaign) if d.pk in visible],
-            "draws": campaign.sample_draws.all(),
-            "cutoffs": campaign.cutoff_records.select_related("enterprise")[:200],
+            "draws": services.campaign_draws(request.user, campaign),
+            "cutoffs": services.campaign_cutoffs(request.user, campaign)[:200],
             "is_city": actor.role is Role.CITY,
             "can_cutoff": actor.role in (Role.CITY, Role.PROVINCE),
             "now": timezone.now(),

@@ -163,6 +163,15 @@ def client_key(address: str) -> str:
 
 
 @transaction.atomic
+def objectionable_enterprise(enterprise_id: int) -> Enterprise:
+    """An enterprise the public may report: one with a published grade. The public learns nothing of the others,
+    not even their names."""
+    enterprise = Enterprise.objects.filter(pk=enterprise_id).first()
+    if enterprise is None or not GradeRecord.objects.filter(enterprise=enterprise).exists():
+        raise ServiceError("只能对已公开等级的企业提出异议", field="enterprise")
+    return enterprise
+
+
 def file_objection(
     *,
     enterprise_id: int,
@@ -179,9 +188,7 @@ def file_objection(
     since = timezone.now() - dt.timedelta(hours=1)
     if Objection.objects.filter(client_key=key, filed_at__gte=since).count() >= OBJECTION_LIMIT_PER_HOUR:
         raise RateLimited("提交过于频繁，请一小时后再试")
-    enterprise = Enterprise.objects.filter(pk=enterprise_id).first()
-    if enterprise is None or not GradeRecord.objects.filter(enterprise=enterprise).exists():
-        raise ServiceError("只能对已公开等级的企业提出异议", field="enterprise")
+    enterprise = objectionable_enterprise(enterprise_id)
     content = content.strip()
     if len(content) < 10:
         raise ServiceError("请具体说明问题（至少10个字）", field="content")

@@ -13,8 +13,7 @@ from django.utils import timezone
 from airgrade.core.industries import all_industries
 from airgrade.platform.disclosure import services
 from airgrade.platform.disclosure.models import Objection, ResultNotice
-from airgrade.platform.enterprises.models import Enterprise
-from airgrade.platform.errors import NotFound, ServiceError
+from airgrade.platform.errors import NotFound, ServiceError, form_int
 from airgrade.platform.regions.models import Region
 
 
@@ -48,9 +47,7 @@ def notices(request: HttpRequest) -> HttpResponse:
 
 
 def objection_form(request: HttpRequest, enterprise_id: int) -> HttpResponse:
-    enterprise = Enterprise.objects.filter(pk=enterprise_id).first()
-    if enterprise is None:
-        raise NotFound("企业不存在")
+    enterprise = services.objectionable_enterprise(enterprise_id)
     if request.method == "POST":
         try:
             objection = services.file_objection(
@@ -83,8 +80,8 @@ def objection_status(request: HttpRequest, reference: str) -> HttpResponse:
 def monthly_report(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     region = request.GET.get("region") or (request.user.region_id or "")
-    year = int(request.GET.get("year") or today.year)
-    month = int(request.GET.get("month") or today.month)
+    year = form_int(request.GET.get("year"), field="year", label="年份", required=False) or today.year
+    month = form_int(request.GET.get("month"), field="month", label="月份", required=False) or today.month
     rows = services.monthly_report(request.user, region_code=region, year=year, month=month)
     if request.GET.get("format") == "csv":
         response = HttpResponse(services.monthly_report_csv(rows), content_type="text/csv; charset=utf-8")

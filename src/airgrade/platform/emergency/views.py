@@ -17,11 +17,11 @@ from airgrade.core.access import Target, decide
 from airgrade.core.emergency.model import GuaranteeCategory, LineStatus
 from airgrade.core.industries import industries_for_region, industry_by_code
 from airgrade.core.types import AlertLevel, Grade, Pollutant, Role
-from airgrade.platform.accounts.permissions import actor_of
+from airgrade.platform.accounts.permissions import actor_of, scoped
 from airgrade.platform.emergency import services
 from airgrade.platform.emergency.models import ListEntry
 from airgrade.platform.enterprises.models import Site
-from airgrade.platform.errors import AccessDenied, ServiceError
+from airgrade.platform.errors import AccessDenied, NotFound, ServiceError, form_int
 from airgrade.platform.regions.models import Region
 
 LINE_FIELDS = [
@@ -41,7 +41,8 @@ LINE_FIELDS = [
     "non_interruptible",
     "key_parameters",
 ]
-NUMBER_FIELDS = {"operating_days", "eia_capacity", "permit_capacity", "actual_output", "SO2", "NOx", "PM", "VOCs"}
+# A hand-edited line_count cannot make the page loop for ever; no real site lists this many lines.
+MAX_FORM_LINES = 1000
 
 
 def _can(request: HttpRequest, action: str, region: str | None = None, enterprise: int | None = None) -> bool:
@@ -52,15 +53,9 @@ def _can(request: HttpRequest, action: str, region: str | None = None, enterpris
 def entry_list(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request.user)
     entries = services.visible_entries(request.user, request.GET.get("region", ""))
-    sites = Site.objects.select_related("enterprise", "region")
-    if actor.role is Role.ENTERPRISE:
-        sites = sites.filter(enterprise_id=actor.enterprise_id)
-    elif actor.role in (Role.COUNTY, Role.CITY) and actor.region_code:
-        from airgrade.core.regions import scope_prefix
-
-        sites = sites.filter(region__code__startswith=scope_prefix(actor.region_code))
-    else:
-        sites = sites.none()
+    sites = scoped(Site.objects.select_related("enterprise", "region"), actor, enterprise_field="enterprise_id")
+    if actor.role is Role.PROVINCE:
+        sites = sites.none()  # a province-wide list of unlisted sites is no worklist; counties and cities keep it
     listed = set(entries.values_list("site_id", flat=True))
     return render(
         request,
@@ -87,7 +82,8 @@ def _form_to_data(post: Any) -> dict[str, Any]:
             return value  # the core names the field and refuses it
 
     lines = []
-    for index in range(int(post.get("line_count", "0") or 0)):
+    line_count = form_int(post.get("line_count"), field="line_count", label="生产线行数", required=False) or 0
+    for index in range(min(line_count, MAX_FORM_LINES)):
         row = {name: post.get(f"line-{index}-{name}", "") for name in LINE_FIELDS}
         if not row["name"].strip() and not row["key"].strip():
             continue
@@ -132,7 +128,10 @@ def _form_to_data(post: Any) -> dict[str, Any]:
         data["small_micro"] = {
             "burns_coal": post.get("sm_burns_coal") == "on",
             "burns_oil": post.get("sm_burns_oil") == "on",
-            "pollutant_kinds": int(number(post.get("sm_pollutant_kinds", "")) or 0),
+            "pollutant_kinds": form_int(
+                post.get("sm_pollutant_kinds"), field="sm_pollutant_kinds", label="污染物种类数", required=False
+            )
+            or 0,
             "toxic_or_odorous": post.get("sm_toxic") == "on",
             "annual_emissions_kg": number(post.get("sm_annual_kg", "")) or 0.0,
             "seasonal": post.get("sm_seasonal") == "on",
@@ -282,7 +281,7 @@ def entry_decide(request: HttpRequest, entry_id: int) -> HttpResponse:
             services.certify_small_micro(request.user, entry_id, action == "certify", request.POST.get("opinion", ""))
         else:
             raise ServiceError("未知操作")
-    except AccessDenied:
+    except (AccessDenied, NotFound):
         raise
     except ServiceError as exc:
         messages.error(request, exc.message)
@@ -370,7 +369,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
         }
         try:
             event = services.issue_alert(request.user, data, request.POST.get("reason", ""))
-        except AccessDenied:
+        except (AccessDenied, NotFound):
             raise
         except ServiceError as exc:
             form_error = exc.message
@@ -430,7 +429,7 @@ def alert_change(request: HttpRequest, event_id: int) -> HttpResponse:
                 services.change_alert_level(
                     request.user, event_id, request.POST.get("level"), request.POST.get("reason", "")
                 )
-        except AccessDenied:
+        except (AccessDenied, NotFound):
             raise
         except ServiceError as exc:
             messages.error(request, exc.message)
@@ -470,7 +469,7 @@ def task_act(request: HttpRequest, task_id: int) -> HttpResponse:
                 )
             else:
                 raise ServiceError("未知操作")
-        except AccessDenied:
+        except (AccessDenied, NotFound):
             raise
         except ServiceError as exc:
             messages.error(request, exc.message)

@@ -2,20 +2,12 @@
 
 from django.contrib import admin
 
-from airgrade.platform.admin_base import ReadOnlyAdmin
+from airgrade.platform.admin_base import ReadOnlyAdmin, ReadOnlyInline
 from airgrade.platform.enterprises.models import EmissionOutlet, Enterprise, IndustryAssignment, ProductionLine, Site
 
 
-class SiteInline(admin.TabularInline):
+class SiteInline(ReadOnlyInline):
     model = Site
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
 
 
 @admin.register(Enterprise)

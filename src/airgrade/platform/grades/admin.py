@@ -1,21 +1,17 @@
-"""Django admin for the grade registry (records are read-only: grades change through the services)."""
+"""Read-only Django admin for the grade registry: grades, downgrades, bans, rectification and look-backs change
+only through the services (permission, audit)."""
 
 from django.contrib import admin
 
+from airgrade.platform.admin_base import ReadOnlyAdmin
 from airgrade.platform.grades import models
 
 
 @admin.register(models.GradeRecord)
-class GradeRecordAdmin(admin.ModelAdmin):
+class GradeRecordAdmin(ReadOnlyAdmin):
     list_display = ["enterprise", "site", "industry_code", "grade", "valid_from", "valid_until", "source"]
     list_filter = ["grade", "source"]
     search_fields = ["enterprise__name", "enterprise__credit_code"]
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
 
 
 for model in (
@@ -27,4 +23,4 @@ for model in (
     models.LookbackRound,
     models.LookbackItem,
 ):
-    admin.site.register(model)
+    admin.site.register(model, ReadOnlyAdmin)

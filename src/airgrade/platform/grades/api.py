@@ -8,7 +8,6 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from airgrade.platform.errors import NotFound
 from airgrade.platform.grades import services
 from airgrade.platform.grades.models import GradeRecord
 
@@ -90,10 +89,7 @@ def enterprise_grades(request: HttpRequest, enterprise_id: int, as_of: dt.date |
     records = services.history(request.user, enterprise_id)
     on = as_of or services.today()
     in_force = [r for r in records if r.valid_from <= on and (r.valid_until is None or r.valid_until > on)]
-    from airgrade.platform.enterprises.models import Enterprise
-
-    enterprise = Enterprise.objects.get(pk=enterprise_id)
-    overall = services.enterprise_grade_on(enterprise, on)
+    overall = services.enterprise_grade_on(records[0].enterprise, on) if records else None
     return {
         "as_of": on,
         "overall": overall.value if overall else None,
@@ -164,14 +160,6 @@ def lookback(request: HttpRequest, body: LookbackIn) -> tuple[int, dict[str, Any
 
 @router.get("/lookbacks/{round_id}/problems", summary="问题企业汇总表（附件3）")
 def problems(request: HttpRequest, round_id: int) -> list[dict[str, Any]]:
-    from airgrade.core.access import Target
-    from airgrade.platform.accounts.permissions import require
-    from airgrade.platform.grades.models import LookbackRound
-
-    round_ = LookbackRound.objects.filter(pk=round_id).first()
-    if round_ is None:
-        raise NotFound("回头看不存在")
-    require(request.user, "lookback.view", Target(region_code=round_.region_id))
     return [
         {
             "id": i.pk,
@@ -183,7 +171,7 @@ def problems(request: HttpRequest, round_id: int) -> list[dict[str, Any]]:
             "onsite_note": i.onsite_note,
             "outcome": i.outcome,
         }
-        for i in services.problem_items(round_).select_related("grade_record")
+        for i in services.visible_problem_items(request.user, round_id)
     ]
 
 

@@ -464,6 +464,15 @@ def problem_items(round_: LookbackRound) -> QuerySet[LookbackItem]:
     return round_.items.filter(Q(qualification_result__in=problems) | Q(onsite_result__in=problems))
 
 
+def visible_problem_items(user: Any, round_id: int) -> QuerySet[LookbackItem]:
+    """The 问题企业汇总表 of a round the caller may view (city and province in scope)."""
+    round_ = LookbackRound.objects.filter(pk=round_id).first()
+    if round_ is None:
+        raise NotFound("回头看不存在")
+    require(user, "lookback.view", Target(region_code=round_.region_id))
+    return problem_items(round_).select_related("grade_record")
+
+
 @transaction.atomic
 def settle_lookback_item(
     user: Any, item_id: int, *, outcome: str, to_grade: str = "", deadline: dt.date | None = None, note: str = ""
