@@ -124,3 +124,27 @@ def test_an_english_browser_still_gets_chinese_until_the_user_chooses(users: dic
     client = _client(users["county"])
     page = client.get("/enterprises/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert "企业档案" in page and '<html lang="zh-hans">' in page
+
+
+def test_home_shows_the_work_queue_and_an_enterprises_grades(users: dict[str, Any]) -> None:
+    import datetime as dt
+
+    from airgrade.platform.grades.models import GradeRecord
+
+    own = users["own_enterprise"]
+    site = own.sites.get()
+    GradeRecord.objects.create(
+        enterprise=own,
+        site=site,
+        region_id=site.region_id,
+        industry_code="cement",
+        grade="B",
+        valid_from=dt.date(2020, 1, 1),
+        source=GradeRecord.Source.CAMPAIGN,
+    )
+    page = _client(users["enterprise"]).get("/").content.decode()
+    assert "我的待办" in page and "本企业现行绩效等级" in page
+    assert "<td>水泥</td><td><strong>B</strong></td>" in page
+    # Another enterprise's grade never shows on this enterprise's home page.
+    other_page = _client(users["other_enterprise_user"]).get("/").content.decode()
+    assert "本企业现行绩效等级" not in other_page

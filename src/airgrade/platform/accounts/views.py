@@ -76,7 +76,21 @@ def home(request: HttpRequest) -> HttpResponse:
             }
         )
     user = request.user
+    from airgrade.platform.declarations.services import work_queue
+
+    queue = sorted(work_queue(user), key=lambda task: (task["due"] is None, task["due"] or 0))
+    grades_in_force = []
+    if actor.role is Role.ENTERPRISE and user.enterprise_id:
+        from airgrade.platform.grades.services import current_records
+
+        grades_in_force = list(
+            current_records().filter(enterprise_id=user.enterprise_id).select_related("site").order_by("site_id")
+        )
     context = {
+        "queue": queue[:8],
+        "queue_total": len(queue),
+        "overdue_total": sum(1 for task in queue if task["overdue"]),
+        "grades_in_force": grades_in_force,
         "stats": stats,
         "by_industry": by_industry if actor.role is not Role.ENTERPRISE else [],
         "scope_name": user.region.full_name() if getattr(user, "region", None) else "",
