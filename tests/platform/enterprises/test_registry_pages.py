@@ -148,3 +148,28 @@ def test_home_shows_the_work_queue_and_an_enterprises_grades(users: dict[str, An
     # Another enterprise's grade never shows on this enterprise's home page.
     other_page = _client(users["other_enterprise_user"]).get("/").content.decode()
     assert "本企业现行绩效等级" not in other_page
+
+
+def test_staff_home_counts_grades_in_their_region_only(users: dict[str, Any]) -> None:
+    import datetime as dt
+
+    from airgrade.platform.grades.models import GradeRecord
+
+    for key, grade in (("own_enterprise", "A"), ("other_enterprise", "C"), ("far_enterprise", "C")):
+        enterprise = users[key]
+        site = enterprise.sites.get()
+        GradeRecord.objects.create(
+            enterprise=enterprise,
+            site=site,
+            region_id=site.region_id,
+            industry_code="cement",
+            grade=grade,
+            valid_from=dt.date(2020, 1, 1),
+            source=GradeRecord.Source.CAMPAIGN,
+        )
+    county = _client(users["county"]).get("/").content.decode()
+    assert '<div class="n">1</div><div class="l">A 级</div>' in county and "C 级" not in county
+    city = _client(users["city"]).get("/").content.decode()
+    assert '<div class="n">1</div><div class="l">C 级</div>' in city
+    province = _client(users["province"]).get("/").content.decode()
+    assert '<div class="n">2</div><div class="l">C 级</div>' in province

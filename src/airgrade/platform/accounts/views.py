@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from airgrade.core.industries import FAMILY_LABELS, industry_by_code
-from airgrade.core.types import Role
+from airgrade.core.types import Grade, Role
 from airgrade.platform.accounts import services
 from airgrade.platform.accounts.permissions import actor_of, scoped
 from airgrade.platform.enterprises.models import Enterprise, IndustryAssignment, ProductionLine
@@ -79,10 +79,21 @@ def home(request: HttpRequest) -> HttpResponse:
     from airgrade.platform.declarations.services import work_queue
 
     queue = sorted(work_queue(user), key=lambda task: (task["due"] is None, task["due"] or 0))
+    from airgrade.platform.grades.services import current_records
+
+    grade_mix = []
+    if actor.role in (Role.COUNTY, Role.CITY, Role.PROVINCE):
+        # Site × industry grades in force inside the caller's region, best grade first.
+        counts = dict(
+            scoped(current_records(), actor, "region", "enterprise_id").values_list("grade").annotate(n=Count("id"))
+        )
+        grade_mix = [
+            {"grade": g.value, "count": counts[g.value]}
+            for g in sorted(Grade, key=lambda g: g.rank)
+            if counts.get(g.value)
+        ]
     grades_in_force = []
     if actor.role is Role.ENTERPRISE and user.enterprise_id:
-        from airgrade.platform.grades.services import current_records
-
         grades_in_force = list(
             current_records().filter(enterprise_id=user.enterprise_id).select_related("site").order_by("site_id")
         )
@@ -91,6 +102,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "queue_total": len(queue),
         "overdue_total": sum(1 for task in queue if task["overdue"]),
         "grades_in_force": grades_in_force,
+        "grade_mix": grade_mix,
         "stats": stats,
         "by_industry": by_industry if actor.role is not Role.ENTERPRISE else [],
         "scope_name": user.region.full_name() if getattr(user, "region", None) else "",
