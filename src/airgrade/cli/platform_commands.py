@@ -124,3 +124,6 @@ def register(app: typer.Typer) -> None:
     from airgrade.cli.registry import enterprises_app
 
     app.add_typer(enterprises_app, name="enterprises")
+    from airgrade.cli.exports import export_app
+
+    app.add_typer(export_app, name="export")

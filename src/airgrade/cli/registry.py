@@ -14,7 +14,7 @@ enterprises_app = typer.Typer(help="企业档案 / enterprise registry", no_args
 AS_USER = typer.Option(..., "--as", help="以哪个账号的权限查看（按其角色和区划过滤）")
 
 
-def _user(username: str) -> Any:
+def user_named(username: str) -> Any:
     from airgrade.cli import setup_django
 
     setup_django()
@@ -39,7 +39,7 @@ def list_enterprises(
     as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
 ) -> None:
     """List the enterprises the user may see, filtered and paginated."""
-    user = _user(username)
+    user = user_named(username)
     from airgrade.platform.enterprises import services
 
     filters = services.EnterpriseFilter(query, region, industry, status)
@@ -66,7 +66,7 @@ def list_enterprises(
 @enterprises_app.command("show")
 def show_enterprise(enterprise_id: int, username: str = AS_USER) -> None:
     """Show one enterprise with its sites, industries and lines (if the user may see it)."""
-    user = _user(username)
+    user = user_named(username)
     from airgrade.platform.enterprises import services
     from airgrade.platform.errors import ServiceError
 

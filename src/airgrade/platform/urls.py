@@ -10,6 +10,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/", include("airgrade.platform.accounts.urls")),
     path("enterprises/", include("airgrade.platform.enterprises.urls")),
+    path("grades/", include("airgrade.platform.grades.urls")),
     path("audit/", include("airgrade.platform.audit.urls")),
     path("declarations/", include("airgrade.platform.declarations.urls")),
     path("public/", include("airgrade.platform.disclosure.urls")),

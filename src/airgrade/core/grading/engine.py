@@ -357,7 +357,7 @@ def _simple_text(kind: s.CheckKind, value: object, unit: str | None) -> str:
     if kind is s.CheckKind.STAGE_AT_LEAST:
         return f"{value}及以上"
     if kind is s.CheckKind.IN_SET and isinstance(value, list):
-        return "∈ {" + "、".join(str(item) for item in value) + "}"
+        return "为以下之一：" + "、".join(s.category_label(item) for item in value)
     suffix = "%" if kind is s.CheckKind.AT_LEAST_SHARE else (f" {unit}" if unit else "")
     return f"{SYMBOLS[kind]} {_number_text(value)}{suffix}"
 
@@ -377,7 +377,7 @@ def _value_text(value: FactValue, unit: str | None) -> str:
         if unit == "%":
             return _number_text(value) + "%"
         return _number_text(value) + (f" {unit}" if unit else "")
-    return str(value)
+    return s.category_label(value)
 
 
 def _part_label(indicator: ResolvedIndicator, fact_key: str) -> str:

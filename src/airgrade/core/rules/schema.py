@@ -69,6 +69,25 @@ class Aspect(StrEnum):
         return ASPECT_LABELS_ZH[self]
 
 
+# Chinese names of the category values that category facts take (treatment technologies, kiln types, moulding
+# lines): rule files and facts use the codes, people read these. A code missing here is shown as the code.
+CATEGORY_LABELS_ZH: dict[str, str] = {
+    "automatic_line": "自动化生产线", "mechanised": "机械化", "manual": "手工", "die_casting": "压铸",
+    "bag_filter": "袋式除尘", "cartridge_filter": "滤筒除尘", "wet_esp": "湿式电除尘", "esp_bag_hybrid": "电袋复合除尘",
+    "esp": "静电除尘", "dust_tower": "除尘塔", "wet_scrubber": "湿法除尘", "cyclone": "旋风除尘", "none": "无",
+    "limestone_gypsum": "石灰石-石膏法", "dual_alkali": "双碱法", "other": "其他",
+    "rto": "蓄热燃烧（RTO）", "rco": "蓄热催化燃烧（RCO）", "thermal_oxidation": "热力焚烧",
+    "concentration_combustion": "浓缩+燃烧", "regenerated_activated_carbon": "活性炭吸附+脱附再生",
+    "activated_carbon": "活性炭吸附（一次性）", "absorption": "吸收法", "condensation_recovery": "冷凝回收",
+    "photolysis_or_plasma": "光氧化/低温等离子", "tunnel": "隧道窑", "roller": "辊道窑", "hoffman": "轮窑",
+    "wet_fgd_wet_esp": "湿法脱硫+湿式电除尘", "semidry_or_dry_fgd_bag": "半干/干法脱硫+袋式除尘",
+}  # fmt: skip
+
+
+def category_label(code: object) -> str:
+    return CATEGORY_LABELS_ZH.get(str(code), str(code))
+
+
 ASPECT_LABELS_ZH = {
     Aspect.ENERGY: "能源类型",
     Aspect.EQUIPMENT: "装备水平/生产工艺",

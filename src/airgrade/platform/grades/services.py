@@ -509,3 +509,55 @@ def settle_lookback_item(
         reason=note,
     )
     return item
+
+
+# ---------------------------------------------------------------- improvement list (附件3, REQ H21-2)
+
+
+def improvement_rows(user: Any, on: dt.date | None = None) -> list[Any]:
+    """附件3 rows for the caller's scope: every site × industry in force below its scale's top grade, with the
+    gaps the engine finds in the facts the site last declared for that industry (REQ H21-2, H21-3)."""
+    from airgrade.core.grading.improvement import Candidate
+    from airgrade.core.grading.improvement import improvement_rows as build_rows
+    from airgrade.platform.accounts.permissions import actor_of
+    from airgrade.platform.declarations.models import DeclarationItem
+    from airgrade.platform.enterprises.models import IndustryAssignment
+
+    on = on or today()
+    actor = actor_of(user)
+    require(actor, "grade.view", Target(region_code=actor.region_code, enterprise_id=actor.enterprise_id))
+    records = list(
+        scoped(current_records(on), actor, "region", "enterprise_id")
+        .select_related("enterprise", "region", "region__parent")
+        .order_by("region_id", "enterprise_id", "industry_code")
+    )
+    site_ids = {record.site_id for record in records}
+    latest_facts: dict[tuple[int, str], dict[str, Any]] = {}
+    items = DeclarationItem.objects.filter(declaration__site_id__in=site_ids).exclude(
+        declaration__state=State.WITHDRAWN
+    )
+    for item in items.select_related("declaration").order_by("declaration_id", "id"):
+        latest_facts[(item.declaration.site_id, item.industry_code)] = item.facts  # later declarations win
+    branches: dict[tuple[int, str], str] = {}
+    industries_of: dict[int, set[str]] = {}
+    for assignment in IndustryAssignment.objects.filter(site_id__in=site_ids):
+        branches.setdefault((assignment.site_id, assignment.industry_code), assignment.branch)
+        industries_of.setdefault(assignment.enterprise_id, set()).add(assignment.industry_code)
+    candidates = []
+    for record in records:
+        county = record.region
+        city = county.parent if county.level == "county" and county.parent else county
+        candidates.append(
+            Candidate(
+                city_name=city.name,
+                county_name=county.name,
+                county_code=county.code,
+                enterprise_name=record.enterprise.name,
+                industry_code=record.industry_code,
+                branch=branches.get((record.site_id, record.industry_code), ""),
+                current=Grade(record.grade),
+                facts=latest_facts.get((record.site_id, record.industry_code)),
+                other_industries=tuple(sorted(industries_of.get(record.enterprise_id, set()) - {record.industry_code})),
+            )
+        )
+    return build_rows(candidates, on)

@@ -1,0 +1,1 @@
+"""Readers and writers of the official files: Excel workbooks and Word/PDF documents."""
