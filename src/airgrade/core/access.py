@@ -33,6 +33,7 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
     "declaration.city_accept": frozenset({Role.CITY}),
     "declaration.city_return": frozenset({Role.CITY}),
     "declaration.city_pass": frozenset({Role.CITY}),
+    "declaration.city_pass_lower": frozenset({Role.CITY}),
     "declaration.report_to_province": frozenset({Role.CITY}),
     "declaration.province_verify": frozenset({Role.PROVINCE}),
     "declaration.province_adjust": frozenset({Role.PROVINCE}),

@@ -18,6 +18,7 @@ from airgrade.core.workflow import (
     check,
     check_decided_grade,
     city_onsite_required,
+    guarantee_grades_ok,
     transition_for,
 )
 
@@ -30,6 +31,8 @@ ALL_MET = WorkflowContext(
     county_onsite_done=True,
     city_onsite_required=True,
     city_onsite_done=True,
+    guarantee_grade_ok=True,
+    upgrade_window_ok=True,
 )
 
 # A site in 郑州市中原区 (410102) of enterprise 7; "out" is a site in 开封市 (410202) of enterprise 8.
@@ -115,6 +118,7 @@ def test_opinion_rows_are_exactly_returns_rejections_and_adjustments() -> None:
         "declaration.county_return",
         "declaration.county_grade",
         "declaration.city_return",
+        "declaration.city_pass_lower",
         "declaration.province_adjust",
     }
 
@@ -130,6 +134,12 @@ def test_opinion_rows_are_exactly_returns_rejections_and_adjustments() -> None:
         ("declaration.county_pass", "county_review", {"county_onsite_done": False}, "县级尚未完成现场核查"),
         ("declaration.county_grade", "county_review", {"county_onsite_done": False}, "县级尚未完成现场核查"),
         ("declaration.city_pass", "city_review", {"city_onsite_done": False}, "市级尚未完成现场核查"),
+        ("declaration.city_pass_lower", "city_review", {"city_onsite_done": False}, "市级尚未完成现场核查"),
+        # REQ H23-5, LC-9: 保障类 below B cannot be submitted.
+        ("declaration.submit", "draft", {"guarantee_grade_ok": False}, "保障类企业"),
+        ("declaration.resubmit", "returned", {"guarantee_grade_ok": False}, "B-不满足"),
+        # REQ LC-12, LC-8, H23-7: a dynamic upgrade outside the window cannot be verified.
+        ("declaration.province_verify", "province_verification", {"upgrade_window_ok": False}, "动态调整窗口"),
     ],
 )
 def test_preconditions_refuse_with_their_reason(
@@ -231,3 +241,56 @@ def test_province_may_set_any_grade_and_plain_rows_set_none() -> None:
 def test_conditions_all_have_messages() -> None:
     for condition in Condition:
         assert condition.failure_zh and condition.label_zh
+
+
+def test_city_may_recommend_only_a_grade_lower_than_declared() -> None:
+    """REQ LC-2: the city concludes a lower grade; the same or a better one is city_pass, not a recommendation."""
+    lower = transition_for("declaration.city_pass_lower")
+    assert lower is not None and not lower.grade_rule.decides and lower.target is State.CITY_PASSED
+    assert check_decided_grade(lower, Grade.B_MINUS, Grade.B)
+    assert check_decided_grade(lower, Grade.C, Grade.A)
+    assert check_decided_grade(lower, Grade.NON_LEADING, Grade.LEADING)
+    for same_or_better, declared in ((Grade.B, Grade.B), (Grade.A, Grade.B), (Grade.LEADING, Grade.A)):
+        refused = check_decided_grade(lower, same_or_better, declared)
+        assert not refused and "须低于申报等级" in refused.reason
+    assert not check_decided_grade(lower, None, Grade.B)
+    assert not check_decided_grade(lower, Grade.C, None)
+
+
+def test_only_county_and_province_rows_decide_a_grade() -> None:
+    assert {t.action for t in TRANSITIONS if t.grade_rule.decides} == {
+        "declaration.county_grade",
+        "declaration.province_adjust",
+    }
+
+
+def test_allowed_actions_offer_the_lower_pass_only_to_the_city_in_review() -> None:
+    actions = {t.action for t in allowed_actions(State.CITY_REVIEW, ACTORS[Role.CITY], IN_TARGET, ALL_MET)}
+    assert actions == {"declaration.city_return", "declaration.city_pass", "declaration.city_pass_lower"}
+    verify = {
+        t.action
+        for t in allowed_actions(
+            State.PROVINCE_VERIFICATION,
+            ACTORS[Role.PROVINCE],
+            IN_TARGET,
+            WorkflowContext(**{**ALL_MET.__dict__, "upgrade_window_ok": False}),
+        )
+    }
+    # Outside the window the province may still adjust (a downgrade is never limited), not verify an upgrade.
+    assert verify == {"declaration.province_adjust"}
+
+
+@pytest.mark.parametrize(
+    ("grades", "eligible"),
+    [
+        ([Grade.B], True),
+        ([Grade.A, Grade.LEADING], True),
+        ([Grade.B_MINUS], False),  # B- is below B, as in core.emergency.guarantee (REQ H23-5, LC-9)
+        ([Grade.A, Grade.C], False),
+        ([Grade.NON_LEADING], False),
+        ([Grade.D], False),
+    ],
+)
+def test_guarantee_declarations_need_b_or_better_in_every_item(grades: list[Grade], eligible: bool) -> None:
+    assert guarantee_grades_ok(True, grades) is eligible
+    assert guarantee_grades_ok(False, grades)

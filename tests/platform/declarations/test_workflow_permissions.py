@@ -22,7 +22,11 @@ CASES = [
     for action, row in MATRIX.items()
     for user in [row["allowed"], *row["denied"]]
 ]
-GRADE_FOR = {"declaration.county_grade": "C", "declaration.province_adjust": "B-"}
+GRADE_FOR = {
+    "declaration.county_grade": "C",
+    "declaration.city_pass_lower": "B-",  # below the declared B (REQ LC-2)
+    "declaration.province_adjust": "B-",
+}
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from airgrade.core.workflow.transitions import (
     check,
     check_decided_grade,
     city_onsite_required,
+    guarantee_grades_ok,
     transition_for,
 )
 
@@ -32,6 +33,7 @@ __all__ = [
     "check_decided_grade",
     "city_onsite_required",
     "draw_sample",
+    "guarantee_grades_ok",
     "mermaid_chart",
     "transition_for",
     "verify_draw",

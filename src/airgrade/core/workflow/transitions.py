@@ -7,16 +7,20 @@ row holds, and an opinion is given where the row requires one.
 
 Sources: REQ LC-2 (county 初审 of A / B(B-) / 引领性 with an on-site check of every one; county grades C
 and below on documents plus an on-site check, none for a self-declared lowest grade; city 审核 in 8 aspects,
-on-site for every A and 引领性 and a sample of B; province 核定 / 抽查), LC-7 (written opinions),
-H23-3 ("谁审核，谁签字，谁负责").
+on-site for every A and 引领性 and a sample of B, and may conclude a lower grade than declared; province 核定 /
+抽查 decides the final grade), LC-7 (written opinions), H23-3 ("谁审核，谁签字，谁负责"), LC-12 / LC-8 / H23-7
+(upgrades in dynamic management only inside the period's adjustment window), H23-5 / LC-9 (保障类 in key
+industries need B or better or 引领性).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
 from airgrade.core.access import ALLOW, Actor, Decision, Target, decide
+from airgrade.core.emergency.guarantee import ELIGIBLE_GRADES as GUARANTEE_ELIGIBLE_GRADES
 from airgrade.core.types import Grade, Role
 from airgrade.core.workflow.states import State
 
@@ -42,6 +46,8 @@ class Condition(StrEnum):
     COUNTY_ONSITE_DONE = "county_onsite_done"
     COUNTY_ONSITE_DONE_UNLESS_LOWEST = "county_onsite_done_unless_lowest"
     CITY_ONSITE_DONE_IF_REQUIRED = "city_onsite_done_if_required"
+    GUARANTEE_GRADE_ELIGIBLE = "guarantee_grade_eligible"
+    UPGRADE_WINDOW_OPEN = "upgrade_window_open"
 
     @property
     def failure_zh(self) -> str:
@@ -60,6 +66,8 @@ _CONDITION_LABELS = {
     Condition.COUNTY_ONSITE_DONE: "县级现场核查已完成",
     Condition.COUNTY_ONSITE_DONE_UNLESS_LOWEST: "县级现场核查已完成（申报最低等级的免于核查）",
     Condition.CITY_ONSITE_DONE_IF_REQUIRED: "需市级现场核查的（A、引领性、抽中的B）已核查",
+    Condition.GUARANTEE_GRADE_ELIGIBLE: "保障类申报的各行业申报等级为B级及以上或引领性",
+    Condition.UPGRADE_WINDOW_OPEN: "动态管理中升为A、B（含B-）、引领性的，须在动态调整窗口内",
 }
 
 
@@ -71,6 +79,14 @@ _CONDITION_FAILURES = {
     Condition.COUNTY_ONSITE_DONE: "县级尚未完成现场核查（A/B/引领性申报须逐家现场核查，REQ LC-2）",
     Condition.COUNTY_ONSITE_DONE_UNLESS_LOWEST: "县级尚未完成现场核查（仅申报最低等级的企业可免，REQ LC-2）",
     Condition.CITY_ONSITE_DONE_IF_REQUIRED: "市级尚未完成现场核查（A级、引领性及抽中的B级须核查，REQ LC-2）",
+    Condition.GUARANTEE_GRADE_ELIGIBLE: (
+        "保障类企业在重点行业的申报等级须达到B级及以上或绩效引领性（B-不满足），"
+        "请调整申报等级或取消保障类申报（REQ H23-5, LC-9）"
+    ),
+    Condition.UPGRADE_WINDOW_OPEN: (
+        "本地区动态调整窗口未开放：评级批次之外（月度评级、动态调整）升为A级、B级（含B-）或引领性，"
+        "只能在每个周期一次的动态调整窗口开放期间核定（REQ LC-12, LC-8, H23-7）；降级不受此限，可选择“省级核定调整等级”"
+    ),
 }
 
 
@@ -80,6 +96,13 @@ class GradeRule(StrEnum):
     NONE = "none"
     NOT_TOP_TIER = "not_top_tier"  # the county decides C and below only (REQ LC-2)
     ANY = "any"  # the province may set any final grade (REQ LC-2 核定)
+    # The city concludes a lower grade than declared; only a recommendation, the province decides (REQ LC-2).
+    LOWER_THAN_DECLARED = "lower_than_declared"
+
+    @property
+    def decides(self) -> bool:
+        """The row fixes the final grade (recorded in the grade registry); a recommendation does not."""
+        return self in (GradeRule.NOT_TOP_TIER, GradeRule.ANY)
 
 
 @dataclass(frozen=True)
@@ -94,6 +117,8 @@ class WorkflowContext:
     county_onsite_done: bool = False
     city_onsite_required: bool = True
     city_onsite_done: bool = False
+    guarantee_grade_ok: bool = False
+    upgrade_window_ok: bool = False
 
     def holds(self, condition: Condition) -> bool:
         if condition is Condition.COMMITMENT_SIGNED:
@@ -110,6 +135,10 @@ class WorkflowContext:
             return self.declared_lowest or self.county_onsite_done
         if condition is Condition.CITY_ONSITE_DONE_IF_REQUIRED:
             return self.city_onsite_done or not self.city_onsite_required
+        if condition is Condition.GUARANTEE_GRADE_ELIGIBLE:
+            return self.guarantee_grade_ok
+        if condition is Condition.UPGRADE_WINDOW_OPEN:
+            return self.upgrade_window_ok
         raise AssertionError(f"unhandled condition {condition}")  # pragma: no cover - enum is closed
 
 
@@ -166,8 +195,13 @@ TRANSITIONS: tuple[Transition, ...] = (
         {State.DRAFT},
         State.SUBMITTED,
         Role.ENTERPRISE,
-        conditions=(Condition.NOT_BANNED, Condition.COMMITMENT_SIGNED, Condition.APPLICATION_DOCUMENT_READY),
-        req="LC-3, LC-4, SJZ-3",
+        conditions=(
+            Condition.NOT_BANNED,
+            Condition.COMMITMENT_SIGNED,
+            Condition.APPLICATION_DOCUMENT_READY,
+            Condition.GUARANTEE_GRADE_ELIGIBLE,
+        ),
+        req="LC-3, LC-4, SJZ-3, H23-5, LC-9",
     ),
     _t(
         "declaration.resubmit",
@@ -175,8 +209,13 @@ TRANSITIONS: tuple[Transition, ...] = (
         {State.RETURNED},
         State.SUBMITTED,
         Role.ENTERPRISE,
-        conditions=(Condition.NOT_BANNED, Condition.COMMITMENT_SIGNED, Condition.APPLICATION_DOCUMENT_READY),
-        req="LC-3",
+        conditions=(
+            Condition.NOT_BANNED,
+            Condition.COMMITMENT_SIGNED,
+            Condition.APPLICATION_DOCUMENT_READY,
+            Condition.GUARANTEE_GRADE_ELIGIBLE,
+        ),
+        req="LC-3, H23-5, LC-9",
     ),
     _t("declaration.withdraw", "撤回申报", _WITHDRAWABLE, State.WITHDRAWN, Role.ENTERPRISE, req="LC-6"),
     _t(
@@ -237,6 +276,20 @@ TRANSITIONS: tuple[Transition, ...] = (
         conditions=(Condition.CITY_ONSITE_DONE_IF_REQUIRED,),
         req="LC-2, LC-7 附件5",
     ),
+    # The city may conclude a lower grade than declared (REQ LC-2: the city reviews, the province verifies). It
+    # passes with a recommended grade and a written opinion; the province then verifies or adjusts it, and only
+    # the province's grade enters the registry.
+    _t(
+        "declaration.city_pass_lower",
+        "市级审核通过（建议降低等级）",
+        {State.CITY_REVIEW},
+        State.CITY_PASSED,
+        Role.CITY,
+        opinion=True,
+        conditions=(Condition.CITY_ONSITE_DONE_IF_REQUIRED,),
+        grade_rule=GradeRule.LOWER_THAN_DECLARED,
+        req="LC-2, LC-7 附件5",
+    ),
     _t(
         "declaration.report_to_province",
         "报送省级核定",
@@ -251,7 +304,8 @@ TRANSITIONS: tuple[Transition, ...] = (
         {State.PROVINCE_VERIFICATION},
         State.VERIFIED,
         Role.PROVINCE,
-        req="LC-2, LC-12",
+        conditions=(Condition.UPGRADE_WINDOW_OPEN,),
+        req="LC-2, LC-12, LC-8, H23-7",
     ),
     _t(
         "declaration.province_adjust",
@@ -306,8 +360,9 @@ def allowed_actions(state: State, actor: Actor, target: Target, context: Workflo
     return [t for t in TRANSITIONS if check(t.action, state, actor, target, context, enforce_opinion=False)]
 
 
-def check_decided_grade(transition: Transition, grade: Grade | None) -> Decision:
-    """Whether `grade` may be set by `transition` (the county decides C and below; the province any grade)."""
+def check_decided_grade(transition: Transition, grade: Grade | None, declared: Grade | None = None) -> Decision:
+    """Whether `grade` may be set by `transition` (the county decides C and below; the province any grade; the
+    city may recommend only a grade lower than the `declared` one)."""
     if transition.grade_rule is GradeRule.NONE:
         if grade is not None:
             return Decision(False, f"“{transition.label_zh}”不设定等级")
@@ -316,7 +371,21 @@ def check_decided_grade(transition: Transition, grade: Grade | None) -> Decision
         return Decision(False, f"“{transition.label_zh}”须给出评定等级")
     if transition.grade_rule is GradeRule.NOT_TOP_TIER and grade.is_top_tier:
         return Decision(False, "县级只能评定C级及以下等级；A级、B级（含B-）、引领性须报市级审核（REQ LC-2）")
+    if transition.grade_rule is GradeRule.LOWER_THAN_DECLARED:
+        if declared is None:
+            return Decision(False, f"“{transition.label_zh}”须对照申报等级")
+        if grade.rank <= declared.rank:
+            return Decision(
+                False,
+                f"市级建议等级 {grade.value} 须低于申报等级 {declared.value}；同意申报等级请选择“市级审核通过”（REQ LC-2）",
+            )
     return ALLOW
+
+
+def guarantee_grades_ok(is_guarantee: bool, grades: Iterable[Grade]) -> bool:
+    """A 保障类 declaration in key industries needs B or better or 引领性 in every item (REQ H23-5, LC-9). The
+    rule, including that B- does not qualify, is the emergency module's (`core.emergency.guarantee`)."""
+    return not is_guarantee or all(grade in GUARANTEE_ELIGIBLE_GRADES for grade in grades)
 
 
 def city_onsite_required(target_grade: Grade, sampled: bool) -> bool:

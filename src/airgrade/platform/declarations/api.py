@@ -160,7 +160,13 @@ def declaration_out(request: HttpRequest, d: Declaration) -> dict[str, Any]:
         "version": d.version,
         "is_guarantee": d.is_guarantee,
         "items": [
-            {"industry_code": i.industry_code, "process": i.process, "target_grade": i.target_grade, "facts": i.facts}
+            {
+                "industry_code": i.industry_code,
+                "process": i.process,
+                "target_grade": i.target_grade,
+                "recommended_grade": i.recommended_grade,
+                "facts": i.facts,
+            }
             for i in d.items.all()
         ],
         "commitment_signed_by": d.commitment_signed_by,

@@ -135,6 +135,9 @@ class DeclarationItem(models.Model):
     industry_code = models.CharField("行业", max_length=64)
     process = models.CharField("工序/分支", max_length=100, blank=True)
     target_grade = models.CharField("申报等级", max_length=8, choices=GRADE_CHOICES)
+    # The city's concluded grade when lower than declared (REQ LC-2): a recommendation for the province, never
+    # entered in the grade registry by itself.
+    recommended_grade = models.CharField("市级建议等级", max_length=8, choices=GRADE_CHOICES, blank=True)
     facts = models.JSONField("指标事实", default=dict)
     self_check = models.JSONField("自评结果", default=dict, blank=True)
     rules_version = models.CharField(max_length=64, blank=True)

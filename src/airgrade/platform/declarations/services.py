@@ -26,12 +26,14 @@ from airgrade.core.industries import industries_for_region, industry_by_code
 from airgrade.core.regions import contains
 from airgrade.core.types import Grade, Role, worst_grade
 from airgrade.core.workflow import (
+    GradeRule,
     State,
     WorkflowContext,
     allowed_actions,
     check,
     check_decided_grade,
     draw_sample,
+    guarantee_grades_ok,
     transition_for,
 )
 from airgrade.core.workflow.campaigns import batch_for_industry, monthly_cycle, template_by_code
@@ -668,8 +670,33 @@ def city_check_required(declaration: Declaration) -> bool:
     return False
 
 
+def _grade_the_province_would_verify(item: DeclarationItem) -> Grade:
+    """Verifying accepts the city's lower recommendation if it made one, else the declared grade (REQ LC-2)."""
+    return Grade(item.recommended_grade or item.target_grade)
+
+
+def _upgrade_refusals(declaration: Declaration, item_grades: dict[int, Grade]) -> list[str]:
+    """Dynamic-management upgrades outside the region's adjustment window (REQ LC-12, LC-8, H23-7)."""
+    on = timezone.localdate()
+    refusals = []
+    for item in declaration.items.all():
+        refusal = grades.dynamic_upgrade_refusal(
+            declaration.site, item.industry_code, item_grades[item.pk], declaration.campaign, on
+        )
+        if refusal:
+            refusals.append(refusal)
+    return refusals
+
+
 def workflow_context(declaration: Declaration) -> WorkflowContext:
+    items = list(declaration.items.all())
+    # Only province verification reads this; elsewhere it stays False (deny by default) and costs no queries.
+    upgrade_window_ok = declaration.state == State.PROVINCE_VERIFICATION and not _upgrade_refusals(
+        declaration, {item.pk: _grade_the_province_would_verify(item) for item in items}
+    )
     return WorkflowContext(
+        guarantee_grade_ok=guarantee_grades_ok(declaration.is_guarantee, [Grade(i.target_grade) for i in items]),
+        upgrade_window_ok=upgrade_window_ok,
         commitment_signed=declaration.commitment_signed_at is not None,
         application_document_ready=bool(declaration.document_sha256),
         banned=grades.active_ban(declaration.enterprise) is not None,
@@ -689,7 +716,7 @@ def actions_for(user: Any, declaration: Declaration) -> list[dict[str, Any]]:
             "action": t.action,
             "label": t.label_zh,
             "requires_opinion": t.requires_opinion,
-            "sets_grade": t.grade_rule.value != "none",
+            "sets_grade": t.grade_rule is not GradeRule.NONE,
             "to_state": t.target.value,
         }
         for t in allowed_actions(
@@ -764,7 +791,8 @@ def transition(
         raise AccessDenied(decision.reason)
     items = list(declaration.items.all())
     decided: dict[int, Grade] = {}
-    if transition_row.grade_rule.value != "none":
+    recommended: dict[int, Grade] = {}
+    if transition_row.grade_rule.decides:
         for item in items:
             value = (item_grades or {}).get(item.industry_code, grade)
             item_grade = _parse_grade(value) if value else None
@@ -772,10 +800,25 @@ def transition(
             if not verdict or item_grade is None:
                 raise ServiceError(verdict.reason or "须给出评定等级", field="grade")
             decided[item.pk] = item_grade
-    elif grade:
+    elif transition_row.grade_rule is GradeRule.LOWER_THAN_DECLARED:
+        recommended = _city_recommendation(transition_row, items, grade, item_grades)
+    elif grade or item_grades:
         raise ServiceError(f"“{transition_row.label_zh}”不设定等级", field="grade")
     if action == "declaration.province_verify":
-        decided = {item.pk: Grade(item.target_grade) for item in items}
+        decided = {item.pk: _grade_the_province_would_verify(item) for item in items}
+    if action == "declaration.province_adjust":
+        refusals = _upgrade_refusals(declaration, decided)
+        if refusals:
+            raise ServiceError("；".join(refusals), field="grade")
+    # 保障类 in key industries need B or better or 引领性 (REQ H23-5, LC-9): a final grade below that ends the
+    # 保障类 status, said in the sealed record and the grade record rather than silently.
+    guarantee_note = ""
+    if decided and declaration.is_guarantee and not guarantee_grades_ok(True, decided.values()):
+        guarantee_note = (
+            f"最终等级 {worst_grade(list(decided.values())).value} 低于B级，不再符合重点行业保障类企业须达到"
+            "B级及以上或绩效引领性的要求，已取消保障类企业标记（REQ H23-5, LC-9）"
+        )
+        declaration.is_guarantee = False
     if action == "declaration.submit":
         campaign = declaration.campaign
         if campaign.kind != Campaign.Kind.MONTHLY and now() > campaign.application_deadline:
@@ -792,6 +835,17 @@ def transition(
         declaration.decided_grade = worst_grade(list(decided.values())).value
         declaration.decided_at = now()
     declaration.save()
+    for item in items:
+        if item.pk in recommended:
+            item.recommended_grade = recommended[item.pk].value
+            item.save(update_fields=["recommended_grade"])
+    sealed_opinion = "\n".join(part for part in (opinion.strip(), guarantee_note) if part)
+    if decided:
+        event_grade = declaration.decided_grade
+    elif recommended:
+        event_grade = worst_grade([recommended.get(i.pk, Grade(i.target_grade)) for i in items]).value
+    else:
+        event_grade = ""
 
     last = declaration.events.order_by("-id").first()
     event = ReviewEvent(
@@ -803,8 +857,8 @@ def transition(
         reviewer_name=getattr(user, "display_name", "") or user.get_username(),
         reviewer_role=actor.role.value,
         reviewer_region=actor.region_code or "",
-        opinion=opinion.strip(),
-        grade=declaration.decided_grade if decided else "",
+        opinion=sealed_opinion,
+        grade=event_grade,
         at=now().replace(microsecond=0),
         previous_seal=last.seal if last else SEAL_GENESIS,
     )
@@ -816,8 +870,19 @@ def transition(
         obj=declaration,
         region_code=declaration.region_id,
         before=before,
-        after={"state": declaration.state, "version": declaration.version, "grade": event.grade, "seal": event.seal},
-        reason=opinion,
+        after={
+            "state": declaration.state,
+            "version": declaration.version,
+            "grade": event.grade,
+            "seal": event.seal,
+            **(
+                {"recommended": {i.industry_code: recommended[i.pk].value for i in items if i.pk in recommended}}
+                if recommended
+                else {}
+            ),
+            **({"is_guarantee": False} if guarantee_note else {}),
+        },
+        reason=sealed_opinion,
     )
 
     if decided:
@@ -833,9 +898,33 @@ def transition(
                 declaration=declaration,
                 campaign=declaration.campaign,
                 rules_version=item.rules_version,
-                reason=f"{declaration.number} {transition_row.label_zh}" + (f"：{opinion}" if opinion else ""),
+                reason=f"{declaration.number} {transition_row.label_zh}"
+                + (f"：{sealed_opinion}" if sealed_opinion else ""),
             )
     return declaration
+
+
+def _city_recommendation(
+    transition_row: Any, items: list[DeclarationItem], grade: str | None, item_grades: dict[str, str] | None
+) -> dict[int, Grade]:
+    """The city's lower grade per item (REQ LC-2): `item_grades` by industry, else `grade` for every item. An item
+    without a grade keeps its declared one; at least one item must be lowered, each strictly below its declared."""
+    unknown = set(item_grades or {}) - {item.industry_code for item in items}
+    if unknown:
+        raise ServiceError(f"申报中没有行业 {'、'.join(sorted(unknown))}", field="item_grades")
+    recommended: dict[int, Grade] = {}
+    for item in items:
+        value = (item_grades or {}).get(item.industry_code, grade)
+        if not value:
+            continue
+        item_grade = _parse_grade(value)
+        verdict = check_decided_grade(transition_row, item_grade, Grade(item.target_grade))
+        if not verdict:
+            raise ServiceError(f"{item.industry_code}：{verdict.reason}", field="grade")
+        recommended[item.pk] = item_grade
+    if not recommended:
+        raise ServiceError("“市级审核通过（建议降低等级）”须给出低于申报等级的建议等级", field="grade")
+    return recommended
 
 
 # ================================================================ B sample (LC-2)

@@ -2,7 +2,8 @@
 rectification orders, the adjustment window and the 回头看 look-back. Every write checks permission and audits.
 
 REQ LC-5 (overall grade is the worst), LC-6, LC-12 (upgrades to A / B / 引领性 only through province
-verification), LC-8 / H23-7 (one dynamic adjustment per period), H21-6 / H23-6 (downgrades), SJZ-3 / SJZ-5
+verification), LC-8 / H23-7 (one dynamic adjustment per period: outside an annual campaign an upgrade to A / B /
+引领性 is decided only while the region's adjustment window is open; downgrades at any time), H21-6 / H23-6 (downgrades), SJZ-3 / SJZ-5
 (falsification or tampered gate data → lowest grade, one-year ban, integrity file), H23-1 (回头看, rectification).
 """
 
@@ -16,6 +17,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from airgrade.core.access import Target
+from airgrade.core.industries import industry_by_code
 from airgrade.core.types import Grade, worst_grade
 from airgrade.core.workflow import State
 from airgrade.platform.accounts.permissions import require, scoped
@@ -121,13 +123,18 @@ def record_grade(
     """Append a grade and close the period of the one it replaces. Callers check permission first.
 
     An upgrade to A / B(B-) / 引领性 is accepted only from a declaration the province verified or adjusted
-    (REQ LC-12): nothing else can raise a grade into the top tier.
+    (REQ LC-12): nothing else can raise a grade into the top tier. Outside an annual campaign it must also fall in
+    the region's open adjustment window (REQ LC-8, H23-7): the declarations service checks this first, this is the
+    registry's own guard.
     """
     current = grade_on(site, industry_code, valid_from)
     is_upgrade = current is None or grade.rank < Grade(current.grade).rank
     province_decided = declaration is not None and declaration.state in (State.VERIFIED, State.ADJUSTED)
     if grade.is_top_tier and is_upgrade and not province_decided:
         raise ServiceError("升级为A级、B级（含B-）或引领性须经省级核定（REQ LC-12）", field="grade")
+    refusal = dynamic_upgrade_refusal(site, industry_code, grade, campaign, valid_from)
+    if refusal:
+        raise ServiceError(refusal, field="grade")
     open_records = (
         GradeRecord.objects.select_for_update()
         .filter(site=site, industry_code=industry_code)
@@ -301,13 +308,52 @@ def open_adjustment_window(
     return window
 
 
+def _windows_for(region_code: str) -> list[AdjustmentWindow]:
+    """Adjustment windows of a region or any region containing it (a province's window covers its cities)."""
+    return [
+        window
+        for window in AdjustmentWindow.objects.order_by("opens", "id")
+        if region_code.startswith(Region(code=window.region_id).prefix)
+    ]
+
+
 def window_open(region_code: str, on: dt.date) -> AdjustmentWindow | None:
     """The adjustment window covering `on` for a region or any region containing it."""
-    candidates = AdjustmentWindow.objects.filter(opens__lte=on, closes__gte=on)
-    for window in candidates:
-        if region_code.startswith(Region(code=window.region_id).prefix):
+    for window in _windows_for(region_code):
+        if window.opens <= on <= window.closes:
             return window
     return None
+
+
+def dynamic_upgrade_refusal(site: Site, industry_code: str, grade: Grade, campaign: Any, on: dt.date) -> str:
+    """Why recording `grade` on `on` is refused as a dynamic-management upgrade, or "" if it is not refused.
+
+    Outside an annual campaign (monthly cycles H23-3, dynamic adjustment), raising a graded site into A / B(B-) /
+    引领性 is a dynamic adjustment: allowed once per period, while the region's window is open (REQ LC-12, LC-8,
+    H23-7). Downgrades and grades that are not higher are never limited. A site with no grade yet (first grading
+    of a new enterprise in a monthly cycle) is not an adjustment: the seeds are silent, and H23-3 keeps
+    declarations open all year, so it only needs the province's verification.
+    """
+    from airgrade.platform.declarations.models import Campaign
+
+    if campaign is None or campaign.kind == Campaign.Kind.ANNUAL or not grade.is_top_tier:
+        return ""
+    current = grade_on(site, industry_code, on)
+    if current is None or grade.rank >= Grade(current.grade).rank:
+        return ""
+    if window_open(site.region_id, on) is not None:
+        return ""
+    windows = [w for w in _windows_for(site.region_id) if w.period == on.year]
+    industry = industry_by_code(industry_code)
+    if windows:
+        spans = "、".join(f"{w.opens:%Y-%m-%d} 至 {w.closes:%Y-%m-%d}" for w in windows)
+        detail = f"本地区 {on.year} 年度动态调整窗口为 {spans}，{on:%Y-%m-%d} 不在窗口内"
+    else:
+        detail = f"本地区 {on.year} 年度尚未开启动态调整窗口"
+    return (
+        f"{industry.name_zh if industry else industry_code}由 {current.grade} 升为 {grade.value} 属动态调整升级，只能在动态调整窗口开放期间经省级核定"
+        f"（每个周期一次，REQ LC-12, LC-8, H23-7）：{detail}。降级不受此限"
+    )
 
 
 # ---------------------------------------------------------------- rectification (H23-1)
