@@ -1,0 +1,827 @@
+"""Every URL and every API operation, called anonymously and out of scope: refused, nothing written, nothing leaked.
+
+The tables below are the inventory. The two `test_*_inventory_is_complete` tests enumerate the URL map and the
+NinjaAPI routers and fail when an endpoint is missing here, so a new endpoint cannot ship without its scope test.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from tests.platform.declarations.workflow_helpers import PNG, act, force_state, make_campaign, ready_declaration
+from tests.platform.emergency.emergency_platform_builders import payload
+
+from airgrade.platform.audit.models import AuditRecord
+
+pytestmark = pytest.mark.django_db
+
+World = dict[str, Any]
+# Everyone who must not reach an object that belongs to the home county's enterprise (巩义, 410181).
+OUTSIDERS = ("other_county", "other_city", "other_enterprise_user", "expert")
+# City-level objects (郑州, 410100): a neighbouring county inside the city may legitimately see them.
+CITY_OUTSIDERS = ("other_city", "other_enterprise_user", "expert")
+OFFICIALS_ELSEWHERE = ("other_county", "other_city")
+REFUSED = {401, 403, 404}
+# The admin is for staff accounts only; no role of the platform is staff by itself.
+NOT_STAFF = (*OUTSIDERS, "county", "city", "province", "enterprise")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One row of the inventory. kind: `refuse` (403/404), `list` (200 without home data) or `public`."""
+
+    method: str
+    route: str
+    url: Callable[[World], str]
+    body: Callable[[World], dict[str, Any]] | None = None
+    outsiders: tuple[str, ...] = OUTSIDERS
+    kind: str = "refuse"
+    multipart: bool = False
+    public_refused: bool = False  # a public call about non-public data must be refused (4xx), not answered
+    also_refused: frozenset[int] = frozenset()
+
+
+def _today(days: int = 0) -> str:
+    return (dt.date.today() + dt.timedelta(days=days)).isoformat()
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# The JSON API (/api/…): route strings exactly as the routers register them.
+API: list[Endpoint] = [
+    Endpoint("GET", "/regions/", lambda w: "/api/regions/", kind="public_login", outsiders=OUTSIDERS),
+    # enterprises
+    Endpoint("GET", "/enterprises/", lambda w: "/api/enterprises/", kind="list"),
+    Endpoint(
+        "POST",
+        "/enterprises/",
+        lambda w: "/api/enterprises/",
+        lambda w: {"credit_code": w["new_code"], "name": "越权新建企业", "region": "410181"},
+        also_refused=frozenset({400}),  # refused as a field error ("管辖区域以外") rather than 403
+    ),
+    Endpoint("GET", "/enterprises/{enterprise_id}", lambda w: f"/api/enterprises/{w['enterprise'].pk}"),
+    Endpoint(
+        "PATCH",
+        "/enterprises/{enterprise_id}",
+        lambda w: f"/api/enterprises/{w['enterprise'].pk}",
+        lambda w: {"name": "越权改名", "reason": "越权"},
+    ),
+    Endpoint(
+        "POST",
+        "/enterprises/{enterprise_id}/sites",
+        lambda w: f"/api/enterprises/{w['enterprise'].pk}/sites",
+        lambda w: {"name": "越权厂区"},
+    ),
+    Endpoint(
+        "PUT",
+        "/enterprises/sites/{site_id}/industries",
+        lambda w: f"/api/enterprises/sites/{w['site'].pk}/industries",
+        lambda w: {"industries": [{"industry_code": "glass"}], "reason": "越权"},
+    ),
+    Endpoint(
+        "POST",
+        "/enterprises/sites/{site_id}/lines",
+        lambda w: f"/api/enterprises/sites/{w['site'].pk}/lines",
+        lambda w: {"name": "越权产线", "capacity": 100, "capacity_unit": "t/d", "industry_code": "cement"},
+    ),
+    Endpoint(
+        "PATCH",
+        "/enterprises/lines/{line_id}",
+        lambda w: f"/api/enterprises/lines/{w['line'].pk}",
+        lambda w: {"name": "越权改名", "reason": "越权"},
+    ),
+    Endpoint(
+        "POST",
+        "/enterprises/sites/{site_id}/outlets",
+        lambda w: f"/api/enterprises/sites/{w['site'].pk}/outlets",
+        lambda w: {"code": "DA099", "pollutants": ["PM"], "reason": "越权"},
+    ),
+    # audit
+    Endpoint("GET", "/audit/", lambda w: "/api/audit/", kind="list"),
+    # declarations: campaigns
+    Endpoint("GET", "/declarations/campaigns", lambda w: "/api/declarations/campaigns", kind="list"),
+    Endpoint(
+        "POST",
+        "/declarations/campaigns",
+        lambda w: "/api/declarations/campaigns",
+        lambda w: {"name": "越权批次", "region": "410100", "application_deadline": f"{_today(30)}T00:00:00+08:00"},
+        outsiders=("county", "other_county", "other_city", "enterprise", "expert"),
+    ),
+    Endpoint(
+        "POST",
+        "/declarations/campaigns/monthly",
+        lambda w: "/api/declarations/campaigns/monthly",
+        lambda w: {"region": "410100", "year": 2026, "month": 12},
+        outsiders=("county", "other_county", "other_city", "enterprise", "expert"),
+    ),
+    Endpoint(
+        "POST",
+        "/declarations/campaigns/{campaign_id}/cutoff",
+        lambda w: f"/api/declarations/campaigns/{w['campaign'].pk}/cutoff",
+        outsiders=("county", "other_city", "enterprise", "expert"),
+    ),
+    Endpoint(
+        "GET",
+        "/declarations/campaigns/{campaign_id}/applications",
+        lambda w: f"/api/declarations/campaigns/{w['campaign'].pk}/applications",
+        kind="list_or_refuse",
+    ),
+    Endpoint(
+        "POST",
+        "/declarations/campaigns/{campaign_id}/sample",
+        lambda w: f"/api/declarations/campaigns/{w['campaign'].pk}/sample",
+        lambda w: {"city": "410100", "seed": 7},
+        outsiders=("county", "other_city", "enterprise", "expert"),
+    ),
+    # declarations
+    Endpoint("GET", "/declarations/", lambda w: "/api/declarations/", kind="list"),
+    Endpoint(
+        "POST",
+        "/declarations/",
+        lambda w: "/api/declarations/",
+        lambda w: {
+            "campaign_id": w["draft_campaign"].pk,
+            "site_id": w["site"].pk,
+            "items": [{"industry_code": "cement", "target_grade": "A"}],
+        },
+    ),
+    Endpoint("GET", "/declarations/queue", lambda w: "/api/declarations/queue", kind="list"),
+    Endpoint("GET", "/declarations/{int:declaration_id}", lambda w: f"/api/declarations/{w['draft'].pk}"),
+    Endpoint(
+        "PATCH",
+        "/declarations/{int:declaration_id}",
+        lambda w: f"/api/declarations/{w['draft'].pk}",
+        lambda w: {"is_guarantee": True},
+    ),
+    Endpoint(
+        "POST",
+        "/declarations/{declaration_id}/evidence",
+        lambda w: f"/api/declarations/{w['draft'].pk}/evidence",
+        lambda w: {"file": ("越权.png", PNG), "indicator_id": "emission_limits"},
+        multipart=True,
+    ),
+    Endpoint(
+        "POST",
+        "/declarations/{declaration_id}/commitment",
+        lambda w: f"/api/declarations/{w['draft'].pk}/commitment",
+        lambda w: {"signer_name": "越权"},
+    ),
+    Endpoint(
+        "POST", "/declarations/{declaration_id}/document", lambda w: f"/api/declarations/{w['draft'].pk}/document"
+    ),
+    Endpoint(
+        "GET", "/declarations/{declaration_id}/self-check", lambda w: f"/api/declarations/{w['draft'].pk}/self-check"
+    ),
+    Endpoint(
+        "POST",
+        "/declarations/{declaration_id}/transitions",
+        lambda w: f"/api/declarations/{w['draft'].pk}/transitions",
+        lambda w: {"action": "declaration.submit", "expected_state": "draft"},
+    ),
+    Endpoint(
+        "POST", "/declarations/{declaration_id}/onsite", lambda w: f"/api/declarations/{w['reviewing'].pk}/onsite"
+    ),
+    Endpoint(
+        "POST",
+        "/declarations/onsite/{check_id}/experts/{expert_id}",
+        lambda w: f"/api/declarations/onsite/{w['check'].pk}/experts/{w['expert_profile'].pk}",
+    ),
+    Endpoint(
+        "POST",
+        "/declarations/onsite/{check_id}/findings",
+        lambda w: f"/api/declarations/onsite/{w['check'].pk}/findings",
+        lambda w: {"industry_code": "cement", "indicator_id": "emission_limits", "result": "consistent"},
+    ),
+    Endpoint(
+        "POST",
+        "/declarations/onsite/{check_id}/photos",
+        lambda w: f"/api/declarations/onsite/{w['check'].pk}/photos",
+        lambda w: {"file": ("现场.png", PNG), "indicator_id": "emission_limits"},
+        multipart=True,
+    ),
+    Endpoint(
+        "POST",
+        "/declarations/onsite/{check_id}/sign",
+        lambda w: f"/api/declarations/onsite/{w['check'].pk}/sign",
+        lambda w: {"conclusion": "consistent", "signature_name": "越权"},
+    ),
+    Endpoint(
+        "POST",
+        "/declarations/experts",
+        lambda w: "/api/declarations/experts",
+        lambda w: {"user_id": w["spare_expert"].pk, "region": "410100"},
+        outsiders=("county", "other_county", "other_city", "enterprise", "expert"),
+    ),
+    # An expert declares their own ties; nobody else may declare one in an expert's name.
+    Endpoint(
+        "POST",
+        "/declarations/experts/ties",
+        lambda w: "/api/declarations/experts/ties",
+        lambda w: {"enterprise_id": w["enterprise"].pk, "note": "越权"},
+        outsiders=("enterprise", "other_enterprise_user", "county", "other_city"),
+    ),
+    Endpoint(
+        "POST",
+        "/declarations/experts/{expert_id}/blacklist",
+        lambda w: f"/api/declarations/experts/{w['expert_profile'].pk}/blacklist",
+        lambda w: {"reason": "越权"},
+        outsiders=("other_county", "other_city", "enterprise", "expert"),
+    ),
+    # grades
+    Endpoint("GET", "/grades/", lambda w: "/api/grades/", kind="list"),
+    Endpoint("GET", "/grades/enterprises/{enterprise_id}", lambda w: f"/api/grades/enterprises/{w['enterprise'].pk}"),
+    Endpoint(
+        "POST",
+        "/grades/downgrades",
+        lambda w: "/api/grades/downgrades",
+        lambda w: {
+            "site_id": w["site"].pk,
+            "industry_code": "cement",
+            "reason_code": "violation",
+            "description": "越权",
+        },
+    ),
+    Endpoint(
+        "POST",
+        "/grades/windows",
+        lambda w: "/api/grades/windows",
+        lambda w: {"region": "410100", "period": 2026, "opens": _today(), "closes": _today(30)},
+        outsiders=("county", "other_county", "other_city", "enterprise", "expert"),
+    ),
+    Endpoint(
+        "POST",
+        "/grades/rectifications",
+        lambda w: "/api/grades/rectifications",
+        lambda w: {"site_id": w["site"].pk, "problem": "越权", "deadline": _today(30)},
+    ),
+    Endpoint(
+        "POST",
+        "/grades/rectifications/{order_id}/report",
+        lambda w: f"/api/grades/rectifications/{w['order'].pk}/report",
+        lambda w: {"text": "越权"},
+    ),
+    Endpoint(
+        "POST",
+        "/grades/rectifications/{order_id}/close",
+        lambda w: f"/api/grades/rectifications/{w['order'].pk}/close",
+        lambda w: {"text": "越权"},
+    ),
+    Endpoint(
+        "POST",
+        "/grades/lookbacks",
+        lambda w: "/api/grades/lookbacks",
+        lambda w: {"region": "410100", "year": 2031, "qualification_due": _today(30), "onsite_due": _today(60)},
+        outsiders=("county", "other_county", "other_city", "enterprise", "expert"),
+    ),
+    Endpoint(
+        "GET",
+        "/grades/lookbacks/{round_id}/problems",
+        lambda w: f"/api/grades/lookbacks/{w['round'].pk}/problems",
+        outsiders=CITY_OUTSIDERS,
+        kind="list_or_refuse",
+    ),
+    Endpoint(
+        "POST",
+        "/grades/lookbacks/items/{item_id}/result",
+        lambda w: f"/api/grades/lookbacks/items/{w['item'].pk}/result",
+        lambda w: {"stage": "qualification", "result": "pass"},
+    ),
+    Endpoint(
+        "POST",
+        "/grades/lookbacks/items/{item_id}/settle",
+        lambda w: f"/api/grades/lookbacks/items/{w['item'].pk}/settle",
+        lambda w: {"outcome": "downgrade", "to_grade": "C"},
+    ),
+    # public disclosure (no login): only public grades, never an ungraded enterprise
+    Endpoint("GET", "/public/grades.json", lambda w: "/api/public/grades.json", kind="public"),
+    Endpoint("GET", "/public/grades.csv", lambda w: "/api/public/grades.csv", kind="public"),
+    Endpoint(
+        "GET",
+        "/public/grades/{credit_code}",
+        lambda w: f"/api/public/grades/{w['ungraded'].credit_code}",
+        kind="public",
+    ),
+    Endpoint("GET", "/public/notices", lambda w: "/api/public/notices", kind="public"),
+    Endpoint("GET", "/public/captcha", lambda w: "/api/public/captcha", kind="public"),
+    Endpoint(
+        "POST",
+        "/public/objections",
+        lambda w: "/api/public/objections",
+        lambda w: {**w["captcha"], "enterprise_id": w["ungraded"].pk, "content": "对未公开等级企业的举报内容"},
+        kind="public",
+        public_refused=True,
+    ),
+    Endpoint(
+        "GET",
+        "/public/objections/{reference}",
+        lambda w: f"/api/public/objections/{w['objection'].reference}",
+        kind="public",
+    ),
+    Endpoint("GET", "/public/staff/objections", lambda w: "/api/public/staff/objections", kind="list"),
+    Endpoint(
+        "POST",
+        "/public/staff/objections/{objection_id}",
+        lambda w: f"/api/public/staff/objections/{w['objection'].pk}",
+        lambda w: {"investigation": "越权"},
+        outsiders=("county", "other_city", "enterprise", "expert"),
+    ),
+    Endpoint(
+        "GET",
+        "/public/staff/monthly-report",
+        lambda w: "/api/public/staff/monthly-report?region=410100&year=2026&month=1",
+        outsiders=("other_city", "enterprise", "expert"),
+    ),
+    # emergency
+    Endpoint("GET", "/emergency/entries", lambda w: "/api/emergency/entries", kind="list"),
+    Endpoint("GET", "/emergency/entries/{entry_id}", lambda w: f"/api/emergency/entries/{w['entry'].pk}"),
+    Endpoint(
+        "DELETE", "/emergency/entries/{entry_id}", lambda w: f"/api/emergency/entries/{w['entry'].pk}?reason=越权"
+    ),
+    Endpoint(
+        "PUT",
+        "/emergency/sites/{site_id}/years/{year}",
+        lambda w: f"/api/emergency/sites/{w['site'].pk}/years/2024",
+        lambda w: {"data": payload(), "reason": "越权"},
+    ),
+    Endpoint("GET", "/emergency/entries/{entry_id}/plans", lambda w: f"/api/emergency/entries/{w['entry'].pk}/plans"),
+    Endpoint(
+        "GET",
+        "/emergency/entries/{entry_id}/operation-plan.{fmt}",
+        lambda w: f"/api/emergency/entries/{w['entry'].pk}/operation-plan.docx",
+    ),
+    Endpoint(
+        "POST",
+        "/emergency/entries/{entry_id}/guarantee/decision",
+        lambda w: f"/api/emergency/entries/{w['entry'].pk}/guarantee/decision",
+        lambda w: {"approve": True, "note": "越权"},
+    ),
+    Endpoint(
+        "POST",
+        "/emergency/entries/{entry_id}/guarantee/output",
+        lambda w: f"/api/emergency/entries/{w['entry'].pk}/guarantee/output",
+        lambda w: {"daily_output": 1, "note": "越权"},
+    ),
+    Endpoint(
+        "POST",
+        "/emergency/entries/{entry_id}/small-micro",
+        lambda w: f"/api/emergency/entries/{w['entry'].pk}/small-micro",
+        lambda w: {"certify": True, "opinion": "越权"},
+    ),
+    Endpoint(
+        "PUT",
+        "/emergency/plans",
+        lambda w: "/api/emergency/plans",
+        lambda w: {
+            "region": "410100",
+            "industry_code": "cement",
+            "yellow_percent": 10,
+            "orange_percent": 20,
+            "red_percent": 30,
+            "reason": "越权",
+        },
+        outsiders=("county", "other_county", "other_city", "enterprise", "expert"),
+    ),
+    Endpoint(
+        "GET",
+        "/emergency/simulate",
+        lambda w: "/api/emergency/simulate?region=410100&level=orange&year=2024",
+        outsiders=CITY_OUTSIDERS,
+    ),
+    Endpoint("GET", "/emergency/alerts", lambda w: "/api/emergency/alerts", kind="list", outsiders=CITY_OUTSIDERS),
+    Endpoint(
+        "POST",
+        "/emergency/alerts",
+        lambda w: "/api/emergency/alerts",
+        lambda w: {"region_codes": ["410100"], "level": "red", "starts_at": "2024-12-02T20:00"},
+        outsiders=("county", "other_county", "other_city", "enterprise", "expert"),
+    ),
+    Endpoint(
+        "GET",
+        "/emergency/alerts/{event_id}",
+        lambda w: f"/api/emergency/alerts/{w['event'].pk}",
+        outsiders=CITY_OUTSIDERS,
+    ),
+    Endpoint(
+        "POST",
+        "/emergency/alerts/{event_id}/level",
+        lambda w: f"/api/emergency/alerts/{w['event'].pk}/level",
+        lambda w: {"level": "red", "reason": "越权"},
+        outsiders=("county", "other_county", "other_city", "enterprise", "expert"),
+    ),
+    Endpoint(
+        "POST",
+        "/emergency/alerts/{event_id}/lift",
+        lambda w: f"/api/emergency/alerts/{w['event'].pk}/lift",
+        lambda w: {"reason": "越权"},
+        outsiders=("county", "other_county", "other_city", "enterprise", "expert"),
+    ),
+    Endpoint("GET", "/emergency/tasks/{task_id}", lambda w: f"/api/emergency/tasks/{w['task'].pk}"),
+    Endpoint(
+        "POST", "/emergency/tasks/{task_id}/acknowledge", lambda w: f"/api/emergency/tasks/{w['task'].pk}/acknowledge"
+    ),
+    Endpoint(
+        "POST",
+        "/emergency/tasks/{task_id}/report",
+        lambda w: f"/api/emergency/tasks/{w['task'].pk}/report",
+        lambda w: {"note": "越权"},
+    ),
+    Endpoint(
+        "POST",
+        "/emergency/tasks/{task_id}/evidence",
+        lambda w: f"/api/emergency/tasks/{w['task'].pk}/evidence",
+        lambda w: {"note": "越权"},
+    ),
+    # the rule book is public by design (REQ: published national rules); it holds no enterprise data
+    Endpoint("GET", "/rules/industries", lambda w: "/api/rules/industries", kind="public"),
+    Endpoint("GET", "/rules/{code}", lambda w: "/api/rules/cement", kind="public"),
+    Endpoint(
+        "POST",
+        "/grading/evaluate",
+        lambda w: "/api/grading/evaluate",
+        lambda w: {
+            "as_of": "2021-06-01",
+            "enterprises": [{"id": "e1", "region": "410181", "industries": [{"industry": "cement", "facts": {}}]}],
+        },
+        kind="public_login",
+    ),
+]
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Pages: route strings as Django prints them (prefix + pattern), admin collapsed to its root.
+PAGES: list[Endpoint] = [
+    Endpoint("GET", "", lambda w: "/", kind="list"),
+    Endpoint("GET", "accounts/login/", lambda w: "/accounts/login/", kind="public"),
+    Endpoint("POST", "accounts/logout/", lambda w: "/accounts/logout/", kind="public"),
+    Endpoint("GET", "enterprises/", lambda w: "/enterprises/", kind="list"),
+    Endpoint("GET", "enterprises/<int:enterprise_id>/", lambda w: f"/enterprises/{w['enterprise'].pk}/"),
+    Endpoint(
+        "POST",
+        "enterprises/<int:enterprise_id>/edit/",
+        lambda w: f"/enterprises/{w['enterprise'].pk}/edit/",
+        lambda w: {
+            "name": "越权改名",
+            "credit_code": w["enterprise"].credit_code,
+            "region": "410181",
+            "reason": "越权",
+        },
+    ),
+    Endpoint(
+        "POST",
+        "enterprises/sites/<int:site_id>/lines/add/",
+        lambda w: f"/enterprises/sites/{w['site'].pk}/lines/add/",
+        lambda w: {"name": "越权产线", "capacity": "100", "capacity_unit": "t/d", "kind": "line", "status": "running"},
+    ),
+    Endpoint(
+        "POST",
+        "enterprises/lines/<int:line_id>/edit/",
+        lambda w: f"/enterprises/lines/{w['line'].pk}/edit/",
+        lambda w: {"name": "越权改名", "capacity": "100", "capacity_unit": "t/d", "kind": "line", "status": "running"},
+    ),
+    Endpoint("GET", "audit/", lambda w: "/audit/", kind="list"),
+    Endpoint("GET", "declarations/", lambda w: "/declarations/", kind="list"),
+    # Another enterprise posting the home site into the form: no declaration may appear.
+    Endpoint(
+        "POST",
+        "declarations/new/",
+        lambda w: "/declarations/new/",
+        lambda w: {"site": w["site"].pk, "campaign": w["draft_campaign"].pk, "grade_cement": "A"},
+        kind="list",
+    ),
+    Endpoint("GET", "declarations/<int:declaration_id>/", lambda w: f"/declarations/{w['draft'].pk}/"),
+    Endpoint(
+        "POST",
+        "declarations/<int:declaration_id>/action/",
+        lambda w: f"/declarations/{w['draft'].pk}/action/",
+        lambda w: {"action": "declaration.submit", "expected_state": "draft", "version": w["draft"].version},
+    ),
+    Endpoint(
+        "POST",
+        "declarations/<int:declaration_id>/prepare/",
+        lambda w: f"/declarations/{w['draft'].pk}/prepare/",
+        lambda w: {"step": "commitment", "signer_name": "越权"},
+    ),
+    Endpoint(
+        "GET", "declarations/<int:declaration_id>/document/", lambda w: f"/declarations/{w['draft'].pk}/document/"
+    ),
+    Endpoint(
+        "POST",
+        "declarations/<int:declaration_id>/onsite/",
+        lambda w: f"/declarations/{w['reviewing'].pk}/onsite/",
+        lambda w: {"step": "open"},
+    ),
+    Endpoint(
+        "GET", "declarations/campaigns/", lambda w: "/declarations/campaigns/", kind="list", outsiders=CITY_OUTSIDERS
+    ),
+    Endpoint(
+        "GET",
+        "declarations/campaigns/<int:campaign_id>/",
+        lambda w: f"/declarations/campaigns/{w['campaign'].pk}/",
+        outsiders=CITY_OUTSIDERS,
+        kind="list_or_refuse",
+    ),
+    Endpoint("GET", "public/grades/", lambda w: "/public/grades/", kind="public"),
+    Endpoint("GET", "public/notices/", lambda w: "/public/notices/", kind="public"),
+    Endpoint(
+        "GET",
+        "public/objections/new/<int:enterprise_id>/",
+        lambda w: f"/public/objections/new/{w['ungraded'].pk}/",
+        kind="public",
+        public_refused=True,
+    ),
+    Endpoint(
+        "GET",
+        "public/objections/<str:reference>/",
+        lambda w: f"/public/objections/{w['objection'].reference}/",
+        kind="public",
+    ),
+    Endpoint(
+        "GET",
+        "public/monthly-report/",
+        lambda w: "/public/monthly-report/?region=410100",
+        outsiders=("other_city", "enterprise", "expert"),
+    ),
+    Endpoint("GET", "emergency/", lambda w: "/emergency/", kind="list"),
+    Endpoint(
+        "GET", "emergency/sites/<int:site_id>/<int:year>/edit/", lambda w: f"/emergency/sites/{w['site'].pk}/2024/edit/"
+    ),
+    Endpoint("GET", "emergency/entries/<int:entry_id>/", lambda w: f"/emergency/entries/{w['entry'].pk}/"),
+    Endpoint(
+        "GET",
+        "emergency/entries/<int:entry_id>/operation-plan.<str:fmt>",
+        lambda w: f"/emergency/entries/{w['entry'].pk}/operation-plan.docx",
+    ),
+    Endpoint(
+        "POST",
+        "emergency/entries/<int:entry_id>/decide/",
+        lambda w: f"/emergency/entries/{w['entry'].pk}/decide/",
+        lambda w: {"what": "guarantee", "approve": "1", "note": "越权"},
+    ),
+    Endpoint("GET", "emergency/dashboard/", lambda w: "/emergency/dashboard/", kind="list", outsiders=CITY_OUTSIDERS),
+    Endpoint("GET", "emergency/alerts/", lambda w: "/emergency/alerts/", kind="list", outsiders=CITY_OUTSIDERS),
+    Endpoint(
+        "GET",
+        "emergency/alerts/<int:event_id>/",
+        lambda w: f"/emergency/alerts/{w['event'].pk}/",
+        outsiders=CITY_OUTSIDERS,
+    ),
+    Endpoint(
+        "POST",
+        "emergency/alerts/<int:event_id>/change/",
+        lambda w: f"/emergency/alerts/{w['event'].pk}/change/",
+        lambda w: {"op": "lift", "reason": "越权"},
+        outsiders=("county", "other_county", "other_city", "enterprise", "expert"),
+    ),
+    Endpoint(
+        "POST",
+        "emergency/tasks/<int:task_id>/act/",
+        lambda w: f"/emergency/tasks/{w['task'].pk}/act/",
+        lambda w: {"op": "acknowledge"},
+    ),
+    Endpoint("GET", "rules/", lambda w: "/rules/", kind="public"),
+    Endpoint("GET", "rules/assess/", lambda w: "/rules/assess/", kind="public"),
+    Endpoint("GET", "rules/<slug:code>/", lambda w: "/rules/cement/", kind="public"),
+    Endpoint("POST", "i18n/setlang/", lambda w: "/i18n/setlang/", lambda w: {"language": "en"}, kind="public"),
+    Endpoint("GET", "admin/", lambda w: "/admin/", outsiders=NOT_STAFF),
+    Endpoint(
+        "GET",
+        "admin/<model>",
+        lambda w: "/admin/enterprises/enterprise/",
+        outsiders=NOT_STAFF,
+    ),
+]
+
+
+def _api_operations() -> Iterator[tuple[str, str]]:
+    from airgrade.platform.api import api
+
+    for prefix, router in api._routers:  # ninja has no public listing of mounted routers
+        for path, path_view in router.path_operations.items():
+            for operation in path_view.operations:
+                for method in operation.methods:
+                    yield method, f"{prefix}{path}"
+
+
+def _url_routes(patterns: list[Any], prefix: str = "") -> Iterator[str]:
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            if route in ("api/", "admin/"):
+                # The API is inventoried operation by operation above; the admin as its root and one model page.
+                yield route
+                continue
+            yield from _url_routes(pattern.url_patterns, route)
+        elif isinstance(pattern, URLPattern):
+            yield route
+
+
+def test_api_inventory_is_complete() -> None:
+    listed = {(e.method, e.route) for e in API}
+    assert len(listed) == len(API), "an API operation is listed twice"
+    registered = set(_api_operations())
+    assert registered - listed == set(), "API operations without an out-of-scope test: add them to API"
+    assert listed - registered == set(), "stale rows in API"
+
+
+def test_page_inventory_is_complete() -> None:
+    listed = {e.route for e in PAGES if not e.route.startswith("admin/")} | {"admin/", "api/"}
+    registered = set(_url_routes(get_resolver().url_patterns))
+    assert registered - listed == set(), "URLs without an out-of-scope test: add them to PAGES"
+    assert listed - registered == set(), "stale rows in PAGES"
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+@pytest.fixture
+def world(users: dict[str, Any], make_enterprise: Any) -> World:
+    """Objects that all belong to the home county's enterprise (巩义 410181, 郑州 410100)."""
+    from airgrade.core.credit_code import make as make_credit_code
+    from airgrade.core.types import Role
+    from airgrade.platform.accounts.models import User
+    from airgrade.platform.declarations import services as declarations
+    from airgrade.platform.declarations.models import OnsiteCheck
+    from airgrade.platform.disclosure import services as disclosure
+    from airgrade.platform.emergency import services as emergency
+    from airgrade.platform.grades import services as grades
+
+    enterprise = users["own_enterprise"]
+    site = enterprise.sites.get()
+    campaign = make_campaign(users["city"])
+    graded = force_state(
+        ready_declaration(users["enterprise"], campaign, grade="B"), "province_verification", users["county"]
+    )
+    act(users["province"], graded, "declaration.province_verify")
+
+    draft_campaign = make_campaign(users["city"], name="2027年绩效分级")
+    draft = ready_declaration(users["enterprise"], draft_campaign)
+    # A declaration of the home county under county review, without on-site checks yet (for "open on-site").
+    reviewing_enterprise = make_enterprise("410181", "本县企业二")
+    reviewing_user = User(username="ent3", role=Role.ENTERPRISE.value, enterprise=reviewing_enterprise)
+    reviewing_user.set_password("x-long-password")
+    reviewing_user.save()
+    reviewing = force_state(
+        ready_declaration(reviewing_user, draft_campaign), "county_review", users["county"], checks=False
+    )
+    check = OnsiteCheck.objects.create(declaration=draft, level=OnsiteCheck.Level.COUNTY, created_by=users["county"])
+
+    expert_profile = declarations.register_expert(
+        users["city"], expert_user_id=users["expert"].pk, region_code="410100"
+    )
+    spare_expert = User(username="expert2", role=Role.EXPERT.value)
+    spare_expert.set_password("x-long-password")
+    spare_expert.save()
+
+    question, token = disclosure.new_captcha()
+    a, b = question.split(" = ")[0].split(" + ")
+    objection = disclosure.file_objection(
+        enterprise_id=enterprise.pk,
+        content="该企业料场未封闭，与B级不符",
+        captcha_token=token,
+        captcha_answer=str(int(a) + int(b)),
+        client_address="10.0.0.1",
+    )
+    question, token = disclosure.new_captcha()
+    a, b = question.split(" = ")[0].split(" + ")
+
+    entry = emergency.save_entry(users["enterprise"], site.pk, 2024, payload())
+    event = emergency.issue_alert(
+        users["city"], {"region_codes": ["410100"], "level": "orange", "starts_at": "2024-12-01T20:00"}
+    )
+    order = grades.order_rectification(
+        users["county"], site_id=site.pk, problem="料场未封闭", deadline=dt.date.today() + dt.timedelta(days=30)
+    )
+    round_ = grades.start_lookback(
+        users["city"],
+        region_code="410100",
+        year=2030,
+        qualification_due=dt.date.today() + dt.timedelta(days=30),
+        onsite_due=dt.date.today() + dt.timedelta(days=60),
+    )
+    return {
+        **users,
+        "enterprise": enterprise,
+        "site": site,
+        "line": site.lines.first(),
+        "campaign": campaign,
+        "draft_campaign": draft_campaign,
+        "draft": draft,
+        "reviewing": reviewing,
+        "check": check,
+        "expert_profile": expert_profile,
+        "spare_expert": spare_expert,
+        "objection": objection,
+        "captcha": {"captcha_token": token, "captcha_answer": str(int(a) + int(b))},
+        "ungraded": users["far_enterprise"],
+        "entry": entry,
+        "event": event,
+        "task": event.tasks.get(entry=entry),
+        "order": order,
+        "round": round_,
+        "item": round_.items.get(),
+        "new_code": make_credit_code("91410181999999999"),
+        "markers": [enterprise.name, enterprise.credit_code, draft.number, graded.number],
+    }
+
+
+def _call(client: Client, endpoint: Endpoint, w: World) -> Any:
+    url = endpoint.url(w)
+    body = endpoint.body(w) if endpoint.body else {}
+    method = endpoint.method.lower()
+    is_api = url.startswith("/api/")
+    if method == "get":
+        return client.get(url)
+    if endpoint.multipart:
+        body = {k: SimpleUploadedFile(v[0], v[1]) if isinstance(v, tuple) else v for k, v in body.items()}
+    if endpoint.multipart or not is_api:
+        return getattr(client, method)(url, body) if method == "post" else getattr(client, method)(url)
+    return getattr(client, method)(url, body, content_type="application/json")
+
+
+def _snapshot() -> dict[str, int]:
+    """Row counts of every airgrade table (audit first): an out-of-scope call must leave all of them unchanged."""
+    from django.apps import apps
+
+    counts = {"audit": AuditRecord.objects.count()}
+    for model in apps.get_models():
+        if model.__module__.startswith("airgrade."):
+            counts[model._meta.label] = model._default_manager.count()
+    return counts
+
+
+def _leaks(response: Any, w: World) -> list[str]:
+    if response.get("Content-Type", "").startswith(("application/vnd", "application/octet")):
+        return ["<binary document>"]
+    text = response.content.decode("utf-8", "replace")
+    return [m for m in w["markers"] if m in text]
+
+
+def _is_login_redirect(response: Any) -> bool:
+    return response.status_code == 302 and "login" in response["Location"]
+
+
+def _bounced(client: Client, response: Any) -> bool:
+    """A page POST refused by the service redirects back with a message; following it must not show the object."""
+    if response.status_code != 302:
+        return False
+    if _is_login_redirect(response):
+        return True
+    followed = client.get(response["Location"])
+    return followed.status_code in REFUSED or _is_login_redirect(followed)
+
+
+def _check(endpoint: Endpoint, w: World) -> None:
+    before = _snapshot()
+    is_api = endpoint.route.startswith("/")
+    anonymous = _call(Client(), endpoint, w)
+    if endpoint.kind == "public":
+        if endpoint.public_refused:
+            assert 400 <= anonymous.status_code < 500, f"anonymous: {anonymous.status_code}"
+        else:
+            assert anonymous.status_code in (200, 302), f"anonymous: {anonymous.status_code}"
+        # Public answers carry only public data: never an enterprise without a published grade.
+        text = anonymous.content.decode("utf-8", "replace")
+        for hidden in (w["ungraded"].name, w["ungraded"].credit_code, w["other_enterprise"].name, w["draft"].number):
+            assert hidden not in text, f"public answer shows {hidden}"
+    elif is_api:
+        assert anonymous.status_code == 401, f"anonymous: {anonymous.status_code}"
+    else:
+        assert _is_login_redirect(anonymous), f"anonymous: {anonymous.status_code}"
+    if endpoint.kind != "public":
+        for who in endpoint.outsiders:
+            client = Client()
+            client.force_login(w[who] if who != "enterprise" else w["enterprise_user"])
+            response = _call(client, endpoint, w)
+            refused = response.status_code in REFUSED | endpoint.also_refused or (
+                not is_api and _bounced(client, response)
+            )
+            if endpoint.kind == "public_login":
+                assert response.status_code == 200 and not _leaks(response, w), who
+            elif endpoint.kind in ("list", "list_or_refuse") and response.status_code == 200:
+                assert not _leaks(response, w), f"{who} sees {_leaks(response, w)}"
+            else:
+                assert refused, f"{who}: {response.status_code} {response.content[:300]!r}"
+    assert _snapshot() == before, "an out-of-scope call wrote something"
+
+
+def _ids(endpoints: list[Endpoint]) -> list[str]:
+    return [f"{e.method} {e.route or '/'}" for e in endpoints]
+
+
+@pytest.fixture
+def scoped(world: World, users: dict[str, Any]) -> World:
+    # world["enterprise"] is the home enterprise itself; its user (for role refusals) goes under another key.
+    return {**world, "enterprise_user": users["enterprise"]}
+
+
+@pytest.mark.parametrize("endpoint", API, ids=_ids(API))
+def test_api_refuses_anonymous_and_out_of_scope_callers(scoped: World, endpoint: Endpoint) -> None:
+    _check(endpoint, scoped)
+
+
+@pytest.mark.parametrize("endpoint", PAGES, ids=_ids(PAGES))
+def test_pages_refuse_anonymous_and_out_of_scope_callers(scoped: World, endpoint: Endpoint) -> None:
+    _check(endpoint, scoped)
