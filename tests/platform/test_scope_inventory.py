@@ -484,6 +484,8 @@ PAGES: list[Endpoint] = [
         lambda w: {"name": "越权改名", "capacity": "100", "capacity_unit": "t/d", "kind": "line", "status": "running"},
     ),
     Endpoint("GET", "audit/", lambda w: "/audit/", kind="list"),
+    # The 附件3 workbook of the caller's own scope: outsiders get their own rows (or, experts, a refusal).
+    Endpoint("GET", "grades/improvement-list.xlsx", lambda w: "/grades/improvement-list.xlsx", kind="list"),
     Endpoint("GET", "declarations/", lambda w: "/declarations/", kind="list"),
     # Another enterprise posting the home site into the form: no declaration may appear.
     Endpoint(
@@ -753,9 +755,19 @@ def _snapshot() -> dict[str, int]:
 
 
 def _leaks(response: Any, w: World) -> list[str]:
-    if response.get("Content-Type", "").startswith(("application/vnd", "application/octet")):
+    content_type = response.get("Content-Type", "")
+    if content_type.startswith("application/vnd.openxmlformats-officedocument.spreadsheetml"):
+        # A workbook of the caller's own scope: read its cells and look for the home enterprise there.
+        import io
+
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        text = " ".join(str(cell) for row in sheet.iter_rows(values_only=True) for cell in row if cell is not None)
+    elif content_type.startswith(("application/vnd", "application/octet")):
         return ["<binary document>"]
-    text = response.content.decode("utf-8", "replace")
+    else:
+        text = response.content.decode("utf-8", "replace")
     return [m for m in w["markers"] if m in text]
 
 
