@@ -172,6 +172,7 @@ def objectionable_enterprise(enterprise_id: int) -> Enterprise:
     return enterprise
 
 
+@transaction.atomic
 def file_objection(
     *,
     enterprise_id: int,
@@ -182,7 +183,9 @@ def file_objection(
     reporter_name: str = "",
     reporter_contact: str = "",
 ) -> Objection:
-    """Anyone may report a published grade; the report goes to the enterprise's city (REQ LC-14)."""
+    """Anyone may report a published grade; the report goes to the enterprise's city (REQ LC-14). The row and its
+    audit record land together or not at all, so a refused or failed attempt leaves nothing that counts against
+    the hourly limit."""
     _check_captcha(captcha_token, captcha_answer)
     key = client_key(client_address)
     since = timezone.now() - dt.timedelta(hours=1)
