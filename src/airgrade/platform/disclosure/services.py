@@ -22,6 +22,7 @@ from airgrade.core.access import Target
 from airgrade.core.industries import industry_by_code
 from airgrade.core.regions import city_of
 from airgrade.core.workflow import State
+from airgrade.platform import params
 from airgrade.platform.accounts.permissions import require
 from airgrade.platform.audit import services as audit
 from airgrade.platform.declarations.models import Campaign, Declaration, ReviewEvent
@@ -57,6 +58,7 @@ class PublicFilter:
 def public_grades(filters: PublicFilter | None = None, on: dt.date | None = None) -> QuerySet[GradeRecord]:
     """Grades in force, newest first within an enterprise, searchable by name or credit code."""
     filters = filters or PublicFilter()
+    region_code = params.region_code(filters.region_code)
     queryset = current_records(on).select_related("enterprise", "site", "region")
     if filters.query:
         text = filters.query.strip()
@@ -64,8 +66,8 @@ def public_grades(filters: PublicFilter | None = None, on: dt.date | None = None
             queryset = queryset.filter(enterprise__credit_code=text.upper())
         else:
             queryset = queryset.filter(enterprise__name__contains=text)
-    if filters.region_code:
-        queryset = queryset.filter(region__code__startswith=Region(code=filters.region_code).prefix)
+    if region_code:
+        queryset = queryset.filter(region__code__startswith=Region(code=region_code).prefix)
     if filters.industry_code:
         queryset = queryset.filter(industry_code=filters.industry_code)
     if filters.grade:
@@ -270,6 +272,8 @@ def monthly_report(user: Any, *, region_code: str, year: int, month: int) -> lis
     """Per city × industry × grade: declarations applied (submitted in the month), reviewed (a county or city
     decision in the month), graded (decided in the month) and overdue (open past their due date at month end).
     The grade column is the applied grade for applied / reviewed / overdue and the decided grade for graded."""
+    region_code = params.region_code(region_code, required=True)
+    year, month = params.year(year), params.month(month)
     require(user, "report.monthly", Target(region_code=region_code))
     from airgrade.platform.declarations.services import due_for
 
