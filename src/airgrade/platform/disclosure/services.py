@@ -22,6 +22,7 @@ from airgrade.core.access import Target
 from airgrade.core.industries import industry_by_code
 from airgrade.core.regions import city_of
 from airgrade.core.workflow import State
+from airgrade.io.excel.cells import neutralise_row, neutralise_rows
 from airgrade.platform import params
 from airgrade.platform.accounts.permissions import require
 from airgrade.platform.audit import services as audit
@@ -112,7 +113,7 @@ def open_data_csv(filters: PublicFilter | None = None) -> str:
     writer = csv.DictWriter(buffer, fieldnames=OPEN_DATA_COLUMNS)
     writer.writeheader()
     for record in public_grades(filters):
-        writer.writerow(public_row(record))
+        writer.writerow(neutralise_row(public_row(record)))
     return "\ufeff" + buffer.getvalue()  # BOM so spreadsheet programs read the Chinese correctly
 
 
@@ -330,5 +331,5 @@ def monthly_report_csv(rows: list[dict[str, Any]]) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=REPORT_COLUMNS)
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(neutralise_rows(rows))
     return "\ufeff" + buffer.getvalue()
