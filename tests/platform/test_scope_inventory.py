@@ -816,7 +816,48 @@ def _check(endpoint: Endpoint, w: World) -> None:
                 assert not _leaks(response, w), f"{who} sees {_leaks(response, w)}"
             else:
                 assert refused, f"{who}: {response.status_code} {response.content[:300]!r}"
+                # Out of scope is "not found": the same answer as for an object that does not exist at all.
+                missing = _missing_world(w)
+                if endpoint.url(missing) != endpoint.url(w) or _body(endpoint, missing) != _body(endpoint, w):
+                    ghost = _call(client, endpoint, missing)
+                    assert (ghost.status_code, _error(ghost)) == (response.status_code, _error(response)), (
+                        f"{who}: out of scope {response.status_code} {_error(response)!r}, "
+                        f"missing {ghost.status_code} {_error(ghost)!r}"
+                    )
     assert _snapshot() == before, "an out-of-scope call wrote something"
+
+
+class _Missing:
+    """Stands in for an object that does not exist: every id and key it gives names nothing in the database."""
+
+    pk = id = 987654321
+    version = 1
+
+    def __getattr__(self, name: str) -> str:
+        return f"MISSING{name.upper()}"[:18]
+
+
+def _missing_world(w: World) -> World:
+    from django.db.models import Model
+
+    from airgrade.platform.accounts.models import User
+
+    return {k: _Missing() if isinstance(v, Model) and not isinstance(v, User) else v for k, v in w.items()}
+
+
+def _body(endpoint: Endpoint, w: World) -> Any:
+    return repr(endpoint.body(w)) if endpoint.body else None
+
+
+def _error(response: Any) -> str:
+    """What a refusal says, without the page around it: the JSON error, or the error box of a page."""
+    if response.get("Content-Type", "").startswith("application/json"):
+        return str(response.json().get("error", ""))
+    if response.status_code == 302:
+        return response["Location"].split("?")[0] if "login" in response["Location"] else "redirect"
+    text = response.content.decode("utf-8", "replace")
+    start = text.find('role="alert">')
+    return text[start : text.find("<", start + 13)] if start >= 0 else ""
 
 
 def _ids(endpoints: list[Endpoint]) -> list[str]:

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from airgrade.core.access import Actor, Target, decide
 from airgrade.core.regions import scope_range
 from airgrade.core.types import Role
-from airgrade.platform.errors import AccessDenied
+from airgrade.platform.errors import AccessDenied, NotFound
 
 PUBLIC_ACTOR = Actor(role=Role.PUBLIC)
 
@@ -49,6 +49,15 @@ def require(user_or_actor: Any, action: str, target: Target) -> Actor:
     if not decision:
         raise AccessDenied(decision.reason)
     return actor
+
+
+def require_found(user_or_actor: Any, action: str, target: Target, *, view: str, missing: str) -> Actor:
+    """Out of scope is "not found", always, before any other check: unless the caller may `view` the target it
+    looks exactly like a missing object (NotFound with `missing`); only then may `action` be refused with a reason."""
+    actor = user_or_actor if isinstance(user_or_actor, Actor) else actor_of(user_or_actor)
+    if not decide(actor, view, target):
+        raise NotFound(missing)
+    return require(actor, action, target)
 
 
 def region_filter(actor: Actor, region_field: str = "region", enterprise_field: str = "id") -> Q:

@@ -12,9 +12,11 @@ from ninja.files import UploadedFile
 
 from airgrade.core.workflow import State
 from airgrade.platform.declarations import services
-from airgrade.platform.declarations.models import Campaign, Declaration, OnsiteCheck
+from airgrade.platform.declarations.models import Campaign, Declaration, OnsiteCheck, SampleDraw
+from airgrade.platform.numbers import column
 
 router = Router(tags=["declarations"])
+Seed = column(SampleDraw, "seed", int, label="随机种子")
 
 
 class CampaignIn(Schema):
@@ -113,7 +115,7 @@ class CommitmentIn(Schema):
 
 class SampleIn(Schema):
     city: str
-    seed: int | None = None
+    seed: Seed | None = None
     ratio: str | None = None
 
 

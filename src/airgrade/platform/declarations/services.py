@@ -370,12 +370,17 @@ def _assignment_key_for(user: Any, declaration: Declaration) -> str | None:
 def get_declaration(user: Any, declaration_id: int) -> Declaration:
     """A declaration the caller may see; out of scope looks like a missing one."""
     declaration = _get_declaration(declaration_id)
-    target = declaration_target(declaration, _assignment_key_for(user, declaration))
+    _require_visible(user, declaration)
+    return declaration
+
+
+def _require_visible(user: Any, declaration: Declaration) -> None:
+    """Out of scope looks like missing, before any other check (state, version, role)."""
     from airgrade.core.access import decide
 
+    target = declaration_target(declaration, _assignment_key_for(user, declaration))
     if not decide(actor_of(user), "declaration.view", target):
         raise NotFound("申报不存在或不在您的管辖范围内")
-    return declaration
 
 
 def visible_declarations(user: Any) -> QuerySet[Declaration]:
@@ -776,6 +781,7 @@ def transition(
     """Move a declaration. The caller names the state (and version) it saw: the row is locked, and a second
     approval racing the first finds the state changed and is refused with nothing written."""
     declaration = _get_declaration(declaration_id, for_update=True)
+    _require_visible(user, declaration)
     actor = actor_of(user)
     transition_row = transition_for(action)
     if transition_row is None:

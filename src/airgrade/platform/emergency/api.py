@@ -11,10 +11,24 @@ from ninja import Router, Schema
 
 from airgrade.core.types import AlertLevel
 from airgrade.platform.emergency import services
-from airgrade.platform.emergency.models import AlertEvent, AlertTask, ListEntry
+from airgrade.platform.emergency.models import AlertEvent, AlertTask, ListEntry, NonInterruptiblePlan
 from airgrade.platform.errors import ServiceError
+from airgrade.platform.numbers import column
 
 router = Router(tags=["emergency"])
+
+
+# Numbers bounded by the columns they are stored in (airgrade.platform.numbers).
+DailyOutput = column(ListEntry, "guaranteed_daily_output", float, label="日产量")
+YellowPercent = column(NonInterruptiblePlan, "yellow_percent", float)
+OrangePercent = column(NonInterruptiblePlan, "orange_percent", float)
+RedPercent = column(NonInterruptiblePlan, "red_percent", float)
+ReportedSo2 = column(AlertTask, "reported_so2", float)
+ReportedNox = column(AlertTask, "reported_nox", float)
+ReportedPm = column(AlertTask, "reported_pm", float)
+ReportedVocs = column(AlertTask, "reported_vocs", float)
+EvidenceElectricityBaselineKwh = column(AlertTask, "evidence_electricity_baseline_kwh", float)
+EvidenceElectricityAlertKwh = column(AlertTask, "evidence_electricity_alert_kwh", float)
 
 
 class EntryRow(Schema):
@@ -40,7 +54,7 @@ class DecisionIn(Schema):
 
 
 class OutputIn(Schema):
-    daily_output: float
+    daily_output: DailyOutput
     note: str = ""
 
 
@@ -52,9 +66,9 @@ class CertifyIn(Schema):
 class PlanIn(Schema):
     region: str
     industry_code: str
-    yellow_percent: float
-    orange_percent: float
-    red_percent: float
+    yellow_percent: YellowPercent
+    orange_percent: OrangePercent
+    red_percent: RedPercent
     note: str = ""
     reason: str = ""
 
@@ -79,17 +93,17 @@ class ReasonIn(Schema):
 
 class ReportIn(Schema):
     lines_done: list[str] = []
-    reported_so2: float | None = None
-    reported_nox: float | None = None
-    reported_pm: float | None = None
-    reported_vocs: float | None = None
+    reported_so2: ReportedSo2 | None = None
+    reported_nox: ReportedNox | None = None
+    reported_pm: ReportedPm | None = None
+    reported_vocs: ReportedVocs | None = None
     note: str = ""
 
 
 class EvidenceIn(Schema):
     online_monitoring: str = ""
-    electricity_baseline_kwh: float | None = None
-    electricity_alert_kwh: float | None = None
+    electricity_baseline_kwh: EvidenceElectricityBaselineKwh | None = None
+    electricity_alert_kwh: EvidenceElectricityAlertKwh | None = None
     note: str = ""
 
 

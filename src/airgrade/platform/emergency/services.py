@@ -25,8 +25,8 @@ from airgrade.core.emergency.table import build_table
 from airgrade.core.industries import industry_by_code
 from airgrade.core.regions import contains, level_of, scope_prefix
 from airgrade.core.types import AlertLevel, Grade, Pollutant, Role
-from airgrade.platform import params
-from airgrade.platform.accounts.permissions import actor_of, require
+from airgrade.platform import numbers, params
+from airgrade.platform.accounts.permissions import actor_of, require, require_found
 from airgrade.platform.audit import services as audit
 from airgrade.platform.emergency.models import (
     AlertChange,
@@ -118,25 +118,20 @@ def visible_entries(user: Any, region_code: str = "", year: int | None = None) -
 def get_entry(user: Any, entry_id: int, action: str = "emergency.list.view") -> ListEntry:
     """One entry if the caller may do `action`; reading out of scope looks like a missing row."""
     entry = _entry_queryset().filter(pk=entry_id).first()
+    missing = "清单条目不存在或不在您的管辖范围内"
     if entry is None:
-        raise NotFound("清单条目不存在或不在您的管辖范围内")
-    decision = decide(actor_of(user), action, _entry_target(entry))
-    if not decision:
-        if action == "emergency.list.view":
-            raise NotFound("清单条目不存在或不在您的管辖范围内")
-        raise AccessDenied(decision.reason)
+        raise NotFound(missing)
+    require_found(user, action, _entry_target(entry), view="emergency.list.view", missing=missing)
     return entry
 
 
 def site_for_list(user: Any, site_id: int, action: str = "emergency.list.view") -> Site:
     site = Site.objects.select_related("enterprise", "region").filter(pk=site_id).first()
+    missing = "厂区不存在或不在您的管辖范围内"
     if site is None:
-        raise NotFound("厂区不存在或不在您的管辖范围内")
-    decision = decide(actor_of(user), action, Target(region_code=site.region_id, enterprise_id=site.enterprise_id))
-    if not decision:
-        if action == "emergency.list.view":
-            raise NotFound("厂区不存在或不在您的管辖范围内")
-        raise AccessDenied(decision.reason)
+        raise NotFound(missing)
+    target = Target(region_code=site.region_id, enterprise_id=site.enterprise_id)
+    require_found(user, action, target, view="emergency.list.view", missing=missing)
     return site
 
 
@@ -420,6 +415,7 @@ def save_entry(user: Any, site_id: int, year: int, data: dict[str, Any], reason:
         level.value: {code: [m.model_dump(mode="json") for m in measures] for code, measures in by_industry.items()}
         for level, by_industry in checked.proposals.items()
     }
+    numbers.check_instance(entry)  # the core checked meaning; the columns check what can be stored
     entry.save()
     entry.industries.all().delete()
     ListIndustry.objects.bulk_create(
@@ -427,7 +423,7 @@ def save_entry(user: Any, site_id: int, year: int, data: dict[str, Any], reason:
         for i in industries
     )
     entry.lines.all().delete()
-    ListLine.objects.bulk_create(
+    rows = [
         ListLine(
             entry=entry,
             registry_line_id=registry_lines.get(line.key),
@@ -450,7 +446,10 @@ def save_entry(user: Any, site_id: int, year: int, data: dict[str, Any], reason:
             },
         )
         for line in checked.lines
-    )
+    ]
+    for row in rows:
+        numbers.check_instance(row, where=f"生产线“{row.name}”：")
+    ListLine.objects.bulk_create(rows)
     entry = _entry_queryset().get(pk=entry.pk)
     audit.record(
         actor=user,
@@ -529,10 +528,9 @@ def report_guarantee_output(user: Any, entry_id: int, daily_output: float, note:
     entry = ListEntry.objects.select_for_update().get(pk=entry.pk)
     if entry.guarantee_status != ListEntry.GuaranteeStatus.LISTED:
         raise ServiceError("该企业不在保障类清单中")
-    try:
-        value = float(daily_output)
-    except (TypeError, ValueError):
-        raise ServiceError(f"日产量必须是数字，收到 {daily_output!r}", field="daily_output") from None
+    value = numbers.service_clean(
+        ListEntry, "guaranteed_daily_output", daily_output, field="daily_output", label="日产量"
+    )
     guarantee = core.Guarantee(
         category=entry.guarantee_category,
         task_zh=entry.guarantee_task,
@@ -602,10 +600,8 @@ def save_plan(user: Any, data: dict[str, Any], reason: str = "") -> NonInterrupt
         raise ServiceError(f"未知的重点行业 {code!r}", field="industry_code")
     percents = {}
     for level in LEVEL_ORDER:
-        try:
-            value = float(data.get(f"{level.value}_percent"))  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            raise ServiceError(f"{level.label_zh}限产比例必须是数字", field=f"{level.value}_percent") from None
+        name = f"{level.value}_percent"
+        value = numbers.service_clean(NonInterruptiblePlan, name, data.get(name), label=f"{level.label_zh}限产比例")
         if not 0 <= value <= 100:
             raise ServiceError(f"{level.label_zh}限产比例须在 0–100 之间", field=f"{level.value}_percent")
         percents[f"{level.value}_percent"] = value
@@ -865,14 +861,11 @@ def acknowledge_task(user: Any, task_id: int) -> AlertTask:
     return task
 
 
-def _optional_float(data: dict[str, Any], key: str) -> float | None:
+def _optional_float(data: dict[str, Any], key: str, column: str = "") -> float | None:
     value = data.get(key)
     if value in (None, ""):
         return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ServiceError(f"{key} 必须是数字，收到 {value!r}", field=key) from None
+    number: float = numbers.service_clean(AlertTask, column or key, value, field=key)
     if number < 0:
         raise ServiceError(f"{key} 不能为负数", field=key)
     return number
@@ -912,8 +905,12 @@ def record_evidence(user: Any, task_id: int, data: dict[str, Any]) -> AlertTask:
     task = get_task(user, task_id, "alert.evidence")
     task = AlertTask.objects.select_for_update().get(pk=task.pk)
     task.evidence_online_monitoring = str(data.get("online_monitoring") or "")[:4000]
-    task.evidence_electricity_baseline_kwh = _optional_float(data, "electricity_baseline_kwh")
-    task.evidence_electricity_alert_kwh = _optional_float(data, "electricity_alert_kwh")
+    task.evidence_electricity_baseline_kwh = _optional_float(
+        data, "electricity_baseline_kwh", "evidence_electricity_baseline_kwh"
+    )
+    task.evidence_electricity_alert_kwh = _optional_float(
+        data, "electricity_alert_kwh", "evidence_electricity_alert_kwh"
+    )
     task.evidence_note = str(data.get("note") or "")[:2000]
     task.evidence_by = user
     task.save()

@@ -11,8 +11,10 @@ from ninja import Query, Router, Schema
 from airgrade.core.industries import industry_by_code
 from airgrade.platform.enterprises import services
 from airgrade.platform.enterprises.models import Enterprise, ProductionLine
+from airgrade.platform.numbers import column
 
 router = Router(tags=["enterprises"])
+Capacity = column(ProductionLine, "capacity", Decimal)
 
 
 class EnterpriseRow(Schema):
@@ -124,7 +126,7 @@ class IndustriesIn(Schema):
 
 class LineIn(Schema):
     name: str
-    capacity: Decimal
+    capacity: Capacity
     capacity_unit: str
     kind: str = "line"
     parent: int | None = None
@@ -138,7 +140,7 @@ class LineIn(Schema):
 
 class LinePatch(Schema):
     name: str | None = None
-    capacity: Decimal | None = None
+    capacity: Capacity | None = None
     capacity_unit: str | None = None
     kind: str | None = None
     parent: int | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from airgrade.platform.enterprises.models import Enterprise, ProductionLine
+from airgrade.platform.numbers import form_field
 
 
 class EnterpriseForm(forms.Form):
@@ -24,12 +25,7 @@ class LineForm(forms.Form):
     name = forms.CharField(label="名称", max_length=200, error_messages={"required": "请填写名称"})
     kind = forms.ChoiceField(label="类别", choices=ProductionLine.Kind.choices)
     process_type = forms.CharField(label="工艺类型", max_length=100, required=False)
-    capacity = forms.DecimalField(
-        label="产能",
-        max_digits=16,
-        decimal_places=3,
-        error_messages={"required": "请填写产能", "invalid": "产能必须是数字"},
-    )
+    capacity = form_field(ProductionLine, "capacity", label="产能")
     capacity_unit = forms.CharField(label="产能单位", max_length=32, error_messages={"required": "请填写产能单位"})
     energy_type = forms.CharField(label="能源类型", max_length=64, required=False)
     status = forms.ChoiceField(label="运行状态", choices=ProductionLine.Status.choices)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from airgrade.core.types import Pollutant
+from airgrade.platform.numbers import ReadableDecimalField
 
 
 class Enterprise(models.Model):
@@ -93,7 +94,7 @@ class ProductionLine(models.Model):
     name = models.CharField("名称", max_length=200)
     kind = models.CharField("类别", max_length=16, choices=Kind.choices, default=Kind.LINE)
     process_type = models.CharField("工艺类型", max_length=100, blank=True)
-    capacity = models.DecimalField("产能", max_digits=16, decimal_places=3)
+    capacity = ReadableDecimalField("产能", max_digits=16, decimal_places=3)
     capacity_unit = models.CharField("产能单位", max_length=32)
     energy_type = models.CharField("能源类型", max_length=64, blank=True)
     status = models.CharField("运行状态", max_length=16, choices=Status.choices, default=Status.RUNNING)

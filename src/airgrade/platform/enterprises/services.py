@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, QuerySet, Sum
 
 from airgrade.core import credit_code
-from airgrade.core.access import Actor, Target, decide
+from airgrade.core.access import Actor, Target
 from airgrade.core.industries import industry_by_code
 from airgrade.core.regions import contains, scope_range
 from airgrade.core.types import Pollutant, Role
-from airgrade.platform import params
-from airgrade.platform.accounts.permissions import actor_of, require, scoped
+from airgrade.platform import numbers, params
+from airgrade.platform.accounts.permissions import actor_of, require, require_found, scoped
 from airgrade.platform.audit import services as audit
 from airgrade.platform.enterprises.models import (
     EmissionOutlet,
@@ -26,7 +25,7 @@ from airgrade.platform.enterprises.models import (
     RegistryTally,
     Site,
 )
-from airgrade.platform.errors import AccessDenied, NotFound, ServiceError
+from airgrade.platform.errors import NotFound, ServiceError
 from airgrade.platform.regions.models import Region
 
 ENTERPRISE_FIELDS = ["credit_code", "name", "region", "address", "contact_name", "contact_phone", "status"]
@@ -52,17 +51,16 @@ def enterprise_target(enterprise: Enterprise) -> Target:
 # ---------------------------------------------------------------- reads
 
 
+MISSING_ENTERPRISE = "企业不存在或不在您的管辖范围内"
+
+
 def get_enterprise(user: Any, enterprise_id: int, action: str = "enterprise.view") -> Enterprise:
     """One enterprise if the caller may do `action` on it. Reading out of scope looks like a missing row, so
     nobody learns what exists outside their region; a write out of scope says why it is refused."""
     enterprise = Enterprise.objects.select_related("region").filter(pk=enterprise_id).first()
     if enterprise is None:
-        raise NotFound("企业不存在或不在您的管辖范围内")
-    decision = decide(actor_of(user), action, enterprise_target(enterprise))
-    if not decision:
-        if action == "enterprise.view":
-            raise NotFound("企业不存在或不在您的管辖范围内")
-        raise AccessDenied(decision.reason)
+        raise NotFound(MISSING_ENTERPRISE)
+    require_found(user, action, enterprise_target(enterprise), view="enterprise.view", missing=MISSING_ENTERPRISE)
     return enterprise
 
 
@@ -256,14 +254,11 @@ def _clean_line(data: dict[str, Any], site: Site, existing: ProductionLine | Non
             raise ServiceError("名称不能为空", field="name")
         cleaned["name"] = name
     if "capacity" in data or existing is None:
-        try:
-            capacity = Decimal(str(data.get("capacity")))
-        except (InvalidOperation, ValueError):
-            raise ServiceError(f"产能必须是数字，收到 {data.get('capacity')!r}", field="capacity") from None
-        if not capacity.is_finite() or capacity < 0:
+        # Bounded by the column and quantised to its decimals, so the audited "after" equals what is stored.
+        capacity = numbers.service_clean(ProductionLine, "capacity", data.get("capacity"), label="产能")
+        if capacity < 0:
             raise ServiceError("产能不能为负数", field="capacity")
-        # Stored with three decimals; quantise now so the audited "after" equals what the database keeps.
-        cleaned["capacity"] = capacity.quantize(Decimal("0.001"))
+        cleaned["capacity"] = capacity
     if "capacity_unit" in data or existing is None:
         unit = str(data.get("capacity_unit") or "").strip()
         if not unit:
@@ -365,9 +360,7 @@ def add_site(user: Any, enterprise_id: int, data: dict[str, Any], reason: str = 
         raise ServiceError("厂区名称不能为空", field="name")
     if enterprise.sites.filter(name=name).exists():
         raise ServiceError(f"厂区名称“{name}”已存在", field="name")
-    region = _resolve_region(data.get("region") or enterprise.region_id)
-    if region.code[:4] != enterprise.region_id[:4]:
-        raise ServiceError("厂区须与企业位于同一城市", field="region")
+    region = _site_region(actor_of(user), enterprise, data.get("region"), reason)
     site = Site.objects.create(enterprise=enterprise, name=name, region=region, address=str(data.get("address") or ""))
     audit.record(
         actor=user,
@@ -378,6 +371,25 @@ def add_site(user: Any, enterprise_id: int, data: dict[str, Any], reason: str = 
         reason=reason,
     )
     return site
+
+
+def _site_region(actor: Actor, enterprise: Enterprise, requested: Any, reason: str) -> Region:
+    """A site lies in the enterprise's own region: its declarations go to that county, so whoever places a site
+    elsewhere chooses the reviewer. Only a city or province bureau may place it elsewhere inside its jurisdiction,
+    with a reason that the audit record keeps."""
+    code = str(requested or "").strip()
+    if not code or code == enterprise.region_id:
+        return enterprise.region
+    region = _resolve_region(code)
+    if actor.role not in (Role.CITY, Role.PROVINCE) or not actor.region_code:
+        raise ServiceError(
+            "厂区所在区划即企业所在区划；如确需登记在其他县（区），请由市级或省级生态环境部门办理", field="region"
+        )
+    if not contains(actor.region_code, region.code):
+        raise ServiceError("不能把厂区登记到本账号管辖区域以外", field="region")
+    if not reason.strip():
+        raise ServiceError("厂区登记在企业所在区划以外须填写原因", field="reason")
+    return region
 
 
 def _site_for_edit(user: Any, site_id: int) -> Site:

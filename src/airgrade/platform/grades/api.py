@@ -9,9 +9,12 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from airgrade.platform.grades import services
-from airgrade.platform.grades.models import GradeRecord
+from airgrade.platform.grades.models import AdjustmentWindow, GradeRecord, LookbackRound
+from airgrade.platform.numbers import column
 
 router = Router(tags=["grades"])
+Period = column(AdjustmentWindow, "period", int)
+LookbackYear = column(LookbackRound, "year", int, label="年度")
 
 
 def record_out(r: GradeRecord) -> dict[str, Any]:
@@ -43,7 +46,7 @@ class DowngradeIn(Schema):
 
 class WindowIn(Schema):
     region: str
-    period: int
+    period: Period
     opens: dt.date
     closes: dt.date
     note: str = ""
@@ -61,7 +64,7 @@ class TextIn(Schema):
 
 class LookbackIn(Schema):
     region: str
-    year: int
+    year: LookbackYear
     qualification_due: dt.date
     onsite_due: dt.date
 

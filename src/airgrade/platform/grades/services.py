@@ -20,7 +20,7 @@ from airgrade.core.access import Target
 from airgrade.core.industries import industry_by_code
 from airgrade.core.types import Grade, worst_grade
 from airgrade.core.workflow import State
-from airgrade.platform.accounts.permissions import require, scoped
+from airgrade.platform.accounts.permissions import require, require_found, scoped
 from airgrade.platform.audit import services as audit
 from airgrade.platform.enterprises.models import Enterprise, Site
 from airgrade.platform.errors import NotFound, ServiceError
@@ -86,9 +86,11 @@ def current_records(on: dt.date | None = None) -> QuerySet[GradeRecord]:
 
 def history(user: Any, enterprise_id: int) -> list[GradeRecord]:
     enterprise = Enterprise.objects.filter(pk=enterprise_id).first()
+    missing = "企业不存在或不在您的管辖范围内"
     if enterprise is None:
-        raise NotFound("企业不存在或不在您的管辖范围内")
-    require(user, "grade.view", Target(region_code=enterprise.region_id, enterprise_id=enterprise.pk))
+        raise NotFound(missing)
+    target = Target(region_code=enterprise.region_id, enterprise_id=enterprise.pk)
+    require_found(user, "grade.view", target, view="grade.view", missing=missing)
     return list(GradeRecord.objects.filter(enterprise=enterprise).order_by("valid_from", "id"))
 
 
