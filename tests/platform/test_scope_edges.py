@@ -87,3 +87,19 @@ def _entry() -> dict[str, Any]:
     from tests.platform.emergency.emergency_platform_builders import payload
 
     return payload()
+
+
+def test_only_the_reviewing_bureau_removes_a_list_entry_with_a_reason(users: dict[str, Any]) -> None:
+    from airgrade.platform.emergency import services as emergency
+    from airgrade.platform.emergency.models import ListEntry
+
+    entry = emergency.save_entry(users["enterprise"], users["own_enterprise"].sites.get().pk, 2024, _entry())
+    url = f"/api/emergency/entries/{entry.pk}"
+    assert _client(users["enterprise"]).delete(f"{url}?reason=不想上清单").status_code == 403
+    county = _client(users["county"])
+    assert county.delete(url).json()["field"] == "reason"
+    assert ListEntry.objects.filter(pk=entry.pk).exists()
+    assert county.delete(f"{url}?reason=企业已关停，清单修订").status_code == 200
+    assert not ListEntry.objects.filter(pk=entry.pk).exists()
+    record = AuditRecord.objects.get(action="emergency.list.delete", object_id=str(entry.pk))
+    assert record.reason == "企业已关停，清单修订"

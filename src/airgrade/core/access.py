@@ -68,6 +68,9 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
     # the province, issues alerts; enterprises acknowledge and report, the county records independent evidence.
     "emergency.list.view": frozenset({*STAFF_ROLES, Role.ENTERPRISE}),
     "emergency.list.edit": frozenset({Role.ENTERPRISE, Role.COUNTY, Role.CITY, Role.PROVINCE}),
+    # Lists are reviewed and every air-emitting enterprise belongs on them (应纳尽纳, REQ SJZ-9, H23-4): an
+    # enterprise corrects its entry but never removes it; only the bureau revising the list does, with a reason.
+    "emergency.list.delete": frozenset({Role.COUNTY, Role.CITY, Role.PROVINCE}),
     "emergency.guarantee.decide": frozenset({Role.COUNTY, Role.CITY}),
     "emergency.small_micro.certify": frozenset({Role.COUNTY}),
     "emergency.plan.approve": frozenset({Role.CITY, Role.PROVINCE}),

@@ -14,7 +14,8 @@ from airgrade.platform.audit.models import AuditRecord
 from airgrade.platform.declarations.models import Declaration
 from airgrade.platform.grades.models import GradeRecord
 
-pytestmark = pytest.mark.django_db
+# Request-shaped: real transactions, so a service that forgot its own transaction.atomic fails here (issue 8).
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _client(user: Any | None) -> Client:

@@ -11,7 +11,8 @@ from django.test import Client
 from airgrade.core.credit_code import make
 from airgrade.platform.enterprises.models import Enterprise, ProductionLine
 
-pytestmark = pytest.mark.django_db
+# Request-shaped: real transactions, so a service that forgot its own transaction.atomic fails here (issue 8).
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _client(user: Any | None) -> Client:

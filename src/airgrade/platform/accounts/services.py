@@ -33,10 +33,13 @@ def sign_in(request: Any, username: str, password: str) -> User:
         minutes = settings.LOGIN_THROTTLE_WINDOW_SECONDS // 60
         raise LoginThrottled(f"登录失败次数过多，请 {minutes} 分钟后再试")
     user = authenticate(request, username=username, password=password)
+    # Each write commits on its own: the failed attempt must outlive the refusal raised right after it.
     if user is None:
-        LoginAttempt.objects.create(username=username, address=address)
+        with transaction.atomic():
+            LoginAttempt.objects.create(username=username, address=address)
         raise ServiceError("用户名或密码错误")
-    LoginAttempt.objects.filter(username=username, address=address).delete()
+    with transaction.atomic():
+        LoginAttempt.objects.filter(username=username, address=address).delete()
     return user  # type: ignore[return-value]
 
 

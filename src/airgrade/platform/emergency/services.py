@@ -475,7 +475,10 @@ def _entry_snapshot(entry: ListEntry) -> dict[str, Any]:
 
 @transaction.atomic
 def delete_entry(user: Any, entry_id: int, reason: str = "") -> None:
-    entry = get_entry(user, entry_id, "emergency.list.edit")
+    """Remove a site's entry from the list: the reviewing bureau only, with a reason (docs/emergency.md)."""
+    entry = get_entry(user, entry_id, "emergency.list.delete")
+    if not reason.strip():
+        raise ServiceError("从清单中删除条目须填写原因", field="reason")
     before = _entry_snapshot(entry)
     audit.record(
         actor=user, action="emergency.list.delete", obj=entry, region_code=entry.region_id, before=before, reason=reason

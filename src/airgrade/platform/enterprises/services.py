@@ -151,6 +151,7 @@ def _tallied_count(actor: Actor, filters: EnterpriseFilter) -> int | None:
     return int(tallies.aggregate(total=Sum("count"))["total"] or 0)
 
 
+@transaction.atomic
 def retally(region_codes: set[str]) -> None:
     """Recount RegistryTally for the regions enterprises are registered in (a county has a few thousand at most)."""
     codes = sorted(code for code in region_codes if code)

@@ -129,6 +129,8 @@ def record_grade(
     the region's open adjustment window (REQ LC-8, H23-7): the declarations service checks this first, this is the
     registry's own guard.
     """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("record_grade writes inside its caller's service transaction")
     current = grade_on(site, industry_code, valid_from)
     is_upgrade = current is None or grade.rank < Grade(current.grade).rank
     province_decided = declaration is not None and declaration.state in (State.VERIFIED, State.ADJUSTED)
