@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from airgrade.core import access
 from airgrade.core.access import Actor, Target, decide
 from airgrade.core.regions import scope_range
 from airgrade.core.types import Role
@@ -49,6 +50,21 @@ def require(user_or_actor: Any, action: str, target: Target) -> Actor:
     if not decision:
         raise AccessDenied(decision.reason)
     return actor
+
+
+def permissions_for(user_or_actor: Any, target: Target | None = None) -> frozenset[str]:
+    """The actions the access table allows this user on `target` (default: the user's own region / enterprise).
+
+    The one way pages decide which buttons and links to show; never compare roles in a view or template::
+
+        allowed = permissions_for(request.user, Target(region_code=obj.region_id, enterprise_id=obj.enterprise_id))
+        context["allowed"] = allowed          # template: {% if "grade.downgrade" in allowed %}…{% endif %}
+
+    Every template also has `nav_permissions` (the home-target set) from `accounts.context.current_actor`.
+    Services still call `require()`: showing a button is not permission to act.
+    """
+    actor = user_or_actor if isinstance(user_or_actor, Actor) else actor_of(user_or_actor)
+    return access.permissions_for(actor, target)
 
 
 def region_filter(actor: Actor, region_field: str = "region", enterprise_field: str = "id") -> Q:

@@ -11,9 +11,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from airgrade.core.industries import FAMILY_LABELS, industry_by_code
-from airgrade.core.types import Grade, Role
+from airgrade.core.types import Grade
 from airgrade.platform.accounts import services
-from airgrade.platform.accounts.permissions import actor_of, scoped
+from airgrade.platform.accounts.permissions import actor_of, permissions_for, scoped
 from airgrade.platform.enterprises.models import Enterprise, IndustryAssignment, ProductionLine
 from airgrade.platform.errors import ServiceError
 
@@ -82,7 +82,8 @@ def home(request: HttpRequest) -> HttpResponse:
     from airgrade.platform.grades.services import current_records
 
     grade_mix = []
-    if actor.role in (Role.COUNTY, Role.CITY, Role.PROVINCE):
+    allowed = permissions_for(actor)
+    if "region.overview" in allowed:
         # Site × industry grades in force inside the caller's region, best grade first.
         counts = dict(
             scoped(current_records(), actor, "region", "enterprise_id").values_list("grade").annotate(n=Count("id"))
@@ -93,7 +94,7 @@ def home(request: HttpRequest) -> HttpResponse:
             if counts.get(g.value)
         ]
     grades_in_force = []
-    if actor.role is Role.ENTERPRISE and user.enterprise_id:
+    if actor.enterprise_id is not None:
         grades_in_force = list(
             current_records().filter(enterprise_id=user.enterprise_id).select_related("site").order_by("site_id")
         )
@@ -104,7 +105,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "grades_in_force": grades_in_force,
         "grade_mix": grade_mix,
         "stats": stats,
-        "by_industry": by_industry if actor.role is not Role.ENTERPRISE else [],
+        "by_industry": by_industry if "region.overview" in allowed else [],
         "scope_name": user.region.full_name() if getattr(user, "region", None) else "",
         "enterprise": getattr(user, "enterprise", None),
     }
