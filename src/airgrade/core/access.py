@@ -154,7 +154,7 @@ def permissions_for(actor: Actor, target: Target | None = None) -> frozenset[str
         if "declaration.submit" in allowed: ...
         # template: {% if "declaration.submit" in allowed %}<button>…{% endif %}
 
-    The platform wrapper `airgrade.platform.accounts.permissions.permissions_for(user_or_actor, target)` accepts a
+    The platform wrapper `airgrade.platform.permissions.permissions_for(user_or_actor, target)` accepts a
     Django user too, and every page gets `nav_permissions` (the home-target set) from the context processor.
     """
     where = home_target(actor) if target is None else target

@@ -170,7 +170,7 @@ def ensure_users(enterprise: Enterprise | None = None) -> dict[Role, User]:
 def load_demo(enterprise_count: int = 300, seed: int = 2026) -> dict[str, Any]:
     """Load the demo once (a second run writes nothing): regions, users, enterprises, then the Zhengzhou grading
     workflow and grades, then the emergency lists, which take each site's grade from the registry (REQ H21-7)."""
-    from airgrade.platform.declarations.demo import load_demo_workflow
+    from airgrade.platform.demo_workflow import load_demo_workflow
     from airgrade.platform.emergency.demo import load_demo_lists
 
     load_regions()

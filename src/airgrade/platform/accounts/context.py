@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from airgrade.platform.accounts.permissions import actor_of, permissions_for
+from airgrade.platform.permissions import actor_of, permissions_for
 
 
 def current_actor(request: HttpRequest) -> dict[str, Any]:

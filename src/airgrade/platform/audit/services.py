@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from airgrade.core.access import Target
 from airgrade.core.regions import scope_prefix
-from airgrade.platform.accounts.permissions import actor_of, require
 from airgrade.platform.audit.models import AuditChainHead, AuditRecord
+from airgrade.platform.permissions import actor_of, require
 
 GENESIS = "0" * 64
 

@@ -20,10 +20,10 @@ from airgrade.core.industries import industry_by_code
 from airgrade.core.types import Grade, Role
 from airgrade.core.workflow import State, transition_for
 from airgrade.core.workflow.campaigns import campaign_templates
-from airgrade.platform.accounts.permissions import actor_of, permissions_for
 from airgrade.platform.declarations import services
 from airgrade.platform.declarations.models import OnsiteCheck
 from airgrade.platform.errors import NotFound, ServiceError, form_int
+from airgrade.platform.permissions import actor_of, permissions_for
 
 GRADES = [g.value for g in Grade]
 
@@ -47,7 +47,7 @@ def declaration_list(request: HttpRequest) -> HttpResponse:
         request,
         "declarations/list.html",
         {
-            "queue": services.work_queue(request.user),
+            "queue": services.work_items(request.user),
             "rows": rows,
             "campaigns": campaigns,
             "can_create": "declaration.create" in permissions_for(actor),

@@ -10,7 +10,8 @@ from ninja import Query, Router, Schema
 from ninja.security import SessionAuth
 
 from airgrade.platform.disclosure import services
-from airgrade.platform.disclosure.models import ResultNotice
+from airgrade.platform.disclosure.models import Objection, ResultNotice
+from airgrade.platform.errors import NotFound
 
 router = Router(tags=["disclosure"])
 
@@ -94,9 +95,6 @@ def file_objection(request: HttpRequest, body: ObjectionIn) -> tuple[int, dict[s
 
 @router.get("/objections/{reference}", auth=None, summary="查询举报办理结果")
 def objection_status(request: HttpRequest, reference: str) -> dict[str, Any]:
-    from airgrade.platform.disclosure.models import Objection
-    from airgrade.platform.errors import NotFound
-
     o = Objection.objects.filter(reference=reference).first()
     if o is None:
         raise NotFound("受理编号不存在")

@@ -25,7 +25,6 @@ from airgrade.core.emergency.table import build_table
 from airgrade.core.industries import industry_by_code
 from airgrade.core.regions import contains, level_of, scope_prefix
 from airgrade.core.types import AlertLevel, Grade, Pollutant, Role
-from airgrade.platform.accounts.permissions import actor_of, require
 from airgrade.platform.audit import services as audit
 from airgrade.platform.emergency.models import (
     AlertChange,
@@ -38,6 +37,8 @@ from airgrade.platform.emergency.models import (
 )
 from airgrade.platform.enterprises.models import ProductionLine, Site
 from airgrade.platform.errors import AccessDenied, NotFound, ServiceError
+from airgrade.platform.grades.services import grade_on, today
+from airgrade.platform.permissions import actor_of, require
 from airgrade.platform.regions.models import Region
 
 POLLUTANT_FIELDS = {
@@ -70,8 +71,6 @@ def rulebook() -> Any:
 def registry_grade(site: Site, industry_code: str) -> Grade | None:
     """The site's grade in an industry in force today in the grade registry (REQ H21-7: lists follow the results);
     None when the site has no graded record there, and the declared grade is used (marked `declared`)."""
-    from airgrade.platform.grades.services import grade_on, today
-
     record = grade_on(site, industry_code, today())
     return Grade(record.grade) if record else None
 

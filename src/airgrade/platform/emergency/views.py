@@ -18,11 +18,11 @@ from airgrade.core.emergency.model import GuaranteeCategory, LineStatus
 from airgrade.core.industries import industries_for_region, industry_by_code
 from airgrade.core.regions import RegionLevel, level_of
 from airgrade.core.types import AlertLevel, Grade, Pollutant
-from airgrade.platform.accounts.permissions import actor_of, permissions_for, scoped
 from airgrade.platform.emergency import services
 from airgrade.platform.emergency.models import ListEntry
 from airgrade.platform.enterprises.models import Site
 from airgrade.platform.errors import AccessDenied, NotFound, ServiceError, form_int
+from airgrade.platform.permissions import actor_of, permissions_for, scoped
 from airgrade.platform.regions.models import Region
 
 LINE_FIELDS = [

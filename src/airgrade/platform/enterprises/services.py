@@ -14,7 +14,6 @@ from airgrade.core.access import Actor, Target, decide
 from airgrade.core.industries import industry_by_code
 from airgrade.core.regions import contains, scope_range
 from airgrade.core.types import Pollutant, Role
-from airgrade.platform.accounts.permissions import actor_of, require, scoped
 from airgrade.platform.audit import services as audit
 from airgrade.platform.enterprises.models import (
     EmissionOutlet,
@@ -26,6 +25,7 @@ from airgrade.platform.enterprises.models import (
     Site,
 )
 from airgrade.platform.errors import AccessDenied, NotFound, ServiceError
+from airgrade.platform.permissions import actor_of, require, scoped
 from airgrade.platform.regions.models import Region
 
 ENTERPRISE_FIELDS = ["credit_code", "name", "region", "address", "contact_name", "contact_phone", "status"]

@@ -15,12 +15,12 @@ from django.shortcuts import redirect, render
 from airgrade.core.access import decide
 from airgrade.core.industries import FAMILY_LABELS, all_industries, industry_by_code
 from airgrade.core.regions import scope_prefix
-from airgrade.platform.accounts.permissions import actor_of, permissions_for
 from airgrade.platform.audit.services import history_of
 from airgrade.platform.enterprises import services
 from airgrade.platform.enterprises.forms import EnterpriseForm, LineForm
 from airgrade.platform.enterprises.models import Enterprise, ProductionLine, Site
 from airgrade.platform.errors import NotFound, ServiceError
+from airgrade.platform.permissions import actor_of, permissions_for
 from airgrade.platform.regions.models import Region
 
 PAGE_SIZE = 25
