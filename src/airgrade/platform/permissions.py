@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from airgrade.core import access
-from airgrade.core.access import Actor, Target, decide
+from airgrade.core.access import STAFF_ROLES, Actor, Target, decide
 from airgrade.core.regions import scope_range
 from airgrade.core.types import Role
 from airgrade.platform.errors import AccessDenied
@@ -57,11 +57,20 @@ def permissions_for(user_or_actor: Any, target: Target | None = None) -> frozens
     return access.permissions_for(actor, target)
 
 
+def within(region_code: str, region_field: str = "region") -> Q:
+    """Rows whose region lies inside `region_code` (itself included): the one region filter of every query.
+
+    A code range, not a LIKE prefix: six-digit codes compare the same in every collation, and a range uses an
+    ordinary index on the region column (also to sort). `region_field` may be a code column or a foreign key to
+    Region (its primary key is the code), e.g. "region", "site__region", "region_code", "city"."""
+    low, high = scope_range(region_code)
+    return Q(**{f"{region_field}__gte": low, f"{region_field}__lte": high})
+
+
 def region_filter(actor: Actor, region_field: str = "region", enterprise_field: str = "id") -> Q:
     """A Q that keeps only rows inside the actor's scope; the empty set for anyone without a scope."""
-    if actor.role in (Role.COUNTY, Role.CITY, Role.PROVINCE) and actor.region_code:
-        low, high = scope_range(actor.region_code)
-        return Q(**{f"{region_field}__gte": low, f"{region_field}__lte": high})
+    if actor.role in STAFF_ROLES and actor.region_code:
+        return within(actor.region_code, region_field)
     if actor.role is Role.ENTERPRISE and actor.enterprise_id is not None:
         return Q(**{enterprise_field: actor.enterprise_id})
     return Q(pk__in=[])

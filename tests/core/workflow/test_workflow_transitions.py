@@ -171,6 +171,8 @@ def test_unsampled_b_needs_no_city_onsite_check_but_a_does() -> None:
     assert city_onsite_required(Grade.B_MINUS, sampled=True)
     assert city_onsite_required(Grade.A, sampled=False)
     assert city_onsite_required(Grade.LEADING, sampled=False)
+    assert city_onsite_required(Grade.B, sampled=None)  # the draw has not happened: required until it exempts
+    assert not city_onsite_required(Grade.C, sampled=None)
     unsampled_b = WorkflowContext(city_onsite_required=city_onsite_required(Grade.B, sampled=False))
     assert check("declaration.city_pass", State.CITY_REVIEW, ACTORS[Role.CITY], IN_TARGET, unsampled_b)
 

@@ -415,10 +415,13 @@ def guarantee_grades_ok(is_guarantee: bool, grades: Iterable[Grade]) -> bool:
     return not is_guarantee or all(grade in GUARANTEE_ELIGIBLE_GRADES for grade in grades)
 
 
-def city_onsite_required(target_grade: Grade, sampled: bool) -> bool:
-    """City on-site checks: every A and 引领性, and the B (B-) applicants drawn in the sample (REQ LC-2)."""
+def city_onsite_required(target_grade: Grade, sampled: bool | None) -> bool:
+    """City on-site checks: every A and 引领性, and the B (B-) applicants drawn in the sample (REQ LC-2).
+
+    `sampled` is None while the city has not drawn its sample yet: a B applicant then counts as required (deny by
+    default), so a declaration cannot pass the city before the draw decides it is exempt."""
     if target_grade in (Grade.A, Grade.LEADING):
         return True
     if target_grade in (Grade.B, Grade.B_MINUS):
-        return sampled
+        return sampled is not False
     return False

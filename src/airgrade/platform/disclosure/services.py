@@ -30,7 +30,7 @@ from airgrade.platform.enterprises.models import Enterprise
 from airgrade.platform.errors import NotFound, ServiceError
 from airgrade.platform.grades.models import GradeRecord
 from airgrade.platform.grades.services import current_records
-from airgrade.platform.permissions import actor_of, permissions_for, require, scoped
+from airgrade.platform.permissions import actor_of, permissions_for, require, scoped, within
 from airgrade.platform.regions.models import Region
 
 # Objections per client per hour before further ones are refused. The seeds set no number; this is a
@@ -66,7 +66,7 @@ def public_grades(filters: PublicFilter | None = None, on: dt.date | None = None
         else:
             queryset = queryset.filter(enterprise__name__contains=text)
     if filters.region_code:
-        queryset = queryset.filter(region__code__startswith=Region(code=filters.region_code).prefix)
+        queryset = queryset.filter(within(filters.region_code))
     if filters.industry_code:
         queryset = queryset.filter(industry_code=filters.industry_code)
     if filters.grade:
@@ -296,9 +296,8 @@ def monthly_report(user: Any, *, region_code: str, year: int, month: int) -> lis
     tz = timezone.get_current_timezone()
     start = timezone.make_aware(dt.datetime(year, month, 1), tz)
     end = timezone.make_aware(dt.datetime(year + month // 12, month % 12 + 1, 1), tz)
-    prefix = Region(code=region_code).prefix
     declarations = (
-        Declaration.objects.filter(region__code__startswith=prefix)
+        Declaration.objects.filter(within(region_code))
         .exclude(state=State.WITHDRAWN)
         .prefetch_related("items")
         .select_related("campaign")

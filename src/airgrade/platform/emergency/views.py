@@ -22,7 +22,7 @@ from airgrade.platform.emergency import services
 from airgrade.platform.emergency.models import ListEntry
 from airgrade.platform.enterprises.models import Site
 from airgrade.platform.errors import AccessDenied, NotFound, ServiceError, form_int
-from airgrade.platform.permissions import actor_of, permissions_for, scoped
+from airgrade.platform.permissions import actor_of, permissions_for, scoped, within
 from airgrade.platform.regions.models import Region
 
 LINE_FIELDS = [
@@ -313,14 +313,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if chosen not in reports:
         chosen = "orange"
     region_obj = Region.objects.filter(code=region).first()
-    from airgrade.core.regions import scope_prefix
-
     subregions = []
     if actor.region_code:
         subregions = (
-            list(Region.objects.filter(code__startswith=scope_prefix(actor.region_code)).exclude(level="county"))
+            list(Region.objects.filter(within(actor.region_code, "code")).exclude(level="county"))
             if _province_wide(actor)
-            else list(Region.objects.filter(code__startswith=scope_prefix(actor.region_code)))
+            else list(Region.objects.filter(within(actor.region_code, "code")))
         )
     chart = {
         "pollutants": [p.value for p in Pollutant],
@@ -384,11 +382,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
             return redirect("emergency:alert", event_id=event.pk)
     regions = []
     if can_issue and actor.region_code:
-        from airgrade.core.regions import scope_prefix
-
-        regions = list(
-            Region.objects.filter(code__startswith=scope_prefix(actor.region_code)).exclude(level="province")
-        )
+        regions = list(Region.objects.filter(within(actor.region_code, "code")).exclude(level="province"))
     return render(
         request,
         "emergency/alerts.html",

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from airgrade.core.access import Target, decide
 from airgrade.core.industries import industry_by_code
+from airgrade.core.regions import contains
 from airgrade.core.types import Grade, worst_grade
 from airgrade.core.workflow import State
 from airgrade.platform.audit import services as audit
@@ -35,8 +36,7 @@ from airgrade.platform.grades.models import (
     LookbackRound,
     RectificationOrder,
 )
-from airgrade.platform.permissions import actor_of, require, scoped
-from airgrade.platform.regions.models import Region
+from airgrade.platform.permissions import actor_of, require, scoped, within
 
 # Reasons that send the enterprise to the lowest grade with a one-year ban and an integrity-file entry.
 SEVERE_REASONS = {Downgrade.Reason.FALSE_MATERIAL, Downgrade.Reason.GATE_DATA_TAMPERED}
@@ -309,9 +309,7 @@ def open_adjustment_window(
 def _windows_for(region_code: str) -> list[AdjustmentWindow]:
     """Adjustment windows of a region or any region containing it (a province's window covers its cities)."""
     return [
-        window
-        for window in AdjustmentWindow.objects.order_by("opens", "id")
-        if region_code.startswith(Region(code=window.region_id).prefix)
+        window for window in AdjustmentWindow.objects.order_by("opens", "id") if contains(window.region_id, region_code)
     ]
 
 
@@ -487,9 +485,8 @@ def start_lookback(
         onsite_due=onsite_due,
         created_by=user,
     )
-    prefix = Region(code=region_code).prefix
     top = [g.value for g in Grade if g.is_top_tier]
-    records = current_records().filter(region__code__startswith=prefix, grade__in=top).order_by("region_id", "id")
+    records = current_records().filter(within(region_code), grade__in=top).order_by("region_id", "id")
     LookbackItem.objects.bulk_create([LookbackItem(round=round_, grade_record=r) for r in records])
     audit.record(
         actor=user,

@@ -40,7 +40,7 @@ from airgrade.platform.declarations.services.common import (
 from airgrade.platform.enterprises.models import Enterprise, IndustryAssignment
 from airgrade.platform.errors import NotFound, ServiceError
 from airgrade.platform.hooks import grade_ledger
-from airgrade.platform.permissions import actor_of, require, scoped
+from airgrade.platform.permissions import actor_of, require, scoped, within
 from airgrade.platform.regions.models import Region
 
 
@@ -229,9 +229,8 @@ def run_cutoff(user: Any, campaign_id: int) -> list[CutoffRecord]:
     key_industries = {i.code for i in industries_for_region(campaign.region_id)}
     applied = _applied_industries(campaign)
     done = set(campaign.cutoff_records.values_list("site_id", "industry_code"))
-    prefix = Region(code=campaign.region_id).prefix
     assignments = (
-        IndustryAssignment.objects.filter(site__region__code__startswith=prefix, industry_code__in=key_industries)
+        IndustryAssignment.objects.filter(within(campaign.region_id, "site__region"), industry_code__in=key_industries)
         .exclude(site__enterprise__status=Enterprise.Status.CLOSED)
         .select_related("site", "site__enterprise")
         .order_by("site_id", "industry_code")

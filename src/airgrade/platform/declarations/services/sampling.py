@@ -26,8 +26,7 @@ from airgrade.platform.declarations.services.common import (
     get_campaign,
 )
 from airgrade.platform.errors import ServiceError
-from airgrade.platform.permissions import require
-from airgrade.platform.regions.models import Region
+from airgrade.platform.permissions import require, within
 
 
 @dataclass(frozen=True)
@@ -38,9 +37,8 @@ class SampleResult:
 
 def sample_candidates(campaign: Campaign, city_code: str) -> QuerySet[Declaration]:
     """B (B-) applicants (no A or 引领性 item) of the city, passed by the county and not yet drawn."""
-    prefix = Region(code=city_code).prefix
     queryset = campaign.declarations.filter(
-        region__code__startswith=prefix,
+        within(city_code),
         state__in=[State.COUNTY_PASSED, State.CITY_REVIEW],
         sampled_for_city__isnull=True,
     )

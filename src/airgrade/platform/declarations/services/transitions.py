@@ -4,13 +4,12 @@ and the one transition function (REQ LC-2, LC-7, H23-3).
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from airgrade.core.hashchain import GENESIS, check_link, link_hash
 from airgrade.core.types import Grade, worst_grade
 from airgrade.core.workflow import (
     GradeRule,
@@ -19,6 +18,7 @@ from airgrade.core.workflow import (
     allowed_actions,
     check,
     check_decided_grade,
+    city_onsite_required,
     guarantee_grades_ok,
     transition_for,
 )
@@ -46,17 +46,16 @@ def _signed_check(declaration: Declaration, level: str) -> bool:
     return declaration.onsite_checks.filter(level=level, signed_at__isnull=False).exists()
 
 
-SEAL_GENESIS = "0" * 64
+# Each declaration's review events form their own chain on the shared implementation (core.hashchain).
+SEAL_GENESIS = GENESIS
 
 
 def city_check_required(declaration: Declaration) -> bool:
-    """Every A and 引领性; B (B-) when drawn in the sample, and until the draw happened (deny by default)."""
-    targets = {Grade(i.target_grade) for i in declaration.items.all()}
-    if targets & {Grade.A, Grade.LEADING}:
-        return True
-    if targets & {Grade.B, Grade.B_MINUS}:
-        return declaration.sampled_for_city is not False
-    return False
+    """The core's rule (`core.workflow.city_onsite_required`) over every item: any A / 引领性, or a B (B-) drawn in
+    the sample or not yet drawn."""
+    return any(
+        city_onsite_required(Grade(item.target_grade), declaration.sampled_for_city) for item in declaration.items.all()
+    )
 
 
 def _grade_the_province_would_verify(item: DeclarationItem) -> Grade:
@@ -115,11 +114,6 @@ def actions_for(user: Any, declaration: Declaration) -> list[dict[str, Any]]:
     ]
 
 
-def _seal(previous: str, payload: dict[str, Any]) -> str:
-    canonical = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256((previous + canonical).encode("utf-8")).hexdigest()
-
-
 def _event_payload(event: ReviewEvent) -> dict[str, Any]:
     return {
         "declaration": event.declaration_id,
@@ -140,7 +134,7 @@ def verify_seals(declaration: Declaration) -> bool:
     """Recompute the seal chain of a declaration's review events; False if any was altered or removed."""
     previous = SEAL_GENESIS
     for event in declaration.events.order_by("id"):
-        if event.previous_seal != previous or _seal(previous, _event_payload(event)) != event.seal:
+        if check_link(previous, event.previous_seal, _event_payload(event), event.seal) is not None:
             return False
         previous = event.seal
     return True
@@ -248,7 +242,7 @@ def transition(
         at=now().replace(microsecond=0),
         previous_seal=last.seal if last else SEAL_GENESIS,
     )
-    event.seal = _seal(event.previous_seal, _event_payload(event))
+    event.seal = link_hash(event.previous_seal, _event_payload(event))
     event.save()
     audit.record(
         actor=user,
