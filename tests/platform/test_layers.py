@@ -11,10 +11,10 @@ import airgrade.platform
 
 PLATFORM = Path(airgrade.platform.__file__).parent
 
-# Kernel: imports no feature app. Bottom to top: errors / hooks / admin_base / i18n, permissions, regions, audit,
-# accounts. Feature apps: enterprises ← declarations ← grades ← disclosure; emergency above grades; the rule-book
+# Kernel: imports no feature app. Bottom to top: errors / hooks / admin_base / i18n, permissions, regions, params
+# (parameter parsing), audit, accounts. Feature apps: enterprises ← declarations ← grades ← disclosure; emergency above grades; the rule-book
 # browser on the kernel only. Home and the project modules (API, URLs, demo data, settings) sit on top.
-KERNEL = frozenset({"errors", "hooks", "admin_base", "i18n", "permissions", "regions", "audit", "accounts"})
+KERNEL = frozenset({"errors", "hooks", "admin_base", "i18n", "permissions", "params", "regions", "audit", "accounts"})
 FEATURES = frozenset({"enterprises", "declarations", "grades", "disclosure", "emergency", "rulebook"})
 TOP = frozenset({"home", "api", "urls", "demo", "demo_workflow", "settings", "wsgi", "__init__"})
 
@@ -25,6 +25,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "i18n": frozenset(),
     "permissions": frozenset({"errors", "hooks"}),
     "regions": frozenset({"errors", "admin_base"}),
+    "params": frozenset({"errors", "regions"}),
     "audit": frozenset({"errors", "admin_base", "permissions", "regions"}),
     "accounts": frozenset({"errors", "admin_base", "permissions", "regions", "audit"}),
     "enterprises": KERNEL,
