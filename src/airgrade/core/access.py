@@ -19,6 +19,9 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
     # province may correct it inside their region (list consolidation, REQ LC-10, LC-12).
     "enterprise.edit": frozenset({Role.ENTERPRISE, Role.COUNTY, Role.CITY, Role.PROVINCE}),
     "enterprise.set_status": frozenset({Role.COUNTY, Role.CITY}),
+    # A site lies in its enterprise's region, whose county reviews its declarations; placing it in another county
+    # chooses the reviewer, so only a city or province bureau may, inside its jurisdiction (issue 8).
+    "site.place_elsewhere": frozenset({Role.CITY, Role.PROVINCE}),
     "audit.view": frozenset({Role.COUNTY, Role.CITY, Role.PROVINCE}),
     # Region-wide figures (grade mix, industry counts, the reduction dashboard): staff of that region only.
     "region.overview": frozenset(STAFF_ROLES),

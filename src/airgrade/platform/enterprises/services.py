@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, QuerySet, Sum
 
 from airgrade.core import credit_code
-from airgrade.core.access import Actor, Target
+from airgrade.core.access import Actor, Target, decide
 from airgrade.core.industries import industry_by_code
 from airgrade.core.regions import contains
 from airgrade.core.types import Pollutant, Role
@@ -379,12 +379,13 @@ def _site_region(actor: Actor, enterprise: Enterprise, requested: Any, reason: s
     if not code or code == enterprise.region_id:
         return enterprise.region
     region = _resolve_region(code)
-    if actor.role not in (Role.CITY, Role.PROVINCE) or not actor.region_code:
+    decision = decide(actor, "site.place_elsewhere", Target(region_code=region.code))
+    if not decision:
+        if decide(actor, "site.place_elsewhere", Target(region_code=enterprise.region_id)):
+            raise ServiceError("不能把厂区登记到本账号管辖区域以外", field="region")
         raise ServiceError(
             "厂区所在区划即企业所在区划；如确需登记在其他县（区），请由市级或省级生态环境部门办理", field="region"
         )
-    if not contains(actor.region_code, region.code):
-        raise ServiceError("不能把厂区登记到本账号管辖区域以外", field="region")
     if not reason.strip():
         raise ServiceError("厂区登记在企业所在区划以外须填写原因", field="reason")
     return region
