@@ -14,7 +14,9 @@ PLATFORM = Path(airgrade.platform.__file__).parent
 # Kernel: imports no feature app. Bottom to top: errors / hooks / admin_base / i18n, permissions, regions, params
 # (parameter parsing), audit, accounts. Feature apps: enterprises ← declarations ← grades ← disclosure; emergency above grades; the rule-book
 # browser on the kernel only. Home and the project modules (API, URLs, demo data, settings) sit on top.
-KERNEL = frozenset({"errors", "hooks", "admin_base", "i18n", "permissions", "params", "regions", "audit", "accounts"})
+KERNEL = frozenset(
+    {"errors", "hooks", "admin_base", "i18n", "permissions", "params", "numbers", "regions", "audit", "accounts"}
+)
 FEATURES = frozenset({"enterprises", "declarations", "grades", "disclosure", "emergency", "rulebook"})
 TOP = frozenset({"home", "api", "urls", "demo", "demo_workflow", "settings", "wsgi", "__init__"})
 
@@ -26,6 +28,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "permissions": frozenset({"errors", "hooks"}),
     "regions": frozenset({"errors", "admin_base"}),
     "params": frozenset({"errors", "regions"}),
+    "numbers": frozenset({"errors"}),  # column-bounded numbers (issue 8)
     "audit": frozenset({"errors", "admin_base", "permissions", "regions"}),
     "accounts": frozenset({"errors", "admin_base", "permissions", "regions", "audit"}),
     "enterprises": KERNEL,

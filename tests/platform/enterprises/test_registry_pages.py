@@ -37,10 +37,11 @@ def test_out_of_scope_detail_and_edit_are_refused(users: dict[str, Any]) -> None
     client = _client(users["county"])
     other = users["other_enterprise"]
     assert client.get(f"/enterprises/{other.pk}/").status_code == 404
+    # Out of scope is "not found", like a missing enterprise (issue 8, defect 6).
     response = client.post(f"/enterprises/{other.pk}/edit/", {"name": "x"})
-    assert response.status_code == 403 and "管辖区域" in response.content.decode()
+    assert response.status_code == 404 and "不存在或不在您的管辖范围内" in response.content.decode()
     line = ProductionLine.objects.filter(site__enterprise=other).first()
-    assert client.post(f"/enterprises/lines/{line.pk}/edit/", {"name": "x"}).status_code == 403
+    assert client.post(f"/enterprises/lines/{line.pk}/edit/", {"name": "x"}).status_code == 404
     ent = _client(users["enterprise"])
     assert ent.get(f"/enterprises/{other.pk}/").status_code == 404
 
@@ -52,7 +53,7 @@ def test_line_edit_shows_chinese_errors_and_saves_with_audit(users: dict[str, An
     response = client.post(f"/enterprises/lines/{line.pk}/edit/", form)
     assert response.status_code == 200 and "产能不能为负数" in response.content.decode()
     response = client.post(f"/enterprises/lines/{line.pk}/edit/", {**form, "capacity": "abc"})
-    assert "产能必须是数字" in response.content.decode()
+    assert "产能须为数字" in response.content.decode()
     response = client.post(f"/enterprises/lines/{line.pk}/edit/", {**form, "capacity": "4500", "reason": "技改扩能"})
     assert response.status_code == 302
     record = AuditRecord.objects.latest("id")
@@ -101,7 +102,7 @@ def test_add_line_page_in_and_out_of_scope(users: dict[str, Any]) -> None:
     other_site = users["other_enterprise"].sites.get()
     form = {"name": "2#粉磨站", "kind": "line", "capacity": "120", "capacity_unit": "万t/a", "status": "backup"}
     client = _client(users["enterprise"])
-    assert client.post(f"/enterprises/sites/{other_site.pk}/lines/add/", form).status_code == 403
+    assert client.post(f"/enterprises/sites/{other_site.pk}/lines/add/", form).status_code == 404
     assert not ProductionLine.objects.filter(name="2#粉磨站").exists()
     assert client.post(f"/enterprises/sites/{own_site.pk}/lines/add/", form).status_code == 302
     line = ProductionLine.objects.get(name="2#粉磨站")

@@ -10,7 +10,7 @@ from airgrade.core.credit_code import make
 from airgrade.platform.audit.models import AuditRecord
 from airgrade.platform.enterprises import services
 from airgrade.platform.enterprises.models import Enterprise, ProductionLine
-from airgrade.platform.errors import AccessDenied, NotFound, ServiceError
+from airgrade.platform.errors import NotFound, ServiceError
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +71,7 @@ def test_negative_capacity_is_refused(users: dict[str, Any]) -> None:
     with pytest.raises(ServiceError, match="不能为负数") as caught:
         services.update_line(users["county"], line.pk, {"capacity": "-5"})
     assert caught.value.field == "capacity"
-    with pytest.raises(ServiceError, match="必须是数字"):
+    with pytest.raises(ServiceError, match="须为数字"):
         services.add_line(users["county"], line.site_id, {"name": "x", "capacity": "abc", "capacity_unit": "t"})
     line.refresh_from_db()
     assert line.capacity == 4000 and _state() == before
@@ -81,9 +81,10 @@ def test_county_cannot_edit_another_countys_enterprise(users: dict[str, Any]) ->
     other = users["other_enterprise"]
     line = ProductionLine.objects.filter(site__enterprise=other).first()
     before = _state()
-    with pytest.raises(AccessDenied, match="管辖区域"):
+    # Out of scope is "not found" (issue 8, defect 6), like a missing enterprise.
+    with pytest.raises(NotFound, match="不存在或不在您的管辖范围内"):
         services.update_enterprise(users["county"], other.pk, {"name": "改名"})
-    with pytest.raises(AccessDenied):
+    with pytest.raises(NotFound):
         services.update_line(users["county"], line.pk, {"capacity": 1})
     other.refresh_from_db()
     assert other.name == "邻县企业" and _state() == before
@@ -95,7 +96,7 @@ def test_enterprise_user_sees_and_edits_only_its_own(users: dict[str, Any]) -> N
     with pytest.raises(NotFound):
         services.get_enterprise(users["enterprise"], other.pk)
     assert list(services.visible_enterprises(users["enterprise"])) == [own]
-    with pytest.raises(AccessDenied):
+    with pytest.raises(NotFound):
         services.update_enterprise(users["enterprise"], other.pk, {"name": "x"})
     with pytest.raises(ServiceError, match="不能变更所在区划"):
         services.update_enterprise(users["enterprise"], own.pk, {"region": "410182"})
