@@ -51,7 +51,26 @@ INSTALLED_APPS = [
     "airgrade.platform.disclosure",
     "airgrade.platform.emergency",
     "airgrade.platform.rulebook",
+    "django_tasks",
+    "django_tasks_db",
+    "airgrade.platform.jobs",
+    "airgrade.platform.workbooks",
 ]
+
+# Background jobs: Django's Tasks API (django-tasks backport) on the database backend — no broker, the same
+# SQLite or PostgreSQL database; `airgrade worker` (started by `airgrade serve`) runs them (docs/adr/0003-jobs).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Live job progress and cancel flags: a file cache both the web and the worker processes see (jobs/services.py).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "jobs": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache" / "jobs"),
+    },
+}
+# Uploaded workbooks are read in memory by the import job; the services refuse files above 50 MB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 60 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 60 * 1024 * 1024
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
