@@ -68,9 +68,6 @@ CACHES = {
         "LOCATION": str(VAR_DIR / "cache" / "jobs"),
     },
 }
-# Uploaded workbooks are read in memory by the import job; the services refuse files above 50 MB.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 60 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 60 * 1024 * 1024
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
