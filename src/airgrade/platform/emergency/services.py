@@ -321,10 +321,12 @@ def check_entry(
     region_code: str = "",
     enterprise_name: str = "",
     site_name: str = "",
+    registry_grades: dict[str, Grade] | None = None,
 ) -> tuple[core.ListEntry, list[dict[str, Any]], dict[str, int | None]]:
     """Validate an entry as save_entry would store it, without writing: the checked core entry, the industries with
     the grade that will be stored (registry grade first) and the registry-line links. A site not yet in the registry
-    (an import that will create it) is named by region, enterprise and site name instead."""
+    (an import that will create it) is named by region, enterprise and site name instead. An import checking
+    thousands of entries passes the site's `registry_grades` (industry → grade in force) looked up in bulk."""
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         raise ServiceError(f"清单年度无效: {year!r}", field="year")
     allowed = {*ENTRY_FIELDS, "industries", "lines", "guarantee", "small_micro", "proposals"}
@@ -341,7 +343,10 @@ def check_entry(
             raise ServiceError(f"第{position}个行业: 未知的重点行业 {code!r}", field="industries")
         if not industry.applies_in(region_code):
             raise ServiceError(f"第{position}个行业: {industry.name_zh} 不适用于本地区", field="industries")
-        official = registry_grade(site, code) if site is not None else None
+        if registry_grades is not None:
+            official = registry_grades.get(code)
+        else:
+            official = registry_grade(site, code) if site is not None else None
         grade = official.value if official else (item.get("grade") or None)
         source = ListEntry.GradeSource.REGISTRY if official else ListEntry.GradeSource.DECLARED
         industries.append({"industry_code": code, "grade": grade, "source": source})

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from airgrade.core.emergency import model as core
-from airgrade.core.types import AlertLevel
+from airgrade.core.types import AlertLevel, Grade
 from airgrade.io.excel.layouts import EMERGENCY_LIST
 from airgrade.io.excel.reader import CellError, Row, SheetData
 from airgrade.io.excel.spec import fold
@@ -18,6 +18,7 @@ from airgrade.platform.emergency.models import ListEntry, ListIndustry, ListLine
 from airgrade.platform.enterprises import services as registry
 from airgrade.platform.enterprises.models import Enterprise, Site
 from airgrade.platform.errors import ServiceError
+from airgrade.platform.grades.services import grades_on, today
 from airgrade.platform.jobs.services import Progress
 from airgrade.platform.workbooks import services
 from airgrade.platform.workbooks.imports import CHANGED, NEW, REFUSED, UNCHANGED, Plan, Unit
@@ -167,6 +168,9 @@ def plan(user: Any, sheets: Sequence[SheetData], progress: Progress) -> Plan:
         groups.setdefault((code, fold(values.get("site_name") or ""), year), []).append(row)
     look.load(code for code, _, _ in groups)
     existing = _existing(look, list(groups))
+    grades: dict[int, dict[str, Grade]] = {}
+    for (site_id, code), grade in grades_on(sorted({site.pk for site in look.sites.values()}), today()).items():
+        grades.setdefault(site_id, {})[code] = grade
     done = len(units)
     for key, rows in groups.items():
         values = rows[0].values
@@ -177,7 +181,7 @@ def plan(user: Any, sheets: Sequence[SheetData], progress: Progress) -> Plan:
         if any(row.errors for row in rows):
             unit.status = REFUSED
         else:
-            _plan_entry(user, unit, key, look, existing)
+            _plan_entry(user, unit, key, look, existing, grades)
         done += len(rows)
         progress.advance(done, sum(1 for u in units if u.status == REFUSED))
     proposed = sum(1 for unit in units for row in unit.rows for key in LEVEL_COLUMNS if row.values.get(key))
@@ -185,7 +189,12 @@ def plan(user: Any, sheets: Sequence[SheetData], progress: Progress) -> Plan:
 
 
 def _plan_entry(
-    user: Any, unit: Unit, key: tuple[str, str, int], look: Lookups, existing: dict[tuple[int, int], ListEntry]
+    user: Any,
+    unit: Unit,
+    key: tuple[str, str, int],
+    look: Lookups,
+    existing: dict[tuple[int, int], ListEntry],
+    grades: dict[int, dict[str, Grade]],
 ) -> None:
     code, _, year = key
     first = unit.rows[0].values
@@ -264,7 +273,13 @@ def _plan_entry(
         data = {name: value for name, value in data.items() if value is not None}
     try:
         checked, resolved, _ = emergency.check_entry(
-            site, year, data, region_code=region_code, enterprise_name=enterprise_name, site_name=site_name
+            site,
+            year,
+            data,
+            region_code=region_code,
+            enterprise_name=enterprise_name,
+            site_name=site_name,
+            registry_grades=grades.get(site.pk, {}) if site is not None else None,
         )
     except ServiceError as exc:
         unit.refuse(exc.message)

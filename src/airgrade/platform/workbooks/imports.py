@@ -15,6 +15,7 @@ from django.db import transaction
 from airgrade.io.excel.layouts import IMPORT_LAYOUTS
 from airgrade.io.excel.reader import CellError, Row, SheetData, WorkbookError, open_workbook, read_sheet
 from airgrade.io.excel.writer import write_error_workbook
+from airgrade.platform.enterprises import services as registry
 from airgrade.platform.errors import ServiceError
 from airgrade.platform.jobs import services as jobs
 from airgrade.platform.jobs.models import Job
@@ -150,7 +151,7 @@ def run_import(job: Job, progress: jobs.Progress) -> None:
     work = [unit for unit in plan.units if unit.status in (NEW, CHANGED) and unit.apply is not None]
     progress.phase("写入", len(work))
     reason = f"表格导入：{job.input_name}（任务 {job.pk}）"
-    with transaction.atomic():
+    with transaction.atomic(), registry.deferred_tally():
         for done, unit in enumerate(work, start=1):
             assert unit.apply is not None
             unit.apply(reason)
