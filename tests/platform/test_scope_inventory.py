@@ -55,6 +55,24 @@ def _today(days: int = 0) -> str:
 # ---------------------------------------------------------------------------------------------------------------------
 # The JSON API (/api/…): route strings exactly as the routers register them.
 API: list[Endpoint] = [
+    # jobs and workbooks (issue 10)
+    Endpoint("GET", "/jobs/", lambda w: "/api/jobs/", kind="list"),
+    Endpoint("GET", "/jobs/{job_id}", lambda w: f"/api/jobs/{w['job'].pk}"),
+    Endpoint("POST", "/jobs/{job_id}/cancel", lambda w: f"/api/jobs/{w['job'].pk}/cancel"),
+    Endpoint("GET", "/jobs/{job_id}/result", lambda w: f"/api/jobs/{w['job'].pk}/result"),
+    Endpoint(
+        "POST",
+        "/workbooks/imports",
+        lambda w: "/api/workbooks/imports",
+        lambda w: {"file": ("清单.xlsx", b""), "kind": "emergency_list"},
+        multipart=True,
+        also_refused=frozenset({400}),
+    ),
+    Endpoint("POST", "/workbooks/imports/{job_id}/commit", lambda w: f"/api/workbooks/imports/{w['job'].pk}/commit"),
+    Endpoint("GET", "/workbooks/templates/{kind}", lambda w: "/api/workbooks/templates/emergency_list", kind="list"),
+    Endpoint(
+        "GET", "/workbooks/exports/emergency-list", lambda w: "/api/workbooks/exports/emergency-list", kind="list"
+    ),
     Endpoint("GET", "/regions/", lambda w: "/api/regions/", kind="public_login", outsiders=OUTSIDERS),
     # enterprises
     Endpoint("GET", "/enterprises/", lambda w: "/api/enterprises/", kind="list"),

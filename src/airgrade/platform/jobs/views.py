@@ -60,7 +60,11 @@ def job_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
 
 @login_required
 def job_result(request: HttpRequest, job_id: int) -> HttpResponse:
-    job = services.get_job(request.user, job_id)
+    return result_file(services.get_job(request.user, job_id))
+
+
+def result_file(job: Job) -> HttpResponse:
+    """The job's result workbook as a download (page and API)."""
     if not job.result_data:
         raise NotFound("该任务没有结果文件")
     response = HttpResponse(

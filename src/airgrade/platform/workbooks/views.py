@@ -91,6 +91,11 @@ def commit_import(request: HttpRequest, job_id: int) -> HttpResponse:
 
 @login_required
 def template(request: HttpRequest, kind: str) -> HttpResponse:
+    return template_file(kind)
+
+
+def template_file(kind: str) -> HttpResponse:
+    """The import template of `kind` (page and API)."""
     if kind not in TEMPLATE_NAMES:
         raise NotFound("没有这个模板")
     return xlsx_response(write_template(IMPORT_LAYOUTS[kind]), TEMPLATE_NAMES[kind])
