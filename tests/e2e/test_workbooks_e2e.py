@@ -88,7 +88,7 @@ def test_import_with_one_bad_row_end_to_end(page: Any, login: Any, users: dict[s
     assert page.locator("#commit-import").count() == 0
     with page.expect_download() as download:
         page.click("#download-errors")
-    error_sheet = load_workbook(download.value.path()).active
+    error_sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
     assert error_sheet.cell(1, error_sheet.max_column).value == "错误说明"
 
     _upload(page, tmp_path, "清单-已修正.xlsx", _filled(template, "水泥"))

@@ -49,7 +49,8 @@ EMERGENCY_LIST = Layout(
     key="emergency_list",
     title="重污染天气应急减排清单",
     sheet="应急减排清单",
-    source="石家庄 2020 年紧急通知（十二）与河南省 2023 年通知第四条列出的清单项目（REQ SJZ-9、H23-4）",
+    # REQ SJZ-9, H23-4
+    source="石家庄市 2020 年紧急通知第（十二）条与河南省 2023 年通知第四条列出的清单项目",
     note="每行一条生产线（工序、设备）；同一企业同一厂区同一年度的多行合为一个清单条目，企业信息各行相同。",
     columns=(
         Column("year", "清单年度", INTEGER, required=True, aliases=("年度", "清单年份"), width=9),
@@ -97,7 +98,7 @@ EMERGENCY_LIST = Layout(
             CHOICE,
             group="生产线（工序、设备）",
             choices=LINE_STATUS_CHOICES,
-            note="上年度已停产和备用的生产线不计入减排基数（REQ H23-4）",
+            note="上年度已停产和备用的生产线不计入减排基数",
             width=12,
         ),
         Column("capacity_unit", "产能单位", group="生产线（工序、设备）", aliases=("单位",), width=10),
@@ -157,7 +158,8 @@ REGISTRY = Layout(
     key="registry",
     title="企业档案（企业、厂区、行业、生产线）",
     sheet="企业档案",
-    source="《技术指南》及河南省、聊城市文件对企业、厂区、行业类型与分支、生产线和产能的要求（REQ G-1、LC-4、LC-5）",
+    # REQ G-1, LC-4, LC-5
+    source="《技术指南》及河南省、聊城市文件对企业、厂区、行业类型与分支、生产线和产能的要求",
     note="每行一条生产线（工序、设备）；没有生产线的企业填一行企业信息即可。",
     columns=(
         CREDIT_CODE,
@@ -207,7 +209,8 @@ GRADE_HISTORY = Layout(
     key="grade_history",
     title="历年绩效等级",
     sheet="历年绩效等级",
-    source="各地历年公开发布的绩效分级结果（REQ H21-7、LC-12）",
+    # REQ H21-7, LC-12
+    source="各地历年公开发布的绩效分级结果",
     note="每行一个厂区一个行业一段时期的等级，须注明发布文件与发布日期。",
     columns=(
         CREDIT_CODE,
