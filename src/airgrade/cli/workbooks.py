@@ -49,11 +49,6 @@ def _print_report(job: Any) -> None:
         console.print(f"  … 共 {report['error_total']} 处错误")
 
 
-@import_app.command("run", hidden=True)
-def _unused() -> None:  # pragma: no cover - typer needs a command group with several commands
-    raise typer.Exit(2)
-
-
 def _import(kind: str, path: Path, username: str, commit: bool, errors: Path | None) -> None:
     user = user_named(username)
     from airgrade.platform.errors import ServiceError
