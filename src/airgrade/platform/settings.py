@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "airgrade.platform.disclosure",
     "airgrade.platform.emergency",
     "airgrade.platform.rulebook",
+    "airgrade.platform.home",
     "django_tasks",
     "django_tasks_db",
     "airgrade.platform.jobs",

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from airgrade.core.access import Target, decide
 from airgrade.core.types import Role
-from airgrade.platform.accounts.permissions import actor_of, require, scoped
+from airgrade.platform.permissions import actor_of, require, scoped
 from airgrade.platform.audit import services as audit
 from airgrade.platform.errors import NotFound, ServiceError
 from airgrade.platform.jobs.models import Job

@@ -12,7 +12,7 @@ from airgrade.core.types import AlertLevel, Grade
 from airgrade.io.excel.layouts import EMERGENCY_LIST
 from airgrade.io.excel.reader import CellError, Row, SheetData
 from airgrade.io.excel.spec import fold
-from airgrade.platform.accounts.permissions import actor_of
+from airgrade.platform.permissions import actor_of
 from airgrade.platform.emergency import services as emergency
 from airgrade.platform.emergency.models import ListEntry, ListIndustry, ListLine
 from airgrade.platform.enterprises import services as registry

@@ -12,7 +12,7 @@ from django.utils import timezone
 from airgrade.core.access import Target
 from airgrade.core.emergency.measure_text import read_measures
 from airgrade.core.types import Role
-from airgrade.platform.accounts.permissions import actor_of, require
+from airgrade.platform.permissions import actor_of, require
 from airgrade.platform.audit import services as audit
 from airgrade.platform.emergency import services as emergency
 from airgrade.platform.emergency.models import ListEntry
