@@ -22,10 +22,10 @@ from django.utils import timezone
 
 from airgrade.core.access import Target, decide
 from airgrade.core.types import Role
-from airgrade.platform.permissions import actor_of, require, scoped
 from airgrade.platform.audit import services as audit
 from airgrade.platform.errors import NotFound, ServiceError
 from airgrade.platform.jobs.models import Job
+from airgrade.platform.permissions import actor_of, require, scoped
 
 logger = logging.getLogger(__name__)
 # Progress is written at most this often (seconds): a 100,000-row import must not spend its time reporting.

@@ -12,7 +12,6 @@ from airgrade.core.types import AlertLevel, Grade
 from airgrade.io.excel.layouts import EMERGENCY_LIST
 from airgrade.io.excel.reader import CellError, Row, SheetData
 from airgrade.io.excel.spec import fold
-from airgrade.platform.permissions import actor_of
 from airgrade.platform.emergency import services as emergency
 from airgrade.platform.emergency.models import ListEntry, ListIndustry, ListLine
 from airgrade.platform.enterprises import services as registry
@@ -20,6 +19,7 @@ from airgrade.platform.enterprises.models import Enterprise, Site
 from airgrade.platform.errors import ServiceError
 from airgrade.platform.grades.services import grades_on, today
 from airgrade.platform.jobs.services import Progress
+from airgrade.platform.permissions import actor_of
 from airgrade.platform.workbooks import services
 from airgrade.platform.workbooks.imports import CHANGED, NEW, REFUSED, UNCHANGED, Plan, Unit
 from airgrade.platform.workbooks.resolve import BATCH, DEFAULT_SITE, Lookups, Unresolved, check_credit_code

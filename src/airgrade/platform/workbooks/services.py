@@ -12,13 +12,13 @@ from django.utils import timezone
 from airgrade.core.access import Target
 from airgrade.core.emergency.measure_text import read_measures
 from airgrade.core.types import Role
-from airgrade.platform.permissions import actor_of, require
 from airgrade.platform.audit import services as audit
 from airgrade.platform.emergency import services as emergency
 from airgrade.platform.emergency.models import ListEntry
 from airgrade.platform.errors import NotFound, ServiceError
 from airgrade.platform.jobs import services as jobs
 from airgrade.platform.jobs.models import Job
+from airgrade.platform.permissions import actor_of, require
 from airgrade.platform.workbooks.models import MeasureText
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024

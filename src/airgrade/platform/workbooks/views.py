@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 from airgrade.core.access import Target, decide
 from airgrade.io.excel.layouts import IMPORT_LAYOUTS
 from airgrade.io.excel.writer import provenance, write_template
-from airgrade.platform.permissions import actor_of
 from airgrade.platform.errors import AccessDenied, NotFound, ServiceError
 from airgrade.platform.jobs import services as jobs
+from airgrade.platform.permissions import actor_of
 from airgrade.platform.workbooks import exports, services
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
