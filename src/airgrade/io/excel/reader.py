@@ -18,6 +18,7 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook
 
+from airgrade.core.errors import AirgradeError
 from airgrade.io.excel.spec import BOOLEAN, CHOICE, DATE, INTEGER, NUMBER, Column, Layout, fold, unit_factor
 
 # Header rows are looked for in the first rows only: titles and date lines sit above them, data below.
@@ -32,7 +33,7 @@ _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _NEUTRALISED = ("'=", "'+", "'-", "'@", "'\t", "'\r")
 
 
-class WorkbookError(Exception):
+class WorkbookError(AirgradeError):
     """The file as a whole cannot be read (wrong type, password, no matching sheet or header)."""
 
     def __init__(self, message: str):

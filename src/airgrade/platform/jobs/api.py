@@ -5,25 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema
+from ninja import Router
 
 from airgrade.platform.jobs import services
 from airgrade.platform.jobs.models import Job
+from airgrade.platform.jobs.schemas import JobOut
 
 router = Router(tags=["jobs"])
-
-
-class JobOut(Schema):
-    id: int
-    kind: str
-    label: str
-    state: str
-    state_label: str
-    input_name: str
-    progress: dict[str, Any]
-    report: dict[str, Any]
-    message: str
-    has_result: bool
 
 
 def _out(job: Job) -> dict[str, Any]:

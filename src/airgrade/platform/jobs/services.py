@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from airgrade.core.access import Target, decide
+from airgrade.core.errors import AirgradeError
 from airgrade.core.types import Role
 from airgrade.platform.audit import services as audit
 from airgrade.platform.errors import NotFound, ServiceError
@@ -33,7 +34,7 @@ PROGRESS_INTERVAL = 0.3
 LIVE_TTL = 24 * 3600
 
 
-class JobCancelled(Exception):
+class JobCancelled(AirgradeError):
     """Raised inside a handler when the user cancelled: the handler's transaction rolls back."""
 
 

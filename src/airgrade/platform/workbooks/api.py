@@ -9,7 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Router
 from ninja.files import UploadedFile
 
-from airgrade.platform.jobs.api import JobOut, _out
+from airgrade.platform.jobs.api import _out
+from airgrade.platform.jobs.schemas import JobOut
 from airgrade.platform.workbooks import services, views
 
 router = Router(tags=["workbooks"])

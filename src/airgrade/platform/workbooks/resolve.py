@@ -8,6 +8,7 @@ from typing import Any
 
 from airgrade.core import credit_code
 from airgrade.core.access import Actor, Target, decide
+from airgrade.core.errors import AirgradeError
 from airgrade.core.industries import Industry, all_industries, industry_by_code
 from airgrade.core.regions import contains, scope_range
 from airgrade.io.excel.spec import fold
@@ -19,7 +20,7 @@ BATCH = 500
 DEFAULT_SITE = "主厂区"
 
 
-class Unresolved(ValueError):
+class Unresolved(AirgradeError, ValueError):
     """A value that names nothing we know, with the Chinese reason."""
 
 
