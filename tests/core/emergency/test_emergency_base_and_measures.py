@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from emergency_builders import AS_OF, entry, line
+from emergency_builders import AS_OF, SHARES, entry, line
 
 from airgrade.core.emergency.engine import LineAction, simulate
 from airgrade.core.emergency.model import NonInterruptiblePlan
@@ -14,7 +14,7 @@ from airgrade.core.types import AlertLevel
 
 def run(entries, lookup, level=AlertLevel.ORANGE, plans=()):
     table, issues = build_table(entries, plans)
-    return simulate(table, level, AS_OF, lookup), issues
+    return simulate(table, level, AS_OF, lookup, SHARES), issues
 
 
 def test_stopped_last_year_and_backup_lines_are_outside_the_base(lookup):

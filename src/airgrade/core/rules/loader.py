@@ -223,11 +223,14 @@ def _merge_overlays(overlay_models: list[tuple[s.OverlayFile, str, str]]) -> dic
             continue
         named = {(change.industry, change.indicator) for change in overlay.thresholds}
         named_measures = {change.industry for change in overlay.measures}
+        named_levels = {change.level for change in overlay.regional_reductions}
         merged[overlay.region] = existing.model_copy(
             update={
                 "thresholds": [c for c in existing.thresholds if (c.industry, c.indicator) not in named]
                 + list(overlay.thresholds),
                 "measures": [c for c in existing.measures if c.industry not in named_measures] + list(overlay.measures),
+                "regional_reductions": [c for c in existing.regional_reductions if c.level not in named_levels]
+                + list(overlay.regional_reductions),
             }
         )
     return merged
@@ -271,14 +274,22 @@ class _CrossChecker:
             if levels.count(level) != 1:
                 self.c.issue("common/alert_levels.yaml", ("alert_levels",), f"预警级别 {level} 必须定义一次")
         pollutants = {pollutant.code for pollutant in common["pollutants.yaml"].pollutants}
+        self.pollutants = pollutants
         for index, level_def in enumerate(common["alert_levels.yaml"].alert_levels):
+            shares_path: YPath = ("alert_levels", index, "regional_reduction_percent")
             for pollutant in level_def.regional_reduction_percent:
                 if pollutant not in pollutants:
                     self.c.issue(
                         "common/alert_levels.yaml",
-                        ("alert_levels", index, "regional_reduction_percent", pollutant),
+                        (*shares_path, pollutant),
                         f"未知的污染物 {pollutant!r} (unknown pollutant)",
                     )
+            for pollutant in sorted(pollutants - set(level_def.regional_reduction_percent)):
+                self.c.issue(
+                    "common/alert_levels.yaml",
+                    shares_path,
+                    f"缺少污染物 {pollutant} 的区域减排比例 (missing pollutant)",
+                )
         seen_units: set[str] = set()
         for index, unit in enumerate(common["units.yaml"].units):
             if unit.code in seen_units:
@@ -597,6 +608,15 @@ class _CrossChecker:
                 file, path, measure_change.grades, self.scales.get(measure_change.industry), complete=False
             )
         for entries in per_industry.values():
+            self._dates(file, entries)
+        per_level: dict[AlertLevel, list[tuple[YPath, Any, Any]]] = {}
+        for index, reduction in enumerate(overlay.regional_reductions):
+            path = ("regional_reductions", index)
+            per_level.setdefault(reduction.level, []).append((path, reduction.effective, reduction.until))
+            for pollutant in reduction.percent:
+                if pollutant not in self.pollutants:
+                    self.c.issue(file, (*path, "percent", pollutant), f"未知的污染物 {pollutant!r} (unknown pollutant)")
+        for entries in per_level.values():
             self._dates(file, entries)
 
     def _overlay_industry(self, file: str, path: YPath, code: str, region: str) -> bool:

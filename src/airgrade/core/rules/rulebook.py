@@ -168,6 +168,39 @@ class RuleBook:
     def alert_level(self, level: AlertLevel) -> s.AlertLevelDefinition:
         return next(definition for definition in self.alert_levels if definition.code == level)
 
+    def regional_reduction(
+        self, level: AlertLevel, as_of: dt.date, region_code: str | None = None
+    ) -> dict[str, tuple[float, s.Source]]:
+        """The minimum cut of a region's total emissions per pollutant at an alert level, in %, with its source.
+
+        National shares (REQ G-6) first; a province overlay, then a city overlay, in force on `as_of` replaces the
+        pollutants it names (REQ G-7).
+        """
+        national = self.alert_level(level)
+        if as_of < national.effective:
+            raise RuleLookupError(
+                f"{as_of} 时{national.label_zh}尚无生效的区域减排比例（最早 {national.effective}） (no rule in force)"
+            )
+        shares = {
+            pollutant: (percent, national.source) for pollutant, percent in national.regional_reduction_percent.items()
+        }
+        for layer in _layers(region_code):
+            overlay = self.overlays.get(layer)
+            if overlay is None:
+                continue
+            change = _in_force([c for c in overlay.regional_reductions if c.level == level], as_of)
+            if change is not None:
+                shares.update({pollutant: (percent, change.source) for pollutant, percent in change.percent.items()})
+        return shares
+
+    def regional_reduction_percent(
+        self, level: AlertLevel, as_of: dt.date, region_code: str | None = None
+    ) -> dict[str, float]:
+        """`regional_reduction` without the sources: what the emergency engine's ReductionLookup asks."""
+        return {
+            pollutant: percent for pollutant, (percent, _) in self.regional_reduction(level, as_of, region_code).items()
+        }
+
     # ------------------------------------------------------------ indicators
 
     def rules_for(self, code: str, as_of: dt.date, region_code: str | None = None) -> IndustryRules:
@@ -314,6 +347,10 @@ class RuleBook:
                 if measure_change.source.provenance is s.Provenance.PROVISIONAL:
                     where = f"{region}: {measure_change.industry} measures @{measure_change.effective}"
                     found.append((f"jurisdictions/{region}/overlay.yaml", where, measure_change.source.note))
+            for reduction in overlay.regional_reductions:
+                if reduction.source.provenance is s.Provenance.PROVISIONAL:
+                    where = f"{region}: regional_reductions {reduction.level} @{reduction.effective}"
+                    found.append((f"jurisdictions/{region}/overlay.yaml", where, reduction.source.note))
         return found
 
 

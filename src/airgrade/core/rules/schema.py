@@ -196,12 +196,17 @@ class UnitsFile(_Strict):
     units: list[UnitDefinition]
 
 
+ReductionPercent = Annotated[float, Field(ge=0, le=100)]
+
+
 class AlertLevelDefinition(_Strict):
     code: AlertLevel
     label_zh: str
     response: Literal["I", "II", "III"]
     colour: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
-    regional_reduction_percent: dict[str, float]  # pollutant code -> minimum cut of the region's total (REQ G-6)
+    effective: dt.date  # from when the national regional shares apply (REQ G-7)
+    # pollutant code -> minimum cut of the region's total in % (REQ G-6); every pollutant named
+    regional_reduction_percent: dict[str, ReductionPercent]
     source: Source
 
 
@@ -345,6 +350,16 @@ class MeasureOverride(_Strict):
     grades: dict[Grade, dict[AlertLevel, list[Measure]]]
 
 
+class RegionalReductionOverride(_Strict):
+    """A dated local change of the regional cut one alert level requires, for the pollutants it names (REQ G-6)."""
+
+    level: AlertLevel
+    effective: dt.date
+    until: dt.date | None = None
+    source: Source
+    percent: dict[str, ReductionPercent] = Field(min_length=1)
+
+
 class OverlayFile(_Strict):
     """jurisdictions/<region>/overlay.yaml: what a province or city changes (national → province → city)."""
 
@@ -352,6 +367,7 @@ class OverlayFile(_Strict):
     name_zh: str
     thresholds: list[ThresholdOverride] = []
     measures: list[MeasureOverride] = []
+    regional_reductions: list[RegionalReductionOverride] = []
     note_zh: str = ""
 
 

@@ -256,7 +256,15 @@ def _simulate_entries(
     table, issues = build_table(
         [to_core(entry) for entry in entries], _plans_for(region_code), lowest_grade=rulebook().floor
     )
-    return simulate(table, level, as_of, rulebook().measures), issues
+    return _simulate(table, level, as_of), issues
+
+
+def _simulate(table: Any, level: AlertLevel, as_of: dt.date) -> Simulation:
+    book = rulebook()
+    try:
+        return simulate(table, level, as_of, book.measures, book.regional_reduction_percent)
+    except LookupError as exc:  # no regional share in force on that date: say so, never a 500
+        raise ServiceError(str(exc.args[0] if exc.args else exc), field="as_of") from None
 
 
 def region_report(
@@ -279,7 +287,7 @@ def entry_plans(entry: ListEntry, as_of: dt.date | None = None) -> dict[AlertLev
     """One entry's task list at each level (for its page and its 一厂一策 documents)."""
     as_of = as_of or timezone.localdate()
     table, _ = build_table([to_core(entry)], _plans_for(entry.region_id), lowest_grade=rulebook().floor)
-    return {level: enterprise_plan(simulate(table, level, as_of, rulebook().measures), 0) for level in LEVEL_ORDER}
+    return {level: enterprise_plan(_simulate(table, level, as_of), 0) for level in LEVEL_ORDER}
 
 
 # ---------------------------------------------------------------- list entry writes
