@@ -297,7 +297,6 @@ def run_cutoff(user: Any, campaign_id: int) -> list[CutoffRecord]:
             continue
         seen.add(key)
         floor = rulebook.industry_floor(assignment.industry_code, campaign.rules_as_of, assignment.site.region_id)
-        note = "（规则库未提供该行业最低等级，暂按 D 级，provisional）" if floor.provisional else ""
         record = grades.record_grade(
             actor=user,
             site=assignment.site,
@@ -307,7 +306,7 @@ def run_cutoff(user: Any, campaign_id: int) -> list[CutoffRecord]:
             source=GradeRecord.Source.DEFAULT_LOWEST,
             campaign=campaign,
             rules_version=floor.rules_version,
-            reason=f"{campaign.name}：截止时未申报，按最低等级管理（REQ LC-6）{note}",
+            reason=f"{campaign.name}：截止时未申报，按最低等级管理（REQ LC-6）",
         )
         cutoff = CutoffRecord.objects.create(
             campaign=campaign,

@@ -303,13 +303,16 @@ def _validation_error(exc: ValidationError) -> ServiceError:
 def _check_proposals(entry: core.ListEntry, as_of: dt.date) -> None:
     """Stricter, never weaker (REQ G-5, H23-4): refuse a proposal below the grade's minimum."""
     problems = []
-    grades = {item.industry_code: item.grade or Grade.D for item in entry.industries}
+    # An ungraded industry is managed at its own scale's floor (REQ LC-6), never a default D.
+    grades = {item.industry_code: item.grade or rulebook().floor(item.industry_code) for item in entry.industries}
     for level, by_industry in entry.proposals.items():
         for code, measures in by_industry.items():
             try:
                 minimum = rulebook().measures(code, grades[code], level, as_of, entry.region_code)
-            except LookupError:
-                continue
+            except LookupError as exc:  # nothing to compare with: refuse rather than accept unchecked
+                raise ServiceError(
+                    f"{level.label_zh} {code}：无法核对自报措施，{exc.args[0] if exc.args else exc}", field="proposals"
+                ) from None
             reasons = weaker_reasons(compile_measures(measures), compile_measures(minimum))
             if reasons:
                 problems.append(f"{level.label_zh} {code}：" + "；".join(reasons))
