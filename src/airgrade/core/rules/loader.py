@@ -13,7 +13,6 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from airgrade.core.industries import jurisdiction_covers
 from airgrade.core.regions import RegionLevel, level_of
 from airgrade.core.rules import schema as s
 from airgrade.core.rules.rulebook import RuleBook
@@ -624,7 +623,7 @@ class _CrossChecker:
         if entry is None:
             self.c.issue(file, path, f"未知的行业 {code!r} (unknown industry)")
             return False
-        if not jurisdiction_covers(entry.jurisdiction, region):
+        if not s.jurisdiction_covers(entry.jurisdiction, region):
             self.c.issue(file, path, f"行业 {code} 是 {entry.jurisdiction} 的地方行业，不适用于 {region}")
             return False
         return True

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Protocol, TypeVar
 
-from airgrade.core.industries import jurisdiction_covers
 from airgrade.core.measures import Measure
 from airgrade.core.regions import city_of, province_of
 from airgrade.core.rules import schema as s
@@ -146,6 +145,9 @@ class RuleBook:
 
     # ------------------------------------------------------------ catalogue
 
+    def industry_or_none(self, code: str) -> s.CatalogueEntry | None:
+        return self._catalogue_by_code.get(code)
+
     def industry(self, code: str) -> s.CatalogueEntry:
         entry = self._catalogue_by_code.get(code)
         if entry is None:
@@ -162,7 +164,7 @@ class RuleBook:
         return [
             entry
             for entry in self.catalogue
-            if region_code is None or jurisdiction_covers(entry.jurisdiction, region_code)
+            if region_code is None or s.jurisdiction_covers(entry.jurisdiction, region_code)
         ]
 
     def alert_level(self, level: AlertLevel) -> s.AlertLevelDefinition:
@@ -210,7 +212,7 @@ class RuleBook:
         if cached is not None:
             return cached
         entry = self.industry(code)
-        if region_code and not jurisdiction_covers(entry.jurisdiction, region_code):
+        if region_code and not s.jurisdiction_covers(entry.jurisdiction, region_code):
             raise RuleLookupError(
                 f"行业 {entry.name_zh}（{code}）是 {entry.jurisdiction} 的地方行业，不适用于 {region_code}"
             )

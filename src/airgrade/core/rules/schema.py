@@ -19,6 +19,7 @@ from pydantic import (
     StrictInt,
     StringConstraints,
     field_validator,
+    model_validator,
 )
 
 from airgrade.core.measures import Measure
@@ -41,13 +42,33 @@ class Provenance(StrEnum):
 
 
 class Source(_Strict):
-    """Where a value comes from: document number, section, provenance, and (provisional) the reason."""
+    """Where a value comes from: document number, section, provenance, and (provisional) what it rests on.
 
-    document: str = Field(min_length=1)
+    An official or secondary value names its document. A provisional value comes from no section of any document,
+    so it names none: `note` says what the belief rests on, and `document` may name a text it leans on (a standard,
+    a neighbouring chapter), never a section it was not taken from.
+    """
+
+    document: str = ""
     section: str = ""
     provenance: Provenance
     url: str = ""
     note: str = ""
+
+    @model_validator(mode="after")
+    def _cited_or_reasoned(self) -> Source:
+        if self.provenance is Provenance.PROVISIONAL:
+            if self.section:
+                raise ValueError("暂定值（provisional）并非出自某一章节，不能写 section；在 note 中说明依据")
+            if not self.note.strip():
+                raise ValueError("暂定值（provisional）须在 note 中说明依据 (what it rests on)")
+        elif not self.document.strip():
+            raise ValueError("official / secondary 来源须写明文件 document")
+        return self
+
+    @property
+    def provisional(self) -> bool:
+        return self.provenance is Provenance.PROVISIONAL
 
 
 class Aspect(StrEnum):
@@ -228,12 +249,33 @@ class FactsFile(_Strict):
     facts: list[FactDefinition]
 
 
+def jurisdiction_covers(jurisdiction: str, region_code: str) -> bool:
+    """National industries apply everywhere; a local one only inside the province that added it.
+
+    A jurisdiction is a province code, so the two-digit prefix decides; not `regions.contains`, which raises on a
+    malformed code, because the rule-book loader calls this on catalogue entries it is still reporting errors on.
+    """
+    return jurisdiction == "national" or region_code[:2] == jurisdiction[:2]
+
+
+FAMILY_LABELS_ZH = {"metal": "金属类", "building_materials": "建材类", "vocs": "涉VOCs类", "local": "地方行业"}
+
+
 class CatalogueEntry(_Strict):
+    """One key industry of the catalogue (REQ G-1): the rule book's, the only industry type there is."""
+
     code: Identifier
     name_zh: str
     name_en: str
     family: Literal["metal", "building_materials", "vocs", "local"]
     jurisdiction: str  # "national" or a province code
+
+    def applies_in(self, region_code: str) -> bool:
+        return jurisdiction_covers(self.jurisdiction, region_code)
+
+    @property
+    def family_zh(self) -> str:
+        return FAMILY_LABELS_ZH[self.family]
 
 
 class IndustriesFile(_Strict):
