@@ -24,6 +24,7 @@ DEFAULT_ROOT = Path(__file__).parent / "data"
 
 COMMON_FILES: dict[str, type[BaseModel]] = {
     "grades.yaml": s.GradesFile,
+    "framework.yaml": s.FrameworkFile,
     "pollutants.yaml": s.PollutantsFile,
     "units.yaml": s.UnitsFile,
     "alert_levels.yaml": s.AlertLevelsFile,
@@ -199,6 +200,7 @@ def load_rulebook(root: Path | None = None, overlays: list[Path] | None = None) 
 
     return RuleBook(
         grades=tuple(common["grades.yaml"].grades),
+        frameworks=tuple(common["framework.yaml"].frameworks),
         pollutants=tuple(common["pollutants.yaml"].pollutants),
         units={unit.code: unit for unit in common["units.yaml"].units},
         alert_levels=tuple(common["alert_levels.yaml"].alert_levels),
@@ -268,6 +270,7 @@ class _CrossChecker:
         for grade in Grade:
             if seen_grades.count(grade) != 1:
                 self.c.issue(grades_file, ("grades",), f"等级 {grade} 必须定义且仅定义一次 (grade defined ≠ once)")
+        self._frameworks(common["framework.yaml"], common["grades.yaml"])
         levels = [level.code for level in common["alert_levels.yaml"].alert_levels]
         for level in AlertLevel:
             if levels.count(level) != 1:
@@ -313,6 +316,38 @@ class _CrossChecker:
                     ("industries", index, "jurisdiction"),
                     "jurisdiction 须为 national 或省级行政区划代码 (national or a province code)",
                 )
+
+    def _frameworks(self, frameworks: s.FrameworkFile, grades: s.GradesFile) -> None:
+        """Framework periods do not overlap; every grade a framework keeps exists when the framework starts;
+        a designation sits on a grade of the framework and takes a kept grade's measures (REQ G-7, G-8)."""
+        file = "common/framework.yaml"
+        definitions = {definition.code: definition for definition in grades.grades}
+        entries: list[tuple[YPath, Any, Any]] = []
+        for index, framework in enumerate(frameworks.frameworks):
+            path: YPath = ("frameworks", index)
+            entries.append((path, framework.effective, framework.until))
+            kept = [*framework.grades, *framework.provisional_grades]
+            for grade in kept:
+                definition = definitions.get(grade)
+                if definition is not None and not definition.in_force(framework.effective):
+                    self.c.issue(file, (*path, "grades"), f"等级 {grade} 在 {framework.effective} 尚未生效或已失效")
+            for grade, source in framework.provisional_grades.items():
+                if not source.provisional:
+                    self.c.issue(
+                        file, (*path, "provisional_grades", str(grade)), "provisional_grades 的来源须为 provisional"
+                    )
+            for position, rule in enumerate(framework.designations):
+                rule_path: YPath = (*path, "designations", position)
+                if rule.over not in framework.grades:
+                    self.c.issue(file, (*rule_path, "over"), f"等级 {rule.over} 不在本框架的等级中")
+                if rule.measures_as not in kept:
+                    self.c.issue(file, (*rule_path, "measures_as"), f"等级 {rule.measures_as} 不在本框架的等级中")
+                if rule.grade in kept:
+                    self.c.issue(file, (*rule_path, "grade"), f"{rule.grade} 是认定等级，不能同时是评定等级")
+                definition = definitions.get(rule.grade)
+                if definition is not None and definition.effective > framework.effective:
+                    self.c.issue(file, (*rule_path, "grade"), f"等级 {rule.grade} 在 {framework.effective} 尚未生效")
+        self._dates(file, entries)
 
     def _fact_definition(self, file: str, path: YPath, fact: s.FactDefinition) -> None:
         if fact.type in (s.FactType.NUMBER, s.FactType.SHARE):

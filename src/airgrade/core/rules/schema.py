@@ -184,12 +184,20 @@ SCALE_GRADES: dict[Scale, tuple[Grade, ...]] = {
 
 
 class GradeDefinition(_Strict):
+    """One grade and the dates it exists (REQ G-7): A+ from 2026, the others since the guide that brought them."""
+
     code: Grade
     order: int = Field(ge=0)
     label_zh: str
     label_en: str
     colour: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
     description_zh: str = ""
+    effective: dt.date
+    until: dt.date | None = None  # exclusive
+    source: Source
+
+    def in_force(self, as_of: dt.date) -> bool:
+        return self.effective <= as_of and (self.until is None or as_of < self.until)
 
 
 class GradesFile(_Strict):
@@ -233,6 +241,53 @@ class AlertLevelDefinition(_Strict):
 
 class AlertLevelsFile(_Strict):
     alert_levels: list[AlertLevelDefinition]
+
+
+class Authority(StrEnum):
+    PROVINCE = "province"
+    MINISTRY = "ministry"
+
+
+class DesignationRule(_Strict):
+    """A designation on top of a computed grade (A+ over A, REQ G-8): who proposes and decides it, on what
+    conditions, and which grade's measures it takes at least."""
+
+    grade: Grade
+    over: Grade
+    proposed_by: Authority
+    decided_by: Authority
+    conditions_zh: list[str] = Field(min_length=1)
+    min_stable_years: int = Field(ge=0)  # years of stable operation of the leading equipment or technology
+    measures_as: Grade  # at least this grade's measures during alerts
+    source: Source
+    measures_source: Source
+
+
+class OpenQuestion(_Strict):
+    """Something the framework's public text leaves open, and what the rule book does meanwhile (provisional)."""
+
+    topic_zh: str
+    source: Source
+
+
+class FrameworkEntry(_Strict):
+    """The national framework in force over a period (the 2020 guide, the 2026 opinion): the grades that exist,
+    the designations on top of them, and what the text leaves open (REQ G-7, G-8)."""
+
+    code: Identifier
+    name_zh: str
+    effective: dt.date
+    until: dt.date | None = None
+    source: Source
+    grades: list[Grade] = Field(min_length=1)  # grades the text itself names
+    # grades kept although the text does not say whether they survive, each with its reason (provisional)
+    provisional_grades: dict[Grade, Source] = {}
+    designations: list[DesignationRule] = []
+    open_questions: list[OpenQuestion] = []
+
+
+class FrameworkFile(_Strict):
+    frameworks: list[FrameworkEntry] = Field(min_length=1)
 
 
 class FactDefinition(_Strict):
@@ -417,6 +472,7 @@ def json_schemas() -> dict[str, Any]:
     """The JSON Schema of every rule-book file type, keyed by where the file lives."""
     return {
         "common/grades.yaml": GradesFile.model_json_schema(),
+        "common/framework.yaml": FrameworkFile.model_json_schema(),
         "common/pollutants.yaml": PollutantsFile.model_json_schema(),
         "common/units.yaml": UnitsFile.model_json_schema(),
         "common/alert_levels.yaml": AlertLevelsFile.model_json_schema(),
