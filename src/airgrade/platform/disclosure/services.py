@@ -21,6 +21,7 @@ from django.utils import timezone
 from airgrade.core.access import Target
 from airgrade.core.industries import industry_by_code
 from airgrade.core.regions import city_of
+from airgrade.core.rules.rulebook import default_rulebook
 from airgrade.core.workflow import State
 from airgrade.platform.accounts.permissions import require
 from airgrade.platform.audit import services as audit
@@ -73,8 +74,18 @@ def public_grades(filters: PublicFilter | None = None, on: dt.date | None = None
     return queryset.order_by("region_id", "enterprise__name", "industry_code")
 
 
+def public_grade_choices(on: dt.date | None = None) -> list[str]:
+    """The grades that exist on `on` per the rule book (A+ from 2026), best first, for the public filter."""
+    on = on or timezone.localdate()
+    return [definition.code.value for definition in default_rulebook().grades if definition.effective <= on]
+
+
 def public_row(record: GradeRecord) -> dict[str, Any]:
     industry = industry_by_code(record.industry_code)
+    source = record.get_source_display()
+    designation = getattr(record, "designation", None) if record.source == GradeRecord.Source.DESIGNATION else None
+    if designation is not None:  # A+: the public sees who decided it (REQ G-8)
+        source = f"{source}（{designation.decision_document}）"
     return {
         "credit_code": record.enterprise.credit_code,
         "enterprise": record.enterprise.name,
@@ -85,7 +96,7 @@ def public_row(record: GradeRecord) -> dict[str, Any]:
         "industry": industry.name_zh if industry else record.industry_code,
         "grade": record.grade,
         "valid_from": record.valid_from.isoformat(),
-        "source": record.get_source_display(),
+        "source": source,
         "rules_version": record.rules_version,
     }
 

@@ -119,8 +119,12 @@ def record_grade(
     campaign: Any = None,
     rules_version: str = "",
     reason: str = "",
+    designated: bool = False,
 ) -> GradeRecord:
     """Append a grade and close the period of the one it replaces. Callers check permission first.
+
+    A designation (A+) is recorded only by `designations.designate`, which checks the ministry's decision
+    (`designated=True`); nothing else can record one.
 
     An upgrade to A / B(B-) / 引领性 is accepted only from a declaration the province verified or adjusted
     (REQ LC-12): nothing else can raise a grade into the top tier. Outside an annual campaign it must also fall in
@@ -130,7 +134,9 @@ def record_grade(
     current = grade_on(site, industry_code, valid_from)
     is_upgrade = current is None or grade.rank < Grade(current.grade).rank
     province_decided = declaration is not None and declaration.state in (State.VERIFIED, State.ADJUSTED)
-    if grade.is_top_tier and is_upgrade and not province_decided:
+    if grade.is_designation != designated:
+        raise ServiceError(f"{grade.value} 级只能由部级认定登记（REQ G-8）", field="grade")
+    if grade.is_top_tier and is_upgrade and not province_decided and not designated:
         raise ServiceError("升级为A级、B级（含B-）或引领性须经省级核定（REQ LC-12）", field="grade")
     refusal = dynamic_upgrade_refusal(site, industry_code, grade, campaign, valid_from)
     if refusal:
