@@ -25,6 +25,7 @@ DEFAULT_ROOT = Path(__file__).parent / "data"
 COMMON_FILES: dict[str, type[BaseModel]] = {
     "grades.yaml": s.GradesFile,
     "framework.yaml": s.FrameworkFile,
+    "policy.yaml": s.PolicyFile,
     "pollutants.yaml": s.PollutantsFile,
     "units.yaml": s.UnitsFile,
     "alert_levels.yaml": s.AlertLevelsFile,
@@ -201,6 +202,7 @@ def load_rulebook(root: Path | None = None, overlays: list[Path] | None = None) 
     return RuleBook(
         grades=tuple(common["grades.yaml"].grades),
         frameworks=tuple(common["framework.yaml"].frameworks),
+        policy=tuple(common["policy.yaml"].policy),
         pollutants=tuple(common["pollutants.yaml"].pollutants),
         units={unit.code: unit for unit in common["units.yaml"].units},
         alert_levels=tuple(common["alert_levels.yaml"].alert_levels),
@@ -271,6 +273,11 @@ class _CrossChecker:
             if seen_grades.count(grade) != 1:
                 self.c.issue(grades_file, ("grades",), f"等级 {grade} 必须定义且仅定义一次 (grade defined ≠ once)")
         self._frameworks(common["framework.yaml"], common["grades.yaml"])
+        policy_entries: list[tuple[YPath, Any, Any]] = [
+            (("policy", index), entry.effective, entry.until)
+            for index, entry in enumerate(common["policy.yaml"].policy)
+        ]
+        self._dates("common/policy.yaml", policy_entries)
         levels = [level.code for level in common["alert_levels.yaml"].alert_levels]
         for level in AlertLevel:
             if levels.count(level) != 1:

@@ -122,6 +122,7 @@ class RuleBook:
         *,
         grades: tuple[s.GradeDefinition, ...],
         frameworks: tuple[s.FrameworkEntry, ...],
+        policy: tuple[s.PolicyEntry, ...],
         pollutants: tuple[s.PollutantDefinition, ...],
         units: dict[str, s.UnitDefinition],
         alert_levels: tuple[s.AlertLevelDefinition, ...],
@@ -136,6 +137,7 @@ class RuleBook:
         self.grades = tuple(sorted(grades, key=lambda definition: definition.order))
         self._grade_definitions = {definition.code: definition for definition in self.grades}
         self.frameworks = tuple(sorted(frameworks, key=lambda entry: entry.effective))
+        self.policies = tuple(sorted(policy, key=lambda entry: entry.effective))
         self.pollutants = pollutants
         self.units = units
         self.alert_levels = alert_levels
@@ -211,6 +213,13 @@ class RuleBook:
         }
 
     # ------------------------------------------------------------ framework and grade scale
+
+    def policy(self, as_of: dt.date) -> s.PolicyEntry:
+        """The procedure rules in force on `as_of` (caps, application ban, objection deadline, B sample)."""
+        entry = _in_force(self.policies, as_of)
+        if entry is None:
+            raise RuleLookupError(f"{as_of} 时尚无生效的评级程序规则（最早 {self.policies[0].effective}）")
+        return entry
 
     def grade_definition(self, grade: Grade) -> s.GradeDefinition:
         return self._grade_definitions[grade]
@@ -373,6 +382,11 @@ class RuleBook:
     def provisional_values(self) -> list[tuple[str, str, str]]:
         """Every provisional value: (file, where, reason), for `airgrade rules audit`."""
         found: list[tuple[str, str, str]] = []
+        for policy in self.policies:
+            for name in ("objection_response_days", "b_sample_ratio", "application_ban", "prior_year_violations"):
+                rule = getattr(policy, name)
+                if rule.source.provisional:
+                    found.append(("common/policy.yaml", f"policy @{policy.effective} {name}", rule.source.note))
         for framework in self.frameworks:
             where = f"framework {framework.code} @{framework.effective}"
             for grade, source in framework.provisional_grades.items():

@@ -290,6 +290,56 @@ class FrameworkFile(_Strict):
     frameworks: list[FrameworkEntry] = Field(min_length=1)
 
 
+class CapRule(_Strict):
+    """One cap on a computed grade (REQ LC-6, LC-13, SJZ-5): what triggers it and what it does."""
+
+    code: Identifier
+    when: Literal["not_declared", "falsified", "concealed", "bribery", "tampered_gate_data", "prior_year_violations"]
+    effect: Literal["lowest_grade", "no_top_tier"]
+    label_zh: str
+    detail_zh: str
+    requirements: list[str] = Field(min_length=1)
+
+
+class ViolationList(_Strict):
+    source: Source
+    reasons: list[Identifier] = Field(min_length=1)
+
+
+class ApplicationBanRule(_Strict):
+    source: Source
+    days: int = Field(gt=0)
+    downgrade_reasons: list[Identifier] = Field(min_length=1)
+    requirements: list[str] = Field(min_length=1)
+
+
+class DaysRule(_Strict):
+    source: Source
+    days: int = Field(gt=0)
+
+
+class RatioRule(_Strict):
+    source: Source
+    ratio: str = Field(pattern=r"^[0-9]+/[0-9]+$")
+
+
+class PolicyEntry(_Strict):
+    """Procedure rules in force over a period: caps, the application ban, deadlines, the B sample (REQ G-7)."""
+
+    effective: dt.date
+    until: dt.date | None = None
+    source: Source
+    caps: list[CapRule] = Field(min_length=1)
+    prior_year_violations: ViolationList
+    application_ban: ApplicationBanRule
+    objection_response_days: DaysRule
+    b_sample_ratio: RatioRule
+
+
+class PolicyFile(_Strict):
+    policy: list[PolicyEntry] = Field(min_length=1)
+
+
 class FactDefinition(_Strict):
     key: Identifier
     label_zh: str
@@ -473,6 +523,7 @@ def json_schemas() -> dict[str, Any]:
     return {
         "common/grades.yaml": GradesFile.model_json_schema(),
         "common/framework.yaml": FrameworkFile.model_json_schema(),
+        "common/policy.yaml": PolicyFile.model_json_schema(),
         "common/pollutants.yaml": PollutantsFile.model_json_schema(),
         "common/units.yaml": UnitsFile.model_json_schema(),
         "common/alert_levels.yaml": AlertLevelsFile.model_json_schema(),

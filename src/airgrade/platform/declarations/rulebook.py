@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from airgrade.core.grading import grade as engine_grade
+from airgrade.core.rules import schema as s
 from airgrade.core.rules.rulebook import IndustryRules, RuleLookupError, default_rulebook
 from airgrade.core.types import Grade
 from airgrade.core.workflow.onsite import IndicatorRef
@@ -38,6 +39,14 @@ def industry_floor(industry_code: str, as_of: dt.date, region_code: str | None) 
     """The lowest grade of the industry's scale in force on `as_of` (非引领性 for 引领性-scale industries)."""
     rules = _rules_for(industry_code, as_of, region_code)
     return Floor(Grade(rules.floor), rules.rules_version)
+
+
+def policy(as_of: dt.date) -> s.PolicyEntry:
+    """The rule book's procedure rules in force on `as_of` (objection deadline, B sample, caps, ban)."""
+    try:
+        return default_rulebook().policy(as_of)
+    except RuleLookupError as exc:
+        raise ServiceError(str(exc), field="rules_as_of") from None
 
 
 def indicators(industry_code: str, as_of: dt.date, region_code: str | None) -> list[IndicatorRef]:

@@ -99,7 +99,7 @@ def create_campaign(
     rules_as_of: dt.date | None = None,
     kind: str = Campaign.Kind.ANNUAL,
     template_code: str = "",
-    b_sample_ratio: str = "1/5",
+    b_sample_ratio: str = "",
 ) -> Campaign:
     """A campaign of a region; a template copies the seed calendar's stages, deadlines and industry batches
     (shifted to the deadline's year, REQ H21-4, H23-7, LC-8, SJZ-12)."""
@@ -110,6 +110,9 @@ def create_campaign(
         raise ServiceError("批次名称不能为空", field="name")
     if kind not in Campaign.Kind.values:
         raise ServiceError(f"未知的批次类型: {kind}", field="kind")
+    rules_date = rules_as_of or timezone.localtime(application_deadline).date()
+    # Without a ratio of its own the campaign samples what the rule book's policy says (REQ LC-2).
+    b_sample_ratio = b_sample_ratio.strip() or rulebook.policy(rules_date).b_sample_ratio.ratio
     try:
         ratio = Fraction(b_sample_ratio)
     except (ValueError, ZeroDivisionError):
@@ -1334,7 +1337,8 @@ def work_queue(user: Any) -> list[dict[str, Any]]:
         for objection in Objection.objects.filter(
             city__code__startswith=Region(code=actor.region_code or "").prefix
         ).exclude(status=Objection.Status.CLOSED):
-            due = objection.filed_at + dt.timedelta(days=30)
+            answer_days = rulebook.policy(timezone.localtime(objection.filed_at).date()).objection_response_days.days
+            due = objection.filed_at + dt.timedelta(days=answer_days)
             tasks.append(
                 {
                     "kind": "objection",

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from airgrade.core.access import Target
 from airgrade.core.industries import industry_by_code
+from airgrade.core.rules.rulebook import RuleLookupError, default_rulebook
 from airgrade.core.types import Grade, worst_grade
 from airgrade.core.workflow import State
 from airgrade.platform.accounts.permissions import require, scoped
@@ -36,9 +37,14 @@ from airgrade.platform.grades.models import (
 )
 from airgrade.platform.regions.models import Region
 
-# Reasons that send the enterprise to the lowest grade with a one-year ban and an integrity-file entry.
-SEVERE_REASONS = {Downgrade.Reason.FALSE_MATERIAL, Downgrade.Reason.GATE_DATA_TAMPERED}
-BAN_DAYS = 365
+
+def application_ban_rule(on: dt.date) -> Any:
+    """The rule book's application ban in force on `on` (common/policy.yaml): which downgrade reasons send the
+    enterprise to the lowest grade with a ban and an integrity-file entry, and for how many days."""
+    try:
+        return default_rulebook().policy(on).application_ban
+    except RuleLookupError as exc:
+        raise ServiceError(str(exc), field="effective") from None
 
 
 def today() -> dt.date:
@@ -215,7 +221,9 @@ def downgrade(
         raise ServiceError("该厂区该行业当前没有绩效等级，无法降级", field="industry_code")
     reason = Downgrade.Reason(reason_code)
     floor = industry_floor(industry_code, effective, site.region_id)
-    if reason in SEVERE_REASONS:
+    ban_rule = application_ban_rule(effective)
+    severe = reason.value in ban_rule.downgrade_reasons
+    if severe:
         target = floor.grade
     else:
         if not to_grade:
@@ -224,7 +232,7 @@ def downgrade(
             target = Grade(to_grade)
         except ValueError:
             raise ServiceError(f"未知的绩效等级: {to_grade}", field="to_grade") from None
-    if target.rank <= Grade(current.grade).rank and reason not in SEVERE_REASONS:
+    if target.rank <= Grade(current.grade).rank and not severe:
         raise ServiceError(f"降级后的等级须低于当前等级 {current.grade}", field="to_grade")
     record = record_grade(
         actor=user,
@@ -257,12 +265,12 @@ def downgrade(
         after={"grade": target.value, "reason": reason.value},
         reason=description,
     )
-    if reason in SEVERE_REASONS:
+    if severe:
         ban = ApplicationBan.objects.create(
             enterprise_id=site.enterprise_id,
             starts=effective,
-            ends=effective + dt.timedelta(days=BAN_DAYS),
-            reason=f"{reason.label}（REQ SJZ-3）",
+            ends=effective + dt.timedelta(days=ban_rule.days),
+            reason=f"{reason.label}（REQ {', '.join(ban_rule.requirements)}）",
             downgrade=entry,
         )
         integrity = IntegrityEntry.objects.create(
