@@ -39,7 +39,8 @@ def test_unknown_industry_or_date_before_any_rule_is_a_service_error(
 
 @pytest.mark.django_db(transaction=True)
 def test_cutoff_before_any_rule_refuses_and_writes_nothing(users: dict[str, Any]) -> None:
-    campaign = make_campaign(users["city"], rules_as_of=dt.date(2010, 1, 1))
+    # A ratio of its own, so the campaign needs no policy in force; the cut-off still needs the industry rules.
+    campaign = make_campaign(users["city"], rules_as_of=dt.date(2010, 1, 1), b_sample_ratio="1/5")
     Campaign.objects.filter(pk=campaign.pk).update(application_deadline=timezone.now() - dt.timedelta(minutes=1))
     with pytest.raises(ServiceError, match="尚无生效的规则"):
         services.run_cutoff(users["city"], campaign.pk)
