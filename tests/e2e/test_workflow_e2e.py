@@ -30,16 +30,19 @@ def _as(page: Any, login: Any, username: str) -> None:
 
 
 def _act(page: Any, action: str, opinion: str = "") -> None:
-    form = page.locator(f"form:has(button[data-action='{action}'])")
+    # Every action opens its confirmation step (consequences, opinion) before anything happens.
+    page.click(f"#actions a[data-action='{action}']")
+    page.wait_for_selector("#confirm-form")
     if opinion:
-        form.locator("input[name=opinion]").fill(opinion)
-    form.locator(f"button[data-action='{action}']").click()
+        page.fill("#opinion", opinion)
+    page.click("#confirm-action")
     page.wait_for_selector(".messages .success")
 
 
 def _sign_check(page: Any, name: str) -> None:
     page.click("#open-check")
     page.wait_for_selector("input.signature")
+    page.select_option(".sign-form select[name=conclusion]", "consistent")
     page.fill("input.signature", name)
     page.click("button.sign-check")
     page.wait_for_selector("text=现场核查已签字")

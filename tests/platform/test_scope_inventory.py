@@ -503,6 +503,11 @@ PAGES: list[Endpoint] = [
         lambda w: {"action": "declaration.submit", "expected_state": "draft", "version": w["draft"].version},
     ),
     Endpoint(
+        "GET",
+        "declarations/<int:declaration_id>/confirm/",
+        lambda w: f"/declarations/{w['draft'].pk}/confirm/?action=declaration.submit",
+    ),
+    Endpoint(
         "POST",
         "declarations/<int:declaration_id>/prepare/",
         lambda w: f"/declarations/{w['draft'].pk}/prepare/",

@@ -1,0 +1,156 @@
+"""The declaration page as reviewers and the enterprise use it: declared facts in the rule book's labels and units
+next to the engine's grade per indicator with the requirement's source and provenance; actions behind a
+confirmation step that states the consequences; grade options limited by role and facts; the facts form and the
+on-site findings form keep what was typed and say what is wrong in Chinese."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+from tests.platform.declarations.workflow_helpers import force_state, make_campaign, ready_declaration
+
+from airgrade.platform.audit.models import AuditRecord
+from airgrade.platform.declarations import services
+from airgrade.platform.declarations.models import Declaration, OnsiteCheck
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# Cement facts that reach C: the PM concentration misses B's limit, everything else meets B.
+FACTS = {
+    "road_truck_clean_share": 85.0,
+    "road_truck_worst_stage": "国四",
+    "inplant_vehicle_worst_stage": "国五",
+    "nonroad_worst_stage": "国三",
+    "gate_system": True,
+    "ammonia_slip": 4.5,
+    "pm_concentration": 25.5,
+    "so2_concentration": 30.0,
+    "nox_concentration": 150.0,
+    "materials_closed_storage": True,
+    "dust_points_captured": True,
+    "cems_online": True,
+}
+
+
+def _client(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _text(html: str) -> str:
+    """What a person reads: the page without tags and attributes."""
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def _declaration(
+    users: dict[str, Any], state: str, *, grade: str = "B", checks: bool = False, **facts: Any
+) -> Declaration:
+    campaign = make_campaign(users["city"])
+    declaration = ready_declaration(users["enterprise"], campaign, grade=grade)
+    declaration.items.update(facts={**FACTS, **facts})
+    return force_state(declaration, state, users["county"], checks=checks)
+
+
+def test_reviewer_sees_declared_facts_with_labels_units_engine_grade_and_provenance(users: dict[str, Any]) -> None:
+    declaration = _declaration(users, "county_review", nox_concentration=1903700.0)
+    page = _text(_client(users["county"]).get(f"/declarations/{declaration.pk}/").content.decode())
+    assert "窑尾氮氧化物排放浓度" in page and "1,903,700 mg/m³" in page
+    assert "主要排放口自动监控联网" in page and " 是 " in page
+    assert "暂定值" in page and "provisional" not in page
+    assert "ammonia_slip" not in page and "pm_concentration" not in page and "e+06" not in page
+    # The engine's grade on the declared facts is below the declared B and the page says so.
+    assert "按申报数据评定" in page and "低于申报等级" in page
+    # County grading waits for the signed county on-site check, and the page says so.
+    assert "县级评定（C级及以下）”须先满足：县级现场核查已完成" in page
+
+
+def test_action_needs_confirmation_states_consequences_and_limits_grades(users: dict[str, Any]) -> None:
+    declaration = _declaration(users, "county_review", checks=True)
+    client = _client(users["county"])
+    d = declaration.pk
+    confirm = client.get(f"/declarations/{d}/confirm/?action=declaration.county_grade").content.decode()
+    assert "记入等级登记" in confirm and "签章记入审核记录" in confirm
+    # County: C and below only; and the facts reach C, so nothing better than C; no preselected grade.
+    select = confirm.split('name="grade_cement"')[1].split("</select>")[0]
+    assert '<option value="">请选择</option>' in select and "selected" not in select
+    assert '"C"' in select and '"D"' in select and '"A"' not in select and '"B"' not in select
+
+    audits = AuditRecord.objects.count()
+    posted = {"action": "declaration.county_grade", "expected_state": "county_review", "grade_cement": "C"}
+    # Without the confirmation nothing happens: the confirmation step comes back with what was chosen.
+    unconfirmed = client.post(f"/declarations/{d}/action/", {**posted, "opinion": "颗粒物超标"})
+    assert unconfirmed.status_code == 200 and "确认县级评定" in unconfirmed.content.decode()
+    assert AuditRecord.objects.count() == audits
+    # A grade outside the options is refused with the reason; the typed opinion stays.
+    refused = client.post(
+        f"/declarations/{d}/action/", {**posted, "grade_cement": "A", "opinion": "我的意见", "confirmed": "1"}
+    )
+    assert refused.status_code == 400
+    assert "不能选择 A 级" in refused.content.decode() and "我的意见" in refused.content.decode()
+    # A missing required opinion: the service's Chinese reason on the confirmation step, nothing written.
+    missing = client.post(f"/declarations/{d}/action/", {**posted, "confirmed": "1"})
+    assert missing.status_code == 400 and "须填写审核意见" in missing.content.decode()
+    assert AuditRecord.objects.count() == audits
+    done = client.post(f"/declarations/{d}/action/", {**posted, "opinion": "颗粒物超标", "confirmed": "1"})
+    assert done.status_code == 302
+    assert Declaration.objects.get(pk=d).decided_grade == "C"
+
+
+def test_enterprise_edits_facts_with_chinese_field_errors_and_keeps_what_was_typed(users: dict[str, Any]) -> None:
+    declaration = _declaration(users, "returned")
+    client = _client(users["enterprise"])
+    d, item = declaration.pk, declaration.items.get()
+    page = client.get(f"/declarations/{d}/").content.decode()
+    # The self-check is a table: my value, what the next grade needs, the gap.
+    assert "达到 B 级需要" in page and "需降低 5.5 mg/m³" in page
+    prefix = f"fact__{item.pk}__"
+    bad = client.post(
+        f"/declarations/{d}/prepare/",
+        {"step": "facts", prefix + "pm_concentration": "1e400", prefix + "ammonia_slip": "3.2"},
+    )
+    body = bad.content.decode()
+    assert bad.status_code == 400 and "科学计数法" in body
+    assert 'value="1e400"' in body and 'value="3.2"' in body
+    item.refresh_from_db()
+    assert item.facts["pm_concentration"] == 25.5
+    share = client.post(f"/declarations/{d}/prepare/", {"step": "facts", prefix + "ammonia_slip": "-1"})
+    assert share.status_code == 400 and "不能为负" in share.content.decode()
+    ok = client.post(
+        f"/declarations/{d}/prepare/",
+        {"step": "facts", prefix + "pm_concentration": "8.5", prefix + "cems_online": "no"},
+    )
+    assert ok.status_code == 302
+    item = Declaration.objects.get(pk=d).items.get()  # items are replaced on save
+    assert item.facts["pm_concentration"] == 8.5 and item.facts["cems_online"] is False
+    assert "ammonia_slip" not in item.facts  # cleared field: not stated
+
+
+def test_findings_per_aspect_all_or_nothing_with_the_reason_next_to_the_item(users: dict[str, Any]) -> None:
+    declaration = _declaration(users, "county_review")
+    services.open_onsite_check(users["county"], declaration.pk)
+    check = OnsiteCheck.objects.get(declaration=declaration)
+    section = next(s for s in check.checklist if s["section"] == "emission_limits")
+    first, second = section["items"][0], section["items"][1]
+    client = _client(users["county"])
+    page = client.get(f"/declarations/{declaration.pk}/").content.decode()
+    assert section["label"] in page and "保存本方面核查结果" in page
+    ref = lambda it: f"{it['industry_code']}__{it['indicator_id']}"  # noqa: E731
+    post = {
+        "step": "findings",
+        "check": check.pk,
+        "section": "emission_limits",
+        f"result__{ref(first)}": "met",
+        f"result__{ref(second)}": "not_met",
+        f"note__{ref(first)}": "在线数据一致",
+    }
+    refused = client.post(f"/declarations/{declaration.pk}/onsite/", post)
+    assert refused.status_code == 400
+    assert "不符合项须写明现场情况" in refused.content.decode() and "在线数据一致" in refused.content.decode()
+    assert check.findings.count() == 0
+    post[f"note__{ref(second)}"] = "现场监测超标"
+    assert client.post(f"/declarations/{declaration.pk}/onsite/", post).status_code == 302
+    assert {f.result for f in check.findings.all()} == {"met", "not_met"}
