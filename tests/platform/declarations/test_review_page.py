@@ -154,3 +154,79 @@ def test_findings_per_aspect_all_or_nothing_with_the_reason_next_to_the_item(use
     post[f"note__{ref(second)}"] = "现场监测超标"
     assert client.post(f"/declarations/{declaration.pk}/onsite/", post).status_code == 302
     assert {f.result for f in check.findings.all()} == {"met", "not_met"}
+
+
+def test_application_report_uses_labels_units_yes_no_a4_page_numbers_and_a_signature_block(
+    users: dict[str, Any],
+) -> None:
+    import io
+
+    import docx
+
+    declaration = _declaration(users, "draft", nox_concentration=1903700.0)
+    services.generate_document(users["enterprise"], declaration.pk)
+    declaration.refresh_from_db()
+    document = docx.Document(io.BytesIO(declaration.document.read()))
+    cells = "\n".join(cell.text for table in document.tables for row in table.rows for cell in row.cells)
+    assert "窑尾氮氧化物排放浓度" in cells and "1,903,700 mg/m³" in cells
+    assert "主要排放口自动监控联网" in cells and "\n是\n" in f"\n{cells}\n"
+    assert "ammonia_slip" not in cells and "True" not in cells and "e+0" not in cells
+    assert "（盖章）" in cells and "承诺人" in cells
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert "NUMPAGES" in section.footer._element.xml
+
+
+def test_new_declaration_offers_only_open_campaigns_and_the_industrys_grades(users: dict[str, Any]) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from airgrade.platform.declarations.models import Campaign
+
+    open_campaign = make_campaign(users["city"], name="开放中的批次")
+    closed = make_campaign(users["city"], name="已截止的批次")
+    Campaign.objects.filter(pk=closed.pk).update(application_deadline=timezone.now() - dt.timedelta(days=1))
+    page = _client(users["enterprise"]).get("/declarations/new/").content.decode()
+    assert open_campaign.name in page and closed.name not in page
+    cement = page.split('name="grade_cement"')[1].split("</select>")[0]
+    assert ">A<" in cement and ">D<" in cement and "引领性" not in cement and "B-" not in cement
+
+
+def test_assigned_expert_records_findings_per_aspect_and_signs_only_when_every_item_is_checked(
+    users: dict[str, Any],
+) -> None:
+    declaration = _declaration(users, "county_review")
+    check = services.open_onsite_check(users["county"], declaration.pk)
+    profile = services.register_expert(users["city"], expert_user_id=users["expert"].pk, region_code="410100")
+    county = _client(users["county"])
+    assert (
+        county.post(
+            f"/declarations/{declaration.pk}/onsite/", {"step": "assign", "check": check.pk, "expert": profile.pk}
+        ).status_code
+        == 302
+    )
+    assert check.experts.get() == profile
+    expert = _client(users["expert"])
+    page = expert.get(f"/declarations/{declaration.pk}/").content.decode()
+    assert "保存本方面核查结果" in page and "签署核查意见" in page and "建立现场核查" not in page
+    early = expert.post(
+        f"/declarations/{declaration.pk}/onsite/",
+        {"step": "expert_sign", "check": check.pk, "signature_name": "赵专家"},
+        follow=True,
+    )
+    assert "项未核查" in early.content.decode() and not check.expert_signoffs.exists()
+    for section in check.checklist:
+        post = {"step": "findings", "check": check.pk, "section": section["section"]}
+        for item in section["items"]:
+            post[f"result__{item['industry_code']}__{item['indicator_id']}"] = "met"
+        assert expert.post(f"/declarations/{declaration.pk}/onsite/", post).status_code == 302
+    signed = expert.post(
+        f"/declarations/{declaration.pk}/onsite/",
+        {"step": "expert_sign", "check": check.pk, "signature_name": "赵专家", "opinion": "与申报一致"},
+        follow=True,
+    )
+    assert "专家签字：赵专家" in signed.content.decode()
+    # The official still signs the check itself; the expert cannot.
+    assert "sign-check" not in signed.content.decode()
+    assert "专家签字：赵专家" in county.get(f"/declarations/{declaration.pk}/").content.decode()

@@ -23,6 +23,7 @@ from airgrade.core.rules import schema as s
 from airgrade.core.rules.rulebook import IndustryRules, RuleLookupError, default_rulebook
 from airgrade.core.types import EmissionStage, Grade
 from airgrade.core.workflow import GradeRule, State, check_decided_grade, transition_for
+from airgrade.io.documents.layout import fixed
 from airgrade.platform.declarations.models import Declaration, DeclarationItem, EvidenceFile
 
 PROVENANCE_ZH = {"official": "官方文件", "secondary": "转载来源", "provisional": "暂定值"}
@@ -32,12 +33,8 @@ PROVENANCE_ZH = {"official": "官方文件", "secondary": "转载来源", "provi
 
 
 def number_text(value: float | int | Decimal) -> str:
-    """Fixed notation with thousands separators, at most 4 decimals, trailing zeros dropped: 1903700 → 1,903,700."""
-    number = Decimal(str(value)) if not isinstance(value, Decimal) else value
-    if not number.is_finite():
-        return "—"
-    text = f"{number.quantize(Decimal('0.0001')):,.4f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    """Fixed notation with thousands separators: 1903700 → 1,903,700 (never 1.9037e+06)."""
+    return fixed(value)
 
 
 def value_text(value: Any, definition: s.FactDefinition | None, unit_symbols: dict[str, str]) -> str:
@@ -96,6 +93,12 @@ class ItemReview:
 def industry_name(code: str) -> str:
     industry = industry_by_code(code)
     return industry.name_zh if industry else code
+
+
+def industry_scale(code: str) -> list[str]:
+    """The grades of the industry's scale, best first (empty when the rule book does not know the industry)."""
+    rules = default_rulebook().rules.get(code)
+    return [grade.value for grade in rules.scale.scale.grades] if rules is not None else []
 
 
 def _rules(declaration: Declaration, item: DeclarationItem) -> IndustryRules:

@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from airgrade.core.access import decide
-from airgrade.core.industries import industry_by_code
 from airgrade.core.regions import contains
 from airgrade.core.types import Grade, Role
 from airgrade.core.workflow import State, WorkflowContext, transition_for
@@ -26,7 +25,7 @@ from airgrade.core.workflow.campaigns import campaign_templates
 from airgrade.core.workflow.transitions import TRANSITIONS
 from airgrade.platform.accounts.permissions import actor_of
 from airgrade.platform.declarations import review, services
-from airgrade.platform.declarations.models import ExpertProfile, OnsiteCheck
+from airgrade.platform.declarations.models import Campaign, ExpertProfile, OnsiteCheck
 from airgrade.platform.errors import NotFound, ServiceError, form_int
 
 GRADES = [g.value for g in Grade]
@@ -66,7 +65,13 @@ def declaration_new(request: HttpRequest) -> HttpResponse:
     if enterprise is None:
         raise NotFound("只有企业用户可以申报")
     sites = list(enterprise.sites.prefetch_related("industries"))
-    campaigns = list(services.campaigns_for_region(enterprise.region_id))
+    # Only campaigns still open for applications (monthly campaigns take declarations all year, REQ H23-3).
+    moment = timezone.now()
+    campaigns = [
+        c
+        for c in services.campaigns_for_region(enterprise.region_id)
+        if c.kind == Campaign.Kind.MONTHLY or c.application_deadline >= moment
+    ]
     if request.method == "POST":
         try:
             site_id = form_int(request.POST.get("site"), field="site", label="厂区", required=False) or 0
@@ -91,16 +96,33 @@ def declaration_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"已创建申报 {declaration.number}")
             return redirect("declarations:detail", declaration.pk)
+    typed = request.POST if request.method == "POST" else {}
     site_rows = [
         {
             "site": s,
             "industries": [
-                (a.industry_code, getattr(industry_by_code(a.industry_code), "name_zh", "")) for a in s.industries.all()
+                {
+                    "code": a.industry_code,
+                    "name": review.industry_name(a.industry_code),
+                    "grades": review.industry_scale(a.industry_code) or GRADES,
+                    "chosen": typed.get(f"grade_{a.industry_code}", ""),
+                }
+                for a in s.industries.all()
             ],
         }
         for s in sites
     ]
-    return render(request, "declarations/new.html", {"sites": site_rows, "campaigns": campaigns, "grades": GRADES})
+    return render(
+        request,
+        "declarations/new.html",
+        {
+            "sites": site_rows,
+            "campaigns": campaigns,
+            "chosen_campaign": typed.get("campaign", ""),
+            "chosen_site": typed.get("site", ""),
+            "is_guarantee": typed.get("is_guarantee") == "on",
+        },
+    )
 
 
 def _evidence_url(evidence: Any) -> str:
@@ -127,11 +149,16 @@ def _blocked_actions(actor: Any, declaration: Any, context: WorkflowContext) -> 
 
 
 def _check_rows(
-    declaration: Any, actor: Any, my_level: str | None, typed: dict[str, dict[str, str]], errors: dict[str, str]
+    declaration: Any,
+    actor: Any,
+    my_level: str | None,
+    typed: dict[str, dict[str, str]],
+    errors: dict[str, str],
+    user_id: int | None = None,
 ) -> list[dict[str, Any]]:
     """The on-site checks with their findings per LC-2 aspect, and whether the caller may record or sign."""
     rows = []
-    for check_ in declaration.onsite_checks.prefetch_related("findings", "experts__user"):
+    for check_ in declaration.onsite_checks.prefetch_related("findings", "experts__user", "expert_signoffs"):
         findings = {(f.industry_code, f.indicator_id): f for f in check_.findings.all()}
         target = services.declaration_target(declaration, check_.assignment_key)
         may_record = not check_.signed_at and bool(decide(actor, "onsite.record", target))
@@ -158,10 +185,16 @@ def _check_rows(
             done = sum(1 for it in items if it["finding"] is not None)
             sections.append({"code": section["section"], "label": section["label"], "items": items, "done": done})
         mine = not check_.signed_at and check_.level == my_level and bool(decide(actor, "onsite.assign", target))
+        signoffs = list(check_.expert_signoffs.all())
+        assigned = [e for e in check_.experts.all() if e.user_id == user_id]
         rows.append(
             {
                 "check": check_,
                 "sections": sections,
+                "signoffs": signoffs,
+                "may_expert_sign": may_record
+                and bool(assigned)
+                and not any(s.expert_id == assigned[0].pk for s in signoffs),
                 "experts": [e.user for e in check_.experts.all()],
                 "may_record": may_record,
                 "may_sign": mine,
@@ -192,7 +225,7 @@ def _detail_page(
     target = services.declaration_target(declaration)
     editable = State(declaration.state).is_editable and bool(decide(actor, "declaration.edit", target))
     my_level = services.LEVEL_FOR_ROLE.get(actor.role)
-    checks = _check_rows(declaration, actor, my_level, typed or {}, errors or {})
+    checks = _check_rows(declaration, actor, my_level, typed or {}, errors or {}, request.user.pk)
     context = services.workflow_context(declaration)
     can_open_check = (
         my_level is not None
@@ -435,6 +468,17 @@ def onsite(request: HttpRequest, declaration_id: int) -> HttpResponse:
         )
     elif step == "findings":
         return _record_section(request, declaration_id)
+    elif step == "expert_sign":
+        _run(
+            request,
+            lambda: services.expert_sign(
+                request.user,
+                _check_id(post),
+                signature_name=post.get("signature_name", ""),
+                opinion=post.get("opinion", ""),
+            ),
+            "已签署专家核查意见",
+        )
     elif step == "assign":
         _run(
             request,
