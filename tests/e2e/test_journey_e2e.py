@@ -46,6 +46,9 @@ class Journey:
         self.page = page
         self.count = 0
         SHOTS.mkdir(parents=True, exist_ok=True)
+        # The live server's first request imports every view module and the rule book: slow on a busy machine.
+        page.set_default_timeout(60_000)
+        page.goto("/accounts/login/", timeout=180_000)
 
     def shot(self, name: str) -> None:
         self.count += 1
@@ -128,6 +131,7 @@ def test_every_role_does_its_part_in_the_browser(page: Any, users: dict[str, Any
     page.wait_for_selector("text=承诺书已签署")
     page.click("#generate-document")
     page.wait_for_selector("text=已生成申请文件")
+    assert "申请报告（DOCX）" in page.content()
     said = journey.act("declaration.submit", "enterprise-confirm-submit")
     assert "提交后不能再修改" in said
     assert page.locator("#state").inner_text() == "已提交"
@@ -179,6 +183,7 @@ def test_every_role_does_its_part_in_the_browser(page: Any, users: dict[str, Any
     page.click("#draw-sample")
     page.wait_for_selector("text=已完成B级抽样")
     journey.shot("city-sample")
+    assert "种子 20260817" in page.content()
     assert SampleDraw.objects.get(campaign=campaign).drawn == [declaration.number]
     page.goto(detail)
     page.click("#open-check")
@@ -203,6 +208,7 @@ def test_every_role_does_its_part_in_the_browser(page: Any, users: dict[str, Any
     page.click("button:has-text('查询')")
     row = page.locator("#public-grades tbody tr", has_text="本县企业")
     assert row.locator("td.grade").inner_text() == "B"
+    assert users["own_enterprise"].credit_code in row.inner_text()
     journey.shot("public-grade")
     assert GradeRecord.objects.get(enterprise=users["own_enterprise"]).grade == "B"
     page.goto(f"/public/objections/new/{users['own_enterprise'].pk}/")

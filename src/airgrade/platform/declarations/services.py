@@ -714,8 +714,8 @@ def workflow_context(declaration: Declaration) -> WorkflowContext:
     )
 
 
-def actions_for(user: Any, declaration: Declaration) -> list[dict[str, Any]]:
-    """What the caller may do now, for buttons and the API's `allowed_actions`."""
+def actions_for(user: Any, declaration: Declaration, context: WorkflowContext | None = None) -> list[dict[str, Any]]:
+    """What the caller may do now, for buttons and the API's `allowed_actions` (`context`: one already built)."""
     actor = actor_of(user)
     return [
         {
@@ -726,7 +726,7 @@ def actions_for(user: Any, declaration: Declaration) -> list[dict[str, Any]]:
             "to_state": t.target.value,
         }
         for t in allowed_actions(
-            State(declaration.state), actor, declaration_target(declaration), workflow_context(declaration)
+            State(declaration.state), actor, declaration_target(declaration), context or workflow_context(declaration)
         )
     ]
 

@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -221,6 +222,8 @@ def _detail_page(
     """The declaration page; `typed`/`errors` carry back a refused findings form, `facts_forms` a refused facts
     form, so nothing the user typed is lost."""
     declaration = services.get_declaration(request.user, declaration_id)
+    # Items, evidence and events are read by several parts of the page: fetched once.
+    prefetch_related_objects([declaration], "items", "evidence", "events")
     actor = actor_of(request.user)
     target = services.declaration_target(declaration)
     editable = State(declaration.state).is_editable and bool(decide(actor, "declaration.edit", target))
@@ -251,7 +254,7 @@ def _detail_page(
             "state_label": State(declaration.state).label_zh,
             "reviews": reviews,
             "evidence_links": links,
-            "actions": services.actions_for(request.user, declaration),
+            "actions": services.actions_for(request.user, declaration, context),
             "blocked": _blocked_actions(actor, declaration, context),
             "editable": editable,
             "events": [
