@@ -15,6 +15,7 @@ from tests.platform.declarations.workflow_helpers import force_state, make_campa
 from airgrade.platform.audit.models import AuditRecord
 from airgrade.platform.declarations import services
 from airgrade.platform.declarations.models import Declaration, OnsiteCheck
+from airgrade.platform.errors import ServiceError
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -227,6 +228,18 @@ def test_assigned_expert_records_findings_per_aspect_and_signs_only_when_every_i
         follow=True,
     )
     assert "专家签字：赵专家" in signed.content.decode()
+    assert "保存本方面核查结果" not in signed.content.decode()  # the signature closes the expert's findings
+    item = next(i for section in check.checklist for i in section["items"])
+    with pytest.raises(ServiceError):
+        services.record_finding(
+            users["expert"], check.pk, industry_code="cement", indicator_id=item["indicator_id"], result="met"
+        )
     # The official still signs the check itself; the expert cannot.
     assert "sign-check" not in signed.content.decode()
     assert "专家签字：赵专家" in county.get(f"/declarations/{declaration.pk}/").content.decode()
+
+
+def test_experts_have_no_registry_list(users: dict[str, Any]) -> None:
+    assert _client(users["expert"]).get("/enterprises/").status_code == 404
+    assert _client(users["county"]).get("/enterprises/").status_code == 200
+    assert _client(users["enterprise"]).get("/enterprises/").status_code == 200

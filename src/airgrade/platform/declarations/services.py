@@ -1143,6 +1143,8 @@ def _require_check_access(user: Any, row: OnsiteCheck) -> None:
     require(user, "onsite.record", declaration_target(row.declaration, row.assignment_key))
     if row.signed_at is not None:
         raise ServiceError("现场核查已签字确认，不能再修改")
+    if row.expert_signoffs.filter(expert__user=user).exists():
+        raise ServiceError("您已签署本次现场核查的意见，不能再修改核查结果")
 
 
 @transaction.atomic

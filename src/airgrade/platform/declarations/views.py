@@ -188,14 +188,14 @@ def _check_rows(
         mine = not check_.signed_at and check_.level == my_level and bool(decide(actor, "onsite.assign", target))
         signoffs = list(check_.expert_signoffs.all())
         assigned = [e for e in check_.experts.all() if e.user_id == user_id]
+        # An expert's signature closes that expert's findings.
+        may_record = may_record and not any(s.expert_id == e.pk for s in signoffs for e in assigned)
         rows.append(
             {
                 "check": check_,
                 "sections": sections,
                 "signoffs": signoffs,
-                "may_expert_sign": may_record
-                and bool(assigned)
-                and not any(s.expert_id == assigned[0].pk for s in signoffs),
+                "may_expert_sign": may_record and bool(assigned),
                 "experts": [e.user for e in check_.experts.all()],
                 "may_record": may_record,
                 "may_sign": mine,
