@@ -79,6 +79,7 @@ def home(request: HttpRequest) -> HttpResponse:
     from airgrade.platform.declarations.services import work_queue
 
     queue = sorted(work_queue(user), key=lambda task: (task["due"] is None, task["due"] or 0))
+    from airgrade.platform.emergency.services import my_active_tasks
     from airgrade.platform.grades.services import current_records
 
     grade_mix = []
@@ -107,5 +108,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "by_industry": by_industry if actor.role is not Role.ENTERPRISE else [],
         "scope_name": user.region.full_name() if getattr(user, "region", None) else "",
         "enterprise": getattr(user, "enterprise", None),
+        "alert_tasks": my_active_tasks(user),
     }
     return render(request, "accounts/home.html", context)
