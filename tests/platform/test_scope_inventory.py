@@ -461,6 +461,9 @@ PAGES: list[Endpoint] = [
     Endpoint("GET", "enterprises/", lambda w: "/enterprises/", kind="list"),
     Endpoint("GET", "enterprises/<int:enterprise_id>/", lambda w: f"/enterprises/{w['enterprise'].pk}/"),
     Endpoint(
+        "GET", "enterprises/<int:enterprise_id>/overview/", lambda w: f"/enterprises/{w['enterprise'].pk}/overview/"
+    ),
+    Endpoint(
         "POST",
         "enterprises/<int:enterprise_id>/edit/",
         lambda w: f"/enterprises/{w['enterprise'].pk}/edit/",

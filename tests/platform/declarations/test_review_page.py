@@ -243,3 +243,15 @@ def test_experts_have_no_registry_list(users: dict[str, Any]) -> None:
     assert _client(users["expert"]).get("/enterprises/").status_code == 404
     assert _client(users["county"]).get("/enterprises/").status_code == 200
     assert _client(users["enterprise"]).get("/enterprises/").status_code == 200
+
+
+def test_enterprise_overview_shows_grades_declarations_and_is_not_for_experts(users: dict[str, Any]) -> None:
+    declaration = _declaration(users, "draft")
+    enterprise_id = users["own_enterprise"].pk
+    page = _client(users["enterprise"]).get(f"/enterprises/{enterprise_id}/overview/").content.decode()
+    for section in ("现行绩效等级", "等级历史", "绩效分级申报", "应急减排清单", "预警任务", "整改"):
+        assert section in page
+    assert declaration.number in page and "水泥" in page and "cement" not in _text(page)
+    assert _client(users["county"]).get(f"/enterprises/{enterprise_id}/overview/").status_code == 200
+    assert _client(users["expert"]).get(f"/enterprises/{enterprise_id}/overview/").status_code == 404
+    assert _client(users["other_enterprise_user"]).get(f"/enterprises/{enterprise_id}/overview/").status_code == 404
