@@ -18,16 +18,16 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from airgrade.core.access import decide
+from airgrade.core.access import Target
 from airgrade.core.regions import contains
 from airgrade.core.types import Grade, Role
 from airgrade.core.workflow import State, WorkflowContext, transition_for
 from airgrade.core.workflow.campaigns import campaign_templates
 from airgrade.core.workflow.transitions import TRANSITIONS
-from airgrade.platform.accounts.permissions import actor_of
 from airgrade.platform.declarations import review, services
 from airgrade.platform.declarations.models import Campaign, ExpertProfile, OnsiteCheck
 from airgrade.platform.errors import NotFound, ServiceError, form_int
+from airgrade.platform.permissions import actor_of, permissions_for
 
 GRADES = [g.value for g in Grade]
 
@@ -51,10 +51,10 @@ def declaration_list(request: HttpRequest) -> HttpResponse:
         request,
         "declarations/list.html",
         {
-            "queue": services.work_queue(request.user),
+            "queue": services.work_items(request.user),
             "rows": rows,
             "campaigns": campaigns,
-            "can_create": actor.role is Role.ENTERPRISE,
+            "can_create": "declaration.create" in permissions_for(actor),
             "now": timezone.now(),
         },
     )
@@ -137,11 +137,11 @@ def _evidence_url(evidence: Any) -> str:
 def _blocked_actions(actor: Any, declaration: Any, context: WorkflowContext) -> list[dict[str, Any]]:
     """Actions the caller may take in this state once their preconditions hold, with what is still missing
     (e.g. county grading appears only after the county on-site check is signed)."""
-    target = services.declaration_target(declaration)
+    allowed = permissions_for(actor, services.declaration_target(declaration))
     state = State(declaration.state)
     blocked = []
     for row in TRANSITIONS:
-        if state not in row.sources or actor.role not in row.roles or not decide(actor, row.action, target):
+        if state not in row.sources or row.action not in allowed:
             continue
         missing = [c.label_zh for c in row.conditions if not context.holds(c)]
         if missing:
@@ -161,8 +161,8 @@ def _check_rows(
     rows = []
     for check_ in declaration.onsite_checks.prefetch_related("findings", "experts__user", "expert_signoffs"):
         findings = {(f.industry_code, f.indicator_id): f for f in check_.findings.all()}
-        target = services.declaration_target(declaration, check_.assignment_key)
-        may_record = not check_.signed_at and bool(decide(actor, "onsite.record", target))
+        allowed = permissions_for(actor, services.declaration_target(declaration, check_.assignment_key))
+        may_record = not check_.signed_at and "onsite.record" in allowed
         sections = []
         for section in check_.checklist or []:
             items = [
@@ -185,7 +185,7 @@ def _check_rows(
                 it["note"] = shown.get("note", finding.note if finding else "")
             done = sum(1 for it in items if it["finding"] is not None)
             sections.append({"code": section["section"], "label": section["label"], "items": items, "done": done})
-        mine = not check_.signed_at and check_.level == my_level and bool(decide(actor, "onsite.assign", target))
+        mine = not check_.signed_at and check_.level == my_level and "onsite.assign" in allowed
         signoffs = list(check_.expert_signoffs.all())
         assigned = [e for e in check_.experts.all() if e.user_id == user_id]
         # An expert's signature closes that expert's findings.
@@ -226,13 +226,14 @@ def _detail_page(
     prefetch_related_objects([declaration], "items", "evidence", "events")
     actor = actor_of(request.user)
     target = services.declaration_target(declaration)
-    editable = State(declaration.state).is_editable and bool(decide(actor, "declaration.edit", target))
+    allowed = permissions_for(actor, target)
+    editable = State(declaration.state).is_editable and "declaration.edit" in allowed
     my_level = services.LEVEL_FOR_ROLE.get(actor.role)
     checks = _check_rows(declaration, actor, my_level, typed or {}, errors or {}, request.user.pk)
     context = services.workflow_context(declaration)
     can_open_check = (
         my_level is not None
-        and bool(decide(actor, "onsite.assign", target))
+        and "onsite.assign" in allowed
         and declaration.state == services.STATE_FOR_LEVEL[my_level]
         and not any(c["check"].level == my_level for c in checks)
     )
@@ -582,7 +583,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         {
             "campaigns": services.campaigns_for_user(request.user),
             "templates": campaign_templates(),
-            "can_manage": actor.role in (Role.CITY, Role.PROVINCE),
+            "can_manage": "campaign.manage" in permissions_for(actor),
         },
     )
 
@@ -609,6 +610,7 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
             _run(request, lambda: services.run_cutoff(request.user, campaign.pk), "已完成截止处理")
         return redirect("declarations:campaign", campaign.pk)
     visible = set(services.visible_declarations(request.user).values_list("pk", flat=True))
+    allowed = permissions_for(actor, Target(region_code=campaign.region_id))
     return render(
         request,
         "declarations/campaign.html",
@@ -617,8 +619,8 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "applications": [d for d in services.application_list(campaign) if d.pk in visible],
             "draws": services.campaign_draws(request.user, campaign),
             "cutoffs": services.campaign_cutoffs(request.user, campaign)[:200],
-            "is_city": actor.role is Role.CITY,
-            "can_cutoff": actor.role in (Role.CITY, Role.PROVINCE),
+            "is_city": "sample.draw" in allowed,
+            "can_cutoff": "campaign.cutoff" in allowed,
             "now": timezone.now(),
         },
     )

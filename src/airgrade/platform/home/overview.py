@@ -10,13 +10,13 @@ from django.shortcuts import render
 
 from airgrade.core.access import decide
 from airgrade.core.workflow import State
-from airgrade.platform.accounts.permissions import actor_of
 from airgrade.platform.declarations.models import Declaration
 from airgrade.platform.declarations.review import industry_name
 from airgrade.platform.emergency.models import AlertTask, ListEntry
 from airgrade.platform.enterprises import services
 from airgrade.platform.errors import NotFound
 from airgrade.platform.grades.models import GradeRecord, RectificationOrder
+from airgrade.platform.permissions import actor_of
 
 
 @login_required
@@ -46,7 +46,7 @@ def enterprise_overview(request: HttpRequest, enterprise_id: int) -> HttpRespons
     ]
     return render(
         request,
-        "enterprises/overview.html",
+        "home/overview.html",
         {
             "enterprise": enterprise,
             "sites": sites,
