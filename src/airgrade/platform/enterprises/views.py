@@ -12,7 +12,7 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from airgrade.core.access import Target, decide
+from airgrade.core.access import decide
 from airgrade.core.industries import FAMILY_LABELS, all_industries, industry_by_code
 from airgrade.platform.audit.services import history_of
 from airgrade.platform.enterprises import services
@@ -35,7 +35,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request.user)
     # The registry list is for those who may view enterprises on their own ground (staff in their region, an
     # enterprise its own record). Experts see only the declarations assigned to them, never a registry list.
-    if not decide(actor, "enterprise.view", Target(region_code=actor.region_code, enterprise_id=actor.enterprise_id)):
+    if "enterprise.view" not in permissions_for(actor):
         raise NotFound("没有可以查看的企业档案")
     filters = services.EnterpriseFilter(
         query=request.GET.get("q", ""),
