@@ -86,8 +86,8 @@ def manage(args: list[str] = typer.Argument(None, help="Django manage.py argumen
 
 
 @regions_app.command("load")
-def regions_load(path: Path = typer.Argument(..., exists=True, help="CSV: code,name,level,parent")) -> None:
-    """Load more GB/T 2260 regions from a CSV (all rows or none)."""
+def regions_load(path: Path = typer.Argument(..., help="CSV: code,name,level,parent")) -> None:
+    """Load more GB/T 2260 regions from a CSV (all rows or none); a bad file changes nothing (exit 2)."""
     _django()
     from airgrade.platform.errors import ServiceError
     from airgrade.platform.regions.services import load_regions
@@ -95,8 +95,8 @@ def regions_load(path: Path = typer.Argument(..., exists=True, help="CSV: code,n
     try:
         count = load_regions(path)
     except ServiceError as exc:
-        console.print(f"[red]{exc.message}[/red]")
-        raise typer.Exit(1) from None
+        Console(stderr=True).print(exc.message, style="red", highlight=False, markup=False)
+        raise typer.Exit(2) from None
     console.print(f"已载入 {count} 个行政区划。")
 
 
