@@ -21,5 +21,7 @@ urlpatterns = [
     path("api/", api.urls),
 ]
 
+handler400 = "airgrade.platform.errors.bad_request"
+
 admin.site.site_header = "airgrade 管理后台"
 admin.site.site_title = "airgrade"

@@ -11,6 +11,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from airgrade.core.grading.improvement import COLUMNS, Row
+from airgrade.io.excel.cells import neutralise_cell
 
 TITLE = "重点行业绩效分级提升企业清单"
 WIDTHS = (6, 10, 12, 28, 16, 14, 9, 11, 36, 60, 30, 14, 20)
@@ -38,7 +39,7 @@ def write_improvement_list(rows: Sequence[Row], on: dt.date) -> bytes:
     for offset, row in enumerate(rows):
         for index, (heading, value) in enumerate(zip(COLUMNS, row.values, strict=True), start=1):
             typed: int | str | None = int(value) if heading == "序号" else (value or None)
-            cell = sheet.cell(row=4 + offset, column=index, value=typed)
+            cell = sheet.cell(row=4 + offset, column=index, value=neutralise_cell(typed))
             cell.alignment = Alignment(vertical="top", wrap_text=heading in WRAPPED)
             cell.border = border
     sheet.freeze_panes = "A4"

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from airgrade.core.access import Target
 from airgrade.core.industries import industries_for_region, industry_by_code
-from airgrade.core.regions import contains
+from airgrade.core.regions import contains, scope_range
 from airgrade.core.types import Grade, Role, worst_grade
 from airgrade.core.workflow import (
     GradeRule,
@@ -38,6 +38,7 @@ from airgrade.core.workflow import (
 )
 from airgrade.core.workflow.campaigns import batch_for_industry, monthly_cycle, template_by_code
 from airgrade.core.workflow.onsite import build_checklist
+from airgrade.platform import params
 from airgrade.platform.accounts.permissions import actor_of, require, scoped
 from airgrade.platform.audit import services as audit
 from airgrade.platform.declarations import rulebook
@@ -165,7 +166,7 @@ def create_campaign(
 @transaction.atomic
 def create_monthly_campaign(user: Any, *, region_code: str, year: int, month: int) -> Campaign:
     """One month of year-round declarations (REQ H23-3): its report to the province is due at the month's end."""
-    cycle = monthly_cycle(year, month)
+    cycle = monthly_cycle(params.year(year), params.month(month))
     deadline = timezone.make_aware(cycle.report_due, timezone.get_current_timezone())
     campaign = create_campaign(
         user,
@@ -228,12 +229,16 @@ def campaign_draws(user: Any, campaign: Campaign) -> QuerySet[SampleDraw]:
 def campaigns_for_user(user: Any, region_code: str = "") -> QuerySet[Campaign]:
     """Campaigns covering the caller's region, or (staff) a region inside the caller's jurisdiction."""
     home = _home_region(user)
-    code = region_code or home
+    code = params.region_code(region_code) or home
     if not home:
         return Campaign.objects.none()
     staff = actor_of(user).role in (Role.COUNTY, Role.CITY, Role.PROVINCE)
     if not (contains(code, home) or (staff and contains(home, code))):
         return Campaign.objects.none()
+    if staff:
+        # A bureau also runs or oversees the campaigns inside the region (a province: every city's campaigns).
+        low, high = scope_range(code)
+        return campaigns_for_region(code) | Campaign.objects.filter(region_id__gte=low, region_id__lte=high)
     return campaigns_for_region(code)
 
 

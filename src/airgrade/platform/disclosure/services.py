@@ -22,6 +22,8 @@ from airgrade.core.access import Target
 from airgrade.core.industries import industry_by_code
 from airgrade.core.regions import city_of
 from airgrade.core.workflow import State
+from airgrade.io.excel.cells import neutralise_row, neutralise_rows
+from airgrade.platform import params
 from airgrade.platform.accounts.permissions import require
 from airgrade.platform.audit import services as audit
 from airgrade.platform.declarations.models import Campaign, Declaration, ReviewEvent
@@ -57,6 +59,7 @@ class PublicFilter:
 def public_grades(filters: PublicFilter | None = None, on: dt.date | None = None) -> QuerySet[GradeRecord]:
     """Grades in force, newest first within an enterprise, searchable by name or credit code."""
     filters = filters or PublicFilter()
+    region_code = params.region_code(filters.region_code)
     queryset = current_records(on).select_related("enterprise", "site", "region")
     if filters.query:
         text = filters.query.strip()
@@ -64,8 +67,8 @@ def public_grades(filters: PublicFilter | None = None, on: dt.date | None = None
             queryset = queryset.filter(enterprise__credit_code=text.upper())
         else:
             queryset = queryset.filter(enterprise__name__contains=text)
-    if filters.region_code:
-        queryset = queryset.filter(region__code__startswith=Region(code=filters.region_code).prefix)
+    if region_code:
+        queryset = queryset.filter(region__code__startswith=Region(code=region_code).prefix)
     if filters.industry_code:
         queryset = queryset.filter(industry_code=filters.industry_code)
     if filters.grade:
@@ -110,7 +113,7 @@ def open_data_csv(filters: PublicFilter | None = None) -> str:
     writer = csv.DictWriter(buffer, fieldnames=OPEN_DATA_COLUMNS)
     writer.writeheader()
     for record in public_grades(filters):
-        writer.writerow(public_row(record))
+        writer.writerow(neutralise_row(public_row(record)))
     return "\ufeff" + buffer.getvalue()  # BOM so spreadsheet programs read the Chinese correctly
 
 
@@ -172,6 +175,7 @@ def objectionable_enterprise(enterprise_id: int) -> Enterprise:
     return enterprise
 
 
+@transaction.atomic
 def file_objection(
     *,
     enterprise_id: int,
@@ -182,7 +186,9 @@ def file_objection(
     reporter_name: str = "",
     reporter_contact: str = "",
 ) -> Objection:
-    """Anyone may report a published grade; the report goes to the enterprise's city (REQ LC-14)."""
+    """Anyone may report a published grade; the report goes to the enterprise's city (REQ LC-14). The row and its
+    audit record land together or not at all, so a refused or failed attempt leaves nothing that counts against
+    the hourly limit."""
     _check_captcha(captcha_token, captcha_answer)
     key = client_key(client_address)
     since = timezone.now() - dt.timedelta(hours=1)
@@ -267,6 +273,8 @@ def monthly_report(user: Any, *, region_code: str, year: int, month: int) -> lis
     """Per city × industry × grade: declarations applied (submitted in the month), reviewed (a county or city
     decision in the month), graded (decided in the month) and overdue (open past their due date at month end).
     The grade column is the applied grade for applied / reviewed / overdue and the decided grade for graded."""
+    region_code = params.region_code(region_code, required=True)
+    year, month = params.year(year), params.month(month)
     require(user, "report.monthly", Target(region_code=region_code))
     from airgrade.platform.declarations.services import due_for
 
@@ -323,5 +331,5 @@ def monthly_report_csv(rows: list[dict[str, Any]]) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=REPORT_COLUMNS)
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(neutralise_rows(rows))
     return "\ufeff" + buffer.getvalue()

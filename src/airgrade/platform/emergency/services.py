@@ -25,6 +25,7 @@ from airgrade.core.emergency.table import build_table
 from airgrade.core.industries import industry_by_code
 from airgrade.core.regions import contains, level_of, scope_prefix
 from airgrade.core.types import AlertLevel, Grade, Pollutant, Role
+from airgrade.platform import params
 from airgrade.platform.accounts.permissions import actor_of, require
 from airgrade.platform.audit import services as audit
 from airgrade.platform.emergency.models import (
@@ -106,6 +107,7 @@ def visible_entries(user: Any, region_code: str = "", year: int | None = None) -
     ):
         return ListEntry.objects.none()
     queryset = _scoped_entries(actor)
+    region_code = params.region_code(region_code)
     if region_code:
         queryset = queryset.filter(region__code__startswith=scope_prefix(region_code))
     if year:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -14,6 +14,7 @@ from airgrade.core.access import Actor, Target, decide
 from airgrade.core.industries import industry_by_code
 from airgrade.core.regions import contains, scope_range
 from airgrade.core.types import Pollutant, Role
+from airgrade.platform import params
 from airgrade.platform.accounts.permissions import actor_of, require, scoped
 from airgrade.platform.audit import services as audit
 from airgrade.platform.enterprises.models import (
@@ -73,11 +74,16 @@ class EnterpriseFilter:
     status: str = ""
 
 
+def _checked(filters: EnterpriseFilter) -> EnterpriseFilter:
+    """The filter with its region parsed (a bad code is a 400 naming the parameter, not a 500)."""
+    return replace(filters, region_code=params.region_code(filters.region_code))
+
+
 def visible_enterprises(user: Any, filters: EnterpriseFilter | None = None) -> QuerySet[Enterprise]:
     """The caller's enterprises, narrowed by search text, region, industry and status."""
     actor = actor_of(user)
     queryset = scoped(Enterprise.objects.all(), actor)
-    filters = filters or EnterpriseFilter()
+    filters = _checked(filters or EnterpriseFilter())
     if filters.query:
         text = filters.query.strip()
         queryset = (
@@ -103,6 +109,7 @@ def list_page(user: Any, filters: EnterpriseFilter, page: int, page_size: int) -
     without a text query the total is summed from RegistryTally. All paths apply the same scope and filters (a test
     checks they agree with a direct registry query)."""
     actor = actor_of(user)
+    filters = _checked(filters)
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
     if filters.industry_code:
         listing = scoped(
