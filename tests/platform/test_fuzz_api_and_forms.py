@@ -26,7 +26,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from tests.fuzzing import fuzz_settings, hostile_scalar
 from tests.platform.declarations.workflow_helpers import PDF, PNG
-from tests.platform.test_scope_inventory import world  # noqa: F401, F811 (the fixture: one object of every kind)
+from tests.platform.test_scope_inventory import world  # noqa: F401 (the fixture: one object of every kind)
 
 ROLES = ("anonymous", "enterprise", "county", "city", "province", "expert")
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -161,9 +161,7 @@ def _operations(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
     return [(method.upper(), path, op) for path, item in spec["paths"].items() for method, op in item.items()]
 
 
-def _request(
-    data: Any, w: dict[str, Any], method: str, path: str, op: dict[str, Any]
-) -> tuple[str, dict[str, Any]]:
+def _request(data: Any, w: dict[str, Any], method: str, path: str, op: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     spec, pools = w["spec"], w["pools"]
     url, query = path, []
     for param in op.get("parameters", []):
