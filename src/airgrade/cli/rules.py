@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from airgrade.core.grading import grade_enterprises, parse_enterprises
-from airgrade.core.grading.enterprise import EnterpriseInput, GradingError
+from airgrade.core.grading.enterprise import EnterpriseInput, GradingProblem
 from airgrade.core.grading.impact import impact as impact_of
 from airgrade.core.grading.serialise import report_dict
 from airgrade.core.rules import schema
@@ -181,15 +181,15 @@ def _input_failed(error: InputFileError) -> NoReturn:
     raise typer.Exit(2)
 
 
-def _read_input(path: Path) -> tuple[Any, list[GradingError]]:
+def _read_input(path: Path) -> tuple[Any, list[GradingProblem]]:
     try:
         loaded, issues = load_data_file(path)
     except InputFileError as error:
         _input_failed(error)
-    return loaded.data, [GradingError(str(path), None, issue.path, issue.message) for issue in issues]
+    return loaded.data, [GradingProblem(str(path), None, issue.path, issue.message) for issue in issues]
 
 
-def _enterprises(path: Path) -> tuple[list[EnterpriseInput], list[GradingError], Any]:
+def _enterprises(path: Path) -> tuple[list[EnterpriseInput], list[GradingProblem], Any]:
     data, errors = _read_input(path)
     enterprises, parse_errors = parse_enterprises(data)
     return enterprises, errors + parse_errors, data

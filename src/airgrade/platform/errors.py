@@ -9,10 +9,12 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from airgrade.core.errors import AirgradeError
+
 logger = logging.getLogger("airgrade")
 
 
-class ServiceError(Exception):
+class ServiceError(AirgradeError):
     """A refusal a user should read: the message is in Chinese and names the field and reason."""
 
     status = 400

@@ -3,11 +3,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from airgrade.platform.accounts import views as account_views
 from airgrade.platform.api import api
+from airgrade.platform.home import views as home_views
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("accounts/", include("airgrade.platform.accounts.urls")),
     path("enterprises/", include("airgrade.platform.enterprises.urls")),
     path("grades/", include("airgrade.platform.grades.urls")),
