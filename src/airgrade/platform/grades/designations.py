@@ -17,11 +17,11 @@ from django.db import transaction
 from airgrade.core.access import Target
 from airgrade.core.rules.rulebook import RuleLookupError, default_rulebook
 from airgrade.core.types import Grade
-from airgrade.platform.permissions import require
 from airgrade.platform.audit import services as audit
 from airgrade.platform.errors import NotFound, ServiceError
 from airgrade.platform.grades.models import Designation, GradeRecord
 from airgrade.platform.grades.services import grade_on, record_grade
+from airgrade.platform.permissions import require
 
 
 def _years_before(day: dt.date, years: int) -> dt.date:
