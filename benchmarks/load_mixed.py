@@ -194,7 +194,11 @@ def main() -> int:
         elapsed = time.monotonic() - started
     finally:
         server.terminate()
-        server.wait(30)
+        try:
+            server.wait(120)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
         log.close()
     statuses = Counter(status for _, status, _ in results)
     errors = sum(n for status, n in statuses.items() if status >= 500 or status in (400, 401, 403, 404, 409, 422))
