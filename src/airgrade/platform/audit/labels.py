@@ -24,6 +24,7 @@ ACTION_LABELS: dict[str, str] = {
     "onsite.finding": "记录核查结果",
     "onsite.photo": "上传核查照片",
     "onsite.sign": "核查签字",
+    "onsite.expert_sign": "专家签署核查意见",
     "sample.draw": "抽取B级核查样本",
     "expert.register": "登记专家",
     "expert.tie": "专家申报利害关系",

@@ -4,6 +4,8 @@ scoped and every write permission-checked, atomic and audited. Views, API and CL
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 from collections.abc import Iterable
 from functools import cache
 from typing import Any
@@ -823,6 +825,18 @@ def event_tasks(user: Any, event: AlertEvent) -> QuerySet[AlertTask]:
     return scoped(tasks, actor, enterprise_field="enterprise_id")
 
 
+def my_active_tasks(user: Any) -> list[AlertTask]:
+    """The tasks of active alerts that the caller's enterprise must acknowledge and report (home-page banner)."""
+    actor = actor_of(user)
+    if actor.enterprise_id is None or not decide(actor, "alert.report", Target(enterprise_id=actor.enterprise_id)):
+        return []
+    return list(
+        AlertTask.objects.filter(enterprise_id=actor.enterprise_id, event__status=AlertEvent.Status.ACTIVE)
+        .select_related("event", "entry__site")
+        .order_by("-event__starts_at")
+    )
+
+
 def get_task(user: Any, task_id: int, action: str = "alert.view") -> AlertTask:
     task = AlertTask.objects.select_related("event", "enterprise", "region", "entry__site").filter(pk=task_id).first()
     if task is None:
@@ -855,16 +869,30 @@ def acknowledge_task(user: Any, task_id: int) -> AlertTask:
     return task
 
 
+REPORTED_LABELS = {
+    "reported_so2": "二氧化硫实际减排量",
+    "reported_nox": "氮氧化物实际减排量",
+    "reported_pm": "颗粒物实际减排量",
+    "reported_vocs": "挥发性有机物实际减排量",
+    "electricity_baseline_kwh": "平时日用电量",
+    "electricity_alert_kwh": "预警期间日用电量",
+}
+_DECIMAL = re.compile(r"^\d+(\.\d+)?$")
+
+
 def _optional_float(data: dict[str, Any], key: str) -> float | None:
+    """A non-negative decimal typed by a person: plain digits (thousands separators allowed), no exponent, finite."""
     value = data.get(key)
     if value in (None, ""):
         return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ServiceError(f"{key} 必须是数字，收到 {value!r}", field=key) from None
-    if number < 0:
-        raise ServiceError(f"{key} 不能为负数", field=key)
+    label = REPORTED_LABELS.get(key, key)
+    if isinstance(value, bool):
+        raise ServiceError(f"{label}须为数字", field=key)
+    text = str(value).strip().replace(",", "")
+    if text.startswith("-") and _DECIMAL.match(text[1:]):
+        raise ServiceError(f"{label}不能为负数", field=key)
+    if not _DECIMAL.match(text) or not math.isfinite(number := float(text)) or number > 1e12:
+        raise ServiceError(f"{label}须为数字（如 0.35），收到“{str(value)[:20]}”", field=key)
     return number
 
 
