@@ -227,7 +227,9 @@ def main() -> int:
         child(args.phase, args.rows)
         return 0
     if not url.startswith("postgres"):
-        print("this benchmark commits into PostgreSQL: set AIRGRADE_DATABASE_URL to a postgresql:// URL", file=sys.stderr)
+        print(
+            "this benchmark commits into PostgreSQL: set AIRGRADE_DATABASE_URL to a postgresql:// URL", file=sys.stderr
+        )
         return 2
     setup_database(url)
     run("generate", args.rows)
@@ -243,7 +245,9 @@ def main() -> int:
         f"counts new {validate.get('count_new', 0):.0f} / refused {validate.get('count_refused', 0):.0f}, "
         f"errors {validate['errors']:.0f}"
     )
-    print(f"ratio full dry run / bare openpyxl read: {validate['validate_seconds'] / openpyxl['seconds']:.2f} (goal < 1)")
+    print(
+        f"ratio full dry run / bare openpyxl read: {validate['validate_seconds'] / openpyxl['seconds']:.2f} (goal < 1)"
+    )
     if args.commit_rows:
         run("generate-commit", args.commit_rows)
         commit = run("commit", args.commit_rows)
