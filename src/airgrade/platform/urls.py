@@ -4,11 +4,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from airgrade.platform.api import api
+from airgrade.platform.home import overview
 from airgrade.platform.home import views as home_views
 
 urlpatterns = [
     path("", home_views.home, name="home"),
     path("accounts/", include("airgrade.platform.accounts.urls")),
+    # The 360° page reads every feature app, so it lives on top (home), under the registry's URL.
+    path("enterprises/<int:enterprise_id>/overview/", overview.enterprise_overview, name="enterprise_overview"),
     path("enterprises/", include("airgrade.platform.enterprises.urls")),
     path("grades/", include("airgrade.platform.grades.urls")),
     path("audit/", include("airgrade.platform.audit.urls")),
@@ -16,6 +19,8 @@ urlpatterns = [
     path("public/", include("airgrade.platform.disclosure.urls")),
     path("emergency/", include("airgrade.platform.emergency.urls")),
     path("rules/", include("airgrade.platform.rulebook.urls")),
+    path("jobs/", include("airgrade.platform.jobs.urls")),
+    path("workbooks/", include("airgrade.platform.workbooks.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
