@@ -235,7 +235,8 @@ def execute(job_id: int, listener: Callable[[dict[str, Any]], None] | None = Non
     if job.cancel_requested or _cache().get(_cancel_key(job)):
         _finish(job, Job.State.CANCELLED, progress, "任务在开始前已取消")
         return Job.objects.get(pk=job.pk)
-    Job.objects.filter(pk=job.pk).update(state=Job.State.RUNNING, started_at=timezone.now())
+    with transaction.atomic():  # the state commits on its own; the handler runs its own transaction
+        Job.objects.filter(pk=job.pk).update(state=Job.State.RUNNING, started_at=timezone.now())
     try:
         HANDLERS[job.kind].run(job, progress)
     except JobCancelled:
