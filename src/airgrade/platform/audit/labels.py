@@ -34,6 +34,7 @@ ACTION_LABELS: dict[str, str] = {
     "grade.downgrade": "动态降级",
     "grade.ban": "限制申报一年",
     "grade.adjustment_window": "开放动态调整窗口",
+    "grade.designate": "登记部级认定（A+级）",
     "integrity.record": "记入诚信档案",
     "rectification.order": "下达整改要求",
     "rectification.report": "报告整改完成",

@@ -254,7 +254,15 @@ def _simulate_entries(
     table, issues = build_table(
         [to_core(entry) for entry in entries], _plans_for(region_code), lowest_grade=rulebook().floor
     )
-    return simulate(table, level, as_of, rulebook().measures), issues
+    return _simulate(table, level, as_of), issues
+
+
+def _simulate(table: Any, level: AlertLevel, as_of: dt.date) -> Simulation:
+    book = rulebook()
+    try:
+        return simulate(table, level, as_of, book.measures, book.regional_reduction_percent)
+    except LookupError as exc:  # no regional share in force on that date: say so, never a 500
+        raise ServiceError(str(exc.args[0] if exc.args else exc), field="as_of") from None
 
 
 def region_report(
@@ -277,7 +285,7 @@ def entry_plans(entry: ListEntry, as_of: dt.date | None = None) -> dict[AlertLev
     """One entry's task list at each level (for its page and its 一厂一策 documents)."""
     as_of = as_of or timezone.localdate()
     table, _ = build_table([to_core(entry)], _plans_for(entry.region_id), lowest_grade=rulebook().floor)
-    return {level: enterprise_plan(simulate(table, level, as_of, rulebook().measures), 0) for level in LEVEL_ORDER}
+    return {level: enterprise_plan(_simulate(table, level, as_of), 0) for level in LEVEL_ORDER}
 
 
 # ---------------------------------------------------------------- list entry writes
@@ -293,13 +301,16 @@ def _validation_error(exc: ValidationError) -> ServiceError:
 def _check_proposals(entry: core.ListEntry, as_of: dt.date) -> None:
     """Stricter, never weaker (REQ G-5, H23-4): refuse a proposal below the grade's minimum."""
     problems = []
-    grades = {item.industry_code: item.grade or Grade.D for item in entry.industries}
+    # An ungraded industry is managed at its own scale's floor (REQ LC-6), never a default D.
+    grades = {item.industry_code: item.grade or rulebook().floor(item.industry_code) for item in entry.industries}
     for level, by_industry in entry.proposals.items():
         for code, measures in by_industry.items():
             try:
                 minimum = rulebook().measures(code, grades[code], level, as_of, entry.region_code)
-            except LookupError:
-                continue
+            except LookupError as exc:  # nothing to compare with: refuse rather than accept unchecked
+                raise ServiceError(
+                    f"{level.label_zh} {code}：无法核对自报措施，{exc.args[0] if exc.args else exc}", field="proposals"
+                ) from None
             reasons = weaker_reasons(compile_measures(measures), compile_measures(minimum))
             if reasons:
                 problems.append(f"{level.label_zh} {code}：" + "；".join(reasons))
