@@ -19,6 +19,8 @@ urlpatterns = [
     path("public/", include("airgrade.platform.disclosure.urls")),
     path("emergency/", include("airgrade.platform.emergency.urls")),
     path("rules/", include("airgrade.platform.rulebook.urls")),
+    path("jobs/", include("airgrade.platform.jobs.urls")),
+    path("workbooks/", include("airgrade.platform.workbooks.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -9,7 +9,8 @@ from django.db import models
 from airgrade.core.types import Grade
 from airgrade.core.workflow import State
 
-GRADE_CHOICES = [(g.value, g.value) for g in Grade]
+# Declared and decided grades; A+ is designated in the registry (grades.designations), never declared.
+GRADE_CHOICES = [(g.value, g.value) for g in Grade if not g.is_designation]
 STATE_CHOICES = [(s.value, s.label_zh) for s in State]
 
 

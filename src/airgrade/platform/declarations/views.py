@@ -572,7 +572,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
                     region_code=actor.region_code or "",
                     application_deadline=deadline,
                     template_code=post.get("template", ""),
-                    b_sample_ratio=post.get("ratio", "1/5"),
+                    b_sample_ratio=post.get("ratio", ""),
                 ),
                 "已建立评级批次",
             ):

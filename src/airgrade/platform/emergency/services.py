@@ -254,7 +254,15 @@ def _simulate_entries(
     table, issues = build_table(
         [to_core(entry) for entry in entries], _plans_for(region_code), lowest_grade=rulebook().floor
     )
-    return simulate(table, level, as_of, rulebook().measures), issues
+    return _simulate(table, level, as_of), issues
+
+
+def _simulate(table: Any, level: AlertLevel, as_of: dt.date) -> Simulation:
+    book = rulebook()
+    try:
+        return simulate(table, level, as_of, book.measures, book.regional_reduction_percent)
+    except LookupError as exc:  # no regional share in force on that date: say so, never a 500
+        raise ServiceError(str(exc.args[0] if exc.args else exc), field="as_of") from None
 
 
 def region_report(
@@ -277,7 +285,7 @@ def entry_plans(entry: ListEntry, as_of: dt.date | None = None) -> dict[AlertLev
     """One entry's task list at each level (for its page and its 一厂一策 documents)."""
     as_of = as_of or timezone.localdate()
     table, _ = build_table([to_core(entry)], _plans_for(entry.region_id), lowest_grade=rulebook().floor)
-    return {level: enterprise_plan(simulate(table, level, as_of, rulebook().measures), 0) for level in LEVEL_ORDER}
+    return {level: enterprise_plan(_simulate(table, level, as_of), 0) for level in LEVEL_ORDER}
 
 
 # ---------------------------------------------------------------- list entry writes
@@ -293,13 +301,16 @@ def _validation_error(exc: ValidationError) -> ServiceError:
 def _check_proposals(entry: core.ListEntry, as_of: dt.date) -> None:
     """Stricter, never weaker (REQ G-5, H23-4): refuse a proposal below the grade's minimum."""
     problems = []
-    grades = {item.industry_code: item.grade or Grade.D for item in entry.industries}
+    # An ungraded industry is managed at its own scale's floor (REQ LC-6), never a default D.
+    grades = {item.industry_code: item.grade or rulebook().floor(item.industry_code) for item in entry.industries}
     for level, by_industry in entry.proposals.items():
         for code, measures in by_industry.items():
             try:
                 minimum = rulebook().measures(code, grades[code], level, as_of, entry.region_code)
-            except LookupError:
-                continue
+            except LookupError as exc:  # nothing to compare with: refuse rather than accept unchecked
+                raise ServiceError(
+                    f"{level.label_zh} {code}：无法核对自报措施，{exc.args[0] if exc.args else exc}", field="proposals"
+                ) from None
             reasons = weaker_reasons(compile_measures(measures), compile_measures(minimum))
             if reasons:
                 problems.append(f"{level.label_zh} {code}：" + "；".join(reasons))
@@ -309,25 +320,40 @@ def _check_proposals(entry: core.ListEntry, as_of: dt.date) -> None:
         )
 
 
-@transaction.atomic
-def save_entry(user: Any, site_id: int, year: int, data: dict[str, Any], reason: str = "") -> ListEntry:
-    """Create or replace a site's list entry for a year, lines included; all of it or nothing."""
-    site = site_for_list(user, site_id, "emergency.list.edit")
+def check_entry(
+    site: Site | None,
+    year: Any,
+    data: dict[str, Any],
+    *,
+    region_code: str = "",
+    enterprise_name: str = "",
+    site_name: str = "",
+    registry_grades: dict[str, Grade] | None = None,
+) -> tuple[core.ListEntry, list[dict[str, Any]], dict[str, int | None]]:
+    """Validate an entry as save_entry would store it, without writing: the checked core entry, the industries with
+    the grade that will be stored (registry grade first) and the registry-line links. A site not yet in the registry
+    (an import that will create it) is named by region, enterprise and site name instead. An import checking
+    thousands of entries passes the site's `registry_grades` (industry → grade in force) looked up in bulk."""
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         raise ServiceError(f"清单年度无效: {year!r}", field="year")
     allowed = {*ENTRY_FIELDS, "industries", "lines", "guarantee", "small_micro", "proposals"}
     unknown = sorted(set(data) - allowed)
     if unknown:
         raise ServiceError(f"未知字段: {', '.join(unknown)}", field=unknown[0])
+    if site is not None:
+        region_code, enterprise_name, site_name = site.region_id, site.enterprise.name, site.name
     industries = []
     for position, item in enumerate(data.get("industries") or [], start=1):
         code = str(item.get("industry_code") or "").strip()
         industry = industry_by_code(code)
         if industry is None:
             raise ServiceError(f"第{position}个行业: 未知的重点行业 {code!r}", field="industries")
-        if not industry.applies_in(site.region_id):
+        if not industry.applies_in(region_code):
             raise ServiceError(f"第{position}个行业: {industry.name_zh} 不适用于本地区", field="industries")
-        official = registry_grade(site, code)
+        if registry_grades is not None:
+            official = registry_grades.get(code)
+        else:
+            official = registry_grade(site, code) if site is not None else None
         grade = official.value if official else (item.get("grade") or None)
         source = ListEntry.GradeSource.REGISTRY if official else ListEntry.GradeSource.DECLARED
         industries.append({"industry_code": code, "grade": grade, "source": source})
@@ -335,14 +361,16 @@ def save_entry(user: Any, site_id: int, year: int, data: dict[str, Any], reason:
     registry_lines: dict[str, int | None] = {}
     for line in lines:
         registry_id = line.pop("registry_line", None)
-        if registry_id not in (None, "") and not ProductionLine.objects.filter(pk=registry_id, site=site).exists():
+        if registry_id not in (None, "") and (
+            site is None or not ProductionLine.objects.filter(pk=registry_id, site=site).exists()
+        ):
             raise ServiceError(f"生产线“{line.get('name')}”关联的档案生产线不属于本厂区", field="lines")
         registry_lines[str(line.get("key"))] = registry_id or None
     payload = {
-        "key": f"site:{site.pk}",
-        "enterprise_name": site.enterprise.name,
-        "site_name": site.name,
-        "region_code": site.region_id,
+        "key": f"site:{site.pk if site is not None else site_name}",
+        "enterprise_name": enterprise_name,
+        "site_name": site_name,
+        "region_code": region_code,
         "year": year,
         "industries": [{"industry_code": i["industry_code"], "grade": i["grade"]} for i in industries],
         "in_industrial_park": bool(data.get("in_industrial_park", False)),
@@ -374,6 +402,14 @@ def save_entry(user: Any, site_id: int, year: int, data: dict[str, Any], reason:
             raise ServiceError("不能申请保障类/白名单：" + "；".join(eligibility.reasons), field="guarantee")
     _check_proposals(checked, timezone.localdate())
 
+    return checked, industries, registry_lines
+
+
+@transaction.atomic
+def save_entry(user: Any, site_id: int, year: int, data: dict[str, Any], reason: str = "") -> ListEntry:
+    """Create or replace a site's list entry for a year, lines included; all of it or nothing."""
+    site = site_for_list(user, site_id, "emergency.list.edit")
+    checked, industries, registry_lines = check_entry(site, year, data)
     entry = ListEntry.objects.select_for_update().filter(site=site, year=year).first()
     before = _entry_snapshot(entry) if entry else None
     if entry is None:

@@ -340,7 +340,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             ]
             for p in Pollutant
         },
-        "required_percent": round(100 * reports[chosen]["required_share"]),
+        "required_percent": {p: round(100 * share, 1) for p, share in reports[chosen]["required_share"].items()},
     }
     return render(
         request,
