@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
     "airgrade.platform.regions",
     "airgrade.platform.accounts",
     "airgrade.platform.audit",
@@ -65,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "airgrade.platform.errors.FriendlyErrorMiddleware",
+    # Last, so it sees the outcome of a login and answers a lock-out with the Chinese sign-in page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "airgrade.platform.urls"
@@ -101,6 +105,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Parallel test runs (several checkouts on one PostgreSQL server) each get their own test database.
 if os.environ.get("AIRGRADE_TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["AIRGRADE_TEST_DATABASE_NAME"]}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not the shared-cache in-memory database: there concurrent connections get "table is locked" at once
+    # instead of waiting, so tests that run requests in parallel threads could not use real transactions.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-airgrade.sqlite3")}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -110,9 +118,25 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
-# Failed logins per username + client address within the window before the login form refuses for a while.
-LOGIN_THROTTLE_ATTEMPTS = int(os.environ.get("AIRGRADE_LOGIN_THROTTLE_ATTEMPTS", "5"))
-LOGIN_THROTTLE_WINDOW_SECONDS = 900
+# Login throttling is django-axes (docs/adr/0005-login-throttling-django-axes.md). Its backend comes first, so
+# every authenticate() call, whatever the path, is refused while the username + address pair is locked out.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed logins per username + client address before that pair is locked out for the cool-off.
+AXES_FAILURE_LIMIT = int(os.environ.get("AIRGRADE_LOGIN_THROTTLE_ATTEMPTS", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "airgrade.platform.accounts.addresses.client_address"
+AXES_LOCKOUT_CALLABLE = "airgrade.platform.accounts.views.locked_out"
+AXES_VERBOSE = False
+# Failed logins for one username from all addresses together before every further try needs the captcha. Higher
+# than the per-address limit and never a lock-out: nobody can keep a user out by failing on their name.
+LOGIN_CAPTCHA_AFTER_FAILURES = int(os.environ.get("AIRGRADE_LOGIN_CAPTCHA_AFTER", "10"))
+# Reverse proxies whose X-Forwarded-For is believed (addresses, comma-separated); see accounts/addresses.py.
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("AIRGRADE_TRUSTED_PROXIES", "").split(",") if p.strip()]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
