@@ -176,6 +176,11 @@ API: list[Endpoint] = [
         "POST", "/declarations/{declaration_id}/document", lambda w: f"/api/declarations/{w['draft'].pk}/document"
     ),
     Endpoint(
+        "GET",
+        "/declarations/{declaration_id}/evidence/{evidence_id}",
+        lambda w: f"/api/declarations/{w['draft'].pk}/evidence/{w['draft'].evidence.get().pk}",
+    ),
+    Endpoint(
         "GET", "/declarations/{declaration_id}/self-check", lambda w: f"/api/declarations/{w['draft'].pk}/self-check"
     ),
     Endpoint(
@@ -510,6 +515,11 @@ PAGES: list[Endpoint] = [
     ),
     Endpoint(
         "GET", "declarations/<int:declaration_id>/document/", lambda w: f"/declarations/{w['draft'].pk}/document/"
+    ),
+    Endpoint(
+        "GET",
+        "declarations/<int:declaration_id>/evidence/<int:evidence_id>/",
+        lambda w: f"/declarations/{w['draft'].pk}/evidence/{w['draft'].evidence.get().pk}/",
     ),
     Endpoint(
         "POST",

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -18,6 +19,11 @@ PRODUCTION = os.environ.get("AIRGRADE_PRODUCTION", "") in ("1", "true", "yes")
 
 def _secret_key() -> str:
     key = os.environ.get("AIRGRADE_SECRET_KEY")
+    if key and PRODUCTION and (len(key) < 50 or len(set(key)) < 5 or key.startswith("django-insecure-")):
+        # The same test as Django's security.W009, made an error: sessions and password-reset links hang on it.
+        raise ImproperlyConfigured(
+            "生产模式的 AIRGRADE_SECRET_KEY 太弱：至少 50 个字符、5 种以上不同字符（AIRGRADE_SECRET_KEY is too weak）"
+        )
     if key:
         return key
     if PRODUCTION:
@@ -34,6 +40,9 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 DEBUG = os.environ.get("AIRGRADE_DEBUG", "") in ("1", "true", "yes") and not PRODUCTION
 ALLOWED_HOSTS = [h for h in os.environ.get("AIRGRADE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+if PRODUCTION:
+    # Django's test client's host name has no place on a real server.
+    ALLOWED_HOSTS = [h for h in ALLOWED_HOSTS if h != "testserver"] or ["127.0.0.1", "localhost"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -44,6 +53,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    # django-ninja as an app: /api/docs renders Swagger UI from the assets the ninja package ships (no CDN).
+    "ninja",
     "airgrade.platform.regions",
     "airgrade.platform.accounts",
     "airgrade.platform.audit",
@@ -57,6 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     # gunicorn serves no files: WhiteNoise serves the collected static files (CSS, htmx, ECharts) itself.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -159,9 +171,34 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts only from our own static files — no inline script, no eval, no CDN
+# (tests/platform/test_security_headers.py fails on an inline script in a template). Inline style attributes stay
+# allowed: they carry layout only, and htmx and ECharts set styles at run time.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 if PRODUCTION:
+    # Served over HTTPS only (a TLS-terminating proxy or gunicorn with certificates): redirect, HSTS, secure cookies.
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    if TRUSTED_PROXIES:
+        # Only a configured proxy terminates TLS for us, and it sets (overwrites) X-Forwarded-Proto.
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
     "version": 1,

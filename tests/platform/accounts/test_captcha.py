@@ -74,6 +74,13 @@ def test_the_public_objection_api_refuses_a_replayed_token(users: dict[str, Any]
     assert first.status_code == 201, first.content
     again = Client().post("/api/public/objections", body, content_type="application/json")
     assert again.status_code == 400 and "验证码已过期或无效" in again.json()["error"]
+    # A refused objection (content too short) does not give its token back either.
+    question = Client().get("/api/public/captcha").json()
+    body.update(content="太短", captcha_token=question["token"], captcha_answer=_answer(question["question"]))
+    assert Client().post("/api/public/objections", body, content_type="application/json").status_code == 400
+    body["content"] = "该企业料场未封闭，与B级不符"
+    retry = Client().post("/api/public/objections", body, content_type="application/json")
+    assert retry.status_code == 400 and "验证码已过期或无效" in retry.json()["error"]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -3,8 +3,9 @@
 A signed token that carried its answer could be read by anyone (signing is not encryption) and replayed until it
 expired. Here the token is 32 random bytes; the server keeps only the token's SHA-256 and a digest of token + answer,
 so neither the token nor the stored row reveals the answer. Checking deletes the row whatever the answer: a token is
-good for one try, so an answer cannot be guessed by retrying the same question. The check commits on its own
-(durable) so a later refusal in the caller's transaction cannot restore a used token.
+good for one try, so an answer cannot be guessed by retrying the same question. Callers check the captcha before
+opening their own transaction, so a later refusal cannot roll the used token back
+(tests/platform/accounts/test_captcha.py tries that through the public API).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def new_captcha() -> tuple[str, str]:
 
 def check_captcha(token: str, answer: str) -> None:
     """Use up the token; refuse if it was unknown, used, expired or answered wrongly."""
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         row = Captcha.objects.filter(key=_key(token or "")).first()
         # Only the request whose DELETE removed the row may go on: a parallel replay deletes nothing.
         used = row is not None and Captcha.objects.filter(pk=row.pk).delete()[0] == 1
