@@ -6,7 +6,7 @@ CHROMIUM := /usr/bin/chromium
 APT_PACKAGES := chromium fonts-noto-cjk
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup system-packages run demo serve test test-postgres lint format bench messages clean
+.PHONY: setup system-packages run demo serve test test-core test-postgres lint format bench messages clean
 
 setup: system-packages
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -33,6 +33,10 @@ serve:
 
 test: setup
 	$(UV) run pytest -q -p no:cacheprovider
+
+# The pure core's tests with pytest-django disabled: a core test that pulls Django in fails (tests/core/conftest.py).
+test-core: setup
+	$(UV) run pytest -q -p no:cacheprovider -p no:django -W ignore::pytest.PytestConfigWarning tests/core
 
 test-postgres: setup
 	AIRGRADE_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test $(UV) run pytest -q -p no:cacheprovider

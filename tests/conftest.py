@@ -29,9 +29,12 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
+def _fast_password_hashing(request: pytest.FixtureRequest) -> None:
     # The production hasher is deliberately slow; tests create many users. test_passwords_are_hashed checks the real one.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Pure tests run without Django (`make test-core` disables pytest-django), so ask for its settings only when the
+    # plugin is active: nothing in tests/core depends on Django.
+    if request.config.pluginmanager.has_plugin("django"):
+        request.getfixturevalue("settings").PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _user(username: str, role: Role, region: str | None = None, enterprise: Any = None) -> Any:

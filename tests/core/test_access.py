@@ -66,3 +66,26 @@ def test_scope_ranges_cover_exactly_the_contained_codes() -> None:
         low, high = scope_range(scope)
         for code in ("410000", "410100", "410181", "410182", "410381", "419001", "130100"):
             assert (low <= code <= high) == contains(scope, code), (scope, code)
+
+
+def test_permissions_for_lists_exactly_what_decide_allows() -> None:
+    from airgrade.core.access import ACTION_ROLES, permissions_for
+
+    target = Target("410181", 7)
+    for actor in (COUNTY, CITY, PROVINCE, ENTERPRISE, EXPERT, Actor(Role.PUBLIC)):
+        allowed = permissions_for(actor, target)
+        assert allowed == {action for action in ACTION_ROLES if decide(actor, action, target)}
+    assert "enterprise.edit" in permissions_for(COUNTY, target)
+    assert "enterprise.edit" not in permissions_for(COUNTY, Target("410182", 7))  # out of scope
+    assert "enterprise.create" not in permissions_for(ENTERPRISE, target)  # not the role's action
+
+
+def test_permissions_for_defaults_to_the_actors_own_ground() -> None:
+    from airgrade.core.access import permissions_for
+
+    assert "audit.view" in permissions_for(COUNTY)
+    assert "region.overview" in permissions_for(CITY)
+    assert "region.overview" not in permissions_for(ENTERPRISE)
+    assert "declaration.create" in permissions_for(ENTERPRISE)
+    # An expert's own ground carries no assignment: nothing but public actions.
+    assert {a for a in permissions_for(EXPERT) if not a.startswith("public.")} == set()

@@ -81,7 +81,7 @@ def test_decided_grades_follow_the_engine_and_fill_the_registry(demo: dict[str, 
 
 
 def test_every_demo_role_has_work(demo: dict[str, Any]) -> None:
-    from airgrade.platform.declarations.services import work_queue
+    from airgrade.platform.home.services import work_queue
 
     for role in (Role.ENTERPRISE, Role.COUNTY, Role.CITY, Role.PROVINCE, Role.EXPERT):
         tasks = work_queue(_demo_user(role))

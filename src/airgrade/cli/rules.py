@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from airgrade.core.grading import grade_enterprises, parse_enterprises
-from airgrade.core.grading.enterprise import EnterpriseInput, GradingError
+from airgrade.core.grading.enterprise import EnterpriseInput, GradingProblem
 from airgrade.core.grading.impact import impact as impact_of
 from airgrade.core.grading.serialise import report_dict
 from airgrade.core.rules import schema
@@ -175,7 +175,7 @@ def audit(as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"))
     console.print(f"共 {len(found)} 个暂定值（provisional），需管理员依据正式文本确认。")
 
 
-def _read_input(path: Path) -> tuple[Any, list[GradingError]]:
+def _read_input(path: Path) -> tuple[Any, list[GradingProblem]]:
     if not path.is_file():
         errors_out.print(f"文件不存在: {path}")
         raise typer.Exit(2)
@@ -191,10 +191,10 @@ def _read_input(path: Path) -> tuple[Any, list[GradingError]]:
         for issue in issues:
             errors_out.print(str(issue), markup=False)
         raise typer.Exit(2)
-    return loaded.data, [GradingError(str(path), None, issue.path, issue.message) for issue in issues]
+    return loaded.data, [GradingProblem(str(path), None, issue.path, issue.message) for issue in issues]
 
 
-def _enterprises(path: Path) -> tuple[list[EnterpriseInput], list[GradingError], Any]:
+def _enterprises(path: Path) -> tuple[list[EnterpriseInput], list[GradingProblem], Any]:
     data, errors = _read_input(path)
     enterprises, parse_errors = parse_enterprises(data)
     return enterprises, errors + parse_errors, data

@@ -20,6 +20,8 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
     "enterprise.edit": frozenset({Role.ENTERPRISE, Role.COUNTY, Role.CITY, Role.PROVINCE}),
     "enterprise.set_status": frozenset({Role.COUNTY, Role.CITY}),
     "audit.view": frozenset({Role.COUNTY, Role.CITY, Role.PROVINCE}),
+    # Region-wide figures (grade mix, industry counts, the reduction dashboard): staff of that region only.
+    "region.overview": frozenset(STAFF_ROLES),
     "public.view": frozenset(Role),
     # Declaration workflow (issue 4). The transition rows must match airgrade.core.workflow.TRANSITIONS
     # (a test checks it); the rest are the reads and writes around the workflow.
@@ -136,3 +138,24 @@ def decide(actor: Actor, action: str, target: Target) -> Decision:
             return Decision(False, "超出本账号的管辖区域")
         return ALLOW
     return Decision(False, "无权执行此操作")
+
+
+def home_target(actor: Actor) -> Target:
+    """The actor's own ground: its region and enterprise (no assignment), for "may this user do X at all here"."""
+    return Target(region_code=actor.region_code, enterprise_id=actor.enterprise_id)
+
+
+def permissions_for(actor: Actor, target: Target | None = None) -> frozenset[str]:
+    """Every action of the table that `decide()` allows `actor` on `target` (default: the actor's home target).
+
+    Pages ask this instead of keeping role lists of their own::
+
+        allowed = permissions_for(actor, Target(region_code=d.region_id, enterprise_id=d.enterprise_id))
+        if "declaration.submit" in allowed: ...
+        # template: {% if "declaration.submit" in allowed %}<button>…{% endif %}
+
+    The platform wrapper `airgrade.platform.permissions.permissions_for(user_or_actor, target)` accepts a
+    Django user too, and every page gets `nav_permissions` (the home-target set) from the context processor.
+    """
+    where = home_target(actor) if target is None else target
+    return frozenset(action for action in ACTION_ROLES if decide(actor, action, where))

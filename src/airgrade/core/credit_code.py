@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from airgrade.core.errors import AirgradeError
+
 # GB 32100-2015 §4: the 31 characters of the code alphabet (no I, O, S, V, Z) and the position weights.
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
-class CreditCodeError(ValueError):
+class CreditCodeError(AirgradeError, ValueError):
     """A credit code that is not valid; the message says why, in Chinese."""
 
 

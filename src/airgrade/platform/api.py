@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any, cast
+
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import SessionAuth
 
-from airgrade.platform.errors import ServiceError
+from airgrade.platform.errors import PayloadTooLarge, ServiceError
+
+
+class StrictJsonParser(Parser):
+    """JSON bodies as UTF-8 text whose strings are all encodable: a lone surrogate (JSON "\\ud800") parses in Python
+    but cannot be stored or audited, so it is refused here (ninja answers 400) before any service sees it."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = json.loads(request.body.decode("utf-8"))
+        json.dumps(data, ensure_ascii=False).encode("utf-8")  # UnicodeEncodeError on a lone surrogate
+        return cast(dict[str, Any], data)
+
 
 api = NinjaAPI(
     title="airgrade API",
@@ -15,6 +31,7 @@ api = NinjaAPI(
     description="重点行业绩效分级与应急减排清单平台接口。登录后使用会话 Cookie 调用（写操作需 X-CSRFToken）。",
     auth=SessionAuth(),
     urls_namespace="api",
+    parser=StrictJsonParser(),
 )
 
 
@@ -31,6 +48,22 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
         for err in exc.errors
     ]
     return api.create_response(request, {"error": "请求数据有误", "field": None, "errors": errors}, status=422)
+
+
+@api.exception_handler(RequestDataTooBig)
+def request_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return service_error(request, PayloadTooLarge())
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja's own refusals (an unparsable body, a method not allowed) in Chinese, with their status kept.
+    message = {
+        400: "请求正文不是有效的 UTF-8 JSON",
+        403: "CSRF 校验失败，请刷新页面后重试",
+        429: "请求过于频繁，请稍后再试",
+    }.get(exc.status_code, "请求无效")
+    return api.create_response(request, {"error": message, "field": None, "errors": []}, status=exc.status_code)
 
 
 @api.exception_handler(AuthenticationError)

@@ -16,6 +16,7 @@ from airgrade.core.types import Role
 from airgrade.platform.accounts.models import User
 from airgrade.platform.enterprises import services as registry
 from airgrade.platform.enterprises.models import Enterprise
+from airgrade.platform.permissions import within
 from airgrade.platform.regions.models import Region
 from airgrade.platform.regions.services import load_regions
 
@@ -170,7 +171,7 @@ def ensure_users(enterprise: Enterprise | None = None) -> dict[Role, User]:
 def load_demo(enterprise_count: int = 300, seed: int = 2026) -> dict[str, Any]:
     """Load the demo once (a second run writes nothing): regions, users, enterprises, then the Zhengzhou grading
     workflow and grades, then the emergency lists, which take each site's grade from the registry (REQ H21-7)."""
-    from airgrade.platform.declarations.demo import load_demo_workflow
+    from airgrade.platform.demo_workflow import load_demo_workflow
     from airgrade.platform.emergency.demo import load_demo_lists
 
     load_regions()
@@ -223,7 +224,7 @@ def _load_enterprises(enterprise_count: int, seed: int) -> int:
     users = ensure_users()
     province = users[Role.PROVINCE]
     rng = random.Random(seed)
-    counties = list(Region.objects.filter(code__startswith="41", level="county"))
+    counties = list(Region.objects.filter(within("410000", "code"), level="county"))
     home_county = [c for c in counties if c.code == DEMO_REGION[Role.COUNTY]]
     city_counties = [c for c in counties if c.code.startswith(DEMO_REGION[Role.CITY][:4]) and c not in home_county]
     industries = list(INDUSTRY_LINES)

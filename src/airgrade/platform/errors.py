@@ -5,13 +5,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+
+from airgrade.core.errors import AirgradeError
 
 logger = logging.getLogger("airgrade")
 
 
-class ServiceError(Exception):
+class ServiceError(AirgradeError):
     """A refusal a user should read: the message is in Chinese and names the field and reason."""
 
     status = 400
@@ -56,6 +59,33 @@ def form_int(raw: object, *, field: str, label: str, required: bool = True) -> i
         raise ServiceError(f"{label}须为整数，收到 {text[:20]!r}", field=field) from None
 
 
+class PayloadTooLarge(ServiceError):
+    """A request body over Django's DATA_UPLOAD_MAX_MEMORY_SIZE (files go through the upload fields instead)."""
+
+    status = 413
+
+    def __init__(self) -> None:
+        from django.conf import settings
+
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+        super().__init__(f"提交的数据超过 {limit:g} MB 的上限，请精简内容；附件请通过上传功能提交")
+
+
+def error_response(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+    """The error as JSON (API, or a client asking for JSON) or as the Chinese error page."""
+    if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse(exc.as_dict(), status=exc.status, json_dumps_params={"ensure_ascii": False})
+    return render(request, "error.html", {"message": exc.message, "status": exc.status}, status=exc.status)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's 400 handler. A body over the size limit is read by a middleware (CSRF reads the form) before any
+    view runs; Django then answers 400 through this handler, and here it becomes the 413 it is."""
+    if isinstance(exception, RequestDataTooBig):
+        return error_response(request, PayloadTooLarge())
+    return error_response(request, ServiceError("请求无效"))
+
+
 class FriendlyErrorMiddleware:
     """Render ServiceErrors and unexpected exceptions as a Chinese error page or JSON, and log the trace."""
 
@@ -68,16 +98,13 @@ class FriendlyErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         from django.conf import settings
 
+        if isinstance(exception, RequestDataTooBig):
+            exception = PayloadTooLarge()
         if isinstance(exception, ServiceError):
-            status, body = exception.status, exception.as_dict()
-        else:
-            if settings.DEBUG:
-                return None
-            logger.exception("unexpected error on %s", request.path)
-            status, body = (
-                500,
-                {"error": "系统内部错误，已记录，请稍后重试或联系管理员。", "field": None, "errors": []},
-            )
-        if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
-            return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
-        return render(request, "error.html", {"message": body["error"], "status": status}, status=status)
+            return error_response(request, exception)
+        if settings.DEBUG:
+            return None
+        logger.exception("unexpected error on %s", request.path)
+        failure = ServiceError("系统内部错误，已记录，请稍后重试或联系管理员。")
+        failure.status = 500
+        return error_response(request, failure)

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "airgrade.platform.disclosure",
     "airgrade.platform.emergency",
     "airgrade.platform.rulebook",
+    "airgrade.platform.home",
 ]
 
 MIDDLEWARE = [

@@ -5,9 +5,10 @@ from django.urls import include, path
 
 from airgrade.platform.accounts import views as account_views
 from airgrade.platform.api import api
+from airgrade.platform.home import views as home_views
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("accounts/", include("airgrade.platform.accounts.urls")),
     path("enterprises/", include("airgrade.platform.enterprises.urls")),
     path("grades/", include("airgrade.platform.grades.urls")),
@@ -22,6 +23,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]
+
+handler400 = "airgrade.platform.errors.bad_request"
 
 admin.site.site_header = "airgrade 管理后台"
 admin.site.site_title = "airgrade"

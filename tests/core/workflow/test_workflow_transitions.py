@@ -33,6 +33,7 @@ ALL_MET = WorkflowContext(
     city_onsite_done=True,
     guarantee_grade_ok=True,
     upgrade_window_ok=True,
+    application_open=True,
 )
 
 # A site in 郑州市中原区 (410102) of enterprise 7; "out" is a site in 开封市 (410202) of enterprise 8.
@@ -170,6 +171,8 @@ def test_unsampled_b_needs_no_city_onsite_check_but_a_does() -> None:
     assert city_onsite_required(Grade.B_MINUS, sampled=True)
     assert city_onsite_required(Grade.A, sampled=False)
     assert city_onsite_required(Grade.LEADING, sampled=False)
+    assert city_onsite_required(Grade.B, sampled=None)  # the draw has not happened: required until it exempts
+    assert not city_onsite_required(Grade.C, sampled=None)
     unsampled_b = WorkflowContext(city_onsite_required=city_onsite_required(Grade.B, sampled=False))
     assert check("declaration.city_pass", State.CITY_REVIEW, ACTORS[Role.CITY], IN_TARGET, unsampled_b)
 
@@ -260,8 +263,26 @@ def test_city_may_recommend_only_a_grade_lower_than_declared() -> None:
 def test_only_county_and_province_rows_decide_a_grade() -> None:
     assert {t.action for t in TRANSITIONS if t.grade_rule.decides} == {
         "declaration.county_grade",
+        "declaration.province_verify",
         "declaration.province_adjust",
     }
+    # Verification confirms the city's recommendation or the declared grade: the caller names none.
+    assert {t.action for t in TRANSITIONS if t.grade_rule.decides and not t.grade_rule.asks_grade} == {
+        "declaration.province_verify"
+    }
+    verify = transition_for("declaration.province_verify")
+    assert verify is not None and not check_decided_grade(verify, Grade.A)
+
+
+def test_submission_after_the_deadline_is_a_condition_of_the_table() -> None:
+    """REQ LC-6: the deadline is a row condition, so the button disappears and the service refuses alike."""
+    after_deadline = WorkflowContext(**{**ALL_MET.__dict__, "application_open": False})
+    refused = check("declaration.submit", State.DRAFT, ACTORS[Role.ENTERPRISE], IN_TARGET, after_deadline)
+    assert not refused and "已截止" in refused.reason
+    # A returned declaration may still be resubmitted after the deadline (only the first submission is late).
+    assert check("declaration.resubmit", State.RETURNED, ACTORS[Role.ENTERPRISE], IN_TARGET, after_deadline)
+    submit = transition_for("declaration.submit")
+    assert submit is not None and submit.submits
 
 
 def test_allowed_actions_offer_the_lower_pass_only_to_the_city_in_review() -> None:

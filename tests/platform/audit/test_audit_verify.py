@@ -30,7 +30,7 @@ def _append(label: str) -> None:
 def test_no_false_alarm_when_a_write_lands_during_the_walk(regions: None, monkeypatch: pytest.MonkeyPatch) -> None:
     for n in range(5):
         _append(f"before-{n}")
-    original = services._digest
+    original = services.link_hash
     fired: list[bool] = []
 
     def digest_then_write(previous: str, record: dict[str, Any]) -> str:
@@ -42,7 +42,7 @@ def test_no_false_alarm_when_a_write_lands_during_the_walk(regions: None, monkey
             writer.join()
         return original(previous, record)
 
-    monkeypatch.setattr(services, "_digest", digest_then_write)
+    monkeypatch.setattr(services, "link_hash", digest_then_write)
     report = services.verify()
     assert fired and report.ok, report.problem
     monkeypatch.undo()
@@ -97,9 +97,7 @@ def _rewrite_from(start: int) -> None:
         if rec.pk >= start:
             if rec.pk == start:
                 rec.reason = "改写"
-            fields = services._hashed_fields(rec)
-            fields["reason"] = rec.reason
-            digest = services._digest(previous, fields)
+            digest = services.link_hash(previous, services._hashed_fields(rec))
             AuditRecord.objects.filter(pk=rec.pk).update(reason=rec.reason, previous_hash=previous, record_hash=digest)
             previous = digest
         else:

@@ -28,6 +28,7 @@ from airgrade.platform.declarations.models import (
 from airgrade.platform.errors import AccessDenied, Conflict, NotFound, ServiceError
 from airgrade.platform.grades import services as grades
 from airgrade.platform.grades.models import GradeRecord
+from airgrade.platform.home.services import work_queue
 
 pytestmark = pytest.mark.django_db
 
@@ -315,7 +316,7 @@ def test_b_sample_is_reproducible_from_its_record(users: dict[str, Any], make_en
 
 
 def test_experts_see_only_assigned_reviews_and_respect_ties_and_blacklist(users: dict[str, Any]) -> None:
-    from airgrade.platform.accounts.permissions import actor_of
+    from airgrade.platform.permissions import actor_of
 
     campaign = make_campaign(users["city"])
     declaration = force_state(
@@ -392,13 +393,13 @@ def test_work_queue_flags_overdue(users: dict[str, Any]) -> None:
     campaign = make_campaign(users["city"], template_code="liaocheng-2020")
     declaration = ready_declaration(users["enterprise"], campaign)
     act(users["enterprise"], declaration, "declaration.submit")
-    queue = services.work_queue(users["county"])
+    queue = work_queue(users["county"])
     assert [t["declaration_id"] for t in queue] == [declaration.pk]
     # The Liaocheng template shifted to this year: the county's 8/18 milestone.
     assert queue[0]["due"].month == 8 and queue[0]["due"].day == 18
     assert queue[0]["overdue"] is (queue[0]["due"] < timezone.now())
-    assert services.work_queue(users["other_county"]) == []
-    assert services.work_queue(users["city"]) == []
+    assert work_queue(users["other_county"]) == []
+    assert work_queue(users["city"]) == []
 
 
 def test_unknown_facts_cannot_be_submitted(users: dict[str, Any]) -> None:

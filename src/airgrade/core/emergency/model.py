@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from airgrade.core.errors import AirgradeError
 from airgrade.core.measures import MEASURE_KINDS, Measure
 from airgrade.core.rules.yamlio import format_path
 from airgrade.core.types import AlertLevel, Grade, Pollutant
@@ -292,7 +293,7 @@ def parse_list(data: Any, where: str = "") -> ListFile:
         raise ListInputError(describe_errors(exc, where)) from None
 
 
-class ListInputError(ValueError):
+class ListInputError(AirgradeError, ValueError):
     """Every problem found in a list input, each a Chinese line naming where and why."""
 
     def __init__(self, messages: list[str]):

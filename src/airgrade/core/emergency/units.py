@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from airgrade.core.errors import AirgradeError
+
 EMISSION_UNITS: dict[str, float] = {"t/d": 1.0, "kg/d": 0.001, "吨/天": 1.0, "千克/天": 0.001, "kg/天": 0.001}
 
 _PERIOD_PER_DAY: dict[str, float | None] = {
@@ -34,7 +36,7 @@ MAX_EMISSION_T_PER_T_PRODUCT = 0.1
 MAX_EMISSION_T_PER_MW_DAY = 1.0
 
 
-class UnitError(ValueError):
+class UnitError(AirgradeError, ValueError):
     """A unit the list cannot use; the message is Chinese and names the unit."""
 
 

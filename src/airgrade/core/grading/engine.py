@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from airgrade.core.errors import AirgradeError
 from airgrade.core.grading.checks import SYMBOLS, check_composite, check_simple
-from airgrade.core.grading.facts import FactError, FactValue, normalise_facts
+from airgrade.core.grading.facts import FactProblem, FactValue, normalise_facts
 from airgrade.core.rules import schema as s
 from airgrade.core.rules.rulebook import (
     IndustryRules,
@@ -24,10 +25,10 @@ from airgrade.core.rules.rulebook import (
 from airgrade.core.types import EmissionStage, Grade
 
 
-class FactsError(ValueError):
+class FactsError(AirgradeError, ValueError):
     """Facts that cannot be graded; `errors` names every bad key."""
 
-    def __init__(self, industry: str, errors: list[FactError]) -> None:
+    def __init__(self, industry: str, errors: list[FactProblem]) -> None:
         self.industry = industry
         self.errors = errors
         super().__init__("; ".join(f"{industry}.{error.key}: {error.message}" for error in errors))

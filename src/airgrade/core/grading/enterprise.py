@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from airgrade.core.errors import AirgradeError
 from airgrade.core.grading.engine import FactsError, IndustryResult, grade_normalised
 from airgrade.core.grading.facts import normalise_facts
 from airgrade.core.rules.rulebook import RuleBook, RuleLookupError, default_rulebook
@@ -79,8 +80,9 @@ class Cap:
 
 
 @dataclass(frozen=True)
-class GradingError:
-    """Why one enterprise could not be graded: names enterprise, industry and key (Chinese message)."""
+class GradingProblem:
+    """Why one enterprise could not be graded (a record, not an exception: `EnterpriseGradingError` carries a list of
+    them): names enterprise, industry and key (Chinese message)."""
 
     enterprise_id: str
     industry: str | None
@@ -92,8 +94,8 @@ class GradingError:
         return f"{where}: {self.message}"
 
 
-class EnterpriseGradingError(ValueError):
-    def __init__(self, errors: list[GradingError]) -> None:
+class EnterpriseGradingError(AirgradeError, ValueError):
+    def __init__(self, errors: list[GradingProblem]) -> None:
         self.errors = errors
         super().__init__("; ".join(str(error) for error in errors))
 
@@ -126,16 +128,16 @@ _FLOOR_CAPS = (
 def grade_enterprise(enterprise: EnterpriseInput, as_of: dt.date, book: RuleBook | None = None) -> EnterpriseResult:
     """Every industry graded, caps applied, the worst overall; EnterpriseGradingError on bad input."""
     book = book or default_rulebook()
-    errors: list[GradingError] = []
+    errors: list[GradingProblem] = []
     results: list[IndustryResult] = []
     for item in enterprise.industries:
         try:
             rules = book.rules_for(item.industry, as_of, enterprise.region)
         except RuleLookupError as error:
-            errors.append(GradingError(enterprise.id, item.industry, None, str(error)))
+            errors.append(GradingProblem(enterprise.id, item.industry, None, str(error)))
             continue
         values, fact_errors = normalise_facts(item.facts, rules.facts, book.units)
-        errors.extend(GradingError(enterprise.id, item.industry, e.key, e.message) for e in fact_errors)
+        errors.extend(GradingProblem(enterprise.id, item.industry, e.key, e.message) for e in fact_errors)
         if not fact_errors:
             results.append(grade_normalised(values, rules, process=item.process))
     if errors:
@@ -207,14 +209,14 @@ def _apply_caps(result: IndustryResult, caps: list[Cap]) -> IndustryResult:
     return replace(result, grade=result.scale.grades[index], caps=tuple(cap.code for cap in caps))
 
 
-def parse_enterprises(data: Any) -> tuple[list[EnterpriseInput], list[GradingError]]:
+def parse_enterprises(data: Any) -> tuple[list[EnterpriseInput], list[GradingProblem]]:
     """Validate `{enterprises: [...]}`; a bad enterprise is reported by id (or position) and the rest kept."""
     if not isinstance(data, dict) or not isinstance(data.get("enterprises"), list):
-        return [], [GradingError("(文件)", None, "enterprises", "须为 {enterprises: [...]} (expected a list)")]
+        return [], [GradingProblem("(文件)", None, "enterprises", "须为 {enterprises: [...]} (expected a list)")]
     extra = set(data) - {"enterprises", "as_of"}
-    errors: list[GradingError] = []
+    errors: list[GradingProblem] = []
     if extra:
-        errors.append(GradingError("(文件)", None, ", ".join(sorted(extra)), "未知的键 (unknown key)"))
+        errors.append(GradingProblem("(文件)", None, ", ".join(sorted(extra)), "未知的键 (unknown key)"))
     parsed: list[EnterpriseInput] = []
     for position, item in enumerate(data["enterprises"], start=1):
         ident = str(item.get("id")) if isinstance(item, dict) and item.get("id") is not None else f"第{position}个企业"
@@ -230,7 +232,7 @@ def parse_enterprises(data: Any) -> tuple[list[EnterpriseInput], list[GradingErr
                         entry = industries[loc[1]]
                         industry = str(entry.get("industry")) if isinstance(entry, dict) else None
                 key = ".".join(str(part) for part in loc)
-                errors.append(GradingError(ident, industry, key, _message(detail)))
+                errors.append(GradingProblem(ident, industry, key, _message(detail)))
     return parsed, errors
 
 
@@ -245,11 +247,11 @@ def _message(detail: Any) -> str:
 
 def grade_enterprises(
     enterprises: list[EnterpriseInput], as_of: dt.date, book: RuleBook | None = None
-) -> tuple[list[EnterpriseResult], list[GradingError]]:
+) -> tuple[list[EnterpriseResult], list[GradingProblem]]:
     """Grade each enterprise; one that fails is reported and the rest are still graded."""
     book = book or default_rulebook()
     results: list[EnterpriseResult] = []
-    errors: list[GradingError] = []
+    errors: list[GradingProblem] = []
     for enterprise in enterprises:
         try:
             results.append(grade_enterprise(enterprise, as_of, book))
@@ -265,7 +267,7 @@ __all__ = [
     "EnterpriseResult",
     "FactsError",
     "Flags",
-    "GradingError",
+    "GradingProblem",
     "IndustryInput",
     "PriorYearViolation",
     "grade_enterprise",

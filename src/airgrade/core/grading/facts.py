@@ -13,8 +13,9 @@ FactValue = float | bool | EmissionStage | str
 
 
 @dataclass(frozen=True)
-class FactError:
-    """A fact that cannot be used: the key and the reason (Chinese, for users)."""
+class FactProblem:
+    """A fact that cannot be used (a record; `FactsError` is the exception carrying them): the key and the reason
+    (Chinese, for users)."""
 
     key: str
     message: str
@@ -31,21 +32,21 @@ def normalise_facts(
     raw: Mapping[str, Any],
     known: Mapping[str, s.FactDefinition],
     units: Mapping[str, s.UnitDefinition],
-) -> tuple[dict[str, FactValue], list[FactError]]:
+) -> tuple[dict[str, FactValue], list[FactProblem]]:
     """Typed facts (canonical units) and the errors found; a `None` value means 'not stated' (missing)."""
     values: dict[str, FactValue] = {}
-    errors: list[FactError] = []
+    errors: list[FactProblem] = []
     for key, value in raw.items():
         definition = known.get(key)
         if definition is None:
-            errors.append(FactError(key, f"未知的事实 {key!r}，本行业不使用 (unknown fact key)"))
+            errors.append(FactProblem(key, f"未知的事实 {key!r}，本行业不使用 (unknown fact key)"))
             continue
         if value is None:
             continue
         try:
             values[key] = _convert(value, definition, units)
         except ValueError as error:
-            errors.append(FactError(key, str(error)))
+            errors.append(FactProblem(key, str(error)))
     return values, errors
 
 

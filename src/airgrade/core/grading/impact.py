@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from airgrade.core.grading.enterprise import EnterpriseInput, GradingError, grade_enterprises
+from airgrade.core.grading.enterprise import EnterpriseInput, GradingProblem, grade_enterprises
 from airgrade.core.rules.rulebook import RuleBook
 from airgrade.core.types import Grade
 
@@ -25,7 +25,7 @@ class GradeChange:
 
 def impact(
     enterprises: list[EnterpriseInput], as_of: dt.date, current: RuleBook, draft: RuleBook
-) -> tuple[list[GradeChange], int, list[GradingError]]:
+) -> tuple[list[GradeChange], int, list[GradingProblem]]:
     """(changes, number graded under both, errors); a change in any industry counts."""
     before, errors_before = grade_enterprises(enterprises, as_of, current)
     after, errors_after = grade_enterprises(enterprises, as_of, draft)

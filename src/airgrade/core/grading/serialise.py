@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from airgrade.core.grading.engine import Gap, IndicatorTrace, IndustryResult
-from airgrade.core.grading.enterprise import Cap, EnterpriseResult, GradingError
+from airgrade.core.grading.enterprise import Cap, EnterpriseResult, GradingProblem
 from airgrade.core.rules import schema as s
 from airgrade.core.types import EmissionStage
 
@@ -105,13 +105,13 @@ def enterprise_dict(result: EnterpriseResult, *, with_trace: bool = True) -> dic
     }
 
 
-def error_dict(error: GradingError) -> dict[str, Any]:
+def error_dict(error: GradingProblem) -> dict[str, Any]:
     return {"id": error.enterprise_id, "industry": error.industry, "key": error.key, "message": error.message}
 
 
 def report_dict(
     results: list[EnterpriseResult],
-    errors: list[GradingError],
+    errors: list[GradingProblem],
     as_of: dt.date,
     rules_version: str,
     *,

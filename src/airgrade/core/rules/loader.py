@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from airgrade.core.errors import AirgradeError
 from airgrade.core.industries import jurisdiction_covers
 from airgrade.core.regions import RegionLevel, level_of
 from airgrade.core.rules import schema as s
@@ -44,7 +45,7 @@ _PYDANTIC_MESSAGES = {
 }
 
 
-class RuleBookError(Exception):
+class RuleBookError(AirgradeError):
     """The rule book has errors; `issues` lists every one."""
 
     def __init__(self, issues: list[RuleIssue]) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Protocol, TypeVar
 
+from airgrade.core.errors import AirgradeError
 from airgrade.core.industries import jurisdiction_covers
 from airgrade.core.measures import Measure
 from airgrade.core.regions import city_of, province_of
@@ -21,7 +22,7 @@ from airgrade.core.rules import schema as s
 from airgrade.core.types import AlertLevel, Grade
 
 
-class RuleLookupError(LookupError):
+class RuleLookupError(AirgradeError, LookupError):
     """An industry, grade or date the rule book has nothing for; the message is for users (Chinese)."""
 
 

@@ -48,6 +48,7 @@ class Condition(StrEnum):
     CITY_ONSITE_DONE_IF_REQUIRED = "city_onsite_done_if_required"
     GUARANTEE_GRADE_ELIGIBLE = "guarantee_grade_eligible"
     UPGRADE_WINDOW_OPEN = "upgrade_window_open"
+    APPLICATION_OPEN = "application_open"
 
     @property
     def failure_zh(self) -> str:
@@ -68,6 +69,7 @@ _CONDITION_LABELS = {
     Condition.CITY_ONSITE_DONE_IF_REQUIRED: "需市级现场核查的（A、引领性、抽中的B）已核查",
     Condition.GUARANTEE_GRADE_ELIGIBLE: "保障类申报的各行业申报等级为B级及以上或引领性",
     Condition.UPGRADE_WINDOW_OPEN: "动态管理中升为A、B（含B-）、引领性的，须在动态调整窗口内",
+    Condition.APPLICATION_OPEN: "评级批次申报未截止（月度评级全年开放）",
 }
 
 
@@ -87,6 +89,7 @@ _CONDITION_FAILURES = {
         "本地区动态调整窗口未开放：评级批次之外（月度评级、动态调整）升为A级、B级（含B-）或引领性，"
         "只能在每个周期一次的动态调整窗口开放期间核定（REQ LC-12, LC-8, H23-7）；降级不受此限，可选择“省级核定调整等级”"
     ),
+    Condition.APPLICATION_OPEN: "本批次申报已截止，不能提交；未按时申报的按最低等级管理（REQ LC-6）",
 }
 
 
@@ -98,11 +101,19 @@ class GradeRule(StrEnum):
     ANY = "any"  # the province may set any final grade (REQ LC-2 核定)
     # The city concludes a lower grade than declared; only a recommendation, the province decides (REQ LC-2).
     LOWER_THAN_DECLARED = "lower_than_declared"
+    # The province verifies: the final grade is the city's lower recommendation if it made one, else the declared
+    # grade; the caller names no grade (REQ LC-2 核定).
+    CONFIRMS_RECOMMENDATION = "confirms_recommendation"
 
     @property
     def decides(self) -> bool:
         """The row fixes the final grade (recorded in the grade registry); a recommendation does not."""
-        return self in (GradeRule.NOT_TOP_TIER, GradeRule.ANY)
+        return self in (GradeRule.NOT_TOP_TIER, GradeRule.ANY, GradeRule.CONFIRMS_RECOMMENDATION)
+
+    @property
+    def asks_grade(self) -> bool:
+        """The caller names a grade (decided or recommended) when taking the action."""
+        return self in (GradeRule.NOT_TOP_TIER, GradeRule.ANY, GradeRule.LOWER_THAN_DECLARED)
 
 
 @dataclass(frozen=True)
@@ -119,6 +130,7 @@ class WorkflowContext:
     city_onsite_done: bool = False
     guarantee_grade_ok: bool = False
     upgrade_window_ok: bool = False
+    application_open: bool = False
 
     def holds(self, condition: Condition) -> bool:
         if condition is Condition.COMMITMENT_SIGNED:
@@ -139,6 +151,8 @@ class WorkflowContext:
             return self.guarantee_grade_ok
         if condition is Condition.UPGRADE_WINDOW_OPEN:
             return self.upgrade_window_ok
+        if condition is Condition.APPLICATION_OPEN:
+            return self.application_open
         raise AssertionError(f"unhandled condition {condition}")  # pragma: no cover - enum is closed
 
 
@@ -154,6 +168,14 @@ class Transition:
     conditions: tuple[Condition, ...] = ()
     grade_rule: GradeRule = GradeRule.NONE
     req: str = ""
+    # The grade the caller decides must respect the adjustment window when it is an upgrade (checked against the
+    # registry when the action is taken, since the grade is only known then).
+    upgrade_window_on_decided_grade: bool = False
+
+    @property
+    def submits(self) -> bool:
+        """The enterprise hands the declaration in: the self-check is sealed and the submission time recorded."""
+        return self.target is State.SUBMITTED
 
 
 def _t(
@@ -167,6 +189,7 @@ def _t(
     conditions: tuple[Condition, ...] = (),
     grade_rule: GradeRule = GradeRule.NONE,
     req: str = "",
+    upgrade_window_on_decided_grade: bool = False,
 ) -> Transition:
     scope = Scope.OWN_ENTERPRISE if role is Role.ENTERPRISE else Scope.JURISDICTION
     return Transition(
@@ -180,6 +203,7 @@ def _t(
         conditions,
         grade_rule,
         req,
+        upgrade_window_on_decided_grade,
     )
 
 
@@ -200,8 +224,9 @@ TRANSITIONS: tuple[Transition, ...] = (
             Condition.COMMITMENT_SIGNED,
             Condition.APPLICATION_DOCUMENT_READY,
             Condition.GUARANTEE_GRADE_ELIGIBLE,
+            Condition.APPLICATION_OPEN,
         ),
-        req="LC-3, LC-4, SJZ-3, H23-5, LC-9",
+        req="LC-3, LC-4, SJZ-3, H23-5, LC-9, LC-6",
     ),
     _t(
         "declaration.resubmit",
@@ -305,6 +330,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         State.VERIFIED,
         Role.PROVINCE,
         conditions=(Condition.UPGRADE_WINDOW_OPEN,),
+        grade_rule=GradeRule.CONFIRMS_RECOMMENDATION,
         req="LC-2, LC-12, LC-8, H23-7",
     ),
     _t(
@@ -316,6 +342,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         opinion=True,
         grade_rule=GradeRule.ANY,
         req="LC-2, LC-12",
+        upgrade_window_on_decided_grade=True,
     ),
 )
 
@@ -363,7 +390,7 @@ def allowed_actions(state: State, actor: Actor, target: Target, context: Workflo
 def check_decided_grade(transition: Transition, grade: Grade | None, declared: Grade | None = None) -> Decision:
     """Whether `grade` may be set by `transition` (the county decides C and below; the province any grade; the
     city may recommend only a grade lower than the `declared` one)."""
-    if transition.grade_rule is GradeRule.NONE:
+    if not transition.grade_rule.asks_grade:
         if grade is not None:
             return Decision(False, f"“{transition.label_zh}”不设定等级")
         return ALLOW
@@ -388,10 +415,13 @@ def guarantee_grades_ok(is_guarantee: bool, grades: Iterable[Grade]) -> bool:
     return not is_guarantee or all(grade in GUARANTEE_ELIGIBLE_GRADES for grade in grades)
 
 
-def city_onsite_required(target_grade: Grade, sampled: bool) -> bool:
-    """City on-site checks: every A and 引领性, and the B (B-) applicants drawn in the sample (REQ LC-2)."""
+def city_onsite_required(target_grade: Grade, sampled: bool | None) -> bool:
+    """City on-site checks: every A and 引领性, and the B (B-) applicants drawn in the sample (REQ LC-2).
+
+    `sampled` is None while the city has not drawn its sample yet: a B applicant then counts as required (deny by
+    default), so a declaration cannot pass the city before the draw decides it is exempt."""
     if target_grade in (Grade.A, Grade.LEADING):
         return True
     if target_grade in (Grade.B, Grade.B_MINUS):
-        return sampled
+        return sampled is not False
     return False

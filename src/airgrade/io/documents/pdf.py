@@ -9,10 +9,12 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from airgrade.core.errors import AirgradeError
+
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 
 
-class PdfError(RuntimeError):
+class PdfError(AirgradeError, RuntimeError):
     """The PDF could not be produced; the message is for users (Chinese)."""
 
 

@@ -1,4 +1,4 @@
-"""Template context: the current actor and the role's Chinese label for every page."""
+"""Template context: the current actor, the role's Chinese label and the actions allowed on the user's own ground."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from airgrade.platform.accounts.permissions import actor_of
+from airgrade.platform.permissions import actor_of, permissions_for
 
 
 def current_actor(request: HttpRequest) -> dict[str, Any]:
     actor = actor_of(getattr(request, "user", None))
-    return {"actor": actor, "role_label": actor.role.label_zh}
+    # nav_permissions: what the user may do on their own ground; templates test `"audit.view" in nav_permissions`.
+    return {"actor": actor, "role_label": actor.role.label_zh, "nav_permissions": permissions_for(actor)}

@@ -1,67 +1,13 @@
-"""The platform side of access control: build the core Actor for a user and enforce core decisions."""
+"""Moved to `airgrade.platform.permissions` (a kernel module, so audit need not import accounts); kept for callers in
+flight. New code imports `airgrade.platform.permissions`."""
 
-from __future__ import annotations
+from airgrade.platform.permissions import (
+    PUBLIC_ACTOR,
+    actor_of,
+    permissions_for,
+    region_filter,
+    require,
+    scoped,
+)
 
-from typing import Any
-
-from django.db.models import Q, QuerySet
-
-from airgrade.core.access import Actor, Target, decide
-from airgrade.core.regions import scope_range
-from airgrade.core.types import Role
-from airgrade.platform.errors import AccessDenied
-
-PUBLIC_ACTOR = Actor(role=Role.PUBLIC)
-
-
-def actor_of(user: Any) -> Actor:
-    """The core Actor of a Django user; anonymous and inactive users are the public."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return PUBLIC_ACTOR
-    assignments: frozenset[str] = frozenset()
-    if user.role == Role.EXPERT.value:
-        assignments = frozenset(_expert_assignments(user))
-    return Actor(
-        role=Role(user.role),
-        region_code=user.region_id,
-        enterprise_id=user.enterprise_id,
-        user_id=user.pk,
-        assignments=assignments,
-    )
-
-
-def _expert_assignments(user: Any) -> list[str]:
-    # Apps that assign work to experts contribute keys through this hook; none are assigned by default.
-    from django.apps import apps
-
-    keys: list[str] = []
-    for config in apps.get_app_configs():
-        provider = getattr(config, "expert_assignments", None)
-        if provider is not None:
-            keys.extend(provider(user))
-    return keys
-
-
-def require(user_or_actor: Any, action: str, target: Target) -> Actor:
-    """Raise AccessDenied unless the core allows `action` on `target`; return the actor for the caller's use."""
-    actor = user_or_actor if isinstance(user_or_actor, Actor) else actor_of(user_or_actor)
-    decision = decide(actor, action, target)
-    if not decision:
-        raise AccessDenied(decision.reason)
-    return actor
-
-
-def region_filter(actor: Actor, region_field: str = "region", enterprise_field: str = "id") -> Q:
-    """A Q that keeps only rows inside the actor's scope; the empty set for anyone without a scope."""
-    if actor.role in (Role.COUNTY, Role.CITY, Role.PROVINCE) and actor.region_code:
-        low, high = scope_range(actor.region_code)
-        return Q(**{f"{region_field}__gte": low, f"{region_field}__lte": high})
-    if actor.role is Role.ENTERPRISE and actor.enterprise_id is not None:
-        return Q(**{enterprise_field: actor.enterprise_id})
-    return Q(pk__in=[])
-
-
-def scoped(
-    queryset: QuerySet[Any], actor: Actor, region_field: str = "region", enterprise_field: str = "id"
-) -> QuerySet[Any]:
-    return queryset.filter(region_filter(actor, region_field, enterprise_field))
+__all__ = ["PUBLIC_ACTOR", "actor_of", "permissions_for", "region_filter", "require", "scoped"]

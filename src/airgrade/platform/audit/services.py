@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -14,11 +12,9 @@ from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from airgrade.core.access import Target
-from airgrade.core.regions import scope_prefix
-from airgrade.platform.accounts.permissions import actor_of, require
+from airgrade.core.hashchain import GENESIS, ChainFault, check_link, link_hash
 from airgrade.platform.audit.models import AuditChainHead, AuditRecord
-
-GENESIS = "0" * 64
+from airgrade.platform.permissions import actor_of, require, within
 
 
 def _plain(value: Any) -> Any:
@@ -39,11 +35,6 @@ def snapshot(obj: Model, fields: list[str] | None = None) -> dict[str, Any]:
     """The audited state of a model instance: concrete field values (foreign keys by id)."""
     names = fields or [f.attname for f in obj._meta.concrete_fields]
     return {name: _plain(getattr(obj, name)) for name in names}
-
-
-def _digest(previous_hash: str, record: dict[str, Any]) -> str:
-    canonical = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256((previous_hash + canonical).encode("utf-8")).hexdigest()
 
 
 def _hashed_fields(rec: AuditRecord) -> dict[str, Any]:
@@ -98,7 +89,7 @@ def record(
         reason=reason,
         previous_hash=head.last_hash,
     )
-    rec.record_hash = _digest(rec.previous_hash, _hashed_fields(rec))
+    rec.record_hash = link_hash(rec.previous_hash, _hashed_fields(rec))
     rec.save()
     AuditChainHead.objects.filter(id=1).update(last_hash=rec.record_hash)
     return rec
@@ -152,9 +143,9 @@ def verify(checkpoint: Checkpoint | None = None) -> ChainReport:
     head_seen = head_hash == GENESIS
     checkpoint_seen = checkpoint is None or checkpoint.count == 0
     for rec in AuditRecord.objects.order_by("id").iterator(chunk_size=2000):
-        if rec.previous_hash != previous:
+        if check_link(previous, rec.previous_hash, _hashed_fields(rec), rec.record_hash) is ChainFault.BROKEN_LINK:
             breaks.append(ChainBreak(rec.pk, f"记录 {rec.pk} 的前序哈希与上一条记录不符（链条断开）"))
-        if _digest(rec.previous_hash, _hashed_fields(rec)) != rec.record_hash:
+        if link_hash(rec.previous_hash, _hashed_fields(rec)) != rec.record_hash:
             breaks.append(ChainBreak(rec.pk, f"记录 {rec.pk} 的内容与其哈希不符（记录被篡改）"))
         # Go on from the stored hash, so one break does not hide the ones after it.
         previous = rec.record_hash
@@ -214,7 +205,7 @@ def visible_records(user: Any, object_type: str = "", object_id: str = "") -> Qu
     """Audit records inside the caller's scope: staff see their region's records, nobody else sees any."""
     actor = actor_of(user)
     require(actor, "audit.view", Target(region_code=actor.region_code))
-    queryset = AuditRecord.objects.filter(region_code__startswith=scope_prefix(actor.region_code or "000000"))
+    queryset = AuditRecord.objects.filter(within(actor.region_code or "000000", "region_code"))
     if object_type:
         queryset = queryset.filter(object_type=object_type)
     if object_id:

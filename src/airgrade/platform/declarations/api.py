@@ -300,9 +300,9 @@ def create_declaration(request: HttpRequest, body: DeclarationIn) -> tuple[int, 
     return 201, declaration_out(request, declaration)
 
 
-@router.get("/queue", summary="我的待办（含到期与逾期）")
+@router.get("/queue", summary="申报待办（含到期与逾期；整改、举报等其他待办见工作台）")
 def queue(request: HttpRequest) -> list[dict[str, Any]]:
-    return services.work_queue(request.user)
+    return services.work_items(request.user)
 
 
 @router.get("/{int:declaration_id}", summary="申报详情（含 allowed_actions）")

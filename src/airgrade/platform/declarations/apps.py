@@ -1,4 +1,5 @@
-"""Declarations app config; exposes experts' assignment keys to the permission layer."""
+"""Declarations app config; contributes experts' assignment keys to the permission layer and declarations to the
+home work queue."""
 
 from __future__ import annotations
 
@@ -22,3 +23,9 @@ class DeclarationsConfig(AppConfig):
         keys = [f"expert:{profile.pk}"]
         keys += [f"onsite:{pk}" for pk in OnsiteCheck.objects.filter(experts=profile).values_list("pk", flat=True)]
         return keys
+
+    def work_items(self, user: Any) -> list[dict[str, Any]]:
+        """Declarations waiting on the caller, or an expert's open on-site checks (the home work queue)."""
+        from airgrade.platform.declarations.services import work_items
+
+        return work_items(user)

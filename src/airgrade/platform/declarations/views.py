@@ -15,15 +15,15 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from airgrade.core.access import decide
+from airgrade.core.access import Target
 from airgrade.core.industries import industry_by_code
 from airgrade.core.types import Grade, Role
 from airgrade.core.workflow import State, transition_for
 from airgrade.core.workflow.campaigns import campaign_templates
-from airgrade.platform.accounts.permissions import actor_of
 from airgrade.platform.declarations import files, services
 from airgrade.platform.declarations.models import OnsiteCheck
 from airgrade.platform.errors import NotFound, ServiceError, form_int
+from airgrade.platform.permissions import actor_of, permissions_for
 
 GRADES = [g.value for g in Grade]
 
@@ -47,10 +47,10 @@ def declaration_list(request: HttpRequest) -> HttpResponse:
         request,
         "declarations/list.html",
         {
-            "queue": services.work_queue(request.user),
+            "queue": services.work_items(request.user),
             "rows": rows,
             "campaigns": campaigns,
-            "can_create": actor.role is Role.ENTERPRISE,
+            "can_create": "declaration.create" in permissions_for(actor),
             "now": timezone.now(),
         },
     )
@@ -103,7 +103,8 @@ def declaration_new(request: HttpRequest) -> HttpResponse:
 def declaration_detail(request: HttpRequest, declaration_id: int) -> HttpResponse:
     declaration = services.get_declaration(request.user, declaration_id)
     actor = actor_of(request.user)
-    editable = State(declaration.state).is_editable and actor.role is Role.ENTERPRISE
+    allowed = permissions_for(actor, services.declaration_target(declaration))
+    editable = State(declaration.state).is_editable and "declaration.edit" in allowed
     checks = list(declaration.onsite_checks.prefetch_related("findings", "photos", "experts"))
     for check_ in checks:
         # Findings name indicators by id; show the checklist's label for each (the checklist is stored with the check).
@@ -116,11 +117,12 @@ def declaration_detail(request: HttpRequest, declaration_id: int) -> HttpRespons
             (finding, labels.get((finding.industry_code, finding.indicator_id), finding.indicator_id))
             for finding in check_.findings.all()
         ]
+    level = services.LEVEL_FOR_ROLE.get(actor.role)
     can_open_check = (
-        actor.role in (Role.COUNTY, Role.CITY)
-        and bool(decide(actor, "onsite.assign", services.declaration_target(declaration)))
-        and declaration.state == services.STATE_FOR_LEVEL[services.LEVEL_FOR_ROLE[actor.role]]
-        and not any(c.level == services.LEVEL_FOR_ROLE[actor.role] for c in checks)
+        "onsite.assign" in allowed
+        and level is not None
+        and declaration.state == services.STATE_FOR_LEVEL[level]
+        and not any(c.level == level for c in checks)
     )
     return render(
         request,
@@ -303,7 +305,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         {
             "campaigns": services.campaigns_for_user(request.user),
             "templates": campaign_templates(),
-            "can_manage": actor.role in (Role.CITY, Role.PROVINCE),
+            "can_manage": "campaign.manage" in permissions_for(actor),
         },
     )
 
@@ -330,6 +332,7 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
             _run(request, lambda: services.run_cutoff(request.user, campaign.pk), "已完成截止处理")
         return redirect("declarations:campaign", campaign.pk)
     visible = set(services.visible_declarations(request.user).values_list("pk", flat=True))
+    allowed = permissions_for(actor, Target(region_code=campaign.region_id))
     return render(
         request,
         "declarations/campaign.html",
@@ -338,8 +341,8 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "applications": [d for d in services.application_list(campaign) if d.pk in visible],
             "draws": services.campaign_draws(request.user, campaign),
             "cutoffs": services.campaign_cutoffs(request.user, campaign)[:200],
-            "is_city": actor.role is Role.CITY,
-            "can_cutoff": actor.role in (Role.CITY, Role.PROVINCE),
+            "is_city": "sample.draw" in allowed,
+            "can_cutoff": "campaign.cutoff" in allowed,
             "now": timezone.now(),
         },
     )

@@ -6,44 +6,41 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 from ninja.security import SessionAuth
 
 from airgrade.platform.accounts.addresses import client_address
 from airgrade.platform.accounts.captcha import new_captcha
 from airgrade.platform.disclosure import services
-from airgrade.platform.disclosure.models import ResultNotice
+from airgrade.platform.disclosure.models import Objection, ResultNotice
+from airgrade.platform.disclosure.schemas import (
+    CaptchaOut,
+    HandledOut,
+    HandleIn,
+    MonthlyRow,
+    NoticeOut,
+    ObjectionFiled,
+    ObjectionIn,
+    ObjectionStatus,
+    PublicGradeRow,
+    PublicParams,
+    StaffObjection,
+)
+from airgrade.platform.errors import NotFound
 
 router = Router(tags=["disclosure"])
-
-
-class PublicParams(Schema):
-    q: str = ""
-    region: str = ""
-    industry: str = ""
-    grade: str = ""
-
-
-class ObjectionIn(Schema):
-    enterprise_id: int
-    content: str
-    captcha_token: str
-    captcha_answer: str
-    reporter_name: str = ""
-    reporter_contact: str = ""
-
-
-class HandleIn(Schema):
-    investigation: str
-    result: str = ""
-    close: bool = False
 
 
 def _filters(p: PublicParams) -> services.PublicFilter:
     return services.PublicFilter(p.q, p.region, p.industry, p.grade)
 
 
-@router.get("/grades.json", auth=None, summary="开放数据：现行绩效等级（JSON，按统一社会信用代码）")
+@router.get(
+    "/grades.json",
+    auth=None,
+    response=list[PublicGradeRow],
+    summary="开放数据：现行绩效等级（JSON，按统一社会信用代码）",
+)
 def grades_json(request: HttpRequest, params: Query[PublicParams]) -> list[dict[str, Any]]:
     return [services.public_row(r) for r in services.public_grades(_filters(params))[:5000]]
 
@@ -55,12 +52,12 @@ def grades_csv(request: HttpRequest, params: Query[PublicParams]) -> HttpRespons
     return response
 
 
-@router.get("/grades/{credit_code}", auth=None, summary="按统一社会信用代码查询现行等级")
+@router.get("/grades/{credit_code}", auth=None, response=list[PublicGradeRow], summary="按统一社会信用代码查询现行等级")
 def grade_by_code(request: HttpRequest, credit_code: str) -> list[dict[str, Any]]:
     return [services.public_row(r) for r in services.public_grades(services.PublicFilter(query=credit_code))]
 
 
-@router.get("/notices", auth=None, summary="评级结果公示")
+@router.get("/notices", auth=None, response=list[NoticeOut], summary="评级结果公示")
 def notices(request: HttpRequest) -> list[dict[str, Any]]:
     return [
         {
@@ -74,13 +71,13 @@ def notices(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/captcha", auth=None, summary="算术验证码")
+@router.get("/captcha", auth=None, response=CaptchaOut, summary="算术验证码")
 def captcha(request: HttpRequest) -> dict[str, str]:
     question, token = new_captcha()
     return {"question": question, "token": token}
 
 
-@router.post("/objections", auth=None, response={201: dict}, summary="对公开等级提出异议/举报（LC-14）")
+@router.post("/objections", auth=None, response={201: ObjectionFiled}, summary="对公开等级提出异议/举报（LC-14）")
 def file_objection(request: HttpRequest, body: ObjectionIn) -> tuple[int, dict[str, Any]]:
     objection = services.file_objection(
         enterprise_id=body.enterprise_id,
@@ -94,11 +91,8 @@ def file_objection(request: HttpRequest, body: ObjectionIn) -> tuple[int, dict[s
     return 201, {"reference": objection.reference, "status": objection.status}
 
 
-@router.get("/objections/{reference}", auth=None, summary="查询举报办理结果")
+@router.get("/objections/{reference}", auth=None, response=ObjectionStatus, summary="查询举报办理结果")
 def objection_status(request: HttpRequest, reference: str) -> dict[str, Any]:
-    from airgrade.platform.disclosure.models import Objection
-    from airgrade.platform.errors import NotFound
-
     o = Objection.objects.filter(reference=reference).first()
     if o is None:
         raise NotFound("受理编号不存在")
@@ -109,7 +103,7 @@ def objection_status(request: HttpRequest, reference: str) -> dict[str, Any]:
     }
 
 
-@router.get("/staff/objections", auth=SessionAuth(), summary="本市举报（市级）")
+@router.get("/staff/objections", auth=SessionAuth(), response=list[StaffObjection], summary="本市举报（市级）")
 def staff_objections(request: HttpRequest) -> list[dict[str, Any]]:
     return [
         {
@@ -124,7 +118,9 @@ def staff_objections(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@router.post("/staff/objections/{objection_id}", auth=SessionAuth(), summary="调查与办结（公开结果）")
+@router.post(
+    "/staff/objections/{objection_id}", auth=SessionAuth(), response=HandledOut, summary="调查与办结（公开结果）"
+)
 def handle(request: HttpRequest, objection_id: int, body: HandleIn) -> dict[str, Any]:
     o = services.handle_objection(
         request.user, objection_id, investigation=body.investigation, result=body.result, close=body.close
@@ -132,7 +128,13 @@ def handle(request: HttpRequest, objection_id: int, body: HandleIn) -> dict[str,
     return {"id": o.pk, "status": o.status}
 
 
-@router.get("/staff/monthly-report", auth=SessionAuth(), summary="月度报送：市×行业×等级（H23-3）")
+@router.get(
+    "/staff/monthly-report",
+    auth=SessionAuth(),
+    response=list[MonthlyRow],
+    # format=csv answers the same rows as a CSV file (an HttpResponse, returned as is).
+    summary="月度报送：市×行业×等级（H23-3）",
+)
 def monthly_report(request: HttpRequest, region: str, year: int, month: int, format: str = "json") -> Any:
     rows = services.monthly_report(request.user, region_code=region, year=year, month=month)
     if format == "csv":

@@ -22,16 +22,18 @@ from airgrade.core.industries import industry_by_code
 from airgrade.core.regions import city_of
 from airgrade.core.workflow import State
 from airgrade.io.excel.cells import neutralise_row, neutralise_rows
+from airgrade.platform import params
 from airgrade.platform.accounts.captcha import check_captcha
 from airgrade.platform.accounts.captcha import new_captcha as new_captcha  # the public form's captcha, re-exported
-from airgrade.platform.accounts.permissions import require
 from airgrade.platform.audit import services as audit
 from airgrade.platform.declarations.models import Campaign, Declaration, ReviewEvent
+from airgrade.platform.declarations.services import due_for
 from airgrade.platform.disclosure.models import Objection, ResultNotice
 from airgrade.platform.enterprises.models import Enterprise
 from airgrade.platform.errors import NotFound, ServiceError
 from airgrade.platform.grades.models import GradeRecord
 from airgrade.platform.grades.services import current_records
+from airgrade.platform.permissions import actor_of, permissions_for, require, scoped, within
 from airgrade.platform.regions.models import Region
 
 # Objections per client per hour before further ones are refused. The seeds set no number; this is a
@@ -57,6 +59,7 @@ class PublicFilter:
 def public_grades(filters: PublicFilter | None = None, on: dt.date | None = None) -> QuerySet[GradeRecord]:
     """Grades in force, newest first within an enterprise, searchable by name or credit code."""
     filters = filters or PublicFilter()
+    region_code = params.region_code(filters.region_code)
     queryset = current_records(on).select_related("enterprise", "site", "region")
     if filters.query:
         text = filters.query.strip()
@@ -64,8 +67,8 @@ def public_grades(filters: PublicFilter | None = None, on: dt.date | None = None
             queryset = queryset.filter(enterprise__credit_code=text.upper())
         else:
             queryset = queryset.filter(enterprise__name__contains=text)
-    if filters.region_code:
-        queryset = queryset.filter(region__code__startswith=Region(code=filters.region_code).prefix)
+    if region_code:
+        queryset = queryset.filter(within(region_code))
     if filters.industry_code:
         queryset = queryset.filter(industry_code=filters.industry_code)
     if filters.grade:
@@ -166,8 +169,10 @@ def file_objection(
     reporter_name: str = "",
     reporter_contact: str = "",
 ) -> Objection:
-    """Anyone may report a published grade; the report goes to the enterprise's city (REQ LC-14)."""
-    # The captcha is used up in its own transaction first: a refusal below must not give the token back.
+    """Anyone may report a published grade; the report goes to the enterprise's city (REQ LC-14). The captcha is
+    used up first, in its own transaction, so a refusal below cannot give the token back; then the row and its audit
+    record land together or not at all, so a refused or failed attempt leaves nothing that counts against the
+    hourly limit."""
     check_captcha(captcha_token, captcha_answer)
     return _file_checked_objection(
         enterprise_id=enterprise_id,
@@ -214,12 +219,36 @@ def _file_checked_objection(
 
 
 def visible_objections(user: Any) -> QuerySet[Objection]:
-    from airgrade.platform.accounts.permissions import actor_of
-
     actor = actor_of(user)
-    if actor.role.value not in ("city", "province") or not actor.region_code:
+    if "objection.view" not in permissions_for(actor):
         return Objection.objects.none()
-    return Objection.objects.filter(city__code__startswith=Region(code=actor.region_code).prefix)
+    return scoped(Objection.objects.all(), actor, region_field="city")
+
+
+def objection_work_items(user: Any) -> list[dict[str, Any]]:
+    """Open objections for the city that handles them (the home work queue); 30 days to answer (REQ LC-14)."""
+    actor = actor_of(user)
+    if "objection.handle" not in permissions_for(actor):
+        return []
+    moment = timezone.now()
+    items = []
+    for objection in (
+        scoped(Objection.objects.all(), actor, region_field="city")
+        .exclude(status=Objection.Status.CLOSED)
+        .select_related("enterprise")
+    ):
+        due = objection.filed_at + dt.timedelta(days=30)
+        items.append(
+            {
+                "kind": "objection",
+                "id": objection.pk,
+                "declaration_id": None,
+                "title": f"举报 {objection.reference}：{objection.enterprise.name}",
+                "due": due,
+                "overdue": due < moment,
+            }
+        )
+    return items
 
 
 @transaction.atomic
@@ -265,15 +294,14 @@ def monthly_report(user: Any, *, region_code: str, year: int, month: int) -> lis
     """Per city × industry × grade: declarations applied (submitted in the month), reviewed (a county or city
     decision in the month), graded (decided in the month) and overdue (open past their due date at month end).
     The grade column is the applied grade for applied / reviewed / overdue and the decided grade for graded."""
+    region_code = params.region_code(region_code, required=True)
+    year, month = params.year(year), params.month(month)
     require(user, "report.monthly", Target(region_code=region_code))
-    from airgrade.platform.declarations.services import due_for
-
     tz = timezone.get_current_timezone()
     start = timezone.make_aware(dt.datetime(year, month, 1), tz)
     end = timezone.make_aware(dt.datetime(year + month // 12, month % 12 + 1, 1), tz)
-    prefix = Region(code=region_code).prefix
     declarations = (
-        Declaration.objects.filter(region__code__startswith=prefix)
+        Declaration.objects.filter(within(region_code))
         .exclude(state=State.WITHDRAWN)
         .prefetch_related("items")
         .select_related("campaign")

@@ -11,11 +11,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from airgrade.core.industries import all_industries
+from airgrade.platform import params
 from airgrade.platform.accounts.addresses import client_address
 from airgrade.platform.accounts.captcha import new_captcha
 from airgrade.platform.disclosure import services
 from airgrade.platform.disclosure.models import Objection, ResultNotice
-from airgrade.platform.errors import NotFound, ServiceError, form_int
+from airgrade.platform.errors import NotFound, ServiceError
 from airgrade.platform.regions.models import Region
 
 
@@ -82,8 +83,8 @@ def objection_status(request: HttpRequest, reference: str) -> HttpResponse:
 def monthly_report(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     region = request.GET.get("region") or (request.user.region_id or "")
-    year = form_int(request.GET.get("year"), field="year", label="年份", required=False) or today.year
-    month = form_int(request.GET.get("month"), field="month", label="月份", required=False) or today.month
+    year = params.year(request.GET["year"]) if request.GET.get("year") else today.year
+    month = params.month(request.GET["month"]) if request.GET.get("month") else today.month
     rows = services.monthly_report(request.user, region_code=region, year=year, month=month)
     if request.GET.get("format") == "csv":
         response = HttpResponse(services.monthly_report_csv(rows), content_type="text/csv; charset=utf-8")

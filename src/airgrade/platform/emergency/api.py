@@ -7,90 +7,33 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema
+from ninja import Router
 
 from airgrade.core.types import AlertLevel
 from airgrade.platform.emergency import services
 from airgrade.platform.emergency.models import AlertEvent, AlertTask, ListEntry
+from airgrade.platform.emergency.schemas import (
+    AlertDetail,
+    AlertIn,
+    AlertOut,
+    CertifyIn,
+    DecisionIn,
+    Deleted,
+    EntryDetail,
+    EntryIn,
+    EntryRow,
+    EvidenceIn,
+    LevelIn,
+    OutputIn,
+    PlanIn,
+    PlanOut,
+    ReasonIn,
+    ReportIn,
+    TaskOut,
+)
 from airgrade.platform.errors import ServiceError
 
 router = Router(tags=["emergency"])
-
-
-class EntryRow(Schema):
-    id: int
-    site: int
-    site_name: str
-    enterprise: int
-    enterprise_name: str
-    region: str
-    year: int
-    guarantee_status: str
-    small_micro_status: str
-
-
-class EntryIn(Schema):
-    data: dict[str, Any]
-    reason: str = ""
-
-
-class DecisionIn(Schema):
-    approve: bool
-    note: str = ""
-
-
-class OutputIn(Schema):
-    daily_output: float
-    note: str = ""
-
-
-class CertifyIn(Schema):
-    certify: bool
-    opinion: str
-
-
-class PlanIn(Schema):
-    region: str
-    industry_code: str
-    yellow_percent: float
-    orange_percent: float
-    red_percent: float
-    note: str = ""
-    reason: str = ""
-
-
-class AlertIn(Schema):
-    region_codes: list[str]
-    level: str
-    starts_at: str
-    ends_at: str = ""
-    title: str = ""
-    reason: str = ""
-
-
-class LevelIn(Schema):
-    level: str
-    reason: str = ""
-
-
-class ReasonIn(Schema):
-    reason: str = ""
-
-
-class ReportIn(Schema):
-    lines_done: list[str] = []
-    reported_so2: float | None = None
-    reported_nox: float | None = None
-    reported_pm: float | None = None
-    reported_vocs: float | None = None
-    note: str = ""
-
-
-class EvidenceIn(Schema):
-    online_monitoring: str = ""
-    electricity_baseline_kwh: float | None = None
-    electricity_alert_kwh: float | None = None
-    note: str = ""
 
 
 def _row(entry: ListEntry) -> dict[str, Any]:
@@ -170,23 +113,23 @@ def list_entries(request: HttpRequest, region: str = "", year: int | None = None
     return [_row(entry) for entry in services.visible_entries(request.user, region, year)[:2000]]
 
 
-@router.get("/entries/{entry_id}")
+@router.get("/entries/{entry_id}", response=EntryDetail)
 def entry_detail(request: HttpRequest, entry_id: int) -> dict[str, Any]:
     return _detail(services.get_entry(request.user, entry_id))
 
 
-@router.put("/sites/{site_id}/years/{year}")
+@router.put("/sites/{site_id}/years/{year}", response=EntryDetail)
 def save_entry(request: HttpRequest, site_id: int, year: int, body: EntryIn) -> dict[str, Any]:
     return _detail(services.save_entry(request.user, site_id, year, body.data, body.reason))
 
 
-@router.delete("/entries/{entry_id}")
+@router.delete("/entries/{entry_id}", response=Deleted)
 def delete_entry(request: HttpRequest, entry_id: int, reason: str = "") -> dict[str, Any]:
     services.delete_entry(request.user, entry_id, reason)
     return {"deleted": entry_id}
 
 
-@router.get("/entries/{entry_id}/plans")
+@router.get("/entries/{entry_id}/plans", response=dict[str, dict[str, Any]])
 def entry_plans(request: HttpRequest, entry_id: int, as_of: str = "") -> dict[str, Any]:
     entry = services.get_entry(request.user, entry_id)
     return {level.value: plan.as_dict() for level, plan in services.entry_plans(entry, _date(as_of)).items()}
@@ -214,22 +157,22 @@ def operation_plan(request: HttpRequest, entry_id: int, fmt: str, as_of: str = "
     return response
 
 
-@router.post("/entries/{entry_id}/guarantee/decision")
+@router.post("/entries/{entry_id}/guarantee/decision", response=EntryDetail)
 def guarantee_decision(request: HttpRequest, entry_id: int, body: DecisionIn) -> dict[str, Any]:
     return _detail(services.decide_guarantee(request.user, entry_id, body.approve, body.note))
 
 
-@router.post("/entries/{entry_id}/guarantee/output")
+@router.post("/entries/{entry_id}/guarantee/output", response=EntryDetail)
 def guarantee_output(request: HttpRequest, entry_id: int, body: OutputIn) -> dict[str, Any]:
     return _detail(services.report_guarantee_output(request.user, entry_id, body.daily_output, body.note))
 
 
-@router.post("/entries/{entry_id}/small-micro")
+@router.post("/entries/{entry_id}/small-micro", response=EntryDetail)
 def small_micro(request: HttpRequest, entry_id: int, body: CertifyIn) -> dict[str, Any]:
     return _detail(services.certify_small_micro(request.user, entry_id, body.certify, body.opinion))
 
 
-@router.put("/plans")
+@router.put("/plans", response=PlanOut)
 def save_plan(request: HttpRequest, body: PlanIn) -> dict[str, Any]:
     data = body.dict()
     reason = data.pop("reason")
@@ -237,25 +180,26 @@ def save_plan(request: HttpRequest, body: PlanIn) -> dict[str, Any]:
     return {"id": plan.pk, "industry_code": plan.industry_code, "region": plan.region_id}
 
 
-@router.get("/simulate")
+# The core simulation report (docs/emergency.md documents its fields).
+@router.get("/simulate", response=dict[str, Any])
 def simulate(request: HttpRequest, region: str, level: str, as_of: str = "", year: int | None = None) -> dict[str, Any]:
     """The same report as `airgrade alert simulate --json` (docs/emergency.md)."""
     return services.region_report(request.user, region, _level(level), _date(as_of), year)
 
 
-@router.get("/alerts")
+@router.get("/alerts", response=list[AlertOut])
 def list_alerts(request: HttpRequest) -> list[dict[str, Any]]:
     return [_event(event) for event in services.visible_events(request.user)]
 
 
-@router.post("/alerts")
+@router.post("/alerts", response=AlertOut)
 def issue_alert(request: HttpRequest, body: AlertIn) -> dict[str, Any]:
     data = body.dict()
     reason = data.pop("reason")
     return _event(services.issue_alert(request.user, data, reason))
 
 
-@router.get("/alerts/{event_id}")
+@router.get("/alerts/{event_id}", response=AlertDetail)
 def alert_detail(request: HttpRequest, event_id: int) -> dict[str, Any]:
     event = services.get_event(request.user, event_id)
     return {
@@ -265,31 +209,31 @@ def alert_detail(request: HttpRequest, event_id: int) -> dict[str, Any]:
     }
 
 
-@router.post("/alerts/{event_id}/level")
+@router.post("/alerts/{event_id}/level", response=AlertOut)
 def change_level(request: HttpRequest, event_id: int, body: LevelIn) -> dict[str, Any]:
     return _event(services.change_alert_level(request.user, event_id, body.level, body.reason))
 
 
-@router.post("/alerts/{event_id}/lift")
+@router.post("/alerts/{event_id}/lift", response=AlertOut)
 def lift(request: HttpRequest, event_id: int, body: ReasonIn) -> dict[str, Any]:
     return _event(services.lift_alert(request.user, event_id, body.reason))
 
 
-@router.get("/tasks/{task_id}")
+@router.get("/tasks/{task_id}", response=TaskOut)
 def task_detail(request: HttpRequest, task_id: int) -> dict[str, Any]:
     return _task(services.get_task(request.user, task_id))
 
 
-@router.post("/tasks/{task_id}/acknowledge")
+@router.post("/tasks/{task_id}/acknowledge", response=TaskOut)
 def acknowledge(request: HttpRequest, task_id: int) -> dict[str, Any]:
     return _task(services.acknowledge_task(request.user, task_id))
 
 
-@router.post("/tasks/{task_id}/report")
+@router.post("/tasks/{task_id}/report", response=TaskOut)
 def report(request: HttpRequest, task_id: int, body: ReportIn) -> dict[str, Any]:
     return _task(services.report_execution(request.user, task_id, body.dict()))
 
 
-@router.post("/tasks/{task_id}/evidence")
+@router.post("/tasks/{task_id}/evidence", response=TaskOut)
 def evidence(request: HttpRequest, task_id: int, body: EvidenceIn) -> dict[str, Any]:
     return _task(services.record_evidence(request.user, task_id, body.dict()))

@@ -23,9 +23,9 @@ from airgrade.core.emergency.report import simulation_report
 from airgrade.core.emergency.small_micro import assess_small_micro
 from airgrade.core.emergency.table import build_table
 from airgrade.core.industries import industry_by_code
-from airgrade.core.regions import contains, level_of, scope_prefix
+from airgrade.core.regions import contains, level_of
 from airgrade.core.types import AlertLevel, Grade, Pollutant, Role
-from airgrade.platform.accounts.permissions import actor_of, require
+from airgrade.platform import params
 from airgrade.platform.audit import services as audit
 from airgrade.platform.emergency.models import (
     AlertChange,
@@ -38,6 +38,8 @@ from airgrade.platform.emergency.models import (
 )
 from airgrade.platform.enterprises.models import ProductionLine, Site
 from airgrade.platform.errors import AccessDenied, NotFound, ServiceError
+from airgrade.platform.grades.services import grade_on, today
+from airgrade.platform.permissions import actor_of, require, scoped, within
 from airgrade.platform.regions.models import Region
 
 POLLUTANT_FIELDS = {
@@ -70,8 +72,6 @@ def rulebook() -> Any:
 def registry_grade(site: Site, industry_code: str) -> Grade | None:
     """The site's grade in an industry in force today in the grade registry (REQ H21-7: lists follow the results);
     None when the site has no graded record there, and the declared grade is used (marked `declared`)."""
-    from airgrade.platform.grades.services import grade_on, today
-
     record = grade_on(site, industry_code, today())
     return Grade(record.grade) if record else None
 
@@ -88,12 +88,7 @@ def _entry_queryset() -> QuerySet[ListEntry]:
 
 
 def _scoped_entries(actor: Actor) -> QuerySet[ListEntry]:
-    queryset = _entry_queryset()
-    if actor.role in (Role.COUNTY, Role.CITY, Role.PROVINCE) and actor.region_code:
-        return queryset.filter(region__code__startswith=scope_prefix(actor.region_code))
-    if actor.role is Role.ENTERPRISE and actor.enterprise_id is not None:
-        return queryset.filter(enterprise_id=actor.enterprise_id)
-    return queryset.none()
+    return scoped(_entry_queryset(), actor, enterprise_field="enterprise_id")
 
 
 # ---------------------------------------------------------------- reads
@@ -106,8 +101,9 @@ def visible_entries(user: Any, region_code: str = "", year: int | None = None) -
     ):
         return ListEntry.objects.none()
     queryset = _scoped_entries(actor)
+    region_code = params.region_code(region_code)
     if region_code:
-        queryset = queryset.filter(region__code__startswith=scope_prefix(region_code))
+        queryset = queryset.filter(within(region_code))
     if year:
         queryset = queryset.filter(year=year)
     return queryset
@@ -246,7 +242,7 @@ def region_list_for_simulation(
 ) -> tuple[list[core.ListEntry], list[core.NonInterruptiblePlan]]:
     """Every site's entry in a region, for the operator's batch CLI (`airgrade alert simulate`)."""
     level_of(region_code)
-    queryset = _entry_queryset().filter(region__code__startswith=scope_prefix(region_code))
+    queryset = _entry_queryset().filter(within(region_code))
     return [to_core(entry) for entry in _latest_entries(queryset, year)], _plans_for(region_code)
 
 
@@ -269,7 +265,7 @@ def region_report(
         raise ServiceError(str(exc), field="region") from None
     require(user, "emergency.list.view", Target(region_code=region_code))
     as_of = as_of or timezone.localdate()
-    entries = _latest_entries(_entry_queryset().filter(region__code__startswith=scope_prefix(region_code)), year)
+    entries = _latest_entries(_entry_queryset().filter(within(region_code)), year)
     simulation, issues = _simulate_entries(entries, region_code, level, as_of)
     names = dict(Region.objects.values_list("code", "name"))
     return simulation_report(simulation, region_code, names, str(rulebook().version), "database", issues)
@@ -658,7 +654,7 @@ def _event_regions_allowed(actor: Actor, codes: Iterable[str], action: str) -> N
 def _regions_q(codes: list[str]) -> Q:
     query = Q(pk__in=[])
     for code in codes:
-        query |= Q(region__code__startswith=scope_prefix(code))
+        query |= within(code)
     return query
 
 
@@ -824,11 +820,7 @@ def get_event(user: Any, event_id: int) -> AlertEvent:
 def event_tasks(user: Any, event: AlertEvent) -> QuerySet[AlertTask]:
     actor = actor_of(user)
     tasks = event.tasks.select_related("enterprise", "region", "entry__site")
-    if actor.role is Role.ENTERPRISE:
-        return tasks.filter(enterprise_id=actor.enterprise_id)
-    if actor.role in (Role.COUNTY, Role.CITY, Role.PROVINCE) and actor.region_code:
-        return tasks.filter(region__code__startswith=scope_prefix(actor.region_code))
-    return tasks.none()
+    return scoped(tasks, actor, enterprise_field="enterprise_id")
 
 
 def get_task(user: Any, task_id: int, action: str = "alert.view") -> AlertTask:

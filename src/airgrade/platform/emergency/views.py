@@ -13,15 +13,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from airgrade.core.access import Target, decide
+from airgrade.core.access import Actor, Target, decide
 from airgrade.core.emergency.model import GuaranteeCategory, LineStatus
 from airgrade.core.industries import industries_for_region, industry_by_code
-from airgrade.core.types import AlertLevel, Grade, Pollutant, Role
-from airgrade.platform.accounts.permissions import actor_of, scoped
+from airgrade.core.regions import RegionLevel, level_of
+from airgrade.core.types import AlertLevel, Grade, Pollutant
 from airgrade.platform.emergency import services
 from airgrade.platform.emergency.models import ListEntry
 from airgrade.platform.enterprises.models import Site
 from airgrade.platform.errors import AccessDenied, NotFound, ServiceError, form_int
+from airgrade.platform.permissions import actor_of, permissions_for, scoped, within
 from airgrade.platform.regions.models import Region
 
 LINE_FIELDS = [
@@ -45,6 +46,11 @@ LINE_FIELDS = [
 MAX_FORM_LINES = 1000
 
 
+def _province_wide(actor: Actor) -> bool:
+    """A province-level account: its pages show cities, not every county or site."""
+    return bool(actor.region_code) and level_of(actor.region_code or "") is RegionLevel.PROVINCE
+
+
 def _can(request: HttpRequest, action: str, region: str | None = None, enterprise: int | None = None) -> bool:
     return bool(decide(actor_of(request.user), action, Target(region_code=region, enterprise_id=enterprise)))
 
@@ -54,7 +60,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request.user)
     entries = services.visible_entries(request.user, request.GET.get("region", ""))
     sites = scoped(Site.objects.select_related("enterprise", "region"), actor, enterprise_field="enterprise_id")
-    if actor.role is Role.PROVINCE:
+    if _province_wide(actor):
         sites = sites.none()  # a province-wide list of unlisted sites is no worklist; counties and cities keep it
     listed = set(entries.values_list("site_id", flat=True))
     return render(
@@ -64,7 +70,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
             "entries": entries[:500],
             "unlisted_sites": [site for site in sites[:500] if site.pk not in listed],
             "year": timezone.localdate().year,
-            "can_issue": actor.role in (Role.CITY, Role.PROVINCE),
+            "can_issue": "alert.issue" in permissions_for(actor),
         },
     )
 
@@ -307,14 +313,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if chosen not in reports:
         chosen = "orange"
     region_obj = Region.objects.filter(code=region).first()
-    from airgrade.core.regions import scope_prefix
-
     subregions = []
     if actor.region_code:
         subregions = (
-            list(Region.objects.filter(code__startswith=scope_prefix(actor.region_code)).exclude(level="county"))
-            if actor.role is Role.PROVINCE
-            else list(Region.objects.filter(code__startswith=scope_prefix(actor.region_code)))
+            list(Region.objects.filter(within(actor.region_code, "code")).exclude(level="county"))
+            if _province_wide(actor)
+            else list(Region.objects.filter(within(actor.region_code, "code")))
         )
     chart = {
         "pollutants": [p.value for p in Pollutant],
@@ -357,7 +361,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 def alert_list(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request.user)
-    can_issue = actor.role in (Role.CITY, Role.PROVINCE)
+    can_issue = "alert.issue" in permissions_for(actor)
     form_error = ""
     if request.method == "POST":
         data = {
@@ -378,11 +382,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
             return redirect("emergency:alert", event_id=event.pk)
     regions = []
     if can_issue and actor.region_code:
-        from airgrade.core.regions import scope_prefix
-
-        regions = list(
-            Region.objects.filter(code__startswith=scope_prefix(actor.region_code)).exclude(level="province")
-        )
+        regions = list(Region.objects.filter(within(actor.region_code, "code")).exclude(level="province"))
     return render(
         request,
         "emergency/alerts.html",
@@ -401,6 +401,7 @@ def alert_detail(request: HttpRequest, event_id: int) -> HttpResponse:
     event = services.get_event(request.user, event_id)
     actor = actor_of(request.user)
     tasks = list(services.event_tasks(request.user, event))
+    allowed = permissions_for(actor)
     can_change = event.status == "active" and all(
         decide(actor, "alert.issue", Target(region_code=code)) for code in event.region_codes
     )
@@ -411,8 +412,8 @@ def alert_detail(request: HttpRequest, event_id: int) -> HttpResponse:
             "event": event,
             "tasks": [(task, services.execution_summary(task)) for task in tasks],
             "can_change": can_change,
-            "is_enterprise": actor.role is Role.ENTERPRISE,
-            "can_evidence": actor.role in (Role.COUNTY, Role.CITY),
+            "is_enterprise": "alert.report" in allowed,
+            "can_evidence": "alert.evidence" in allowed,
             "levels": [(level.value, level.label_zh) for level in services.LEVEL_ORDER],
             "level_label": AlertLevel(event.level).label_zh,
         },

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -12,9 +12,9 @@ from django.db.models import Count, QuerySet, Sum
 from airgrade.core import credit_code
 from airgrade.core.access import Actor, Target, decide
 from airgrade.core.industries import industry_by_code
-from airgrade.core.regions import contains, scope_range
+from airgrade.core.regions import contains
 from airgrade.core.types import Pollutant, Role
-from airgrade.platform.accounts.permissions import actor_of, require, scoped
+from airgrade.platform import params
 from airgrade.platform.audit import services as audit
 from airgrade.platform.enterprises.models import (
     EmissionOutlet,
@@ -26,6 +26,7 @@ from airgrade.platform.enterprises.models import (
     Site,
 )
 from airgrade.platform.errors import AccessDenied, NotFound, ServiceError
+from airgrade.platform.permissions import actor_of, require, scoped, within
 from airgrade.platform.regions.models import Region
 
 ENTERPRISE_FIELDS = ["credit_code", "name", "region", "address", "contact_name", "contact_phone", "status"]
@@ -73,19 +74,23 @@ class EnterpriseFilter:
     status: str = ""
 
 
+def _checked(filters: EnterpriseFilter) -> EnterpriseFilter:
+    """The filter with its region parsed (a bad code is a 400 naming the parameter, not a 500)."""
+    return replace(filters, region_code=params.region_code(filters.region_code))
+
+
 def visible_enterprises(user: Any, filters: EnterpriseFilter | None = None) -> QuerySet[Enterprise]:
     """The caller's enterprises, narrowed by search text, region, industry and status."""
     actor = actor_of(user)
     queryset = scoped(Enterprise.objects.all(), actor)
-    filters = filters or EnterpriseFilter()
+    filters = _checked(filters or EnterpriseFilter())
     if filters.query:
         text = filters.query.strip()
         queryset = (
             queryset.filter(name__contains=text) if len(text) != 18 else queryset.filter(credit_code=text.upper())
         )
     if filters.region_code:
-        low, high = scope_range(filters.region_code)
-        queryset = queryset.filter(region__gte=low, region__lte=high)
+        queryset = queryset.filter(within(filters.region_code))
     if filters.industry_code:
         # An IN over the (industry_code, enterprise) index: the planner sees how few enterprises the industry has.
         queryset = queryset.filter(
@@ -103,6 +108,7 @@ def list_page(user: Any, filters: EnterpriseFilter, page: int, page_size: int) -
     without a text query the total is summed from RegistryTally. All paths apply the same scope and filters (a test
     checks they agree with a direct registry query)."""
     actor = actor_of(user)
+    filters = _checked(filters)
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
     if filters.industry_code:
         listing = scoped(
@@ -116,8 +122,7 @@ def list_page(user: Any, filters: EnterpriseFilter, page: int, page_size: int) -
                 else listing.filter(enterprise__credit_code=text.upper())
             )
         if filters.region_code:
-            low, high = scope_range(filters.region_code)
-            listing = listing.filter(region_code__gte=low, region_code__lte=high)
+            listing = listing.filter(within(filters.region_code, "region_code"))
         if filters.status:
             listing = listing.filter(status=filters.status)
         ordered_ids = listing.order_by("region_code", "name", "enterprise_id").values_list("enterprise_id", flat=True)
@@ -139,8 +144,7 @@ def _tallied_count(actor: Actor, filters: EnterpriseFilter) -> int | None:
         return None
     tallies = RegistryTally.objects.filter(industry_code=filters.industry_code or "")
     for code in filter(None, (actor.region_code, filters.region_code)):
-        low, high = scope_range(code)
-        tallies = tallies.filter(region_code__gte=low, region_code__lte=high)
+        tallies = tallies.filter(within(code, "region_code"))
     if filters.status:
         tallies = tallies.filter(status=filters.status)
     return int(tallies.aggregate(total=Sum("count"))["total"] or 0)

@@ -14,14 +14,12 @@ from django.shortcuts import redirect, render
 
 from airgrade.core.access import decide
 from airgrade.core.industries import FAMILY_LABELS, all_industries, industry_by_code
-from airgrade.core.regions import scope_prefix
-from airgrade.core.types import Role
-from airgrade.platform.accounts.permissions import actor_of
 from airgrade.platform.audit.services import history_of
 from airgrade.platform.enterprises import services
 from airgrade.platform.enterprises.forms import EnterpriseForm, LineForm
 from airgrade.platform.enterprises.models import Enterprise, ProductionLine, Site
 from airgrade.platform.errors import NotFound, ServiceError
+from airgrade.platform.permissions import actor_of, permissions_for, within
 from airgrade.platform.regions.models import Region
 
 PAGE_SIZE = 25
@@ -49,9 +47,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
     page = min(max(page, 1), max(pages, 1))
     regions: list[Region] = []
     if actor.region_code:
-        regions = list(
-            Region.objects.filter(code__startswith=scope_prefix(actor.region_code)).exclude(level="province")
-        )
+        regions = list(Region.objects.filter(within(actor.region_code, "code")).exclude(level="province"))
     query = {k: v for k, v in request.GET.items() if k != "page" and v}
     context: dict[str, Any] = {
         "rows": rows,
@@ -63,7 +59,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
         "industries": [i for i in all_industries() if not actor.region_code or i.applies_in(actor.region_code)],
         "statuses": Enterprise.Status.choices,
         "query_string": urlencode(query),
-        "can_create": actor.role in (Role.COUNTY, Role.CITY, Role.PROVINCE),
+        "can_create": "enterprise.create" in permissions_for(actor),
     }
     return render(request, "enterprises/list.html", context)
 
@@ -94,7 +90,7 @@ def enterprise_detail(request: HttpRequest, enterprise_id: int) -> HttpResponse:
         )
     can_edit = bool(decide(actor, "enterprise.edit", services.enterprise_target(enterprise)))
     history = []
-    if actor.role in (Role.COUNTY, Role.CITY, Role.PROVINCE):
+    if "audit.view" in permissions_for(actor, services.enterprise_target(enterprise)):
         history = list(
             history_of(
                 request.user,

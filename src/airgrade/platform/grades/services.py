@@ -16,13 +16,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from airgrade.core.access import Target
+from airgrade.core.access import Target, decide
 from airgrade.core.industries import industry_by_code
+from airgrade.core.regions import contains
 from airgrade.core.types import Grade, worst_grade
 from airgrade.core.workflow import State
-from airgrade.platform.accounts.permissions import require, scoped
 from airgrade.platform.audit import services as audit
-from airgrade.platform.enterprises.models import Enterprise, Site
+from airgrade.platform.declarations.models import Campaign, DeclarationItem
+from airgrade.platform.declarations.rulebook import industry_floor
+from airgrade.platform.enterprises.models import Enterprise, IndustryAssignment, Site
 from airgrade.platform.errors import NotFound, ServiceError
 from airgrade.platform.grades.models import (
     AdjustmentWindow,
@@ -34,7 +36,7 @@ from airgrade.platform.grades.models import (
     LookbackRound,
     RectificationOrder,
 )
-from airgrade.platform.regions.models import Region
+from airgrade.platform.permissions import actor_of, require, scoped, within
 
 # Reasons that send the enterprise to the lowest grade with a one-year ban and an integrity-file entry.
 SEVERE_REASONS = {Downgrade.Reason.FALSE_MATERIAL, Downgrade.Reason.GATE_DATA_TAMPERED}
@@ -93,8 +95,6 @@ def history(user: Any, enterprise_id: int) -> list[GradeRecord]:
 
 
 def visible_records(user: Any, on: dt.date | None = None) -> QuerySet[GradeRecord]:
-    from airgrade.platform.accounts.permissions import actor_of
-
     actor = actor_of(user)
     return scoped(current_records(on), actor, enterprise_field="enterprise_id")
 
@@ -195,8 +195,6 @@ def downgrade(
     """Downgrade a site's industry grade for a violation (REQ H21-6, H23-6). 虚假材料 or tampered gate data
     send it to the industry's lowest grade, ban applications for a year and enter the integrity file
     (REQ SJZ-3, SJZ-5, LC-13)."""
-    from airgrade.platform.declarations.rulebook import industry_floor
-
     site = _site(site_id)
     require(user, "grade.downgrade", site_target(site))
     if reason_code not in Downgrade.Reason.values:
@@ -311,9 +309,7 @@ def open_adjustment_window(
 def _windows_for(region_code: str) -> list[AdjustmentWindow]:
     """Adjustment windows of a region or any region containing it (a province's window covers its cities)."""
     return [
-        window
-        for window in AdjustmentWindow.objects.order_by("opens", "id")
-        if region_code.startswith(Region(code=window.region_id).prefix)
+        window for window in AdjustmentWindow.objects.order_by("opens", "id") if contains(window.region_id, region_code)
     ]
 
 
@@ -334,8 +330,6 @@ def dynamic_upgrade_refusal(site: Site, industry_code: str, grade: Grade, campai
     of a new enterprise in a monthly cycle) is not an adjustment: the seeds are silent, and H23-3 keeps
     declarations open all year, so it only needs the province's verification.
     """
-    from airgrade.platform.declarations.models import Campaign
-
     if campaign is None or campaign.kind == Campaign.Kind.ANNUAL or not grade.is_top_tier:
         return ""
     current = grade_on(site, industry_code, on)
@@ -445,6 +439,34 @@ def is_overdue(order: RectificationOrder, on: dt.date | None = None) -> bool:
     return order.status != RectificationOrder.Status.CLOSED and order.deadline < (on or today())
 
 
+def rectification_work_items(user: Any) -> list[dict[str, Any]]:
+    """Open orders for whoever acts next (the home work queue): the enterprise reports an open order, the county or
+    city closes a reported one."""
+    actor = actor_of(user)
+    orders = scoped(
+        RectificationOrder.objects.exclude(status=RectificationOrder.Status.CLOSED),
+        actor,
+        enterprise_field="enterprise_id",
+    ).select_related("enterprise")
+    items = []
+    for order in orders:
+        action = "rectification.report" if order.status == RectificationOrder.Status.OPEN else "rectification.close"
+        if not decide(actor, action, Target(region_code=order.region_id, enterprise_id=order.enterprise_id)):
+            continue
+        due = timezone.make_aware(dt.datetime.combine(order.deadline, dt.time(23, 59)))
+        items.append(
+            {
+                "kind": "rectification",
+                "id": order.pk,
+                "declaration_id": None,
+                "title": f"整改：{order.enterprise.name} {order.problem[:30]}",
+                "due": due,
+                "overdue": is_overdue(order),
+            }
+        )
+    return items
+
+
 # ---------------------------------------------------------------- 回头看 (H23-1)
 
 
@@ -463,9 +485,8 @@ def start_lookback(
         onsite_due=onsite_due,
         created_by=user,
     )
-    prefix = Region(code=region_code).prefix
     top = [g.value for g in Grade if g.is_top_tier]
-    records = current_records().filter(region__code__startswith=prefix, grade__in=top).order_by("region_id", "id")
+    records = current_records().filter(within(region_code), grade__in=top).order_by("region_id", "id")
     LookbackItem.objects.bulk_create([LookbackItem(round=round_, grade_record=r) for r in records])
     audit.record(
         actor=user,
@@ -565,9 +586,6 @@ def improvement_rows(user: Any, on: dt.date | None = None) -> list[Any]:
     gaps the engine finds in the facts the site last declared for that industry (REQ H21-2, H21-3)."""
     from airgrade.core.grading.improvement import Candidate
     from airgrade.core.grading.improvement import improvement_rows as build_rows
-    from airgrade.platform.accounts.permissions import actor_of
-    from airgrade.platform.declarations.models import DeclarationItem
-    from airgrade.platform.enterprises.models import IndustryAssignment
 
     on = on or today()
     actor = actor_of(user)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from airgrade.core.regions import RegionLevel, scope_prefix
+from airgrade.core.regions import RegionLevel
 
 
 class Region(models.Model):
@@ -20,10 +20,6 @@ class Region(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
-
-    @property
-    def prefix(self) -> str:
-        return scope_prefix(self.code)
 
     def full_name(self) -> str:
         names = [self.name]

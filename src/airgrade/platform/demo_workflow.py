@@ -30,6 +30,7 @@ from airgrade.platform.disclosure import services as disclosure
 from airgrade.platform.enterprises.models import Site
 from airgrade.platform.grades import services as grades
 from airgrade.platform.grades.models import GradeRecord
+from airgrade.platform.permissions import within
 
 CITY = "410100"
 TEMPLATE = "henan-2021"
@@ -412,9 +413,7 @@ def load_demo_workflow(users: dict[Role, User], seed: int = 2026) -> dict[str, i
     )
     home = demo.home_county.region_id or ""
     sites = list(
-        Site.objects.filter(region__code__startswith=CITY[:4])
-        .select_related("enterprise", "region")
-        .order_by("enterprise_id", "pk")
+        Site.objects.filter(within(CITY)).select_related("enterprise", "region").order_by("enterprise_id", "pk")
     )
     demo_enterprise_id = users[Role.ENTERPRISE].enterprise_id
     sites.sort(key=lambda s: (s.enterprise_id != demo_enterprise_id, s.region_id != home, s.enterprise_id))

@@ -6,10 +6,10 @@ import json
 
 import pytest
 import yaml
-from emergency_builders import line
 from typer.testing import CliRunner
 
 from airgrade.cli import app
+from emergency_builders import line
 
 runner = CliRunner()
 
