@@ -38,12 +38,13 @@ def _fail(message: str, as_json: bool, code: int = 2) -> None:
 
 
 def _read_list_file(path: Path) -> Any:
-    import yaml
+    from airgrade.core.emergency.model import ListInputError
+    from airgrade.core.rules.yamlio import load_data_file
 
-    text = path.read_text("utf-8")
-    if path.suffix.lower() == ".json":
-        return json.loads(text)
-    return yaml.safe_load(text)
+    loaded, issues = load_data_file(path)
+    if issues:
+        raise ListInputError([str(issue) for issue in issues])
+    return loaded.data
 
 
 def _region_names() -> dict[str, str]:
@@ -92,6 +93,7 @@ def simulate_command(
     from airgrade.core.emergency.report import simulation_report
     from airgrade.core.emergency.table import build_table
     from airgrade.core.regions import contains, level_of
+    from airgrade.core.rules.yamlio import InputFileError
 
     try:
         level_of(region)
@@ -106,10 +108,10 @@ def simulate_command(
             _fail(f"--list: 文件不存在: {list_file}", as_json)
         try:
             raw = _read_list_file(list_file)
-        except (ValueError, OSError) as exc:
-            _fail(f"{list_file.name}: 无法读取（{exc}）", as_json)
-        except Exception as exc:  # YAML errors carry line and column; show them, never a trace.
-            _fail(f"{list_file.name}: 文件格式错误（{exc}）", as_json)
+        except InputFileError as exc:
+            _fail(f"无法读取清单文件 {exc}", as_json)
+        except ListInputError as exc:
+            _fail("\n".join(exc.messages), as_json)
         try:
             parsed = parse_list(raw, where=list_file.name)
         except ListInputError as exc:

@@ -87,8 +87,8 @@ def manage(args: list[str] = typer.Argument(None, help="Django manage.py argumen
 
 
 @regions_app.command("load")
-def regions_load(path: Path = typer.Argument(..., exists=True, help="CSV: code,name,level,parent")) -> None:
-    """Load more GB/T 2260 regions from a CSV (all rows or none)."""
+def regions_load(path: Path = typer.Argument(..., help="CSV: code,name,level,parent")) -> None:
+    """Load more GB/T 2260 regions from a CSV (all rows or none); a bad file changes nothing (exit 2)."""
     _django()
     from airgrade.platform.errors import ServiceError
     from airgrade.platform.regions.services import load_regions
@@ -96,8 +96,8 @@ def regions_load(path: Path = typer.Argument(..., exists=True, help="CSV: code,n
     try:
         count = load_regions(path)
     except ServiceError as exc:
-        console.print(f"[red]{exc.message}[/red]")
-        raise typer.Exit(1) from None
+        Console(stderr=True).print(exc.message, style="red", highlight=False, markup=False)
+        raise typer.Exit(2) from None
     console.print(f"已载入 {count} 个行政区划。")
 
 
@@ -167,7 +167,50 @@ def audit_checkpoint(
         console.print(f"检查点已写入 {output}；请保存在数据库之外。")
 
 
+def backup(file: Path = typer.Argument(..., help="备份文件（zip）")) -> None:
+    """Back up every table, the uploaded files and the audit chain into one portable file (SQLite or PostgreSQL)."""
+    _django()
+    from airgrade.platform.backup import BackupError
+    from airgrade.platform.backup import backup as write_backup
+
+    try:
+        summary = write_backup(file)
+    except (BackupError, OSError) as exc:
+        Console(stderr=True).print(f"备份失败：{exc}", style="red", highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    console.print(
+        f"已备份 {summary.tables} 个表 {summary.rows} 行、{summary.files} 个上传文件、"
+        f"{summary.audit_records} 条审计记录到 {file}"
+    )
+
+
+def restore(
+    file: Path = typer.Argument(..., help="airgrade backup 写出的备份文件"),
+    force: bool = typer.Option(False, "--force", help="目标数据库已有数据时仍然覆盖"),
+) -> None:
+    """Restore a backup into this database (migrated to the same version); refuses a non-empty one unless --force."""
+    _django()
+    from airgrade.platform.audit.services import verify
+    from airgrade.platform.backup import BackupError
+    from airgrade.platform.backup import restore as read_backup
+
+    try:
+        summary = read_backup(file, force=force)
+    except (BackupError, OSError) as exc:
+        Console(stderr=True).print(f"恢复失败：{exc}", style="red", highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    report = verify()
+    console.print(
+        f"已恢复 {summary.tables} 个表 {summary.rows} 行、{summary.files} 个上传文件；"
+        f"审计链{'完整' if report.ok else '损坏'}（{report.checked} 条记录）。"
+    )
+    if not report.ok:
+        raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
+    app.command()(backup)
+    app.command()(restore)
     app.command()(setup)
     app.command()(demo)
     app.command()(serve)

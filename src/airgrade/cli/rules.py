@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -20,7 +20,7 @@ from airgrade.core.rules import schema
 from airgrade.core.rules.export import catalogue_dicts, rules_dict, today
 from airgrade.core.rules.loader import RuleBookError, load_rulebook
 from airgrade.core.rules.rulebook import RuleBook, RuleLookupError, default_rulebook
-from airgrade.core.rules.yamlio import load_yaml
+from airgrade.core.rules.yamlio import InputFileError, load_data_file
 
 console = Console()
 errors_out = Console(stderr=True)
@@ -159,7 +159,8 @@ def check(path: Path | None = typer.Argument(None, help="规则库目录（默�
         for issue in error.issues:
             errors_out.print(str(issue), markup=False)
         errors_out.print(f"[red]共 {len(error.issues)} 处错误，规则库未加载。[/]")
-        raise typer.Exit(1) from None
+        # A file that cannot be read at all (encoding, size, nesting) is an input error like in every reader.
+        raise typer.Exit(2 if any(issue.unreadable for issue in error.issues) else 1) from None
     console.print(f"规则库无误：{len(book.catalogue)} 个行业，版本 {book.version}。")
 
 
@@ -175,22 +176,16 @@ def audit(as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"))
     console.print(f"共 {len(found)} 个暂定值（provisional），需管理员依据正式文本确认。")
 
 
+def _input_failed(error: InputFileError) -> NoReturn:
+    errors_out.print(f"[red]无法读取输入文件[/] {error}", markup=True, highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
 def _read_input(path: Path) -> tuple[Any, list[GradingProblem]]:
-    if not path.is_file():
-        errors_out.print(f"文件不存在: {path}")
-        raise typer.Exit(2)
-    text = path.read_text("utf-8")
-    if path.suffix.lower() == ".json":
-        try:
-            return json.loads(text), []
-        except json.JSONDecodeError as error:
-            errors_out.print(f"{path}:{error.lineno} JSON 格式错误: {error.msg}")
-            raise typer.Exit(2) from None
-    loaded, issues = load_yaml(text, str(path))
-    if loaded is None:
-        for issue in issues:
-            errors_out.print(str(issue), markup=False)
-        raise typer.Exit(2)
+    try:
+        loaded, issues = load_data_file(path)
+    except InputFileError as error:
+        _input_failed(error)
     return loaded.data, [GradingProblem(str(path), None, issue.path, issue.message) for issue in issues]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -90,9 +91,13 @@ def _convert(value: Any, definition: s.FactDefinition, units: Mapping[str, s.Uni
 def _number(value: Any, definition: s.FactDefinition) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"须为数字（单位 {definition.unit}），得到 {value!r} (wrong type)")
-    if value != value:  # NaN
-        raise ValueError("数值不能为 NaN (not a number)")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):  # NaN, .inf, or an integer too large for a float
+        raise ValueError(f"数值须为有限数，得到 {str(value)[:40]} (not a finite number)")
+    return number
 
 
 def _convert_unit(number: float, given: str, canonical: str, units: Mapping[str, s.UnitDefinition]) -> float:

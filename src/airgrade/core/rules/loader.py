@@ -18,11 +18,13 @@ from airgrade.core.industries import jurisdiction_covers
 from airgrade.core.regions import RegionLevel, level_of
 from airgrade.core.rules import schema as s
 from airgrade.core.rules.rulebook import RuleBook
-from airgrade.core.rules.yamlio import LoadedYaml, RuleIssue, format_path, load_yaml
+from airgrade.core.rules.yamlio import InputFileError, LoadedYaml, RuleIssue, decode_text, format_path, load_yaml
 from airgrade.core.rules.yamlio import Path as YPath
 from airgrade.core.types import AlertLevel, EmissionStage, Grade
 
 DEFAULT_ROOT = Path(__file__).parent / "data"
+# One rule-book file; the largest packaged one is ~60 KB.
+MAX_RULE_FILE_BYTES = 4 * 1024 * 1024
 
 COMMON_FILES: dict[str, type[BaseModel]] = {
     "grades.yaml": s.GradesFile,
@@ -73,9 +75,19 @@ class _Collector:
 
     def read(self, path: Path, model: type[M]) -> M | None:
         file = self.rel(path)
-        raw = path.read_bytes()
+        try:
+            if path.stat().st_size > MAX_RULE_FILE_BYTES:
+                raise InputFileError(file, "文件过大 (file too large)")
+            raw = path.read_bytes()
+            text = decode_text(raw, file)
+        except OSError as error:
+            self.issues.append(RuleIssue(file, "", None, f"无法读取文件 (cannot read): {error.strerror}", True))
+            return None
+        except InputFileError as error:
+            self.issues.append(RuleIssue(file, "", None, error.message, unreadable=True))
+            return None
         self.hasher.update(file.encode() + b"\0" + raw + b"\0")
-        loaded, issues = load_yaml(raw.decode("utf-8"), file)
+        loaded, issues = load_yaml(text, file)
         self.issues.extend(issues)
         if loaded is None:
             return None
