@@ -125,13 +125,15 @@ def main() -> None:
         f"{len(table.region_codes)} counties (built in {time.perf_counter() - started:.2f} s)"
     )
     lookup = rulebook.measures
-    simulate(table, AlertLevel.YELLOW, AS_OF, lookup)  # warm-up: NumPy first calls, rule-book caches
+    simulate(
+        table, AlertLevel.YELLOW, AS_OF, lookup, rulebook.regional_reduction_percent
+    )  # warm-up: NumPy first calls, rule-book caches
 
     for level in AlertLevel:
         timings = []
         for _ in range(3):
             tick = time.perf_counter()
-            result = simulate(table, level, AS_OF, lookup)
+            result = simulate(table, level, AS_OF, lookup, rulebook.regional_reduction_percent)
             timings.append(time.perf_counter() - tick)
         tick = time.perf_counter()
         report = simulation_report(result, "410000", rules_version=str(rulebook.version))
@@ -145,7 +147,7 @@ def main() -> None:
         )
 
     tracemalloc.start()
-    simulate(table, AlertLevel.ORANGE, AS_OF, lookup)
+    simulate(table, AlertLevel.ORANGE, AS_OF, lookup, rulebook.regional_reduction_percent)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     print(f"peak memory of one simulation (tracemalloc, above the loaded table): {peak / 2**20:.1f} MiB")

@@ -50,7 +50,7 @@ clerk = User.objects.get(username="bench-clerk")
 rows, batch = int(sys.argv[1]), sys.argv[2]
 with transaction.atomic():
     for n in range(rows):
-        services.create_enterprise(clerk, {"credit_code": make(f"91410181{batch}{n:07d}"), "name": f"导入企业{batch}-{n}", "region": "410181"})
+        services.create_enterprise(clerk, {"credit_code": make(f"91410181{batch}{n:08d}"), "name": f"导入企业{batch}-{n}", "region": "410181"})
         if n == 10:
             print("writing", flush=True)
 print("committed", flush=True)

@@ -160,12 +160,16 @@ def main() -> int:
         stderr=subprocess.STDOUT,
     )
     try:
-        for _ in range(200):
+        # Ready when a worker answers a page (the socket accepts before the workers have loaded Django).
+        for _ in range(600):
             try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                probe = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                probe.request("GET", "/accounts/login/")
+                probe.getresponse().read()
+                probe.close()
                 break
-            except OSError:
-                time.sleep(0.2)
+            except (OSError, http.client.HTTPException):
+                time.sleep(0.5)
         roles = ["province", "city", "county", "enterprise"]
         results: list[tuple[str, int, float]] = []
         lock = threading.Lock()
@@ -194,7 +198,11 @@ def main() -> int:
         elapsed = time.monotonic() - started
     finally:
         server.terminate()
-        server.wait(30)
+        try:
+            server.wait(120)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
         log.close()
     statuses = Counter(status for _, status, _ in results)
     errors = sum(n for status, n in statuses.items() if status >= 500 or status in (400, 401, 403, 404, 409, 422))

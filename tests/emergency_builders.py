@@ -15,9 +15,12 @@ from airgrade.core.measures import (
     StopRoadTransport,
     StopVehicles,
 )
+from airgrade.core.rules.rulebook import default_rulebook
 from airgrade.core.types import AlertLevel, EmissionStage, Grade
 
 AS_OF = date(2024, 11, 1)
+# The packaged rule book's regional shares (10 / 20 / 30 % of every pollutant, REQ G-6), national layer.
+SHARES = default_rulebook().regional_reduction_percent
 CHINA_4 = EmissionStage.CHINA_4
 
 

@@ -62,7 +62,7 @@ def test_json_report_per_city_totals_required_cuts_and_shortfalls(list_file):
     )
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert report["level"] == "orange" and report["required_share"] == 0.2
+    assert report["level"] == "orange" and report["required_share"] == {"SO2": 0.2, "NOx": 0.2, "PM": 0.2, "VOCs": 0.2}
     assert report["rules_version"]
     cities = {city["region"]: city for city in report["cities"]}
     assert set(cities) == {"410100", "410300"}
@@ -112,3 +112,63 @@ def test_text_output_names_cities_and_shortfalls(list_file):
     result = simulate("--region", "410000", "--level", "orange", "--list", str(list_file))
     assert result.exit_code == 0
     assert "洛阳市" in result.output and "郑州市" in result.output and "缺口" in result.output
+
+
+def _draft_overlay(tmp_path, region, percent, effective="2024-01-01"):
+    overlay = {
+        "region": region,
+        "name_zh": "草案",
+        "regional_reductions": [
+            {
+                "level": "orange",
+                "effective": effective,
+                "source": {"document": "草案", "provenance": "provisional", "note": "what-if"},
+                "percent": percent,
+            }
+        ],
+    }
+    path = tmp_path / f"overlay-{region}.yaml"
+    path.write_text(yaml.safe_dump(overlay, allow_unicode=True), "utf-8")
+    return path
+
+
+def test_a_province_overlay_of_the_regional_shares_changes_the_required_cuts(list_file, tmp_path):
+    # Henan raises the orange NOx share to 35 % (SO2 to 25 %); PM and VOCs keep the national 20 % (REQ G-6, G-7).
+    draft = _draft_overlay(tmp_path, "410000", {"NOx": 35, "SO2": 25})
+    args = ("--region", "410000", "--level", "orange", "--as-of", "2024-11-01", "--list", str(list_file), "--json")
+    national = json.loads(simulate(*args).stdout)
+    result = simulate(*args, "--overlay", str(draft))
+    assert result.exit_code == 0, result.output
+    henan = json.loads(result.stdout)
+    assert henan["required_share"] == {"SO2": 0.25, "NOx": 0.35, "PM": 0.2, "VOCs": 0.2}
+    zhengzhou = {city["region"]: city for city in henan["cities"]}["410100"]
+    # 郑州's NOx base is 3.0 t/d: 0.6 required nationally, 1.05 under the overlay; SO2 base 0.5 → 0.125.
+    assert national["cities"][0]["required_t_per_day"]["NOx"] == pytest.approx(0.6)
+    assert zhengzhou["required_t_per_day"]["NOx"] == pytest.approx(1.05)
+    assert zhengzhou["required_t_per_day"]["SO2"] == pytest.approx(0.125)
+    assert zhengzhou["required_share"]["PM"] == 0.2
+    assert henan["total"]["required_t_per_day"]["NOx"] == pytest.approx(0.35 * 6.0)
+    # Before the overlay's effective date the national shares apply.
+    early = simulate(*args[:5], "2023-12-31", *args[6:], "--overlay", str(draft))
+    assert json.loads(early.stdout)["required_share"]["NOx"] == 0.2
+
+
+def test_a_city_overlay_applies_to_that_city_only(list_file, tmp_path):
+    draft = _draft_overlay(tmp_path, "410300", {"PM": 50})
+    result = simulate(
+        "--region", "410000", "--level", "orange", "--as-of", "2024-11-01", "--list", str(list_file), "--json",
+        "--overlay", str(draft),
+    )  # fmt: skip
+    report = json.loads(result.stdout)
+    cities = {city["region"]: city for city in report["cities"]}
+    assert cities["410300"]["required_t_per_day"]["PM"] == pytest.approx(0.2)  # 洛阳 PM base 0.4 × 50 %
+    assert cities["410100"]["required_share"]["PM"] == 0.2
+    assert report["required_share"]["PM"] == 0.2  # the province itself keeps the national share
+
+
+def test_a_bad_overlay_or_a_date_before_any_share_is_refused(list_file, tmp_path):
+    bad = _draft_overlay(tmp_path, "410000", {"CO2": 10})
+    result = simulate("--region", "410000", "--level", "orange", "--list", str(list_file), "--overlay", str(bad))
+    assert result.exit_code == 2 and "未知的污染物 'CO2'" in result.output
+    early = simulate("--region", "410000", "--level", "orange", "--as-of", "2019-01-01", "--list", str(list_file))
+    assert early.exit_code == 2 and "尚无生效的区域减排比例" in early.output

@@ -21,7 +21,15 @@ BROKEN = sorted(FIXTURES.glob("*.yaml"))
 
 def build_book(root: Path, broken: Path | None = None) -> Path:
     shutil.copytree(FIXTURES / "base", root)
-    for name in ("grades.yaml", "pollutants.yaml", "units.yaml", "alert_levels.yaml", "facts.yaml"):
+    for name in (
+        "grades.yaml",
+        "framework.yaml",
+        "policy.yaml",
+        "pollutants.yaml",
+        "units.yaml",
+        "alert_levels.yaml",
+        "facts.yaml",
+    ):
         shutil.copy(DEFAULT_ROOT / "common" / name, root / "common" / name)
     if broken is not None:
         target = root / _header(broken, "target")

@@ -19,7 +19,6 @@ UNDECLARED_YET = {
         "sign", "declare_tie", "blacklist",
     },
     "grades": {"list_grades", "enterprise_grades", "report", "close", "problems", "lookback_result", "settle"},
-    "rulebook": {"list_industries", "industry_rules", "evaluate"},
 }  # fmt: skip
 SCHEMAS_IN_API_YET = {"audit", "declarations", "enterprises", "grades", "regions"}
 

@@ -466,6 +466,9 @@ PAGES: list[Endpoint] = [
     Endpoint("GET", "enterprises/", lambda w: "/enterprises/", kind="list"),
     Endpoint("GET", "enterprises/<int:enterprise_id>/", lambda w: f"/enterprises/{w['enterprise'].pk}/"),
     Endpoint(
+        "GET", "enterprises/<int:enterprise_id>/overview/", lambda w: f"/enterprises/{w['enterprise'].pk}/overview/"
+    ),
+    Endpoint(
         "POST",
         "enterprises/<int:enterprise_id>/edit/",
         lambda w: f"/enterprises/{w['enterprise'].pk}/edit/",
@@ -506,6 +509,11 @@ PAGES: list[Endpoint] = [
         "declarations/<int:declaration_id>/action/",
         lambda w: f"/declarations/{w['draft'].pk}/action/",
         lambda w: {"action": "declaration.submit", "expected_state": "draft", "version": w["draft"].version},
+    ),
+    Endpoint(
+        "GET",
+        "declarations/<int:declaration_id>/confirm/",
+        lambda w: f"/declarations/{w['draft'].pk}/confirm/?action=declaration.submit",
     ),
     Endpoint(
         "POST",

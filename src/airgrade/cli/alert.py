@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from airgrade.core.rules.export import today as shanghai_today
-from airgrade.core.rules.rulebook import default_rulebook
+from airgrade.core.rules.rulebook import RuleBook, default_rulebook
 from airgrade.core.types import AlertLevel
 
 alert_app = typer.Typer(help="重污染天气预警应对 / heavy-pollution alerts", no_args_is_help=True)
@@ -69,12 +69,21 @@ def _progress() -> Progress:
     )
 
 
-def _rulebook_lookup() -> tuple[Any, str]:
-    from airgrade.core.rules.rulebook import default_rulebook
+def _rulebook(overlays: list[Path], as_json: bool) -> RuleBook:
+    """The per-process book (in database mode the platform services may already have loaded it), or the packaged
+    book with draft overlays on top: a what-if of a province's or city's changed shares or measures."""
+    if not overlays:
+        return default_rulebook()
+    from airgrade.core.rules.loader import RuleBookError, load_rulebook
 
-    # The per-process book: in database mode the platform services may already have loaded it.
-    rulebook = default_rulebook()
-    return rulebook.measures, str(rulebook.version)
+    for path in overlays:
+        if not path.is_file():
+            _fail(f"--overlay: 文件不存在: {path}", as_json)
+    try:
+        return load_rulebook(None, overlays)
+    except RuleBookError as exc:
+        _fail("\n".join(str(issue) for issue in exc.issues), as_json)
+        raise  # _fail exits; this line is for the type checker
 
 
 @alert_app.command("simulate")
@@ -86,6 +95,7 @@ def simulate_command(
     year: int | None = typer.Option(None, "--year", help="清单年度（数据库模式），默认各厂区最新年度"),
     as_json: bool = typer.Option(False, "--json", help="输出 JSON（结构见 docs/emergency.md）"),
     enterprises: bool = typer.Option(False, "--enterprises", help="同时输出每家企业的任务清单"),
+    overlays: list[Path] = typer.Option([], "--overlay", help="草案叠加规则文件（可多次），在规则库之上模拟"),
 ) -> None:
     """Simulate one alert level: measures per enterprise, cuts per city and pollutant, shortfalls, list checks."""
     from airgrade.core.emergency.engine import simulate
@@ -103,6 +113,7 @@ def simulate_command(
         as_of_date = dt.date.fromisoformat(as_of) if as_of else shanghai_today()
     except ValueError:
         _fail(f"--as-of: 日期格式应为 YYYY-MM-DD，收到 {as_of!r}", as_json)
+    rulebook = _rulebook(overlays, as_json)
     if list_file is not None:
         if not list_file.is_file():
             _fail(f"--list: 文件不存在: {list_file}", as_json)
@@ -136,16 +147,18 @@ def simulate_command(
                     entries,
                     plans,
                     progress=lambda done: progress.update(task, completed=done),
-                    lowest_grade=default_rulebook().floor,
+                    lowest_grade=rulebook.floor,
                 )
         else:
-            table, load_issues = build_table(entries, plans, lowest_grade=default_rulebook().floor)
+            table, load_issues = build_table(entries, plans, lowest_grade=rulebook.floor)
     except ListInputError as exc:
         _fail("\n".join(exc.messages), as_json)
-    lookup, rules_version = _rulebook_lookup()
-    simulation = simulate(table, level, as_of_date, lookup)
+    try:
+        simulation = simulate(table, level, as_of_date, rulebook.measures, rulebook.regional_reduction_percent)
+    except LookupError as exc:
+        _fail(str(exc.args[0] if exc.args else exc), as_json)
     report = simulation_report(
-        simulation, region, _region_names(), rules_version, source, load_issues, with_enterprises=enterprises
+        simulation, region, _region_names(), str(rulebook.version), source, load_issues, with_enterprises=enterprises
     )
     if not entries:
         report["issues"].append(
@@ -167,7 +180,7 @@ def _print_report(report: dict[str, Any]) -> None:
     region = report["region"]
     out_console.print(
         f"[bold]{region['name'] or region['code']} {report['level_zh']}（{report['response']}级响应）模拟[/bold]"
-        f"  规则日期 {report['as_of']}  要求减排比例 {report['required_share']:.0%} (REQ G-6)"
+        f"  规则日期 {report['as_of']}  要求减排比例 {_shares_zh(report['required_share'])}"
     )
     counts = report["counts"]
     out_console.print(
@@ -206,6 +219,13 @@ def _print_report(report: dict[str, Any]) -> None:
                 f"· {outlier['enterprise']}（{outlier['industry']} {outlier['grade']}）：{outlier['direction']}",
                 highlight=False,
             )
+
+
+def _shares_zh(shares: dict[str, float]) -> str:
+    """ "SO2 20%、NOx 20%、…", or one figure when every pollutant has the same share."""
+    if len(set(shares.values())) == 1:
+        return f"{next(iter(shares.values())):.0%}"
+    return "、".join(f"{pollutant} {share:.0%}" for pollutant, share in shares.items())
 
 
 def register(app: typer.Typer) -> None:

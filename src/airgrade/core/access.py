@@ -54,6 +54,8 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
     "grade.view": frozenset({*STAFF_ROLES, Role.ENTERPRISE}),
     "grade.downgrade": frozenset({Role.COUNTY, Role.CITY}),
     "grade.adjustment_window": frozenset({Role.CITY, Role.PROVINCE}),
+    # A+ (REQ G-8): the province enters the ministry's decision on an A enterprise it proposed.
+    "grade.designate": frozenset({Role.PROVINCE}),
     "rectification.order": frozenset({Role.COUNTY, Role.CITY}),
     "rectification.report": frozenset({Role.ENTERPRISE}),
     "rectification.close": frozenset({Role.COUNTY, Role.CITY}),

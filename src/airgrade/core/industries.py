@@ -1,56 +1,35 @@
-"""The catalogue of key industries (REQ G-1): code, Chinese name, family and the jurisdiction that added it."""
+"""The catalogue of key industries (REQ G-1), as the rule book holds it.
+
+There is one catalogue: `common/industries.yaml`, read and validated once by the rule-book loader
+(`RuleBook.catalogue`). This module is the short way to ask the packaged book about it; an industry is the rule
+book's `CatalogueEntry` (code, Chinese and English name, family, jurisdiction).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cache
-from importlib import resources
+from airgrade.core.rules.rulebook import default_rulebook
+from airgrade.core.rules.schema import FAMILY_LABELS_ZH as FAMILY_LABELS
+from airgrade.core.rules.schema import CatalogueEntry as Industry
+from airgrade.core.rules.schema import jurisdiction_covers
 
-import yaml
-
-FAMILY_LABELS = {
-    "metal": "金属类",
-    "building_materials": "建材类",
-    "vocs": "涉VOCs类",
-    "local": "地方行业",
-}
-
-
-@dataclass(frozen=True)
-class Industry:
-    code: str
-    name_zh: str
-    name_en: str
-    family: str
-    jurisdiction: str
-
-    def applies_in(self, region_code: str) -> bool:
-        return jurisdiction_covers(self.jurisdiction, region_code)
+__all__ = [
+    "FAMILY_LABELS",
+    "Industry",
+    "all_industries",
+    "industries_for_region",
+    "industry_by_code",
+    "jurisdiction_covers",
+]
 
 
-def jurisdiction_covers(jurisdiction: str, region_code: str) -> bool:
-    """National industries apply everywhere; a local one only inside the province that added it.
-
-    A jurisdiction is a province code, so the two-digit prefix decides; not `regions.contains`, which raises on a
-    malformed code, because the rule-book loader calls this on catalogue entries it is still reporting errors on.
-    """
-    return jurisdiction == "national" or region_code[:2] == jurisdiction[:2]
-
-
-@cache
 def all_industries() -> tuple[Industry, ...]:
-    text = resources.files("airgrade.core.rules").joinpath("data/common/industries.yaml").read_text("utf-8")
-    return tuple(Industry(**entry) for entry in yaml.safe_load(text)["industries"])
-
-
-@cache
-def _by_code() -> dict[str, Industry]:
-    return {industry.code: industry for industry in all_industries()}
+    return default_rulebook().catalogue
 
 
 def industry_by_code(code: str) -> Industry | None:
-    return _by_code().get(code)
+    """The industry, or None for a code the catalogue does not have (callers say so in their own words)."""
+    return default_rulebook().industry_or_none(code)
 
 
 def industries_for_region(region_code: str) -> list[Industry]:
-    return [industry for industry in all_industries() if industry.applies_in(region_code)]
+    return default_rulebook().industries(region_code)

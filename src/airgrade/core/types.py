@@ -6,8 +6,13 @@ from enum import StrEnum
 
 
 class Grade(StrEnum):
-    """Performance grades (REQ G-2). B- is a sub-level of B; 引领性 / 非引领性 is the scale of some industries."""
+    """Performance grades (REQ G-2). B- is a sub-level of B; 引领性 / 非引领性 is the scale of some industries.
 
+    A+ (REQ G-8, 环办大气〔2026〕2号) is a designation on top of A, not a grade the engine computes: the ministry
+    selects it from A enterprises (see common/framework.yaml); when it is in force is rule data, not this enum.
+    """
+
+    A_PLUS = "A+"
     A = "A"
     B = "B"
     B_MINUS = "B-"
@@ -23,11 +28,17 @@ class Grade(StrEnum):
 
     @property
     def is_top_tier(self) -> bool:
-        """A, B, B- and 引领性: the grades that need city review and province verification (REQ LC-2)."""
-        return self in (Grade.A, Grade.B, Grade.B_MINUS, Grade.LEADING)
+        """A+, A, B, B- and 引领性: the grades that need city review and province verification (REQ LC-2)."""
+        return self in (Grade.A_PLUS, Grade.A, Grade.B, Grade.B_MINUS, Grade.LEADING)
+
+    @property
+    def is_designation(self) -> bool:
+        """A designation given on top of a computed grade (A+ over A), never declared or computed."""
+        return self is Grade.A_PLUS
 
 
 _GRADE_RANK = {
+    Grade.A_PLUS: -1,
     Grade.A: 0,
     Grade.LEADING: 0,
     Grade.B: 1,

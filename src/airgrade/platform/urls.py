@@ -5,11 +5,14 @@ from django.urls import include, path
 
 from airgrade.platform.accounts import views as account_views
 from airgrade.platform.api import api
+from airgrade.platform.home import overview
 from airgrade.platform.home import views as home_views
 
 urlpatterns = [
     path("", home_views.home, name="home"),
     path("accounts/", include("airgrade.platform.accounts.urls")),
+    # The 360° page reads every feature app, so it lives on top (home), under the registry's URL.
+    path("enterprises/<int:enterprise_id>/overview/", overview.enterprise_overview, name="enterprise_overview"),
     path("enterprises/", include("airgrade.platform.enterprises.urls")),
     path("grades/", include("airgrade.platform.grades.urls")),
     path("audit/", include("airgrade.platform.audit.urls")),

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import pytest
-from emergency_builders import AS_OF, entry, line
 
 from airgrade.core.emergency.engine import LineAction, simulate
-from airgrade.core.emergency.model import NonInterruptiblePlan
+from airgrade.core.emergency.model import ListInputError, NonInterruptiblePlan
 from airgrade.core.emergency.plan import enterprise_plan
 from airgrade.core.emergency.table import build_table
+from airgrade.core.rules.rulebook import default_rulebook
 from airgrade.core.types import AlertLevel
+from emergency_builders import AS_OF, SHARES, entry, line
 
 
 def run(entries, lookup, level=AlertLevel.ORANGE, plans=()):
-    table, issues = build_table(entries, plans)
-    return simulate(table, level, AS_OF, lookup), issues
+    table, issues = build_table(entries, plans, lowest_grade=default_rulebook().floor)
+    return simulate(table, level, AS_OF, lookup, SHARES), issues
 
 
 def test_stopped_last_year_and_backup_lines_are_outside_the_base(lookup):
@@ -225,5 +226,5 @@ def test_ungraded_industries_are_managed_at_their_own_scales_floor():
         True,
         False,
     ]
-    table, _ = build_table(ungraded)  # without a rule book: D, as before
-    assert [GRADES[i] for i in table.group_grade] == [Grade.D, Grade.D]
+    with pytest.raises(ListInputError, match="未评级，且没有规则库给出该行业的最低等级"):
+        build_table(ungraded)  # without a rule book there is no floor to manage it at, and no default grade

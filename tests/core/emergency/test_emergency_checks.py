@@ -6,19 +6,19 @@ import ast
 import pathlib
 
 import pytest
-from emergency_builders import AS_OF, entry, line
 
-from airgrade.core.emergency.engine import REQUIRED_SHARE, simulate
+from airgrade.core.emergency.engine import simulate
 from airgrade.core.emergency.measuresets import compile_measures, weaker_reasons
 from airgrade.core.emergency.plan import enterprise_plan
 from airgrade.core.emergency.table import build_table
 from airgrade.core.measures import Curtail, StopLineShare, StopProduction, StopRoadTransport, StopVehicles
 from airgrade.core.types import AlertLevel, EmissionStage
+from emergency_builders import AS_OF, SHARES, entry, line
 
 
 def run(entries, lookup, level=AlertLevel.ORANGE):
     table, _ = build_table(entries)
-    return simulate(table, level, AS_OF, lookup)
+    return simulate(table, level, AS_OF, lookup, SHARES)
 
 
 def test_stricter_proposal_replaces_the_minimum(lookup):
@@ -108,7 +108,7 @@ def test_region_totals_against_g6_with_shortfall_per_city_and_pollutant(lookup):
         entry("b", grade="B", region="410302", lines=[line("1", emissions={"PM": 1.0})]),
     ]
     sim = run(entries, lookup, AlertLevel.ORANGE)
-    assert sim.required_share == REQUIRED_SHARE[AlertLevel.ORANGE] == 0.2
+    assert sim.required_share("410000") == {"SO2": 0.2, "NOx": 0.2, "PM": 0.2, "VOCs": 0.2}
     rows = {row.region_code: row for row in sim.city_rows()}
     zhengzhou, luoyang = rows["410100"], rows["410300"]
     assert zhengzhou.reduction["NOx"] == pytest.approx(1.0)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from emergency_builders import AS_OF, entry, line
 
 from airgrade.core.emergency.engine import LineAction, simulate
 from airgrade.core.emergency.guarantee import check_guarantee_breach, guarantee_eligibility
@@ -12,6 +11,7 @@ from airgrade.core.emergency.plan import enterprise_plan
 from airgrade.core.emergency.small_micro import assess_small_micro
 from airgrade.core.emergency.table import build_table
 from airgrade.core.types import AlertLevel, Grade
+from emergency_builders import AS_OF, SHARES, entry, line
 
 HEAT = Guarantee(
     category=GuaranteeCategory.RESIDENTIAL_POWER_HEAT,
@@ -69,7 +69,7 @@ def test_eligible_guarantee_produces_only_its_guaranteed_share(lookup):
         [entry("e1", grade="B", guarantee=guarantee, lines=[line("1", emissions={"NOx": 2.0})])]
     )
     assert issues == []
-    sim = simulate(table, AlertLevel.RED, AS_OF, lookup)
+    sim = simulate(table, AlertLevel.RED, AS_OF, lookup, SHARES)
     plan = enterprise_plan(sim, 0)
     assert plan.guaranteed
     assert plan.lines[0].action is LineAction.GUARANTEE_CAP
@@ -81,7 +81,7 @@ def test_eligible_guarantee_produces_only_its_guaranteed_share(lookup):
 def test_ineligible_guarantee_is_reported_and_follows_its_grade(lookup):
     table, issues = build_table([entry("e1", grade="C", guarantee=HEAT.model_dump(mode="json"))])
     assert [issue.code for issue in issues] == ["guarantee_ineligible"]
-    sim = simulate(table, AlertLevel.ORANGE, AS_OF, lookup)
+    sim = simulate(table, AlertLevel.ORANGE, AS_OF, lookup, SHARES)
     assert enterprise_plan(sim, 0).lines[0].action is LineAction.STOP
 
 

@@ -79,10 +79,15 @@ def test_malformed_numbers_in_forms_are_refused_without_a_trace(users: dict[str,
     county = _client(users["county"])
     response = county.post(
         f"/declarations/{declaration.pk}/action/",
-        {"action": "declaration.county_accept", "expected_state": "submitted", "expected_version": "abc"},
-        follow=True,
+        {
+            "action": "declaration.county_accept",
+            "expected_state": "submitted",
+            "expected_version": "abc",
+            "confirmed": "1",
+        },
     )
-    assert response.status_code == 200 and "版本" in response.content.decode()
+    # The confirmation step comes back with the reason.
+    assert response.status_code == 400 and "版本" in response.content.decode()
     assert Declaration.objects.get(pk=declaration.pk).state == "submitted"
     response = county.post(f"/declarations/{declaration.pk}/onsite/", {"step": "finding", "check": "x"}, follow=True)
     assert response.status_code == 200 and "现场核查" in response.content.decode()

@@ -226,7 +226,7 @@ def test_neighbour_county_sees_the_city_event_but_not_other_counties_tasks(users
 
 def test_simulate_matches_the_cli_report_shape(users, world):
     body = _call(users["city"], "get", "/api/emergency/simulate?region=410100&level=orange&as_of=2024-11-01", {}).json()
-    assert body["level"] == "orange" and body["required_share"] == 0.2
+    assert body["level"] == "orange" and body["required_share"] == {"SO2": 0.2, "NOx": 0.2, "PM": 0.2, "VOCs": 0.2}
     assert {"cities", "total", "shortfalls", "issues", "outliers", "counts"} <= set(body)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import unicodedata
 
 import docx
@@ -59,3 +60,21 @@ def test_documents_are_scoped(users, plan):
     with pytest.raises(NotFound):
         services.operation_plan_documents(users["other_city"], entry_id)
     assert services.operation_plan_documents(users["city"], entry_id).entry.enterprise_name == "本县企业"
+
+
+def test_documents_are_fit_to_file_a4_page_numbers_signature_fixed_numbers(plan):
+    document = docx.Document(io.BytesIO(render_docx(plan)))
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (297, 210)  # A4 landscape
+    footer = section.footer._element.xml
+    assert "PAGE" in footer and "NUMPAGES" in footer
+    text = "\n".join(p.text for p in document.paragraphs)
+    cells = "\n".join(cell.text for table in document.tables for row in table.rows for cell in row.cells)
+    assert "年运输量 1,200,000 吨" in cells and "e+0" not in cells + text
+    assert "法定代表人" in cells and "（盖章）" in cells
+    assert "REQ" not in cells + text
+    reader = pypdf.PdfReader(io.BytesIO(render_pdf(plan)))
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (842, 595)  # A4 landscape in points
+    first = unicodedata.normalize("NFKC", reader.pages[0].extract_text()).replace(" ", "")
+    assert re.search(rf"第1.共{len(reader.pages)}.", first)  # 页 may come back as the radical ⻚

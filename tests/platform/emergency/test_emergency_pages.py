@@ -147,7 +147,7 @@ def test_dashboard_has_echarts_and_city_totals(users):
     chart = json.loads(data)
     assert chart["pollutants"] == ["SO2", "NOx", "PM", "VOCs"]
     assert chart["levels"]["red"]["reduction"][1] == pytest.approx(2.0)
-    assert chart["required_percent"] == 30
+    assert chart["required_percent"] == {"SO2": 30, "NOx": 30, "PM": 30, "VOCs": 30}
 
 
 def test_alert_pages_issue_acknowledge_report_and_evidence(users):

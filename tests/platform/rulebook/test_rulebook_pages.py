@@ -29,8 +29,10 @@ def test_industry_page_shows_aspects_values_sources_and_badges() -> None:
         "prov-secondary",
         "prov-provisional",
         "限产 20%",
+        "≤ 5 mg/m³</td>",
     ):
         assert fragment in text, fragment
+    assert "mg/m3 mg/m3" not in text and "mg/m³ mg/m" not in text  # the unit once, as its symbol
 
 
 def test_industry_page_unknown_code_is_a_friendly_404() -> None:

@@ -13,8 +13,10 @@ Accounting (REQ G-5, H23-4):
 - a non-interruptible line (REQ SJZ-10) never stops: it curtails by the city-approved plan for its industry,
   or, without a plan, keeps running and is reported;
 - an eligible 保障类 / 白名单 enterprise produces only its guaranteed share (以量定产, REQ H23-5);
-- region cuts are compared with 10 / 20 / 30 % of the list's base (REQ G-6). G-6 speaks of the region's total
-  (全社会) emissions; how that inventory is built is not public, so the list's base stands in for it.
+- each city's cuts are compared with its required share of the list's base per pollutant (REQ G-6), read from the
+  rule book through an injected `ReductionLookup` so a province or city overlay applies; a region's total requires
+  the sum of its cities' requirements. G-6 speaks of the region's total (全社会) emissions; how that inventory is
+  built is not public, so the list's base stands in for it.
 """
 
 from __future__ import annotations
@@ -29,15 +31,9 @@ import numpy.typing as npt
 from airgrade.core.regions import city_of, contains, scope_prefix
 from airgrade.core.types import AlertLevel, Grade
 
-from .lookups import MeasureLookup
+from .lookups import MeasureLookup, ReductionLookup
 from .measuresets import MeasureSet, compile_measures, vehicle_rule_zh, weaker_reasons
 from .table import GRADES, POLLUTANTS, BoolArray, FloatArray, IntArray, Issue, ListTable
-
-REQUIRED_SHARE: dict[AlertLevel, float] = {
-    AlertLevel.YELLOW: 0.10,
-    AlertLevel.ORANGE: 0.20,
-    AlertLevel.RED: 0.30,
-}
 
 
 class LineAction(IntEnum):
@@ -100,7 +96,8 @@ class Simulation:
     table: ListTable
     level: AlertLevel
     as_of: date
-    required_share: float
+    shares: ReductionLookup
+    city_required_share: FloatArray  # (cities, 4) fractions of the base each city must cut (REQ G-6)
     sets: list[MeasureSet]
     group_set: IntArray
     group_minimum_set: IntArray
@@ -128,14 +125,24 @@ class Simulation:
             bool(self.entry_stop_road[entry_index]),
         )
 
+    def required_share(self, region_code: str) -> dict[str, float]:
+        """The fraction of its base a region must cut per pollutant, as the rule book says for that region."""
+        percent = self.shares(self.level, self.as_of, region_code)
+        return {pollutant.value: percent[pollutant.value] / 100 for pollutant in POLLUTANTS}
+
     def city_rows(self) -> list[CityTotals]:
         rows = []
         for index, code in enumerate(self.city_codes):
-            rows.append(CityTotals.of(code, self.city_base[index], self.city_reduction[index], self.required_share))
+            share = self.city_required_share[index]
+            base = self.city_base[index]
+            rows.append(CityTotals.of(code, base, self.city_reduction[index], base * share, share))
         return rows
 
     def total(self, code: str) -> CityTotals:
-        return CityTotals.of(code, self.city_base.sum(axis=0), self.city_reduction.sum(axis=0), self.required_share)
+        """The region as a whole: it requires what its cities require (each under its own overlays)."""
+        share = np.asarray([self.required_share(code)[p.value] for p in POLLUTANTS], dtype=np.float64)
+        required = (self.city_base * self.city_required_share).sum(axis=0)
+        return CityTotals.of(code, self.city_base.sum(axis=0), self.city_reduction.sum(axis=0), required, share)
 
 
 @dataclass(frozen=True)
@@ -148,15 +155,17 @@ class CityTotals:
     required: dict[str, float]
     shortfall: dict[str, float]
     achieved_share: dict[str, float | None]
+    required_share: dict[str, float]
 
     @property
     def meets_requirement(self) -> bool:
         return all(value <= 0 for value in self.shortfall.values())
 
     @classmethod
-    def of(cls, code: str, base: FloatArray, reduction: FloatArray, share: float) -> CityTotals:
+    def of(
+        cls, code: str, base: FloatArray, reduction: FloatArray, required: FloatArray, share: FloatArray
+    ) -> CityTotals:
         names = [pollutant.value for pollutant in POLLUTANTS]
-        required = base * share
         # Tiny float residue must not read as a shortfall.
         shortfall = np.where(required - reduction > 1e-9, required - reduction, 0.0)
         achieved = [float(r / b) if b > 0 else None for r, b in zip(reduction, base, strict=True)]
@@ -167,6 +176,7 @@ class CityTotals:
             required=dict(zip(names, map(float, required), strict=True)),
             shortfall=dict(zip(names, map(float, shortfall), strict=True)),
             achieved_share=dict(zip(names, achieved, strict=True)),
+            required_share=dict(zip(names, map(float, share), strict=True)),
         )
 
     def as_dict(self, digits: int = 6) -> dict[str, object]:
@@ -180,6 +190,7 @@ class CityTotals:
             "required_t_per_day": rounded(self.required),
             "shortfall_t_per_day": rounded(self.shortfall),
             "achieved_share": {k: (None if v is None else round(v, 4)) for k, v in self.achieved_share.items()},
+            "required_share": rounded(self.required_share),
             "meets_requirement": self.meets_requirement,
         }
 
@@ -231,10 +242,19 @@ def _intern(measure_set: MeasureSet, sets: list[MeasureSet], intern: dict[str, i
     return intern[key]
 
 
-def simulate(table: ListTable, level: AlertLevel, as_of: date, lookup: MeasureLookup) -> Simulation:
-    """Decide one alert level for every line of the list and check the list (never raises on list content)."""
+def simulate(
+    table: ListTable, level: AlertLevel, as_of: date, lookup: MeasureLookup, shares: ReductionLookup
+) -> Simulation:
+    """Decide one alert level for every line of the list and check the list (never raises on list content).
+
+    `shares` raises LookupError when no regional share is in force on `as_of` (a rule-book matter, not the list's).
+    """
     issues: list[Issue] = []
     city_codes = sorted({city_of(code) for code in table.region_codes})
+    city_share = np.zeros((len(city_codes), len(POLLUTANTS)), dtype=np.float64)
+    for index, code in enumerate(city_codes):
+        city_percent = shares(level, as_of, code)
+        city_share[index] = [city_percent[pollutant.value] / 100 for pollutant in POLLUTANTS]
     city_position = {code: index for index, code in enumerate(city_codes)}
     region_city = np.asarray([city_position[city_of(code)] for code in table.region_codes], dtype=np.int32)
     entry_city = region_city[table.entry_region] if table.entry_count else np.zeros(0, dtype=np.int32)
@@ -366,7 +386,8 @@ def simulate(table: ListTable, level: AlertLevel, as_of: date, lookup: MeasureLo
         table=table,
         level=level,
         as_of=as_of,
-        required_share=REQUIRED_SHARE[level],
+        shares=shares,
+        city_required_share=city_share,
         sets=sets,
         group_set=group_set,
         group_minimum_set=group_minimum,

@@ -1,4 +1,5 @@
-"""Where measures come from: an injected lookup, so the core does not depend on the rule book's storage."""
+"""Where measures and regional shares come from: injected lookups, so the engine does not depend on the rule book's
+storage."""
 
 from __future__ import annotations
 
@@ -31,3 +32,13 @@ class TableLookup:
         self, industry_code: str, grade: Grade, level: AlertLevel, as_of: date, region_code: str | None = None
     ) -> list[Measure]:
         return list(self._table[(industry_code, grade, level)])
+
+
+class ReductionLookup(Protocol):
+    """The minimum cut of a region's total emissions per pollutant code, in %, at an alert level on a date (REQ G-6).
+
+    `RuleBook.regional_reduction_percent` fits (national shares, province and city overlays applied). Raise
+    LookupError when the rule book has no share in force on that date.
+    """
+
+    def __call__(self, level: AlertLevel, as_of: date, region_code: str | None = None) -> Mapping[str, float]: ...

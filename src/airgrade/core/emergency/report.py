@@ -56,7 +56,7 @@ def simulation_report(
         "as_of": simulation.as_of.isoformat(),
         "rules_version": rules_version,
         "source": source,
-        "required_share": simulation.required_share,
+        "required_share": simulation.required_share(region_code),
         "counts": {
             "enterprises": table.entry_count,
             "lines": table.line_count,

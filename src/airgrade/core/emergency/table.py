@@ -135,7 +135,7 @@ def build_table(
     """Columns for `entries` and the non-fatal issues; raises ListInputError listing every fatal problem.
 
     `lowest_grade(industry_code)` gives the industry's floor (e.g. 非引领性 on a 引领性 scale, C on an A/B/C scale)
-    for ungraded industries; without it they are managed at D."""
+    for ungraded industries; without it an ungraded industry is an error (no default grade)."""
     errors: list[str] = []
     issues: list[Issue] = []
     region_index: dict[str, int] = {}
@@ -203,7 +203,9 @@ def build_table(
         for item in entry.industries:
             grade = item.grade
             if grade is None:
-                grade = lowest_grade(item.industry_code) if lowest_grade else Grade.D
+                if lowest_grade is None:  # the caller gave no rule book: refuse rather than guess a grade
+                    raise ListInputError([f"{where}: {item.industry_code} 未评级，且没有规则库给出该行业的最低等级"])
+                grade = lowest_grade(item.industry_code)
                 issues.append(
                     Issue(
                         "warning",

@@ -183,6 +183,8 @@ class IndustryResult:
     region_code: str | None
     rules_version: str
     caps: tuple[str, ...] = field(default=())
+    framework: str = ""  # code of the national framework the grade was made under (REQ G-8)
+    provisional_grade: str = ""  # why the grade reached exists only provisionally under that framework
 
     @property
     def blocking(self) -> dict[Grade, list[str]]:
@@ -195,7 +197,7 @@ class IndustryResult:
 
     @property
     def uses_provisional(self) -> bool:
-        return bool(self.provisional_indicators)
+        return bool(self.provisional_indicators) or bool(self.provisional_grade)
 
 
 def grade(
@@ -275,6 +277,8 @@ def grade_normalised(
         as_of=rules.as_of,
         region_code=rules.region_code,
         rules_version=rules.rules_version,
+        framework=rules.framework.code if rules.framework else "",
+        provisional_grade=rules.provisional_grades[achieved].note if achieved in rules.provisional_grades else "",
     )
 
 

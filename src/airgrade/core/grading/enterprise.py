@@ -1,10 +1,9 @@
 """Grade whole enterprises: every industry / process graded, the worst overall (REQ G-4, LC-5), then the caps.
 
-Caps applied after the rules, each named in the result:
-- violations in the year before (LC-13 list) → no A, B, B- or 引领性 (REQ LC-13);
-- falsified or concealed material, bribery, tampered gate data or video → the industry's lowest grade
-  (REQ LC-13, SJZ-3, SJZ-5, H23-4);
-- not declared by the deadline → the industry's lowest grade (REQ LC-6, SJZ-2, ZZ-7).
+The caps are rule data (`common/policy.yaml`, dated and cited, read through `RuleBook.policy`), applied after the
+rules and each named in the result: e.g. violations in the year before → no A, B, B- or 引领性; falsified or
+concealed material, bribery, tampered gate data or video → the industry's lowest grade; not declared by the
+deadline → the industry's lowest grade.
 """
 
 from __future__ import annotations
@@ -19,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from airgrade.core.errors import AirgradeError
 from airgrade.core.grading.engine import FactsError, IndustryResult, grade_normalised
 from airgrade.core.grading.facts import normalise_facts
+from airgrade.core.rules import schema as s
 from airgrade.core.rules.rulebook import RuleBook, RuleLookupError, default_rulebook
 from airgrade.core.types import Grade, worst_grade
 
@@ -117,14 +117,6 @@ class EnterpriseResult:
         return any(result.uses_provisional for result in self.industries)
 
 
-_FLOOR_CAPS = (
-    ("falsified", "falsified_material", "弄虚作假", ("LC-13", "SJZ-3", "H23-4")),
-    ("concealed", "concealed_material", "隐瞒有关情况", ("LC-13",)),
-    ("bribery", "bribery", "行贿", ("LC-13",)),
-    ("tampered_gate_data", "tampered_gate_data", "删除视频或篡改车辆数据", ("SJZ-5",)),
-)
-
-
 def grade_enterprise(enterprise: EnterpriseInput, as_of: dt.date, book: RuleBook | None = None) -> EnterpriseResult:
     """Every industry graded, caps applied, the worst overall; EnterpriseGradingError on bad input."""
     book = book or default_rulebook()
@@ -142,7 +134,11 @@ def grade_enterprise(enterprise: EnterpriseInput, as_of: dt.date, book: RuleBook
             results.append(grade_normalised(values, rules, process=item.process))
     if errors:
         raise EnterpriseGradingError(errors)
-    caps = _caps(enterprise)
+    try:
+        policy = book.policy(as_of)
+    except RuleLookupError as error:
+        raise EnterpriseGradingError([GradingProblem(enterprise.id, None, None, str(error))]) from None
+    caps = _caps(enterprise, policy)
     capped = tuple(_apply_caps(result, caps) for result in results)
     final_caps = tuple(
         replace(cap, changed=any(_limit(cap, result) > _position(result) for result in results)) for cap in caps
@@ -160,35 +156,25 @@ def grade_enterprise(enterprise: EnterpriseInput, as_of: dt.date, book: RuleBook
     )
 
 
-def _caps(enterprise: EnterpriseInput) -> list[Cap]:
-    caps: list[Cap] = []
+def _caps(enterprise: EnterpriseInput, policy: s.PolicyEntry) -> list[Cap]:
     flags = enterprise.flags
-    if not enterprise.declared:
-        caps.append(
-            Cap(
-                "not_declared",
-                "未按期申报",
-                ("LC-6", "SJZ-2", "ZZ-7"),
-                "按本行业最低等级管理",
-                "lowest_grade",
-                False,
-            )
-        )
-    for attribute, code, label, requirements in _FLOOR_CAPS:
-        if getattr(flags, attribute):
-            caps.append(Cap(code, label, requirements, "直接评为本行业最低等级", "lowest_grade", False))
-    if flags.prior_year_violations:
-        detail = "、".join(violation.label_zh for violation in flags.prior_year_violations)
-        caps.append(
-            Cap(
-                "prior_year_violation",
-                "上一年度存在违法行为",
-                ("LC-13",),
-                f"{detail}：不得评为A、B(B-)、引领性",
-                "no_top_tier",
-                False,
-            )
-        )
+    barred = [v for v in flags.prior_year_violations if v.value in policy.prior_year_violations.reasons]
+    triggered = {
+        "not_declared": not enterprise.declared,
+        "falsified": flags.falsified,
+        "concealed": flags.concealed,
+        "bribery": flags.bribery,
+        "tampered_gate_data": flags.tampered_gate_data,
+        "prior_year_violations": bool(barred),
+    }
+    caps: list[Cap] = []
+    for rule in policy.caps:
+        if not triggered[rule.when]:
+            continue
+        detail = rule.detail_zh
+        if rule.when == "prior_year_violations":
+            detail = f"{'、'.join(violation.label_zh for violation in barred)}：{detail}"
+        caps.append(Cap(rule.code, rule.label_zh, tuple(rule.requirements), detail, rule.effect, False))
     return caps
 
 

@@ -73,6 +73,8 @@ def industry_dict(result: IndustryResult, *, with_trace: bool = True) -> dict[st
         "missing_facts": list(result.missing_facts),
         "uses_provisional": result.uses_provisional,
         "provisional_indicators": result.provisional_indicators,
+        "framework": result.framework,
+        "provisional_grade": result.provisional_grade,
         "blocking": {grade.value: ids for grade, ids in result.blocking.items()},
         "gaps": {grade.value: [gap_dict(gap) for gap in gaps] for grade, gaps in result.gaps.items()},
     }

@@ -76,7 +76,10 @@ def rules_dict(book: RuleBook, rules: IndustryRules) -> dict[str, Any]:
                         "grade": grade.value,
                         "value": plain_value(requirement.value),
                         # The same wording as the grading trace ("国五及以上…比例 ≥ 80%且…"), not the raw mapping.
-                        "value_text": required_text(indicator, requirement),
+                        # With the unit's symbol (mg/m³), once: pages and the CLI add no unit of their own.
+                        "value_text": required_text(
+                            indicator, requirement, rules.unit_symbols.get(indicator.unit or "", indicator.unit)
+                        ),
                         "effective": requirement.effective.isoformat(),
                         "jurisdiction": requirement.jurisdiction,
                         "source": _source(requirement.source),

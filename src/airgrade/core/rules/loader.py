@@ -14,7 +14,6 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from airgrade.core.errors import AirgradeError
-from airgrade.core.industries import jurisdiction_covers
 from airgrade.core.regions import RegionLevel, level_of
 from airgrade.core.rules import schema as s
 from airgrade.core.rules.rulebook import RuleBook
@@ -28,6 +27,8 @@ MAX_RULE_FILE_BYTES = 4 * 1024 * 1024
 
 COMMON_FILES: dict[str, type[BaseModel]] = {
     "grades.yaml": s.GradesFile,
+    "framework.yaml": s.FrameworkFile,
+    "policy.yaml": s.PolicyFile,
     "pollutants.yaml": s.PollutantsFile,
     "units.yaml": s.UnitsFile,
     "alert_levels.yaml": s.AlertLevelsFile,
@@ -213,6 +214,8 @@ def load_rulebook(root: Path | None = None, overlays: list[Path] | None = None) 
 
     return RuleBook(
         grades=tuple(common["grades.yaml"].grades),
+        frameworks=tuple(common["framework.yaml"].frameworks),
+        policy=tuple(common["policy.yaml"].policy),
         pollutants=tuple(common["pollutants.yaml"].pollutants),
         units={unit.code: unit for unit in common["units.yaml"].units},
         alert_levels=tuple(common["alert_levels.yaml"].alert_levels),
@@ -236,11 +239,14 @@ def _merge_overlays(overlay_models: list[tuple[s.OverlayFile, str, str]]) -> dic
             continue
         named = {(change.industry, change.indicator) for change in overlay.thresholds}
         named_measures = {change.industry for change in overlay.measures}
+        named_levels = {change.level for change in overlay.regional_reductions}
         merged[overlay.region] = existing.model_copy(
             update={
                 "thresholds": [c for c in existing.thresholds if (c.industry, c.indicator) not in named]
                 + list(overlay.thresholds),
                 "measures": [c for c in existing.measures if c.industry not in named_measures] + list(overlay.measures),
+                "regional_reductions": [c for c in existing.regional_reductions if c.level not in named_levels]
+                + list(overlay.regional_reductions),
             }
         )
     return merged
@@ -279,19 +285,33 @@ class _CrossChecker:
         for grade in Grade:
             if seen_grades.count(grade) != 1:
                 self.c.issue(grades_file, ("grades",), f"等级 {grade} 必须定义且仅定义一次 (grade defined ≠ once)")
+        self._frameworks(common["framework.yaml"], common["grades.yaml"])
+        policy_entries: list[tuple[YPath, Any, Any]] = [
+            (("policy", index), entry.effective, entry.until)
+            for index, entry in enumerate(common["policy.yaml"].policy)
+        ]
+        self._dates("common/policy.yaml", policy_entries)
         levels = [level.code for level in common["alert_levels.yaml"].alert_levels]
         for level in AlertLevel:
             if levels.count(level) != 1:
                 self.c.issue("common/alert_levels.yaml", ("alert_levels",), f"预警级别 {level} 必须定义一次")
         pollutants = {pollutant.code for pollutant in common["pollutants.yaml"].pollutants}
+        self.pollutants = pollutants
         for index, level_def in enumerate(common["alert_levels.yaml"].alert_levels):
+            shares_path: YPath = ("alert_levels", index, "regional_reduction_percent")
             for pollutant in level_def.regional_reduction_percent:
                 if pollutant not in pollutants:
                     self.c.issue(
                         "common/alert_levels.yaml",
-                        ("alert_levels", index, "regional_reduction_percent", pollutant),
+                        (*shares_path, pollutant),
                         f"未知的污染物 {pollutant!r} (unknown pollutant)",
                     )
+            for pollutant in sorted(pollutants - set(level_def.regional_reduction_percent)):
+                self.c.issue(
+                    "common/alert_levels.yaml",
+                    shares_path,
+                    f"缺少污染物 {pollutant} 的区域减排比例 (missing pollutant)",
+                )
         seen_units: set[str] = set()
         for index, unit in enumerate(common["units.yaml"].units):
             if unit.code in seen_units:
@@ -316,6 +336,38 @@ class _CrossChecker:
                     ("industries", index, "jurisdiction"),
                     "jurisdiction 须为 national 或省级行政区划代码 (national or a province code)",
                 )
+
+    def _frameworks(self, frameworks: s.FrameworkFile, grades: s.GradesFile) -> None:
+        """Framework periods do not overlap; every grade a framework keeps exists when the framework starts;
+        a designation sits on a grade of the framework and takes a kept grade's measures (REQ G-7, G-8)."""
+        file = "common/framework.yaml"
+        definitions = {definition.code: definition for definition in grades.grades}
+        entries: list[tuple[YPath, Any, Any]] = []
+        for index, framework in enumerate(frameworks.frameworks):
+            path: YPath = ("frameworks", index)
+            entries.append((path, framework.effective, framework.until))
+            kept = [*framework.grades, *framework.provisional_grades]
+            for grade in kept:
+                definition = definitions.get(grade)
+                if definition is not None and not definition.in_force(framework.effective):
+                    self.c.issue(file, (*path, "grades"), f"等级 {grade} 在 {framework.effective} 尚未生效或已失效")
+            for grade, source in framework.provisional_grades.items():
+                if not source.provisional:
+                    self.c.issue(
+                        file, (*path, "provisional_grades", str(grade)), "provisional_grades 的来源须为 provisional"
+                    )
+            for position, rule in enumerate(framework.designations):
+                rule_path: YPath = (*path, "designations", position)
+                if rule.over not in framework.grades:
+                    self.c.issue(file, (*rule_path, "over"), f"等级 {rule.over} 不在本框架的等级中")
+                if rule.measures_as not in kept:
+                    self.c.issue(file, (*rule_path, "measures_as"), f"等级 {rule.measures_as} 不在本框架的等级中")
+                if rule.grade in kept:
+                    self.c.issue(file, (*rule_path, "grade"), f"{rule.grade} 是认定等级，不能同时是评定等级")
+                definition = definitions.get(rule.grade)
+                if definition is not None and definition.effective > framework.effective:
+                    self.c.issue(file, (*rule_path, "grade"), f"等级 {rule.grade} 在 {framework.effective} 尚未生效")
+        self._dates(file, entries)
 
     def _fact_definition(self, file: str, path: YPath, fact: s.FactDefinition) -> None:
         if fact.type in (s.FactType.NUMBER, s.FactType.SHARE):
@@ -611,13 +663,22 @@ class _CrossChecker:
             )
         for entries in per_industry.values():
             self._dates(file, entries)
+        per_level: dict[AlertLevel, list[tuple[YPath, Any, Any]]] = {}
+        for index, reduction in enumerate(overlay.regional_reductions):
+            path = ("regional_reductions", index)
+            per_level.setdefault(reduction.level, []).append((path, reduction.effective, reduction.until))
+            for pollutant in reduction.percent:
+                if pollutant not in self.pollutants:
+                    self.c.issue(file, (*path, "percent", pollutant), f"未知的污染物 {pollutant!r} (unknown pollutant)")
+        for entries in per_level.values():
+            self._dates(file, entries)
 
     def _overlay_industry(self, file: str, path: YPath, code: str, region: str) -> bool:
         entry = self.catalogue.get(code)
         if entry is None:
             self.c.issue(file, path, f"未知的行业 {code!r} (unknown industry)")
             return False
-        if not jurisdiction_covers(entry.jurisdiction, region):
+        if not s.jurisdiction_covers(entry.jurisdiction, region):
             self.c.issue(file, path, f"行业 {code} 是 {entry.jurisdiction} 的地方行业，不适用于 {region}")
             return False
         return True

@@ -15,7 +15,6 @@ from functools import cache
 from typing import Any, Protocol, TypeVar
 
 from airgrade.core.errors import AirgradeError
-from airgrade.core.industries import jurisdiction_covers
 from airgrade.core.measures import Measure
 from airgrade.core.regions import city_of, province_of
 from airgrade.core.rules import schema as s
@@ -77,6 +76,10 @@ class IndustryRules:
     region_code: str | None
     rules_version: str
     unit_symbols: dict[str, str]
+    framework: s.FrameworkEntry | None = None  # the national framework in force on `as_of` (REQ G-8)
+    # Grades of this scale the framework keeps without saying so (provisional), with the reason.
+    provisional_grades: dict[Grade, s.Source] = field(default_factory=dict)
+    designations: tuple[s.DesignationRule, ...] = ()  # e.g. A+ over A, from 2026
     # Per-process memo of what consumers derive from these rules (the engine's evaluation plan, compiled checks).
     derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -119,6 +122,8 @@ class RuleBook:
         self,
         *,
         grades: tuple[s.GradeDefinition, ...],
+        frameworks: tuple[s.FrameworkEntry, ...],
+        policy: tuple[s.PolicyEntry, ...],
         pollutants: tuple[s.PollutantDefinition, ...],
         units: dict[str, s.UnitDefinition],
         alert_levels: tuple[s.AlertLevelDefinition, ...],
@@ -131,6 +136,9 @@ class RuleBook:
         files: dict[str, str] | None = None,
     ) -> None:
         self.grades = tuple(sorted(grades, key=lambda definition: definition.order))
+        self._grade_definitions = {definition.code: definition for definition in self.grades}
+        self.frameworks = tuple(sorted(frameworks, key=lambda entry: entry.effective))
+        self.policies = tuple(sorted(policy, key=lambda entry: entry.effective))
         self.pollutants = pollutants
         self.units = units
         self.alert_levels = alert_levels
@@ -146,6 +154,9 @@ class RuleBook:
         self._cache: dict[tuple[str, dt.date, str | None], IndustryRules] = {}
 
     # ------------------------------------------------------------ catalogue
+
+    def industry_or_none(self, code: str) -> s.CatalogueEntry | None:
+        return self._catalogue_by_code.get(code)
 
     def industry(self, code: str) -> s.CatalogueEntry:
         entry = self._catalogue_by_code.get(code)
@@ -163,11 +174,86 @@ class RuleBook:
         return [
             entry
             for entry in self.catalogue
-            if region_code is None or jurisdiction_covers(entry.jurisdiction, region_code)
+            if region_code is None or s.jurisdiction_covers(entry.jurisdiction, region_code)
         ]
 
     def alert_level(self, level: AlertLevel) -> s.AlertLevelDefinition:
         return next(definition for definition in self.alert_levels if definition.code == level)
+
+    def regional_reduction(
+        self, level: AlertLevel, as_of: dt.date, region_code: str | None = None
+    ) -> dict[str, tuple[float, s.Source]]:
+        """The minimum cut of a region's total emissions per pollutant at an alert level, in %, with its source.
+
+        National shares (REQ G-6) first; a province overlay, then a city overlay, in force on `as_of` replaces the
+        pollutants it names (REQ G-7).
+        """
+        national = self.alert_level(level)
+        if as_of < national.effective:
+            raise RuleLookupError(
+                f"{as_of} 时{national.label_zh}尚无生效的区域减排比例（最早 {national.effective}） (no rule in force)"
+            )
+        shares = {
+            pollutant: (percent, national.source) for pollutant, percent in national.regional_reduction_percent.items()
+        }
+        for layer in _layers(region_code):
+            overlay = self.overlays.get(layer)
+            if overlay is None:
+                continue
+            change = _in_force([c for c in overlay.regional_reductions if c.level == level], as_of)
+            if change is not None:
+                shares.update({pollutant: (percent, change.source) for pollutant, percent in change.percent.items()})
+        return shares
+
+    def regional_reduction_percent(
+        self, level: AlertLevel, as_of: dt.date, region_code: str | None = None
+    ) -> dict[str, float]:
+        """`regional_reduction` without the sources: what the emergency engine's ReductionLookup asks."""
+        return {
+            pollutant: percent for pollutant, (percent, _) in self.regional_reduction(level, as_of, region_code).items()
+        }
+
+    # ------------------------------------------------------------ framework and grade scale
+
+    def policy(self, as_of: dt.date) -> s.PolicyEntry:
+        """The procedure rules in force on `as_of` (caps, application ban, objection deadline, B sample)."""
+        entry = _in_force(self.policies, as_of)
+        if entry is None:
+            raise RuleLookupError(f"{as_of} 时尚无生效的评级程序规则（最早 {self.policies[0].effective}）")
+        return entry
+
+    def grade_definition(self, grade: Grade) -> s.GradeDefinition:
+        return self._grade_definitions[grade]
+
+    def framework(self, as_of: dt.date) -> s.FrameworkEntry:
+        """The national framework in force on `as_of`: the 2020 guide until 2026, then 环办大气〔2026〕2号 (REQ G-8)."""
+        entry = _in_force(self.frameworks, as_of)
+        if entry is None:
+            first = self.frameworks[0].effective
+            raise RuleLookupError(f"{as_of} 时尚无生效的绩效分级框架（最早 {first}） (no framework in force)")
+        return entry
+
+    def scale_on(self, industry_code: str, as_of: dt.date) -> tuple[tuple[Grade, ...], dict[Grade, s.Source]]:
+        """The industry's grades on `as_of`, best first: its scale's grades that exist on that date (a grade
+        definition's effective range) and that the framework in force keeps; and those it keeps provisionally."""
+        framework = self.framework(as_of)
+        kept = set(framework.grades) | set(framework.provisional_grades)
+        scale = self.rules[industry_code].scale.scale.grades
+        grades = tuple(g for g in scale if g in kept and self._grade_definitions[g].in_force(as_of))
+        if not grades or grades[-1] != scale[-1]:
+            entry = self.industry(industry_code)
+            raise RuleLookupError(
+                f"{as_of} 时的分级框架 {framework.name_zh} 不含行业 {entry.name_zh} 的等级 {[g.value for g in scale]}"
+            )
+        return grades, {g: framework.provisional_grades[g] for g in grades if g in framework.provisional_grades}
+
+    def designation(self, grade: Grade, as_of: dt.date) -> s.DesignationRule:
+        """The designation rule (e.g. A+) in force on `as_of`; RuleLookupError before the framework that adds it."""
+        framework = self.framework(as_of)
+        for rule in framework.designations:
+            if rule.grade == grade and self._grade_definitions[grade].in_force(as_of):
+                return rule
+        raise RuleLookupError(f"{as_of} 时的分级框架 {framework.name_zh} 没有 {grade} 这一等级 (no such designation)")
 
     # ------------------------------------------------------------ indicators
 
@@ -178,7 +264,7 @@ class RuleBook:
         if cached is not None:
             return cached
         entry = self.industry(code)
-        if region_code and not jurisdiction_covers(entry.jurisdiction, region_code):
+        if region_code and not s.jurisdiction_covers(entry.jurisdiction, region_code):
             raise RuleLookupError(
                 f"行业 {entry.name_zh}（{code}）是 {entry.jurisdiction} 的地方行业，不适用于 {region_code}"
             )
@@ -227,11 +313,16 @@ class RuleBook:
             )
         facts = dict(self.common_facts)
         facts.update({fact.key: fact for fact in industry_rules.facts})
+        grades, provisional_grades = self.scale_on(code, as_of)
+        framework = self.framework(as_of)
         resolved = IndustryRules(
             industry=entry,
             scale=industry_rules.scale.scale,
             scale_source=industry_rules.scale.source,
-            grades=industry_rules.scale.scale.grades,
+            grades=grades,
+            framework=framework,
+            provisional_grades=provisional_grades,
+            designations=tuple(d for d in framework.designations if d.over in grades),
             indicators=tuple(indicators),
             facts=facts,
             as_of=as_of,
@@ -264,6 +355,11 @@ class RuleBook:
         region_code: str | None = None,
     ) -> tuple[list[Measure], s.Source]:
         entry = self.industry(industry_code)
+        if grade.is_designation:
+            # A designation takes at least the measures of the grade it is set on (A+ → A, REQ G-8).
+            rule = self.designation(grade, as_of)
+            measures, _ = self.measures_with_source(industry_code, rule.measures_as, level, as_of, region_code)
+            return measures, rule.measures_source
         table = _in_force(self.measures_tables[industry_code].measures, as_of)
         if table is None:
             raise RuleLookupError(f"{as_of} 时行业 {entry.name_zh}（{industry_code}）尚无生效的减排措施")
@@ -287,6 +383,21 @@ class RuleBook:
     def provisional_values(self) -> list[tuple[str, str, str]]:
         """Every provisional value: (file, where, reason), for `airgrade rules audit`."""
         found: list[tuple[str, str, str]] = []
+        for policy in self.policies:
+            for name in ("objection_response_days", "b_sample_ratio", "application_ban", "prior_year_violations"):
+                rule = getattr(policy, name)
+                if rule.source.provisional:
+                    found.append(("common/policy.yaml", f"policy @{policy.effective} {name}", rule.source.note))
+        for framework in self.frameworks:
+            where = f"framework {framework.code} @{framework.effective}"
+            for grade, source in framework.provisional_grades.items():
+                found.append(("common/framework.yaml", f"{where} grade {grade}", source.note))
+            for rule in framework.designations:
+                if rule.measures_source.provisional:
+                    found.append(("common/framework.yaml", f"{where} {rule.grade} measures", rule.measures_source.note))
+            for question in framework.open_questions:
+                if question.source.provisional:
+                    found.append(("common/framework.yaml", f"{where} {question.topic_zh}", question.source.note))
         for code, industry_rules in sorted(self.rules.items()):
             file = self.files.get(code, f"industries/{code}/indicators.yaml")
             if industry_rules.scale.source.provenance is s.Provenance.PROVISIONAL:
@@ -315,6 +426,10 @@ class RuleBook:
                 if measure_change.source.provenance is s.Provenance.PROVISIONAL:
                     where = f"{region}: {measure_change.industry} measures @{measure_change.effective}"
                     found.append((f"jurisdictions/{region}/overlay.yaml", where, measure_change.source.note))
+            for reduction in overlay.regional_reductions:
+                if reduction.source.provenance is s.Provenance.PROVISIONAL:
+                    where = f"{region}: regional_reductions {reduction.level} @{reduction.effective}"
+                    found.append((f"jurisdictions/{region}/overlay.yaml", where, reduction.source.note))
         return found
 
 

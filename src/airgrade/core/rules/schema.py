@@ -19,6 +19,7 @@ from pydantic import (
     StrictInt,
     StringConstraints,
     field_validator,
+    model_validator,
 )
 
 from airgrade.core.measures import Measure
@@ -41,13 +42,33 @@ class Provenance(StrEnum):
 
 
 class Source(_Strict):
-    """Where a value comes from: document number, section, provenance, and (provisional) the reason."""
+    """Where a value comes from: document number, section, provenance, and (provisional) what it rests on.
 
-    document: str = Field(min_length=1)
+    An official or secondary value names its document. A provisional value comes from no section of any document,
+    so it names none: `note` says what the belief rests on, and `document` may name a text it leans on (a standard,
+    a neighbouring chapter), never a section it was not taken from.
+    """
+
+    document: str = ""
     section: str = ""
     provenance: Provenance
     url: str = ""
     note: str = ""
+
+    @model_validator(mode="after")
+    def _cited_or_reasoned(self) -> Source:
+        if self.provenance is Provenance.PROVISIONAL:
+            if self.section:
+                raise ValueError("暂定值（provisional）并非出自某一章节，不能写 section；在 note 中说明依据")
+            if not self.note.strip():
+                raise ValueError("暂定值（provisional）须在 note 中说明依据 (what it rests on)")
+        elif not self.document.strip():
+            raise ValueError("official / secondary 来源须写明文件 document")
+        return self
+
+    @property
+    def provisional(self) -> bool:
+        return self.provenance is Provenance.PROVISIONAL
 
 
 class Aspect(StrEnum):
@@ -163,12 +184,20 @@ SCALE_GRADES: dict[Scale, tuple[Grade, ...]] = {
 
 
 class GradeDefinition(_Strict):
+    """One grade and the dates it exists (REQ G-7): A+ from 2026, the others since the guide that brought them."""
+
     code: Grade
     order: int = Field(ge=0)
     label_zh: str
     label_en: str
     colour: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
     description_zh: str = ""
+    effective: dt.date
+    until: dt.date | None = None  # exclusive
+    source: Source
+
+    def in_force(self, as_of: dt.date) -> bool:
+        return self.effective <= as_of and (self.until is None or as_of < self.until)
 
 
 class GradesFile(_Strict):
@@ -196,17 +225,119 @@ class UnitsFile(_Strict):
     units: list[UnitDefinition]
 
 
+ReductionPercent = Annotated[float, Field(ge=0, le=100)]
+
+
 class AlertLevelDefinition(_Strict):
     code: AlertLevel
     label_zh: str
     response: Literal["I", "II", "III"]
     colour: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
-    regional_reduction_percent: dict[str, float]  # pollutant code -> minimum cut of the region's total (REQ G-6)
+    effective: dt.date  # from when the national regional shares apply (REQ G-7)
+    # pollutant code -> minimum cut of the region's total in % (REQ G-6); every pollutant named
+    regional_reduction_percent: dict[str, ReductionPercent]
     source: Source
 
 
 class AlertLevelsFile(_Strict):
     alert_levels: list[AlertLevelDefinition]
+
+
+class Authority(StrEnum):
+    PROVINCE = "province"
+    MINISTRY = "ministry"
+
+
+class DesignationRule(_Strict):
+    """A designation on top of a computed grade (A+ over A, REQ G-8): who proposes and decides it, on what
+    conditions, and which grade's measures it takes at least."""
+
+    grade: Grade
+    over: Grade
+    proposed_by: Authority
+    decided_by: Authority
+    conditions_zh: list[str] = Field(min_length=1)
+    min_stable_years: int = Field(ge=0)  # years of stable operation of the leading equipment or technology
+    measures_as: Grade  # at least this grade's measures during alerts
+    source: Source
+    measures_source: Source
+
+
+class OpenQuestion(_Strict):
+    """Something the framework's public text leaves open, and what the rule book does meanwhile (provisional)."""
+
+    topic_zh: str
+    source: Source
+
+
+class FrameworkEntry(_Strict):
+    """The national framework in force over a period (the 2020 guide, the 2026 opinion): the grades that exist,
+    the designations on top of them, and what the text leaves open (REQ G-7, G-8)."""
+
+    code: Identifier
+    name_zh: str
+    effective: dt.date
+    until: dt.date | None = None
+    source: Source
+    grades: list[Grade] = Field(min_length=1)  # grades the text itself names
+    # grades kept although the text does not say whether they survive, each with its reason (provisional)
+    provisional_grades: dict[Grade, Source] = {}
+    designations: list[DesignationRule] = []
+    open_questions: list[OpenQuestion] = []
+
+
+class FrameworkFile(_Strict):
+    frameworks: list[FrameworkEntry] = Field(min_length=1)
+
+
+class CapRule(_Strict):
+    """One cap on a computed grade (REQ LC-6, LC-13, SJZ-5): what triggers it and what it does."""
+
+    code: Identifier
+    when: Literal["not_declared", "falsified", "concealed", "bribery", "tampered_gate_data", "prior_year_violations"]
+    effect: Literal["lowest_grade", "no_top_tier"]
+    label_zh: str
+    detail_zh: str
+    requirements: list[str] = Field(min_length=1)
+
+
+class ViolationList(_Strict):
+    source: Source
+    reasons: list[Identifier] = Field(min_length=1)
+
+
+class ApplicationBanRule(_Strict):
+    source: Source
+    days: int = Field(gt=0)
+    downgrade_reasons: list[Identifier] = Field(min_length=1)
+    requirements: list[str] = Field(min_length=1)
+
+
+class DaysRule(_Strict):
+    source: Source
+    days: int = Field(gt=0)
+
+
+class RatioRule(_Strict):
+    source: Source
+    ratio: str = Field(pattern=r"^[0-9]+/[0-9]+$")
+
+
+class PolicyEntry(_Strict):
+    """Procedure rules in force over a period: caps, the application ban, deadlines, the B sample (REQ G-7)."""
+
+    effective: dt.date
+    until: dt.date | None = None
+    source: Source
+    caps: list[CapRule] = Field(min_length=1)
+    prior_year_violations: ViolationList
+    application_ban: ApplicationBanRule
+    objection_response_days: DaysRule
+    b_sample_ratio: RatioRule
+
+
+class PolicyFile(_Strict):
+    policy: list[PolicyEntry] = Field(min_length=1)
 
 
 class FactDefinition(_Strict):
@@ -223,12 +354,33 @@ class FactsFile(_Strict):
     facts: list[FactDefinition]
 
 
+def jurisdiction_covers(jurisdiction: str, region_code: str) -> bool:
+    """National industries apply everywhere; a local one only inside the province that added it.
+
+    A jurisdiction is a province code, so the two-digit prefix decides; not `regions.contains`, which raises on a
+    malformed code, because the rule-book loader calls this on catalogue entries it is still reporting errors on.
+    """
+    return jurisdiction == "national" or region_code[:2] == jurisdiction[:2]
+
+
+FAMILY_LABELS_ZH = {"metal": "金属类", "building_materials": "建材类", "vocs": "涉VOCs类", "local": "地方行业"}
+
+
 class CatalogueEntry(_Strict):
+    """One key industry of the catalogue (REQ G-1): the rule book's, the only industry type there is."""
+
     code: Identifier
     name_zh: str
     name_en: str
     family: Literal["metal", "building_materials", "vocs", "local"]
     jurisdiction: str  # "national" or a province code
+
+    def applies_in(self, region_code: str) -> bool:
+        return jurisdiction_covers(self.jurisdiction, region_code)
+
+    @property
+    def family_zh(self) -> str:
+        return FAMILY_LABELS_ZH[self.family]
 
 
 class IndustriesFile(_Strict):
@@ -345,6 +497,16 @@ class MeasureOverride(_Strict):
     grades: dict[Grade, dict[AlertLevel, list[Measure]]]
 
 
+class RegionalReductionOverride(_Strict):
+    """A dated local change of the regional cut one alert level requires, for the pollutants it names (REQ G-6)."""
+
+    level: AlertLevel
+    effective: dt.date
+    until: dt.date | None = None
+    source: Source
+    percent: dict[str, ReductionPercent] = Field(min_length=1)
+
+
 class OverlayFile(_Strict):
     """jurisdictions/<region>/overlay.yaml: what a province or city changes (national → province → city)."""
 
@@ -352,6 +514,7 @@ class OverlayFile(_Strict):
     name_zh: str
     thresholds: list[ThresholdOverride] = []
     measures: list[MeasureOverride] = []
+    regional_reductions: list[RegionalReductionOverride] = []
     note_zh: str = ""
 
 
@@ -359,6 +522,8 @@ def json_schemas() -> dict[str, Any]:
     """The JSON Schema of every rule-book file type, keyed by where the file lives."""
     return {
         "common/grades.yaml": GradesFile.model_json_schema(),
+        "common/framework.yaml": FrameworkFile.model_json_schema(),
+        "common/policy.yaml": PolicyFile.model_json_schema(),
         "common/pollutants.yaml": PollutantsFile.model_json_schema(),
         "common/units.yaml": UnitsFile.model_json_schema(),
         "common/alert_levels.yaml": AlertLevelsFile.model_json_schema(),

@@ -20,7 +20,8 @@ LC2_ASPECTS: tuple[tuple[str, str], ...] = (
     ("transport_mode", "运输方式"),
     ("transport_supervision", "运输管控"),
 )
-OTHER_SECTION = ("other", "其他（能源类型、原辅材料；LC-2 未列明）")
+# Aspects outside LC-2's eight (energy type, raw materials); the label is what people read, so no REQ id in it.
+OTHER_SECTION = ("other", "其他（能源类型、原辅材料）")
 
 # Rule-book aspect (REQ G-3) → LC-2 section.
 _SECTION_OF = {code: code for code, _ in LC2_ASPECTS} | {"energy": "other", "materials": "other"}

@@ -20,6 +20,7 @@ from airgrade.core.emergency.plan import EnterprisePlan
 from airgrade.core.industries import industry_by_code
 from airgrade.core.types import AlertLevel, Pollutant
 
+from .layout import a4, fixed, page_numbers, print_css, signature_block, signature_html
 from .pdf import html_to_pdf
 
 POLLUTANTS = [p.value for p in Pollutant]
@@ -79,7 +80,7 @@ class OperationPlan:
                     _num(line.permit_capacity),
                     _num(line.actual_output),
                     _num(min(values)) if values else "—",
-                    *(_num(line.emissions.get(Pollutant(p), 0.0), 4) for p in POLLUTANTS),
+                    *(_num(line.emissions.get(Pollutant(p), 0.0), 6) for p in POLLUTANTS),
                     ("不可中断工序；" if line.non_interruptible else "") + (line.key_parameters or "—"),
                 ]
             )
@@ -98,7 +99,7 @@ class OperationPlan:
             ]
             vehicles = [plan.vehicle_rule_zh] if plan.vehicle_rule_zh else ["无车辆管控要求"]
             rows = [
-                [task.line_key, task.instruction_zh, *(_num(task.reduction[p], 4) for p in POLLUTANTS)]
+                [task.line_key, task.instruction_zh, *(_num(task.reduction[p], 6) for p in POLLUTANTS)]
                 for task in plan.lines
             ]
             shares = plan.reduction_share
@@ -107,7 +108,7 @@ class OperationPlan:
                     "合计",
                     "减排比例："
                     + "，".join(f"{p} {'—' if shares[p] is None else format(shares[p], '.1%')}" for p in POLLUTANTS),
-                    *(_num(plan.reduction[p], 4) for p in POLLUTANTS),
+                    *(_num(plan.reduction[p], 6) for p in POLLUTANTS),
                 ]
             )
             heading = f"{level.label_zh}（{level.response}级响应）"
@@ -120,10 +121,10 @@ def _industry_name(code: str) -> str:
     return industry.name_zh if industry else code
 
 
-def _num(value: float | None, digits: int = 6) -> str:
+def _num(value: float | None, digits: int = 2) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
-    return f"{value:.{digits}g}"
+    return fixed(value, digits)
 
 
 def _transport(entry: ListEntry) -> str:
@@ -159,11 +160,13 @@ TASK_HEADER = [
     "PM 减排 t/d",
     "VOCs 减排 t/d",
 ]
+# The rules behind these notes: REQ H23-4, G-5, SJZ-10, H23-5 (named here, not in the document people file).
 FOOTNOTES = [
-    "减排基数不含上年度已停产及备用的生产工序、设备 (REQ H23-4)。",
-    "限产比例以环评批复产能、排污许可产能、上年度实际产量三者日均最小值为基准；停产比例以生产线计 (REQ G-5)。",
-    "不可中断工序按经市级核定的行业限产方案执行 (REQ SJZ-10)；保障类企业仅从事保障任务生产（以量定产，REQ H23-5）。",
+    "减排基数不含上年度已停产及备用的生产工序、设备。",
+    "限产比例以环评批复产能、排污许可产能、上年度实际产量三者日均最小值为基准；停产比例以生产线计。",
+    "不可中断工序按经市级核定的行业限产方案执行；保障类企业仅从事保障任务生产（以量定产）。",
 ]
+SIGNERS = [("企业（盖章）", ""), ("法定代表人", ""), ("方案编制人", "")]
 
 
 def _set_font(document: Document) -> None:
@@ -191,7 +194,7 @@ def render_docx(plan: OperationPlan) -> bytes:
     _set_font(document)
     heading = document.add_heading(plan.title, level=1)
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    document.add_paragraph(f"规则日期：{plan.as_of}　规则版本：{plan.rules_version}　依据：REQ LC-11, G-5, H23-4")
+    document.add_paragraph(f"规则日期：{plan.as_of}　规则版本：{plan.rules_version}")
     document.add_heading("一、企业基本情况", level=2)
     _table(document, ["项目", "内容"], [list(pair) for pair in plan.basics()])
     document.add_heading("二、生产线（工序、设备）与减排基数", level=2)
@@ -207,6 +210,9 @@ def render_docx(plan: OperationPlan) -> bytes:
     document.add_heading("四、说明", level=2)
     for text in [*FOOTNOTES, *plan.notes]:
         document.add_paragraph(text)
+    signature_block(document, SIGNERS)
+    a4(document, landscape=True, margin_mm=15)
+    page_numbers(document)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -220,8 +226,7 @@ def render_html(plan: OperationPlan) -> str:
 
     parts = [
         f"<h1>{html.escape(plan.title)}</h1>",
-        f"<p class='meta'>规则日期：{html.escape(plan.as_of)}　规则版本：{html.escape(plan.rules_version)}"
-        "　依据：REQ LC-11, G-5, H23-4</p>",
+        f"<p class='meta'>规则日期：{html.escape(plan.as_of)}　规则版本：{html.escape(plan.rules_version)}</p>",
         "<h2>一、企业基本情况</h2>",
         table(["项目", "内容"], [list(pair) for pair in plan.basics()]),
         "<h2>二、生产线（工序、设备）与减排基数</h2>",
@@ -233,8 +238,9 @@ def render_html(plan: OperationPlan) -> str:
         items += "".join(f"<li>运输管控：{html.escape(t)}</li>" for t in vehicles)
         parts += [f"<h3>{html.escape(heading_text)}</h3>", f"<ul>{items}</ul>", table(TASK_HEADER, rows)]
     parts.append("<h2>四、说明</h2>" + "".join(f"<p>{html.escape(t)}</p>" for t in [*FOOTNOTES, *plan.notes]))
-    style = (
-        "@page{size:A4 landscape;margin:14mm}body{font-family:'Noto Sans CJK SC','Noto Sans SC',sans-serif;"
+    parts.append(signature_html(SIGNERS))
+    style = print_css(landscape=True) + (
+        "body{font-family:'Noto Sans CJK SC','Noto Sans SC',sans-serif;"
         "font-size:10pt}h1{font-size:16pt;text-align:center}h2{font-size:13pt}h3{font-size:11pt}"
         "table{border-collapse:collapse;width:100%;margin:6px 0}th,td{border:1px solid #444;padding:3px 4px;"
         "font-size:8.5pt;vertical-align:top}th{background:#eee}.meta{color:#444}"

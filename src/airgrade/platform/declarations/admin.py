@@ -30,5 +30,5 @@ class ExpertAdmin(ReadOnlyAdmin):
     list_display = ["user", "region", "blacklisted"]
 
 
-for model in (models.OnsiteCheck, models.SampleDraw, models.CutoffRecord):
+for model in (models.OnsiteCheck, models.ExpertSignoff, models.SampleDraw, models.CutoffRecord):
     admin.site.register(model, ReadOnlyAdmin)

@@ -24,7 +24,7 @@ class CampaignIn(Schema):
     rules_as_of: dt.date | None = None
     kind: str = "annual"
     template_code: str = ""
-    b_sample_ratio: str = "1/5"
+    b_sample_ratio: str = ""  # empty: the rule book's policy ratio
 
 
 class MonthlyIn(Schema):

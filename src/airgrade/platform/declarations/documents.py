@@ -11,12 +11,13 @@ from docx import Document
 from docx.shared import Pt
 
 from airgrade.core.industries import industry_by_code
+from airgrade.io.documents.layout import a4, fixed, page_numbers, signature_block
 
 COMMITMENT_TEXT = (
     "本企业承诺：所提交的绩效分级申报材料及证明文件真实、准确、完整，可追溯；"
     "重污染天气预警期间严格落实应急减排措施；如有弄虚作假、隐瞒情况，"
-    "自愿接受按最低等级管理、一年内不得申报、纳入企业诚信档案等处理（REQ LC-3、LC-13、SJZ-3）。"
-)
+    "自愿接受按最低等级管理、一年内不得申报、纳入企业诚信档案等处理。"
+)  # REQ LC-3, LC-13, SJZ-3
 
 
 def _industry_name(code: str) -> str:
@@ -25,7 +26,10 @@ def _industry_name(code: str) -> str:
 
 
 def build_document(declaration: Any, *, lowest: bool) -> bytes:
-    """Render the document; `lowest` selects the 申请表 for a self-declared lowest grade."""
+    """Render the document (A4, page numbers, signature and seal block); `lowest` selects the 申请表 for a
+    self-declared lowest grade."""
+    from airgrade.platform.declarations.review import review_items
+
     doc = Document()
     style = doc.styles["Normal"]
     style.font.size = Pt(11)
@@ -69,19 +73,36 @@ def build_document(declaration: Any, *, lowest: bool) -> bytes:
             for line in lines:
                 doc.add_paragraph(
                     f"{line.name}（{line.get_kind_display()}，{line.process_type or '工艺未填'}，"
-                    f"产能 {line.capacity} {line.capacity_unit}，能源 {line.energy_type or '未填'}）",
+                    f"产能 {fixed(line.capacity)} {line.capacity_unit}，能源 {line.energy_type or '未填'}）",
                     style=bullet,
                 )
         else:
             doc.add_paragraph("（企业档案中尚未登记生产线）")
         doc.add_heading("绩效分级指标自评", level=2)
-        for item in declaration.items.all():
-            doc.add_paragraph(f"{_industry_name(item.industry_code)}：", style=bullet)
-            if item.facts:
-                for key, value in sorted(item.facts.items()):
-                    doc.add_paragraph(f"{key}：{value}", style=bullet_2)
-            else:
+        # Facts in the rule book's labels and units, as the reviewers see them on the declaration page.
+        for review in review_items(declaration):
+            doc.add_paragraph(
+                f"{review.industry_name}：申报 {review.item.target_grade} 级"
+                + (f"，按申报数据自评 {review.engine_grade} 级" if review.engine_grade else ""),
+                style=bullet,
+            )
+            if review.error:
+                doc.add_paragraph(f"申报数据有误：{review.error}")
+            if not review.item.facts:
                 doc.add_paragraph("（尚未填报指标数据）", style=bullet_2)
+                continue
+            facts = doc.add_table(rows=1, cols=4)
+            facts.style = "Table Grid"
+            head = facts.rows[0].cells
+            head[0].text, head[1].text, head[2].text, head[3].text = "方面", "指标", "申报值", "达到等级"
+            for row in review.rows:
+                cells = facts.add_row().cells
+                cells[0].text, cells[1].text, cells[2].text, cells[3].text = (
+                    row.aspect,
+                    row.label,
+                    row.declared,
+                    row.reached,
+                )
         evidence = list(declaration.evidence.all())
         doc.add_heading("证明材料清单", level=2)
         for file in evidence:
@@ -94,10 +115,14 @@ def build_document(declaration: Any, *, lowest: bool) -> bytes:
     doc.add_heading("减排承诺", level=2)
     doc.add_paragraph(declaration.commitment_text or COMMITMENT_TEXT)
     signed = declaration.commitment_signed_at
-    doc.add_paragraph(
-        f"承诺人：{declaration.commitment_signed_by or '（未签署）'}    "
-        f"日期：{signed.date().isoformat() if signed else '（未签署）'}"
+    doc.add_paragraph(f"承诺人：{declaration.commitment_signed_by or '（未签署）'}")
+    signature_block(
+        doc,
+        [("企业（盖章）", enterprise.name), ("承诺人（法定代表人或授权人）", declaration.commitment_signed_by)],
+        f"{signed.year} 年 {signed.month} 月 {signed.day} 日" if signed else "",
     )
+    a4(doc)
+    page_numbers(doc)
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

@@ -9,7 +9,8 @@ from django.db import models
 from airgrade.core.types import Grade
 from airgrade.core.workflow import State
 
-GRADE_CHOICES = [(g.value, g.value) for g in Grade]
+# Declared and decided grades; A+ is designated in the registry (grades.designations), never declared.
+GRADE_CHOICES = [(g.value, g.value) for g in Grade if not g.is_designation]
 STATE_CHOICES = [(s.value, s.label_zh) for s in State]
 
 
@@ -305,3 +306,18 @@ class OnsitePhoto(models.Model):
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+
+class ExpertSignoff(models.Model):
+    """An assigned expert's signature under the findings of an on-site check. Experts record and sign their
+    findings; the responsible official then signs the check itself ("谁审核，谁签字，谁负责", REQ H23-3, SJZ-7)."""
+
+    onsite_check = models.ForeignKey(OnsiteCheck, on_delete=models.PROTECT, related_name="expert_signoffs")
+    expert = models.ForeignKey(ExpertProfile, on_delete=models.PROTECT, related_name="signoffs")
+    signature_name = models.CharField("专家签字", max_length=64)
+    opinion = models.TextField("专家意见", blank=True)
+    signed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["onsite_check_id", "signed_at"]
+        constraints = [models.UniqueConstraint(fields=["onsite_check", "expert"], name="one_signoff_per_expert")]

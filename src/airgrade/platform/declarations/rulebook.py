@@ -1,9 +1,9 @@
-"""The platform's one door to the rule book and grading engine (branch `rules`, issue 3).
+"""The platform's one door to the rule book and grading engine.
 
 Everything the workflow needs from the rules goes through here: an industry's lowest grade (for the cut-off,
 REQ LC-6), its indicators (for facts and the on-site checklist, REQ LC-2) and the engine's grade with gaps (the
-self-check). When the rule book is not installed yet, the answers say so instead of guessing: the floor falls
-back to D marked `provisional`, the checklist is empty, and the self-check reports that no engine is available.
+self-check). There is no default grade: an unknown industry or a date before any rule of the industry is a
+`ServiceError` naming both, never a guessed D.
 """
 
 from __future__ import annotations
@@ -12,40 +12,45 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from airgrade.core.grading import grade as engine_grade
+from airgrade.core.rules import schema as s
+from airgrade.core.rules.rulebook import IndustryRules, RuleLookupError, default_rulebook
 from airgrade.core.types import Grade
 from airgrade.core.workflow.onsite import IndicatorRef
+from airgrade.platform.errors import ServiceError
 
 
 @dataclass(frozen=True)
 class Floor:
     grade: Grade
     rules_version: str
-    provisional: bool
 
 
-def _rules_for(industry_code: str, as_of: dt.date, region_code: str | None) -> Any | None:
-    try:
-        from airgrade.core.rules.rulebook import default_rulebook
-    except ImportError:
-        return None
+def _rules_for(industry_code: str, as_of: dt.date, region_code: str | None) -> IndustryRules:
     try:
         return default_rulebook().rules_for(industry_code, as_of, region_code)
-    except LookupError:
-        return None
+    except RuleLookupError as exc:
+        raise ServiceError(
+            f"规则库无法给出行业 {industry_code} 在 {as_of} 的规则：{exc}", field="industry_code"
+        ) from None
 
 
 def industry_floor(industry_code: str, as_of: dt.date, region_code: str | None) -> Floor:
     """The lowest grade of the industry's scale in force on `as_of` (非引领性 for 引领性-scale industries)."""
     rules = _rules_for(industry_code, as_of, region_code)
-    if rules is None:
-        return Floor(Grade.D, "", provisional=True)
-    return Floor(Grade(rules.floor), rules.rules_version, provisional=False)
+    return Floor(Grade(rules.floor), rules.rules_version)
+
+
+def policy(as_of: dt.date) -> s.PolicyEntry:
+    """The rule book's procedure rules in force on `as_of` (objection deadline, B sample, caps, ban)."""
+    try:
+        return default_rulebook().policy(as_of)
+    except RuleLookupError as exc:
+        raise ServiceError(str(exc), field="rules_as_of") from None
 
 
 def indicators(industry_code: str, as_of: dt.date, region_code: str | None) -> list[IndicatorRef]:
     rules = _rules_for(industry_code, as_of, region_code)
-    if rules is None:
-        return []
     return [
         IndicatorRef(industry_code, indicator.id, indicator.label_zh, str(indicator.aspect.value))
         for indicator in rules.indicators
@@ -73,11 +78,8 @@ class SelfCheck:
 def self_check(
     industry_code: str, facts: dict[str, Any], as_of: dt.date, region_code: str | None, process: str = ""
 ) -> SelfCheck:
-    """The engine's grade for these facts and the gaps to each better grade (engine: branch `rules`)."""
-    try:
-        from airgrade.core.grading import grade as engine_grade
-    except ImportError:
-        return SelfCheck(False, message="评级引擎尚未接入本平台，无法自评；请对照技术指南逐项核对")
+    """The engine's grade for these facts and the gaps to each better grade; `available` is false, with the
+    engine's Chinese reason, when the facts or the date cannot be graded."""
     try:
         result = engine_grade(facts, industry_code, as_of, region_code=region_code, process=process or None)
     except (LookupError, ValueError) as exc:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("new/", views.declaration_new, name="new"),
     path("<int:declaration_id>/", views.declaration_detail, name="detail"),
     path("<int:declaration_id>/action/", views.declaration_action, name="action"),
+    path("<int:declaration_id>/confirm/", views.declaration_confirm, name="confirm"),
     path("<int:declaration_id>/prepare/", views.declaration_prepare, name="prepare"),
     path("<int:declaration_id>/document/", views.declaration_document, name="document"),
     path("<int:declaration_id>/onsite/", views.onsite, name="onsite"),

@@ -10,18 +10,22 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from airgrade.core.access import Target
-from airgrade.core.industries import industry_by_code
+from airgrade.core.regions import contains
 from airgrade.core.types import Grade, Role
-from airgrade.core.workflow import State, transition_for
+from airgrade.core.workflow import State, WorkflowContext, transition_for
 from airgrade.core.workflow.campaigns import campaign_templates
-from airgrade.platform.declarations import files, services
-from airgrade.platform.declarations.models import OnsiteCheck
+from airgrade.core.workflow.transitions import TRANSITIONS
+from airgrade.platform.declarations import files, review, services
+from airgrade.platform.declarations.models import Campaign, ExpertProfile, OnsiteCheck
 from airgrade.platform.errors import NotFound, ServiceError, form_int
 from airgrade.platform.permissions import actor_of, permissions_for
 
@@ -62,7 +66,13 @@ def declaration_new(request: HttpRequest) -> HttpResponse:
     if enterprise is None:
         raise NotFound("只有企业用户可以申报")
     sites = list(enterprise.sites.prefetch_related("industries"))
-    campaigns = list(services.campaigns_for_region(enterprise.region_id))
+    # Only campaigns still open for applications (monthly campaigns take declarations all year, REQ H23-3).
+    moment = timezone.now()
+    campaigns = [
+        c
+        for c in services.campaigns_for_region(enterprise.region_id)
+        if c.kind == Campaign.Kind.MONTHLY or c.application_deadline >= moment
+    ]
     if request.method == "POST":
         try:
             site_id = form_int(request.POST.get("site"), field="site", label="厂区", required=False) or 0
@@ -87,54 +97,166 @@ def declaration_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"已创建申报 {declaration.number}")
             return redirect("declarations:detail", declaration.pk)
+    typed = request.POST if request.method == "POST" else {}
     site_rows = [
         {
             "site": s,
             "industries": [
-                (a.industry_code, getattr(industry_by_code(a.industry_code), "name_zh", "")) for a in s.industries.all()
+                {
+                    "code": a.industry_code,
+                    "name": review.industry_name(a.industry_code),
+                    "grades": review.industry_scale(a.industry_code) or GRADES,
+                    "chosen": typed.get(f"grade_{a.industry_code}", ""),
+                }
+                for a in s.industries.all()
             ],
         }
         for s in sites
     ]
-    return render(request, "declarations/new.html", {"sites": site_rows, "campaigns": campaigns, "grades": GRADES})
+    return render(
+        request,
+        "declarations/new.html",
+        {
+            "sites": site_rows,
+            "campaigns": campaigns,
+            "chosen_campaign": typed.get("campaign", ""),
+            "chosen_site": typed.get("site", ""),
+            "is_guarantee": typed.get("is_guarantee") == "on",
+        },
+    )
+
+
+def _evidence_url(evidence: Any) -> str:
+    """The scoped download of an evidence file, where the platform has that route."""
+    try:
+        return reverse("declarations:evidence", args=[evidence.declaration_id, evidence.pk])
+    except NoReverseMatch:
+        return ""
+
+
+def _blocked_actions(actor: Any, declaration: Any, context: WorkflowContext) -> list[dict[str, Any]]:
+    """Actions the caller may take in this state once their preconditions hold, with what is still missing
+    (e.g. county grading appears only after the county on-site check is signed)."""
+    allowed = permissions_for(actor, services.declaration_target(declaration))
+    state = State(declaration.state)
+    blocked = []
+    for row in TRANSITIONS:
+        if state not in row.sources or row.action not in allowed:
+            continue
+        missing = [c.label_zh for c in row.conditions if not context.holds(c)]
+        if missing:
+            blocked.append({"label": row.label_zh, "missing": missing})
+    return blocked
+
+
+def _check_rows(
+    declaration: Any,
+    actor: Any,
+    my_level: str | None,
+    typed: dict[str, dict[str, str]],
+    errors: dict[str, str],
+    user_id: int | None = None,
+) -> list[dict[str, Any]]:
+    """The on-site checks with their findings per LC-2 aspect, and whether the caller may record or sign."""
+    rows = []
+    for check_ in declaration.onsite_checks.prefetch_related("findings", "experts__user", "expert_signoffs"):
+        findings = {(f.industry_code, f.indicator_id): f for f in check_.findings.all()}
+        allowed = permissions_for(actor, services.declaration_target(declaration, check_.assignment_key))
+        may_record = not check_.signed_at and "onsite.record" in allowed
+        sections = []
+        for section in check_.checklist or []:
+            items = [
+                {
+                    "ref": f"{it['industry_code']}__{it['indicator_id']}",
+                    "typed": typed.get(f"{it['industry_code']}__{it['indicator_id']}"),
+                    "error": errors.get(f"{it['industry_code']}__{it['indicator_id']}", ""),
+                    "industry_code": it["industry_code"],
+                    "industry": review.industry_name(it["industry_code"]),
+                    "indicator_id": it["indicator_id"],
+                    "label": it["label"],
+                    "finding": findings.get((it["industry_code"], it["indicator_id"])),
+                }
+                for it in section.get("items", [])
+            ]
+            for it in items:
+                shown = it["typed"] or {}
+                finding = it["finding"]
+                it["chosen"] = shown.get("result", finding.result if finding else "")
+                it["note"] = shown.get("note", finding.note if finding else "")
+            done = sum(1 for it in items if it["finding"] is not None)
+            sections.append({"code": section["section"], "label": section["label"], "items": items, "done": done})
+        mine = not check_.signed_at and check_.level == my_level and "onsite.assign" in allowed
+        signoffs = list(check_.expert_signoffs.all())
+        assigned = [e for e in check_.experts.all() if e.user_id == user_id]
+        # An expert's signature closes that expert's findings.
+        may_record = may_record and not any(s.expert_id == e.pk for s in signoffs for e in assigned)
+        rows.append(
+            {
+                "check": check_,
+                "sections": sections,
+                "signoffs": signoffs,
+                "may_expert_sign": may_record and bool(assigned),
+                "experts": [e.user for e in check_.experts.all()],
+                "may_record": may_record,
+                "may_sign": mine,
+                "may_assign": mine,
+            }
+        )
+    return rows
 
 
 @login_required
 def declaration_detail(request: HttpRequest, declaration_id: int) -> HttpResponse:
+    return _detail_page(request, declaration_id)
+
+
+def _detail_page(
+    request: HttpRequest,
+    declaration_id: int,
+    *,
+    typed: dict[str, dict[str, str]] | None = None,
+    errors: dict[str, str] | None = None,
+    facts_forms: dict[int, list[Any]] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The declaration page; `typed`/`errors` carry back a refused findings form, `facts_forms` a refused facts
+    form, so nothing the user typed is lost."""
     declaration = services.get_declaration(request.user, declaration_id)
+    # Items, evidence and events are read by several parts of the page: fetched once.
+    prefetch_related_objects([declaration], "items", "evidence", "events")
     actor = actor_of(request.user)
-    allowed = permissions_for(actor, services.declaration_target(declaration))
+    target = services.declaration_target(declaration)
+    allowed = permissions_for(actor, target)
     editable = State(declaration.state).is_editable and "declaration.edit" in allowed
-    checks = list(declaration.onsite_checks.prefetch_related("findings", "photos", "experts"))
-    for check_ in checks:
-        # Findings name indicators by id; show the checklist's label for each (the checklist is stored with the check).
-        labels = {
-            (item["industry_code"], item["indicator_id"]): item["label"]
-            for section in check_.checklist or []
-            for item in section.get("items", [])
-        }
-        check_.finding_rows = [  # type: ignore[attr-defined]
-            (finding, labels.get((finding.industry_code, finding.indicator_id), finding.indicator_id))
-            for finding in check_.findings.all()
-        ]
-    level = services.LEVEL_FOR_ROLE.get(actor.role)
+    my_level = services.LEVEL_FOR_ROLE.get(actor.role)
+    checks = _check_rows(declaration, actor, my_level, typed or {}, errors or {}, request.user.pk)
+    context = services.workflow_context(declaration)
     can_open_check = (
-        "onsite.assign" in allowed
-        and level is not None
-        and declaration.state == services.STATE_FOR_LEVEL[level]
-        and not any(c.level == level for c in checks)
+        my_level is not None
+        and "onsite.assign" in allowed
+        and declaration.state == services.STATE_FOR_LEVEL[my_level]
+        and not any(c["check"].level == my_level for c in checks)
     )
+    evidence = list(declaration.evidence.all())
+    reviews = review.review_items(declaration, evidence)
+    links = {e.pk: _evidence_url(e) for e in evidence}
+    experts = []
+    if any(c["may_assign"] for c in checks):
+        experts = [
+            p
+            for p in ExpertProfile.objects.filter(blacklisted=False).select_related("user")
+            if contains(actor.region_code or "", p.region_id) or contains(p.region_id, declaration.region_id)
+        ]
     return render(
         request,
         "declarations/detail.html",
         {
             "d": declaration,
             "state_label": State(declaration.state).label_zh,
-            "items": [
-                {"item": i, "name": getattr(industry_by_code(i.industry_code), "name_zh", i.industry_code)}
-                for i in declaration.items.all()
-            ],
-            "actions": services.actions_for(request.user, declaration),
+            "reviews": reviews,
+            "evidence_links": links,
+            "actions": services.actions_for(request.user, declaration, context),
+            "blocked": _blocked_actions(actor, declaration, context),
             "editable": editable,
             "events": [
                 {
@@ -146,29 +268,86 @@ def declaration_detail(request: HttpRequest, declaration_id: int) -> HttpRespons
             ],
             "seals_ok": services.verify_seals(declaration),
             "checks": checks,
+            "experts": experts,
             "can_open_check": can_open_check,
-            "grades": GRADES,
-            "self_check": services.self_check(request.user, declaration.pk) if editable else None,
             "due": services.due_for(declaration),
             "now": timezone.now(),
             "conclusions": OnsiteCheck.Conclusion.choices,
-            "my_level": services.LEVEL_FOR_ROLE.get(actor.role),
+            "results": RESULTS,
+            "facts_forms": facts_forms
+            or ({r.item.pk: review.fact_fields(declaration, r.item) for r in reviews} if editable else {}),
         },
+        status=status,
     )
+
+
+RESULTS = [("met", "符合"), ("not_met", "不符合"), ("na", "不适用")]
+
+
+def _confirm_page(
+    request: HttpRequest, declaration: Any, action: str, *, status: int = 200, error: str = ""
+) -> HttpResponse:
+    allowed = {a["action"]: a for a in services.actions_for(request.user, declaration)}
+    if action not in allowed:
+        raise NotFound("该操作当前不可执行")
+    reviews = review.review_items(declaration)
+    options = review.grade_options(declaration, action, reviews)
+    post = request.POST
+    grade_rows = [
+        {"review": r, "options": options.get(r.item.pk, []), "chosen": post.get(f"grade_{r.item.industry_code}", "")}
+        for r in reviews
+    ]
+    return render(
+        request,
+        "declarations/confirm.html",
+        {
+            "d": declaration,
+            "a": allowed[action],
+            "state_label": State(declaration.state).label_zh,
+            "reviews": reviews,
+            "grade_rows": grade_rows if options else [],
+            "consequences": review.consequences(declaration, action, reviews),
+            "opinion": post.get("opinion", ""),
+            "error": error,
+            "danger": action == "declaration.withdraw" or allowed[action]["to_state"] == State.RETURNED.value,
+        },
+        status=status,
+    )
+
+
+@login_required
+def declaration_confirm(request: HttpRequest, declaration_id: int) -> HttpResponse:
+    """The confirmation step of an action: the consequences, the opinion and the grades it may set."""
+    declaration = services.get_declaration(request.user, declaration_id)
+    return _confirm_page(request, declaration, request.GET.get("action", ""))
 
 
 @login_required
 @require_POST
 def declaration_action(request: HttpRequest, declaration_id: int) -> HttpResponse:
+    """Carry out a confirmed action; without the confirmation, or on a refusal, show the confirmation step again
+    with what was typed and the reason."""
     post = request.POST
     action = post.get("action", "")
-    labels = {
-        a["action"]: a["label"]
-        for a in services.actions_for(request.user, services.get_declaration(request.user, declaration_id))
-    }
-    _run(
-        request,
-        lambda: services.transition(
+    declaration = services.get_declaration(request.user, declaration_id)
+    labels = {a["action"]: a["label"] for a in services.actions_for(request.user, declaration)}
+    if action in labels and post.get("confirmed") != "1":
+        return _confirm_page(request, declaration, action)
+    item_grades: dict[str, str] = {}
+    if action in labels:
+        reviews = review.review_items(declaration)
+        options = review.grade_options(declaration, action, reviews)
+        for r in reviews:
+            chosen = post.get(f"grade_{r.item.industry_code}", "") or post.get("grade", "")
+            if r.item.pk not in options or not chosen:
+                continue
+            if chosen not in options[r.item.pk]:
+                allowed = "、".join(options[r.item.pk]) or "无"
+                error = f"{r.industry_name}：不能选择 {chosen} 级（可选：{allowed}）"
+                return _confirm_page(request, declaration, action, status=400, error=error)
+            item_grades[r.item.industry_code] = chosen
+    try:
+        services.transition(
             request.user,
             declaration_id,
             action,
@@ -177,10 +356,14 @@ def declaration_action(request: HttpRequest, declaration_id: int) -> HttpRespons
                 post.get("expected_version"), field="expected_version", label="版本号", required=False
             ),
             opinion=post.get("opinion", ""),
-            grade=post.get("grade") or None,
-        ),
-        f"已完成：{labels.get(action, action)}",
-    )
+            item_grades=item_grades or None,
+        )
+    except ServiceError as exc:
+        if action not in labels:
+            messages.error(request, exc.message)
+            return redirect("declarations:detail", declaration_id)
+        return _confirm_page(request, declaration, action, status=400, error=exc.message)
+    messages.success(request, f"已完成：{labels[action]}")
     return redirect("declarations:detail", declaration_id)
 
 
@@ -189,6 +372,8 @@ def declaration_action(request: HttpRequest, declaration_id: int) -> HttpRespons
 def declaration_prepare(request: HttpRequest, declaration_id: int) -> HttpResponse:
     """Enterprise-side steps before submission: evidence, commitment, document."""
     step = request.POST.get("step")
+    if step == "facts":
+        return _save_facts(request, declaration_id)
     if step == "commitment":
         _run(
             request,
@@ -204,6 +389,8 @@ def declaration_prepare(request: HttpRequest, declaration_id: int) -> HttpRespon
         if upload is None:
             messages.error(request, "请选择要上传的文件")
         else:
+            # The page offers "industry__indicator" from the rule book; the older free-text field still works.
+            industry_code, _, indicator_id = request.POST.get("indicator", "").partition("__")
             _run(
                 request,
                 lambda: services.upload_evidence(
@@ -211,11 +398,44 @@ def declaration_prepare(request: HttpRequest, declaration_id: int) -> HttpRespon
                     declaration_id,
                     filename=upload.name or "",
                     content=upload.read(),
-                    indicator_id=request.POST.get("indicator_id", ""),
+                    indicator_id=indicator_id or request.POST.get("indicator_id", ""),
+                    industry_code=industry_code if indicator_id else "",
                 ),
                 f"已上传 {upload.name}",
             )
     return redirect("declarations:detail", declaration_id)
+
+
+def _save_facts(request: HttpRequest, declaration_id: int) -> HttpResponse:
+    """The declared facts of every item, parsed field by field; any error keeps the whole form as typed."""
+    declaration = services.get_declaration(request.user, declaration_id)
+    post = request.POST
+    items, forms, failed = [], {}, False
+    for item in declaration.items.all():
+        prefix = f"fact__{item.pk}__"
+        typed = {key[len(prefix) :]: post.get(key, "") for key in post if key.startswith(prefix)}
+        facts, fields = review.parse_facts(declaration, item, typed)
+        forms[item.pk] = fields
+        failed = failed or any(f.error for f in fields)
+        target = post.get(f"target__{item.pk}", item.target_grade)
+        items.append(
+            {"industry_code": item.industry_code, "process": item.process, "target_grade": target, "facts": facts}
+        )
+    if failed:
+        messages.error(request, "申报数据有误，未保存；请按提示修改标红的项目")
+        return _detail_page(request, declaration_id, facts_forms=forms, status=400)
+    try:
+        services.update_declaration(
+            request.user,
+            declaration_id,
+            items=items,
+            expected_version=form_int(post.get("expected_version"), field="version", label="版本号", required=False),
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return _detail_page(request, declaration_id, facts_forms=forms, status=400)
+    messages.success(request, "已保存申报数据；申请文件须重新生成")
+    return redirect(reverse("declarations:detail", args=[declaration_id]) + "#self-check")
 
 
 @login_required
@@ -257,6 +477,29 @@ def onsite(request: HttpRequest, declaration_id: int) -> HttpResponse:
             ),
             "已记录核查发现",
         )
+    elif step == "findings":
+        return _record_section(request, declaration_id)
+    elif step == "expert_sign":
+        _run(
+            request,
+            lambda: services.expert_sign(
+                request.user,
+                _check_id(post),
+                signature_name=post.get("signature_name", ""),
+                opinion=post.get("opinion", ""),
+            ),
+            "已签署专家核查意见",
+        )
+    elif step == "assign":
+        _run(
+            request,
+            lambda: services.assign_expert(
+                request.user,
+                _check_id(post),
+                form_int(post.get("expert"), field="expert", label="专家") or 0,
+            ),
+            "已分配专家",
+        )
     elif step == "sign":
         _run(
             request,
@@ -270,6 +513,48 @@ def onsite(request: HttpRequest, declaration_id: int) -> HttpResponse:
             "现场核查已签字",
         )
     return redirect("declarations:detail", declaration_id)
+
+
+def _record_section(request: HttpRequest, declaration_id: int) -> HttpResponse:
+    """One LC-2 aspect's findings in one go: every item's result and note, all or nothing. On a refusal the page
+    comes back with what was typed and the reason next to the item."""
+    post = request.POST
+    check_id = _check_id(post)
+    typed: dict[str, dict[str, str]] = {}
+    for key in post:
+        if key.startswith("result__"):
+            _, industry_code, indicator_id = key.split("__", 2)
+            typed[f"{industry_code}__{indicator_id}"] = {
+                "result": post.get(key, ""),
+                "note": post.get(f"note__{industry_code}__{indicator_id}", ""),
+            }
+    errors: dict[str, str] = {}
+    for ref, entry in typed.items():
+        if entry["result"] == "not_met" and not entry["note"].strip():
+            errors[ref] = "不符合项须写明现场情况"
+    if not errors:
+        try:
+            with transaction.atomic():
+                for ref, entry in typed.items():
+                    if not entry["result"]:
+                        continue
+                    industry_code, indicator_id = ref.split("__", 1)
+                    services.record_finding(
+                        request.user,
+                        check_id,
+                        industry_code=industry_code,
+                        indicator_id=indicator_id,
+                        result=entry["result"],
+                        note=entry["note"],
+                        section=post.get("section", ""),
+                    )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            return _detail_page(request, declaration_id, typed=typed, status=400)
+        messages.success(request, "已记录核查发现")
+        return redirect(reverse("declarations:detail", args=[declaration_id]) + "#onsite")
+    messages.error(request, "有未写明情况的不符合项，未保存")
+    return _detail_page(request, declaration_id, typed=typed, errors=errors, status=400)
 
 
 def _check_id(post: Any) -> int:
@@ -294,7 +579,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
                     region_code=actor.region_code or "",
                     application_deadline=deadline,
                     template_code=post.get("template", ""),
-                    b_sample_ratio=post.get("ratio", "1/5"),
+                    b_sample_ratio=post.get("ratio", ""),
                 ),
                 "已建立评级批次",
             ):

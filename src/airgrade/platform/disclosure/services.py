@@ -20,6 +20,7 @@ from django.utils import timezone
 from airgrade.core.access import Target
 from airgrade.core.industries import industry_by_code
 from airgrade.core.regions import city_of
+from airgrade.core.rules.rulebook import default_rulebook
 from airgrade.core.workflow import State
 from airgrade.io.excel.cells import neutralise_row, neutralise_rows
 from airgrade.platform import params
@@ -76,8 +77,18 @@ def public_grades(filters: PublicFilter | None = None, on: dt.date | None = None
     return queryset.order_by("region_id", "enterprise__name", "industry_code")
 
 
+def public_grade_choices(on: dt.date | None = None) -> list[str]:
+    """The grades that exist on `on` per the rule book (A+ from 2026), best first, for the public filter."""
+    on = on or timezone.localdate()
+    return [definition.code.value for definition in default_rulebook().grades if definition.effective <= on]
+
+
 def public_row(record: GradeRecord) -> dict[str, Any]:
     industry = industry_by_code(record.industry_code)
+    source = record.get_source_display()
+    designation = getattr(record, "designation", None) if record.source == GradeRecord.Source.DESIGNATION else None
+    if designation is not None:  # A+: the public sees who decided it (REQ G-8)
+        source = f"{source}（{designation.decision_document}）"
     return {
         "credit_code": record.enterprise.credit_code,
         "enterprise": record.enterprise.name,
@@ -88,7 +99,7 @@ def public_row(record: GradeRecord) -> dict[str, Any]:
         "industry": industry.name_zh if industry else record.industry_code,
         "grade": record.grade,
         "valid_from": record.valid_from.isoformat(),
-        "source": record.get_source_display(),
+        "source": source,
         "rules_version": record.rules_version,
     }
 
@@ -226,7 +237,8 @@ def visible_objections(user: Any) -> QuerySet[Objection]:
 
 
 def objection_work_items(user: Any) -> list[dict[str, Any]]:
-    """Open objections for the city that handles them (the home work queue); 30 days to answer (REQ LC-14)."""
+    """Open objections for the city that handles them (the home work queue); the answer period is the rule book's
+    policy in force when the report was filed (REQ LC-14)."""
     actor = actor_of(user)
     if "objection.handle" not in permissions_for(actor):
         return []
@@ -237,7 +249,8 @@ def objection_work_items(user: Any) -> list[dict[str, Any]]:
         .exclude(status=Objection.Status.CLOSED)
         .select_related("enterprise")
     ):
-        due = objection.filed_at + dt.timedelta(days=30)
+        filed_on = timezone.localtime(objection.filed_at).date()
+        due = objection.filed_at + dt.timedelta(days=default_rulebook().policy(filed_on).objection_response_days.days)
         items.append(
             {
                 "kind": "objection",

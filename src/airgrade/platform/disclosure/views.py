@@ -40,7 +40,7 @@ def public_grades(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "industries": all_industries(),
             "cities": Region.objects.filter(level="city").order_by("code"),
-            "grades": ["A", "B", "B-", "C", "D", "引领性", "非引领性"],
+            "grades": services.public_grade_choices(),
         },
     )
 

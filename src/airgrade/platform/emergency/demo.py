@@ -32,11 +32,8 @@ GRADE_WEIGHTS = [(Grade.A, 0.06), (Grade.B, 0.22), (Grade.B_MINUS, 0.07), (Grade
 LEADING_WEIGHTS = [(Grade.LEADING, 0.25), (Grade.NON_LEADING, 0.75)]
 
 
-def _grade(rng: random.Random, industry_code: str) -> str:
-    try:
-        scale = set(services.rulebook().rules_for(industry_code, timezone.localdate(), "410000").grades)
-    except LookupError:
-        scale = {Grade.A, Grade.B, Grade.C, Grade.D}
+def _grade(rng: random.Random, industry_code: str, region_code: str) -> str:
+    scale = set(services.rulebook().rules_for(industry_code, timezone.localdate(), region_code).grades)
     weights = LEADING_WEIGHTS if Grade.LEADING in scale else [(g, w) for g, w in GRADE_WEIGHTS if g in scale]
     grades, values = zip(*weights, strict=True)
     return rng.choices(grades, values)[0].value
@@ -44,7 +41,9 @@ def _grade(rng: random.Random, industry_code: str) -> str:
 
 def _listed_grade(rng: random.Random, site: Site, industry_code: str) -> str:
     official = services.registry_grade(site, industry_code)
-    random_grade = _grade(rng, industry_code)  # drawn either way, so the other sites' draws stay the same
+    random_grade = _grade(
+        rng, industry_code, site.region_id
+    )  # drawn either way, so the other sites' draws stay the same
     return official.value if official else random_grade
 
 

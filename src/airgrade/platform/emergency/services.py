@@ -4,6 +4,8 @@ scoped and every write permission-checked, atomic and audited. Views, API and CL
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 from collections.abc import Iterable
 from functools import cache
 from typing import Any
@@ -252,7 +254,15 @@ def _simulate_entries(
     table, issues = build_table(
         [to_core(entry) for entry in entries], _plans_for(region_code), lowest_grade=rulebook().floor
     )
-    return simulate(table, level, as_of, rulebook().measures), issues
+    return _simulate(table, level, as_of), issues
+
+
+def _simulate(table: Any, level: AlertLevel, as_of: dt.date) -> Simulation:
+    book = rulebook()
+    try:
+        return simulate(table, level, as_of, book.measures, book.regional_reduction_percent)
+    except LookupError as exc:  # no regional share in force on that date: say so, never a 500
+        raise ServiceError(str(exc.args[0] if exc.args else exc), field="as_of") from None
 
 
 def region_report(
@@ -275,7 +285,7 @@ def entry_plans(entry: ListEntry, as_of: dt.date | None = None) -> dict[AlertLev
     """One entry's task list at each level (for its page and its 一厂一策 documents)."""
     as_of = as_of or timezone.localdate()
     table, _ = build_table([to_core(entry)], _plans_for(entry.region_id), lowest_grade=rulebook().floor)
-    return {level: enterprise_plan(simulate(table, level, as_of, rulebook().measures), 0) for level in LEVEL_ORDER}
+    return {level: enterprise_plan(_simulate(table, level, as_of), 0) for level in LEVEL_ORDER}
 
 
 # ---------------------------------------------------------------- list entry writes
@@ -291,13 +301,16 @@ def _validation_error(exc: ValidationError) -> ServiceError:
 def _check_proposals(entry: core.ListEntry, as_of: dt.date) -> None:
     """Stricter, never weaker (REQ G-5, H23-4): refuse a proposal below the grade's minimum."""
     problems = []
-    grades = {item.industry_code: item.grade or Grade.D for item in entry.industries}
+    # An ungraded industry is managed at its own scale's floor (REQ LC-6), never a default D.
+    grades = {item.industry_code: item.grade or rulebook().floor(item.industry_code) for item in entry.industries}
     for level, by_industry in entry.proposals.items():
         for code, measures in by_industry.items():
             try:
                 minimum = rulebook().measures(code, grades[code], level, as_of, entry.region_code)
-            except LookupError:
-                continue
+            except LookupError as exc:  # nothing to compare with: refuse rather than accept unchecked
+                raise ServiceError(
+                    f"{level.label_zh} {code}：无法核对自报措施，{exc.args[0] if exc.args else exc}", field="proposals"
+                ) from None
             reasons = weaker_reasons(compile_measures(measures), compile_measures(minimum))
             if reasons:
                 problems.append(f"{level.label_zh} {code}：" + "；".join(reasons))
@@ -823,6 +836,18 @@ def event_tasks(user: Any, event: AlertEvent) -> QuerySet[AlertTask]:
     return scoped(tasks, actor, enterprise_field="enterprise_id")
 
 
+def my_active_tasks(user: Any) -> list[AlertTask]:
+    """The tasks of active alerts that the caller's enterprise must acknowledge and report (home-page banner)."""
+    actor = actor_of(user)
+    if actor.enterprise_id is None or not decide(actor, "alert.report", Target(enterprise_id=actor.enterprise_id)):
+        return []
+    return list(
+        AlertTask.objects.filter(enterprise_id=actor.enterprise_id, event__status=AlertEvent.Status.ACTIVE)
+        .select_related("event", "entry__site")
+        .order_by("-event__starts_at")
+    )
+
+
 def get_task(user: Any, task_id: int, action: str = "alert.view") -> AlertTask:
     task = AlertTask.objects.select_related("event", "enterprise", "region", "entry__site").filter(pk=task_id).first()
     if task is None:
@@ -855,16 +880,30 @@ def acknowledge_task(user: Any, task_id: int) -> AlertTask:
     return task
 
 
+REPORTED_LABELS = {
+    "reported_so2": "二氧化硫实际减排量",
+    "reported_nox": "氮氧化物实际减排量",
+    "reported_pm": "颗粒物实际减排量",
+    "reported_vocs": "挥发性有机物实际减排量",
+    "electricity_baseline_kwh": "平时日用电量",
+    "electricity_alert_kwh": "预警期间日用电量",
+}
+_DECIMAL = re.compile(r"^\d+(\.\d+)?$")
+
+
 def _optional_float(data: dict[str, Any], key: str) -> float | None:
+    """A non-negative decimal typed by a person: plain digits (thousands separators allowed), no exponent, finite."""
     value = data.get(key)
     if value in (None, ""):
         return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ServiceError(f"{key} 必须是数字，收到 {value!r}", field=key) from None
-    if number < 0:
-        raise ServiceError(f"{key} 不能为负数", field=key)
+    label = REPORTED_LABELS.get(key, key)
+    if isinstance(value, bool):
+        raise ServiceError(f"{label}须为数字", field=key)
+    text = str(value).strip().replace(",", "")
+    if text.startswith("-") and _DECIMAL.match(text[1:]):
+        raise ServiceError(f"{label}不能为负数", field=key)
+    if not _DECIMAL.match(text) or not math.isfinite(number := float(text)) or number > 1e12:
+        raise ServiceError(f"{label}须为数字（如 0.35），收到“{str(value)[:20]}”", field=key)
     return number
 
 

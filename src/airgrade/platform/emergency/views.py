@@ -18,6 +18,7 @@ from airgrade.core.emergency.model import GuaranteeCategory, LineStatus
 from airgrade.core.industries import industries_for_region, industry_by_code
 from airgrade.core.regions import RegionLevel, level_of
 from airgrade.core.types import AlertLevel, Grade, Pollutant
+from airgrade.io.documents.layout import fixed
 from airgrade.platform.emergency import services
 from airgrade.platform.emergency.models import ListEntry
 from airgrade.platform.enterprises.models import Site
@@ -339,7 +340,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             ]
             for p in Pollutant
         },
-        "required_percent": round(100 * reports[chosen]["required_share"]),
+        "required_percent": {p: round(100 * share, 1) for p, share in reports[chosen]["required_share"].items()},
     }
     return render(
         request,
@@ -396,8 +397,48 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+POLLUTANT_FIELDS = [
+    ("so2", "SO₂", "二氧化硫"),
+    ("nox", "NOx", "氮氧化物"),
+    ("pm", "PM", "颗粒物"),
+    ("vocs", "VOCs", "挥发性有机物"),
+]
+
+
+def _report_fields(task: Any, typed: dict[str, str] | None = None, error: Any = None) -> list[dict[str, Any]]:
+    """The per-pollutant report of one task: expected cut, reported (or as typed after a refusal), the error."""
+    fields = []
+    for code, short, name in POLLUTANT_FIELDS:
+        key = f"reported_{code}"
+        stored = getattr(task, key)
+        fields.append(
+            {
+                "name": key,
+                "short": short,
+                "label": f"{name}（{short}）",
+                "expected": fixed(getattr(task, f"expected_{code}"), 3),
+                "value": typed.get(key, "") if typed is not None else ("" if stored is None else fixed(stored, 6)),
+                "error": error.message if error is not None and error.field == key else "",
+            }
+        )
+    return fields
+
+
 @login_required
 def alert_detail(request: HttpRequest, event_id: int) -> HttpResponse:
+    return _alert_page(request, event_id)
+
+
+def _alert_page(
+    request: HttpRequest,
+    event_id: int,
+    *,
+    typed_task: int | None = None,
+    typed: dict[str, str] | None = None,
+    error: Any = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The alert page; after a refused report, that task's form shows what was typed and the reason."""
     event = services.get_event(request.user, event_id)
     actor = actor_of(request.user)
     tasks = list(services.event_tasks(request.user, event))
@@ -410,13 +451,25 @@ def alert_detail(request: HttpRequest, event_id: int) -> HttpResponse:
         "emergency/alert.html",
         {
             "event": event,
-            "tasks": [(task, services.execution_summary(task)) for task in tasks],
+            "tasks": [
+                (
+                    task,
+                    {
+                        **services.execution_summary(task),
+                        "report_fields": _report_fields(task, typed, error)
+                        if task.pk == typed_task
+                        else _report_fields(task),
+                    },
+                )
+                for task in tasks
+            ],
             "can_change": can_change,
             "is_enterprise": "alert.report" in allowed,
             "can_evidence": "alert.evidence" in allowed,
             "levels": [(level.value, level.label_zh) for level in services.LEVEL_ORDER],
             "level_label": AlertLevel(event.level).label_zh,
         },
+        status=status,
     )
 
 
@@ -448,6 +501,7 @@ def task_act(request: HttpRequest, task_id: int) -> HttpResponse:
             if action == "acknowledge":
                 services.acknowledge_task(request.user, task_id)
             elif action == "report":
+                typed = {name: request.POST.get(name, "") for name in services.REPORTED_LABELS}
                 services.report_execution(
                     request.user,
                     task_id,
@@ -474,6 +528,8 @@ def task_act(request: HttpRequest, task_id: int) -> HttpResponse:
             raise
         except ServiceError as exc:
             messages.error(request, exc.message)
+            if action == "report":
+                return _alert_page(request, task.event_id, typed_task=task.pk, typed=typed, error=exc, status=400)
         else:
             messages.success(request, "已保存")
     return redirect("emergency:alert", event_id=task.event_id)

@@ -33,6 +33,10 @@ def _apply_service_error(form: Form, exc: ServiceError) -> None:
 @login_required
 def enterprise_list(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request.user)
+    # The registry list is for those who may view enterprises on their own ground (staff in their region, an
+    # enterprise its own record). Experts see only the declarations assigned to them, never a registry list.
+    if "enterprise.view" not in permissions_for(actor):
+        raise NotFound("没有可以查看的企业档案")
     filters = services.EnterpriseFilter(
         query=request.GET.get("q", ""),
         region_code=request.GET.get("region", ""),

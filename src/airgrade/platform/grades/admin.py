@@ -16,6 +16,7 @@ class GradeRecordAdmin(ReadOnlyAdmin):
 
 for model in (
     models.AdjustmentWindow,
+    models.Designation,
     models.Downgrade,
     models.ApplicationBan,
     models.IntegrityEntry,

@@ -22,6 +22,7 @@ class GradeRecord(models.Model):
         DOWNGRADE = "downgrade", "动态降级"
         DEFAULT_LOWEST = "default_lowest", "未申报按最低等级管理"
         LOOKBACK = "lookback", "回头看"
+        DESIGNATION = "designation", "部级认定"
 
     enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.PROTECT, related_name="grade_records")
     site = models.ForeignKey("enterprises.Site", on_delete=models.PROTECT, related_name="grade_records")
@@ -51,6 +52,27 @@ class GradeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site} {self.industry_code} {self.grade} ({self.valid_from}–{self.valid_until or ''})"
+
+
+class Designation(models.Model):
+    """An A+ designation (REQ G-8, 环办大气〔2026〕2号): the ministry selects from A enterprises the province
+    proposes; the platform has no ministry users, so a province user records the ministry's decision with its
+    document number, date and the evidence for each condition. The A+ grade itself is the GradeRecord `record`."""
+
+    record = models.OneToOneField(GradeRecord, on_delete=models.PROTECT, related_name="designation")
+    base_record = models.ForeignKey(GradeRecord, on_delete=models.PROTECT, related_name="designations_on")
+    framework = models.CharField("分级框架", max_length=32)
+    decision_document = models.CharField("部级认定文号", max_length=128)
+    decided_on = models.DateField("认定日期")
+    technology = models.TextField("国际领先的装备或技术")
+    stable_since = models.DateField("稳定运行起始日期")
+    evidence = models.TextField("证明材料")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "A+级认定"
+        verbose_name_plural = "A+级认定"
 
 
 class AdjustmentWindow(models.Model):

@@ -19,6 +19,7 @@ from django.utils import timezone
 from airgrade.core.access import Target, decide
 from airgrade.core.industries import industry_by_code
 from airgrade.core.regions import contains
+from airgrade.core.rules.rulebook import RuleLookupError, default_rulebook
 from airgrade.core.types import Grade, worst_grade
 from airgrade.core.workflow import State
 from airgrade.platform.audit import services as audit
@@ -38,9 +39,14 @@ from airgrade.platform.grades.models import (
 )
 from airgrade.platform.permissions import actor_of, require, scoped, within
 
-# Reasons that send the enterprise to the lowest grade with a one-year ban and an integrity-file entry.
-SEVERE_REASONS = {Downgrade.Reason.FALSE_MATERIAL, Downgrade.Reason.GATE_DATA_TAMPERED}
-BAN_DAYS = 365
+
+def application_ban_rule(on: dt.date) -> Any:
+    """The rule book's application ban in force on `on` (common/policy.yaml): which downgrade reasons send the
+    enterprise to the lowest grade with a ban and an integrity-file entry, and for how many days."""
+    try:
+        return default_rulebook().policy(on).application_ban
+    except RuleLookupError as exc:
+        raise ServiceError(str(exc), field="effective") from None
 
 
 def today() -> dt.date:
@@ -119,8 +125,12 @@ def record_grade(
     campaign: Any = None,
     rules_version: str = "",
     reason: str = "",
+    designated: bool = False,
 ) -> GradeRecord:
     """Append a grade and close the period of the one it replaces. Callers check permission first.
+
+    A designation (A+) is recorded only by `designations.designate`, which checks the ministry's decision
+    (`designated=True`); nothing else can record one.
 
     An upgrade to A / B(B-) / 引领性 is accepted only from a declaration the province verified or adjusted
     (REQ LC-12): nothing else can raise a grade into the top tier. Outside an annual campaign it must also fall in
@@ -130,7 +140,9 @@ def record_grade(
     current = grade_on(site, industry_code, valid_from)
     is_upgrade = current is None or grade.rank < Grade(current.grade).rank
     province_decided = declaration is not None and declaration.state in (State.VERIFIED, State.ADJUSTED)
-    if grade.is_top_tier and is_upgrade and not province_decided:
+    if grade.is_designation != designated:
+        raise ServiceError(f"{grade.value} 级只能由部级认定登记（REQ G-8）", field="grade")
+    if grade.is_top_tier and is_upgrade and not province_decided and not designated:
         raise ServiceError("升级为A级、B级（含B-）或引领性须经省级核定（REQ LC-12）", field="grade")
     refusal = dynamic_upgrade_refusal(site, industry_code, grade, campaign, valid_from)
     if refusal:
@@ -207,7 +219,9 @@ def downgrade(
         raise ServiceError("该厂区该行业当前没有绩效等级，无法降级", field="industry_code")
     reason = Downgrade.Reason(reason_code)
     floor = industry_floor(industry_code, effective, site.region_id)
-    if reason in SEVERE_REASONS:
+    ban_rule = application_ban_rule(effective)
+    severe = reason.value in ban_rule.downgrade_reasons
+    if severe:
         target = floor.grade
     else:
         if not to_grade:
@@ -216,7 +230,7 @@ def downgrade(
             target = Grade(to_grade)
         except ValueError:
             raise ServiceError(f"未知的绩效等级: {to_grade}", field="to_grade") from None
-    if target.rank <= Grade(current.grade).rank and reason not in SEVERE_REASONS:
+    if target.rank <= Grade(current.grade).rank and not severe:
         raise ServiceError(f"降级后的等级须低于当前等级 {current.grade}", field="to_grade")
     record = record_grade(
         actor=user,
@@ -249,12 +263,12 @@ def downgrade(
         after={"grade": target.value, "reason": reason.value},
         reason=description,
     )
-    if reason in SEVERE_REASONS:
+    if severe:
         ban = ApplicationBan.objects.create(
             enterprise_id=site.enterprise_id,
             starts=effective,
-            ends=effective + dt.timedelta(days=BAN_DAYS),
-            reason=f"{reason.label}（REQ SJZ-3）",
+            ends=effective + dt.timedelta(days=ban_rule.days),
+            reason=f"{reason.label}（REQ {', '.join(ban_rule.requirements)}）",
             downgrade=entry,
         )
         integrity = IntegrityEntry.objects.create(

@@ -9,6 +9,7 @@ from django.shortcuts import render
 
 from airgrade.core.industries import FAMILY_LABELS, industry_by_code
 from airgrade.core.types import Grade
+from airgrade.platform.emergency.services import my_active_tasks
 from airgrade.platform.enterprises.models import Enterprise, IndustryAssignment, ProductionLine
 from airgrade.platform.grades.services import current_records
 from airgrade.platform.home.services import work_queue
@@ -75,5 +76,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "by_industry": by_industry if "region.overview" in allowed else [],
         "scope_name": user.region.full_name() if getattr(user, "region", None) else "",
         "enterprise": getattr(user, "enterprise", None),
+        "alert_tasks": my_active_tasks(user),
     }
     return render(request, "home/home.html", context)

@@ -55,7 +55,7 @@ def create_campaign(
     rules_as_of: dt.date | None = None,
     kind: str = Campaign.Kind.ANNUAL,
     template_code: str = "",
-    b_sample_ratio: str = "1/5",
+    b_sample_ratio: str = "",
 ) -> Campaign:
     """A campaign of a region; a template copies the seed calendar's stages, deadlines and industry batches
     (shifted to the deadline's year, REQ H21-4, H23-7, LC-8, SJZ-12)."""
@@ -66,6 +66,9 @@ def create_campaign(
         raise ServiceError("批次名称不能为空", field="name")
     if kind not in Campaign.Kind.values:
         raise ServiceError(f"未知的批次类型: {kind}", field="kind")
+    # Without a ratio of its own the campaign samples what the rule book's policy says (REQ LC-2).
+    rules_date = rules_as_of or timezone.localtime(application_deadline).date()
+    b_sample_ratio = b_sample_ratio.strip() or rulebook.policy(rules_date).b_sample_ratio.ratio
     try:
         ratio = Fraction(b_sample_ratio)
     except (ValueError, ZeroDivisionError):
@@ -248,7 +251,6 @@ def run_cutoff(user: Any, campaign_id: int) -> list[CutoffRecord]:
             continue
         seen.add(key)
         floor = rulebook.industry_floor(assignment.industry_code, campaign.rules_as_of, assignment.site.region_id)
-        note = "（规则库未提供该行业最低等级，暂按 D 级，provisional）" if floor.provisional else ""
         record = grade_ledger().record_grade(
             actor=user,
             site=assignment.site,
@@ -258,7 +260,7 @@ def run_cutoff(user: Any, campaign_id: int) -> list[CutoffRecord]:
             source="default_lowest",
             campaign=campaign,
             rules_version=floor.rules_version,
-            reason=f"{campaign.name}：截止时未申报，按最低等级管理（REQ LC-6）{note}",
+            reason=f"{campaign.name}：截止时未申报，按最低等级管理（REQ LC-6）",
         )
         cutoff = CutoffRecord.objects.create(
             campaign=campaign,

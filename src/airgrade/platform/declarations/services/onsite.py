@@ -22,6 +22,7 @@ from airgrade.platform.declarations.files import check_upload
 from airgrade.platform.declarations.models import (
     Declaration,
     ExpertProfile,
+    ExpertSignoff,
     ExpertTie,
     OnsiteCheck,
     OnsiteFinding,
@@ -169,6 +170,8 @@ def _require_check_access(user: Any, row: OnsiteCheck) -> None:
     require(user, "onsite.record", declaration_target(row.declaration, row.assignment_key))
     if row.signed_at is not None:
         raise ServiceError("现场核查已签字确认，不能再修改")
+    if row.expert_signoffs.filter(expert__user=user).exists():
+        raise ServiceError("您已签署本次现场核查的意见，不能再修改核查结果")
 
 
 @transaction.atomic
@@ -248,3 +251,38 @@ def sign_check(user: Any, check_id: int, *, conclusion: str, summary: str, signa
         after={"conclusion": conclusion, "signature": row.signature_name},
     )
     return row
+
+
+@transaction.atomic
+def expert_sign(user: Any, check_id: int, *, signature_name: str, opinion: str = "") -> ExpertSignoff:
+    """An assigned expert signs the findings of a check once every checklist item has one (REQ SJZ-7, H23-3)."""
+    row = _check(check_id)
+    _require_check_access(user, row)
+    profile = ExpertProfile.objects.filter(user=user).first()
+    if profile is None or not row.experts.filter(pk=profile.pk).exists():
+        raise AccessDenied("只有分配到本次现场核查的专家可以签署核查意见")
+    if not signature_name.strip():
+        raise ServiceError("须签署专家姓名", field="signature_name")
+    recorded = set(row.findings.values_list("industry_code", "indicator_id"))
+    missing = [
+        item["label"]
+        for section in row.checklist or []
+        for item in section.get("items", [])
+        if (item["industry_code"], item["indicator_id"]) not in recorded
+    ]
+    if missing:
+        more = "等" if len(missing) > 3 else ""
+        raise ServiceError(
+            f"还有 {len(missing)} 项未核查（{'、'.join(missing[:3])}{more}），不能签字", field="findings"
+        )
+    signoff = ExpertSignoff.objects.create(
+        onsite_check=row, expert=profile, signature_name=signature_name.strip()[:64], opinion=opinion, signed_at=now()
+    )
+    audit.record(
+        actor=user,
+        action="onsite.expert_sign",
+        obj=signoff,
+        region_code=row.declaration.region_id,
+        after={"check": row.pk, "signature": signoff.signature_name, "opinion": opinion},
+    )
+    return signoff

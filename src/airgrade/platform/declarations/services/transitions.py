@@ -97,7 +97,7 @@ def workflow_context(declaration: Declaration) -> WorkflowContext:
     )
 
 
-def actions_for(user: Any, declaration: Declaration) -> list[dict[str, Any]]:
+def actions_for(user: Any, declaration: Declaration, context: WorkflowContext | None = None) -> list[dict[str, Any]]:
     """What the caller may do now, for buttons and the API's `allowed_actions`."""
     actor = actor_of(user)
     return [
@@ -109,7 +109,7 @@ def actions_for(user: Any, declaration: Declaration) -> list[dict[str, Any]]:
             "to_state": t.target.value,
         }
         for t in allowed_actions(
-            State(declaration.state), actor, declaration_target(declaration), workflow_context(declaration)
+            State(declaration.state), actor, declaration_target(declaration), context or workflow_context(declaration)
         )
     ]
 

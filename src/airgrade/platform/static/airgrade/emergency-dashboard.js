@@ -11,7 +11,15 @@
   var levelsChart = echarts.init(document.getElementById("chart-levels"));
   levelsChart.setOption({tooltip: {trigger: "axis"}, legend: {type: "scroll"}, xAxis: {type: "category", data: data.pollutants}, yAxis: {type: "value", name: "t/d"}, series: series});
   var citySeries = data.pollutants.map(function (p) { return {name: p, type: "bar", data: data.city_shares[p]}; });
-  citySeries[0].markLine = {symbol: "none", data: [{yAxis: data.required_percent, name: "要求"}], lineStyle: {color: "#d0312d", type: "dashed"}, label: {formatter: "要求 {c}%"}};
+  // One dashed line per distinct required share (the rule book's, overlays applied), named by its pollutants.
+  var byShare = {};
+  data.pollutants.forEach(function (p) { (byShare[data.required_percent[p]] = byShare[data.required_percent[p]] || []).push(p); });
+  var shares = Object.keys(byShare);
+  shares.forEach(function (share) {
+    var names = byShare[share];
+    var label = shares.length === 1 ? "要求 {c}%" : names.join("、") + " 要求 {c}%";
+    citySeries[data.pollutants.indexOf(names[0])].markLine = {symbol: "none", data: [{yAxis: Number(share)}], lineStyle: {color: "#d0312d", type: "dashed"}, label: {formatter: label}};
+  });
   var citiesChart = echarts.init(document.getElementById("chart-cities"));
   citiesChart.setOption({tooltip: {trigger: "axis"}, legend: {}, xAxis: {type: "category", data: data.cities}, yAxis: {type: "value", name: "%"}, series: citySeries});
   window.airgradeCharts = [levelsChart, citiesChart];

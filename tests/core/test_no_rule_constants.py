@@ -1,0 +1,83 @@
+"""No rule number lives in Python (ARCHITECTURE 'Rule data'): a number tagged with a requirement id — a `REQ` or a
+requirement id like G-6 / LC-13 within three lines — must not be a module- or class-level constant outside the
+rule book's YAML. The rule book (common/policy.yaml, alert_levels.yaml, industries/…) holds it, dated and cited."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "airgrade"
+TAG = re.compile(r"\bREQ\b|\b(?:G|LC|SJZ|H21|H23|ZZ)-\d+\b")
+# Numbers that are codes or schema, not rules: enum members, Django field arguments, demo data.
+NOT_RULES = {"max_length", "max_digits", "decimal_places", "ge", "le", "gt", "lt", "min_length"}
+
+
+def _numbers(node: ast.AST) -> list[float]:
+    found: list[float] = []
+    for child in ast.walk(node):
+        if isinstance(child, ast.keyword) and child.arg in NOT_RULES:
+            continue
+        if isinstance(child, ast.Call):
+            for keyword in child.keywords:
+                if keyword.arg in NOT_RULES:
+                    keyword.value = ast.Constant(value=None)
+        if (
+            isinstance(child, ast.Constant)
+            and isinstance(child.value, int | float)
+            and not isinstance(child.value, bool)
+        ):
+            found.append(child.value)
+    return [value for value in found if value not in (0, 1, -1)]
+
+
+def _is_enum_or_model(node: ast.ClassDef) -> bool:
+    names = {ast.unparse(base) for base in node.bases}
+    return any(name.endswith(("Enum", "IntEnum", "StrEnum", "TextChoices", "Model")) for name in names)
+
+
+def tagged_constants(path: Path) -> list[str]:
+    text = path.read_text("utf-8")
+    lines = text.splitlines()
+    tree = ast.parse(text)
+    bodies = [tree.body] + [n.body for n in ast.walk(tree) if isinstance(n, ast.ClassDef) and not _is_enum_or_model(n)]
+    found = []
+    for body in bodies:
+        for statement in body:
+            if not isinstance(statement, ast.Assign | ast.AnnAssign) or statement.value is None:
+                continue
+            if not _numbers(statement.value):
+                continue
+            window = lines[max(0, statement.lineno - 4) : (statement.end_lineno or statement.lineno) + 3]
+            if any(TAG.search(line) for line in window):
+                found.append(f"{path.relative_to(SRC)}:{statement.lineno}: {lines[statement.lineno - 1].strip()}")
+    return found
+
+
+def test_no_requirement_tagged_number_is_a_python_constant() -> None:
+    offenders = [
+        hit
+        for path in sorted(SRC.rglob("*.py"))
+        if "migrations" not in path.parts and path.name != "demo.py"
+        for hit in tagged_constants(path)
+    ]
+    assert offenders == [], "rule numbers belong in the rule book (YAML):\n" + "\n".join(offenders)
+
+
+def test_the_scanner_finds_a_tagged_constant(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        '"""Sample."""\n\nBAN_DAYS = 365  # REQ SJZ-3\n\n\n\n\nLIMIT = 3\n\n\n\n\n# regional cuts (G-6)\nSHARE = {"red": 0.3}\n',
+        "utf-8",
+    )
+    assert [hit.split(": ", 1)[1] for hit in _hits(sample)] == ["BAN_DAYS = 365  # REQ SJZ-3", 'SHARE = {"red": 0.3}']
+
+
+def _hits(path: Path) -> list[str]:
+    global SRC
+    saved, SRC = SRC, path.parent
+    try:
+        return tagged_constants(path)
+    finally:
+        SRC = saved
