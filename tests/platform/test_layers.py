@@ -34,9 +34,12 @@ ALLOWED: dict[str, frozenset[str]] = {
     "disclosure": KERNEL | {"enterprises", "declarations", "grades"},
     "emergency": KERNEL | {"enterprises", "grades"},
     "rulebook": KERNEL,
+    # Background jobs are shared machinery on the kernel; workbooks (imports, exports) sit on every feature app.
+    "jobs": KERNEL,
+    "workbooks": KERNEL | FEATURES | {"jobs"},
     "home": KERNEL | FEATURES,
-    "api": KERNEL | FEATURES,
-    "urls": KERNEL | FEATURES | {"api", "home"},
+    "api": KERNEL | FEATURES | {"jobs", "workbooks"},
+    "urls": KERNEL | FEATURES | {"api", "home", "jobs", "workbooks"},
     "demo_workflow": KERNEL | FEATURES,
     "demo": KERNEL | FEATURES | {"demo_workflow"},
     # Backup / restore of the whole database (project module, landed without a layer): reads the audit chain.

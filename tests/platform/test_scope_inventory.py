@@ -55,6 +55,24 @@ def _today(days: int = 0) -> str:
 # ---------------------------------------------------------------------------------------------------------------------
 # The JSON API (/api/…): route strings exactly as the routers register them.
 API: list[Endpoint] = [
+    # jobs and workbooks (issue 10)
+    Endpoint("GET", "/jobs/", lambda w: "/api/jobs/", kind="list"),
+    Endpoint("GET", "/jobs/{job_id}", lambda w: f"/api/jobs/{w['job'].pk}"),
+    Endpoint("POST", "/jobs/{job_id}/cancel", lambda w: f"/api/jobs/{w['job'].pk}/cancel"),
+    Endpoint("GET", "/jobs/{job_id}/result", lambda w: f"/api/jobs/{w['job'].pk}/result"),
+    Endpoint(
+        "POST",
+        "/workbooks/imports",
+        lambda w: "/api/workbooks/imports",
+        lambda w: {"file": ("清单.xlsx", b""), "kind": "emergency_list"},
+        multipart=True,
+        also_refused=frozenset({400}),
+    ),
+    Endpoint("POST", "/workbooks/imports/{job_id}/commit", lambda w: f"/api/workbooks/imports/{w['job'].pk}/commit"),
+    Endpoint("GET", "/workbooks/templates/{kind}", lambda w: "/api/workbooks/templates/emergency_list", kind="list"),
+    Endpoint(
+        "GET", "/workbooks/exports/emergency-list", lambda w: "/api/workbooks/exports/emergency-list", kind="list"
+    ),
     Endpoint("GET", "/regions/", lambda w: "/api/regions/", kind="public_login", outsiders=OUTSIDERS),
     # enterprises
     Endpoint("GET", "/enterprises/", lambda w: "/api/enterprises/", kind="list"),
@@ -495,6 +513,28 @@ PAGES: list[Endpoint] = [
     # The 附件3 workbook of the caller's own scope: outsiders get their own rows (or, experts, a refusal).
     Endpoint("GET", "grades/improvement-list.xlsx", lambda w: "/grades/improvement-list.xlsx", kind="list"),
     Endpoint("GET", "declarations/", lambda w: "/declarations/", kind="list"),
+    # Workbooks and jobs (issue 10): a job is its owner's and its region's; templates carry no data; exports and
+    # the job list answer with the caller's own scope; an outsider's upload is refused before a job exists.
+    Endpoint("GET", "jobs/", lambda w: "/jobs/", kind="list"),
+    Endpoint("GET", "jobs/<int:job_id>/", lambda w: f"/jobs/{w['job'].pk}/"),
+    Endpoint("GET", "jobs/<int:job_id>/progress", lambda w: f"/jobs/{w['job'].pk}/progress"),
+    Endpoint("POST", "jobs/<int:job_id>/cancel", lambda w: f"/jobs/{w['job'].pk}/cancel"),
+    Endpoint("GET", "jobs/<int:job_id>/result", lambda w: f"/jobs/{w['job'].pk}/result"),
+    Endpoint("GET", "workbooks/", lambda w: "/workbooks/", kind="list"),
+    Endpoint(
+        "POST",
+        "workbooks/import",
+        lambda w: "/workbooks/import",
+        lambda w: {"kind": "emergency_list"},
+        also_refused=frozenset({400}),
+    ),
+    Endpoint("POST", "workbooks/import/<int:job_id>/commit", lambda w: f"/workbooks/import/{w['job'].pk}/commit"),
+    Endpoint(
+        "GET", "workbooks/templates/<str:kind>.xlsx", lambda w: "/workbooks/templates/emergency_list.xlsx", kind="list"
+    ),
+    Endpoint(
+        "GET", "workbooks/export/emergency-list.xlsx", lambda w: "/workbooks/export/emergency-list.xlsx", kind="list"
+    ),
     # Another enterprise posting the home site into the form: no declaration may appear.
     Endpoint(
         "POST",
@@ -668,6 +708,7 @@ def world(users: dict[str, Any], make_enterprise: Any) -> World:
     from airgrade.platform.disclosure import services as disclosure
     from airgrade.platform.emergency import services as emergency
     from airgrade.platform.grades import services as grades
+    from airgrade.platform.workbooks import services as workbooks
 
     enterprise = users["own_enterprise"]
     site = enterprise.sites.get()
@@ -744,6 +785,7 @@ def world(users: dict[str, Any], make_enterprise: Any) -> World:
         "round": round_,
         "item": round_.items.get(),
         "new_code": make_credit_code("91410181999999999"),
+        "job": workbooks.start_import(users["county"], "emergency_list", "清单.xlsx", b"PK\x03\x04", enqueue=False),
         "markers": [enterprise.name, enterprise.credit_code, draft.number, graded.number],
     }
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -50,8 +50,9 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="监听地址"),
     port: int = typer.Option(8000, help="端口"),
     workers: int = typer.Option(2, help="gunicorn 工作进程数"),
+    job_worker: bool = typer.Option(True, "--job-worker/--no-job-worker", help="同时启动后台任务进程（导入、导出）"),
 ) -> None:
-    """Serve the platform with gunicorn (a production-grade WSGI server)."""
+    """Serve the platform with gunicorn (a production-grade WSGI server) and the background-job worker."""
     _django()
     from airgrade.platform import demo as demo_data
 
@@ -59,23 +60,31 @@ def serve(
     console.print(
         f"演示账号（仅供演示）: province / city / county / enterprise / expert / admin，密码 {demo_data.DEMO_PASSWORD}"
     )
-    os.execvp(
+    # The worker runs beside gunicorn and stops with it: imports and exports queued by the pages need it.
+    worker = subprocess.Popen([sys.executable, "-m", "airgrade.cli", "worker"]) if job_worker else None
+    try:
+        subprocess.run(_gunicorn_command(host, port, workers), check=False)
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=30)
+
+
+def _gunicorn_command(host: str, port: int, workers: int) -> list[str]:
+    return [
         sys.executable,
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "airgrade.platform.wsgi:application",
-            "--bind",
-            f"{host}:{port}",
-            "--workers",
-            str(workers),
-            "--access-logfile",
-            "-",
-            "--chdir",
-            str(Path.cwd()),
-        ],
-    )
+        "-m",
+        "gunicorn",
+        "airgrade.platform.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "--chdir",
+        str(Path.cwd()),
+    ]
 
 
 def manage(args: list[str] = typer.Argument(None, help="Django manage.py arguments")) -> None:
@@ -223,3 +232,6 @@ def register(app: typer.Typer) -> None:
     from airgrade.cli.exports import export_app
 
     app.add_typer(export_app, name="export")
+    from airgrade.cli import workbooks
+
+    workbooks.register(app, export_app)

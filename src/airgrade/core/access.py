@@ -80,6 +80,15 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
     "alert.acknowledge": frozenset({Role.ENTERPRISE}),
     "alert.report": frozenset({Role.ENTERPRISE}),
     "alert.evidence": frozenset({Role.COUNTY, Role.CITY}),
+    # Workbooks and background jobs (issue 10). Staff import their region's registry, lists and grade history (a
+    # county only its county); everyone who starts a job sees and cancels their own, staff also their region's.
+    # A reviewer accepts or rejects the quantified reading of an imported free-text measure (REQ G-5, H23-4).
+    "workbook.import": frozenset({Role.COUNTY, Role.CITY, Role.PROVINCE}),
+    "workbook.export": frozenset({*STAFF_ROLES, Role.ENTERPRISE}),
+    "job.start": frozenset({*STAFF_ROLES, Role.ENTERPRISE}),
+    "job.view": frozenset(STAFF_ROLES),
+    "job.cancel": frozenset(STAFF_ROLES),
+    "emergency.measure_text.decide": frozenset({Role.COUNTY, Role.CITY}),
 }
 
 

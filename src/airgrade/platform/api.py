@@ -92,6 +92,11 @@ def _register_routers() -> None:
 
     api.add_router("/rules", rules_router)
     api.add_router("/grading", grading_router)
+    from airgrade.platform.jobs.api import router as jobs_router
+    from airgrade.platform.workbooks.api import router as workbooks_router
+
+    api.add_router("/jobs", jobs_router)
+    api.add_router("/workbooks", workbooks_router)
 
 
 _register_routers()

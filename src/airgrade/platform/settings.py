@@ -65,7 +65,23 @@ INSTALLED_APPS = [
     "airgrade.platform.emergency",
     "airgrade.platform.rulebook",
     "airgrade.platform.home",
+    "django_tasks",
+    "django_tasks_db",
+    "airgrade.platform.jobs",
+    "airgrade.platform.workbooks",
 ]
+
+# Background jobs: Django's Tasks API (django-tasks backport) on the database backend — no broker, the same
+# SQLite or PostgreSQL database; `airgrade worker` (started by `airgrade serve`) runs them (docs/adr/0003-jobs).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Live job progress and cancel flags: a file cache both the web and the worker processes see (jobs/services.py).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "jobs": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache" / "jobs"),
+    },
+}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -20,6 +20,8 @@ urlpatterns = [
     path("public/", include("airgrade.platform.disclosure.urls")),
     path("emergency/", include("airgrade.platform.emergency.urls")),
     path("rules/", include("airgrade.platform.rulebook.urls")),
+    path("jobs/", include("airgrade.platform.jobs.urls")),
+    path("workbooks/", include("airgrade.platform.workbooks.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # Before the admin's own URLs: its login form would check passwords outside the throttled sign-in.
     path("admin/login/", account_views.admin_login, name="admin_login"),

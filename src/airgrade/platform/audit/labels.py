@@ -55,6 +55,10 @@ ACTION_LABELS: dict[str, str] = {
     "alert.acknowledge": "企业确认预警任务",
     "alert.report": "企业报告执行情况",
     "alert.evidence": "记录独立核查数据",
+    "job.start": "发起后台任务",
+    "job.cancel": "取消后台任务",
+    "emergency.measure_text.replace": "导入减排措施原文",
+    "emergency.measure_text.decide": "审核导入的减排措施",
 }
 
 

@@ -320,25 +320,40 @@ def _check_proposals(entry: core.ListEntry, as_of: dt.date) -> None:
         )
 
 
-@transaction.atomic
-def save_entry(user: Any, site_id: int, year: int, data: dict[str, Any], reason: str = "") -> ListEntry:
-    """Create or replace a site's list entry for a year, lines included; all of it or nothing."""
-    site = site_for_list(user, site_id, "emergency.list.edit")
+def check_entry(
+    site: Site | None,
+    year: Any,
+    data: dict[str, Any],
+    *,
+    region_code: str = "",
+    enterprise_name: str = "",
+    site_name: str = "",
+    registry_grades: dict[str, Grade] | None = None,
+) -> tuple[core.ListEntry, list[dict[str, Any]], dict[str, int | None]]:
+    """Validate an entry as save_entry would store it, without writing: the checked core entry, the industries with
+    the grade that will be stored (registry grade first) and the registry-line links. A site not yet in the registry
+    (an import that will create it) is named by region, enterprise and site name instead. An import checking
+    thousands of entries passes the site's `registry_grades` (industry → grade in force) looked up in bulk."""
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         raise ServiceError(f"清单年度无效: {year!r}", field="year")
     allowed = {*ENTRY_FIELDS, "industries", "lines", "guarantee", "small_micro", "proposals"}
     unknown = sorted(set(data) - allowed)
     if unknown:
         raise ServiceError(f"未知字段: {', '.join(unknown)}", field=unknown[0])
+    if site is not None:
+        region_code, enterprise_name, site_name = site.region_id, site.enterprise.name, site.name
     industries = []
     for position, item in enumerate(data.get("industries") or [], start=1):
         code = str(item.get("industry_code") or "").strip()
         industry = industry_by_code(code)
         if industry is None:
             raise ServiceError(f"第{position}个行业: 未知的重点行业 {code!r}", field="industries")
-        if not industry.applies_in(site.region_id):
+        if not industry.applies_in(region_code):
             raise ServiceError(f"第{position}个行业: {industry.name_zh} 不适用于本地区", field="industries")
-        official = registry_grade(site, code)
+        if registry_grades is not None:
+            official = registry_grades.get(code)
+        else:
+            official = registry_grade(site, code) if site is not None else None
         grade = official.value if official else (item.get("grade") or None)
         source = ListEntry.GradeSource.REGISTRY if official else ListEntry.GradeSource.DECLARED
         industries.append({"industry_code": code, "grade": grade, "source": source})
@@ -346,14 +361,16 @@ def save_entry(user: Any, site_id: int, year: int, data: dict[str, Any], reason:
     registry_lines: dict[str, int | None] = {}
     for line in lines:
         registry_id = line.pop("registry_line", None)
-        if registry_id not in (None, "") and not ProductionLine.objects.filter(pk=registry_id, site=site).exists():
+        if registry_id not in (None, "") and (
+            site is None or not ProductionLine.objects.filter(pk=registry_id, site=site).exists()
+        ):
             raise ServiceError(f"生产线“{line.get('name')}”关联的档案生产线不属于本厂区", field="lines")
         registry_lines[str(line.get("key"))] = registry_id or None
     payload = {
-        "key": f"site:{site.pk}",
-        "enterprise_name": site.enterprise.name,
-        "site_name": site.name,
-        "region_code": site.region_id,
+        "key": f"site:{site.pk if site is not None else site_name}",
+        "enterprise_name": enterprise_name,
+        "site_name": site_name,
+        "region_code": region_code,
         "year": year,
         "industries": [{"industry_code": i["industry_code"], "grade": i["grade"]} for i in industries],
         "in_industrial_park": bool(data.get("in_industrial_park", False)),
@@ -385,6 +402,14 @@ def save_entry(user: Any, site_id: int, year: int, data: dict[str, Any], reason:
             raise ServiceError("不能申请保障类/白名单：" + "；".join(eligibility.reasons), field="guarantee")
     _check_proposals(checked, timezone.localdate())
 
+    return checked, industries, registry_lines
+
+
+@transaction.atomic
+def save_entry(user: Any, site_id: int, year: int, data: dict[str, Any], reason: str = "") -> ListEntry:
+    """Create or replace a site's list entry for a year, lines included; all of it or nothing."""
+    site = site_for_list(user, site_id, "emergency.list.edit")
+    checked, industries, registry_lines = check_entry(site, year, data)
     entry = ListEntry.objects.select_for_update().filter(site=site, year=year).first()
     before = _entry_snapshot(entry) if entry else None
     if entry is None:

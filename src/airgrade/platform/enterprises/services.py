@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -171,6 +174,28 @@ def retally(region_codes: set[str]) -> None:
     RegistryTally.objects.bulk_create(rows)
 
 
+_deferred = threading.local()
+
+
+@contextmanager
+def deferred_tally() -> Iterator[None]:
+    """Inside one transaction, recount RegistryTally once at the end instead of after every write: an import that
+    registers thousands of enterprises would otherwise recount their county thousands of times."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("deferred_tally must run inside a transaction")
+    outer = getattr(_deferred, "regions", None)
+    if outer is not None:
+        yield
+        return
+    _deferred.regions = set()
+    try:
+        yield
+        regions = _deferred.regions
+    finally:
+        del _deferred.regions
+    retally(regions)
+
+
 def _registry_changed(enterprise: Enterprise, previous_region: str = "") -> None:
     """Keep the list read model and the tallies in step after a write to an enterprise or its industries."""
     IndustryListing.objects.filter(enterprise=enterprise).delete()
@@ -187,6 +212,10 @@ def _registry_changed(enterprise: Enterprise, previous_region: str = "") -> None
         )
         for code in codes
     )
+    pending = getattr(_deferred, "regions", None)
+    if pending is not None:
+        pending.update({enterprise.region_id, previous_region})
+        return
     retally({enterprise.region_id, previous_region})
 
 

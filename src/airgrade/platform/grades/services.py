@@ -81,6 +81,21 @@ def grade_on(site: Site, industry_code: str, on: dt.date) -> GradeRecord | None:
     )
 
 
+def grades_on(site_ids: list[int], on: dt.date) -> dict[tuple[int, str], Grade]:
+    """The grades in force on `on` of many sites at once, by (site, industry): grade_on in one query per batch."""
+    found: dict[tuple[int, str], Grade] = {}
+    for start in range(0, len(site_ids), 500):
+        records = (
+            GradeRecord.objects.filter(site_id__in=site_ids[start : start + 500])
+            .filter(in_force_q(on))
+            .order_by("valid_from", "id")
+            .values_list("site_id", "industry_code", "grade")
+        )
+        for site_id, industry_code, grade in records:
+            found[(site_id, industry_code)] = Grade(grade)  # ordered: the latest record wins, as in grade_on
+    return found
+
+
 def enterprise_grade_on(enterprise: Enterprise, on: dt.date) -> Grade | None:
     """The enterprise's overall grade on `on`: the worst of its sites' and industries' grades (REQ LC-5)."""
     records = GradeRecord.objects.filter(enterprise=enterprise).filter(in_force_q(on))

@@ -1,0 +1,234 @@
+"""The workbook layouts the platform reads and writes, declared as data (see spec.py). docs/workbooks.md describes
+each one; the template download, the reader, the writer and that page all come from these declarations.
+
+Only the improvement list (seed 000 附件3) publishes its columns; the national emergency-list template (2020 版) and
+the other annexes are not public, so these layouts are our own, built from the fields the seed texts name
+(REQ SJZ-9, H23-4, H21-4, H23-1, H23-5, SJZ-2) and marked `official=False`: the product says so on the template page
+and in the 填写说明 sheet.
+"""
+
+from __future__ import annotations
+
+from airgrade.core.emergency.model import LineStatus
+from airgrade.core.types import Grade
+from airgrade.io.excel.spec import BOOLEAN, CHOICE, DATE, INTEGER, NUMBER, Column, Layout
+
+GRADE_CHOICES = tuple((grade.value, grade.value) for grade in Grade)
+LINE_KIND_CHOICES = (("line", "生产线"), ("process", "工序"), ("equipment", "设备"))
+LINE_STATUS_CHOICES = tuple((status.value, status.label_zh) for status in LineStatus)
+ENTERPRISE_STATUS_CHOICES = (("operating", "正常生产"), ("suspended", "停产"), ("closed", "关停"))
+REGISTRY_LINE_STATUS_CHOICES = (("running", "运行"), ("stopped", "停运"), ("backup", "备用"))
+
+CREDIT_CODE = Column(
+    "credit_code",
+    "统一社会信用代码",
+    required=True,
+    aliases=("信用代码", "社会信用代码", "统一信用代码", "组织机构代码"),
+    width=22,
+    note="18位，末位校验码按 GB 32100 校验",
+)
+ENTERPRISE_NAME = Column("enterprise_name", "企业名称", required=True, aliases=("单位名称", "企业全称"), width=28)
+COUNTY = Column(
+    "county",
+    "所在县（市、区）",
+    aliases=("县（市、区）", "县(市、区)", "县区", "所属县区", "区县", "所在区县", "行政区划", "行政区划代码", "县"),
+    note="县（市、区）名称或6位行政区划代码；企业已在档案中时可不填",
+)
+SITE_NAME = Column(
+    "site_name", "厂区名称", aliases=("厂区", "生产厂区"), note="企业只有一个厂区时可不填（默认“主厂区”）"
+)
+INDUSTRY = Column(
+    "industry",
+    "行业类别",
+    required=True,
+    aliases=("行业类型", "重点行业类型", "所属行业", "行业名称", "行业"),
+    note="按技术指南行业名称填写（如“水泥”），也可填行业代码",
+)
+
+EMERGENCY_LIST = Layout(
+    key="emergency_list",
+    title="重污染天气应急减排清单",
+    sheet="应急减排清单",
+    # REQ SJZ-9, H23-4
+    source="石家庄市 2020 年紧急通知第（十二）条与河南省 2023 年通知第四条列出的清单项目",
+    note="每行一条生产线（工序、设备）；同一企业同一厂区同一年度的多行合为一个清单条目，企业信息各行相同。",
+    columns=(
+        Column("year", "清单年度", INTEGER, required=True, aliases=("年度", "清单年份"), width=9),
+        CREDIT_CODE,
+        ENTERPRISE_NAME,
+        SITE_NAME,
+        COUNTY,
+        INDUSTRY,
+        Column(
+            "grade",
+            "绩效等级",
+            CHOICE,
+            choices=GRADE_CHOICES,
+            aliases=("绩效分级", "绩效级别", "分级结果", "企业绩效等级"),
+            note="已有评级结果的以评级结果为准；未评级的按最低等级管理",
+            width=9,
+        ),
+        Column("in_industrial_park", "是否在工业园区", BOOLEAN, aliases=("是否在园区", "位于工业园区"), width=9),
+        Column("transport_mode", "运输方式", aliases=("主要运输方式",)),
+        Column("transport_volume_t", "年运输量", NUMBER, unit="吨", aliases=("运输量", "年货物运输量")),
+        Column("daily_heavy_trucks", "日均重型车辆", INTEGER, unit="辆次", aliases=("日均重型货车", "重型车辆日进出")),
+        Column("output_value_10k_yuan", "工业产值", NUMBER, unit="万元", aliases=("产值", "年产值", "工业总产值")),
+        Column("energy_use_tce", "能源消耗量", NUMBER, unit="吨标煤", aliases=("能耗", "综合能耗", "能源消耗")),
+        Column("annual_output", "年产量", NUMBER, aliases=("产量", "主要产品产量")),
+        Column("output_unit", "产量单位", aliases=("产品产量单位",), width=9),
+        Column(
+            "line_key",
+            "生产线编号",
+            group="生产线（工序、设备）",
+            aliases=("编号", "生产线序号", "设备编号"),
+            note="同一清单条目内唯一",
+            width=10,
+        ),
+        Column(
+            "line_name",
+            "名称",
+            group="生产线（工序、设备）",
+            aliases=("生产线名称", "生产线/工序/设备名称", "工序名称", "设备名称", "生产线或工序"),
+            width=22,
+        ),
+        Column("kind", "类别", CHOICE, group="生产线（工序、设备）", choices=LINE_KIND_CHOICES, width=8),
+        Column(
+            "status",
+            "运行状态",
+            CHOICE,
+            group="生产线（工序、设备）",
+            choices=LINE_STATUS_CHOICES,
+            note="上年度已停产和备用的生产线不计入减排基数",
+            width=12,
+        ),
+        Column("capacity_unit", "产能单位", group="生产线（工序、设备）", aliases=("单位",), width=10),
+        Column("operating_days", "年运行天数", NUMBER, group="生产线（工序、设备）", aliases=("运行天数",), width=9),
+        Column(
+            "eia_capacity",
+            "环评批复产能",
+            NUMBER,
+            group="产能",
+            aliases=("环评产能", "环评批复"),
+            unit_column="capacity_unit",
+        ),
+        Column(
+            "permit_capacity",
+            "排污许可产能",
+            NUMBER,
+            group="产能",
+            aliases=("许可产能", "排污许可证产能"),
+            unit_column="capacity_unit",
+        ),
+        Column(
+            "actual_output",
+            "上年度实际产量",
+            NUMBER,
+            group="产能",
+            aliases=("实际产量", "上年实际产量", "上年度产量"),
+            unit_column="capacity_unit",
+        ),
+        Column("SO2", "二氧化硫", NUMBER, unit="吨/天", group="日排放量", aliases=("SO2", "SO₂")),
+        Column("NOx", "氮氧化物", NUMBER, unit="吨/天", group="日排放量", aliases=("NOx", "NOX")),
+        Column("PM", "颗粒物", NUMBER, unit="吨/天", group="日排放量", aliases=("PM", "烟粉尘", "烟尘")),
+        Column("VOCs", "挥发性有机物", NUMBER, unit="吨/天", group="日排放量", aliases=("VOCs", "VOCS")),
+        Column("non_interruptible", "不可中断工序", BOOLEAN, aliases=("是否不可中断",), width=9),
+        Column("key_parameters", "关键工艺参数", aliases=("关键参数",), width=20),
+        Column(
+            "measure_yellow",
+            "黄色预警",
+            group="减排措施",
+            aliases=("黄色预警措施", "黄色预警减排措施", "黄色"),
+            note="原文保留；能识别为量化措施的（停产、限产30%、停止使用国四及以下车辆、投料量由…降低到…）交审核人员确认",
+            width=24,
+        ),
+        Column(
+            "measure_orange",
+            "橙色预警",
+            group="减排措施",
+            aliases=("橙色预警措施", "橙色预警减排措施", "橙色"),
+            width=24,
+        ),
+        Column(
+            "measure_red", "红色预警", group="减排措施", aliases=("红色预警措施", "红色预警减排措施", "红色"), width=24
+        ),
+    ),
+)
+
+REGISTRY = Layout(
+    key="registry",
+    title="企业档案（企业、厂区、行业、生产线）",
+    sheet="企业档案",
+    # REQ G-1, LC-4, LC-5
+    source="《技术指南》及河南省、聊城市文件对企业、厂区、行业类型与分支、生产线和产能的要求",
+    note="每行一条生产线（工序、设备）；没有生产线的企业填一行企业信息即可。",
+    columns=(
+        CREDIT_CODE,
+        ENTERPRISE_NAME,
+        COUNTY,
+        Column("address", "地址", aliases=("企业地址", "详细地址"), width=24),
+        Column("contact_name", "联系人", aliases=("企业联系人", "环保负责人")),
+        Column("contact_phone", "联系电话", aliases=("电话", "手机", "联系方式")),
+        Column("enterprise_status", "企业状态", CHOICE, choices=ENTERPRISE_STATUS_CHOICES, aliases=("生产状态",)),
+        SITE_NAME,
+        Column("site_address", "厂区地址", width=24),
+        Column(
+            "industry",
+            "行业类型",
+            aliases=("重点行业类型", "行业类别", "所属行业", "行业"),
+            note="按技术指南行业名称或行业代码填写",
+        ),
+        Column("branch", "行业分支", aliases=("重点行业分支", "分支")),
+        Column("line_name", "生产线/工序/设备名称", aliases=("生产线名称", "名称", "设备名称", "工序名称"), width=22),
+        Column("kind", "类别", CHOICE, choices=LINE_KIND_CHOICES),
+        Column("process_type", "工艺类型", aliases=("工艺",)),
+        Column("capacity", "产能", NUMBER, aliases=("设计产能", "生产能力"), unit_column="capacity_unit"),
+        Column("capacity_unit", "产能单位", aliases=("单位",)),
+        Column("energy_type", "能源类型", aliases=("燃料类型", "能源")),
+        Column("line_status", "运行状态", CHOICE, choices=REGISTRY_LINE_STATUS_CHOICES),
+        Column("non_interruptible", "不可中断工序", BOOLEAN, aliases=("是否不可中断",)),
+    ),
+)
+
+OUTLETS = Layout(
+    key="outlets",
+    title="排放口",
+    sheet="排放口",
+    source="排污许可证排放口信息",
+    columns=(
+        CREDIT_CODE,
+        SITE_NAME,
+        Column("code", "排放口编号", required=True, aliases=("编号",)),
+        Column("name", "排放口名称", aliases=("名称",), width=22),
+        Column(
+            "pollutants", "污染物", aliases=("排放污染物", "污染物种类"), note="SO2、NOx、PM、VOCs，用顿号或逗号分隔"
+        ),
+    ),
+)
+
+GRADE_HISTORY = Layout(
+    key="grade_history",
+    title="历年绩效等级",
+    sheet="历年绩效等级",
+    # REQ H21-7, LC-12
+    source="各地历年公开发布的绩效分级结果",
+    note="每行一个厂区一个行业一段时期的等级，须注明发布文件与发布日期。",
+    columns=(
+        CREDIT_CODE,
+        ENTERPRISE_NAME,
+        SITE_NAME,
+        INDUSTRY,
+        Column("grade", "绩效等级", CHOICE, required=True, choices=GRADE_CHOICES, aliases=("等级", "绩效分级")),
+        Column("valid_from", "生效日期", DATE, required=True, aliases=("起始日期", "开始日期")),
+        Column("valid_until", "失效日期", DATE, aliases=("截止日期", "结束日期"), note="仍有效的可不填"),
+        Column(
+            "source_document", "发布文件", required=True, aliases=("文件名称", "文号", "来源文件", "依据文件"), width=30
+        ),
+        Column("published_on", "发布日期", DATE, required=True, aliases=("公布日期",)),
+    ),
+)
+
+IMPORT_LAYOUTS: dict[str, tuple[Layout, ...]] = {
+    "emergency_list": (EMERGENCY_LIST,),
+    "registry": (REGISTRY, OUTLETS),
+    "grade_history": (GRADE_HISTORY,),
+}

@@ -1,0 +1,108 @@
+"""Workbook pages: import (upload → dry run on the job page → commit), template downloads, exports. Views only
+translate HTTP to service calls."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from airgrade.core.access import Target, decide
+from airgrade.io.excel.layouts import IMPORT_LAYOUTS
+from airgrade.io.excel.writer import provenance, write_template
+from airgrade.platform.errors import AccessDenied, NotFound, ServiceError
+from airgrade.platform.jobs import services as jobs
+from airgrade.platform.permissions import actor_of
+from airgrade.platform.workbooks import exports, services
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+IMPORT_CHOICES = [("emergency_list", "应急减排清单")]
+TEMPLATE_NAMES = {"emergency_list": "应急减排清单导入模板.xlsx"}
+
+
+def xlsx_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    return _index(request)
+
+
+def _index(request: HttpRequest, error: str = "", status: int = 200) -> HttpResponse:
+    actor = actor_of(request.user)
+    can_import = bool(decide(actor, "workbook.import", Target(region_code=actor.region_code)))
+    layouts = [
+        {
+            "kind": kind,
+            "label": label,
+            "layouts": IMPORT_LAYOUTS[kind],
+            "notes": [provenance(x) for x in IMPORT_LAYOUTS[kind]],
+        }
+        for kind, label in IMPORT_CHOICES
+    ]
+    recent = jobs.visible_jobs(request.user).filter(owner=request.user)[:10]
+    return render(
+        request,
+        "workbooks/index.html",
+        {
+            "can_import": can_import,
+            "kinds": layouts,
+            "recent": [{"job": job, "label": jobs.label_of(job.kind)} for job in recent],
+            "error": error,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def start_import(request: HttpRequest) -> HttpResponse:
+    upload = request.FILES.get("file")
+    try:
+        job = services.start_import(
+            request.user, request.POST.get("kind", ""), upload.name if upload else "", upload.read() if upload else b""
+        )
+    except (NotFound, AccessDenied):
+        raise
+    except ServiceError as exc:
+        return _index(request, exc.message, status=400)
+    return redirect("jobs:detail", job_id=job.pk)
+
+
+@login_required
+@require_POST
+def commit_import(request: HttpRequest, job_id: int) -> HttpResponse:
+    try:
+        job = services.commit_import(request.user, job_id)
+    except NotFound:
+        raise
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("jobs:detail", job_id=job_id)
+    return redirect("jobs:detail", job_id=job.pk)
+
+
+@login_required
+def template(request: HttpRequest, kind: str) -> HttpResponse:
+    return template_file(kind)
+
+
+def template_file(kind: str) -> HttpResponse:
+    """The import template of `kind` (page and API)."""
+    if kind not in TEMPLATE_NAMES:
+        raise NotFound("没有这个模板")
+    return xlsx_response(write_template(IMPORT_LAYOUTS[kind]), TEMPLATE_NAMES[kind])
+
+
+@login_required
+def export_emergency_list(request: HttpRequest) -> HttpResponse:
+    year_text = request.GET.get("year", "")
+    year = int(year_text) if year_text.isdigit() else None
+    return xlsx_response(exports.emergency_list(request.user, year), "应急减排清单.xlsx")

@@ -1,0 +1,104 @@
+"""An emergency-list import end to end in headless chromium: template download → upload with one bad row →
+dry-run errors named by row and column → fix → upload → commit → the entry is on the list page."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from openpyxl import load_workbook
+
+from airgrade.core.credit_code import make as make_credit_code
+from airgrade.platform.emergency.models import ListEntry
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+CODE = make_credit_code("91410181666666666")
+SHOTS = os.environ.get("AIRGRADE_SCREENSHOTS", "")
+
+
+def _work() -> None:
+    """What `airgrade serve`'s worker does between two polls of the page."""
+    call_command("db_worker", batch=True, reload=False, startup_delay=False, interval=0)
+
+
+def _shot(page: Any, name: str) -> None:
+    if SHOTS:
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
+
+
+def _filled(template: bytes, industry: str) -> bytes:
+    book = load_workbook(io.BytesIO(template))
+    sheet = book["应急减排清单"]
+    titles = {}
+    for column in range(1, sheet.max_column + 1):
+        titles[sheet.cell(2, column).value or sheet.cell(1, column).value] = column
+    for row, (key, name, line_industry) in enumerate((("L1", "1号线", "水泥"), ("L2", "2号线", industry)), start=3):
+        values = {
+            "清单年度": 2025,
+            "统一社会信用代码": CODE,
+            "企业名称": "浏览器导入水泥厂",
+            "所在县（市、区）": "巩义市",
+            "行业类别": line_industry,
+            "绩效等级": "C",
+            "生产线编号": key,
+            "名称": name,
+            "运行状态": "正常运行",
+            "产能单位": "t/d",
+            "环评批复产能": 3000,
+            "氮氧化物（吨/天）": 1.2,
+            "黄色预警": "限产30%",
+        }
+        for title, value in values.items():
+            sheet.cell(row, titles[title], value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _upload(page: Any, tmp_path: Path, name: str, data: bytes) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    page.goto("/workbooks/")
+    page.set_input_files("#file-emergency_list", str(path))
+    page.click("#upload-emergency_list")
+    page.wait_for_url("**/jobs/*/")
+    _work()
+    page.wait_for_selector("#import-report")  # htmx polls the progress and reloads the page when the job ends
+
+
+def test_import_with_one_bad_row_end_to_end(page: Any, login: Any, users: dict[str, Any], tmp_path: Path) -> None:
+    page.set_default_timeout(60000)  # the worker runs in this process between polls; a busy CI machine is slow
+    login("county")
+    page.goto("/workbooks/")
+    assert "未公开发布" in page.locator(".template-note").first.inner_text()
+    _shot(page, "workbooks-index")
+    with page.expect_download() as download:
+        page.click("#template-emergency_list")
+    template = Path(download.value.path()).read_bytes()
+
+    _upload(page, tmp_path, "清单.xlsx", _filled(template, "不存在的行业"))
+    _shot(page, "workbooks-dry-run-errors")
+    errors = page.locator("#import-errors").inner_text()
+    assert "4" in errors and "行业类别" in errors and "不存在的行业" in errors and "未知的重点行业" in errors
+    assert page.locator("#count-refused").inner_text() == "1"
+    assert page.locator("#commit-import").count() == 0
+    with page.expect_download() as download:
+        page.click("#download-errors")
+    error_sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
+    assert error_sheet.cell(1, error_sheet.max_column).value == "错误说明"
+
+    _upload(page, tmp_path, "清单-已修正.xlsx", _filled(template, "水泥"))
+    assert page.locator("#count-new").inner_text() == "1"
+    page.click("#commit-import")
+    page.wait_for_url("**/jobs/*/")
+    _work()
+    page.wait_for_selector("text=导入结果")
+    _shot(page, "workbooks-committed")
+    entry = ListEntry.objects.get(enterprise__credit_code=CODE, year=2025)
+    assert sorted(entry.lines.values_list("key", flat=True)) == ["L1", "L2"]
+    page.click("text=查看应急减排清单")
+    assert "浏览器导入水泥厂" in page.locator("#entries").inner_text()
