@@ -18,9 +18,8 @@ UNDECLARED_YET = {
         "update_declaration", "commitment", "document", "self_check", "do_transition", "assign_expert", "finding",
         "sign", "declare_tie", "blacklist",
     },
-    "grades": {"list_grades", "enterprise_grades", "report", "close", "problems", "lookback_result", "settle"},
 }  # fmt: skip
-SCHEMAS_IN_API_YET = {"audit", "declarations", "enterprises", "grades", "regions"}
+SCHEMAS_IN_API_YET = {"audit", "declarations", "enterprises", "regions"}
 
 
 def _routes(api: Path) -> list[tuple[str, bool, str]]:

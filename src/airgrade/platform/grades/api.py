@@ -6,10 +6,25 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router
 
 from airgrade.platform.grades import services
 from airgrade.platform.grades.models import GradeRecord
+from airgrade.platform.grades.schemas import (
+    DowngradeIn,
+    EnterpriseGradesOut,
+    GradeRecordOut,
+    LookbackIn,
+    LookbackResultIn,
+    LookbackResultOut,
+    OrderIn,
+    ProblemItemOut,
+    SettledOut,
+    SettleIn,
+    StatusOut,
+    TextIn,
+    WindowIn,
+)
 
 router = Router(tags=["grades"])
 
@@ -32,59 +47,12 @@ def record_out(r: GradeRecord) -> dict[str, Any]:
     }
 
 
-class DowngradeIn(Schema):
-    site_id: int
-    industry_code: str
-    reason_code: str
-    description: str
-    to_grade: str | None = None
-    effective: dt.date | None = None
-
-
-class WindowIn(Schema):
-    region: str
-    period: int
-    opens: dt.date
-    closes: dt.date
-    note: str = ""
-
-
-class OrderIn(Schema):
-    site_id: int
-    problem: str
-    deadline: dt.date
-
-
-class TextIn(Schema):
-    text: str
-
-
-class LookbackIn(Schema):
-    region: str
-    year: int
-    qualification_due: dt.date
-    onsite_due: dt.date
-
-
-class LookbackResultIn(Schema):
-    stage: str
-    result: str
-    note: str = ""
-
-
-class SettleIn(Schema):
-    outcome: str
-    to_grade: str = ""
-    deadline: dt.date | None = None
-    note: str = ""
-
-
-@router.get("/", summary="本辖区在某日有效的等级（as_of 缺省为今天）")
+@router.get("/", response=list[GradeRecordOut], summary="本辖区在某日有效的等级（as_of 缺省为今天）")
 def list_grades(request: HttpRequest, as_of: dt.date | None = None) -> list[dict[str, Any]]:
     return [record_out(r) for r in services.visible_records(request.user, as_of).order_by("id")[:2000]]
 
 
-@router.get("/enterprises/{enterprise_id}", summary="企业等级：某日等级与全部历史")
+@router.get("/enterprises/{enterprise_id}", response=EnterpriseGradesOut, summary="企业等级：某日等级与全部历史")
 def enterprise_grades(request: HttpRequest, enterprise_id: int, as_of: dt.date | None = None) -> dict[str, Any]:
     records = services.history(request.user, enterprise_id)
     on = as_of or services.today()
@@ -134,13 +102,13 @@ def order(request: HttpRequest, body: OrderIn) -> tuple[int, dict[str, Any]]:
     return 201, {"id": o.pk, "status": o.status}
 
 
-@router.post("/rectifications/{order_id}/report", summary="企业报告整改完成")
+@router.post("/rectifications/{order_id}/report", response=StatusOut, summary="企业报告整改完成")
 def report(request: HttpRequest, order_id: int, body: TextIn) -> dict[str, Any]:
     o = services.report_rectification(request.user, order_id, body.text)
     return {"id": o.pk, "status": o.status}
 
 
-@router.post("/rectifications/{order_id}/close", summary="核查销号")
+@router.post("/rectifications/{order_id}/close", response=StatusOut, summary="核查销号")
 def close(request: HttpRequest, order_id: int, body: TextIn) -> dict[str, Any]:
     o = services.close_rectification(request.user, order_id, body.text)
     return {"id": o.pk, "status": o.status}
@@ -158,7 +126,7 @@ def lookback(request: HttpRequest, body: LookbackIn) -> tuple[int, dict[str, Any
     return 201, {"id": r.pk, "items": list(r.items.values("id", "grade_record_id"))}
 
 
-@router.get("/lookbacks/{round_id}/problems", summary="问题企业汇总表（附件3）")
+@router.get("/lookbacks/{round_id}/problems", response=list[ProblemItemOut], summary="问题企业汇总表（附件3）")
 def problems(request: HttpRequest, round_id: int) -> list[dict[str, Any]]:
     return [
         {
@@ -175,13 +143,13 @@ def problems(request: HttpRequest, round_id: int) -> list[dict[str, Any]]:
     ]
 
 
-@router.post("/lookbacks/items/{item_id}/result", summary="记录资格审查/现场核查结论")
+@router.post("/lookbacks/items/{item_id}/result", response=LookbackResultOut, summary="记录资格审查/现场核查结论")
 def lookback_result(request: HttpRequest, item_id: int, body: LookbackResultIn) -> dict[str, Any]:
     i = services.record_lookback_result(request.user, item_id, stage=body.stage, result=body.result, note=body.note)
     return {"id": i.pk, "qualification": i.qualification_result, "onsite": i.onsite_result}
 
 
-@router.post("/lookbacks/items/{item_id}/settle", summary="处理：降级或限期整改")
+@router.post("/lookbacks/items/{item_id}/settle", response=SettledOut, summary="处理：降级或限期整改")
 def settle(request: HttpRequest, item_id: int, body: SettleIn) -> dict[str, Any]:
     i = services.settle_lookback_item(
         request.user, item_id, outcome=body.outcome, to_grade=body.to_grade, deadline=body.deadline, note=body.note
