@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -109,18 +110,70 @@ def regions_load(path: Path = typer.Argument(..., help="CSV: code,name,level,par
     console.print(f"已载入 {count} 个行政区划。")
 
 
-@audit_app.command("verify")
-def audit_verify() -> None:
-    """Check the audit hash chain; report the first broken link (exit 1 if broken)."""
-    _django()
-    from airgrade.platform.audit.services import verify
+CHECKPOINT_MAX_BYTES = 64 * 1024
 
-    report = verify()
+
+@audit_app.command("verify")
+def audit_verify(
+    checkpoint_file: Path | None = typer.Option(
+        None, "--checkpoint", help="由 `airgrade audit checkpoint` 写出的检查点文件：核验日志仍从它延续"
+    ),
+) -> None:
+    """Check the audit hash chain and report every broken link (exit 1 if broken)."""
+    _django()
+    from airgrade.platform.audit.services import Checkpoint, verify
+
+    checkpoint = None
+    if checkpoint_file is not None:
+        try:
+            if checkpoint_file.stat().st_size > CHECKPOINT_MAX_BYTES:
+                raise ValueError("文件过大，不是检查点文件")
+            checkpoint = Checkpoint.from_dict(json.loads(checkpoint_file.read_text(encoding="utf-8")))
+        except (OSError, ValueError) as exc:
+            if isinstance(exc, UnicodeDecodeError):
+                message = "不是 UTF-8 文本"
+            elif isinstance(exc, json.JSONDecodeError):
+                message = f"不是 JSON：第 {exc.lineno} 行第 {exc.colno} 列"
+            elif isinstance(exc, OSError):
+                message = "文件无法打开"
+            else:
+                message = str(exc)
+            console.print(f"[red]{checkpoint_file}：无法读取检查点（{message}）[/red]", soft_wrap=True)
+            raise typer.Exit(2) from None
+    report = verify(checkpoint)
     if report.ok:
-        console.print(f"审计链完整：已核验 {report.checked} 条记录。")
+        extends = f"，且从检查点（{checkpoint.at}，{checkpoint.count} 条）延续" if checkpoint else ""
+        console.print(f"审计链完整：已核验 {report.checked} 条记录{extends}。", soft_wrap=True)
         return
-    console.print(f"[red]审计链损坏：{report.problem}（此前 {report.checked} 条完好）[/red]")
+    console.print(
+        f"[red]审计链损坏：发现 {len(report.breaks)} 处问题（共 {report.checked} 条记录）[/red]", soft_wrap=True
+    )
+    for item in report.breaks:
+        console.print(f"[red]- {item.problem}[/red]", soft_wrap=True)
     raise typer.Exit(1)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(
+    output: Path | None = typer.Option(
+        None, "-o", "--output", help="写入检查点的文件（应在数据库之外保存，例如另一台机器或打印存档）"
+    ),
+) -> None:
+    """Record the chain head's hash, the record count and the time; print it and write it to a file."""
+    _django()
+    from airgrade.platform.audit.services import checkpoint
+
+    try:
+        point = checkpoint()
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    text = json.dumps(point.as_dict(), ensure_ascii=False, indent=2)
+    if output is not None:
+        output.write_text(text + "\n", encoding="utf-8")
+    console.print(text, markup=False, highlight=False)
+    if output is not None:
+        console.print(f"检查点已写入 {output}；请保存在数据库之外。")
 
 
 def backup(file: Path = typer.Argument(..., help="备份文件（zip）")) -> None:

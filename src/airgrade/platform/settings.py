@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -17,6 +19,11 @@ PRODUCTION = os.environ.get("AIRGRADE_PRODUCTION", "") in ("1", "true", "yes")
 
 def _secret_key() -> str:
     key = os.environ.get("AIRGRADE_SECRET_KEY")
+    if key and PRODUCTION and (len(key) < 50 or len(set(key)) < 5 or key.startswith("django-insecure-")):
+        # The same test as Django's security.W009, made an error: sessions and password-reset links hang on it.
+        raise ImproperlyConfigured(
+            "生产模式的 AIRGRADE_SECRET_KEY 太弱：至少 50 个字符、5 种以上不同字符（AIRGRADE_SECRET_KEY is too weak）"
+        )
     if key:
         return key
     if PRODUCTION:
@@ -33,6 +40,9 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 DEBUG = os.environ.get("AIRGRADE_DEBUG", "") in ("1", "true", "yes") and not PRODUCTION
 ALLOWED_HOSTS = [h for h in os.environ.get("AIRGRADE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+if PRODUCTION:
+    # Django's test client's host name has no place on a real server.
+    ALLOWED_HOSTS = [h for h in ALLOWED_HOSTS if h != "testserver"] or ["127.0.0.1", "localhost"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -42,6 +52,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
+    # django-ninja as an app: /api/docs renders Swagger UI from the assets the ninja package ships (no CDN).
+    "ninja",
     "airgrade.platform.regions",
     "airgrade.platform.accounts",
     "airgrade.platform.audit",
@@ -72,6 +85,7 @@ CACHES = {
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     # gunicorn serves no files: WhiteNoise serves the collected static files (CSS, htmx, ECharts) itself.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -82,6 +96,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "airgrade.platform.errors.FriendlyErrorMiddleware",
+    # Last, so it sees the outcome of a login and answers a lock-out with the Chinese sign-in page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "airgrade.platform.urls"
@@ -118,6 +134,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Parallel test runs (several checkouts on one PostgreSQL server) each get their own test database.
 if os.environ.get("AIRGRADE_TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["AIRGRADE_TEST_DATABASE_NAME"]}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not the shared-cache in-memory database: there concurrent connections get "table is locked" at once
+    # instead of waiting, so tests that run requests in parallel threads could not use real transactions.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-airgrade.sqlite3")}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -127,9 +147,25 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
-# Failed logins per username + client address within the window before the login form refuses for a while.
-LOGIN_THROTTLE_ATTEMPTS = int(os.environ.get("AIRGRADE_LOGIN_THROTTLE_ATTEMPTS", "5"))
-LOGIN_THROTTLE_WINDOW_SECONDS = 900
+# Login throttling is django-axes (docs/adr/0005-login-throttling-django-axes.md). Its backend comes first, so
+# every authenticate() call, whatever the path, is refused while the username + address pair is locked out.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed logins per username + client address before that pair is locked out for the cool-off.
+AXES_FAILURE_LIMIT = int(os.environ.get("AIRGRADE_LOGIN_THROTTLE_ATTEMPTS", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "airgrade.platform.accounts.addresses.client_address"
+AXES_LOCKOUT_CALLABLE = "airgrade.platform.accounts.views.locked_out"
+AXES_VERBOSE = False
+# Failed logins for one username from all addresses together before every further try needs the captcha. Higher
+# than the per-address limit and never a lock-out: nobody can keep a user out by failing on their name.
+LOGIN_CAPTCHA_AFTER_FAILURES = int(os.environ.get("AIRGRADE_LOGIN_CAPTCHA_AFTER", "10"))
+# Reverse proxies whose X-Forwarded-For is believed (addresses, comma-separated); see accounts/addresses.py.
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("AIRGRADE_TRUSTED_PROXIES", "").split(",") if p.strip()]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -152,9 +188,34 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts only from our own static files — no inline script, no eval, no CDN
+# (tests/platform/test_security_headers.py fails on an inline script in a template). Inline style attributes stay
+# allowed: they carry layout only, and htmx and ECharts set styles at run time.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 if PRODUCTION:
+    # Served over HTTPS only (a TLS-terminating proxy or gunicorn with certificates): redirect, HSTS, secure cookies.
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    if TRUSTED_PROXIES:
+        # Only a configured proxy terminates TLS for us, and it sets (overwrites) X-Forwarded-Proto.
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
     "version": 1,

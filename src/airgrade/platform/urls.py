@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from airgrade.platform.accounts import views as account_views
 from airgrade.platform.api import api
 from airgrade.platform.home import overview
 from airgrade.platform.home import views as home_views
@@ -22,6 +23,8 @@ urlpatterns = [
     path("jobs/", include("airgrade.platform.jobs.urls")),
     path("workbooks/", include("airgrade.platform.workbooks.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Before the admin's own URLs: its login form would check passwords outside the throttled sign-in.
+    path("admin/login/", account_views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

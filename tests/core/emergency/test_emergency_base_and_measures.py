@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from emergency_builders import AS_OF, SHARES, entry, line
 
 from airgrade.core.emergency.engine import LineAction, simulate
 from airgrade.core.emergency.model import ListInputError, NonInterruptiblePlan
@@ -11,6 +10,7 @@ from airgrade.core.emergency.plan import enterprise_plan
 from airgrade.core.emergency.table import build_table
 from airgrade.core.rules.rulebook import default_rulebook
 from airgrade.core.types import AlertLevel
+from emergency_builders import AS_OF, SHARES, entry, line
 
 
 def run(entries, lookup, level=AlertLevel.ORANGE, plans=()):

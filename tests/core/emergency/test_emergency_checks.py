@@ -6,7 +6,6 @@ import ast
 import pathlib
 
 import pytest
-from emergency_builders import AS_OF, SHARES, entry, line
 
 from airgrade.core.emergency.engine import simulate
 from airgrade.core.emergency.measuresets import compile_measures, weaker_reasons
@@ -14,6 +13,7 @@ from airgrade.core.emergency.plan import enterprise_plan
 from airgrade.core.emergency.table import build_table
 from airgrade.core.measures import Curtail, StopLineShare, StopProduction, StopRoadTransport, StopVehicles
 from airgrade.core.types import AlertLevel, EmissionStage
+from emergency_builders import AS_OF, SHARES, entry, line
 
 
 def run(entries, lookup, level=AlertLevel.ORANGE):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from emergency_builders import AS_OF, SHARES, entry, line
 
 from airgrade.core.emergency.engine import LineAction, simulate
 from airgrade.core.emergency.guarantee import check_guarantee_breach, guarantee_eligibility
@@ -12,6 +11,7 @@ from airgrade.core.emergency.plan import enterprise_plan
 from airgrade.core.emergency.small_micro import assess_small_micro
 from airgrade.core.emergency.table import build_table
 from airgrade.core.types import AlertLevel, Grade
+from emergency_builders import AS_OF, SHARES, entry, line
 
 HEAT = Guarantee(
     category=GuaranteeCategory.RESIDENTIAL_POWER_HEAT,

@@ -10,9 +10,23 @@ from django.utils import timezone
 from airgrade.platform.declarations import services
 from airgrade.platform.declarations.models import Campaign, Declaration, OnsiteCheck
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-JPG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
+
+def _pdf() -> bytes:
+    # A real one-page PDF: evidence PDFs must parse (pypdf) since issue 8 defect 11.
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+PDF = _pdf()
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32 + b"\x00\x00\x00\x00IEND\xaeB`\x82"
+JPG = b"\xff\xd8\xff\xe0" + b"\x00" * 32 + b"\xff\xd9"
 
 
 def make_campaign(city_user: Any, *, region: str = "410100", days: int = 30, **kwargs: Any) -> Campaign:

@@ -8,7 +8,6 @@ import io
 from typing import Any
 
 import pytest
-from django.core import signing
 from django.test import Client
 from tests.platform.declarations.workflow_helpers import act, force_state, make_campaign, ready_declaration
 
@@ -72,15 +71,15 @@ def test_objection_needs_the_captcha_and_goes_to_the_city(users: dict[str, Any])
             captcha_answer=str(int(answer) + 1),
             client_address="1.2.3.4",
         )
-    forged = signing.dumps({"answer": 1}, salt="other")
-    with pytest.raises(ServiceError, match="验证码已过期或无效"):
+    with pytest.raises(ServiceError, match="验证码已过期或无效"):  # the wrong answer used the token up
         services.file_objection(
             enterprise_id=enterprise.pk,
             content="该企业料场未封闭，与B级不符",
-            captcha_token=forged,
-            captcha_answer="1",
+            captcha_token=token,
+            captcha_answer=answer,
             client_address="1.2.3.4",
         )
+    token, answer = _captcha()
     objection = services.file_objection(
         enterprise_id=enterprise.pk,
         content="该企业料场未封闭，与B级不符",
@@ -123,6 +122,7 @@ def test_objections_are_rate_limited(users: dict[str, Any]) -> None:
             captcha_answer=answer,
             client_address="5.6.7.8",
         )
+    token, answer = _captcha()
     services.file_objection(
         enterprise_id=users["own_enterprise"].pk,
         content="另一个地址的举报内容",

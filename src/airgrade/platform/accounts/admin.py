@@ -1,5 +1,7 @@
 """Admin for users: role and scope shown and editable next to Django's fields."""
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
@@ -13,6 +15,11 @@ class AirgradeUserAdmin(UserAdmin):
     search_fields = ("username", "display_name")
     autocomplete_fields = ("enterprise",)
     raw_id_fields = ("region",)
+    actions = None  # no bulk "delete selected"
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False  # users are deactivated, never deleted (their audit records are hash-chained)
+
     fieldsets = (
         *UserAdmin.fieldsets,
         ("角色与范围", {"fields": ("role", "region", "enterprise", "display_name")}),

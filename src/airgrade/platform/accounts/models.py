@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
 from airgrade.core.types import Role
+from airgrade.platform.errors import ServiceError
 
 USER_ROLES = [(role.value, role.label_zh) for role in Role if role is not Role.PUBLIC]
 
@@ -32,10 +35,14 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.username
 
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        # Users are deactivated (is_active = False), never deleted: audit records name them and are hashed.
+        raise ServiceError("用户不能删除，只能停用（取消“有效”）", field="is_active")
 
-class LoginAttempt(models.Model):
-    """Failed logins, kept in the database so throttling holds across server processes."""
 
-    username = models.CharField(max_length=150, db_index=True)
-    address = models.CharField(max_length=64)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+class Captcha(models.Model):
+    """A one-use captcha question: the SHA-256 of its token and a digest of token + answer (never the answer)."""
+
+    key = models.CharField(max_length=64, unique=True)
+    digest = models.CharField(max_length=64)
+    expires_at = models.DateTimeField(db_index=True)

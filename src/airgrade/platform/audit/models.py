@@ -10,8 +10,9 @@ from django.db import models
 
 class AuditRecord(models.Model):
     at = models.DateTimeField("时间", db_index=True)
+    # PROTECT: actor_id is hashed, so a user who acted is deactivated, never deleted (SET_NULL broke the chain).
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT
     )
     actor_label = models.CharField("操作人（记录时）", max_length=200)
     action = models.CharField("操作", max_length=64, db_index=True)

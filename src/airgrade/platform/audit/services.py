@@ -96,32 +96,109 @@ def record(
 
 
 @dataclass(frozen=True)
+class ChainBreak:
+    record_id: int  # -1: the chain head itself
+    problem: str
+
+
+@dataclass(frozen=True)
 class ChainReport:
     checked: int
-    first_broken_id: int | None
-    problem: str
+    breaks: tuple[ChainBreak, ...] = ()
+    head_hash: str = GENESIS
 
     @property
     def ok(self) -> bool:
-        return self.first_broken_id is None
+        return not self.breaks
+
+    @property
+    def first_broken_id(self) -> int | None:
+        return self.breaks[0].record_id if self.breaks else None
+
+    @property
+    def problem(self) -> str:
+        return "；".join(b.problem for b in self.breaks)
 
 
-def verify() -> ChainReport:
-    """Walk the chain in order; report the first record whose link or content hash does not match."""
+def _head_hash() -> str:
+    head = AuditChainHead.objects.filter(id=1).first()
+    return head.last_hash if head is not None else GENESIS
+
+
+def verify(checkpoint: Checkpoint | None = None) -> ChainReport:
+    """Walk the whole chain in order and report every record whose link or content hash does not match.
+
+    The head is read *before* the records: appends are serialised by the head's row lock, so every record up to the
+    one the head names is committed and visible to the later read, and records appended meanwhile simply extend the
+    chain beyond it. (Reading the head last, as before, raised a false "records deleted" alarm whenever a write
+    landed during the walk.) The head is sound if its hash is among the walked records'.
+
+    With a checkpoint (see `checkpoint()`), the record at the checkpoint's position must still carry its hash: a
+    truncated tail with a reset head, or a rewrite that recomputed every later hash, no longer extends it.
+    """
+    head_hash = _head_hash()
+    breaks: list[ChainBreak] = []
     previous = GENESIS
     checked = 0
+    head_seen = head_hash == GENESIS
+    checkpoint_seen = checkpoint is None or checkpoint.count == 0
     for rec in AuditRecord.objects.order_by("id").iterator(chunk_size=2000):
-        fault = check_link(previous, rec.previous_hash, _hashed_fields(rec), rec.record_hash)
-        if fault is ChainFault.BROKEN_LINK:
-            return ChainReport(checked, rec.pk, f"记录 {rec.pk} 的前序哈希与上一条记录不符（链条断开）")
-        if fault is ChainFault.ALTERED:
-            return ChainReport(checked, rec.pk, f"记录 {rec.pk} 的内容与其哈希不符（记录被篡改）")
+        if check_link(previous, rec.previous_hash, _hashed_fields(rec), rec.record_hash) is ChainFault.BROKEN_LINK:
+            breaks.append(ChainBreak(rec.pk, f"记录 {rec.pk} 的前序哈希与上一条记录不符（链条断开）"))
+        if link_hash(rec.previous_hash, _hashed_fields(rec)) != rec.record_hash:
+            breaks.append(ChainBreak(rec.pk, f"记录 {rec.pk} 的内容与其哈希不符（记录被篡改）"))
+        # Go on from the stored hash, so one break does not hide the ones after it.
         previous = rec.record_hash
         checked += 1
-    head = AuditChainHead.objects.filter(id=1).first()
-    if head is not None and head.last_hash != previous:
-        return ChainReport(checked, -1, "链尾与最后一条记录不符（记录被删除）")
-    return ChainReport(checked, None, "")
+        head_seen = head_seen or rec.record_hash == head_hash
+        if checkpoint is not None and checked == checkpoint.count:
+            checkpoint_seen = rec.record_hash == checkpoint.head_hash
+            if not checkpoint_seen:
+                breaks.append(
+                    ChainBreak(
+                        rec.pk,
+                        f"第 {checked} 条记录（{rec.pk}）的哈希与检查点不符（检查点之前的记录被改写）",
+                    )
+                )
+    if not head_seen:
+        breaks.append(ChainBreak(-1, "链尾与最后一条记录不符（记录被删除）"))
+    if checkpoint is not None and checked < checkpoint.count:
+        breaks.append(ChainBreak(-1, f"审计记录只有 {checked} 条，少于检查点时的 {checkpoint.count} 条（记录被截断）"))
+    return ChainReport(checked, tuple(breaks), head_hash)
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The chain head at one moment, kept outside the database (a file, a printout, a mail to the auditor)."""
+
+    head_hash: str
+    count: int
+    at: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"head_hash": self.head_hash, "count": self.count, "at": self.at}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Checkpoint:
+        if not isinstance(data, dict):
+            raise ValueError("检查点文件格式不对")
+        head_hash, count, at = data.get("head_hash"), data.get("count"), data.get("at")
+        if not (isinstance(head_hash, str) and len(head_hash) == 64 and isinstance(count, int) and count >= 0):
+            raise ValueError("检查点文件缺少 head_hash（64 位十六进制）或 count（非负整数）")
+        return cls(head_hash, count, str(at or ""))
+
+
+def checkpoint() -> Checkpoint:
+    """The head hash and record count of a sound chain, read together in one transaction (taking the head's lock,
+    so no append lands between the two reads). Refuses a chain that does not verify: a checkpoint vouches for it."""
+    report = verify()
+    if not report.ok:
+        raise ValueError(f"审计链损坏，不能建立检查点：{report.problem}")
+    with transaction.atomic():
+        head = AuditChainHead.objects.select_for_update().filter(id=1).first()
+        head_hash = head.last_hash if head is not None else GENESIS
+        count = AuditRecord.objects.count()
+    return Checkpoint(head_hash, count, timezone.now().isoformat(timespec="seconds"))
 
 
 def visible_records(user: Any, object_type: str = "", object_id: str = "") -> QuerySet[AuditRecord]:

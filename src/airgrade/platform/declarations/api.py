@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
 from airgrade.core.workflow import State
-from airgrade.platform.declarations import services
+from airgrade.platform.declarations import files, services
 from airgrade.platform.declarations.models import Campaign, Declaration, OnsiteCheck, SampleDraw
 from airgrade.platform.numbers import column
 
@@ -347,6 +347,12 @@ def upload_evidence(
         "content_type": evidence.content_type,
         "size": evidence.size,
     }
+
+
+@router.get("/{declaration_id}/evidence/{evidence_id}", response={200: None}, summary="下载证明材料（仅申报可见者）")
+def download_evidence(request: HttpRequest, declaration_id: int, evidence_id: int) -> HttpResponse:
+    evidence, content = files.stored_evidence(request.user, declaration_id, evidence_id)
+    return files.attachment(evidence, content)
 
 
 @router.post("/{declaration_id}/commitment", summary="签署减排承诺书")

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:declaration_id>/prepare/", views.declaration_prepare, name="prepare"),
     path("<int:declaration_id>/document/", views.declaration_document, name="document"),
     path("<int:declaration_id>/onsite/", views.onsite, name="onsite"),
+    path("<int:declaration_id>/evidence/<int:evidence_id>/", views.evidence_download, name="evidence"),
     path("campaigns/", views.campaign_list, name="campaigns"),
     path("campaigns/<int:campaign_id>/", views.campaign_detail, name="campaign"),
 ]

@@ -24,7 +24,7 @@ from airgrade.core.types import Grade, Role
 from airgrade.core.workflow import State, WorkflowContext, transition_for
 from airgrade.core.workflow.campaigns import campaign_templates
 from airgrade.core.workflow.transitions import TRANSITIONS
-from airgrade.platform.declarations import review, services
+from airgrade.platform.declarations import files, review, services
 from airgrade.platform.declarations.models import Campaign, ExpertProfile, OnsiteCheck
 from airgrade.platform.errors import NotFound, ServiceError, form_int
 from airgrade.platform.permissions import actor_of, permissions_for
@@ -448,6 +448,13 @@ def declaration_document(request: HttpRequest, declaration_id: int) -> HttpRespo
         as_attachment=True,
         filename=f"{declaration.number}-{declaration.get_document_kind_display()}.docx",
     )
+
+
+@login_required
+def evidence_download(request: HttpRequest, declaration_id: int, evidence_id: int) -> HttpResponse:
+    """A proof file, for those who may see the declaration (404 for everyone else)."""
+    evidence, content = files.stored_evidence(request.user, declaration_id, evidence_id)
+    return files.attachment(evidence, content)
 
 
 @login_required

@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 from ninja.security import SessionAuth
 
+from airgrade.platform.accounts.addresses import client_address
+from airgrade.platform.accounts.captcha import new_captcha
 from airgrade.platform.disclosure import services
 from airgrade.platform.disclosure.models import Objection, ResultNotice
 from airgrade.platform.disclosure.schemas import (
@@ -71,7 +73,7 @@ def notices(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get("/captcha", auth=None, response=CaptchaOut, summary="算术验证码")
 def captcha(request: HttpRequest) -> dict[str, str]:
-    question, token = services.new_captcha()
+    question, token = new_captcha()
     return {"question": question, "token": token}
 
 
@@ -82,7 +84,7 @@ def file_objection(request: HttpRequest, body: ObjectionIn) -> tuple[int, dict[s
         content=body.content,
         captcha_token=body.captcha_token,
         captcha_answer=body.captcha_answer,
-        client_address=request.META.get("REMOTE_ADDR", ""),
+        client_address=client_address(request),
         reporter_name=body.reporter_name,
         reporter_contact=body.reporter_contact,
     )

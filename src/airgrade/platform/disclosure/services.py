@@ -13,7 +13,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.core import signing
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -25,6 +24,8 @@ from airgrade.core.rules.rulebook import default_rulebook
 from airgrade.core.workflow import State
 from airgrade.io.excel.cells import neutralise_row, neutralise_rows
 from airgrade.platform import params
+from airgrade.platform.accounts.captcha import check_captcha
+from airgrade.platform.accounts.captcha import new_captcha as new_captcha  # the public form's captcha, re-exported
 from airgrade.platform.audit import services as audit
 from airgrade.platform.declarations.models import Campaign, Declaration, ReviewEvent
 from airgrade.platform.declarations.services import due_for
@@ -39,8 +40,6 @@ from airgrade.platform.regions.models import Region
 # Objections per client per hour before further ones are refused. The seeds set no number; this is a
 # provisional anti-abuse limit the administrator can change.
 OBJECTION_LIMIT_PER_HOUR = 3
-CAPTCHA_SALT = "airgrade.disclosure.captcha"
-CAPTCHA_MAX_AGE_SECONDS = 900
 
 
 class RateLimited(ServiceError):
@@ -157,22 +156,6 @@ def publish_notice(user: Any, campaign_id: int, *, title: str = "", body: str = 
 # ---------------------------------------------------------------- objections (LC-14)
 
 
-def new_captcha() -> tuple[str, str]:
-    """An arithmetic question and a signed token carrying its answer (no server state needed)."""
-    a, b = secrets.randbelow(9) + 1, secrets.randbelow(9) + 1
-    token = signing.dumps({"answer": a + b, "nonce": secrets.token_hex(4)}, salt=CAPTCHA_SALT)
-    return f"{a} + {b} = ?", token
-
-
-def _check_captcha(token: str, answer: str) -> None:
-    try:
-        payload = signing.loads(token, salt=CAPTCHA_SALT, max_age=CAPTCHA_MAX_AGE_SECONDS)
-    except signing.BadSignature:
-        raise ServiceError("验证码已过期或无效，请刷新后重试", field="captcha") from None
-    if str(answer).strip() != str(payload.get("answer")):
-        raise ServiceError("验证码答案不正确", field="captcha")
-
-
 def client_key(address: str) -> str:
     return hashlib.sha256(f"objection:{address}".encode()).hexdigest()
 
@@ -187,7 +170,6 @@ def objectionable_enterprise(enterprise_id: int) -> Enterprise:
     return enterprise
 
 
-@transaction.atomic
 def file_objection(
     *,
     enterprise_id: int,
@@ -198,10 +180,24 @@ def file_objection(
     reporter_name: str = "",
     reporter_contact: str = "",
 ) -> Objection:
-    """Anyone may report a published grade; the report goes to the enterprise's city (REQ LC-14). The row and its
-    audit record land together or not at all, so a refused or failed attempt leaves nothing that counts against
-    the hourly limit."""
-    _check_captcha(captcha_token, captcha_answer)
+    """Anyone may report a published grade; the report goes to the enterprise's city (REQ LC-14). The captcha is
+    used up first, in its own transaction, so a refusal below cannot give the token back; then the row and its audit
+    record land together or not at all, so a refused or failed attempt leaves nothing that counts against the
+    hourly limit."""
+    check_captcha(captcha_token, captcha_answer)
+    return _file_checked_objection(
+        enterprise_id=enterprise_id,
+        content=content,
+        client_address=client_address,
+        reporter_name=reporter_name,
+        reporter_contact=reporter_contact,
+    )
+
+
+@transaction.atomic
+def _file_checked_objection(
+    *, enterprise_id: int, content: str, client_address: str, reporter_name: str, reporter_contact: str
+) -> Objection:
     key = client_key(client_address)
     since = timezone.now() - dt.timedelta(hours=1)
     if Objection.objects.filter(client_key=key, filed_at__gte=since).count() >= OBJECTION_LIMIT_PER_HOUR:

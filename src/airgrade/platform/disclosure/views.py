@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from airgrade.core.industries import all_industries
 from airgrade.platform import params
+from airgrade.platform.accounts.addresses import client_address
+from airgrade.platform.accounts.captcha import new_captcha
 from airgrade.platform.disclosure import services
 from airgrade.platform.disclosure.models import Objection, ResultNotice
 from airgrade.platform.errors import NotFound, ServiceError
@@ -56,7 +58,7 @@ def objection_form(request: HttpRequest, enterprise_id: int) -> HttpResponse:
                 content=request.POST.get("content", ""),
                 captcha_token=request.POST.get("captcha_token", ""),
                 captcha_answer=request.POST.get("captcha_answer", ""),
-                client_address=request.META.get("REMOTE_ADDR", ""),
+                client_address=client_address(request),
                 reporter_name=request.POST.get("reporter_name", ""),
                 reporter_contact=request.POST.get("reporter_contact", ""),
             )
@@ -64,7 +66,7 @@ def objection_form(request: HttpRequest, enterprise_id: int) -> HttpResponse:
             messages.error(request, exc.message)
         else:
             return redirect("disclosure:objection_status", objection.reference)
-    question, token = services.new_captcha()
+    question, token = new_captcha()
     return render(
         request, "disclosure/objection.html", {"enterprise": enterprise, "question": question, "token": token}
     )
