@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from emergency_builders import cement_measures
 
 from airgrade.core.emergency.lookups import TableLookup
+from emergency_builders import cement_measures
 
 
 @pytest.fixture

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from emergency_builders import entry, line
 
 from airgrade.core.emergency.model import ListInputError, parse_list
 from airgrade.core.emergency.table import build_table
+from emergency_builders import entry, line
 
 
 def test_negative_emissions_are_refused_with_path():
