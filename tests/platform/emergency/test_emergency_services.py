@@ -104,10 +104,11 @@ def test_stricter_proposal_is_accepted(users):
 
 
 def test_out_of_scope_edit_is_refused(users):
+    # Out of scope is "not found", before any other check (issue 8 defect 6).
     site = site_of(users["far_enterprise"])
-    with pytest.raises(AccessDenied):
+    with pytest.raises(NotFound):
         services.save_entry(users["county"], site.pk, 2024, payload())
-    with pytest.raises(AccessDenied):
+    with pytest.raises(NotFound):
         services.save_entry(users["enterprise"], site.pk, 2024, payload())
     with pytest.raises(NotFound):
         services.site_for_list(users["other_enterprise_user"], site_of(users["own_enterprise"]).pk)
