@@ -85,6 +85,7 @@ CACHES = {
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "airgrade.platform.params.RefuseNulMiddleware",
     "csp.middleware.CSPMiddleware",
     # gunicorn serves no files: WhiteNoise serves the collected static files (CSS, htmx, ECharts) itself.
     "whitenoise.middleware.WhiteNoiseMiddleware",
