@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from tests.platform.declarations.workflow_helpers import act, force_state, make_campaign, ready_declaration
 
-from airgrade.platform.errors import AccessDenied, ServiceError
+from airgrade.platform.errors import AccessDenied, NotFound, ServiceError
 from airgrade.platform.grades import services
 from airgrade.platform.grades.models import (
     ApplicationBan,
@@ -59,7 +59,7 @@ def test_grade_on_date_and_full_history(users: dict[str, Any]) -> None:
         ("D", D(2024, 1, 1), D(2024, 9, 1)),
         ("C", D(2024, 9, 1), None),
     ]
-    with pytest.raises(AccessDenied):
+    with pytest.raises(NotFound):  # out of scope is not found (issue 8 defect 6)
         services.history(users["other_city"], users["own_enterprise"].pk)
 
 
