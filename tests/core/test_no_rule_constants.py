@@ -10,8 +10,8 @@ from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "airgrade"
 TAG = re.compile(r"\bREQ\b|\b(?:G|LC|SJZ|H21|H23|ZZ)-\d+\b")
-# Numbers that are codes or schema, not rules: enum members, Django field arguments, demo data.
-NOT_RULES = {"max_length", "max_digits", "decimal_places", "ge", "le", "gt", "lt", "min_length"}
+# Numbers that are codes or schema, not rules: enum members, Django field arguments, column widths, demo data.
+NOT_RULES = {"width", "max_length", "max_digits", "decimal_places", "ge", "le", "gt", "lt", "min_length"}
 
 
 def _numbers(node: ast.AST) -> list[float]:

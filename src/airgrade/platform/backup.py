@@ -29,6 +29,8 @@ from django.core.serializers.jsonl import Serializer as JsonlSerializer
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.migrations.loader import MigrationLoader
 
+from airgrade.core.errors import AirgradeError
+
 FORMAT = "airgrade-backup/1"
 MANIFEST = "manifest.json"
 DATA = "data.jsonl"
@@ -37,7 +39,7 @@ MEDIA_PREFIX = "media/"
 CREATED_BY_MIGRATE = {"contenttypes.contenttype", "auth.permission"}
 
 
-class BackupError(Exception):
+class BackupError(AirgradeError):
     """A backup that cannot be written or restored; the message says why (Chinese, with an English hint)."""
 
 

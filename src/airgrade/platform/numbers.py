@@ -22,12 +22,13 @@ from django.db import connection, models
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
+from airgrade.core.errors import AirgradeError
 from airgrade.platform.errors import ServiceError
 
 INTEGER_FIELDS = (models.IntegerField,)  # BigInteger, SmallInteger and the Positive kinds derive from it
 
 
-class NumberError(ValueError):
+class NumberError(AirgradeError, ValueError):
     def __init__(self, field: str, message: str):
         super().__init__(message)
         self.field, self.message = field, message

@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from airgrade.core.errors import AirgradeError
+
 Path = tuple[str | int, ...]
 
 # Technical limits of the readers (not rule values): far above any real rule book, facts or list file, far below
@@ -31,7 +33,7 @@ ALIAS_ALLOWANCE = 10_000
 _SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class InputFileError(Exception):
+class InputFileError(AirgradeError):
     """A file that cannot be read as input: one line, naming the file, Chinese with an English hint."""
 
     def __init__(self, file: str, message: str) -> None:
@@ -113,7 +115,7 @@ def decode_text(raw: bytes, file: str) -> str:
         ) from None
 
 
-class _TooBig(Exception):
+class _TooBig(AirgradeError):
     """Raised inside the builder when nesting or alias expansion passes the limits."""
 
 
