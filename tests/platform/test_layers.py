@@ -25,6 +25,7 @@ KERNEL = frozenset(
         "numbers",
         "pages",
         "regions",
+        "lists",
         "audit",
         "accounts",
     }
@@ -42,7 +43,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "params": frozenset({"errors", "regions"}),
     "numbers": frozenset({"errors"}),  # column-bounded numbers (issue 8)
     "pages": frozenset({"errors"}),  # shared page helpers: form dates, pagination, the action (confirmation) page
-    "audit": frozenset({"errors", "admin_base", "permissions", "regions"}),
+    # The one list mechanism (search, filters, pagination, export; ADR 0006): region names and `within()`.
+    "lists": frozenset({"errors", "permissions", "regions"}),
+    "audit": frozenset({"errors", "admin_base", "permissions", "regions", "lists"}),
     "accounts": frozenset({"errors", "admin_base", "permissions", "regions", "audit"}),
     "enterprises": KERNEL,
     "declarations": KERNEL | {"enterprises"},

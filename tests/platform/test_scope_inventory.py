@@ -196,7 +196,7 @@ API: list[Endpoint] = [
     Endpoint(
         "GET",
         "/declarations/{declaration_id}/evidence/{evidence_id}",
-        lambda w: f"/api/declarations/{w['draft'].pk}/evidence/{w['draft'].evidence.get().pk}",
+        lambda w: f"/api/declarations/{w['draft'].pk}/evidence/{w['evidence'].pk}",
     ),
     Endpoint(
         "GET", "/declarations/{declaration_id}/self-check", lambda w: f"/api/declarations/{w['draft'].pk}/self-check"
@@ -646,7 +646,7 @@ PAGES: list[Endpoint] = [
     Endpoint(
         "GET",
         "declarations/<int:declaration_id>/evidence/<int:evidence_id>/",
-        lambda w: f"/declarations/{w['draft'].pk}/evidence/{w['draft'].evidence.get().pk}/",
+        lambda w: f"/declarations/{w['draft'].pk}/evidence/{w['evidence'].pk}/",
     ),
     Endpoint(
         "POST",
@@ -850,6 +850,7 @@ def world(users: dict[str, Any], make_enterprise: Any) -> World:
         "campaign": campaign,
         "draft_campaign": draft_campaign,
         "draft": draft,
+        "evidence": draft.evidence.get(),
         "reviewing": reviewing,
         "check": check,
         "expert_profile": expert_profile,

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -53,11 +53,12 @@ def query_date(request: HttpRequest, name: str, default: dt.date) -> tuple[dt.da
         return default, exc.message
 
 
-def paginate(request: HttpRequest, rows: Any, per_page: int = PER_PAGE) -> tuple[Page[Any], str]:
-    """One page of `rows` (a queryset or list) and the query string of the other filters, for the pager links."""
+def paginate(request: HttpRequest, rows: Any, per_page: int = PER_PAGE) -> dict[str, Any]:
+    """One page of `rows` (a queryset or list) as the context of `lists/_pager.html`: page, querystring (the other
+    filters, for the pager links) and total."""
     page = Paginator(rows, per_page).get_page(request.GET.get("page"))
-    rest = urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v])
-    return page, rest
+    querystring = urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v])
+    return {"page": page, "querystring": querystring, "total": page.paginator.count}
 
 
 @dataclass(frozen=True)

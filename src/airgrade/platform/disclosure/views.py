@@ -112,14 +112,14 @@ def staff_objections(request: HttpRequest) -> HttpResponse:
     rows = services.visible_objections(request.user).select_related("enterprise", "city")
     if status in statuses:
         rows = rows.filter(status=status)
-    page, rest = paginate(request, rows.order_by("-filed_at"))
+    listing = paginate(request, rows.order_by("-filed_at"))
+    page = listing["page"]
     moment = timezone.now()
     return render(
         request,
         "disclosure/staff_objections.html",
         {
-            "page": page,
-            "rest": rest,
+            **listing,
             "rows": [
                 {
                     "o": o,

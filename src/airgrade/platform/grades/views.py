@@ -80,13 +80,13 @@ def registry(request: HttpRequest) -> HttpResponse:
         industry_code=industry,
         grade=grade,
     ).select_related("enterprise", "site", "region")
-    page, rest = paginate(request, records.order_by("region_id", "enterprise__name", "site_id", "industry_code"))
+    listing = paginate(request, records.order_by("region_id", "enterprise__name", "site_id", "industry_code"))
+    page = listing["page"]
     return render(
         request,
         "grades/registry.html",
         {
-            "page": page,
-            "rest": rest,
+            **listing,
             "rows": [_record_row(r) for r in page],
             "as_of": as_of,
             "date_error": date_error,
@@ -185,14 +185,14 @@ def rectifications(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")[:100].strip()
     if q:
         orders = orders.filter(enterprise__name__contains=q)
-    page, rest = paginate(request, orders.order_by("status", "deadline", "id"))
+    listing = paginate(request, orders.order_by("status", "deadline", "id"))
+    page = listing["page"]
     today = services.today()
     return render(
         request,
         "grades/rectifications.html",
         {
-            "page": page,
-            "rest": rest,
+            **listing,
             "rows": [{"o": o, "overdue": services.is_overdue(o, today)} for o in page],
             "statuses": statuses.items(),
             "status": status,
@@ -305,14 +305,14 @@ def adjustment(request: HttpRequest) -> HttpResponse:
         {"w": w, "open": w.opens <= today <= w.closes, "future": w.opens > today}
         for w in services.visible_windows(request.user)
     ]
-    page, rest = paginate(request, services.visible_downgrades(request.user).order_by("-effective", "-id"))
+    listing = paginate(request, services.visible_downgrades(request.user).order_by("-effective", "-id"))
+    page = listing["page"]
     return render(
         request,
         "grades/adjustment.html",
         {
             "windows": windows,
-            "page": page,
-            "rest": rest,
+            **listing,
             "rows": [
                 {
                     "d": d,
@@ -448,7 +448,8 @@ def lookback(request: HttpRequest, round_id: int) -> HttpResponse:
     stage = request.GET.get("stage", "")
     if stage in ("qualification", "onsite"):
         items = items.filter(**{f"{stage}_result": LookbackItem.Result.PENDING})
-    page, rest = paginate(request, items)
+    listing = paginate(request, items)
+    page = listing["page"]
     allowed = permissions_for(request.user, Target(region_code=round_.region_id))
     all_items = round_.items.all()
     return render(
@@ -456,8 +457,7 @@ def lookback(request: HttpRequest, round_id: int) -> HttpResponse:
         "grades/lookback.html",
         {
             "round": round_,
-            "page": page,
-            "rest": rest,
+            **listing,
             "rows": [_item_row(i) for i in page],
             "stage": stage,
             "may_manage": "lookback.manage" in allowed,
