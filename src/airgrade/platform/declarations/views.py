@@ -26,8 +26,7 @@ from airgrade.core.types import Grade, Role
 from airgrade.core.workflow import State, WorkflowContext, transition_for
 from airgrade.core.workflow.campaigns import campaign_templates
 from airgrade.core.workflow.transitions import TRANSITIONS
-from airgrade.platform import params
-from airgrade.platform import lists
+from airgrade.platform import lists, params
 from airgrade.platform.declarations import files, review, services
 from airgrade.platform.declarations.models import (
     GRADE_CHOICES,
