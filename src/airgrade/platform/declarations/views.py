@@ -5,7 +5,7 @@ caller is allowed). Every write calls a service; a refusal shows its Chinese mes
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import django_filters
@@ -26,7 +26,7 @@ from airgrade.core.types import Grade, Role
 from airgrade.core.workflow import State, WorkflowContext, transition_for
 from airgrade.core.workflow.campaigns import campaign_templates
 from airgrade.core.workflow.transitions import TRANSITIONS
-from airgrade.platform import lists
+from airgrade.platform import lists, params
 from airgrade.platform.declarations import files, review, services
 from airgrade.platform.declarations.models import (
     GRADE_CHOICES,
@@ -37,7 +37,9 @@ from airgrade.platform.declarations.models import (
     OnsiteCheck,
 )
 from airgrade.platform.errors import NotFound, ServiceError, form_int
+from airgrade.platform.pages import Action, Field, action_page, require_page
 from airgrade.platform.permissions import actor_of, permissions_for
+from airgrade.platform.regions.models import Region
 
 GRADES = [g.value for g in Grade]
 
@@ -694,3 +696,91 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "now": timezone.now(),
         },
     )
+
+
+# ---------------------------------------------------------------- experts (专家库, SJZ-7)
+
+
+def _expert_name(user: Any) -> str:
+    return user.get_full_name() or user.username
+
+
+@login_required
+def expert_list(request: HttpRequest) -> HttpResponse:
+    """The expert pool the caller manages: region, specialties, assigned on-site checks, ties, the blacklist."""
+    allowed = permissions_for(request.user)
+    require_page(allowed, "expert.manage")
+    rows = []
+    for profile in services.visible_experts(request.user):
+        rows.append(
+            {
+                "p": profile,
+                "name": _expert_name(profile.user),
+                "specialties": "、".join(review.industry_name(code) for code in profile.specialties) or "—",
+                "checks": [
+                    {"check": c, "open": c.signed_at is None}
+                    for c in sorted(profile.checks.all(), key=lambda c: c.pk, reverse=True)
+                ],
+                "ties": [t.enterprise.name for t in profile.ties.all()],
+            }
+        )
+    return render(
+        request,
+        "declarations/experts.html",
+        {"rows": rows, "may_manage": "expert.manage" in allowed, "may_blacklist": "expert.blacklist" in allowed},
+    )
+
+
+@login_required
+def expert_register(request: HttpRequest) -> HttpResponse:
+    """Register an account with the expert role into the caller's expert pool."""
+    actor = actor_of(request.user)
+    require_page(permissions_for(actor), "expert.manage")
+    region = Region.objects.get(code=actor.region_code)
+    candidates = tuple((str(u.pk), _expert_name(u)) for u in services.unregistered_experts())
+    industries = tuple((i.code, i.name_zh) for i in all_industries())
+    action = Action(
+        label="登记专家",
+        summary=(("专家库", region.full_name()),),
+        consequences=(
+            "该专家进入本级专家库，可被分配到本区划的现场核查；",
+            "专家只能看到分配给本人的核查任务；与企业有利益关联的须申报，申报后不再分配到该企业。",
+        ),
+        fields=(
+            Field("region", "区划", "hidden", initial=region.code),
+            Field("expert_user_id", "专家账号", "select", candidates, required=True),
+            Field("specialty", "专业行业", "select", industries),
+        ),
+    )
+
+    def run(typed: Mapping[str, str]) -> Any:
+        return services.register_expert(
+            request.user,
+            expert_user_id=form_int(typed["expert_user_id"], field="expert_user_id", label="专家账号") or 0,
+            region_code=params.region_code(typed["region"], required=True),
+            specialties=[typed["specialty"]] if typed["specialty"] else [],
+        )
+
+    url = reverse("declarations:experts")
+    return action_page(request, action, run, back=(url, "返回专家库"), done=url, done_message="已登记专家")
+
+
+@login_required
+def expert_blacklist(request: HttpRequest, expert_id: int) -> HttpResponse:
+    profile = services.visible_expert(request.user, expert_id)
+    action = Action(
+        label="列入黑名单",
+        danger=True,
+        summary=(("专家", _expert_name(profile.user)), ("所属专家库", profile.region.name)),
+        consequences=(
+            "该专家不再被分配到任何现场核查；",
+            "事由记入专家档案和审计日志，列入后不能在本页撤销。",
+        ),
+        fields=(Field("reason", "列入黑名单的事由", "textarea", required=True),),
+    )
+
+    def run(typed: Mapping[str, str]) -> Any:
+        return services.blacklist_expert(request.user, profile.pk, reason=typed["reason"])
+
+    url = reverse("declarations:experts")
+    return action_page(request, action, run, back=(url, "返回专家库"), done=url, done_message="已列入黑名单")
