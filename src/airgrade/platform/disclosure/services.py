@@ -269,7 +269,7 @@ def handle_objection(
     user: Any, objection_id: int, *, investigation: str, result: str = "", close: bool = False
 ) -> Objection:
     """The city investigates; closing publishes the result (REQ LC-14)."""
-    objection = Objection.objects.select_for_update().filter(pk=objection_id).first()
+    objection = Objection.objects.select_for_update(no_key=True).filter(pk=objection_id).first()
     if objection is None:
         raise NotFound("举报不存在")
     require(user, "objection.handle", Target(region_code=objection.city_id))

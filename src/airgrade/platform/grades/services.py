@@ -167,7 +167,7 @@ def record_grade(
     if refusal:
         raise ServiceError(refusal, field="grade")
     open_records = (
-        GradeRecord.objects.select_for_update()
+        GradeRecord.objects.select_for_update(no_key=True)
         .filter(site=site, industry_code=industry_code)
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=valid_from))
     )
@@ -412,7 +412,7 @@ def order_rectification(
 
 
 def _order_for_update(order_id: int) -> RectificationOrder:
-    order = RectificationOrder.objects.select_for_update().filter(pk=order_id).first()
+    order = RectificationOrder.objects.select_for_update(no_key=True).filter(pk=order_id).first()
     if order is None:
         raise NotFound("整改通知不存在")
     return order
@@ -533,7 +533,12 @@ def start_lookback(
 
 @transaction.atomic
 def record_lookback_result(user: Any, item_id: int, *, stage: str, result: str, note: str = "") -> LookbackItem:
-    item = LookbackItem.objects.select_for_update().select_related("round", "grade_record").filter(pk=item_id).first()
+    item = (
+        LookbackItem.objects.select_for_update(no_key=True)
+        .select_related("round", "grade_record")
+        .filter(pk=item_id)
+        .first()
+    )
     if item is None:
         raise NotFound("回头看记录不存在")
     require(user, "lookback.manage", Target(region_code=item.grade_record.region_id))
@@ -578,7 +583,7 @@ def settle_lookback_item(
     user: Any, item_id: int, *, outcome: str, to_grade: str = "", deadline: dt.date | None = None, note: str = ""
 ) -> LookbackItem:
     """Serious problems → downgrade (reason 回头看不合格); minor → rectification with a deadline (REQ H23-1)."""
-    item = LookbackItem.objects.select_for_update().select_related("grade_record").filter(pk=item_id).first()
+    item = LookbackItem.objects.select_for_update(no_key=True).select_related("grade_record").filter(pk=item_id).first()
     if item is None:
         raise NotFound("回头看记录不存在")
     record = item.grade_record
