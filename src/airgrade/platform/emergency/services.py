@@ -39,9 +39,9 @@ from airgrade.platform.emergency.models import (
     NonInterruptiblePlan,
 )
 from airgrade.platform.enterprises.models import ProductionLine, Site
-from airgrade.platform.errors import AccessDenied, NotFound, ServiceError
+from airgrade.platform.errors import NotFound, ServiceError
 from airgrade.platform.grades.services import grade_on, today
-from airgrade.platform.permissions import actor_of, require, require_found, scoped, within
+from airgrade.platform.permissions import actor_of, require, require_found, require_role, scoped, within
 from airgrade.platform.regions.models import Region
 
 POLLUTANT_FIELDS = {
@@ -774,7 +774,8 @@ def issue_alert(user: Any, data: dict[str, Any], reason: str = "") -> AlertEvent
 
 
 def _event_for_change(user: Any, event_id: int) -> AlertEvent:
-    event = get_event(user, event_id)
+    require_role(user, "alert.issue")  # the same answer for every event, existing or not
+    event = get_event(user, event_id)  # out of scope looks missing, before any other check
     _event_regions_allowed(actor_of(user), event.region_codes, "alert.issue")
     event = AlertEvent.objects.select_for_update(no_key=True).get(pk=event.pk)
     if event.status != AlertEvent.Status.ACTIVE:
@@ -873,14 +874,16 @@ def my_active_tasks(user: Any) -> list[AlertTask]:
 
 
 def get_task(user: Any, task_id: int, action: str = "alert.view") -> AlertTask:
+    """A task the caller may see; for another `action`, a role that may never do it is refused first (the same answer
+    for every task), then a task out of scope looks missing, and only then is `action` refused with a reason."""
+    if action != "alert.view":
+        require_role(user, action)
     task = AlertTask.objects.select_related("event", "enterprise", "region", "entry__site").filter(pk=task_id).first()
+    missing = "任务不存在或不在您的管辖范围内"
     if task is None:
-        raise NotFound("任务不存在或不在您的管辖范围内")
-    decision = decide(actor_of(user), action, Target(region_code=task.region_id, enterprise_id=task.enterprise_id))
-    if not decision:
-        if action == "alert.view":
-            raise NotFound("任务不存在或不在您的管辖范围内")
-        raise AccessDenied(decision.reason)
+        raise NotFound(missing)
+    target = Target(region_code=task.region_id, enterprise_id=task.enterprise_id)
+    require_found(user, action, target, view="alert.view", missing=missing)
     return task
 
 
