@@ -15,7 +15,20 @@ PLATFORM = Path(airgrade.platform.__file__).parent
 # (parameter parsing), audit, accounts. Feature apps: enterprises ← declarations ← grades ← disclosure; emergency above grades; the rule-book
 # browser on the kernel only. Home and the project modules (API, URLs, demo data, settings) sit on top.
 KERNEL = frozenset(
-    {"errors", "hooks", "admin_base", "i18n", "permissions", "params", "numbers", "regions", "audit", "accounts"}
+    {
+        "errors",
+        "hooks",
+        "admin_base",
+        "i18n",
+        "permissions",
+        "params",
+        "numbers",
+        "pages",
+        "regions",
+        "lists",
+        "audit",
+        "accounts",
+    }
 )
 FEATURES = frozenset({"enterprises", "declarations", "grades", "disclosure", "emergency", "rulebook"})
 TOP = frozenset({"home", "api", "urls", "demo", "demo_workflow", "settings", "wsgi", "__init__"})
@@ -29,7 +42,10 @@ ALLOWED: dict[str, frozenset[str]] = {
     "regions": frozenset({"errors", "admin_base"}),
     "params": frozenset({"errors", "regions"}),
     "numbers": frozenset({"errors"}),  # column-bounded numbers (issue 8)
-    "audit": frozenset({"errors", "admin_base", "permissions", "regions"}),
+    "pages": frozenset({"errors"}),  # shared page helpers: form dates, pagination, the action (confirmation) page
+    # The one list mechanism (search, filters, pagination, export; ADR 0006): region names and `within()`.
+    "lists": frozenset({"errors", "permissions", "regions"}),
+    "audit": frozenset({"errors", "admin_base", "permissions", "regions", "lists"}),
     "accounts": frozenset({"errors", "admin_base", "permissions", "regions", "audit"}),
     "enterprises": KERNEL,
     "declarations": KERNEL | {"enterprises"},

@@ -512,6 +512,85 @@ PAGES: list[Endpoint] = [
     Endpoint("GET", "audit/", lambda w: "/audit/", kind="list"),
     # The 附件3 workbook of the caller's own scope: outsiders get their own rows (or, experts, a refusal).
     Endpoint("GET", "grades/improvement-list.xlsx", lambda w: "/grades/improvement-list.xlsx", kind="list"),
+    # Grade workflow pages (issue 15): lists answer with the caller's own scope; objects and actions out of scope
+    # are not found; an action on the caller's own ground with another region's code is refused by the service.
+    Endpoint("GET", "grades/", lambda w: "/grades/", kind="list"),
+    Endpoint("GET", "grades/sites/<int:site_id>/", lambda w: f"/grades/sites/{w['site'].pk}/"),
+    Endpoint(
+        "POST",
+        "grades/sites/<int:site_id>/downgrade/",
+        lambda w: f"/grades/sites/{w['site'].pk}/downgrade/",
+        lambda w: {
+            "industry_code": "cement",
+            "reason_code": "excess_emission",
+            "to_grade": "C",
+            "description": "越权降级",
+        },
+    ),
+    Endpoint(
+        "POST",
+        "grades/sites/<int:site_id>/rectify/",
+        lambda w: f"/grades/sites/{w['site'].pk}/rectify/",
+        lambda w: {"problem": "越权整改", "deadline": _today(30)},
+    ),
+    Endpoint("GET", "grades/rectifications/", lambda w: "/grades/rectifications/", kind="list"),
+    Endpoint("GET", "grades/rectifications/<int:order_id>/", lambda w: f"/grades/rectifications/{w['order'].pk}/"),
+    Endpoint(
+        "POST",
+        "grades/rectifications/<int:order_id>/<str:step>/",
+        lambda w: f"/grades/rectifications/{w['order'].pk}/report/",
+        lambda w: {"report": "越权报告"},
+    ),
+    Endpoint("GET", "grades/adjustment/", lambda w: "/grades/adjustment/", kind="list"),
+    Endpoint(
+        "POST",
+        "grades/adjustment/open/",
+        lambda w: "/grades/adjustment/open/",
+        lambda w: {"region": "410100", "period": "2031", "opens": "2031-10-01", "closes": "2031-10-31"},
+    ),
+    Endpoint("GET", "grades/lookbacks/", lambda w: "/grades/lookbacks/", kind="list"),
+    Endpoint(
+        "POST",
+        "grades/lookbacks/start/",
+        lambda w: "/grades/lookbacks/start/",
+        lambda w: {
+            "region": "410100",
+            "year": "2031",
+            "qualification_due": _today(30),
+            "onsite_due": _today(60),
+        },
+    ),
+    Endpoint("GET", "grades/lookbacks/<int:round_id>/", lambda w: f"/grades/lookbacks/{w['round'].pk}/"),
+    Endpoint(
+        "GET", "grades/lookbacks/<int:round_id>/problems/", lambda w: f"/grades/lookbacks/{w['round'].pk}/problems/"
+    ),
+    Endpoint(
+        "POST",
+        "grades/lookbacks/items/<int:item_id>/<str:step>/",
+        lambda w: f"/grades/lookbacks/items/{w['item'].pk}/qualification/",
+        lambda w: {"result": "serious", "note": "越权结论"},
+    ),
+    Endpoint("GET", "objections/", lambda w: "/objections/", kind="list"),
+    Endpoint("GET", "objections/<int:objection_id>/", lambda w: f"/objections/{w['objection'].pk}/"),
+    Endpoint(
+        "POST",
+        "objections/<int:objection_id>/<str:step>/",
+        lambda w: f"/objections/{w['objection'].pk}/close/",
+        lambda w: {"investigation": "越权调查", "result": "越权公开"},
+    ),
+    Endpoint("GET", "declarations/experts/", lambda w: "/declarations/experts/", kind="list"),
+    Endpoint(
+        "POST",
+        "declarations/experts/register/",
+        lambda w: "/declarations/experts/register/",
+        lambda w: {"region": "410100", "expert_user_id": str(w["spare_expert"].pk)},
+    ),
+    Endpoint(
+        "POST",
+        "declarations/experts/<int:expert_id>/blacklist/",
+        lambda w: f"/declarations/experts/{w['expert_profile'].pk}/blacklist/",
+        lambda w: {"reason": "越权列入"},
+    ),
     Endpoint("GET", "declarations/", lambda w: "/declarations/", kind="list"),
     # Workbooks and jobs (issue 10): a job is its owner's and its region's; templates carry no data; exports and
     # the job list answer with the caller's own scope; an outsider's upload is refused before a job exists.

@@ -118,29 +118,9 @@ def show(
     for column in ("等级", "黄色", "橙色", "红色", "可信度"):
         table.add_column(column)
     for grade, levels in data["measures"].items():
-        cells = [
-            "；".join(_measure_text(item) for item in levels[level]["measures"]) or "无"
-            for level in ("yellow", "orange", "red")
-        ]
+        cells = [levels[level]["text_zh"] for level in ("yellow", "orange", "red")]
         table.add_row(grade, *cells, PROVENANCE_BADGE[levels["red"]["source"]["provenance"]])
     console.print(table)
-
-
-def _measure_text(item: dict[str, Any]) -> str:
-    kind = item["kind"]
-    text = {
-        "self_determined": "自主减排",
-        "stop_production": "停产",
-        "stop_road_transport": "停止公路运输",
-    }.get(kind)
-    if text is None:
-        if kind == "stop_line_share":
-            text = f"停产{round(item['share'] * 100)}%生产线"
-        elif kind == "curtail":
-            text = f"限产{item['percent']:g}%"
-        else:
-            text = f"停用{item['at_or_below']}及以下车辆"
-    return text
 
 
 @rules_app.command("schema")

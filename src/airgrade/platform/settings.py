@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "axes",
     # django-ninja as an app: /api/docs renders Swagger UI from the assets the ninja package ships (no CDN).
     "ninja",
+    # django-filter: the filters of every list page (airgrade.platform.lists, ADR 0006); as an app for its messages.
+    "django_filters",
     "airgrade.platform.regions",
     "airgrade.platform.accounts",
     "airgrade.platform.audit",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("audit/", include("airgrade.platform.audit.urls")),
     path("declarations/", include("airgrade.platform.declarations.urls")),
     path("public/", include("airgrade.platform.disclosure.urls")),
+    path("objections/", include("airgrade.platform.disclosure.staff_urls")),
     path("emergency/", include("airgrade.platform.emergency.urls")),
     path("rules/", include("airgrade.platform.rulebook.urls")),
     path("jobs/", include("airgrade.platform.jobs.urls")),

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from airgrade.core.emergency.measuresets import describe_measure
+from airgrade.core.rules.render import measure_zh
 from airgrade.core.types import AlertLevel, Grade, Role
 from airgrade.platform.accounts.models import User
 from airgrade.platform.audit.models import AuditRecord
@@ -78,7 +78,7 @@ def test_designation_to_registry_to_public_page_to_emergency_measures(users: dic
         (industry,) = plans[level].industries
         assert industry.grade is Grade.A_PLUS
         a_measures = emergency.rulebook().measures("cement", Grade.A, level, DECIDED, site.region_id)
-        assert industry.minimum_zh == [describe_measure(m) for m in a_measures]  # at least A's (self-determined)
+        assert industry.minimum_zh == [measure_zh(m) for m in a_measures]  # at least A's (self-determined)
         assert {line.action.name for line in plans[level].lines} <= {"RUN", "NOT_IN_BASE"}  # nothing stops
 
 

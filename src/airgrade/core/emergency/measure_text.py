@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from airgrade.core.measures import Curtail, Measure, StopLineShare, StopProduction, StopRoadTransport, StopVehicles
+from airgrade.core.rules import render
 from airgrade.core.types import EmissionStage
 
 _NUMBER = r"(\d+(?:\.\d+)?)"
@@ -74,14 +75,14 @@ def read_measures(text: str) -> ReadMeasures:
         value = float(share[1])
         if 0 < value <= 100:
             measures.append(StopLineShare(share=value / 100, note_zh=original))
-            notes.append(f"“{share[0]}” → 停产 {value:g}% 的生产线")
+            notes.append(f"“{share[0]}” → {_said(measures[-1])}")
             production_read = True
     curtail = None if production_read else (_CURTAIL.search(folded) or _CURTAIL_AFTER.search(folded))
     if curtail:
         value = float(curtail[1])
         if 0 < value <= 100:
             measures.append(Curtail(percent=value, note_zh=original))
-            notes.append(f"“{curtail[0]}” → 限产 {value:g}%")
+            notes.append(f"“{curtail[0]}” → {_said(measures[-1])}")
             production_read = True
     if not production_read:
         change = _FROM_TO.search(folded)
@@ -90,19 +91,25 @@ def read_measures(text: str) -> ReadMeasures:
             if before > 0 and 0 <= after < before:
                 percent = round((before - after) / before * 100, 2)
                 measures.append(Curtail(percent=percent, note_zh=original))
-                notes.append(f"“{change[0]}” → 限产 {percent:g}%（{before:g} → {after:g}）")
+                notes.append(f"“{change[0]}”（{before:g} → {after:g}） → {_said(measures[-1])}")
                 production_read = True
     vehicles = _STOP_VEHICLES.search(folded)
     without_vehicle_phrase = _STOP_VEHICLES.sub("", folded)
     if not production_read and _STOP_ALL.search(without_vehicle_phrase):
         measures.append(StopProduction(note_zh=original))
-        notes.append("“停产” → 全部生产线停产")
+        notes.append(f"“停产” → {_said(measures[-1])}")
     if vehicles:
         stage = _stage(vehicles[1])
         if stage is not None:
             measures.append(StopVehicles(at_or_below=stage, note_zh=original))
-            notes.append(f"“{vehicles[0]}” → 停止使用{stage.value}及以下重型车辆运输")
-    if _STOP_ROAD.search(folded):
+            notes.append(f"“{vehicles[0]}” → {_said(measures[-1])}")
+    road = _STOP_ROAD.search(folded)
+    if road:
         measures.append(StopRoadTransport(note_zh=original))
-        notes.append("“停止公路运输” → 停止公路运输")
+        notes.append(f"“{road[0]}” → {_said(measures[-1])}")
     return ReadMeasures(original, tuple(measures), tuple(notes))
+
+
+def _said(measure: Measure) -> str:
+    """How a recognised phrase was read: the measure in the renderer's words, without the original text."""
+    return render.measure_zh(measure.model_copy(update={"note_zh": ""}))

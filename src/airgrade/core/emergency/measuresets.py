@@ -21,6 +21,7 @@ from airgrade.core.measures import (
     StopVehicles,
     production_cut_share,
 )
+from airgrade.core.rules import render
 from airgrade.core.types import EmissionStage
 
 _EPSILON = 1e-9
@@ -60,8 +61,12 @@ class MeasureSet:
         )
         return "[" + ",".join(items) + "]"
 
+    @property
+    def vehicle_stage(self) -> EmissionStage | None:
+        return list(EmissionStage)[self.vehicle_stage_rank] if self.vehicle_stage_rank >= 0 else None
+
     def describe_zh(self) -> list[str]:
-        return [describe_measure(m) for m in self.measures] or ["无减排措施要求"]
+        return render.measures_zh(self.measures)
 
 
 def compile_measures(measures: Sequence[Measure]) -> MeasureSet:
@@ -105,54 +110,28 @@ def compile_measures(measures: Sequence[Measure]) -> MeasureSet:
 
 
 def weaker_reasons(proposed: MeasureSet, minimum: MeasureSet) -> list[str]:
-    """Why `proposed` is weaker than `minimum` (empty when it is as strict or stricter)."""
+    """Why `proposed` is weaker than `minimum` (empty when it is as strict or stricter), worded by `rules.render`."""
     reasons: list[str] = []
     if proposed.production_share + _EPSILON < minimum.production_share:
-        reasons.append(f"停限产比例 {proposed.production_share:.0%} 低于本等级最低要求 {minimum.production_share:.0%}")
+        reasons.append(render.weaker_production_zh(proposed.production_share, minimum.production_share))
     if proposed.stop_share + _EPSILON < minimum.stop_share:
-        reasons.append(
-            f"停产生产线比例 {proposed.stop_share:.0%} 低于本等级最低要求 {minimum.stop_share:.0%}"
-            "（以停代限，不能以限产代替停产）"
-        )
+        reasons.append(render.weaker_stop_share_zh(proposed.stop_share, minimum.stop_share))
+    stage = minimum.vehicle_stage
     if minimum.stop_road_transport and not proposed.stop_road_transport:
-        reasons.append("本等级要求停止公路运输，所报措施未停止")
-    elif minimum.vehicle_stage_rank >= 0 and not proposed.stop_road_transport:
-        stage = list(EmissionStage)[minimum.vehicle_stage_rank].value
+        reasons.append(render.weaker_road_transport_zh())
+    elif stage is not None and not proposed.stop_road_transport:
         if proposed.vehicle_stage_rank < minimum.vehicle_stage_rank:
-            reasons.append(f"本等级要求禁止{stage}及以下重型车辆运输，所报措施未达到")
+            reasons.append(render.weaker_vehicles_zh(stage, minimum.vehicles_include_gas))
         elif (
             proposed.vehicle_stage_rank == minimum.vehicle_stage_rank
             and minimum.vehicles_include_gas
             and not proposed.vehicles_include_gas
         ):
-            reasons.append(f"本等级禁止的{stage}及以下车辆包括燃气车辆，所报措施未包括")
+            reasons.append(render.weaker_gas_zh(stage))
     return reasons
 
 
-def describe_measure(measure: Measure) -> str:
-    """One measure in the words of the lists."""
-    if isinstance(measure, SelfDetermined):
-        text = "自主采取减排措施"
-    elif isinstance(measure, StopProduction):
-        text = "停产"
-    elif isinstance(measure, StopLineShare):
-        text = f"停产 {measure.share:.0%} 的生产线（以生产线计，向上取整）"
-    elif isinstance(measure, Curtail):
-        text = f"限产 {measure.percent:g}%（以环评批复产能、排污许可产能、上年度实际产量三者日均最小值为基准）"
-    elif isinstance(measure, StopVehicles):
-        gas = "（含燃气）" if measure.includes_gas else ""
-        text = f"停止使用{measure.at_or_below.value}及以下重型载货车辆{gas}进行运输"
-    else:
-        text = "停止公路运输"
-    return f"{text}；{measure.note_zh}" if measure.note_zh else text
-
-
 def vehicle_rule_zh(stage_rank: int, includes_gas: bool, stop_road: bool) -> str:
-    """The transport rule an enterprise must follow, '' when there is none."""
-    if stop_road:
-        return "停止公路运输（物料公路运输全部停止）"
-    if stage_rank < 0:
-        return ""
-    stage = list(EmissionStage)[stage_rank].value
-    gas = "（含燃气）" if includes_gas else ""
-    return f"禁止{stage}及以下重型载货车辆{gas}进出厂区运输"
+    """The transport rule an enterprise must follow, '' when there is none (worded by `rules.render`)."""
+    stage = list(EmissionStage)[stage_rank] if stage_rank >= 0 else None
+    return render.vehicle_rule_zh(stage, includes_gas, stop_road)

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from airgrade.core.errors import AirgradeError
-from airgrade.core.grading.checks import SYMBOLS, check_composite, check_simple
+from airgrade.core.grading.checks import check_composite, check_simple
 from airgrade.core.grading.facts import FactProblem, FactValue, normalise_facts
+from airgrade.core.rules import render
 from airgrade.core.rules import schema as s
 from airgrade.core.rules.rulebook import (
     IndustryRules,
@@ -138,10 +139,10 @@ class IndicatorTrace:
 
     def _format_observed(self) -> str:
         if not self.applicable:
-            return "不适用"
+            return render.NOT_APPLICABLE_ZH
         shown = []
         for key, value in self.observed.items():
-            text = "未填报" if value is None else _value_text(value, self.units.get(key))
+            text = render.value_zh(value, self.units.get(key))
             shown.append(text if len(self.observed) == 1 else f"{_part_label(self.indicator, key)} {text}")
         return "；".join(shown)
 
@@ -159,13 +160,11 @@ class Gap(NamedTuple):
 
     @property
     def differentiated_indicator_zh(self) -> str:
-        return f"{self.aspect.label_zh}：{self.label_zh}"
+        return render.gap_indicator_zh(self.aspect, self.label_zh)
 
     @property
     def problem_zh(self) -> str:
-        if self.missing:
-            return f"{self.label_zh}未填报（{'、'.join(self.missing)}），{self.grade}级要求 {self.required_text}"
-        return f"{self.label_zh}现状 {self.observed_text}，{self.grade}级要求 {self.required_text}"
+        return render.gap_problem_zh(self.label_zh, self.grade, self.observed_text, self.required_text, self.missing)
 
 
 @dataclass(frozen=True)
@@ -248,10 +247,7 @@ def grade_normalised(
                     continue
                 # The unmet requirements of the target grade and of every worse gated grade.
                 failed = [req for req in unmet[id(trace)] if position[req.grade] >= target_position]
-                if len(failed) == 1 and failed[0].grade == target:
-                    text = failed[0].required_text
-                else:
-                    text = "；".join(f"{req.grade}级 {req.required_text}" for req in failed)
+                text = render.failed_requirements_zh(target, [(req.grade, req.required_text) for req in failed])
                 blocking.append(
                     Gap(
                         grade=target,
@@ -343,46 +339,8 @@ def _symbol(unit: str | None, unit_symbols: Mapping[str, str]) -> str | None:
 
 
 def required_text(indicator: ResolvedIndicator, requirement: Requirement, unit_symbol: str | None = None) -> str:
-    """A requirement as short Chinese text, e.g. '≥ 80%', '国五及以上', '是'."""
-    value = requirement.value
-    if indicator.fact is not None:
-        return _simple_text(indicator.check, value, unit_symbol or indicator.unit)
-    assert isinstance(value, dict)
-    joiner = "且" if indicator.check is s.CheckKind.ALL_OF else "或"
-    parts = {part.id: part for part in indicator.parts}
-    return joiner.join(
-        f"{parts[part_id].label_zh or part_id} {_simple_text(parts[part_id].check, part_value, None)}"
-        for part_id, part_value in value.items()
-    )
-
-
-def _simple_text(kind: s.CheckKind, value: object, unit: str | None) -> str:
-    if kind is s.CheckKind.TRUE:
-        return "是"
-    if kind is s.CheckKind.STAGE_AT_LEAST:
-        return f"{value}及以上"
-    if kind is s.CheckKind.IN_SET and isinstance(value, list):
-        return "为以下之一：" + "、".join(s.category_label(item) for item in value)
-    suffix = "%" if kind is s.CheckKind.AT_LEAST_SHARE else (f" {unit}" if unit else "")
-    return f"{SYMBOLS[kind]} {_number_text(value)}{suffix}"
-
-
-def _number_text(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _value_text(value: FactValue, unit: str | None) -> str:
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, EmissionStage):
-        return value.value
-    if isinstance(value, float):
-        if unit == "%":
-            return _number_text(value) + "%"
-        return _number_text(value) + (f" {unit}" if unit else "")
-    return s.category_label(value)
+    """A requirement as short Chinese text, e.g. '≥ 80%', '国五及以上', '是' (worded by `rules.render`)."""
+    return render.requirement_zh(indicator.check, requirement.value, unit_symbol or indicator.unit, indicator.parts)
 
 
 def _part_label(indicator: ResolvedIndicator, fact_key: str) -> str:

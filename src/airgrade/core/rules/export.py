@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from airgrade.core.grading.engine import plain_value, required_text
+from airgrade.core.grading.engine import plain_value
 from airgrade.core.industries import FAMILY_LABELS
+from airgrade.core.rules import render
 from airgrade.core.rules import schema as s
 from airgrade.core.rules.rulebook import IndustryRules, RuleBook, RuleLookupError
 from airgrade.core.types import AlertLevel
@@ -77,8 +78,11 @@ def rules_dict(book: RuleBook, rules: IndustryRules) -> dict[str, Any]:
                         "value": plain_value(requirement.value),
                         # The same wording as the grading trace ("国五及以上…比例 ≥ 80%且…"), not the raw mapping.
                         # With the unit's symbol (mg/m³), once: pages and the CLI add no unit of their own.
-                        "value_text": required_text(
-                            indicator, requirement, rules.unit_symbols.get(indicator.unit or "", indicator.unit)
+                        "value_text": render.requirement_zh(
+                            indicator.check,
+                            requirement.value,
+                            rules.unit_symbols.get(indicator.unit or "", indicator.unit),
+                            indicator.parts,
                         ),
                         "effective": requirement.effective.isoformat(),
                         "jurisdiction": requirement.jurisdiction,
@@ -99,6 +103,8 @@ def rules_dict(book: RuleBook, rules: IndustryRules) -> dict[str, Any]:
                 continue
             measures.setdefault(grade.value, {})[level.value] = {
                 "measures": [item.model_dump(mode="json") for item in items],
+                # The one wording of these measures (rules.render): the CLI and pages show this, never their own.
+                "text_zh": render.measures_line_zh(items),
                 "source": _source(source),
             }
     used_facts = {key for indicator in rules.indicators for key in indicator.fact_keys} | {

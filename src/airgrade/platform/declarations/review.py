@@ -19,6 +19,7 @@ from airgrade.core.grading import grade as engine_grade
 from airgrade.core.grading.engine import FactsError, IndicatorTrace, IndustryResult
 from airgrade.core.grading.facts import normalise_facts
 from airgrade.core.industries import industry_by_code
+from airgrade.core.rules import render
 from airgrade.core.rules import schema as s
 from airgrade.core.rules.rulebook import IndustryRules, RuleLookupError, default_rulebook
 from airgrade.core.types import EmissionStage, Grade
@@ -119,23 +120,14 @@ def _observed(trace: IndicatorTrace, rules: IndustryRules) -> str:
 
 
 def _gap(trace: IndicatorTrace, grade: Grade, rules: IndustryRules) -> str:
-    """How far the declared value is from `grade`'s requirement, for the simple numeric checks; else what to do."""
+    """How far the declared value is from `grade`'s requirement (worded by the core's `rules.render`)."""
     requirement = next((r for r in trace.requirements if r.grade == grade), None)
     if requirement is None or requirement.met:
         return ""
     indicator = trace.indicator
-    if trace.missing:
-        return "未填报，按不达标计"
-    value = trace.observed.get(indicator.fact or "")
-    if indicator.check in (s.CheckKind.MAX, s.CheckKind.MIN, s.CheckKind.AT_LEAST_SHARE) and isinstance(value, float):
-        required = float(requirement.required)  # type: ignore[arg-type]
-        if indicator.check is s.CheckKind.AT_LEAST_SHARE:
-            return f"还差 {number_text(required - value)} 个百分点"
-        unit = rules.unit_symbols.get(indicator.unit or "", indicator.unit or "")
-        if indicator.check is s.CheckKind.MAX:
-            return f"需降低 {number_text(value - required)} {unit}".strip()
-        return f"需提高 {number_text(required - value)} {unit}".strip()
-    return "未达到要求"
+    observed = None if trace.missing else (trace.observed.get(indicator.fact) if indicator.fact else trace.observed)
+    unit = rules.unit_symbols.get(indicator.unit or "", indicator.unit or "")
+    return render.gap_distance_zh(indicator.check, observed, requirement.required, unit) or "未达到要求"
 
 
 def _source_text(source: s.Source) -> str:

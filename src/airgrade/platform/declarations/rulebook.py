@@ -90,7 +90,7 @@ def self_check(
             "grade": str(gap.grade),
             "indicator": gap.indicator_id,
             "aspect": str(gap.aspect.value),
-            "message": f"{gap.label_zh}：现为 {gap.observed_text}，{gap.grade} 级要求 {gap.required_text}",
+            "message": gap.problem_zh,  # the engine's words (rules.render), not re-worded here
         }
         for gaps_for_grade in result.gaps.values()
         for gap in gaps_for_grade

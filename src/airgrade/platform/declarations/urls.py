@@ -15,6 +15,9 @@ urlpatterns = [
     path("<int:declaration_id>/document/", views.declaration_document, name="document"),
     path("<int:declaration_id>/onsite/", views.onsite, name="onsite"),
     path("<int:declaration_id>/evidence/<int:evidence_id>/", views.evidence_download, name="evidence"),
+    path("experts/", views.expert_list, name="experts"),
+    path("experts/register/", views.expert_register, name="expert_register"),
+    path("experts/<int:expert_id>/blacklist/", views.expert_blacklist, name="expert_blacklist"),
     path("campaigns/", views.campaign_list, name="campaigns"),
     path("campaigns/<int:campaign_id>/", views.campaign_detail, name="campaign"),
 ]

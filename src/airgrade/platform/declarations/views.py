@@ -5,9 +5,10 @@ caller is allowed). Every write calls a service; a refusal shows its Chinese mes
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
+import django_filters
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -19,15 +20,26 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from airgrade.core.access import Target
+from airgrade.core.industries import all_industries, industry_by_code
 from airgrade.core.regions import contains
 from airgrade.core.types import Grade, Role
 from airgrade.core.workflow import State, WorkflowContext, transition_for
 from airgrade.core.workflow.campaigns import campaign_templates
 from airgrade.core.workflow.transitions import TRANSITIONS
+from airgrade.platform import lists, params
 from airgrade.platform.declarations import files, review, services
-from airgrade.platform.declarations.models import Campaign, ExpertProfile, OnsiteCheck
+from airgrade.platform.declarations.models import (
+    GRADE_CHOICES,
+    STATE_CHOICES,
+    Campaign,
+    DeclarationItem,
+    ExpertProfile,
+    OnsiteCheck,
+)
 from airgrade.platform.errors import NotFound, ServiceError, form_int
+from airgrade.platform.pages import Action, Field, action_page, require_page
 from airgrade.platform.permissions import actor_of, permissions_for
+from airgrade.platform.regions.models import Region
 
 GRADES = [g.value for g in Grade]
 
@@ -42,17 +54,70 @@ def _run(request: HttpRequest, work: Callable[[], Any], success: str) -> bool:
     return True
 
 
+def _industry_label(code: str) -> str:
+    industry = industry_by_code(code)
+    return industry.name_zh if industry is not None else code
+
+
+class DeclarationFilter(lists.ScopedFilterSet):
+    """申报列表: number / enterprise / site search, state, industry, decided grade, campaign, submission dates."""
+
+    search_fields = ("number", "enterprise__name", "site__name")
+    search_label = "编号、企业或厂区"
+    state = lists.choice_filter("状态", STATE_CHOICES, "state")
+    industry = django_filters.ChoiceFilter(label="行业", method="filter_industry", empty_label="全部")
+    decided_grade = lists.choice_filter("最终等级", GRADE_CHOICES, "decided_grade")
+    campaign = django_filters.ChoiceFilter(label="评级批次", field_name="campaign_id", empty_label="全部")
+    submitted_from, submitted_to = lists.date_filters("submitted_at", "提交日期")
+
+    def __init__(self, *args: Any, campaigns: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["industry"].extra["choices"] = [(i.code, i.name_zh) for i in all_industries()]
+        self.filters["campaign"].extra["choices"] = campaigns or []
+
+    def filter_industry(self, queryset: Any, name: str, value: str) -> Any:
+        return queryset.filter(pk__in=DeclarationItem.objects.filter(industry_code=value).values("declaration_id"))
+
+
+DECLARATION_COLUMNS = [
+    lists.Column("申报编号", lambda d: d.number),
+    lists.Column("企业", lambda d: d.enterprise.name),
+    lists.Column("统一社会信用代码", lambda d: d.enterprise.credit_code),
+    lists.Column("厂区", lambda d: d.site.name),
+    lists.Column("所在区划", lambda d: d.region.name),
+    lists.Column("评级批次", lambda d: d.campaign.name),
+    lists.Column("行业", lambda d: "、".join(_industry_label(i.industry_code) for i in d.items.all())),
+    lists.Column("申报等级", lambda d: "、".join(i.target_grade for i in d.items.all())),
+    lists.Column("状态", lambda d: d.get_state_display()),
+    lists.Column("最终等级", lambda d: d.decided_grade),
+    lists.Column(
+        "提交时间", lambda d: timezone.localtime(d.submitted_at).strftime("%Y-%m-%d %H:%M") if d.submitted_at else ""
+    ),
+]
+
+
 @login_required
 def declaration_list(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request.user)
-    rows = services.visible_declarations(request.user).prefetch_related("items").order_by("-id")[:200]
     campaigns = list(services.campaigns_for_user(request.user))
+    result = lists.list_page(
+        request,
+        DeclarationFilter,
+        services.visible_declarations(request.user).prefetch_related("items").order_by("-id"),
+        actor=actor,
+        columns=DECLARATION_COLUMNS,
+        filename="绩效分级申报",
+        filter_kwargs={"campaigns": [(str(c.pk), c.name) for c in campaigns]},
+    )
+    if isinstance(result, HttpResponse):
+        return result
     return render(
         request,
         "declarations/list.html",
         {
+            **result,
+            "list_anchor": "declarations",
             "queue": services.work_items(request.user),
-            "rows": rows,
             "campaigns": campaigns,
             "can_create": "declaration.create" in permissions_for(actor),
             "now": timezone.now(),
@@ -631,3 +696,91 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "now": timezone.now(),
         },
     )
+
+
+# ---------------------------------------------------------------- experts (专家库, SJZ-7)
+
+
+def _expert_name(user: Any) -> str:
+    return user.get_full_name() or user.username
+
+
+@login_required
+def expert_list(request: HttpRequest) -> HttpResponse:
+    """The expert pool the caller manages: region, specialties, assigned on-site checks, ties, the blacklist."""
+    allowed = permissions_for(request.user)
+    require_page(allowed, "expert.manage")
+    rows = []
+    for profile in services.visible_experts(request.user):
+        rows.append(
+            {
+                "p": profile,
+                "name": _expert_name(profile.user),
+                "specialties": "、".join(review.industry_name(code) for code in profile.specialties) or "—",
+                "checks": [
+                    {"check": c, "open": c.signed_at is None}
+                    for c in sorted(profile.checks.all(), key=lambda c: c.pk, reverse=True)
+                ],
+                "ties": [t.enterprise.name for t in profile.ties.all()],
+            }
+        )
+    return render(
+        request,
+        "declarations/experts.html",
+        {"rows": rows, "may_manage": "expert.manage" in allowed, "may_blacklist": "expert.blacklist" in allowed},
+    )
+
+
+@login_required
+def expert_register(request: HttpRequest) -> HttpResponse:
+    """Register an account with the expert role into the caller's expert pool."""
+    actor = actor_of(request.user)
+    require_page(permissions_for(actor), "expert.manage")
+    region = Region.objects.get(code=actor.region_code)
+    candidates = tuple((str(u.pk), _expert_name(u)) for u in services.unregistered_experts())
+    industries = tuple((i.code, i.name_zh) for i in all_industries())
+    action = Action(
+        label="登记专家",
+        summary=(("专家库", region.full_name()),),
+        consequences=(
+            "该专家进入本级专家库，可被分配到本区划的现场核查；",
+            "专家只能看到分配给本人的核查任务；与企业有利益关联的须申报，申报后不再分配到该企业。",
+        ),
+        fields=(
+            Field("region", "区划", "hidden", initial=region.code),
+            Field("expert_user_id", "专家账号", "select", candidates, required=True),
+            Field("specialty", "专业行业", "select", industries),
+        ),
+    )
+
+    def run(typed: Mapping[str, str]) -> Any:
+        return services.register_expert(
+            request.user,
+            expert_user_id=form_int(typed["expert_user_id"], field="expert_user_id", label="专家账号") or 0,
+            region_code=params.region_code(typed["region"], required=True),
+            specialties=[typed["specialty"]] if typed["specialty"] else [],
+        )
+
+    url = reverse("declarations:experts")
+    return action_page(request, action, run, back=(url, "返回专家库"), done=url, done_message="已登记专家")
+
+
+@login_required
+def expert_blacklist(request: HttpRequest, expert_id: int) -> HttpResponse:
+    profile = services.visible_expert(request.user, expert_id)
+    action = Action(
+        label="列入黑名单",
+        danger=True,
+        summary=(("专家", _expert_name(profile.user)), ("所属专家库", profile.region.name)),
+        consequences=(
+            "该专家不再被分配到任何现场核查；",
+            "事由记入专家档案和审计日志，列入后不能在本页撤销。",
+        ),
+        fields=(Field("reason", "列入黑名单的事由", "textarea", required=True),),
+    )
+
+    def run(typed: Mapping[str, str]) -> Any:
+        return services.blacklist_expert(request.user, profile.pk, reason=typed["reason"])
+
+    url = reverse("declarations:experts")
+    return action_page(request, action, run, back=(url, "返回专家库"), done=url, done_message="已列入黑名单")

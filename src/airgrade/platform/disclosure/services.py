@@ -33,7 +33,7 @@ from airgrade.platform.disclosure.models import Objection, ResultNotice
 from airgrade.platform.enterprises.models import Enterprise
 from airgrade.platform.errors import NotFound, ServiceError
 from airgrade.platform.grades.models import GradeRecord
-from airgrade.platform.grades.services import current_records
+from airgrade.platform.grades.services import current_records, filter_records
 from airgrade.platform.permissions import (
     actor_of,
     permissions_for,
@@ -69,19 +69,13 @@ def public_grades(filters: PublicFilter | None = None, on: dt.date | None = None
     """Grades in force, newest first within an enterprise, searchable by name or credit code."""
     filters = filters or PublicFilter()
     region_code = params.region_code(filters.region_code)
-    queryset = current_records(on).select_related("enterprise", "site", "region")
-    if filters.query:
-        text = filters.query.strip()
-        if len(text) == 18:
-            queryset = queryset.filter(enterprise__credit_code=text.upper())
-        else:
-            queryset = queryset.filter(enterprise__name__contains=text)
-    if region_code:
-        queryset = queryset.filter(within(region_code))
-    if filters.industry_code:
-        queryset = queryset.filter(industry_code=filters.industry_code)
-    if filters.grade:
-        queryset = queryset.filter(grade=filters.grade)
+    queryset = filter_records(
+        current_records(on).select_related("enterprise", "site", "region"),
+        query=filters.query,
+        region_code=region_code,
+        industry_code=filters.industry_code,
+        grade=filters.grade,
+    )
     return queryset.order_by("region_id", "enterprise__name", "industry_code")
 
 
@@ -244,6 +238,20 @@ def visible_objections(user: Any) -> QuerySet[Objection]:
     return scoped(Objection.objects.all(), actor, region_field="city")
 
 
+def visible_objection(user: Any, objection_id: int) -> Objection:
+    """One objection of the caller's city (or province); out of scope is "not found"."""
+    objection = visible_objections(user).select_related("enterprise", "city").filter(pk=objection_id).first()
+    if objection is None:
+        raise NotFound("举报不存在")
+    return objection
+
+
+def objection_due(objection: Objection) -> dt.datetime:
+    """When the city's answer is due: the rule book's response period in force when the report was filed."""
+    filed_on = timezone.localtime(objection.filed_at).date()
+    return objection.filed_at + dt.timedelta(days=default_rulebook().policy(filed_on).objection_response_days.days)
+
+
 def objection_work_items(user: Any) -> list[dict[str, Any]]:
     """Open objections for the city that handles them (the home work queue); the answer period is the rule book's
     policy in force when the report was filed (REQ LC-14)."""
@@ -257,8 +265,7 @@ def objection_work_items(user: Any) -> list[dict[str, Any]]:
         .exclude(status=Objection.Status.CLOSED)
         .select_related("enterprise")
     ):
-        filed_on = timezone.localtime(objection.filed_at).date()
-        due = objection.filed_at + dt.timedelta(days=default_rulebook().policy(filed_on).objection_response_days.days)
+        due = objection_due(objection)
         items.append(
             {
                 "kind": "objection",

@@ -3,13 +3,18 @@ form with an arithmetic captcha and the objection status; the monthly report for
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
+from airgrade.core.access import Target
 from airgrade.core.industries import all_industries
 from airgrade.platform import params
 from airgrade.platform.accounts.addresses import client_address
@@ -17,6 +22,8 @@ from airgrade.platform.accounts.captcha import new_captcha
 from airgrade.platform.disclosure import services
 from airgrade.platform.disclosure.models import Objection, ResultNotice
 from airgrade.platform.errors import NotFound, ServiceError
+from airgrade.platform.pages import Action, Field, action_page, paginate, require_page
+from airgrade.platform.permissions import permissions_for
 from airgrade.platform.regions.models import Region
 
 
@@ -91,3 +98,95 @@ def monthly_report(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="monthly-{region}-{year}{month:02d}.csv"'
         return response
     return render(request, "disclosure/monthly.html", {"rows": rows, "region": region, "year": year, "month": month})
+
+
+# ---------------------------------------------------------------- the city's handling (举报办理)
+
+
+@login_required
+def staff_objections(request: HttpRequest) -> HttpResponse:
+    """Objections filed by the public about enterprises of the caller's city (province: every city)."""
+    require_page(permissions_for(request.user), "objection.view")
+    statuses = dict(Objection.Status.choices)
+    status = request.GET.get("status", "")
+    rows = services.visible_objections(request.user).select_related("enterprise", "city")
+    if status in statuses:
+        rows = rows.filter(status=status)
+    listing = paginate(request, rows.order_by("-filed_at"))
+    page = listing["page"]
+    moment = timezone.now()
+    return render(
+        request,
+        "disclosure/staff_objections.html",
+        {
+            **listing,
+            "rows": [
+                {
+                    "o": o,
+                    "due": services.objection_due(o),
+                    "overdue": o.status != "closed" and services.objection_due(o) < moment,
+                }
+                for o in page
+            ],
+            "statuses": statuses.items(),
+            "status": status,
+        },
+    )
+
+
+@login_required
+def staff_objection(request: HttpRequest, objection_id: int) -> HttpResponse:
+    objection = services.visible_objection(request.user, objection_id)
+    allowed = permissions_for(request.user, Target(region_code=objection.city_id))
+    return render(
+        request,
+        "disclosure/staff_objection.html",
+        {
+            "o": objection,
+            "due": services.objection_due(objection),
+            "may_handle": "objection.handle" in allowed and objection.status != Objection.Status.CLOSED,
+        },
+    )
+
+
+@login_required
+def staff_objection_step(request: HttpRequest, objection_id: int, step: str) -> HttpResponse:
+    """Record the investigation, or close the objection and publish the result on the public status page."""
+    objection = services.visible_objection(request.user, objection_id)
+    summary = (
+        ("受理编号", objection.reference),
+        ("被举报企业", objection.enterprise.name),
+        ("举报内容", objection.content),
+    )
+    investigation = Field("investigation", "调查情况", "textarea", required=True, initial=objection.investigation)
+    if step == "investigate":
+        action = Action(
+            label="记录调查情况",
+            summary=summary,
+            consequences=("举报转为“调查中”；调查情况仅本级和上级可见，不对外公开。",),
+            fields=(investigation,),
+        )
+    elif step == "close":
+        action = Action(
+            label="办结并公开处理结果",
+            summary=summary,
+            consequences=(
+                "举报办结，不再出现在待办中；",
+                "“处理结果”将在公开查询页（凭受理编号查询）向举报人和公众公开，请勿填写个人信息或内部信息。",
+            ),
+            fields=(investigation, Field("result", "处理结果（公开）", "textarea", required=True)),
+        )
+    else:
+        raise NotFound("该操作不存在")
+
+    def run(typed: Mapping[str, str]) -> Any:
+        return services.handle_objection(
+            request.user,
+            objection.pk,
+            investigation=typed["investigation"],
+            result=typed.get("result", ""),
+            close=step == "close",
+        )
+
+    url = reverse("objections:detail", args=[objection.pk])
+    return action_page(request, action, run, back=(url, "返回举报"), done=url, done_message=f"已完成：{action.label}")

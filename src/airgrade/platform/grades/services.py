@@ -37,7 +37,15 @@ from airgrade.platform.grades.models import (
     LookbackRound,
     RectificationOrder,
 )
-from airgrade.platform.permissions import actor_of, require, require_found, require_role, scoped, within
+from airgrade.platform.permissions import (
+    actor_of,
+    permissions_for,
+    require,
+    require_found,
+    require_role,
+    scoped,
+    within,
+)
 
 
 def application_ban_rule(on: dt.date) -> Any:
@@ -76,6 +84,11 @@ def _site_for(user: Any, site_id: int, action: str) -> Site:
 
 def in_force_q(on: dt.date) -> Q:
     return Q(valid_from__lte=on) & (Q(valid_until__isnull=True) | Q(valid_until__gt=on))
+
+
+def is_in_force(record: GradeRecord, on: dt.date) -> bool:
+    """The same test as in_force_q, for one record already loaded."""
+    return record.valid_from <= on and (record.valid_until is None or record.valid_until > on)
 
 
 def grade_on(site: Site, industry_code: str, on: dt.date) -> GradeRecord | None:
@@ -127,6 +140,111 @@ def history(user: Any, enterprise_id: int) -> list[GradeRecord]:
 def visible_records(user: Any, on: dt.date | None = None) -> QuerySet[GradeRecord]:
     actor = actor_of(user)
     return scoped(current_records(on), actor, enterprise_field="enterprise_id")
+
+
+def filter_records(
+    queryset: QuerySet[GradeRecord], *, query: str = "", region_code: str = "", industry_code: str = "", grade: str = ""
+) -> QuerySet[GradeRecord]:
+    """Search and filters of a grade list (registry and public catalogue): name or 18-character credit code,
+    region (itself and below), industry and grade."""
+    text = query.strip()
+    if text:
+        if len(text) == 18:
+            queryset = queryset.filter(enterprise__credit_code=text.upper())
+        else:
+            queryset = queryset.filter(enterprise__name__contains=text)
+    if region_code:
+        queryset = queryset.filter(within(region_code))
+    if industry_code:
+        queryset = queryset.filter(industry_code=industry_code)
+    if grade:
+        queryset = queryset.filter(grade=grade)
+    return queryset
+
+
+def visible_site(user: Any, site_id: int) -> Site:
+    """A site whose grades the caller may see; out of scope is "not found"."""
+    missing = "厂区不存在或不在您的管辖范围内"
+    site = Site.objects.select_related("enterprise", "region").filter(pk=site_id).first()
+    if site is None:
+        raise NotFound(missing)
+    require_found(user, "grade.view", site_target(site), view="grade.view", missing=missing)
+    return site
+
+
+def site_history(user: Any, site_id: int) -> tuple[Site, list[GradeRecord]]:
+    """Every grade of a site, oldest first, with its dates, source, rules version and reason."""
+    site = visible_site(user, site_id)
+    records = (
+        GradeRecord.objects.filter(site=site)
+        .select_related("declaration", "campaign")
+        .order_by("industry_code", "valid_from", "id")
+    )
+    return site, list(records)
+
+
+def visible_rectifications(user: Any) -> QuerySet[RectificationOrder]:
+    """Rectification orders in the caller's scope (an enterprise its own)."""
+    actor = actor_of(user)
+    if "grade.view" not in permissions_for(actor):
+        return RectificationOrder.objects.none()
+    return scoped(RectificationOrder.objects.all(), actor, enterprise_field="enterprise_id").select_related(
+        "enterprise", "site", "region"
+    )
+
+
+def visible_rectification(user: Any, order_id: int) -> RectificationOrder:
+    order = visible_rectifications(user).filter(pk=order_id).first()
+    if order is None:
+        raise NotFound("整改通知不存在")
+    return order
+
+
+def visible_downgrades(user: Any) -> QuerySet[Downgrade]:
+    actor = actor_of(user)
+    if "grade.view" not in permissions_for(actor):
+        return Downgrade.objects.none()
+    return scoped(Downgrade.objects.all(), actor, "site__region", "enterprise_id").select_related(
+        "enterprise", "site", "site__region"
+    )
+
+
+def visible_windows(user: Any) -> list[AdjustmentWindow]:
+    """Adjustment windows that cover the caller's region (a province's covers its cities) or lie inside it."""
+    actor = actor_of(user)
+    if actor.region_code is None or "region.overview" not in permissions_for(actor):
+        return []
+    return [
+        window
+        for window in AdjustmentWindow.objects.select_related("region").order_by("-period", "opens", "id")
+        if contains(window.region_id, actor.region_code) or contains(actor.region_code, window.region_id)
+    ]
+
+
+def visible_lookbacks(user: Any) -> QuerySet[LookbackRound]:
+    actor = actor_of(user)
+    if "lookback.view" not in permissions_for(actor):
+        return LookbackRound.objects.none()
+    return scoped(LookbackRound.objects.all(), actor).select_related("region").order_by("-year", "id")
+
+
+def visible_lookback(user: Any, round_id: int) -> LookbackRound:
+    round_ = LookbackRound.objects.select_related("region").filter(pk=round_id).first()
+    missing = "回头看不存在"
+    if round_ is None:
+        raise NotFound(missing)
+    require_found(user, "lookback.view", Target(region_code=round_.region_id), view="lookback.view", missing=missing)
+    return round_
+
+
+def visible_lookback_item(user: Any, item_id: int) -> LookbackItem:
+    item = LookbackItem.objects.select_related("round", "grade_record").filter(pk=item_id).first()
+    missing = "回头看记录不存在"
+    if item is None:
+        raise NotFound(missing)
+    target = Target(region_code=item.grade_record.region_id)
+    require_found(user, "lookback.view", target, view="lookback.view", missing=missing)
+    return item
 
 
 def active_ban(enterprise: Enterprise, on: dt.date | None = None) -> ApplicationBan | None:

@@ -1,12 +1,35 @@
-"""Grade pages and downloads: the improvement-enterprise list (附件3) as the official workbook."""
+"""Grade pages: the registry with an as-of date and each site's history, rectification orders to closure, the
+回头看 rounds, dynamic adjustment (windows and downgrades), and the improvement-enterprise list (附件3) as the
+official workbook. Every write goes through an action page (pages.action_page) that calls a grades service."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
 
+from airgrade.core.access import Target
+from airgrade.core.industries import all_industries
+from airgrade.core.types import Grade
 from airgrade.io.excel.improvement_list import write_improvement_list
+from airgrade.platform import params
+from airgrade.platform.declarations.review import industry_name, industry_scale
+from airgrade.platform.errors import NotFound
 from airgrade.platform.grades import services
+from airgrade.platform.grades.models import Downgrade, GradeRecord, LookbackItem, RectificationOrder
+from airgrade.platform.pages import Action, Field, action_page, form_date, paginate, query_date, require_page
+from airgrade.platform.permissions import actor_of, permissions_for
+from airgrade.platform.regions.models import Region
+
+GRADE_CHOICES = tuple((g.value, f"{g.value}级" if g.value not in ("引领性", "非引领性") else g.value) for g in Grade)
+
+
+def grade_label(value: str) -> str:
+    return dict(GRADE_CHOICES).get(value, value)
 
 
 @login_required
@@ -19,3 +42,513 @@ def improvement_list(request: HttpRequest) -> HttpResponse:
     )
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''improvement-list-{on.isoformat()}.xlsx"
     return response
+
+
+# ---------------------------------------------------------------- registry and history
+
+
+def _record_row(record: GradeRecord) -> dict[str, Any]:
+    return {
+        "r": record,
+        "industry": industry_name(record.industry_code),
+        "grade": grade_label(record.grade),
+        "source": record.get_source_display(),
+    }
+
+
+@login_required
+def registry(request: HttpRequest) -> HttpResponse:
+    """The grades in force in the caller's scope on a chosen date, with search, filters and pages."""
+    actor = actor_of(request.user)
+    require_page(permissions_for(actor), "grade.view")
+    as_of, date_error = query_date(request, "as_of", services.today())
+    get = request.GET
+    regions = (
+        Region.objects.filter(parent_id=actor.region_code).order_by("code")
+        if actor.region_code
+        else Region.objects.none()
+    )
+    region = get.get("region", "")
+    if region and not regions.filter(code=region).exists():
+        region = ""
+    grade = get.get("grade", "") if get.get("grade", "") in dict(GRADE_CHOICES) else ""
+    industry = get.get("industry", "")
+    records = services.filter_records(
+        services.visible_records(request.user, as_of),
+        query=get.get("q", "")[:100],
+        region_code=region,
+        industry_code=industry,
+        grade=grade,
+    ).select_related("enterprise", "site", "region")
+    listing = paginate(request, records.order_by("region_id", "enterprise__name", "site_id", "industry_code"))
+    page = listing["page"]
+    return render(
+        request,
+        "grades/registry.html",
+        {
+            **listing,
+            "rows": [_record_row(r) for r in page],
+            "as_of": as_of,
+            "date_error": date_error,
+            "q": get.get("q", ""),
+            "region": region,
+            "grade": grade,
+            "industry": industry,
+            "regions": regions,
+            "industries": all_industries(),
+            "grades": GRADE_CHOICES,
+            "allowed": permissions_for(actor),
+        },
+    )
+
+
+@login_required
+def site_history(request: HttpRequest, site_id: int) -> HttpResponse:
+    """Every grade of one site with its dates, source, rules version and reason; the actions the caller has."""
+    site, records = services.site_history(request.user, site_id)
+    allowed = permissions_for(request.user, services.site_target(site))
+    today = services.today()
+    return render(
+        request,
+        "grades/history.html",
+        {
+            "site": site,
+            "rows": [_record_row(r) | {"in_force": services.is_in_force(r, today)} for r in records],
+            "downgrades": Downgrade.objects.filter(site=site).order_by("-effective", "-id"),
+            "orders": RectificationOrder.objects.filter(site=site).order_by("-ordered_at"),
+            "allowed": allowed,
+        },
+    )
+
+
+def _industries_in_force(site: Any) -> tuple[tuple[str, str], ...]:
+    codes = services.current_records().filter(site=site).values_list("industry_code", "grade")
+    return tuple((code, f"{industry_name(code)}（当前 {grade_label(grade)}）") for code, grade in codes)
+
+
+@login_required
+def downgrade(request: HttpRequest, site_id: int) -> HttpResponse:
+    """Dynamic downgrade of one industry grade of a site for a violation."""
+    site = services.visible_site(request.user, site_id)
+    rule = services.application_ban_rule(services.today())
+    severe = "、".join(
+        Downgrade.Reason(code).label for code in rule.downgrade_reasons if code in Downgrade.Reason.values
+    )
+    industries = _industries_in_force(site)
+    scale = {g for code, _ in industries for g in industry_scale(code)} or {g.value for g in Grade}
+    action = Action(
+        label="动态降级",
+        danger=True,
+        summary=(("企业", site.enterprise.name), ("厂区", site.name), ("所在区划", site.region.name)),
+        consequences=(
+            "所选行业的绩效等级自生效日期起降为所选等级，原等级的有效期截止到生效日期，等级历史保留全部记录；",
+            f"原因为{severe}的，直接降为该行业最低等级，{rule.days} 天内禁止申报，并记入诚信档案；",
+            "操作记入审计日志，不可撤销。",
+        ),
+        fields=(
+            Field("industry_code", "行业", "select", industries, required=True),
+            Field("reason_code", "降级原因", "select", tuple(Downgrade.Reason.choices), required=True),
+            Field("to_grade", "降级后的等级", "select", tuple(c for c in GRADE_CHOICES if c[0] in scale)),
+            Field("effective", "生效日期", "date", help="不填为今天"),
+            Field("description", "事实与依据", "textarea", required=True),
+        ),
+    )
+
+    def run(typed: Mapping[str, str]) -> Any:
+        return services.downgrade(
+            request.user,
+            site_id=site.pk,
+            industry_code=typed["industry_code"],
+            reason_code=typed["reason_code"],
+            description=typed["description"],
+            to_grade=typed["to_grade"] or None,
+            effective=form_date(typed["effective"], field="effective", label="生效日期", required=False),
+        )
+
+    history_url = reverse("grades:history", args=[site.pk])
+    return action_page(
+        request, action, run, back=(history_url, "返回等级历史"), done=history_url, done_message="已降级"
+    )
+
+
+# ---------------------------------------------------------------- rectification orders
+
+
+@login_required
+def rectifications(request: HttpRequest) -> HttpResponse:
+    require_page(permissions_for(request.user), "grade.view")
+    statuses = dict(RectificationOrder.Status.choices)
+    status = request.GET.get("status", "")
+    orders = services.visible_rectifications(request.user)
+    if status in statuses:
+        orders = orders.filter(status=status)
+    q = request.GET.get("q", "")[:100].strip()
+    if q:
+        orders = orders.filter(enterprise__name__contains=q)
+    listing = paginate(request, orders.order_by("status", "deadline", "id"))
+    page = listing["page"]
+    today = services.today()
+    return render(
+        request,
+        "grades/rectifications.html",
+        {
+            **listing,
+            "rows": [{"o": o, "overdue": services.is_overdue(o, today)} for o in page],
+            "statuses": statuses.items(),
+            "status": status,
+            "q": q,
+        },
+    )
+
+
+def _order_target(order: RectificationOrder) -> Target:
+    return Target(region_code=order.region_id, enterprise_id=order.enterprise_id)
+
+
+@login_required
+def rectification(request: HttpRequest, order_id: int) -> HttpResponse:
+    order = services.visible_rectification(request.user, order_id)
+    allowed = permissions_for(request.user, _order_target(order))
+    Status = RectificationOrder.Status
+    return render(
+        request,
+        "grades/rectification.html",
+        {
+            "o": order,
+            "overdue": services.is_overdue(order),
+            "may_report": "rectification.report" in allowed and order.status != Status.CLOSED,
+            "may_close": "rectification.close" in allowed and order.status == Status.REPORTED,
+        },
+    )
+
+
+RECTIFICATION_STEPS = {
+    "report": Action(
+        label="报告整改完成",
+        consequences=(
+            "整改通知转为“企业已报告整改完成”，交县级或市级核查销号；",
+            "整改情况随通知保存，核查人员可见。",
+        ),
+        fields=(Field("report", "整改情况", "textarea", required=True),),
+    ),
+    "close": Action(
+        label="核查销号",
+        consequences=("整改通知销号，不再出现在待办中；", "核查意见随通知保存并记入审计日志。"),
+        fields=(Field("note", "核查销号意见", "textarea", required=True),),
+    ),
+}
+
+
+@login_required
+def rectification_step(request: HttpRequest, order_id: int, step: str) -> HttpResponse:
+    order = services.visible_rectification(request.user, order_id)
+    base = RECTIFICATION_STEPS.get(step)
+    if base is None:
+        raise NotFound("该操作不存在")
+    action = Action(
+        label=base.label,
+        consequences=base.consequences,
+        fields=base.fields,
+        summary=(("企业", order.enterprise.name), ("厂区", order.site.name), ("问题", order.problem)),
+    )
+
+    def run(typed: Mapping[str, str]) -> Any:
+        if step == "report":
+            return services.report_rectification(request.user, order.pk, typed["report"])
+        return services.close_rectification(request.user, order.pk, typed["note"])
+
+    url = reverse("grades:rectification", args=[order.pk])
+    return action_page(request, action, run, back=(url, "返回整改通知"), done=url, done_message=f"已完成：{base.label}")
+
+
+@login_required
+def rectification_new(request: HttpRequest, site_id: int) -> HttpResponse:
+    """Issue a rectification order with a deadline to one site."""
+    site = services.visible_site(request.user, site_id)
+    action = Action(
+        label="下达整改通知",
+        summary=(("企业", site.enterprise.name), ("厂区", site.name), ("所在区划", site.region.name)),
+        consequences=(
+            "企业在工作台收到整改通知，须在整改时限前报告整改完成；",
+            "企业报告后由县级或市级核查销号；逾期未完成的在待办中标为逾期。",
+        ),
+        fields=(
+            Field("problem", "整改问题", "textarea", required=True),
+            Field("deadline", "整改时限", "date", required=True),
+        ),
+    )
+
+    def run(typed: Mapping[str, str]) -> Any:
+        deadline = form_date(typed["deadline"], field="deadline", label="整改时限")
+        assert deadline is not None
+        return services.order_rectification(request.user, site_id=site.pk, problem=typed["problem"], deadline=deadline)
+
+    return action_page(
+        request,
+        action,
+        run,
+        back=(reverse("grades:history", args=[site.pk]), "返回等级历史"),
+        done=lambda order: reverse("grades:rectification", args=[order.pk]),
+        done_message="已下达整改通知",
+    )
+
+
+# ---------------------------------------------------------------- dynamic adjustment
+
+
+@login_required
+def adjustment(request: HttpRequest) -> HttpResponse:
+    """Dynamic adjustment: the adjustment windows that cover the caller's region and the recorded downgrades."""
+    require_page(permissions_for(request.user), "region.overview")
+    today = services.today()
+    windows = [
+        {"w": w, "open": w.opens <= today <= w.closes, "future": w.opens > today}
+        for w in services.visible_windows(request.user)
+    ]
+    listing = paginate(request, services.visible_downgrades(request.user).order_by("-effective", "-id"))
+    page = listing["page"]
+    return render(
+        request,
+        "grades/adjustment.html",
+        {
+            "windows": windows,
+            **listing,
+            "rows": [
+                {
+                    "d": d,
+                    "industry": industry_name(d.industry_code),
+                    "from": grade_label(d.from_grade),
+                    "to": grade_label(d.to_grade),
+                }
+                for d in page
+            ],
+            "allowed": permissions_for(request.user),
+        },
+    )
+
+
+@login_required
+def adjustment_open(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request.user)
+    require_page(permissions_for(actor), "grade.adjustment_window")
+    region = Region.objects.get(code=actor.region_code)
+    today = services.today()
+    action = Action(
+        label="开启动态调整窗口",
+        summary=(("区划", region.full_name()),),
+        consequences=(
+            "窗口开放期间，本区划（含下级）经省级核定的升级（升为A、B、B-级或引领性）可以登记；窗口外升级一律不予登记，降级不受限；",
+            "每个年度只能开启一次，开启后不能修改或重开。",
+        ),
+        fields=(
+            Field("region", "区划", "hidden", initial=region.code),
+            Field("period", "年度", "number", required=True, initial=str(today.year)),
+            Field("opens", "开始日期", "date", required=True),
+            Field("closes", "截止日期", "date", required=True),
+            Field("note", "说明", "textarea"),
+        ),
+    )
+
+    def run(typed: Mapping[str, str]) -> Any:
+        opens = form_date(typed["opens"], field="opens", label="开始日期")
+        closes = form_date(typed["closes"], field="closes", label="截止日期")
+        assert opens is not None and closes is not None
+        return services.open_adjustment_window(
+            request.user,
+            region_code=params.region_code(typed["region"], required=True),
+            period=params.year(typed["period"], field="period", label="年度"),
+            opens=opens,
+            closes=closes,
+            note=typed["note"],
+        )
+
+    url = reverse("grades:adjustment")
+    return action_page(request, action, run, back=(url, "返回动态调整"), done=url, done_message="已开启动态调整窗口")
+
+
+# ---------------------------------------------------------------- 回头看
+
+
+@login_required
+def lookbacks(request: HttpRequest) -> HttpResponse:
+    require_page(permissions_for(request.user), "lookback.view")
+    rounds = services.visible_lookbacks(request.user)
+    rows = []
+    for round_ in rounds:
+        items = round_.items.all()
+        rows.append(
+            {
+                "r": round_,
+                "total": items.count(),
+                "problems": services.problem_items(round_).count(),
+                "pending": items.filter(outcome="").count(),
+            }
+        )
+    return render(request, "grades/lookbacks.html", {"rows": rows, "allowed": permissions_for(request.user)})
+
+
+@login_required
+def lookback_start(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request.user)
+    require_page(permissions_for(actor), "lookback.manage")
+    region = Region.objects.get(code=actor.region_code)
+    today = services.today()
+    action = Action(
+        label="建立回头看",
+        summary=(("区划", region.full_name()),),
+        consequences=(
+            "选取本区划当前全部A级、B级（含B-）和引领性企业的等级，逐一开展资格审查和现场核查；",
+            "每个年度只能建立一次。",
+        ),
+        fields=(
+            Field("region", "区划", "hidden", initial=region.code),
+            Field("year", "年度", "number", required=True, initial=str(today.year)),
+            Field("qualification_due", "资格审查截止", "date", required=True),
+            Field("onsite_due", "现场核查截止", "date", required=True),
+        ),
+    )
+
+    def run(typed: Mapping[str, str]) -> Any:
+        qualification_due = form_date(typed["qualification_due"], field="qualification_due", label="资格审查截止")
+        onsite_due = form_date(typed["onsite_due"], field="onsite_due", label="现场核查截止")
+        assert qualification_due is not None and onsite_due is not None
+        return services.start_lookback(
+            request.user,
+            region_code=params.region_code(typed["region"], required=True),
+            year=params.year(typed["year"]),
+            qualification_due=qualification_due,
+            onsite_due=onsite_due,
+        )
+
+    return action_page(
+        request,
+        action,
+        run,
+        back=(reverse("grades:lookbacks"), "返回回头看"),
+        done=lambda r: reverse("grades:lookback", args=[r.pk]),
+        done_message="已建立回头看",
+    )
+
+
+def _item_row(item: LookbackItem) -> dict[str, Any]:
+    record = item.grade_record
+    return {
+        "i": item,
+        "record": record,
+        "industry": industry_name(record.industry_code),
+        "grade": grade_label(record.grade),
+    }
+
+
+@login_required
+def lookback(request: HttpRequest, round_id: int) -> HttpResponse:
+    """A round: every selected grade with the results of both stages and the settlement."""
+    round_ = services.visible_lookback(request.user, round_id)
+    items = round_.items.select_related("grade_record__enterprise", "grade_record__site").order_by("id")
+    stage = request.GET.get("stage", "")
+    if stage in ("qualification", "onsite"):
+        items = items.filter(**{f"{stage}_result": LookbackItem.Result.PENDING})
+    listing = paginate(request, items)
+    page = listing["page"]
+    allowed = permissions_for(request.user, Target(region_code=round_.region_id))
+    all_items = round_.items.all()
+    return render(
+        request,
+        "grades/lookback.html",
+        {
+            "round": round_,
+            **listing,
+            "rows": [_item_row(i) for i in page],
+            "stage": stage,
+            "may_manage": "lookback.manage" in allowed,
+            "counts": {
+                "total": all_items.count(),
+                "qualification_done": all_items.exclude(qualification_result=LookbackItem.Result.PENDING).count(),
+                "onsite_done": all_items.exclude(onsite_result=LookbackItem.Result.PENDING).count(),
+                "problems": services.problem_items(round_).count(),
+            },
+        },
+    )
+
+
+@login_required
+def lookback_problems(request: HttpRequest, round_id: int) -> HttpResponse:
+    """The 问题企业汇总表 of a round."""
+    round_ = services.visible_lookback(request.user, round_id)
+    items = services.visible_problem_items(request.user, round_.pk).select_related(
+        "grade_record__enterprise", "grade_record__site", "grade_record__region"
+    )
+    return render(
+        request,
+        "grades/lookback_problems.html",
+        {"round": round_, "rows": [_item_row(i) for i in items.order_by("grade_record__region_id", "id")]},
+    )
+
+
+RESULT_CHOICES = tuple(c for c in LookbackItem.Result.choices if c[0] != LookbackItem.Result.PENDING)
+STAGE_LABELS = {"qualification": "资格审查", "onsite": "现场核查"}
+
+
+@login_required
+def lookback_item_step(request: HttpRequest, item_id: int, step: str) -> HttpResponse:
+    item = services.visible_lookback_item(request.user, item_id)
+    record = item.grade_record
+    summary = (
+        ("企业", record.enterprise.name),
+        ("厂区", record.site.name),
+        ("行业", industry_name(record.industry_code)),
+        ("当前等级", grade_label(record.grade)),
+    )
+    if step in STAGE_LABELS:
+        stage_label = STAGE_LABELS[step]
+        action = Action(
+            label=f"记录{stage_label}结论",
+            summary=summary,
+            consequences=(
+                f"本企业的{stage_label}结论按所填保存（可再次修改，每次修改记入审计日志）；",
+                "问题轻微或问题严重的企业进入问题企业汇总表，须另行处理（限期整改或降级）。",
+            ),
+            fields=(
+                Field("result", "核查结论", "select", RESULT_CHOICES, required=True),
+                Field("note", "发现的问题", "textarea", help="结论为问题轻微或问题严重的必填"),
+            ),
+        )
+
+        def run(typed: Mapping[str, str]) -> Any:
+            return services.record_lookback_result(
+                request.user, item.pk, stage=step, result=typed["result"], note=typed["note"]
+            )
+
+    elif step == "settle":
+        scale = set(industry_scale(record.industry_code)) or {g.value for g in Grade}
+        action = Action(
+            label="处理回头看问题",
+            danger=True,
+            summary=summary,
+            consequences=(
+                "选择“降级”的：按“回头看不合格”降为所选等级，原等级自今日起失效；",
+                "选择“限期整改”的：向企业下达整改通知，企业须在整改时限前报告整改完成；",
+                "处理结果记入审计日志。",
+            ),
+            fields=(
+                Field("outcome", "处理方式", "select", tuple(LookbackItem.Outcome.choices), required=True),
+                Field("to_grade", "降级后的等级", "select", tuple(c for c in GRADE_CHOICES if c[0] in scale)),
+                Field("deadline", "整改时限", "date", help="限期整改的必填"),
+                Field("note", "问题与处理意见", "textarea"),
+            ),
+        )
+
+        def run(typed: Mapping[str, str]) -> Any:
+            return services.settle_lookback_item(
+                request.user,
+                item.pk,
+                outcome=typed["outcome"],
+                to_grade=typed["to_grade"],
+                deadline=form_date(typed["deadline"], field="deadline", label="整改时限", required=False),
+                note=typed["note"],
+            )
+
+    else:
+        raise NotFound("该操作不存在")
+    url = reverse("grades:lookback", args=[item.round_id])
+    return action_page(request, action, run, back=(url, "返回回头看"), done=url, done_message=f"已完成：{action.label}")

@@ -12,29 +12,12 @@ from django.shortcuts import render
 from airgrade.core.grading.enterprise import PriorYearViolation
 from airgrade.core.industries import FAMILY_LABELS
 from airgrade.core.rules.export import today
+from airgrade.core.rules.render import NO_MEASURES_ZH
 from airgrade.core.types import EmissionStage
 from airgrade.platform.errors import ServiceError
 from airgrade.platform.rulebook import services
 
 PROVENANCE_LABELS = {"official": "官方", "secondary": "转载", "provisional": "暂定"}
-MEASURE_LABELS = {
-    "self_determined": "自主减排",
-    "stop_production": "停产",
-    "stop_road_transport": "停止公路运输",
-}
-
-
-def _measure_text(item: dict[str, Any]) -> str:
-    kind = item["kind"]
-    if kind in MEASURE_LABELS:
-        text = MEASURE_LABELS[kind]
-    elif kind == "stop_line_share":
-        text = f"停产 {round(item['share'] * 100)}% 生产线"
-    elif kind == "curtail":
-        text = f"限产 {item['percent']:g}%"
-    else:
-        text = f"停用{item['at_or_below']}及以下重型车辆"
-    return text + (f"（{item['note_zh']}）" if item.get("note_zh") else "")
 
 
 def browser(request: HttpRequest) -> HttpResponse:
@@ -68,8 +51,7 @@ def industry(request: HttpRequest, code: str) -> HttpResponse:
         cells = []
         for level in ("yellow", "orange", "red"):
             entry = levels.get(level)
-            items = entry["measures"] if entry else []
-            cells.append("；".join(_measure_text(item) for item in items) or "无强制措施")
+            cells.append(entry["text_zh"] if entry else NO_MEASURES_ZH)
         provenance = levels.get("red", {}).get("source", {}).get("provenance", "")
         measures.append({"grade": grade, "cells": cells, "provenance": provenance})
     measure_source = next(iter(data["measures"].values()), {}).get("red", {}).get("source")

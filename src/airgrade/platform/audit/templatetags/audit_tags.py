@@ -1,4 +1,5 @@
-"""Template helpers that show an audit record as the fields it changed, old value → new value."""
+"""Template helpers that show an audit record for people: each change as 字段：旧值 → 新值 in Chinese, the object by a
+readable name (`audit.labels.ChangeReader`)."""
 
 from __future__ import annotations
 
@@ -6,20 +7,21 @@ from typing import Any
 
 from django import template
 
+from airgrade.platform.audit.labels import ChangeReader, action_label
+
 register = template.Library()
 
 
 @register.filter
-def changes(record: Any) -> list[tuple[str, Any, Any]]:
-    before = record.before or {}
-    after = record.after or {}
-    return [(key, before.get(key, ""), after.get(key, "")) for key in after if before.get(key) != after.get(key)] + [
-        (key, before[key], "") for key in before if key not in after
-    ]
+def changes(record: Any) -> list[tuple[str, str, str]]:
+    return [(c.field, c.old, c.new) for c in ChangeReader().changes(record)]
+
+
+@register.filter
+def object_name(record: Any) -> str:
+    return ChangeReader().object_label(record)
 
 
 @register.filter
 def action_name(code: str) -> str:
-    from airgrade.platform.audit.labels import action_label
-
     return action_label(code)

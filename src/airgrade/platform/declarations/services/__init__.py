@@ -62,6 +62,9 @@ from airgrade.platform.declarations.services.onsite import (
     record_finding,
     register_expert,
     sign_check,
+    unregistered_experts,
+    visible_expert,
+    visible_experts,
 )
 from airgrade.platform.declarations.services.queue import (
     NEXT_ROLE,
@@ -128,11 +131,14 @@ __all__ = [
     "sign_check",
     "sign_commitment",
     "transition",
+    "unregistered_experts",
     "update_declaration",
     "upload_evidence",
     "verify_seals",
     "visible_campaign",
     "visible_declarations",
+    "visible_expert",
+    "visible_experts",
     "work_items",
     "workflow_context",
 ]

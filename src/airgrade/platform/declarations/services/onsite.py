@@ -105,6 +105,33 @@ def blacklist_expert(user: Any, expert_id: int, *, reason: str) -> ExpertProfile
     return profile
 
 
+def visible_experts(user: Any) -> list[ExpertProfile]:
+    """The experts of the pool the caller manages (city / province in scope), with their checks."""
+    actor = actor_of(user)
+    profiles = ExpertProfile.objects.select_related("user", "region").prefetch_related(
+        "checks__declaration__enterprise", "ties__enterprise"
+    )
+    return [
+        p
+        for p in profiles.order_by("region_id", "id")
+        if decide(actor, "expert.manage", Target(region_code=p.region_id))
+    ]
+
+
+def visible_expert(user: Any, expert_id: int) -> ExpertProfile:
+    profile = next((p for p in visible_experts(user) if p.pk == expert_id), None)
+    if profile is None:
+        raise NotFound("专家不存在")
+    return profile
+
+
+def unregistered_experts() -> list[User]:
+    """Accounts with the expert role that are not in the expert pool yet (candidates to register)."""
+    return list(
+        User.objects.filter(role=Role.EXPERT.value, is_active=True, expert_profile__isnull=True).order_by("username")
+    )
+
+
 LEVEL_FOR_ROLE = {Role.COUNTY: OnsiteCheck.Level.COUNTY, Role.CITY: OnsiteCheck.Level.CITY}
 STATE_FOR_LEVEL = {OnsiteCheck.Level.COUNTY: State.COUNTY_REVIEW, OnsiteCheck.Level.CITY: State.CITY_REVIEW}
 
