@@ -7,20 +7,24 @@ import datetime as dt
 import json
 from typing import Any
 
+import django_filters
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from airgrade.core.access import Actor, Target, decide
 from airgrade.core.emergency.model import GuaranteeCategory, LineStatus
-from airgrade.core.industries import industries_for_region, industry_by_code
-from airgrade.core.regions import RegionLevel, level_of
+from airgrade.core.industries import all_industries, industries_for_region, industry_by_code
+from airgrade.core.regions import RegionLevel, contains, level_of
 from airgrade.core.types import AlertLevel, Grade, Pollutant
 from airgrade.io.documents.layout import fixed
+from airgrade.platform import lists
 from airgrade.platform.emergency import services
-from airgrade.platform.emergency.models import ListEntry
+from airgrade.platform.emergency.models import AlertEvent, ListEntry, ListIndustry
 from airgrade.platform.enterprises.models import Site
 from airgrade.platform.errors import AccessDenied, NotFound, ServiceError, form_int
 from airgrade.platform.permissions import actor_of, permissions_for, scoped, within
@@ -56,21 +60,76 @@ def _can(request: HttpRequest, action: str, region: str | None = None, enterpris
     return bool(decide(actor_of(request.user), action, Target(region_code=region, enterprise_id=enterprise)))
 
 
+class EntryFilter(lists.ScopedFilterSet):
+    """应急减排清单: enterprise / site search, region, year, industry, grade, guarantee and small-micro status."""
+
+    search_fields = ("enterprise__name", "site__name", "enterprise__credit_code")
+    search_label = "企业、厂区或信用代码"
+    year = django_filters.NumberFilter(label="清单年度", field_name="year")
+    industry = django_filters.ChoiceFilter(label="行业", method="filter_industry", empty_label="全部")
+    grade = lists.choice_filter(
+        "等级", [(g.value, g.value) for g in Grade if not g.is_designation], "grade", method="filter_grade"
+    )
+    guarantee_status = lists.choice_filter(
+        "保障类", [c for c in ListEntry.GuaranteeStatus.choices if c[0]], "guarantee_status"
+    )
+    small_micro_status = lists.choice_filter(
+        "小微涉气", [c for c in ListEntry.SmallMicroStatus.choices if c[0]], "small_micro_status"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["industry"].extra["choices"] = [(i.code, i.name_zh) for i in all_industries()]
+
+    def filter_industry(self, queryset: Any, name: str, value: str) -> Any:
+        return queryset.filter(pk__in=ListIndustry.objects.filter(industry_code=value).values("entry_id"))
+
+    def filter_grade(self, queryset: Any, name: str, value: str) -> Any:
+        return queryset.filter(pk__in=ListIndustry.objects.filter(grade=value).values("entry_id"))
+
+
+def _entry_industries(entry: ListEntry) -> str:
+    return "、".join(f"{_industry_name(i.industry_code)} {i.grade or '未评级'}" for i in entry.industries.all())
+
+
+ENTRY_COLUMNS = [
+    lists.Column("企业", lambda e: e.enterprise.name),
+    lists.Column("统一社会信用代码", lambda e: e.enterprise.credit_code),
+    lists.Column("厂区", lambda e: e.site.name),
+    lists.Column("所在区划", lambda e: e.region.name),
+    lists.Column("清单年度", lambda e: e.year),
+    lists.Column("行业 / 等级", _entry_industries),
+    lists.Column("生产线数", lambda e: len(e.lines.all())),
+    lists.Column("保障类", lambda e: e.get_guarantee_status_display()),
+    lists.Column("小微涉气", lambda e: e.get_small_micro_status_display()),
+]
+
+
 @login_required
 def entry_list(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request.user)
-    entries = services.visible_entries(request.user, request.GET.get("region", ""))
+    result = lists.list_page(
+        request,
+        EntryFilter,
+        services.visible_entries(request.user).order_by("region_id", "enterprise__name", "-year", "id"),
+        actor=actor,
+        columns=ENTRY_COLUMNS,
+        filename="应急减排清单",
+    )
+    if isinstance(result, HttpResponse):
+        return result
     sites = scoped(Site.objects.select_related("enterprise", "region"), actor, enterprise_field="enterprise_id")
     if _province_wide(actor):
         sites = sites.none()  # a province-wide list of unlisted sites is no worklist; counties and cities keep it
-    listed = set(entries.values_list("site_id", flat=True))
+    year = timezone.localdate().year
+    listed = ListEntry.objects.filter(year=year).values("site_id")
     return render(
         request,
         "emergency/list.html",
         {
-            "entries": entries[:500],
-            "unlisted_sites": [site for site in sites[:500] if site.pk not in listed],
-            "year": timezone.localdate().year,
+            **result,
+            "unlisted_sites": list(sites.exclude(pk__in=listed).order_by("region_id", "enterprise__name")[:500]),
+            "year": year,
             "can_issue": "alert.issue" in permissions_for(actor),
         },
     )
@@ -384,17 +443,112 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     regions = []
     if can_issue and actor.region_code:
         regions = list(Region.objects.filter(within(actor.region_code, "code")).exclude(level="province"))
+    visible = [event.pk for event in services.visible_events(request.user)]
+    result = lists.list_page(
+        request,
+        EventFilter,
+        AlertEvent.objects.filter(pk__in=visible).order_by("-starts_at", "-id"),
+        actor=actor,
+        columns=EVENT_COLUMNS,
+        filename="预警事件",
+    )
+    if isinstance(result, HttpResponse):
+        return result
+    names = _region_names([code for event in result["page"] for code in event.region_codes])
     return render(
         request,
         "emergency/alerts.html",
         {
-            "events": services.visible_events(request.user),
+            **result,
+            "events": [(event, "、".join(names.get(c, c) for c in event.region_codes)) for event in result["page"]],
             "can_issue": can_issue,
             "regions": regions,
             "levels": [(level.value, level.label_zh) for level in services.LEVEL_ORDER],
             "form_error": form_error,
         },
     )
+
+
+def _region_names(codes: list[str]) -> dict[str, str]:
+    return dict(Region.objects.filter(code__in=set(codes)).values_list("code", "name"))
+
+
+class EventFilter(lists.ScopedFilterSet):
+    search_fields = ("title",)
+    search_label = "名称"
+    status = lists.choice_filter("状态", AlertEvent.Status.choices, "status")
+    level = lists.choice_filter("级别", [(lv.value, lv.label_zh) for lv in AlertLevel], "level")
+    starts_from, starts_to = lists.date_filters("starts_at", "开始日期")
+
+    def filter_region(self, queryset: Any, name: str, value: str) -> Any:
+        """Events whose alert regions overlap the chosen region (a JSON list: read in Python, events are few)."""
+        if not value:
+            return queryset
+        keep = [
+            event.pk
+            for event in queryset
+            if any(contains(value, code) or contains(code, value) for code in event.region_codes)
+        ]
+        return queryset.filter(pk__in=keep)
+
+
+def _event_regions(event: AlertEvent) -> str:
+    names = _region_names(event.region_codes)
+    return "、".join(names.get(code, code) for code in event.region_codes)
+
+
+EVENT_COLUMNS = [
+    lists.Column("名称", lambda e: e.title),
+    lists.Column("预警区域", _event_regions),
+    lists.Column("级别", lambda e: e.get_level_display()),
+    lists.Column("开始时间", lambda e: timezone.localtime(e.starts_at).strftime("%Y-%m-%d %H:%M")),
+    lists.Column(
+        "预计结束时间", lambda e: timezone.localtime(e.ends_at).strftime("%Y-%m-%d %H:%M") if e.ends_at else ""
+    ),
+    lists.Column("状态", lambda e: e.get_status_display()),
+]
+
+
+class TaskFilter(lists.ScopedFilterSet):
+    """An alert's enterprise tasks: enterprise search, county, acknowledgement / report status."""
+
+    STATUSES = [
+        ("unacknowledged", "未签收"),
+        ("acknowledged", "已签收"),
+        ("unreported", "未上报执行情况"),
+        ("reported", "已上报执行情况"),
+    ]
+    search_fields = ("enterprise__name", "entry__site__name")
+    search_label = "企业或厂区"
+    status = django_filters.ChoiceFilter(label="状态", choices=STATUSES, method="filter_status", empty_label="全部")
+
+    def filter_status(self, queryset: Any, name: str, value: str) -> Any:
+        column = "acknowledged_at" if "acknowledged" in value else "reported_at"
+        return queryset.filter(**{f"{column}__isnull": value.startswith("un")})
+
+
+TASK_COLUMNS = [
+    lists.Column("企业", lambda t: t.enterprise.name),
+    lists.Column("厂区", lambda t: t.entry.site.name),
+    lists.Column("所在区划", lambda t: t.region.name),
+    lists.Column("级别", lambda t: t.get_level_display()),
+    lists.Column(
+        "签收时间",
+        lambda t: timezone.localtime(t.acknowledged_at).strftime("%Y-%m-%d %H:%M") if t.acknowledged_at else "未签收",
+    ),
+    lists.Column("预期减排 SO₂（t/d）", lambda t: t.expected_so2),
+    lists.Column("预期减排 NOx（t/d）", lambda t: t.expected_nox),
+    lists.Column("预期减排 PM（t/d）", lambda t: t.expected_pm),
+    lists.Column("预期减排 VOCs（t/d）", lambda t: t.expected_vocs),
+    lists.Column(
+        "上报时间",
+        lambda t: timezone.localtime(t.reported_at).strftime("%Y-%m-%d %H:%M") if t.reported_at else "未上报",
+    ),
+    lists.Column("上报 SO₂", lambda t: t.reported_so2),
+    lists.Column("上报 NOx", lambda t: t.reported_nox),
+    lists.Column("上报 PM", lambda t: t.reported_pm),
+    lists.Column("上报 VOCs", lambda t: t.reported_vocs),
+]
 
 
 POLLUTANT_FIELDS = [
@@ -441,7 +595,23 @@ def _alert_page(
     """The alert page; after a refused report, that task's form shows what was typed and the reason."""
     event = services.get_event(request.user, event_id)
     actor = actor_of(request.user)
-    tasks = list(services.event_tasks(request.user, event))
+    all_tasks = services.event_tasks(request.user, event)
+    base = all_tasks.filter(pk=typed_task) if typed_task is not None else all_tasks
+    result = lists.list_page(
+        request,
+        TaskFilter,
+        base.order_by("region_id", "enterprise__name", "id"),
+        actor=actor,
+        columns=TASK_COLUMNS,
+        filename=f"{event.title} 企业任务",
+        per_page=20,
+    )
+    if isinstance(result, HttpResponse):
+        return result
+    tasks = list(result["page"])
+    counts = all_tasks.aggregate(
+        total=Count("id"), acknowledged=Count("acknowledged_at"), reported=Count("reported_at")
+    )
     allowed = permissions_for(actor)
     can_change = event.status == "active" and all(
         decide(actor, "alert.issue", Target(region_code=code)) for code in event.region_codes
@@ -450,6 +620,10 @@ def _alert_page(
         request,
         "emergency/alert.html",
         {
+            **result,
+            "list_anchor": "tasks",
+            "counts": counts,
+            "event_regions": _event_regions(event),
             "event": event,
             "tasks": [
                 (
@@ -532,4 +706,7 @@ def task_act(request: HttpRequest, task_id: int) -> HttpResponse:
                 return _alert_page(request, task.event_id, typed_task=task.pk, typed=typed, error=exc, status=400)
         else:
             messages.success(request, "已保存")
-    return redirect("emergency:alert", event_id=task.event_id)
+    back = QueryDict(request.POST.get("back", "")).urlencode()
+    return redirect(
+        reverse("emergency:alert", args=[task.event_id]) + (f"?{back}" if back else "") + f"#task-{task.pk}"
+    )
