@@ -19,7 +19,7 @@ from airgrade.core.types import Role
 from airgrade.core.workflow import (
     State,
 )
-from airgrade.core.workflow.campaigns import monthly_cycle, template_by_code
+from airgrade.core.workflow.campaigns import monthly_cycle
 from airgrade.platform import params
 from airgrade.platform.audit import services as audit
 from airgrade.platform.declarations import rulebook
@@ -77,7 +77,9 @@ def create_campaign(
         raise ServiceError("抽查比例须在 0 到 1 之间", field="b_sample_ratio")
     template = None
     if template_code:
-        template = template_by_code(template_code)
+        # The calendars of the policy in force on the campaign's rules date (REQ H21-4, H23-7, LC-8, SJZ-12).
+        calendars = rulebook.policy(rules_date).campaign_templates
+        template = next((item for item in calendars if item.code == template_code), None)
         if template is None:
             raise ServiceError(f"未知的批次模板: {template_code}", field="template_code")
         template = template.shifted_to(timezone.localtime(application_deadline).year)
