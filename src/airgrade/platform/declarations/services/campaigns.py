@@ -41,7 +41,7 @@ from airgrade.platform.declarations.services.common import (
 from airgrade.platform.enterprises.models import Enterprise, IndustryAssignment
 from airgrade.platform.errors import NotFound, ServiceError
 from airgrade.platform.hooks import grade_ledger
-from airgrade.platform.permissions import actor_of, require, scoped, within
+from airgrade.platform.permissions import actor_of, require, require_role, scoped, within
 from airgrade.platform.regions.models import Region
 
 
@@ -226,9 +226,9 @@ def run_cutoff(user: Any, campaign_id: int) -> list[CutoffRecord]:
 
     Monthly campaigns are skipped: declarations are open all year (H23-3), so a month without one is no refusal.
     """
-    campaign = Campaign.objects.select_for_update().filter(pk=campaign_id).first()
-    if campaign is None:
-        raise NotFound("评级批次不存在")
+    require_role(user, "campaign.cutoff")
+    visible_campaign(user, campaign_id)  # out of scope looks missing, before any other check
+    campaign = Campaign.objects.select_for_update(no_key=True).get(pk=campaign_id)
     require(user, "campaign.cutoff", Target(region_code=campaign.region_id))
     if campaign.kind == Campaign.Kind.MONTHLY:
         raise ServiceError("月度评级全年开放申报，不做截止处理（REQ H23-3）")
