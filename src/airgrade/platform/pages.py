@@ -23,9 +23,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from airgrade.platform.errors import AccessDenied, NotFound, ServiceError
+from airgrade.platform.lists import PER_PAGE
 from airgrade.platform.permissions import actor_of, permissions_for
 
-PER_PAGE = 50
 # A requirement citation inside a stored text ("（REQ LC-6）", "REQ H21-6, SJZ-3"): code and docs cite them, people
 # reading a page do not need them.
 REQUIREMENT_IDS = re.compile(r"\s*[（(]\s*REQ[^）)]*[）)]|\s*\bREQ\s+[A-Z0-9]+-\d+[A-Za-z0-9 ,、-]*")
