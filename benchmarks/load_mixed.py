@@ -2,7 +2,7 @@
 
 Run: `uv run python benchmarks/load_mixed.py --database sqlite|postgresql [--clients 16] [--seconds 60] [--workers 4]`
 A fresh database (SQLite file in a temporary directory, or the PostgreSQL database `airgrade_bench_load` on
-127.0.0.1:5432, dropped and recreated) gets the demo data (`airgrade demo --enterprises 40`); gunicorn serves it on
+127.0.0.1:5432 — or the one AIRGRADE_DATABASE_URL names — dropped and recreated) gets the demo data (`airgrade demo --enterprises 40`); gunicorn serves it on
 127.0.0.1 only. Each client is logged in as a demo user (province, city, county or enterprise) through a server-side
 session and loops: 70 % reads (enterprise list and detail, public grades, emergency list, home page), 30 % writes
 (rename an enterprise with a reason, add a site — both audited services). Prints requests/s, p50/p95/max latency,
@@ -29,7 +29,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
-PG_URL = "postgresql://postgres@127.0.0.1:5432/airgrade_bench_load"
+# AIRGRADE_DATABASE_URL names another PostgreSQL database (e.g. one per worktree); it is dropped and recreated too.
+_ENV_URL = os.environ.get("AIRGRADE_DATABASE_URL", "")
+PG_URL = _ENV_URL if _ENV_URL.startswith("postgres") else "postgresql://postgres@127.0.0.1:5432/airgrade_bench_load"
+PG_NAME = PG_URL.rsplit("/", 1)[1].split("?")[0]
 
 
 def free_port() -> int:
@@ -48,8 +51,8 @@ def prepare(database: str, workdir: Path) -> dict[str, str]:
         import psycopg
 
         with psycopg.connect(PG_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
-            connection.execute('DROP DATABASE IF EXISTS "airgrade_bench_load" WITH (FORCE)')
-            connection.execute('CREATE DATABASE "airgrade_bench_load"')
+            connection.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
+            connection.execute(f'CREATE DATABASE "{PG_NAME}"')
         env["AIRGRADE_DATABASE_URL"] = PG_URL
     else:
         env["AIRGRADE_DATABASE_URL"] = f"sqlite:///{workdir / 'load.sqlite3'}"
@@ -206,7 +209,9 @@ def main() -> int:
         log.close()
     statuses = Counter(status for _, status, _ in results)
     errors = sum(n for status, n in statuses.items() if status >= 500 or status in (400, 401, 403, 404, 409, 422))
-    locked = (workdir / "server.log").read_text(errors="replace").count("database is locked")
+    server_log = (workdir / "server.log").read_text(errors="replace")
+    locked = server_log.count("database is locked")
+    deadlocks = server_log.count("deadlock detected")
     print(
         f"database: {args.database}  clients: {args.clients}  gunicorn workers: {args.workers}  duration: {elapsed:.1f} s"
     )
@@ -220,13 +225,13 @@ def main() -> int:
             f"p50 {statistics.median(times) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, max {times[-1] * 1000:.0f} ms"
         )
     print(f"statuses: {dict(sorted(statuses.items()))}")
-    print(f"errors: {errors}   'database is locked' in server log: {locked}")
+    print(f"errors: {errors}   'database is locked' in server log: {locked}   'deadlock detected': {deadlocks}")
     verify = subprocess.run(
         [str(Path(sys.executable).parent / "airgrade"), "audit", "verify"], env=env, capture_output=True, text=True
     )
     print(verify.stdout.strip() or verify.stderr.strip())
     shutil.rmtree(workdir, ignore_errors=True)
-    return 0 if errors == 0 and locked == 0 else 1
+    return 0 if errors == 0 and locked == 0 and deadlocks == 0 else 1
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """One declaration through every role's pages in headless Debian chromium: the enterprise declares its facts →
 the county reviews with the facts in view → the assigned expert records findings per aspect and signs → the
 county signs the check and passes → the city samples and passes → the province verifies → the public page shows
-the grade → a citizen files an objection (REQ LC-2, LC-3, LC-14, SJZ-7, H23-3).
+the grade → a citizen files an objection → the city answers it → the public sees the answer (REQ LC-2, LC-3, LC-14, SJZ-7, H23-3).
 
 Every page visited is saved as a screenshot under test-results/journey/ (gitignored) for people to look at.
 """
@@ -220,3 +220,27 @@ def test_every_role_does_its_part_in_the_browser(page: Any, users: dict[str, Any
     page.click("main form button[type=submit]")
     page.wait_for_url("**/public/objections/**")
     journey.shot("public-objection-status")
+    status_url = page.url
+    assert "已受理" in page.locator("main").inner_text()
+
+    # The city finds the objection in its work queue, closes it with a public result (an empty result is refused
+    # and what was typed stays); the public status page then shows the answer.
+    journey.sign_in("city")
+    page.click("#home-queue a:has-text('举报')")
+    page.wait_for_selector("#objection")
+    journey.shot("city-objection")
+    page.click("#objection-close")
+    page.fill("#f-investigation", "已派员现场核查，物料堆场已部分苫盖。")
+    page.click("#confirm-action")
+    assert "办结须填写公开的处理结果" in page.locator("#error-result").inner_text()
+    assert page.locator("#f-investigation").input_value() == "已派员现场核查，物料堆场已部分苫盖。"
+    page.fill("#f-result", "经核查情况属实，已责令企业限期完成物料堆场全封闭。")
+    journey.shot("city-objection-close")
+    page.click("#confirm-action")
+    page.wait_for_selector(".messages .success")
+    assert page.locator("#objection-status").inner_text() == "已办结"
+    page.context.clear_cookies()
+    page.goto(status_url)
+    answer = page.locator("main").inner_text()
+    assert "已办结" in answer and "已责令企业限期完成物料堆场全封闭" in answer and "部分苫盖" not in answer
+    journey.shot("public-objection-answered")

@@ -964,7 +964,7 @@ def _check(endpoint: Endpoint, w: World) -> None:
                 missing = _missing_world(w)
                 if endpoint.url(missing) != endpoint.url(w) or _body(endpoint, missing) != _body(endpoint, w):
                     ghost = _call(client, endpoint, missing)
-                    assert ghost.status_code == response.status_code or endpoint.route in STILL_403, (
+                    assert ghost.status_code == response.status_code, (
                         f"{who}: out of scope {response.status_code} {_error(response)!r}, "
                         f"missing {ghost.status_code} {_error(ghost)!r}"
                     )
@@ -1002,40 +1002,6 @@ def _error(response: Any) -> str:
     text = response.content.decode("utf-8", "replace")
     start = text.find('role="alert">')
     return text[start : text.find("<", start + 13)] if start >= 0 else ""
-
-
-# Routes that still answer 403 (with the reason) for an existing object out of the caller's scope where a missing one
-# answers 404: found by the sweep of issue 8 (defect 6), not yet moved to require_found. Shrink it; never grow it.
-STILL_403 = frozenset(
-    {
-        "/declarations/campaigns/{campaign_id}/cutoff",
-        "/declarations/",
-        "/declarations/{int:declaration_id}",
-        "/declarations/{declaration_id}/evidence",
-        "/declarations/{declaration_id}/commitment",
-        "/declarations/{declaration_id}/document",
-        "/declarations/{declaration_id}/onsite",
-        "/declarations/onsite/{check_id}/experts/{expert_id}",
-        "/declarations/onsite/{check_id}/findings",
-        "/declarations/onsite/{check_id}/photos",
-        "/declarations/onsite/{check_id}/sign",
-        "/declarations/experts/{expert_id}/blacklist",
-        "/grades/downgrades",
-        "/grades/rectifications",
-        "/grades/rectifications/{order_id}/report",
-        "/grades/rectifications/{order_id}/close",
-        "/grades/lookbacks/{round_id}/problems",
-        "/grades/lookbacks/items/{item_id}/result",
-        "/grades/lookbacks/items/{item_id}/settle",
-        "/public/staff/objections/{objection_id}",
-        "/emergency/alerts/{event_id}/level",
-        "/emergency/alerts/{event_id}/lift",
-        "/emergency/tasks/{task_id}/acknowledge",
-        "/emergency/tasks/{task_id}/report",
-        "/emergency/tasks/{task_id}/evidence",
-        "emergency/alerts/<int:event_id>/change/",
-    }
-)
 
 
 def _ids(endpoints: list[Endpoint]) -> list[str]:

@@ -11,6 +11,7 @@ turned into field messages but answered as 403 / 404.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,14 +23,45 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from airgrade.platform.errors import AccessDenied, NotFound, ServiceError
+from airgrade.platform.lists import PER_PAGE
+from airgrade.platform.permissions import actor_of, permissions_for
 
-PER_PAGE = 50
+# A requirement citation inside a stored text ("（REQ LC-6）", "REQ H21-6, SJZ-3"): code and docs cite them, people
+# reading a page do not need them.
+REQUIREMENT_IDS = re.compile(r"\s*[（(]\s*REQ[^）)]*[）)]|\s*\bREQ\s+[A-Z0-9]+-\d+[A-Za-z0-9 ,、-]*")
+
+
+def without_requirement_ids(text: str) -> str:
+    """A stored reason or note as a page shows it: requirement citations left out."""
+    return REQUIREMENT_IDS.sub("", text or "").strip()
 
 
 def require_page(allowed: Collection[str], action: str) -> None:
     """A workflow page exists only for those whose access table has its action somewhere (else "not found")."""
     if action not in allowed:
         raise NotFound("页面不存在")
+
+
+def own_region(user: Any, action: str) -> Any:
+    """The caller's own region for an action page that acts on it (opening a window, starting a round, registering
+    an expert); "not found" for anyone whose access table lacks the action there."""
+    from airgrade.platform.regions.models import Region
+
+    actor = actor_of(user)
+    require_page(permissions_for(actor), action)
+    return Region.objects.get(code=actor.region_code)
+
+
+def region_field(region: Any) -> Field:
+    """The hidden region input of an own-region action page; the service checks the posted code, so a code of
+    another region is refused there, never trusted here."""
+    return Field("region", "区划", "hidden", initial=region.code)
+
+
+def required_date(typed: Mapping[str, str], name: str, label: str) -> dt.date:
+    value = form_date(typed.get(name), field=name, label=label)
+    assert value is not None  # required: form_date raised on an empty value
+    return value
 
 
 def form_date(raw: object, *, field: str, label: str, required: bool = True) -> dt.date | None:

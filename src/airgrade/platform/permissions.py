@@ -51,6 +51,15 @@ def require_found(user_or_actor: Any, action: str, target: Target, *, view: str,
     return require(actor, action, target)
 
 
+def require_role(user_or_actor: Any, action: str) -> Actor:
+    """Refuse a caller whose role may never do `action` anywhere. The answer is the same for every object, existing
+    or not, so it may come before the lookup; scope is still decided per object (with `require_found`)."""
+    actor = user_or_actor if isinstance(user_or_actor, Actor) else actor_of(user_or_actor)
+    if actor.role not in access.ACTION_ROLES.get(action, frozenset()):
+        raise AccessDenied(f"{actor.role.label_zh}角色无权执行此操作")
+    return actor
+
+
 def permissions_for(user_or_actor: Any, target: Target | None = None) -> frozenset[str]:
     """The actions the access table allows this user on `target` (default: the user's own region / enterprise).
 

@@ -84,3 +84,12 @@ def force_state(
 def act(user: Any, declaration: Declaration, action: str, **kwargs: Any) -> Declaration:
     declaration.refresh_from_db()
     return services.transition(user, declaration.pk, action, expected_state=declaration.state, **kwargs)
+
+
+def province_verified(users: dict[str, Any], grade: str = "B") -> Declaration:
+    """The home enterprise's declaration for `grade`, verified by the province: its grade is in the registry."""
+    campaign = make_campaign(users["city"])
+    declaration = force_state(
+        ready_declaration(users["enterprise"], campaign, grade=grade), "province_verification", users["county"]
+    )
+    return act(users["province"], declaration, "declaration.province_verify")

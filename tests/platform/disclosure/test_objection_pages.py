@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test import Client
-from tests.platform.declarations.workflow_helpers import act, force_state, make_campaign, ready_declaration
+from tests.platform.declarations.workflow_helpers import province_verified
+from tests.platform.page_client import client_for, text
 
 from airgrade.platform.disclosure import services
 from airgrade.platform.disclosure.models import Objection
@@ -15,24 +15,9 @@ from airgrade.platform.disclosure.models import Objection
 pytestmark = pytest.mark.django_db
 
 
-def _client(user: Any | None = None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-def _text(response: Any) -> str:
-    return response.content.decode()
-
-
 @pytest.fixture
 def objection(users: dict[str, Any]) -> Objection:
-    campaign = make_campaign(users["city"])
-    declaration = force_state(
-        ready_declaration(users["enterprise"], campaign, grade="B"), "province_verification", users["county"]
-    )
-    act(users["province"], declaration, "declaration.province_verify")
+    province_verified(users)
     question, token = services.new_captcha()
     a, b = question.split(" = ")[0].split(" + ")
     return services.file_objection(
@@ -45,48 +30,48 @@ def objection(users: dict[str, Any]) -> Objection:
 
 
 def test_city_investigates_and_publishes_the_result(users: dict[str, Any], objection: Objection) -> None:
-    city = _client(users["city"])
+    city = client_for(users["city"])
     detail = f"/objections/{objection.pk}/"
-    assert detail in _text(city.get("/"))  # the home work queue links to it
-    listed = _text(city.get("/objections/"))
+    assert detail in text(city.get("/"))  # the home work queue links to it
+    listed = text(city.get("/objections/"))
     assert objection.reference in listed and users["own_enterprise"].name in listed and "已受理" in listed
-    page = _text(city.get(detail))
+    page = text(city.get(detail))
     assert "料场未封闭" in page and "objection-close" in page
 
     investigate = f"/objections/{objection.pk}/investigate/"
     refused = city.post(investigate, {"investigation": " "})
-    assert refused.status_code == 400 and 'id="error-investigation"' in _text(refused)
+    assert refused.status_code == 400 and 'id="error-investigation"' in text(refused)
     assert city.post(investigate, {"investigation": "已派员现场核查"}).status_code == 302
     objection.refresh_from_db()
     assert objection.status == "investigating"
 
     close = f"/objections/{objection.pk}/close/"
-    form = _text(city.get(close))
+    form = text(city.get(close))
     assert "已派员现场核查" in form and "公开查询页" in form  # the investigation so far is pre-filled
     refused = city.post(close, {"investigation": "现场核查属实", "result": ""})
-    assert refused.status_code == 400 and "办结须填写公开的处理结果" in _text(refused)
-    assert "现场核查属实" in _text(refused)
+    assert refused.status_code == 400 and "办结须填写公开的处理结果" in text(refused)
+    assert "现场核查属实" in text(refused)
     assert city.post(close, {"investigation": "现场核查属实", "result": "已责令企业限期封闭料场"}).status_code == 302
-    public = _text(_client().get(f"/public/objections/{objection.reference}/"))
+    public = text(client_for().get(f"/public/objections/{objection.reference}/"))
     assert "已办结" in public and "已责令企业限期封闭料场" in public and "现场核查属实" not in public
-    assert "objection-close" not in _text(city.get(detail))
-    assert detail not in _text(city.get("/"))
+    assert "objection-close" not in text(city.get(detail))
+    assert detail not in text(city.get("/"))
 
 
 def test_objection_pages_by_role(users: dict[str, Any], objection: Objection) -> None:
     detail = f"/objections/{objection.pk}/"
-    province = _client(users["province"])
-    assert objection.reference in _text(province.get("/objections/"))
-    assert "objection-close" not in _text(province.get(detail))  # reads, does not handle
+    province = client_for(users["province"])
+    assert objection.reference in text(province.get("/objections/"))
+    assert "objection-close" not in text(province.get(detail))  # reads, does not handle
     refused = province.post(f"/objections/{objection.pk}/close/", {"investigation": "x", "result": "y"})
     assert refused.status_code == 403
-    assert objection.reference not in _text(_client(users["other_city"]).get("/objections/"))
+    assert objection.reference not in text(client_for(users["other_city"]).get("/objections/"))
     for who in ("county", "other_county", "other_city", "enterprise", "expert"):
-        assert _client(users[who]).get(detail).status_code == 404, who
-        assert _client(users[who]).post(f"/objections/{objection.pk}/close/", {}).status_code == 404, who
+        assert client_for(users[who]).get(detail).status_code == 404, who
+        assert client_for(users[who]).post(f"/objections/{objection.pk}/close/", {}).status_code == 404, who
     for who in ("county", "enterprise", "expert"):
-        assert _client(users[who]).get("/objections/").status_code == 404, who
-    assert "/accounts/login/" in _client().get(detail)["Location"]
-    assert _client(users["city"]).get(f"/objections/{objection.pk}/delete/").status_code == 404
+        assert client_for(users[who]).get("/objections/").status_code == 404, who
+    assert "/accounts/login/" in client_for().get(detail)["Location"]
+    assert client_for(users["city"]).get(f"/objections/{objection.pk}/delete/").status_code == 404
     objection.refresh_from_db()
     assert objection.status == "received"

@@ -123,7 +123,7 @@ def test_violation_downgrade_needs_a_worse_grade_and_a_reason(users: dict[str, A
             description="在线监测超标",
             to_grade="A",
         )
-    with pytest.raises(AccessDenied):
+    with pytest.raises(NotFound):  # out of scope is "not found" (issue 8 defect 6)
         services.downgrade(
             users["other_county"],
             site_id=site.pk,
@@ -189,7 +189,7 @@ def test_rectification_is_followed_to_closure(users: dict[str, Any]) -> None:
     order = services.order_rectification(users["county"], site_id=site.pk, problem="料棚未全封闭", deadline=deadline)
     with pytest.raises(ServiceError, match="尚未报告"):
         services.close_rectification(users["county"], order.pk, "已核查")
-    with pytest.raises(AccessDenied):
+    with pytest.raises(NotFound):  # out of scope is "not found" (issue 8 defect 6)
         services.report_rectification(users["other_enterprise_user"], order.pk, "已完成")
     services.report_rectification(users["enterprise"], order.pk, "已完成料棚封闭改造")
     assert not services.is_overdue(order)

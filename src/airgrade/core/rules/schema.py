@@ -323,8 +323,89 @@ class RatioRule(_Strict):
     ratio: str = Field(pattern=r"^[0-9]+/[0-9]+$")
 
 
+CampaignKind = Literal["annual", "monthly"]
+StageActor = Literal["enterprise", "county", "city", "province"]
+
+
+class CampaignStage(_Strict):
+    code: str
+    name_zh: str
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CampaignStage:
+        if self.end < self.start:
+            raise ValueError(f"阶段 {self.code} 的结束日期早于开始日期")
+        return self
+
+
+class Milestone(_Strict):
+    code: str
+    name_zh: str
+    due: dt.datetime  # Beijing time (Asia/Shanghai)
+    by: StageActor
+
+
+class IndustryBatch(_Strict):
+    order: int
+    code: str
+    name_zh: str
+    families: tuple[str, ...]
+    includes_guarantee: bool = False
+    due: dt.datetime
+
+
+class CampaignTemplate(_Strict):
+    """A campaign calendar a seed document fixes (评级批次模板): stages, deadlines, industry batches, with the
+    document it comes from (REQ H21-4, H23-7, LC-8, SJZ-12). A campaign copies it, shifted to its own year."""
+
+    code: str
+    name_zh: str
+    region: RegionCode
+    kind: CampaignKind
+    req: str
+    source: Source
+    application_deadline: dt.datetime | None = None
+    dynamic_adjustment_due: dt.datetime | None = None
+    stages: tuple[CampaignStage, ...] = Field(min_length=1)
+    milestones: tuple[Milestone, ...] = ()
+    batches: tuple[IndustryBatch, ...] = ()
+    gaps: tuple[str, ...] = ()  # what the seed leaves open
+
+    @model_validator(mode="after")
+    def _batches_in_order(self) -> CampaignTemplate:
+        orders = [batch.order for batch in self.batches]
+        if orders != sorted(orders) or len(set(orders)) != len(orders):
+            raise ValueError(f"模板 {self.code} 的行业批次顺序须递增且不重复")
+        return self
+
+    def shifted_to(self, year: int) -> CampaignTemplate:
+        """The same calendar in another year (a campaign repeated annually keeps its month/day deadlines)."""
+        delta = year - self.stages[0].start.year
+
+        def move_date(value: dt.date) -> dt.date:
+            return value.replace(year=value.year + delta)
+
+        def move(value: dt.datetime | None) -> dt.datetime | None:
+            return value.replace(year=value.year + delta) if value is not None else None
+
+        return self.model_copy(
+            update={
+                "application_deadline": move(self.application_deadline),
+                "dynamic_adjustment_due": move(self.dynamic_adjustment_due),
+                "stages": tuple(
+                    s.model_copy(update={"start": move_date(s.start), "end": move_date(s.end)}) for s in self.stages
+                ),
+                "milestones": tuple(m.model_copy(update={"due": move(m.due)}) for m in self.milestones),
+                "batches": tuple(b.model_copy(update={"due": move(b.due)}) for b in self.batches),
+            }
+        )
+
+
 class PolicyEntry(_Strict):
-    """Procedure rules in force over a period: caps, the application ban, deadlines, the B sample (REQ G-7)."""
+    """Procedure rules in force over a period: caps, the application ban, deadlines, the B sample, the campaign
+    calendars (REQ G-7)."""
 
     effective: dt.date
     until: dt.date | None = None
@@ -334,6 +415,14 @@ class PolicyEntry(_Strict):
     application_ban: ApplicationBanRule
     objection_response_days: DaysRule
     b_sample_ratio: RatioRule
+    campaign_templates: list[CampaignTemplate] = []
+
+    @model_validator(mode="after")
+    def _unique_templates(self) -> PolicyEntry:
+        codes = [template.code for template in self.campaign_templates]
+        if len(set(codes)) != len(codes):
+            raise ValueError("批次模板代码重复 (duplicate campaign template code)")
+        return self
 
 
 class PolicyFile(_Strict):

@@ -62,7 +62,7 @@ def sign_in(request: Any, username: str, password: str, *, captcha_token: str = 
         # One check at a time per username: the user's row lock (PostgreSQL; SQLite's IMMEDIATE transactions
         # serialise anyway) makes "count failures, check the password, record the failure" indivisible, so a
         # parallel burst cannot check more passwords than the limit.
-        list(User.objects.select_for_update().filter(username=username).values_list("pk"))
+        list(User.objects.select_for_update(no_key=True).filter(username=username).values_list("pk"))
         if not AxesProxyHandler.is_allowed(request, credentials):
             locked = True
         elif not solved and captcha_required(username):

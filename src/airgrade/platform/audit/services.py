@@ -73,7 +73,7 @@ def record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_label = object_label or str(obj)[:255]
-    head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1, defaults={"last_hash": GENESIS})
+    head, _ = AuditChainHead.objects.select_for_update(no_key=True).get_or_create(id=1, defaults={"last_hash": GENESIS})
     user = actor if getattr(actor, "is_authenticated", False) else None
     rec = AuditRecord(
         at=timezone.now().replace(microsecond=0),
@@ -195,7 +195,7 @@ def checkpoint() -> Checkpoint:
     if not report.ok:
         raise ValueError(f"审计链损坏，不能建立检查点：{report.problem}")
     with transaction.atomic():
-        head = AuditChainHead.objects.select_for_update().filter(id=1).first()
+        head = AuditChainHead.objects.select_for_update(no_key=True).filter(id=1).first()
         head_hash = head.last_hash if head is not None else GENESIS
         count = AuditRecord.objects.count()
     return Checkpoint(head_hash, count, timezone.now().isoformat(timespec="seconds"))

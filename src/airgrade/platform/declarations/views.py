@@ -37,9 +37,8 @@ from airgrade.platform.declarations.models import (
     OnsiteCheck,
 )
 from airgrade.platform.errors import NotFound, ServiceError, form_int
-from airgrade.platform.pages import Action, Field, action_page, require_page
+from airgrade.platform.pages import Action, Field, action_page, own_region, region_field, require_page
 from airgrade.platform.permissions import actor_of, permissions_for
-from airgrade.platform.regions.models import Region
 
 GRADES = [g.value for g in Grade]
 
@@ -734,9 +733,7 @@ def expert_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def expert_register(request: HttpRequest) -> HttpResponse:
     """Register an account with the expert role into the caller's expert pool."""
-    actor = actor_of(request.user)
-    require_page(permissions_for(actor), "expert.manage")
-    region = Region.objects.get(code=actor.region_code)
+    region = own_region(request.user, "expert.manage")
     candidates = tuple((str(u.pk), _expert_name(u)) for u in services.unregistered_experts())
     industries = tuple((i.code, i.name_zh) for i in all_industries())
     action = Action(
@@ -747,7 +744,7 @@ def expert_register(request: HttpRequest) -> HttpResponse:
             "专家只能看到分配给本人的核查任务；与企业有利益关联的须申报，申报后不再分配到该企业。",
         ),
         fields=(
-            Field("region", "区划", "hidden", initial=region.code),
+            region_field(region),
             Field("expert_user_id", "专家账号", "select", candidates, required=True),
             Field("specialty", "专业行业", "select", industries),
         ),

@@ -34,7 +34,15 @@ from airgrade.platform.enterprises.models import Enterprise
 from airgrade.platform.errors import NotFound, ServiceError
 from airgrade.platform.grades.models import GradeRecord
 from airgrade.platform.grades.services import current_records, filter_records
-from airgrade.platform.permissions import actor_of, permissions_for, require, scoped, within
+from airgrade.platform.permissions import (
+    actor_of,
+    permissions_for,
+    require,
+    require_found,
+    require_role,
+    scoped,
+    within,
+)
 from airgrade.platform.regions.models import Region
 
 # Objections per client per hour before further ones are refused. The seeds set no number; this is a
@@ -276,10 +284,12 @@ def handle_objection(
     user: Any, objection_id: int, *, investigation: str, result: str = "", close: bool = False
 ) -> Objection:
     """The city investigates; closing publishes the result (REQ LC-14)."""
-    objection = Objection.objects.select_for_update().filter(pk=objection_id).first()
+    require_role(user, "objection.handle")  # the same answer for every objection, existing or not
+    objection = Objection.objects.select_for_update(no_key=True).filter(pk=objection_id).first()
     if objection is None:
         raise NotFound("举报不存在")
-    require(user, "objection.handle", Target(region_code=objection.city_id))
+    target = Target(region_code=objection.city_id)
+    require_found(user, "objection.handle", target, view="objection.view", missing="举报不存在")
     if objection.status == Objection.Status.CLOSED:
         raise ServiceError("该举报已办结")
     if not investigation.strip():

@@ -39,9 +39,9 @@ from airgrade.platform.emergency.models import (
     NonInterruptiblePlan,
 )
 from airgrade.platform.enterprises.models import ProductionLine, Site
-from airgrade.platform.errors import AccessDenied, NotFound, ServiceError
+from airgrade.platform.errors import NotFound, ServiceError
 from airgrade.platform.grades.services import grade_on, today
-from airgrade.platform.permissions import actor_of, require, require_found, scoped, within
+from airgrade.platform.permissions import actor_of, require, require_found, require_role, scoped, within
 from airgrade.platform.regions.models import Region
 
 POLLUTANT_FIELDS = {
@@ -413,7 +413,7 @@ def save_entry(user: Any, site_id: int, year: int, data: dict[str, Any], reason:
     """Create or replace a site's list entry for a year, lines included; all of it or nothing."""
     site = site_for_list(user, site_id, "emergency.list.edit")
     checked, industries, registry_lines = check_entry(site, year, data)
-    entry = ListEntry.objects.select_for_update().filter(site=site, year=year).first()
+    entry = ListEntry.objects.select_for_update(no_key=True).filter(site=site, year=year).first()
     before = _entry_snapshot(entry) if entry else None
     if entry is None:
         entry = ListEntry(site=site, enterprise=site.enterprise, region=site.region, year=year)
@@ -533,7 +533,7 @@ def delete_entry(user: Any, entry_id: int, reason: str = "") -> None:
 def decide_guarantee(user: Any, entry_id: int, approve: bool, note: str = "") -> ListEntry:
     """County or city lists (or refuses) a 保障类 / 白名单 application (REQ H23-5, LC-9)."""
     entry = get_entry(user, entry_id, "emergency.guarantee.decide")
-    entry = ListEntry.objects.select_for_update().get(pk=entry.pk)
+    entry = ListEntry.objects.select_for_update(no_key=True).get(pk=entry.pk)
     if entry.guarantee_status != ListEntry.GuaranteeStatus.APPLIED:
         raise ServiceError(f"当前状态为“{entry.get_guarantee_status_display()}”，没有待审核的保障类申请")
     if approve:
@@ -568,7 +568,7 @@ def decide_guarantee(user: Any, entry_id: int, approve: bool, note: str = "") ->
 def report_guarantee_output(user: Any, entry_id: int, daily_output: float, note: str = "") -> ListEntry:
     """Record an observed daily output during an alert; above the guaranteed task → removed from the list (H23-5)."""
     entry = get_entry(user, entry_id, "emergency.guarantee.decide")
-    entry = ListEntry.objects.select_for_update().get(pk=entry.pk)
+    entry = ListEntry.objects.select_for_update(no_key=True).get(pk=entry.pk)
     if entry.guarantee_status != ListEntry.GuaranteeStatus.LISTED:
         raise ServiceError("该企业不在保障类清单中")
     value = numbers.service_clean(
@@ -606,7 +606,7 @@ def report_guarantee_output(user: Any, entry_id: int, daily_output: float, note:
 def certify_small_micro(user: Any, entry_id: int, certify: bool, opinion: str) -> ListEntry:
     """The county certifies (or refuses) a small/micro enterprise on its evidence (REQ SJZ-11)."""
     entry = get_entry(user, entry_id, "emergency.small_micro.certify")
-    entry = ListEntry.objects.select_for_update().get(pk=entry.pk)
+    entry = ListEntry.objects.select_for_update(no_key=True).get(pk=entry.pk)
     if not opinion.strip():
         raise ServiceError("须填写书面认定意见 (REQ SJZ-11)", field="opinion")
     if entry.small_micro_facts is None:
@@ -782,9 +782,10 @@ def issue_alert(user: Any, data: dict[str, Any], reason: str = "") -> AlertEvent
 
 
 def _event_for_change(user: Any, event_id: int) -> AlertEvent:
-    event = get_event(user, event_id)
+    require_role(user, "alert.issue")  # the same answer for every event, existing or not
+    event = get_event(user, event_id)  # out of scope looks missing, before any other check
     _event_regions_allowed(actor_of(user), event.region_codes, "alert.issue")
-    event = AlertEvent.objects.select_for_update().get(pk=event.pk)
+    event = AlertEvent.objects.select_for_update(no_key=True).get(pk=event.pk)
     if event.status != AlertEvent.Status.ACTIVE:
         raise ServiceError("预警已解除，不能再调整")
     return event
@@ -881,21 +882,23 @@ def my_active_tasks(user: Any) -> list[AlertTask]:
 
 
 def get_task(user: Any, task_id: int, action: str = "alert.view") -> AlertTask:
+    """A task the caller may see; for another `action`, a role that may never do it is refused first (the same answer
+    for every task), then a task out of scope looks missing, and only then is `action` refused with a reason."""
+    if action != "alert.view":
+        require_role(user, action)
     task = AlertTask.objects.select_related("event", "enterprise", "region", "entry__site").filter(pk=task_id).first()
+    missing = "任务不存在或不在您的管辖范围内"
     if task is None:
-        raise NotFound("任务不存在或不在您的管辖范围内")
-    decision = decide(actor_of(user), action, Target(region_code=task.region_id, enterprise_id=task.enterprise_id))
-    if not decision:
-        if action == "alert.view":
-            raise NotFound("任务不存在或不在您的管辖范围内")
-        raise AccessDenied(decision.reason)
+        raise NotFound(missing)
+    target = Target(region_code=task.region_id, enterprise_id=task.enterprise_id)
+    require_found(user, action, target, view="alert.view", missing=missing)
     return task
 
 
 @transaction.atomic
 def acknowledge_task(user: Any, task_id: int) -> AlertTask:
     task = get_task(user, task_id, "alert.acknowledge")
-    task = AlertTask.objects.select_for_update().select_related("event").get(pk=task.pk)
+    task = AlertTask.objects.select_for_update(no_key=True).select_related("event").get(pk=task.pk)
     if task.event.status != AlertEvent.Status.ACTIVE:
         raise ServiceError("预警已解除，无需签收")
     if task.acknowledged_at is None:
@@ -944,7 +947,7 @@ def _optional_float(data: dict[str, Any], key: str, column: str = "") -> float |
 def report_execution(user: Any, task_id: int, data: dict[str, Any]) -> AlertTask:
     """The enterprise reports what it did: lines done, reductions achieved, a note."""
     task = get_task(user, task_id, "alert.report")
-    task = AlertTask.objects.select_for_update().get(pk=task.pk)
+    task = AlertTask.objects.select_for_update(no_key=True).get(pk=task.pk)
     known = {line["line"] for line in task.plan.get("lines", [])}
     done = [str(key) for key in data.get("lines_done") or []]
     unknown = [key for key in done if key not in known]
@@ -972,7 +975,7 @@ def report_execution(user: Any, task_id: int, data: dict[str, Any]) -> AlertTask
 def record_evidence(user: Any, task_id: int, data: dict[str, Any]) -> AlertTask:
     """The bureau records independent evidence: online monitoring and electricity use (REQ H23-6)."""
     task = get_task(user, task_id, "alert.evidence")
-    task = AlertTask.objects.select_for_update().get(pk=task.pk)
+    task = AlertTask.objects.select_for_update(no_key=True).get(pk=task.pk)
     task.evidence_online_monitoring = str(data.get("online_monitoring") or "")[:4000]
     task.evidence_electricity_baseline_kwh = _optional_float(
         data, "electricity_baseline_kwh", "evidence_electricity_baseline_kwh"

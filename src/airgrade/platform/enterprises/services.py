@@ -156,7 +156,7 @@ def retally(region_codes: set[str]) -> None:
     """Recount RegistryTally for the regions enterprises are registered in (a county has a few thousand at most)."""
     codes = sorted(code for code in region_codes if code)
     # Lock the regions so two writers in one county recount one after the other.
-    list(Region.objects.select_for_update().filter(code__in=codes).values_list("code", flat=True))
+    list(Region.objects.select_for_update(no_key=True).filter(code__in=codes).values_list("code", flat=True))
     RegistryTally.objects.filter(region_code__in=codes).delete()
     rows = [
         RegistryTally(region_code=row["region_id"], industry_code="", status=row["status"], count=row["n"])
@@ -376,7 +376,7 @@ def update_enterprise(user: Any, enterprise_id: int, data: dict[str, Any], reaso
 
 def _locked_enterprise(user: Any, enterprise_id: int) -> Enterprise:
     enterprise = get_enterprise(user, enterprise_id, "enterprise.edit")
-    return Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    return Enterprise.objects.select_for_update(no_key=True).get(pk=enterprise.pk)
 
 
 @transaction.atomic
@@ -485,7 +485,7 @@ def update_line(user: Any, line_id: int, data: dict[str, Any], reason: str = "")
     if line is None:
         raise NotFound("生产线不存在或不在您的管辖范围内")
     site = _site_for_edit(user, line.site_id)
-    line = ProductionLine.objects.select_for_update().get(pk=line_id)
+    line = ProductionLine.objects.select_for_update(no_key=True).get(pk=line_id)
     cleaned = _clean_line(data, site, line)
     before = audit.snapshot(line, LINE_AUDIT_FIELDS)
     for key, value in cleaned.items():

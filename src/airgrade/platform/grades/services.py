@@ -37,7 +37,15 @@ from airgrade.platform.grades.models import (
     LookbackRound,
     RectificationOrder,
 )
-from airgrade.platform.permissions import actor_of, permissions_for, require, require_found, scoped, within
+from airgrade.platform.permissions import (
+    actor_of,
+    permissions_for,
+    require,
+    require_found,
+    require_role,
+    scoped,
+    within,
+)
 
 
 def application_ban_rule(on: dt.date) -> Any:
@@ -57,10 +65,17 @@ def site_target(site: Site) -> Target:
     return Target(region_code=site.region_id, enterprise_id=site.enterprise_id)
 
 
-def _site(site_id: int) -> Site:
+MISSING_SITE = "厂区不存在或不在您的管辖范围内"
+
+
+def _site_for(user: Any, site_id: int, action: str) -> Site:
+    """The site `action` is about. A role that may never do it is refused first (the same answer for every site);
+    a site out of the caller's scope then looks exactly like a missing one, before any other check."""
+    require_role(user, action)
     site = Site.objects.select_related("enterprise").filter(pk=site_id).first()
     if site is None:
-        raise NotFound("厂区不存在或不在您的管辖范围内")
+        raise NotFound(MISSING_SITE)
+    require_found(user, action, site_target(site), view="grade.view", missing=MISSING_SITE)
     return site
 
 
@@ -277,7 +292,7 @@ def record_grade(
     if refusal:
         raise ServiceError(refusal, field="grade")
     open_records = (
-        GradeRecord.objects.select_for_update()
+        GradeRecord.objects.select_for_update(no_key=True)
         .filter(site=site, industry_code=industry_code)
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=valid_from))
     )
@@ -336,8 +351,7 @@ def downgrade(
     """Downgrade a site's industry grade for a violation (REQ H21-6, H23-6). 虚假材料 or tampered gate data
     send it to the industry's lowest grade, ban applications for a year and enter the integrity file
     (REQ SJZ-3, SJZ-5, LC-13)."""
-    site = _site(site_id)
-    require(user, "grade.downgrade", site_target(site))
+    site = _site_for(user, site_id, "grade.downgrade")
     if reason_code not in Downgrade.Reason.values:
         raise ServiceError(f"未知的降级原因: {reason_code}", field="reason_code")
     if not description.strip():
@@ -500,8 +514,7 @@ def dynamic_upgrade_refusal(site: Site, industry_code: str, grade: Grade, campai
 def order_rectification(
     user: Any, *, site_id: int, problem: str, deadline: dt.date, lookback_item: LookbackItem | None = None
 ) -> RectificationOrder:
-    site = _site(site_id)
-    require(user, "rectification.order", site_target(site))
+    site = _site_for(user, site_id, "rectification.order")
     if not problem.strip():
         raise ServiceError("须写明整改问题", field="problem")
     if deadline <= today():
@@ -521,17 +534,20 @@ def order_rectification(
     return order
 
 
-def _order_for_update(order_id: int) -> RectificationOrder:
-    order = RectificationOrder.objects.select_for_update().filter(pk=order_id).first()
+def _order_for_update(user: Any, order_id: int, action: str) -> RectificationOrder:
+    """The locked order, checked like `_site_for`: role first, then out of scope looks missing, then `action`."""
+    require_role(user, action)
+    order = RectificationOrder.objects.select_for_update(no_key=True).filter(pk=order_id).first()
     if order is None:
         raise NotFound("整改通知不存在")
+    target = Target(region_code=order.region_id, enterprise_id=order.enterprise_id)
+    require_found(user, action, target, view="grade.view", missing="整改通知不存在")
     return order
 
 
 @transaction.atomic
 def report_rectification(user: Any, order_id: int, report: str) -> RectificationOrder:
-    order = _order_for_update(order_id)
-    require(user, "rectification.report", Target(region_code=order.region_id, enterprise_id=order.enterprise_id))
+    order = _order_for_update(user, order_id, "rectification.report")
     if order.status == RectificationOrder.Status.CLOSED:
         raise ServiceError("整改通知已销号")
     if not report.strip():
@@ -552,8 +568,7 @@ def report_rectification(user: Any, order_id: int, report: str) -> Rectification
 
 @transaction.atomic
 def close_rectification(user: Any, order_id: int, note: str) -> RectificationOrder:
-    order = _order_for_update(order_id)
-    require(user, "rectification.close", Target(region_code=order.region_id, enterprise_id=order.enterprise_id))
+    order = _order_for_update(user, order_id, "rectification.close")
     if order.status != RectificationOrder.Status.REPORTED:
         raise ServiceError("企业尚未报告整改完成，不能销号")
     if not note.strip():
@@ -641,12 +656,26 @@ def start_lookback(
     return round_
 
 
+def _lookback_item_for_update(user: Any, item_id: int) -> LookbackItem:
+    """The locked item for the city running the look-back: role first, then out of scope looks missing."""
+    require_role(user, "lookback.manage")
+    item = (
+        LookbackItem.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("round", "grade_record")
+        .filter(pk=item_id)
+        .first()
+    )
+    missing = "回头看记录不存在"
+    if item is None:
+        raise NotFound(missing)
+    target = Target(region_code=item.grade_record.region_id)
+    require_found(user, "lookback.manage", target, view="lookback.view", missing=missing)
+    return item
+
+
 @transaction.atomic
 def record_lookback_result(user: Any, item_id: int, *, stage: str, result: str, note: str = "") -> LookbackItem:
-    item = LookbackItem.objects.select_for_update().select_related("round", "grade_record").filter(pk=item_id).first()
-    if item is None:
-        raise NotFound("回头看记录不存在")
-    require(user, "lookback.manage", Target(region_code=item.grade_record.region_id))
+    item = _lookback_item_for_update(user, item_id)
     if stage not in ("qualification", "onsite"):
         raise ServiceError("阶段须为资格审查或现场核查", field="stage")
     if result not in (LookbackItem.Result.PASS, LookbackItem.Result.MINOR, LookbackItem.Result.SERIOUS):
@@ -676,10 +705,13 @@ def problem_items(round_: LookbackRound) -> QuerySet[LookbackItem]:
 
 def visible_problem_items(user: Any, round_id: int) -> QuerySet[LookbackItem]:
     """The 问题企业汇总表 of a round the caller may view (city and province in scope)."""
+    require_role(user, "lookback.view")
     round_ = LookbackRound.objects.filter(pk=round_id).first()
     if round_ is None:
         raise NotFound("回头看不存在")
-    require(user, "lookback.view", Target(region_code=round_.region_id))
+    require_found(
+        user, "lookback.view", Target(region_code=round_.region_id), view="lookback.view", missing="回头看不存在"
+    )
     return problem_items(round_).select_related("grade_record")
 
 
@@ -688,11 +720,8 @@ def settle_lookback_item(
     user: Any, item_id: int, *, outcome: str, to_grade: str = "", deadline: dt.date | None = None, note: str = ""
 ) -> LookbackItem:
     """Serious problems → downgrade (reason 回头看不合格); minor → rectification with a deadline (REQ H23-1)."""
-    item = LookbackItem.objects.select_for_update().select_related("grade_record").filter(pk=item_id).first()
-    if item is None:
-        raise NotFound("回头看记录不存在")
+    item = _lookback_item_for_update(user, item_id)
     record = item.grade_record
-    require(user, "lookback.manage", Target(region_code=record.region_id))
     if outcome == LookbackItem.Outcome.DOWNGRADE:
         downgrade(
             user,

@@ -21,9 +21,21 @@ from airgrade.platform.declarations.review import industry_name, industry_scale
 from airgrade.platform.errors import NotFound
 from airgrade.platform.grades import services
 from airgrade.platform.grades.models import Downgrade, GradeRecord, LookbackItem, RectificationOrder
-from airgrade.platform.pages import Action, Field, action_page, form_date, paginate, query_date, require_page
+from airgrade.platform.lists import region_choices
+from airgrade.platform.pages import (
+    Action,
+    Field,
+    action_page,
+    form_date,
+    own_region,
+    paginate,
+    query_date,
+    region_field,
+    require_page,
+    required_date,
+    without_requirement_ids,
+)
 from airgrade.platform.permissions import actor_of, permissions_for
-from airgrade.platform.regions.models import Region
 
 GRADE_CHOICES = tuple((g.value, f"{g.value}级" if g.value not in ("引领性", "非引领性") else g.value) for g in Grade)
 
@@ -53,6 +65,7 @@ def _record_row(record: GradeRecord) -> dict[str, Any]:
         "industry": industry_name(record.industry_code),
         "grade": grade_label(record.grade),
         "source": record.get_source_display(),
+        "reason": without_requirement_ids(record.reason),
     }
 
 
@@ -63,13 +76,9 @@ def registry(request: HttpRequest) -> HttpResponse:
     require_page(permissions_for(actor), "grade.view")
     as_of, date_error = query_date(request, "as_of", services.today())
     get = request.GET
-    regions = (
-        Region.objects.filter(parent_id=actor.region_code).order_by("code")
-        if actor.region_code
-        else Region.objects.none()
-    )
+    regions = region_choices(actor.region_code)
     region = get.get("region", "")
-    if region and not regions.filter(code=region).exists():
+    if region not in dict(regions):
         region = ""
     grade = get.get("grade", "") if get.get("grade", "") in dict(GRADE_CHOICES) else ""
     industry = get.get("industry", "")
@@ -279,8 +288,7 @@ def rectification_new(request: HttpRequest, site_id: int) -> HttpResponse:
     )
 
     def run(typed: Mapping[str, str]) -> Any:
-        deadline = form_date(typed["deadline"], field="deadline", label="整改时限")
-        assert deadline is not None
+        deadline = required_date(typed, "deadline", "整改时限")
         return services.order_rectification(request.user, site_id=site.pk, problem=typed["problem"], deadline=deadline)
 
     return action_page(
@@ -329,9 +337,7 @@ def adjustment(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def adjustment_open(request: HttpRequest) -> HttpResponse:
-    actor = actor_of(request.user)
-    require_page(permissions_for(actor), "grade.adjustment_window")
-    region = Region.objects.get(code=actor.region_code)
+    region = own_region(request.user, "grade.adjustment_window")
     today = services.today()
     action = Action(
         label="开启动态调整窗口",
@@ -341,7 +347,7 @@ def adjustment_open(request: HttpRequest) -> HttpResponse:
             "每个年度只能开启一次，开启后不能修改或重开。",
         ),
         fields=(
-            Field("region", "区划", "hidden", initial=region.code),
+            region_field(region),
             Field("period", "年度", "number", required=True, initial=str(today.year)),
             Field("opens", "开始日期", "date", required=True),
             Field("closes", "截止日期", "date", required=True),
@@ -350,15 +356,12 @@ def adjustment_open(request: HttpRequest) -> HttpResponse:
     )
 
     def run(typed: Mapping[str, str]) -> Any:
-        opens = form_date(typed["opens"], field="opens", label="开始日期")
-        closes = form_date(typed["closes"], field="closes", label="截止日期")
-        assert opens is not None and closes is not None
         return services.open_adjustment_window(
             request.user,
             region_code=params.region_code(typed["region"], required=True),
             period=params.year(typed["period"], field="period", label="年度"),
-            opens=opens,
-            closes=closes,
+            opens=required_date(typed, "opens", "开始日期"),
+            closes=required_date(typed, "closes", "截止日期"),
             note=typed["note"],
         )
 
@@ -389,9 +392,7 @@ def lookbacks(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def lookback_start(request: HttpRequest) -> HttpResponse:
-    actor = actor_of(request.user)
-    require_page(permissions_for(actor), "lookback.manage")
-    region = Region.objects.get(code=actor.region_code)
+    region = own_region(request.user, "lookback.manage")
     today = services.today()
     action = Action(
         label="建立回头看",
@@ -401,7 +402,7 @@ def lookback_start(request: HttpRequest) -> HttpResponse:
             "每个年度只能建立一次。",
         ),
         fields=(
-            Field("region", "区划", "hidden", initial=region.code),
+            region_field(region),
             Field("year", "年度", "number", required=True, initial=str(today.year)),
             Field("qualification_due", "资格审查截止", "date", required=True),
             Field("onsite_due", "现场核查截止", "date", required=True),
@@ -409,15 +410,12 @@ def lookback_start(request: HttpRequest) -> HttpResponse:
     )
 
     def run(typed: Mapping[str, str]) -> Any:
-        qualification_due = form_date(typed["qualification_due"], field="qualification_due", label="资格审查截止")
-        onsite_due = form_date(typed["onsite_due"], field="onsite_due", label="现场核查截止")
-        assert qualification_due is not None and onsite_due is not None
         return services.start_lookback(
             request.user,
             region_code=params.region_code(typed["region"], required=True),
             year=params.year(typed["year"]),
-            qualification_due=qualification_due,
-            onsite_due=onsite_due,
+            qualification_due=required_date(typed, "qualification_due", "资格审查截止"),
+            onsite_due=required_date(typed, "onsite_due", "现场核查截止"),
         )
 
     return action_page(

@@ -19,7 +19,7 @@ from airgrade.core.types import Role
 from airgrade.core.workflow import (
     State,
 )
-from airgrade.core.workflow.campaigns import monthly_cycle, template_by_code
+from airgrade.core.workflow.campaigns import monthly_cycle
 from airgrade.platform import params
 from airgrade.platform.audit import services as audit
 from airgrade.platform.declarations import rulebook
@@ -41,7 +41,7 @@ from airgrade.platform.declarations.services.common import (
 from airgrade.platform.enterprises.models import Enterprise, IndustryAssignment
 from airgrade.platform.errors import NotFound, ServiceError
 from airgrade.platform.hooks import grade_ledger
-from airgrade.platform.permissions import actor_of, require, scoped, within
+from airgrade.platform.permissions import actor_of, require, require_role, scoped, within
 from airgrade.platform.regions.models import Region
 
 
@@ -77,7 +77,9 @@ def create_campaign(
         raise ServiceError("抽查比例须在 0 到 1 之间", field="b_sample_ratio")
     template = None
     if template_code:
-        template = template_by_code(template_code)
+        # The calendars of the policy in force on the campaign's rules date (REQ H21-4, H23-7, LC-8, SJZ-12).
+        calendars = rulebook.policy(rules_date).campaign_templates
+        template = next((item for item in calendars if item.code == template_code), None)
         if template is None:
             raise ServiceError(f"未知的批次模板: {template_code}", field="template_code")
         template = template.shifted_to(timezone.localtime(application_deadline).year)
@@ -224,9 +226,9 @@ def run_cutoff(user: Any, campaign_id: int) -> list[CutoffRecord]:
 
     Monthly campaigns are skipped: declarations are open all year (H23-3), so a month without one is no refusal.
     """
-    campaign = Campaign.objects.select_for_update().filter(pk=campaign_id).first()
-    if campaign is None:
-        raise NotFound("评级批次不存在")
+    require_role(user, "campaign.cutoff")
+    visible_campaign(user, campaign_id)  # out of scope looks missing, before any other check
+    campaign = Campaign.objects.select_for_update(no_key=True).get(pk=campaign_id)
     require(user, "campaign.cutoff", Target(region_code=campaign.region_id))
     if campaign.kind == Campaign.Kind.MONTHLY:
         raise ServiceError("月度评级全年开放申报，不做截止处理（REQ H23-3）")

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from airgrade.core.access import Target
+from airgrade.core.access import Target, decide
 from airgrade.core.types import Grade, Role
 from airgrade.platform.declarations.models import Campaign, Declaration
 from airgrade.platform.errors import NotFound, ServiceError
@@ -26,6 +26,24 @@ def declaration_target(declaration: Declaration, assignment_key: str | None = No
     )
 
 
+def _assignment_key_for(user: Any, declaration: Declaration) -> str | None:
+    actor = actor_of(user)
+    if actor.role is not Role.EXPERT:
+        return None
+    for check_id in declaration.onsite_checks.values_list("pk", flat=True):
+        key = f"onsite:{check_id}"
+        if key in actor.assignments:
+            return key
+    return None
+
+
+def require_visible(user: Any, declaration: Declaration) -> None:
+    """Out of scope looks like missing, before any other check (state, version, role)."""
+    target = declaration_target(declaration, _assignment_key_for(user, declaration))
+    if not decide(actor_of(user), "declaration.view", target):
+        raise NotFound("申报不存在或不在您的管辖范围内")
+
+
 def parse_grade(value: Any, field: str = "grade") -> Grade:
     try:
         return Grade(str(value))
@@ -36,7 +54,7 @@ def parse_grade(value: Any, field: str = "grade") -> Grade:
 def load_declaration(declaration_id: int, *, for_update: bool = False) -> Declaration:
     queryset = Declaration.objects.select_related("campaign", "site", "enterprise", "region")
     if for_update:
-        queryset = queryset.select_for_update(of=("self",))
+        queryset = queryset.select_for_update(of=("self",), no_key=True)
     declaration = queryset.filter(pk=declaration_id).first()
     if declaration is None:
         raise NotFound("申报不存在或不在您的管辖范围内")

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from airgrade.core.access import Target
 from airgrade.core.industries import industry_by_code
 from airgrade.core.regions import contains
-from airgrade.core.types import Grade, Role, worst_grade
+from airgrade.core.types import Grade, worst_grade
 from airgrade.core.workflow import (
     State,
 )
@@ -34,22 +34,12 @@ from airgrade.platform.declarations.services.common import (
     load_declaration,
     now,
     parse_grade,
+    require_visible,
 )
 from airgrade.platform.enterprises.models import Site
 from airgrade.platform.errors import Conflict, NotFound, ServiceError
 from airgrade.platform.hooks import grade_ledger
-from airgrade.platform.permissions import actor_of, require
-
-
-def _assignment_key_for(user: Any, declaration: Declaration) -> str | None:
-    actor = actor_of(user)
-    if actor.role is not Role.EXPERT:
-        return None
-    for check_id in declaration.onsite_checks.values_list("pk", flat=True):
-        key = f"onsite:{check_id}"
-        if key in actor.assignments:
-            return key
-    return None
+from airgrade.platform.permissions import require, require_found
 
 
 def get_declaration(user: Any, declaration_id: int) -> Declaration:
@@ -57,15 +47,6 @@ def get_declaration(user: Any, declaration_id: int) -> Declaration:
     declaration = load_declaration(declaration_id)
     require_visible(user, declaration)
     return declaration
-
-
-def require_visible(user: Any, declaration: Declaration) -> None:
-    """Out of scope looks like missing, before any other check (state, version, role)."""
-    from airgrade.core.access import decide
-
-    target = declaration_target(declaration, _assignment_key_for(user, declaration))
-    if not decide(actor_of(user), "declaration.view", target):
-        raise NotFound("申报不存在或不在您的管辖范围内")
 
 
 def _clean_items(site: Site, items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -103,7 +84,8 @@ def create_declaration(
     site = Site.objects.select_related("enterprise", "region").filter(pk=site_id).first()
     if site is None:
         raise NotFound("厂区不存在")
-    require(user, "declaration.create", Target(region_code=site.region_id, enterprise_id=site.enterprise_id))
+    target = Target(region_code=site.region_id, enterprise_id=site.enterprise_id)
+    require_found(user, "declaration.create", target, view="enterprise.view", missing="厂区不存在")
     campaign = get_campaign(campaign_id)
     if not contains(campaign.region_id, site.region_id):
         raise ServiceError("该厂区不在本评级批次的组织区划内", field="campaign")
@@ -143,6 +125,7 @@ def create_declaration(
 
 def _editable(user: Any, declaration_id: int, expected_version: int | None = None) -> Declaration:
     declaration = load_declaration(declaration_id, for_update=True)
+    require_visible(user, declaration)
     require(user, "declaration.edit", declaration_target(declaration))
     if not State(declaration.state).is_editable:
         raise ServiceError(

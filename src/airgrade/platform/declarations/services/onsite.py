@@ -32,10 +32,11 @@ from airgrade.platform.declarations.services.common import (
     declaration_target,
     load_declaration,
     now,
+    require_visible,
 )
 from airgrade.platform.enterprises.models import Enterprise
 from airgrade.platform.errors import AccessDenied, NotFound, ServiceError
-from airgrade.platform.permissions import actor_of, require
+from airgrade.platform.permissions import actor_of, require, require_found, require_role
 
 
 @transaction.atomic
@@ -82,10 +83,13 @@ def declare_tie(user: Any, *, enterprise_id: int, note: str = "") -> ExpertTie:
 @transaction.atomic
 def blacklist_expert(user: Any, expert_id: int, *, reason: str) -> ExpertProfile:
     """Experts taking gifts or giving false opinions are blacklisted and lose their assignments (REQ SJZ-7)."""
-    profile = ExpertProfile.objects.select_for_update().filter(pk=expert_id).first()
+    require_role(user, "expert.blacklist")  # the same answer for every expert, existing or not
+    profile = ExpertProfile.objects.select_for_update(no_key=True).filter(pk=expert_id).first()
     if profile is None:
         raise NotFound("专家不存在")
-    require(user, "expert.blacklist", Target(region_code=profile.region_id))
+    require_found(
+        user, "expert.blacklist", Target(region_code=profile.region_id), view="region.view", missing="专家不存在"
+    )
     if not reason.strip():
         raise ServiceError("须写明列入黑名单的事由", field="reason")
     profile.blacklisted, profile.blacklist_reason, profile.blacklisted_at = True, reason, now()
@@ -153,6 +157,7 @@ def checklist_for(declaration: Declaration) -> list[dict[str, Any]]:
 def open_onsite_check(user: Any, declaration_id: int) -> OnsiteCheck:
     """Open the caller's level of on-site check with a checklist from the rule book by the 8 LC-2 aspects."""
     declaration = load_declaration(declaration_id, for_update=True)
+    require_visible(user, declaration)
     actor = require(user, "onsite.assign", declaration_target(declaration))
     level = LEVEL_FOR_ROLE[actor.role]
     if declaration.state != STATE_FOR_LEVEL[level]:
@@ -168,16 +173,27 @@ def open_onsite_check(user: Any, declaration_id: int) -> OnsiteCheck:
     return check_row
 
 
-def _check(check_id: int) -> OnsiteCheck:
-    row = OnsiteCheck.objects.select_related("declaration").select_for_update(of=("self",)).filter(pk=check_id).first()
-    if row is None:
-        raise NotFound("现场核查不存在或未分配给您")
+MISSING_CHECK = "现场核查不存在或未分配给您"
+
+
+def _check(user: Any, check_id: int) -> OnsiteCheck:
+    """The locked check, if the caller may see it: out of scope looks like missing, before any other check."""
+    row = (
+        OnsiteCheck.objects.select_related("declaration")
+        .select_for_update(of=("self",), no_key=True)
+        .filter(pk=check_id)
+        .first()
+    )
+    if row is None or not decide(
+        actor_of(user), "onsite.view", declaration_target(row.declaration, row.assignment_key)
+    ):
+        raise NotFound(MISSING_CHECK)
     return row
 
 
 @transaction.atomic
 def assign_expert(user: Any, check_id: int, expert_id: int) -> OnsiteCheck:
-    row = _check(check_id)
+    row = _check(user, check_id)
     require(user, "onsite.assign", declaration_target(row.declaration))
     profile = ExpertProfile.objects.filter(pk=expert_id).first()
     if profile is None:
@@ -212,7 +228,7 @@ def record_finding(
     note: str = "",
     section: str = "",
 ) -> OnsiteFinding:
-    row = _check(check_id)
+    row = _check(user, check_id)
     _require_check_access(user, row)
     if result not in ("met", "not_met", "na"):
         raise ServiceError("核查结论须为 符合 / 不符合 / 不适用", field="result")
@@ -236,7 +252,7 @@ def record_finding(
 
 @transaction.atomic
 def add_photo(user: Any, check_id: int, *, filename: str, content: bytes, indicator_id: str = "") -> OnsitePhoto:
-    row = _check(check_id)
+    row = _check(user, check_id)
     _require_check_access(user, row)
     checked = check_upload(filename, content, allowed=("jpg", "png"))
     photo = OnsitePhoto(onsite_check=row, indicator_id=indicator_id, sha256=checked.sha256, uploaded_by=user)
@@ -255,7 +271,7 @@ def add_photo(user: Any, check_id: int, *, filename: str, content: bytes, indica
 @transaction.atomic
 def sign_check(user: Any, check_id: int, *, conclusion: str, summary: str, signature_name: str) -> OnsiteCheck:
     """The responsible official signs the check (experts record findings, officials sign: H23-3)."""
-    row = _check(check_id)
+    row = _check(user, check_id)
     actor = require(user, "onsite.assign", declaration_target(row.declaration))
     if LEVEL_FOR_ROLE.get(actor.role) != row.level:
         raise AccessDenied("只能签署本级的现场核查")
@@ -283,7 +299,7 @@ def sign_check(user: Any, check_id: int, *, conclusion: str, summary: str, signa
 @transaction.atomic
 def expert_sign(user: Any, check_id: int, *, signature_name: str, opinion: str = "") -> ExpertSignoff:
     """An assigned expert signs the findings of a check once every checklist item has one (REQ SJZ-7, H23-3)."""
-    row = _check(check_id)
+    row = _check(user, check_id)
     _require_check_access(user, row)
     profile = ExpertProfile.objects.filter(user=user).first()
     if profile is None or not row.experts.filter(pk=profile.pk).exists():

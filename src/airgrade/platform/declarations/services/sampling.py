@@ -56,7 +56,9 @@ def draw_b_sample(
     campaign = get_campaign(campaign_id)
     # PostgreSQL refuses FOR UPDATE with DISTINCT: pick the ids, then lock those rows.
     candidate_ids = list(sample_candidates(campaign, city_code).values_list("pk", flat=True))
-    candidates = list(Declaration.objects.filter(pk__in=candidate_ids).select_for_update().order_by("number"))
+    candidates = list(
+        Declaration.objects.filter(pk__in=candidate_ids).select_for_update(no_key=True).order_by("number")
+    )
     if not candidates:
         raise ServiceError("没有待抽查的B级申报（须经县级初审通过、尚未抽取）")
     try:
