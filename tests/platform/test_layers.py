@@ -42,9 +42,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "regions": frozenset({"errors", "admin_base"}),
     "params": frozenset({"errors", "regions"}),
     "numbers": frozenset({"errors"}),  # column-bounded numbers (issue 8)
-    "pages": frozenset(
-        {"errors", "permissions", "regions"}
-    ),  # shared page helpers: form dates, pagination, the action (confirmation) page
+    # Shared page helpers: the action (confirmation) page, form dates, own-region actions, simple pagination.
+    "pages": frozenset({"errors", "permissions", "regions", "lists"}),
     # The one list mechanism (search, filters, pagination, export; ADR 0006): region names and `within()`.
     "lists": frozenset({"errors", "permissions", "regions"}),
     "audit": frozenset({"errors", "admin_base", "permissions", "regions", "lists"}),

@@ -11,6 +11,7 @@ turned into field messages but answered as 403 / 404.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,9 +23,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from airgrade.platform.errors import AccessDenied, NotFound, ServiceError
+from airgrade.platform.lists import PER_PAGE
 from airgrade.platform.permissions import actor_of, permissions_for
 
-PER_PAGE = 50
+# A requirement citation inside a stored text ("（REQ LC-6）", "REQ H21-6, SJZ-3"): code and docs cite them, people
+# reading a page do not need them.
+REQUIREMENT_IDS = re.compile(r"\s*[（(]\s*REQ[^）)]*[）)]|\s*\bREQ\s+[A-Z0-9]+-\d+[A-Za-z0-9 ,、-]*")
+
+
+def without_requirement_ids(text: str) -> str:
+    """A stored reason or note as a page shows it: requirement citations left out."""
+    return REQUIREMENT_IDS.sub("", text or "").strip()
 
 
 def require_page(allowed: Collection[str], action: str) -> None:

@@ -9,6 +9,8 @@ import pytest
 from django.utils import timezone
 from workflow_helpers import make_campaign
 
+from airgrade.core.rules.export import today
+from airgrade.core.rules.rulebook import default_rulebook
 from airgrade.platform.declarations import rulebook, services
 from airgrade.platform.declarations.models import Campaign, CutoffRecord
 from airgrade.platform.errors import ServiceError
@@ -45,3 +47,8 @@ def test_cutoff_before_any_rule_refuses_and_writes_nothing(users: dict[str, Any]
     with pytest.raises(ServiceError, match="尚无生效的规则"):
         services.run_cutoff(users["city"], campaign.pk)
     assert not GradeRecord.objects.exists() and not CutoffRecord.objects.exists()
+
+
+def test_a_campaign_without_a_ratio_of_its_own_takes_the_policy_ratio() -> None:
+    """The model's default is the rule book's policy in force today, not a copy of the number (REQ LC-2)."""
+    assert Campaign().b_sample_ratio == default_rulebook().policy(today()).b_sample_ratio.ratio

@@ -273,7 +273,7 @@ def test_cutoff_puts_non_applicants_at_the_lowest_grade(users: dict[str, Any], m
     assert users["own_enterprise"].pk not in defaulted  # applied in time
     assert users["far_enterprise"].pk not in defaulted  # another city's enterprise
     record = GradeRecord.objects.get(enterprise=users["other_enterprise"])
-    assert record.grade == "D" and record.source == "default_lowest" and "LC-6" in record.reason
+    assert record.grade == "D" and record.source == "default_lowest" and "按最低等级管理" in record.reason
     assert AuditRecord.objects.filter(action="campaign.cutoff.default_lowest").count() == len(records)
     assert services.run_cutoff(users["city"], campaign.pk) == []  # idempotent
     assert CutoffRecord.objects.count() == len(records)

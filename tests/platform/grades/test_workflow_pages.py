@@ -206,3 +206,23 @@ def test_lookback_round_start_results_problems_and_settle(users: dict[str, Any],
     for who in ("county", "enterprise", "expert"):
         assert client_for(users[who]).get("/grades/lookbacks/").status_code == 404, who
     assert "/accounts/login/" in client_for().get("/grades/lookbacks/")["Location"]
+
+
+def test_history_leaves_requirement_ids_out_of_stored_reasons(users: dict[str, Any]) -> None:
+    from django.db import transaction
+
+    from airgrade.platform.grades import services
+
+    site = users["own_enterprise"].sites.get()
+    with transaction.atomic():
+        services.record_grade(
+            actor=users["county"],
+            site=site,
+            industry_code="cement",
+            grade=services.Grade.D,
+            valid_from=dt.date(2024, 1, 1),
+            source="default_lowest",
+            reason="截止时未申报，按最低等级管理（REQ LC-6）",
+        )
+    page = visible(client_for(users["county"]).get(f"/grades/sites/{site.pk}/"))
+    assert "截止时未申报，按最低等级管理" in page and "REQ" not in page and "未申报按最低等级管理" in page

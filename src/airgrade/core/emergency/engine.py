@@ -347,8 +347,7 @@ def simulate(
                     "error",
                     "non_interruptible_without_plan",
                     f"{table.entry_names[entry]}：不可中断工序 {'、'.join(names)} 应停产，"
-                    "但没有经市级核定的行业限产方案"
-                    " (REQ SJZ-10)；暂按正常生产计，不计减排量",
+                    "但没有经市级核定的行业限产方案；暂按正常生产计，不计减排量",
                     table.entry_keys[entry],
                 )
             )
@@ -446,19 +445,24 @@ def _check_lines_named(simulation: Simulation, acts: BoolArray, base_lines_per_g
         industry = table.industry_codes[table.group_industry[group]]
         multi = groups_per_entry[entry] > 1
         if lines_per_group[group] == 0 and multi:
-            message = (
-                f"{table.entry_names[entry]}：跨行业企业的 {industry} 行业没有填报生产线，无法落实该行业措施"
-                " (REQ H23-4, LC-5)"
-            )
+            message = f"{table.entry_names[entry]}：跨行业企业的{_industry_name(industry)}行业没有填报生产线，无法落实该行业措施"
             code = "industry_without_lines"
         else:
             message = (
-                f"{table.entry_names[entry]}：{industry} 的{simulation.level.label_zh}措施"
+                f"{table.entry_names[entry]}：{_industry_name(industry)}的{simulation.level.label_zh}措施"
                 "没有可落实的生产线或设备"
-                "（须明确到具体生产线，可操作、可监测、可核查，REQ H23-4）"
+                "（须明确到具体生产线，可操作、可监测、可核查）"
             )
             code = "measure_without_lines"
         simulation.issues.append(Issue("error", code, message, table.entry_keys[entry]))
+
+
+def _industry_name(code: str) -> str:
+    """The catalogue's Chinese name of an industry code, for messages people read; the code if unknown."""
+    from airgrade.core.industries import industry_by_code
+
+    industry = industry_by_code(code)
+    return industry.name_zh if industry is not None else code
 
 
 def consistency_outliers(simulation: Simulation) -> list[Outlier]:

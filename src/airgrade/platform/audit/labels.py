@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -201,6 +202,7 @@ FIELD_LABELS: dict[str, str] = {
 
 _GENERIC_STR = re.compile(r"^\w+ object \((\d+)\)$")
 _ASCII_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+_CODE_TOKEN = re.compile(r"(?<![A-Za-z0-9_])[a-z][a-z0-9]*(?:_[a-z0-9]+)*(?![A-Za-z0-9_])")
 _ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
@@ -273,7 +275,7 @@ class ChangeReader:
     def _describe(self, obj: Any) -> str:
         text = str(obj)
         if not _GENERIC_STR.match(text):
-            return text
+            return _CODE_TOKEN.sub(lambda m: code_label(m.group(0)), text)
         parts = []
         for attr in ("number", "title", "name"):
             value = getattr(obj, attr, None)
@@ -291,7 +293,7 @@ class ChangeReader:
     def object_label(self, record: Any) -> str:
         label = record.object_label or ""
         if label and not _GENERIC_STR.match(label):
-            return label
+            return _CODE_TOKEN.sub(lambda m: code_label(m.group(0)), label)
         return self._related_label(record.object_type, record.object_id)
 
     def _related_label(self, object_type: str, pk: Any) -> str:
@@ -382,6 +384,8 @@ class ChangeReader:
         text = str(value)
         if _ISO_TIME.match(text):
             return _local_time(text)
+        if _ASCII_KEY.match(text):
+            return code_label(text)
         return text
 
     def _item(self, item: Any) -> str:
@@ -451,3 +455,54 @@ STATUS_LABELS: dict[str, str] = {
     "done": "已完成",
     "cancelled": "已取消",
 }
+
+
+@functools.lru_cache(maxsize=1)
+def _choice_labels() -> dict[str, str]:
+    """Every stored choice value of every model field → its Chinese label (a code in a snapshot reads as a name)."""
+    from django.apps import apps
+
+    labels: dict[str, str] = {}
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            for value, label in field.flatchoices or []:
+                if isinstance(value, str) and "_" in value and value not in labels:
+                    labels[value] = str(label)
+    return labels
+
+
+@functools.lru_cache(maxsize=1)
+def _indicator_labels() -> dict[str, str]:
+    """Indicator ids of the rule book in force → Chinese labels (facts, findings)."""
+    import datetime as dt
+
+    from airgrade.core.industries import all_industries
+    from airgrade.core.rules.rulebook import default_rulebook
+
+    book = default_rulebook()
+    labels: dict[str, str] = {}
+    for industry in all_industries():
+        try:
+            rules = book.rules_for(industry.code, dt.date.today(), None)
+        except Exception:  # an industry without rules in force simply adds no labels
+            continue
+        for indicator in rules.indicators:
+            labels.setdefault(indicator.id, indicator.label_zh)
+    return labels
+
+
+def code_label(code: str) -> str:
+    """A stored code as people read it: industry name, choice label, indicator label; unknown codes unchanged
+    unless they look like identifiers (snake_case), which read as 其他."""
+    from airgrade.core.industries import industry_by_code
+
+    industry = industry_by_code(code)
+    if industry is not None:
+        return industry.name_zh
+    if code in _choice_labels():
+        return _choice_labels()[code]
+    if code in STATUS_LABELS:
+        return STATUS_LABELS[code]
+    if code in _indicator_labels():
+        return _indicator_labels()[code]
+    return code

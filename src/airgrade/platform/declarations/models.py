@@ -6,12 +6,19 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from airgrade.core.rules.export import today
+from airgrade.core.rules.rulebook import default_rulebook
 from airgrade.core.types import Grade
 from airgrade.core.workflow import State
 
 # Declared and decided grades; A+ is designated in the registry (grades.designations), never declared.
 GRADE_CHOICES = [(g.value, g.value) for g in Grade if not g.is_designation]
 STATE_CHOICES = [(s.value, s.label_zh) for s in State]
+
+
+def policy_b_sample_ratio() -> str:
+    """The B-sample ratio of the rule book's policy in force today (REQ LC-2); no copy of the number lives here."""
+    return default_rulebook().policy(today()).b_sample_ratio.ratio
 
 
 class Campaign(models.Model):
@@ -28,9 +35,9 @@ class Campaign(models.Model):
     template_code = models.CharField("模板", max_length=64, blank=True)
     rules_as_of = models.DateField("评级规则适用日期")
     application_deadline = models.DateTimeField("申报截止时间")
-    # B sample ratio for city on-site checks. The seeds give no ratio (LC-2 says only "抽查"); the default is
-    # provisional and set by the city per campaign.
-    b_sample_ratio = models.CharField("B级抽查比例", max_length=16, default="1/5")
+    # B sample ratio for city on-site checks: set per campaign, else the rule book's policy (common/policy.yaml,
+    # provisional: LC-2 says only "抽查"). create_campaign asks the policy on the campaign's rules date.
+    b_sample_ratio = models.CharField("B级抽查比例", max_length=16, default=policy_b_sample_ratio)
     cutoff_at = models.DateTimeField("截止处理时间", null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -261,7 +261,13 @@ def _simulate(table: Any, level: AlertLevel, as_of: dt.date) -> Simulation:
 
 
 def region_report(
-    user: Any, region_code: str, level: AlertLevel, as_of: dt.date | None = None, year: int | None = None
+    user: Any,
+    region_code: str,
+    level: AlertLevel,
+    as_of: dt.date | None = None,
+    year: int | None = None,
+    *,
+    breakdown: bool = False,
 ) -> dict[str, Any]:
     """The simulation report of a region the caller oversees (dashboard, API)."""
     try:
@@ -273,7 +279,9 @@ def region_report(
     entries = _latest_entries(_entry_queryset().filter(within(region_code)), year)
     simulation, issues = _simulate_entries(entries, region_code, level, as_of)
     names = dict(Region.objects.values_list("code", "name"))
-    return simulation_report(simulation, region_code, names, str(rulebook().version), "database", issues)
+    return simulation_report(
+        simulation, region_code, names, str(rulebook().version), "database", issues, breakdown=breakdown
+    )
 
 
 def entry_plans(entry: ListEntry, as_of: dt.date | None = None) -> dict[AlertLevel, EnterprisePlan]:

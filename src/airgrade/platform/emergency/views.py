@@ -356,6 +356,12 @@ def entry_decide(request: HttpRequest, entry_id: int) -> HttpResponse:
     return redirect("emergency:detail", entry_id=entry_id)
 
 
+def _part_label(region_code: str) -> str:
+    """What one level down is called: 城市 under a province, 区县 under a city."""
+    level = level_of(region_code)
+    return {RegionLevel.PROVINCE: "城市", RegionLevel.CITY: "区县"}.get(level, "区县")
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request.user)
@@ -367,7 +373,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not region:
         raise AccessDenied("当前账号没有管辖区域")
     reports = {
-        level.value: services.region_report(request.user, region, level, as_of) for level in services.LEVEL_ORDER
+        level.value: services.region_report(request.user, region, level, as_of, breakdown=True)
+        for level in services.LEVEL_ORDER
     }
     chosen = request.GET.get("level", "orange")
     if chosen not in reports:
@@ -400,6 +407,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             for p in Pollutant
         },
         "required_percent": {p: round(100 * share, 1) for p, share in reports[chosen]["required_share"].items()},
+        # One level down (a city by county, the province by city): the chosen level's cut per part and pollutant.
+        "parts": [part["name"] for part in reports[chosen]["subregions"]],
+        "part_reduction": {
+            p.value: [part["reduction_t_per_day"][p.value] for part in reports[chosen]["subregions"]] for p in Pollutant
+        },
+        "part_shares": {
+            p.value: [
+                None if part["achieved_share"][p.value] is None else round(100 * part["achieved_share"][p.value], 1)
+                for part in reports[chosen]["subregions"]
+            ]
+            for p in Pollutant
+        },
     }
     return render(
         request,
@@ -413,6 +432,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "report": reports[chosen],
             "chart": chart,
             "subregions": subregions,
+            "part_label": _part_label(region),
             "levels": [(level.value, level.label_zh) for level in services.LEVEL_ORDER],
         },
     )

@@ -411,7 +411,7 @@ def downgrade(
             enterprise_id=site.enterprise_id,
             starts=effective,
             ends=effective + dt.timedelta(days=ban_rule.days),
-            reason=f"{reason.label}（REQ {', '.join(ban_rule.requirements)}）",
+            reason=str(reason.label),
             downgrade=entry,
         )
         integrity = IntegrityEntry.objects.create(

@@ -33,6 +33,7 @@ from airgrade.platform.pages import (
     region_field,
     require_page,
     required_date,
+    without_requirement_ids,
 )
 from airgrade.platform.permissions import actor_of, permissions_for
 
@@ -64,6 +65,7 @@ def _record_row(record: GradeRecord) -> dict[str, Any]:
         "industry": industry_name(record.industry_code),
         "grade": grade_label(record.grade),
         "source": record.get_source_display(),
+        "reason": without_requirement_ids(record.reason),
     }
 
 

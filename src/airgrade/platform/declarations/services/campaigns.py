@@ -262,7 +262,7 @@ def run_cutoff(user: Any, campaign_id: int) -> list[CutoffRecord]:
             source="default_lowest",
             campaign=campaign,
             rules_version=floor.rules_version,
-            reason=f"{campaign.name}：截止时未申报，按最低等级管理（REQ LC-6）",
+            reason=f"{campaign.name}：截止时未申报，按最低等级管理",
         )
         cutoff = CutoffRecord.objects.create(
             campaign=campaign,

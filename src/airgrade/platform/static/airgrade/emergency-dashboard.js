@@ -20,8 +20,18 @@
     var label = shares.length === 1 ? "要求 {c}%" : names.join("、") + " 要求 {c}%";
     citySeries[data.pollutants.indexOf(names[0])].markLine = {symbol: "none", data: [{yAxis: Number(share)}], lineStyle: {color: "#d0312d", type: "dashed"}, label: {formatter: label}};
   });
-  var citiesChart = echarts.init(document.getElementById("chart-cities"));
-  citiesChart.setOption({tooltip: {trigger: "axis"}, legend: {}, xAxis: {type: "category", data: data.cities}, yAxis: {type: "value", name: "%"}, series: citySeries});
-  window.airgradeCharts = [levelsChart, citiesChart];
-  window.addEventListener("resize", function () { levelsChart.resize(); citiesChart.resize(); });
+  // Per city only where there are several cities (the province); a city's own breakdown is by county below.
+  var citiesBox = document.getElementById("chart-cities");
+  var citiesChart = citiesBox ? echarts.init(citiesBox) : null;
+  if (citiesChart) citiesChart.setOption({tooltip: {trigger: "axis"}, legend: {}, xAxis: {type: "category", data: data.cities}, yAxis: {type: "value", name: "%"}, series: citySeries});
+  // One level down: a city by county, the province by city (stacked cut per pollutant, achieved share in the tooltip).
+  var partsChart = echarts.init(document.getElementById("chart-parts"));
+  partsChart.setOption({
+    tooltip: {trigger: "axis"}, legend: {}, grid: {left: 50, right: 20, bottom: 80},
+    xAxis: {type: "category", data: data.parts, axisLabel: {interval: 0, rotate: data.parts.length > 6 ? 35 : 0}},
+    yAxis: {type: "value", name: "t/d"},
+    series: data.pollutants.map(function (p) { return {name: p, type: "bar", stack: "cut", data: data.part_reduction[p]}; })
+  });
+  window.airgradeCharts = [levelsChart, citiesChart, partsChart].filter(Boolean);
+  window.addEventListener("resize", function () { window.airgradeCharts.forEach(function (c) { c.resize(); }); });
 })();
