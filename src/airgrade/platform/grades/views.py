@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import django_filters
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -16,12 +17,11 @@ from airgrade.core.access import Target
 from airgrade.core.industries import all_industries
 from airgrade.core.types import Grade
 from airgrade.io.excel.improvement_list import write_improvement_list
-from airgrade.platform import params
+from airgrade.platform import lists, params
 from airgrade.platform.declarations.review import industry_name, industry_scale
 from airgrade.platform.errors import NotFound
 from airgrade.platform.grades import services
 from airgrade.platform.grades.models import Downgrade, GradeRecord, LookbackItem, RectificationOrder
-from airgrade.platform.lists import region_choices
 from airgrade.platform.pages import (
     Action,
     Field,
@@ -69,45 +69,62 @@ def _record_row(record: GradeRecord) -> dict[str, Any]:
     }
 
 
+class GradeFilter(lists.ScopedFilterSet):
+    """等级库: the date the grades are in force on (it chooses the rows, see `registry`), name / credit code / site
+    search, region, industry and grade."""
+
+    search_fields = ("enterprise__name", "enterprise__credit_code", "site__name")
+    search_label = "企业名称、信用代码或厂区"
+    as_of = django_filters.DateFilter(
+        label="有效日期",
+        method="in_force_on",
+        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "有效日期须为日期（年-月-日）"},
+    )
+    industry = django_filters.ChoiceFilter(label="行业", field_name="industry_code", empty_label="全部")
+    grade = lists.choice_filter("绩效等级", GRADE_CHOICES, "grade")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["industry"].extra["choices"] = [(i.code, i.name_zh) for i in all_industries()]
+
+    def in_force_on(self, queryset: Any, name: str, value: Any) -> Any:
+        return queryset  # the view already took the records in force on this date
+
+
+GRADE_COLUMNS = [
+    lists.Column("企业", lambda r: r.enterprise.name),
+    lists.Column("统一社会信用代码", lambda r: r.enterprise.credit_code),
+    lists.Column("厂区", lambda r: r.site.name),
+    lists.Column("所在区划", lambda r: r.region.name),
+    lists.Column("行业", lambda r: industry_name(r.industry_code)),
+    lists.Column("绩效等级", lambda r: grade_label(r.grade)),
+    lists.Column("生效日期", lambda r: r.valid_from.isoformat()),
+    lists.Column("来源", lambda r: r.get_source_display()),
+    lists.Column("规则版本", lambda r: r.rules_version),
+]
+
+
 @login_required
 def registry(request: HttpRequest) -> HttpResponse:
-    """The grades in force in the caller's scope on a chosen date, with search, filters and pages."""
+    """The grades in force in the caller's scope on a chosen date, with search, filters, pages and export."""
     actor = actor_of(request.user)
     require_page(permissions_for(actor), "grade.view")
-    as_of, date_error = query_date(request, "as_of", services.today())
-    get = request.GET
-    regions = region_choices(actor.region_code)
-    region = get.get("region", "")
-    if region not in dict(regions):
-        region = ""
-    grade = get.get("grade", "") if get.get("grade", "") in dict(GRADE_CHOICES) else ""
-    industry = get.get("industry", "")
-    records = services.filter_records(
-        services.visible_records(request.user, as_of),
-        query=get.get("q", "")[:100],
-        region_code=region,
-        industry_code=industry,
-        grade=grade,
-    ).select_related("enterprise", "site", "region")
-    listing = paginate(request, records.order_by("region_id", "enterprise__name", "site_id", "industry_code"))
-    page = listing["page"]
+    as_of, _ = query_date(request, "as_of", services.today())
+    records = (
+        services.visible_records(request.user, as_of)
+        .select_related("enterprise", "site", "region")
+        .order_by("region_id", "enterprise__name", "site_id", "industry_code")
+    )
+    result = lists.list_page(
+        request, GradeFilter, records, actor=actor, columns=GRADE_COLUMNS, filename=f"绩效等级库-{as_of.isoformat()}"
+    )
+    if isinstance(result, HttpResponse):
+        return result
     return render(
         request,
         "grades/registry.html",
-        {
-            **listing,
-            "rows": [_record_row(r) for r in page],
-            "as_of": as_of,
-            "date_error": date_error,
-            "q": get.get("q", ""),
-            "region": region,
-            "grade": grade,
-            "industry": industry,
-            "regions": regions,
-            "industries": all_industries(),
-            "grades": GRADE_CHOICES,
-            "allowed": permissions_for(actor),
-        },
+        {**result, "rows": [_record_row(r) for r in result["page"]], "as_of": as_of, "list_anchor": "registry"},
     )
 
 
