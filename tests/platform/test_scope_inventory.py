@@ -481,6 +481,22 @@ PAGES: list[Endpoint] = [
     Endpoint("GET", "", lambda w: "/", kind="list"),
     Endpoint("GET", "accounts/login/", lambda w: "/accounts/login/", kind="public"),
     Endpoint("POST", "accounts/logout/", lambda w: "/accounts/logout/", kind="public"),
+    # password reset without a mail server (issue 8, defect 13)
+    Endpoint("GET", "accounts/password/", lambda w: "/accounts/password/", kind="list"),
+    Endpoint(
+        "GET",
+        "accounts/reset/<str:token>/",
+        lambda w: "/accounts/reset/not-a-token/",
+        kind="public",
+        public_refused=True,
+    ),
+    Endpoint("GET", "accounts/users/", lambda w: "/accounts/users/", kind="list"),
+    Endpoint(
+        "POST",
+        "accounts/users/<int:account_id>/reset/",
+        lambda w: f"/accounts/users/{w['enterprise_user'].pk}/reset/",
+        lambda w: {"op": "link"},
+    ),
     Endpoint("GET", "enterprises/", lambda w: "/enterprises/", kind="list"),
     Endpoint("GET", "enterprises/<int:enterprise_id>/", lambda w: f"/enterprises/{w['enterprise'].pk}/"),
     Endpoint(

@@ -95,7 +95,20 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
     "job.view": frozenset(STAFF_ROLES),
     "job.cancel": frozenset(STAFF_ROLES),
     "emergency.measure_text.decide": frozenset({Role.COUNTY, Role.CITY}),
+    # Password reset without a mail server (issue 8): a user's superior resets the password of an account below it
+    # in its region — the county (and the city) for enterprise users of enterprises there, the city for its counties'
+    # officials, the province for its cities' officials. Nobody resets a peer; administrators reset anyone.
+    # The action for a target account is `password_reset_action(role of the account)`.
+    "user.list": frozenset(STAFF_ROLES),
+    "user.reset_password.enterprise": frozenset({Role.COUNTY, Role.CITY}),
+    "user.reset_password.county": frozenset({Role.CITY}),
+    "user.reset_password.city": frozenset({Role.PROVINCE}),
 }
+
+
+def password_reset_action(account_role: Role) -> str:
+    """The action of the table that resetting an account of `account_role` needs (denied when the table has none)."""
+    return f"user.reset_password.{account_role.value}"
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,8 @@ class User(AbstractUser):
         related_name="users",
     )
     display_name = models.CharField("姓名", max_length=64, blank=True)
+    # Set when a superior gives the account a temporary password: every page asks for a new one until it is changed.
+    must_change_password = models.BooleanField("须修改密码", default=False)
 
     class Meta:
         verbose_name = "用户"
@@ -46,3 +48,21 @@ class Captcha(models.Model):
     key = models.CharField(max_length=64, unique=True)
     digest = models.CharField(max_length=64)
     expires_at = models.DateTimeField(db_index=True)
+
+
+class PasswordResetLink(models.Model):
+    """A one-time password-reset link issued by an administrator or the account's superior (no mail server: the
+    issuer passes it on). Only the SHA-256 of its token is stored; it expires and is used at most once."""
+
+    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.PROTECT, related_name="reset_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    issued_by = models.ForeignKey(
+        User, verbose_name="签发人", on_delete=models.PROTECT, related_name="issued_reset_links"
+    )
+    created_at = models.DateTimeField("签发时间", auto_now_add=True)
+    expires_at = models.DateTimeField("失效时间", db_index=True)
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "密码重置链接"
+        verbose_name_plural = "密码重置链接"
