@@ -216,3 +216,14 @@ def test_the_link_page_is_throttled_like_the_sign_in_form(users: dict[str, Any],
             f"/accounts/reset/{token}/", {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
         ).content.decode()
     )
+
+
+@pytest.mark.django_db
+def test_the_admin_user_page_leads_to_the_reset(users: dict[str, Any]) -> None:
+    client = Client()
+    client.force_login(_admin())
+    page = client.get(f"/admin/accounts/user/{users['county'].pk}/change/").content.decode()
+    assert f"/accounts/users/{users['county'].pk}/reset/" in page
+    issued = client.post(f"/accounts/users/{users['county'].pk}/reset/", {"op": "link"})
+    assert issued.status_code == 200 and "/accounts/reset/" in issued.content.decode()
+    assert "/accounts/users/" in client.get("/").content.decode()  # the administrator's navigation shows 账号管理

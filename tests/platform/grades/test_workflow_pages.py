@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from tests.platform.declarations.workflow_helpers import province_verified
 from tests.platform.page_client import client_for, text, visible
 
@@ -50,6 +51,7 @@ def test_registry_lists_grades_in_force_in_scope_with_as_of_and_filters(users: d
     assert "/accounts/login/" in client_for().get("/grades/")["Location"]
 
     city = client_for(users["city"])
+    assert f'value="{timezone.localdate().isoformat()}"' in text(city.get("/grades/"))  # the date the list is for
     before = (graded.valid_from - dt.timedelta(days=1)).isoformat()
     assert name not in text(city.get(f"/grades/?as_of={before}"))
     assert name in text(city.get(f"/grades/?grade=B&region=410181&industry=cement&q={name[:3]}"))

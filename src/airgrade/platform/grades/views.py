@@ -4,12 +4,13 @@ official workbook. Every write goes through an action page (pages.action_page) t
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
 import django_filters
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -84,8 +85,11 @@ class GradeFilter(lists.ScopedFilterSet):
     industry = django_filters.ChoiceFilter(label="行业", field_name="industry_code", empty_label="全部")
     grade = lists.choice_filter("绩效等级", GRADE_CHOICES, "grade")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: Any = None, *args: Any, as_of: dt.date | None = None, **kwargs: Any) -> None:
+        if as_of is not None and not (data or {}).get("as_of"):
+            data = data.copy() if data is not None else QueryDict(mutable=True)
+            data["as_of"] = as_of.isoformat()  # the form shows the date the list is for
+        super().__init__(data, *args, **kwargs)
         self.filters["industry"].extra["choices"] = [(i.code, i.name_zh) for i in all_industries()]
 
     def in_force_on(self, queryset: Any, name: str, value: Any) -> Any:
@@ -117,7 +121,13 @@ def registry(request: HttpRequest) -> HttpResponse:
         .order_by("region_id", "enterprise__name", "site_id", "industry_code")
     )
     result = lists.list_page(
-        request, GradeFilter, records, actor=actor, columns=GRADE_COLUMNS, filename=f"绩效等级库-{as_of.isoformat()}"
+        request,
+        GradeFilter,
+        records,
+        actor=actor,
+        columns=GRADE_COLUMNS,
+        filename=f"绩效等级库-{as_of.isoformat()}",
+        filter_kwargs={"as_of": as_of},
     )
     if isinstance(result, HttpResponse):
         return result
