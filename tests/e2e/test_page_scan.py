@@ -43,11 +43,15 @@ def visible_text(page: str) -> str:
     return html.unescape(TAG.sub(" ", HIDDEN.sub(" ", page)))
 
 
+HEX_DIGEST = re.compile(r"[0-9a-f]{8,}")
+
+
 def raw_codes(text: str) -> list[str]:
     found = []
     for pattern in (SNAKE, GENERIC_OBJECT, REQ, EXPONENT):
         found += [match.group(0) for match in pattern.finditer(text)]
-    return found
+    # A seal or hash prefix (531823036e52) is a digest people compare, not a number in exponent notation.
+    return [code for code in found if not HEX_DIGEST.fullmatch(code)]
 
 
 def routes() -> Iterator[tuple[str, str, list[str]]]:
@@ -179,7 +183,10 @@ def test_scan_patterns() -> None:
         "<p>industrial_coating AlertTask object (1) REQ LC-14 1.9037e+06</p><script>a_b = 1</script><b title='x_y'>ok</b>"
     )
     assert raw_codes(text) == ["industrial_coating", "object (1)", "REQ ", "1.9037e+06"]
-    assert raw_codes(visible_text("<p>水泥 B级 1,903,700 吨 SO2 NOx PM2.5 GB 4915-2013 6017e2230851…</p>")) == []
+    assert (
+        raw_codes(visible_text("<p>水泥 B级 1,903,700 吨 SO2 NOx PM2.5 GB 4915-2013 6017e2230851… 531823036e52</p>"))
+        == []
+    )
     assert raw_codes("保存了 1e400") == ["1e400"]
 
 
