@@ -65,7 +65,9 @@ class EntryFilter(lists.ScopedFilterSet):
 
     search_fields = ("enterprise__name", "site__name", "enterprise__credit_code")
     search_label = "企业、厂区或信用代码"
-    year = django_filters.NumberFilter(label="清单年度", field_name="year")
+    year = django_filters.NumberFilter(
+        label="清单年度", field_name="year", min_value=2000, max_value=2100, decimal_places=0
+    )
     industry = django_filters.ChoiceFilter(label="行业", method="filter_industry", empty_label="全部")
     grade = lists.choice_filter(
         "等级", [(g.value, g.value) for g in Grade if not g.is_designation], "grade", method="filter_grade"
