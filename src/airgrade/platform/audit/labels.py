@@ -198,6 +198,8 @@ FIELD_LABELS: dict[str, str] = {
     "ordered_at": "下达时间",
     "ordered_by": "下达人",
     "pollutants": "污染物",
+    "event": "预警事件",
+    "onsite_check": "现场核查",
 }
 
 _GENERIC_STR = re.compile(r"^\w+ object \((\d+)\)$")
@@ -282,6 +284,9 @@ class ChangeReader:
             if isinstance(value, str) and value:
                 parts.append(value)
                 break
+        check = getattr(obj, "onsite_check", None) if getattr(obj, "onsite_check_id", None) else None
+        if check is not None and getattr(check, "declaration_id", None):
+            parts.append(str(check.declaration.number))
         for relation, attr in (("declaration", "number"), ("event", "title"), ("enterprise", "name"), ("site", "name")):
             related = getattr(obj, f"{relation}_id", None) and getattr(obj, relation, None)
             value = getattr(related, attr, None) if related is not None else None
