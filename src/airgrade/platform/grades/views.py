@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 
 from airgrade.core.access import Target
 from airgrade.core.industries import all_industries
@@ -212,29 +213,53 @@ def downgrade(request: HttpRequest, site_id: int) -> HttpResponse:
 
 @login_required
 def rectifications(request: HttpRequest) -> HttpResponse:
-    require_page(permissions_for(request.user), "grade.view")
-    statuses = dict(RectificationOrder.Status.choices)
-    status = request.GET.get("status", "")
-    orders = services.visible_rectifications(request.user)
-    if status in statuses:
-        orders = orders.filter(status=status)
-    q = request.GET.get("q", "")[:100].strip()
-    if q:
-        orders = orders.filter(enterprise__name__contains=q)
-    listing = paginate(request, orders.order_by("status", "deadline", "id"))
-    page = listing["page"]
+    """Rectification orders in scope, on the shared list mechanism (ADR 0006): search, status, region, deadline,
+    pages and export."""
+    actor = actor_of(request.user)
+    require_page(permissions_for(actor), "grade.view")
+    result = lists.list_page(
+        request,
+        RectificationFilter,
+        services.visible_rectifications(request.user)
+        .select_related("enterprise", "site", "region")
+        .order_by("status", "deadline", "id"),
+        actor=actor,
+        columns=RECTIFICATION_COLUMNS,
+        filename="整改通知",
+    )
+    if isinstance(result, HttpResponse):
+        return result
     today = services.today()
     return render(
         request,
         "grades/rectifications.html",
-        {
-            **listing,
-            "rows": [{"o": o, "overdue": services.is_overdue(o, today)} for o in page],
-            "statuses": statuses.items(),
-            "status": status,
-            "q": q,
-        },
+        {**result, "rows": [{"o": o, "overdue": services.is_overdue(o, today)} for o in result["page"]]},
     )
+
+
+class RectificationFilter(lists.ScopedFilterSet):
+    search_fields = ("enterprise__name", "enterprise__credit_code", "site__name", "problem")
+    search_label = "企业、厂区或问题"
+    status = lists.choice_filter("状态", RectificationOrder.Status.choices, "status")
+    deadline_from, deadline_to = lists.date_filters("deadline", "整改时限")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The deadline is a date column: compare it directly (the helper's lookup reads a date-time's date).
+        self.filters["deadline_from"].lookup_expr = "gte"
+        self.filters["deadline_to"].lookup_expr = "lte"
+
+
+RECTIFICATION_COLUMNS = [
+    lists.Column("企业", lambda o: o.enterprise.name),
+    lists.Column("统一社会信用代码", lambda o: o.enterprise.credit_code),
+    lists.Column("厂区", lambda o: o.site.name),
+    lists.Column("所在区划", lambda o: o.region.name),
+    lists.Column("问题", lambda o: o.problem),
+    lists.Column("整改时限", lambda o: o.deadline.isoformat() if o.deadline else ""),
+    lists.Column("状态", lambda o: o.get_status_display()),
+    lists.Column("下达日期", lambda o: timezone.localtime(o.ordered_at).date().isoformat() if o.ordered_at else ""),
+]
 
 
 def _order_target(order: RectificationOrder) -> Target:
