@@ -16,14 +16,14 @@ from django.utils import timezone
 
 from airgrade.core.access import Target
 from airgrade.core.industries import all_industries
-from airgrade.platform import params
+from airgrade.platform import lists, params
 from airgrade.platform.accounts.addresses import client_address
 from airgrade.platform.accounts.captcha import new_captcha
 from airgrade.platform.disclosure import services
 from airgrade.platform.disclosure.models import Objection, ResultNotice
 from airgrade.platform.errors import NotFound, ServiceError
-from airgrade.platform.pages import Action, Field, action_page, paginate, require_page
-from airgrade.platform.permissions import permissions_for
+from airgrade.platform.pages import Action, Field, action_page, require_page
+from airgrade.platform.permissions import actor_of, permissions_for
 from airgrade.platform.regions.models import Region
 
 
@@ -105,33 +105,57 @@ def monthly_report(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def staff_objections(request: HttpRequest) -> HttpResponse:
-    """Objections filed by the public about enterprises of the caller's city (province: every city)."""
-    require_page(permissions_for(request.user), "objection.view")
-    statuses = dict(Objection.Status.choices)
-    status = request.GET.get("status", "")
-    rows = services.visible_objections(request.user).select_related("enterprise", "city")
-    if status in statuses:
-        rows = rows.filter(status=status)
-    listing = paginate(request, rows.order_by("-filed_at"))
-    page = listing["page"]
+    """Objections filed by the public about enterprises of the caller's city (province: every city), on the shared
+    list mechanism (ADR 0006): search, status, region, filing date, pages and export (never the reporter's name or
+    contact)."""
+    actor = actor_of(request.user)
+    require_page(permissions_for(actor), "objection.view")
+    result = lists.list_page(
+        request,
+        ObjectionFilter,
+        services.visible_objections(request.user).select_related("enterprise", "city").order_by("-filed_at"),
+        actor=actor,
+        columns=OBJECTION_COLUMNS,
+        filename="举报办理",
+    )
+    if isinstance(result, HttpResponse):
+        return result
     moment = timezone.now()
     return render(
         request,
         "disclosure/staff_objections.html",
         {
-            **listing,
+            **result,
             "rows": [
                 {
                     "o": o,
                     "due": services.objection_due(o),
                     "overdue": o.status != "closed" and services.objection_due(o) < moment,
                 }
-                for o in page
+                for o in result["page"]
             ],
-            "statuses": statuses.items(),
-            "status": status,
         },
     )
+
+
+class ObjectionFilter(lists.ScopedFilterSet):
+    region_field = "enterprise__region"
+    search_fields = ("reference", "enterprise__name", "content")
+    search_label = "受理编号、企业或内容"
+    status = lists.choice_filter("状态", Objection.Status.choices, "status")
+    filed_from, filed_to = lists.date_filters("filed_at", "受理日期")
+
+
+OBJECTION_COLUMNS = [
+    lists.Column("受理编号", lambda o: o.reference),
+    lists.Column("被举报企业", lambda o: o.enterprise.name),
+    lists.Column("城市", lambda o: o.city.name),
+    lists.Column("举报内容", lambda o: o.content),
+    lists.Column("受理时间", lambda o: timezone.localtime(o.filed_at).strftime("%Y-%m-%d %H:%M")),
+    lists.Column("办理期限", lambda o: timezone.localtime(services.objection_due(o)).strftime("%Y-%m-%d")),
+    lists.Column("状态", lambda o: o.get_status_display()),
+    lists.Column("处理结果", lambda o: o.result),
+]
 
 
 @login_required
