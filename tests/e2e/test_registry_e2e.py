@@ -42,5 +42,6 @@ def test_county_reviewer_edits_a_line_and_sees_the_audit_entry(
 def test_county_reviewer_cannot_open_another_countys_enterprise(page: Any, login: Any, users: dict[str, Any]) -> None:
     login("county")
     response = page.goto(f"/enterprises/{users['other_enterprise'].pk}/edit/")
-    assert response.status == 403
-    assert "超出本账号的管辖区域" in page.content()
+    # Out of scope looks exactly like a missing enterprise (404), so a reviewer cannot probe which ids exist.
+    assert response.status == 404
+    assert "不存在" in page.content() and users["other_enterprise"].name not in page.content()

@@ -45,7 +45,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     # Shared page helpers: the action (confirmation) page, form dates, own-region actions, simple pagination.
     "pages": frozenset({"errors", "permissions", "regions", "lists"}),
     # The one list mechanism (search, filters, pagination, export; ADR 0006): region names and `within()`.
-    "lists": frozenset({"errors", "permissions", "regions"}),
+    "lists": frozenset({"errors", "params", "permissions", "regions"}),
     "audit": frozenset({"errors", "admin_base", "permissions", "regions", "lists"}),
     "accounts": frozenset({"errors", "admin_base", "permissions", "regions", "audit"}),
     "enterprises": KERNEL,

@@ -58,7 +58,7 @@ def test_registry_lists_grades_in_force_in_scope_with_as_of_and_filters(users: d
     assert name not in text(city.get("/grades/?grade=C"))
     assert name in text(city.get(f"/grades/?q={users['own_enterprise'].credit_code}"))
     bad = city.get("/grades/?as_of=2024-13-40")
-    assert bad.status_code == 200 and "须为日期" in text(bad)
+    assert bad.status_code == 400 and "须为日期" in text(bad)
     exported = city.get("/grades/?grade=B&export=csv")
     assert exported.status_code == 200 and name in exported.content.decode("utf-8-sig")
     assert "水泥" in exported.content.decode("utf-8-sig") and "B级" in exported.content.decode("utf-8-sig")

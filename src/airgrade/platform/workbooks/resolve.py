@@ -10,9 +10,10 @@ from airgrade.core import credit_code
 from airgrade.core.access import Actor, Target, decide
 from airgrade.core.errors import AirgradeError
 from airgrade.core.industries import Industry, all_industries, industry_by_code
-from airgrade.core.regions import contains, scope_range
+from airgrade.core.regions import contains
 from airgrade.io.excel.spec import fold
 from airgrade.platform.enterprises.models import Enterprise, Site
+from airgrade.platform.permissions import within
 from airgrade.platform.regions.models import Region
 
 # SQLite allows a limited number of query parameters; look rows up in batches.
@@ -42,8 +43,7 @@ class Lookups:
             self._industries[fold(industry.name_zh)] = industry
         regions = Region.objects.exclude(level="province")
         if actor.region_code:
-            low, high = scope_range(actor.region_code)
-            regions = regions.filter(code__gte=low, code__lte=high)
+            regions = regions.filter(within(actor.region_code, "code"))
         self._regions: dict[str, Region] = {}
         self._names: dict[str, list[Region]] = {}
         for region in regions:
