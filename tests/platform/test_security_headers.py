@@ -63,11 +63,7 @@ def test_api_docs_load_swagger_from_our_own_static_files() -> None:
 def _production(extra: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     # DJANGO_ALLOW_ASYNC_UNSAFE is set in this process by the browser tests' live server (pytest-playwright); a
     # production process never has it, and check --deploy rightly refuses it.
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("AIRGRADE_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRGRADE_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update({"AIRGRADE_PRODUCTION": "1", "AIRGRADE_VAR_DIR": str(ROOT / "var"), **extra})
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
