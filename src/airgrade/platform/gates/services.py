@@ -207,10 +207,11 @@ def create_device_unchecked(site: Site, code: str, entrance: str, actor: str = "
 
 
 def revoke_device(user: Any, device_id: int, reason: str = "") -> GateDevice:
-    device = GateDevice.objects.filter(pk=device_id).first()
+    device = GateDevice.objects.select_related("site").filter(pk=device_id).first()
     if device is None:
         raise NotFound("设备不存在")
-    get_site(user, device.site_id, "gates.device.manage")
+    # Out of scope reads exactly like a device that does not exist.
+    require_found(user, "gates.device.manage", site_target(device.site), view="gates.view", missing="设备不存在")
     with transaction.atomic():
         device = GateDevice.objects.select_for_update().get(pk=device_id)
         if device.revoked_at is None:
