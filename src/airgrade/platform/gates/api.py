@@ -92,5 +92,5 @@ def figures(request: HttpRequest, site_id: int, date_from: dt.date, date_to: dt.
 
 @router.post("/sites/{site_id}/verify", response=VerifyOut)
 def verify(request: HttpRequest, site_id: int) -> dict[str, Any]:
-    check, report = services.record_check(request.user, site_id)
+    _check, report = services.record_check(request.user, site_id)
     return {"checked": report.checked, "ok": report.ok, "problems": [p.message for p in report.problems]}
