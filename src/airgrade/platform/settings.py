@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "airgrade.platform.grades",
     "airgrade.platform.disclosure",
     "airgrade.platform.emergency",
+    "airgrade.platform.gates",
     "airgrade.platform.rulebook",
     "airgrade.platform.home",
     "django_tasks",

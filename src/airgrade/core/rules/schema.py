@@ -429,6 +429,64 @@ class PolicyFile(_Strict):
     policy: list[PolicyEntry] = Field(min_length=1)
 
 
+class StageSetRule(_Strict):
+    """A set of emission stages with the standard (or document) that defines them."""
+
+    source: Source
+    stages: list[EmissionStage] = Field(min_length=1)
+
+
+class MonthsRule(_Strict):
+    source: Source
+    months: int = Field(gt=0)
+
+
+class PercentRule(_Strict):
+    source: Source
+    percent: float = Field(gt=0, le=100)
+
+
+class MinutesRule(_Strict):
+    source: Source
+    minutes: int = Field(ge=0)
+
+
+class RangeRule(_Strict):
+    source: Source
+    min: int = Field(gt=0)
+    max: int = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RangeRule:
+        if self.min > self.max:
+            raise ValueError("min 不能大于 max")
+        return self
+
+
+class GateLedgerEntry(_Strict):
+    """Gate-ledger rules in force over a period (issue 11; REQ SJZ-5, SJZ-6, H23-6): which road-truck stages count
+    as clean, which stages each register admits, retention, the completeness goal, the inspectors' sample and
+    baseline days, and how far in the future a gate clock may run before a record is flagged."""
+
+    effective: dt.date
+    until: dt.date | None = None
+    source: Source
+    clean_road_stages: StageSetRule
+    road_stages: StageSetRule
+    inplant_stages: StageSetRule
+    nonroad_stages: StageSetRule
+    ledger_retention: MonthsRule
+    video_retention: MonthsRule
+    completeness_goal: PercentRule
+    future_tolerance: MinutesRule
+    inspection_sample: RangeRule
+    baseline_days: RangeRule
+
+
+class GatesFile(_Strict):
+    gate_ledger: list[GateLedgerEntry] = Field(min_length=1)
+
+
 class FactDefinition(_Strict):
     key: Identifier
     label_zh: str

@@ -69,6 +69,12 @@ ACTION_LABELS: dict[str, str] = {
     "job.cancel": "取消后台任务",
     "emergency.measure_text.replace": "导入减排措施原文",
     "emergency.measure_text.decide": "审核导入的减排措施",
+    "gates.register.edit": "登记车辆/机械",
+    "gates.device.register": "登记门禁设备",
+    "gates.device.revoke": "吊销门禁设备凭证",
+    "gates.ingest": "接收门禁通行记录",
+    "gates.verify": "核验门禁台账",
+    "gates.inspect": "抽查门禁台账",
 }
 
 
@@ -87,6 +93,8 @@ def action_label(code: str) -> str:
 # Audited objects whose model has no Chinese verbose_name (label_lower → name), and field names the models leave
 # without one. Model verbose_names and choices come first; these only fill the gaps.
 OBJECT_TYPE_LABELS: dict[str, str] = {
+    "gates.ledgercheck": "门禁台账核验",
+    "gates.inspectionsample": "门禁台账抽查",
     "accounts.user": "账号",
     "declarations.campaignstage": "批次阶段",
     "declarations.campaignmilestone": "批次节点",
