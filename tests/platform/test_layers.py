@@ -30,7 +30,9 @@ KERNEL = frozenset(
         "accounts",
     }
 )
-FEATURES = frozenset({"enterprises", "declarations", "grades", "disclosure", "emergency", "rulebook", "gates"})
+FEATURES = frozenset(
+    {"enterprises", "declarations", "grades", "disclosure", "emergency", "rulebook", "gates", "verification"}
+)
 TOP = frozenset({"home", "api", "urls", "demo", "demo_workflow", "settings", "wsgi", "__init__"})
 
 ALLOWED: dict[str, frozenset[str]] = {
@@ -55,6 +57,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "emergency": KERNEL | {"enterprises", "grades"},
     # Gate ledger (issue 11): reads sites and alert events, feeds the declaration page through a contribution hook.
     "gates": KERNEL | {"enterprises", "declarations", "grades", "emergency"},
+    # Alert verification (issue 12): reads alert tasks and sites, downgrades through the grade registry's services.
+    "verification": KERNEL | {"enterprises", "grades", "emergency"},
     "rulebook": KERNEL,
     # Background jobs are shared machinery on the kernel; workbooks (imports, exports) sit on every feature app.
     "jobs": KERNEL,

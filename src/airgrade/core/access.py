@@ -104,6 +104,13 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
     "gates.ingest": frozenset({Role.ENTERPRISE, Role.COUNTY}),
     "gates.verify": frozenset({Role.COUNTY, Role.CITY, Role.PROVINCE}),
     "gates.inspect": frozenset({Role.COUNTY, Role.CITY}),
+    # Alert execution verified against independent data (issue 12; REQ H23-6, H21-6, LC-12). Bureaus load online
+    # monitoring and electricity data (independent of the enterprise) and run the verdicts; the enterprise sees its
+    # own; the county, which keeps its enterprises' records, confirms or dismisses a suspected failure.
+    "verification.view": frozenset({*STAFF_ROLES, Role.ENTERPRISE}),
+    "verification.import": frozenset({Role.COUNTY, Role.CITY, Role.PROVINCE}),
+    "verification.run": frozenset({Role.COUNTY, Role.CITY, Role.PROVINCE}),
+    "verification.case.decide": frozenset({Role.COUNTY}),
     # Password reset without a mail server (issue 8): a user's superior resets the password of an account below it
     # in its region — the county (and the city) for enterprise users of enterprises there, the city for its counties'
     # officials, the province for its cities' officials. Nobody resets a peer; administrators reset anyone.
