@@ -64,7 +64,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "api": KERNEL | FEATURES | {"jobs", "workbooks"},
     "urls": KERNEL | FEATURES | {"api", "home", "jobs", "workbooks", "scorecards"},
     "demo_workflow": KERNEL | FEATURES,
-    "demo": KERNEL | FEATURES | {"demo_workflow"},
+    "demo": KERNEL | FEATURES | {"demo_workflow", "scorecards"},
     # Backup / restore of the whole database (project module, landed without a layer): reads the audit chain.
     "backup": KERNEL,
     "settings": frozenset(),

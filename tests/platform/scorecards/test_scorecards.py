@@ -145,7 +145,9 @@ def test_precedence_disagreement_onsite_expert_and_recommendation(users: dict[st
     assert client_for(users["expert"]).get(f"/scorecards/{other.pk}/").status_code == 404
 
 
-def test_red_lines_non_reporters_publication_and_decisions(users: dict[str, Any], round_: ScoreRound) -> None:
+def test_red_lines_non_reporters_publication_and_decisions(users: dict[str, Any]) -> None:
+    # the deadline has passed: whoever has not declared is a non-reporter (ZZ-7)
+    round_ = services.open_round(users["city"], "410100", 2024, dt.date.today() - dt.timedelta(days=1))
     card = _card(users, round_)
     services.declare(users["enterprise"], card.pk, {"env_permit": "是"})
     services.mark_red_line(users["county"], card.pk, "department_list", "偷排废气被立案查处")
@@ -181,7 +183,9 @@ def test_a_declaration_after_the_deadline_is_a_non_reporter(users: dict[str, Any
     services.declare(users["enterprise"], card.pk, {"env_permit": "是"})
     card.refresh_from_db()
     assert card.declared_at is not None and card.declared_at <= timezone.now()
-    assert not services.reported(card)
+    assert not services.reported(card) and not services.counts_as_reported(card)
+    open_card = _card(users, services.open_round(users["city"], "410100", 2023, dt.date.today() + dt.timedelta(days=1)))
+    assert not services.reported(open_card) and services.counts_as_reported(open_card)  # not late yet
 
 
 def test_round_page_filters_export_and_scope(users: dict[str, Any], round_: ScoreRound) -> None:

@@ -395,6 +395,11 @@ def reported(scorecard: Scorecard) -> bool:
     return scorecard.declared_at.astimezone(SHANGHAI).date() <= scorecard.round.deadline
 
 
+def counts_as_reported(scorecard: Scorecard) -> bool:
+    """Until the deadline has passed nobody is a non-reporter yet; afterwards only those who declared on time."""
+    return reported(scorecard) or timezone.now().astimezone(SHANGHAI).date() <= scorecard.round.deadline
+
+
 def _subjects(round_: ScoreRound, card: rs.ScorecardEntry) -> tuple[list[EnterpriseValues], dict[str, Scorecard]]:
     scorecards = list(Scorecard.objects.filter(round=round_).select_related("enterprise", "round", "region"))
     registry = _registry_red_lines(card, scorecards, round_.year)
@@ -415,7 +420,7 @@ def _subjects(round_: ScoreRound, card: rs.ScorecardEntry) -> tuple[list[Enterpr
                 industry=scorecard.industry_code,
                 region=scorecard.region_id,
                 values=tuple(values.get(scorecard.pk, [])),
-                reported=reported(scorecard),
+                reported=counts_as_reported(scorecard),
                 red_lines=tuple(red_lines),
                 false_data=scorecard.false_data,
                 onsite_checked=scorecard.onsite_at is not None,
