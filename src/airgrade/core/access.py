@@ -95,6 +95,15 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
     "job.view": frozenset(STAFF_ROLES),
     "job.cancel": frozenset(STAFF_ROLES),
     "emergency.measure_text.decide": frozenset({Role.COUNTY, Role.CITY}),
+    # Gate ledger and mobile-source supervision (issue 11; REQ SJZ-5, SJZ-6, H23-6). The enterprise keeps its
+    # vehicle registers and gate devices and uploads gate files; nobody edits or deletes ledger records (corrections
+    # are new records). County and city watch their sites' ledgers, verify the chains and sample records.
+    "gates.view": frozenset({*STAFF_ROLES, Role.ENTERPRISE}),
+    "gates.register.edit": frozenset({Role.ENTERPRISE, Role.COUNTY}),
+    "gates.device.manage": frozenset({Role.ENTERPRISE, Role.COUNTY}),
+    "gates.ingest": frozenset({Role.ENTERPRISE, Role.COUNTY}),
+    "gates.verify": frozenset({Role.COUNTY, Role.CITY, Role.PROVINCE}),
+    "gates.inspect": frozenset({Role.COUNTY, Role.CITY}),
     # Zhengzhou green-performance evaluation (issue 14, REQ ZZ-1 … ZZ-7): the enterprise declares its own scorecard;
     # county and city bureaus bring in department data, flag red lines and assign experts; the assigned expert (or a
     # bureau) records the on-site check; the city opens and publishes a round and alone decides a published change.

@@ -429,6 +429,107 @@ class PolicyFile(_Strict):
     policy: list[PolicyEntry] = Field(min_length=1)
 
 
+class StageSetRule(_Strict):
+    """A set of emission stages with the standard (or document) that defines them."""
+
+    source: Source
+    stages: list[EmissionStage] = Field(min_length=1)
+
+
+class MonthsRule(_Strict):
+    source: Source
+    months: int = Field(gt=0)
+
+
+class PercentRule(_Strict):
+    source: Source
+    percent: float = Field(gt=0, le=100)
+
+
+class MinutesRule(_Strict):
+    source: Source
+    minutes: int = Field(ge=0)
+
+
+class RangeRule(_Strict):
+    source: Source
+    min: int = Field(gt=0)
+    max: int = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RangeRule:
+        if self.min > self.max:
+            raise ValueError("min 不能大于 max")
+        return self
+
+
+class GateLedgerEntry(_Strict):
+    """Gate-ledger rules in force over a period (issue 11; REQ SJZ-5, SJZ-6, H23-6): which road-truck stages count
+    as clean, which stages each register admits, retention, the completeness goal, the inspectors' sample and
+    baseline days, and how far in the future a gate clock may run before a record is flagged."""
+
+    effective: dt.date
+    until: dt.date | None = None
+    source: Source
+    clean_road_stages: StageSetRule
+    road_stages: StageSetRule
+    inplant_stages: StageSetRule
+    nonroad_stages: StageSetRule
+    ledger_retention: MonthsRule
+    video_retention: MonthsRule
+    completeness_goal: PercentRule
+    future_tolerance: MinutesRule
+    inspection_sample: RangeRule
+    baseline_days: RangeRule
+
+
+class GatesFile(_Strict):
+    gate_ledger: list[GateLedgerEntry] = Field(min_length=1)
+
+
+class RateFloorRule(_Strict):
+    source: Source
+    kg_per_hour: float = Field(ge=0)
+
+
+class EnergyFloorRule(_Strict):
+    source: Source
+    kwh_per_hour: float = Field(ge=0)
+
+
+class StepsRule(_Strict):
+    source: Source
+    steps: int = Field(gt=0)
+
+
+class AlertVerificationEntry(_Strict):
+    """How alert execution is verified against online monitoring and electricity use (issue 12; REQ H23-6): the
+    baseline days, the data coverage a verdict needs, the tolerance on the expected drop, the share of a production
+    cut that shows in electricity, the floors below which nothing was produced, and the downgrade step."""
+
+    effective: dt.date
+    until: dt.date | None = None
+    source: Source
+    baseline_days: RangeRule
+    lookback_days: DaysRule
+    min_coverage: PercentRule
+    tolerance: PercentRule
+    electricity_factor: PercentRule
+    min_baseline_rate: RateFloorRule
+    min_baseline_kwh: EnergyFloorRule
+    downgrade_steps: StepsRule
+
+    @model_validator(mode="after")
+    def _baseline_fits(self) -> AlertVerificationEntry:
+        if self.baseline_days.max > self.lookback_days.days:
+            raise ValueError("baseline_days.max 不能大于 lookback_days.days")
+        return self
+
+
+class VerificationFile(_Strict):
+    alert_verification: list[AlertVerificationEntry] = Field(min_length=1)
+
+
 class FactDefinition(_Strict):
     key: Identifier
     label_zh: str
