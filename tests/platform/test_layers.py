@@ -30,7 +30,7 @@ KERNEL = frozenset(
         "accounts",
     }
 )
-FEATURES = frozenset({"enterprises", "declarations", "grades", "disclosure", "emergency", "rulebook"})
+FEATURES = frozenset({"enterprises", "declarations", "grades", "disclosure", "emergency", "rulebook", "targets"})
 TOP = frozenset({"home", "api", "urls", "demo", "demo_workflow", "settings", "wsgi", "__init__"})
 
 ALLOWED: dict[str, frozenset[str]] = {
@@ -54,6 +54,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "disclosure": KERNEL | {"enterprises", "declarations", "grades"},
     "emergency": KERNEL | {"enterprises", "grades"},
     "rulebook": KERNEL,
+    # The leaders' view (issue 13): reads the grade registry and the declarations in review.
+    "targets": KERNEL | {"enterprises", "declarations", "grades"},
     # Background jobs are shared machinery on the kernel; workbooks (imports, exports) sit on every feature app.
     "jobs": KERNEL,
     "workbooks": KERNEL | FEATURES | {"jobs"},

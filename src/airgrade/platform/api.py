@@ -88,6 +88,9 @@ def _register_routers() -> None:
     api.add_router("/grades", grades_router)
     api.add_router("/public", disclosure_router)
     api.add_router("/emergency", emergency_router)
+    from airgrade.platform.targets.api import router as targets_router
+
+    api.add_router("/targets", targets_router)
     from airgrade.platform.rulebook.api import grading_router, rules_router
 
     api.add_router("/rules", rules_router)

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "airgrade.platform.disclosure",
     "airgrade.platform.emergency",
     "airgrade.platform.rulebook",
+    "airgrade.platform.targets",
     "airgrade.platform.home",
     "django_tasks",
     "django_tasks_db",
