@@ -10,12 +10,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from airgrade.core.access import Target
 from airgrade.core.industries import industry_by_code
 from airgrade.core.regions import scope_range
 from airgrade.core.rules.rulebook import default_rulebook
 from airgrade.core.types import Grade
 from airgrade.platform.errors import NotFound
-from airgrade.platform.permissions import actor_of
+from airgrade.platform.permissions import actor_of, permissions_for
 from airgrade.platform.regions.models import Region
 from airgrade.platform.targets import exports, services
 
@@ -80,6 +81,14 @@ def _choices(request: HttpRequest) -> list[Region]:
     return [region, *Region.objects.filter(parent_id=own)]
 
 
+def _parent(request: HttpRequest, region: Region) -> Region | None:
+    """The region one level up, where the caller may see it (a city's own officials may not see the province)."""
+    parent = region.parent if region.parent_id else None
+    if parent is None or "targets.view" not in permissions_for(request.user, Target(region_code=parent.code)):
+        return None
+    return parent
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     code = _region_code(request)
@@ -102,7 +111,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "report": report,
             "region": region,
             "choices": _choices(request),
-            "parent": region.parent if region.parent_id and region.level != "province" else None,
+            "parent": _parent(request, region),
             "as_of": on,
             "industries": industries,
             "part_label": {"province": "城市", "city": "区县"}.get(report["region"]["level"], "区域"),

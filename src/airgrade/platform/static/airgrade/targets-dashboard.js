@@ -22,7 +22,7 @@
       series[0].markLine = {symbol: "none", data: [{yAxis: data.reference_target}], lineStyle: {color: "#d0312d", type: "dashed"}, label: {formatter: "目标 {c}%"}};
     }
     parts.setOption({
-      tooltip: {trigger: "axis"}, legend: {}, grid: {left: 45, right: 15, bottom: 90},
+      tooltip: {trigger: "axis"}, legend: {top: 0}, grid: {left: 45, right: 15, top: 40, bottom: 90},
       xAxis: {type: "category", data: data.parts, axisLabel: {interval: 0, rotate: rotate(data.parts)}},
       yAxis: {type: "value", name: "%"}, series: series
     });
@@ -30,7 +30,7 @@
   var families = init("chart-families");
   if (families) {
     families.setOption({
-      tooltip: {trigger: "axis"}, legend: {}, grid: {left: 45, right: 15, bottom: 40},
+      tooltip: {trigger: "axis"}, legend: {top: 0}, grid: {left: 45, right: 15, top: 40, bottom: 40},
       xAxis: {type: "category", data: data.families},
       yAxis: {type: "value", name: "%"},
       series: [
@@ -44,7 +44,7 @@
   var mix = init("chart-mix");
   if (mix) {
     mix.setOption({
-      tooltip: {trigger: "axis"}, legend: {type: "scroll"}, grid: {left: 55, right: 15, bottom: 90},
+      tooltip: {trigger: "axis"}, legend: {type: "scroll", top: 0}, grid: {left: 55, right: 15, top: 40, bottom: 90},
       xAxis: {type: "category", data: data.parts, axisLabel: {interval: 0, rotate: rotate(data.parts)}},
       yAxis: {type: "value", name: "企业数"},
       series: data.grades.map(function (g) {
@@ -55,7 +55,7 @@
   var history = init("chart-history");
   if (history) {
     history.setOption({
-      tooltip: {trigger: "axis"}, legend: {}, grid: {left: 45, right: 45, bottom: 40},
+      tooltip: {trigger: "axis"}, legend: {top: 0}, grid: {left: 45, right: 45, top: 40, bottom: 40},
       xAxis: {type: "category", data: data.history_dates},
       yAxis: [{type: "value", name: "%"}, {type: "value", name: "D 级", minInterval: 1}],
       series: [
