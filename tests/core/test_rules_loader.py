@@ -29,6 +29,7 @@ def build_book(root: Path, broken: Path | None = None) -> Path:
         "units.yaml",
         "alert_levels.yaml",
         "facts.yaml",
+        "gates.yaml",
     ):
         shutil.copy(DEFAULT_ROOT / "common" / name, root / "common" / name)
     if broken is not None:

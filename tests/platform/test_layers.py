@@ -30,7 +30,7 @@ KERNEL = frozenset(
         "accounts",
     }
 )
-FEATURES = frozenset({"enterprises", "declarations", "grades", "disclosure", "emergency", "rulebook", "targets"})
+FEATURES = frozenset({"enterprises", "declarations", "grades", "disclosure", "emergency", "rulebook", "gates", "targets"})
 TOP = frozenset({"home", "api", "urls", "demo", "demo_workflow", "settings", "wsgi", "__init__"})
 
 ALLOWED: dict[str, frozenset[str]] = {
@@ -53,6 +53,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "grades": KERNEL | {"enterprises", "declarations"},
     "disclosure": KERNEL | {"enterprises", "declarations", "grades"},
     "emergency": KERNEL | {"enterprises", "grades"},
+    # Gate ledger (issue 11): reads sites and alert events, feeds the declaration page through a contribution hook.
+    "gates": KERNEL | {"enterprises", "declarations", "grades", "emergency"},
     "rulebook": KERNEL,
     # The leaders' view (issue 13): reads the grade registry and the declarations in review.
     "targets": KERNEL | {"enterprises", "declarations", "grades"},

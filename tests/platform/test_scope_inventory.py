@@ -120,6 +120,28 @@ API: list[Endpoint] = [
         lambda w: f"/api/enterprises/sites/{w['site'].pk}/outlets",
         lambda w: {"code": "DA099", "pollutants": ["PM"], "reason": "越权"},
     ),
+    # gate ledger (issue 11): a device credential, never a session, writes the ledger; people act in their scope.
+    Endpoint("POST", "/gates/ingest", lambda w: "/api/gates/ingest", lambda w: {"records": [{"seq": 1}]}),
+    Endpoint("GET", "/gates/sites/{site_id}/vehicles", lambda w: f"/api/gates/sites/{w['site'].pk}/vehicles"),
+    Endpoint(
+        "POST",
+        "/gates/sites/{site_id}/vehicles",
+        lambda w: f"/api/gates/sites/{w['site'].pk}/vehicles",
+        lambda w: {"kind": "road", "plate": "豫A99999", "fuel": "diesel", "stage": "国四"},
+    ),
+    Endpoint(
+        "POST",
+        "/gates/sites/{site_id}/devices",
+        lambda w: f"/api/gates/sites/{w['site'].pk}/devices",
+        lambda w: {"code": "X9", "entrance": "越权门"},
+    ),
+    Endpoint("POST", "/gates/devices/{device_id}/revoke", lambda w: f"/api/gates/devices/{w['gate_device'].pk}/revoke"),
+    Endpoint(
+        "GET",
+        "/gates/sites/{site_id}/figures",
+        lambda w: f"/api/gates/sites/{w['site'].pk}/figures?date_from=2026-01-01&date_to=2026-06-30",
+    ),
+    Endpoint("POST", "/gates/sites/{site_id}/verify", lambda w: f"/api/gates/sites/{w['site'].pk}/verify"),
     # audit
     Endpoint("GET", "/audit/", lambda w: "/api/audit/", kind="list"),
     # declarations: campaigns
@@ -883,10 +905,14 @@ def world(users: dict[str, Any], make_enterprise: Any) -> World:
         qualification_due=dt.date.today() + dt.timedelta(days=30),
         onsite_due=dt.date.today() + dt.timedelta(days=60),
     )
+    from airgrade.platform.gates import services as gates
+
+    gate_device, _ = gates.register_device(users["enterprise"], site.pk, {"code": "G1", "entrance": "东门"})
     return {
         **users,
         "enterprise": enterprise,
         "site": site,
+        "gate_device": gate_device,
         "line": site.lines.first(),
         "campaign": campaign,
         "draft_campaign": draft_campaign,

@@ -97,6 +97,15 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
     "job.view": frozenset(STAFF_ROLES),
     "job.cancel": frozenset(STAFF_ROLES),
     "emergency.measure_text.decide": frozenset({Role.COUNTY, Role.CITY}),
+    # Gate ledger and mobile-source supervision (issue 11; REQ SJZ-5, SJZ-6, H23-6). The enterprise keeps its
+    # vehicle registers and gate devices and uploads gate files; nobody edits or deletes ledger records (corrections
+    # are new records). County and city watch their sites' ledgers, verify the chains and sample records.
+    "gates.view": frozenset({*STAFF_ROLES, Role.ENTERPRISE}),
+    "gates.register.edit": frozenset({Role.ENTERPRISE, Role.COUNTY}),
+    "gates.device.manage": frozenset({Role.ENTERPRISE, Role.COUNTY}),
+    "gates.ingest": frozenset({Role.ENTERPRISE, Role.COUNTY}),
+    "gates.verify": frozenset({Role.COUNTY, Role.CITY, Role.PROVINCE}),
+    "gates.inspect": frozenset({Role.COUNTY, Role.CITY}),
     # Password reset without a mail server (issue 8): a user's superior resets the password of an account below it
     # in its region — the county (and the city) for enterprise users of enterprises there, the city for its counties'
     # officials, the province for its cities' officials. Nobody resets a peer; administrators reset anyone.

@@ -88,6 +88,9 @@ def _register_routers() -> None:
     api.add_router("/grades", grades_router)
     api.add_router("/public", disclosure_router)
     api.add_router("/emergency", emergency_router)
+    from airgrade.platform.gates.api import router as gates_router
+
+    api.add_router("/gates", gates_router)
     from airgrade.platform.targets.api import router as targets_router
 
     api.add_router("/targets", targets_router)

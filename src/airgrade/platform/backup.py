@@ -1,6 +1,6 @@
 """Backup and restore of the whole platform: every table, the uploaded files and the audit chain, in one zip file.
 
-The format is portable (docs/adr/0003-fuzz-backup-dumpdata-zip.md): Django's serialisers write every model as JSON
+The format is portable (docs/adr/0003-fuzz-backup-portable-zip.md): Django's serialisers write every model as JSON
 lines with its primary key (audit records name objects by id), the files of every FileField sit next to them, and a
 manifest holds the schema version (latest migration per app), row counts and a digest of every table. The same file
 restores on SQLite or PostgreSQL. A restore runs in one transaction: it empties the tables, loads every row, resets

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "airgrade.platform.grades",
     "airgrade.platform.disclosure",
     "airgrade.platform.emergency",
+    "airgrade.platform.gates",
     "airgrade.platform.rulebook",
     "airgrade.platform.targets",
     "airgrade.platform.home",
@@ -75,7 +76,7 @@ INSTALLED_APPS = [
 ]
 
 # Background jobs: Django's Tasks API (django-tasks backport) on the database backend — no broker, the same
-# SQLite or PostgreSQL database; `airgrade worker` (started by `airgrade serve`) runs them (docs/adr/0003-jobs).
+# SQLite or PostgreSQL database; `airgrade worker` (started by `airgrade serve`) runs them (docs/adr/0004-background-jobs-django-tasks.md).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # Live job progress and cancel flags: a file cache both the web and the worker processes see (jobs/services.py).
 CACHES = {

@@ -90,7 +90,12 @@ def test_api_walk_with_allowed_actions(users: dict[str, Any]) -> None:
     ]
     wrong_role = _move(city, declaration["id"], "declaration.county_accept")
     assert wrong_role.status_code == 403 and "市级审核角色无权" in wrong_role.json()["error"]
-    assert _move(county, declaration["id"], "declaration.county_accept").status_code == 200
+    accepted = _move(county, declaration["id"], "declaration.county_accept")
+    assert accepted.status_code == 200
+    # The declared response schema keeps the event keys the API always had (`from` is a Python keyword).
+    event = accepted.json()["events"][-1]
+    assert set(event) == {"action", "from", "to", "reviewer", "role", "opinion", "grade", "at", "seal"}
+    assert (event["from"], event["to"]) == ("submitted", "county_review")
     stale = _post(
         county,
         f"/api/declarations/{declaration['id']}/transitions",

@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from airgrade.core.regions import city_of, contains, scope_prefix
-from airgrade.core.types import AlertLevel, Grade
+from airgrade.core.types import AlertLevel, EmissionStage, Grade
 
 from .lookups import MeasureLookup, ReductionLookup
 from .measuresets import MeasureSet, compile_measures, vehicle_rule_zh, weaker_reasons
@@ -124,6 +124,15 @@ class Simulation:
             bool(self.entry_vehicle_gas[entry_index]),
             bool(self.entry_stop_road[entry_index]),
         )
+
+    def vehicle_rule(self, entry_index: int) -> dict[str, object]:
+        """The same rule as data, for checking gate records against it (issue 11): stage limit, gas, road stop."""
+        rank = int(self.entry_vehicle_rank[entry_index])
+        return {
+            "at_or_below": list(EmissionStage)[rank].value if rank >= 0 else None,
+            "includes_gas": bool(self.entry_vehicle_gas[entry_index]),
+            "stop_road": bool(self.entry_stop_road[entry_index]),
+        }
 
     def required_share(self, region_code: str) -> dict[str, float]:
         """The fraction of its base a region must cut per pollutant, as the rule book says for that region."""

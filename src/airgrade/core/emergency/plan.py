@@ -6,7 +6,7 @@ This is what an enterprise receives when an alert is issued and what the 一厂�
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from airgrade.core.types import AlertLevel, Grade
 
@@ -82,6 +82,7 @@ class EnterprisePlan:
     reduction: dict[str, float]
     guaranteed: bool
     small_micro: bool
+    vehicle_rule: dict[str, object] = field(default_factory=dict)
 
     @property
     def reduction_share(self) -> dict[str, float | None]:
@@ -105,6 +106,7 @@ class EnterprisePlan:
             ],
             "lines": [line.as_dict() for line in self.lines],
             "vehicle_rule_zh": self.vehicle_rule_zh,
+            "vehicle_rule": self.vehicle_rule,
             "base_t_per_day": self.base,
             "reduction_t_per_day": self.reduction,
             "reduction_share": {k: (None if v is None else round(v, 4)) for k, v in self.reduction_share.items()},
@@ -177,4 +179,5 @@ def enterprise_plan(simulation: Simulation, entry_index: int) -> EnterprisePlan:
         reduction=_pollutant_dict(simulation.entry_reduction[entry_index]),
         guaranteed=not math.isnan(float(table.entry_guarantee_share[entry_index])),
         small_micro=bool(table.entry_small_micro[entry_index]),
+        vehicle_rule=simulation.vehicle_rule(entry_index),
     )

@@ -34,6 +34,7 @@ COMMON_FILES: dict[str, type[BaseModel]] = {
     "alert_levels.yaml": s.AlertLevelsFile,
     "facts.yaml": s.FactsFile,
     "industries.yaml": s.IndustriesFile,
+    "gates.yaml": s.GatesFile,
 }
 
 M = TypeVar("M", bound=BaseModel)
@@ -153,6 +154,7 @@ def load_rulebook(root: Path | None = None, overlays: list[Path] | None = None) 
     for folder in sorted((root / "industries").glob("*")):
         industry_dirs[folder.name] = (folder, "national")
     overlay_paths: list[tuple[Path, str]] = []
+    scorecard_paths: list[tuple[Path, str]] = []
     for region_dir in sorted((root / "jurisdictions").glob("*")):
         for folder in sorted((region_dir / "industries").glob("*")):
             if folder.name in industry_dirs:
@@ -161,8 +163,11 @@ def load_rulebook(root: Path | None = None, overlays: list[Path] | None = None) 
         overlay = region_dir / "overlay.yaml"
         if overlay.is_file():
             overlay_paths.append((overlay, region_dir.name))
+        scorecard = region_dir / "scorecard.yaml"
+        if scorecard.is_file():
+            scorecard_paths.append((scorecard, region_dir.name))
         for extra in sorted(region_dir.glob("*")):
-            if extra.name not in ("overlay.yaml", "industries"):
+            if extra.name not in ("overlay.yaml", "scorecard.yaml", "industries"):
                 collector.issue(collector.rel(extra), (), "规则库中不认识的文件 (unexpected file)")
     for extra_overlay in overlays or []:
         overlay_paths.append((Path(extra_overlay), ""))
@@ -196,6 +201,12 @@ def load_rulebook(root: Path | None = None, overlays: list[Path] | None = None) 
         if parsed_overlay is not None:
             overlay_models.append((parsed_overlay, collector.rel(path), folder_region))
 
+    scorecard_models: list[tuple[s.ScorecardFile, str, str]] = []
+    for path, folder_region in scorecard_paths:
+        parsed_scorecard = collector.read(path, s.ScorecardFile)
+        if parsed_scorecard is not None:
+            scorecard_models.append((parsed_scorecard, collector.rel(path), folder_region))
+
     if collector.issues or any(value is None for value in common.values()) or len(common) < len(COMMON_FILES):
         # Cross-checks need every file parsed; report what we have (nothing half-loads either way).
         _cross_check_partial(collector, common, rules, rule_files)
@@ -209,6 +220,8 @@ def load_rulebook(root: Path | None = None, overlays: list[Path] | None = None) 
         checker.industry_measures(code, industry_measures, measure_files[code])
     for overlay_model, file, folder_region in overlay_models:
         checker.overlay(overlay_model, file, folder_region)
+    for scorecard_model, file, folder_region in scorecard_models:
+        checker.scorecard(scorecard_model, file, folder_region)
     if collector.issues:
         raise RuleBookError(collector.issues)
 
@@ -216,6 +229,7 @@ def load_rulebook(root: Path | None = None, overlays: list[Path] | None = None) 
         grades=tuple(common["grades.yaml"].grades),
         frameworks=tuple(common["framework.yaml"].frameworks),
         policy=tuple(common["policy.yaml"].policy),
+        gate_ledger=tuple(common["gates.yaml"].gate_ledger),
         pollutants=tuple(common["pollutants.yaml"].pollutants),
         units={unit.code: unit for unit in common["units.yaml"].units},
         alert_levels=tuple(common["alert_levels.yaml"].alert_levels),
@@ -224,6 +238,7 @@ def load_rulebook(root: Path | None = None, overlays: list[Path] | None = None) 
         rules=rules,
         measures=measures,
         overlays=_merge_overlays(overlay_models),
+        scorecards={folder: tuple(model.scorecards) for model, _, folder in scorecard_models},
         version=collector.hasher.hexdigest()[:16],
         files=dict(rule_files),
     )
@@ -691,6 +706,58 @@ class _CrossChecker:
                 city_path = (*path, "cities", city_index, "region")
                 if city.region[:2] != overlay.region[:2] or level_of(city.region) is not RegionLevel.CITY:
                     self.c.issue(file, city_path, f"{city.region} 不是 {overlay.region} 的省辖市 (not a city of it)")
+        self._dates(file, entries)
+
+    def scorecard(self, scorecards: s.ScorecardFile, file: str, folder_region: str) -> None:
+        """A city's point scorecard (REQ ZZ-1…ZZ-7): its region, dimension totals, references, dates."""
+        entries: list[tuple[YPath, Any, Any]] = []
+        for index, entry in enumerate(scorecards.scorecards):
+            path: YPath = ("scorecards", index)
+            entries.append((path, entry.effective, entry.until))
+            if entry.region != folder_region:
+                self.c.issue(file, (*path, "region"), f"region 应为目录名 {folder_region!r}")
+            indicators: dict[str, s.ScoreIndicator] = {}
+            for d_index, dimension in enumerate(entry.dimensions):
+                d_path: YPath = (*path, "dimensions", d_index)
+                for i_index, indicator in enumerate(dimension.indicators):
+                    if indicator.id in indicators:
+                        self.c.issue(file, (*d_path, "indicators", i_index, "id"), f"重复的指标 {indicator.id!r}")
+                    indicators[indicator.id] = indicator
+                total = dimension.indicator_total
+                if dimension.max_points is not None and abs(total - dimension.max_points) > 1e-9:
+                    self.c.issue(
+                        file,
+                        (*d_path, "max_points"),
+                        f"{dimension.label_zh}满分 {dimension.max_points:g} 与各指标分值之和 {total:g} 不符",
+                    )
+            codes = [dimension.code for dimension in entry.dimensions]
+            if len(set(codes)) != len(codes):
+                self.c.issue(file, (*path, "dimensions"), "维度代码重复 (duplicate dimension)")
+            for grade in ("a", "b"):
+                for c_index, condition in enumerate(getattr(entry.classes, grade)):
+                    c_path: YPath = (*path, "classes", grade, c_index)
+                    found = indicators.get(condition.indicator)
+                    if found is None:
+                        self.c.issue(file, (*c_path, "indicator"), f"未知的指标 {condition.indicator!r}")
+                    elif condition.min_points > found.points:
+                        self.c.issue(
+                            file, (*c_path, "min_points"), f"超过指标 {found.label_zh} 的满分 {found.points:g}"
+                        )
+            for i_index, code in enumerate(entry.classes.classified_industries):
+                if code not in self.catalogue:
+                    self.c.issue(
+                        file,
+                        (*path, "classes", "classified_industries", i_index),
+                        f"未知的行业 {code!r} (unknown industry)",
+                    )
+            for t_index, table in enumerate(entry.industry_tables):
+                for i_index, code in enumerate(table.industries):
+                    if code not in self.catalogue:
+                        self.c.issue(
+                            file,
+                            (*path, "industry_tables", t_index, "industries", i_index),
+                            f"未知的行业 {code!r} (unknown industry)",
+                        )
         self._dates(file, entries)
 
     def _overlay_industry(self, file: str, path: YPath, code: str, region: str) -> bool:

@@ -133,12 +133,15 @@ class RuleBook:
         measures: dict[str, s.IndustryMeasuresFile],
         overlays: dict[str, s.OverlayFile],
         version: str,
+        scorecards: dict[str, tuple[s.ScorecardEntry, ...]] | None = None,
         files: dict[str, str] | None = None,
+        gate_ledger: tuple[s.GateLedgerEntry, ...] = (),
     ) -> None:
         self.grades = tuple(sorted(grades, key=lambda definition: definition.order))
         self._grade_definitions = {definition.code: definition for definition in self.grades}
         self.frameworks = tuple(sorted(frameworks, key=lambda entry: entry.effective))
         self.policies = tuple(sorted(policy, key=lambda entry: entry.effective))
+        self.gate_ledger_rules = tuple(sorted(gate_ledger, key=lambda entry: entry.effective))
         self.pollutants = pollutants
         self.units = units
         self.alert_levels = alert_levels
@@ -148,6 +151,7 @@ class RuleBook:
         self.rules = rules
         self.measures_tables = measures
         self.overlays = overlays
+        self.scorecards = scorecards or {}
         self.version = version
         self.files = files or {}
         self._unit_symbols = {code: unit.symbol for code, unit in units.items()}
@@ -220,6 +224,13 @@ class RuleBook:
         entry = _in_force(self.policies, as_of)
         if entry is None:
             raise RuleLookupError(f"{as_of} 时尚无生效的评级程序规则（最早 {self.policies[0].effective}）")
+        return entry
+
+    def gate_ledger(self, as_of: dt.date) -> s.GateLedgerEntry:
+        """The gate-ledger rules in force on `as_of` (clean stages, retention, completeness goal; issue 11)."""
+        entry = _in_force(self.gate_ledger_rules, as_of)
+        if entry is None:
+            raise RuleLookupError(f"{as_of} 时尚无生效的门禁台账规则")
         return entry
 
     def targets(self, region_code: str, as_of: dt.date) -> s.TargetSet | None:
@@ -385,6 +396,19 @@ class RuleBook:
                 measures, source = list(change.grades[grade][level]), change.source
         return measures, source
 
+    # ------------------------------------------------------------ point scorecards (Zhengzhou, REQ ZZ-1)
+
+    def scorecard(self, region_code: str, as_of: dt.date) -> s.ScorecardEntry:
+        """The city's point scorecard in force on `as_of` (a county uses its city's)."""
+        city = city_of(region_code)
+        entry = _in_force(self.scorecards.get(city, ()), as_of)
+        if entry is None:
+            raise RuleLookupError(f"{as_of} 时行政区划 {region_code} 没有生效的绿色绩效评价体系 (no scorecard)")
+        return entry
+
+    def scorecard_regions(self) -> list[str]:
+        return sorted(self.scorecards)
+
     # ------------------------------------------------------------ audit
 
     def provisional_values(self) -> list[tuple[str, str, str]]:
@@ -420,6 +444,12 @@ class RuleBook:
             for table in measure_file.measures:
                 if table.source.provenance is s.Provenance.PROVISIONAL:
                     found.append((f"{code}/measures.yaml", f"{code} measures @{table.effective}", table.source.note))
+        for region, entries in sorted(self.scorecards.items()):
+            file = f"jurisdictions/{region}/scorecard.yaml"
+            for card in entries:
+                for where, source in _scorecard_sources(card):
+                    if source.provisional:
+                        found.append((file, f"{card.code} @{card.effective} {where}", source.note))
         for region, overlay in sorted(self.overlays.items()):
             for change in overlay.thresholds:
                 for grade, value in change.values.items():
@@ -444,6 +474,34 @@ class RuleBook:
                     where = f"{region}: regional_reductions {reduction.level} @{reduction.effective}"
                     found.append((f"jurisdictions/{region}/overlay.yaml", where, reduction.source.note))
         return found
+
+
+def _scorecard_sources(card: s.ScorecardEntry) -> list[tuple[str, s.Source]]:
+    """Every cited value of a scorecard with where it sits, for the provisional audit."""
+    found: list[tuple[str, s.Source]] = [("scorecard", card.source)]
+    for dimension in card.dimensions:
+        found.append((f"{dimension.code}", dimension.source))
+        found += [(f"{dimension.code}.{indicator.id}", indicator.source) for indicator in dimension.indicators]
+    found += [
+        ("normalisation", card.normalisation.source),
+        ("recommendation", card.recommendation.source),
+        ("precedence", card.precedence.source),
+        ("red_lines", card.red_lines.source),
+        ("red_lines.class", card.red_lines.class_source),
+        ("classes", card.classes.source),
+        ("classes.conditions", card.classes.conditions_source),
+        ("classes.split", card.classes.split_source),
+        ("classes.industries", card.classes.industries_source),
+        ("control.policy", card.control.policy_source),
+        ("control.ratios", card.control.ratio_source),
+        ("integrity.non_reporter", card.integrity.non_reporter_source),
+        ("integrity.false_data", card.integrity.false_data_source),
+        ("integrity.published", card.integrity.published_source),
+        ("investment", card.investment.source),
+        ("investment.values", card.investment.values_source),
+    ]
+    found += [(f"附表{table.number}", table.source) for table in card.industry_tables]
+    return found
 
 
 def _show(value: s.RequiredValue) -> str:

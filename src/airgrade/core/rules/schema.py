@@ -430,6 +430,64 @@ class PolicyFile(_Strict):
     policy: list[PolicyEntry] = Field(min_length=1)
 
 
+class StageSetRule(_Strict):
+    """A set of emission stages with the standard (or document) that defines them."""
+
+    source: Source
+    stages: list[EmissionStage] = Field(min_length=1)
+
+
+class MonthsRule(_Strict):
+    source: Source
+    months: int = Field(gt=0)
+
+
+class PercentRule(_Strict):
+    source: Source
+    percent: float = Field(gt=0, le=100)
+
+
+class MinutesRule(_Strict):
+    source: Source
+    minutes: int = Field(ge=0)
+
+
+class RangeRule(_Strict):
+    source: Source
+    min: int = Field(gt=0)
+    max: int = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RangeRule:
+        if self.min > self.max:
+            raise ValueError("min 不能大于 max")
+        return self
+
+
+class GateLedgerEntry(_Strict):
+    """Gate-ledger rules in force over a period (issue 11; REQ SJZ-5, SJZ-6, H23-6): which road-truck stages count
+    as clean, which stages each register admits, retention, the completeness goal, the inspectors' sample and
+    baseline days, and how far in the future a gate clock may run before a record is flagged."""
+
+    effective: dt.date
+    until: dt.date | None = None
+    source: Source
+    clean_road_stages: StageSetRule
+    road_stages: StageSetRule
+    inplant_stages: StageSetRule
+    nonroad_stages: StageSetRule
+    ledger_retention: MonthsRule
+    video_retention: MonthsRule
+    completeness_goal: PercentRule
+    future_tolerance: MinutesRule
+    inspection_sample: RangeRule
+    baseline_days: RangeRule
+
+
+class GatesFile(_Strict):
+    gate_ledger: list[GateLedgerEntry] = Field(min_length=1)
+
+
 class FactDefinition(_Strict):
     key: Identifier
     label_zh: str
@@ -660,6 +718,259 @@ class OverlayFile(_Strict):
     note_zh: str = ""
 
 
+# ---------------------------------------------------------------- jurisdictions/<city>/scorecard.yaml
+
+
+class ScoreGroup(StrEnum):
+    """The three kinds of indicator of every dimension of a point scorecard (REQ ZZ-1)."""
+
+    PERFORMANCE = "performance"  # 绩效指标
+    ACTION = "action"  # 行动指标
+    LONG_TERM = "long_term"  # 长效机制指标
+
+    @property
+    def label_zh(self) -> str:
+        return {"performance": "绩效指标", "action": "行动指标", "long_term": "长效机制指标"}[self.value]
+
+
+class ScoreInput(StrEnum):
+    """How an indicator turns its value into points: a closed vocabulary implemented in airgrade.core.scoring."""
+
+    YES_NO = "yes_no"  # met → the indicator's points, else 0
+    TIER = "tier"  # one of `tiers` (national / provincial title) → that tier's points; none → 0
+    ABOVE = "above"  # a share in %: strictly above `threshold` → the points, else 0
+    POINTS = "points"  # points awarded within 0…max by the industry table's criteria (附表), entered as points
+    RANK = "rank"  # a figure ranked within the peer group; points by `rank_method`
+
+
+class RankMethod(StrEnum):
+    # rank r of n (1 = best) scores points × (n − r + 1) / n: the best full, every reporter something
+    LINEAR = "linear"
+
+
+class ScoreTier(_Strict):
+    code: Identifier
+    label_zh: str
+    points: float = Field(gt=0)
+
+
+class ScoreIndicator(_Strict):
+    """One indicator of a scorecard: its points as the seed gives them and how its value scores."""
+
+    id: Identifier
+    label_zh: str
+    group: ScoreGroup
+    input: ScoreInput
+    points: float = Field(ge=0)  # the most it scores (for tiers: the best tier)
+    tiers: list[ScoreTier] = []
+    threshold: float | None = None  # `above`: the share (%) to exceed
+    higher_is_better: bool = True  # `rank`
+    rank_method: RankMethod | None = None
+    unit_zh: str = ""  # `rank` / `above`: what the figure is counted in
+    # the department whose data usually carries it (环境, 能源, 交通, 安全, 土地, 税收…; REQ ZZ-2)
+    department_zh: str = ""
+    note_zh: str = ""
+    source: Source
+
+    @model_validator(mode="after")
+    def _shape(self) -> ScoreIndicator:
+        if self.input is ScoreInput.TIER:
+            if len(self.tiers) < 2:
+                raise ValueError("tier 指标至少两档 tiers")
+            if max(tier.points for tier in self.tiers) != self.points:
+                raise ValueError("tier 指标的 points 须等于最高一档的分值")
+        elif self.tiers:
+            raise ValueError("只有 tier 指标写 tiers")
+        if (self.input is ScoreInput.ABOVE) != (self.threshold is not None):
+            raise ValueError("above 指标须写 threshold，其他指标不写")
+        if (self.input is ScoreInput.RANK) != (self.rank_method is not None):
+            raise ValueError("rank 指标须写 rank_method，其他指标不写")
+        return self
+
+
+class ScoreDimension(_Strict):
+    """One dimension (environment, economy, energy, safety) and its total as the seed states it, if it does."""
+
+    code: Identifier
+    label_zh: str
+    max_points: float | None = None  # None: the seed gives no total (the sum of the indicators is used)
+    source: Source
+    indicators: list[ScoreIndicator] = Field(min_length=1)
+
+    @property
+    def indicator_total(self) -> float:
+        return sum(indicator.points for indicator in self.indicators)
+
+
+class Normalisation(_Strict):
+    """How the raw points of all dimensions become the score that "> 90" is read on."""
+
+    method: Literal["share_of_maximum"]  # score = raw / maximum raw × scale
+    scale: float = Field(gt=0)
+    decimals: int = Field(ge=0, le=4)
+    source: Source
+
+
+class Recommendation(_Strict):
+    """绿色环保引领企业 pre-evaluation (REQ ZZ-5): a score above the threshold, after an expert on-site check."""
+
+    threshold: float
+    strictly_above: bool
+    needs_onsite_check: bool
+    source: Source
+
+
+class SourcePrecedence(_Strict):
+    """Which data source wins where sources disagree (REQ ZZ-2); first wins."""
+
+    order: list[Literal["onsite", "department", "declared"]] = Field(min_length=3, max_length=3)
+    source: Source
+
+    @model_validator(mode="after")
+    def _each_once(self) -> SourcePrecedence:
+        if len(set(self.order)) != 3:
+            raise ValueError("order 须包含 onsite、department、declared 各一次")
+        return self
+
+
+class RedLineReason(_Strict):
+    code: Identifier
+    label_zh: str
+
+
+class RedLines(_Strict):
+    """Red-line enterprises (违法违规, REQ ZZ-3): what marks one, and the class it gets."""
+
+    reasons: list[RedLineReason] = Field(min_length=1)
+    downgrade_reasons: list[Identifier] = []  # registry downgrade reasons that make a red line
+    class_given: Literal["C1", "C2"]
+    excluded_from_recommendation: bool
+    source: Source
+    class_source: Source
+
+
+class ClassCondition(_Strict):
+    indicator: Identifier
+    min_points: float = Field(ge=0)
+
+
+class ClassRule(_Strict):
+    """A / B / C' / C'' (REQ ZZ-4): all A conditions → A; else all B → B; else C, split by `c1_min_score`."""
+
+    a: list[ClassCondition] = Field(min_length=1)
+    b: list[ClassCondition] = Field(min_length=1)
+    c1_min_score: float  # C' (city benchmark) at or above this score, C'' below
+    source: Source  # the rule itself
+    conditions_source: Source  # which indicators, how many points
+    split_source: Source
+    # industries that get a class (guide industries + Zhengzhou's list); others get none (ZZ-4 last sentence)
+    classified_industries: list[Identifier] = Field(min_length=1)
+    listed_without_code_zh: list[str] = []  # industries of the seed's list the rule book has no code for
+    industries_source: Source
+
+
+class ClassControl(_Strict):
+    """Curtailment (% of normal load) of one class at each alert level: the best-ranked of the class gets `least`,
+    the worst `most`, the others in between by rank (REQ ZZ-5: 依据企业的排名、分类，确定…管控比例)."""
+
+    policy_zh: str
+    least: dict[AlertLevel, ReductionPercent]
+    most: dict[AlertLevel, ReductionPercent]
+
+    @model_validator(mode="after")
+    def _every_level(self) -> ClassControl:
+        for level in AlertLevel:
+            if level not in self.least or level not in self.most:
+                raise ValueError(f"缺少 {level.label_zh} 的管控比例")
+            if self.least[level] > self.most[level]:
+                raise ValueError(f"{level.label_zh} 的 least 大于 most")
+        return self
+
+
+class ControlRatios(_Strict):
+    classes: dict[Literal["A", "B", "C1", "C2"], ClassControl]
+    policy_source: Source
+    ratio_source: Source
+
+    @model_validator(mode="after")
+    def _every_class(self) -> ControlRatios:
+        if set(self.classes) != {"A", "B", "C1", "C2"}:
+            raise ValueError("须给出 A、B、C1、C2 四类的管控比例")
+        return self
+
+
+class Integrity(_Strict):
+    """REQ ZZ-7: non-reporters get the lowest class; false data lowers the class; results change only by decision."""
+
+    non_reporter_class: Literal["C2"]
+    non_reporter_source: Source
+    false_data_steps: int = Field(ge=1)
+    false_data_source: Source
+    published_change_needs_decision: bool
+    published_source: Source
+
+
+class InvestmentBand(_Strict):
+    code: Identifier
+    label_zh: str
+    min_score: float
+
+
+class InvestmentRule(_Strict):
+    """招商引资准入评价 (REQ ZZ-6): below `admission_score` not admitted; above, the band of the score."""
+
+    admission_score: float
+    bands: list[InvestmentBand] = Field(min_length=1)
+    source: Source
+    values_source: Source
+
+    @model_validator(mode="after")
+    def _bands_descending(self) -> InvestmentRule:
+        scores = [band.min_score for band in self.bands]
+        if scores != sorted(scores, reverse=True) or len(set(scores)) != len(scores):
+            raise ValueError("bands 须按 min_score 从高到低且不重复")
+        if scores[-1] < self.admission_score:
+            raise ValueError("最低一档不能低于准入分数 admission_score")
+        return self
+
+
+class IndustryTable(_Strict):
+    """One of the seed's industry tables (附表 1–15): its title, and its indicators where an administrator has
+    entered them (the tables are not public)."""
+
+    number: int = Field(ge=1)
+    industry_zh: str
+    industries: list[Identifier] = []
+    indicators: list[ScoreIndicator] = []
+    source: Source
+
+
+class ScorecardEntry(_Strict):
+    code: Identifier
+    name_zh: str
+    region: RegionCode
+    effective: dt.date
+    until: dt.date | None = None
+    source: Source
+    dimensions: list[ScoreDimension] = Field(min_length=1)
+    normalisation: Normalisation
+    recommendation: Recommendation
+    precedence: SourcePrecedence
+    red_lines: RedLines
+    classes: ClassRule
+    control: ControlRatios
+    integrity: Integrity
+    investment: InvestmentRule
+    industry_tables: list[IndustryTable] = []
+    gaps_zh: list[str] = []  # what the seed leaves open
+
+
+class ScorecardFile(_Strict):
+    """jurisdictions/<city>/scorecard.yaml: a city's point scorecard, dated (REQ ZZ-1 … ZZ-7)."""
+
+    scorecards: list[ScorecardEntry] = Field(min_length=1)
+
+
 def json_schemas() -> dict[str, Any]:
     """The JSON Schema of every rule-book file type, keyed by where the file lives."""
     return {
@@ -674,4 +985,5 @@ def json_schemas() -> dict[str, Any]:
         "industries/<code>/indicators.yaml": IndustryRulesFile.model_json_schema(),
         "industries/<code>/measures.yaml": IndustryMeasuresFile.model_json_schema(),
         "jurisdictions/<region>/overlay.yaml": OverlayFile.model_json_schema(),
+        "jurisdictions/<city>/scorecard.yaml": ScorecardFile.model_json_schema(),
     }

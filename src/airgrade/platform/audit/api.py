@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router
 
 from airgrade.platform.audit import services
+from airgrade.platform.audit.schemas import AuditOut
 
 router = Router(tags=["audit"])
-
-
-class AuditOut(Schema):
-    id: int
-    at: datetime
-    actor: str
-    action: str
-    object_type: str
-    object_id: str
-    object_label: str
-    region_code: str
-    before: Any
-    after: Any
-    reason: str
-    record_hash: str
 
 
 @router.get("/", response=list[AuditOut], summary="审计记录（本辖区）")

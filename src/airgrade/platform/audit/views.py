@@ -61,5 +61,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     )
     if isinstance(result, HttpResponse):
         return result
-    rows = [(record, reader.object_label(record), reader.changes(record)) for record in result["page"]]
+    records = list(result["page"])
+    reader.preload(records)
+    rows = [(record, reader.object_label(record), reader.changes(record)) for record in records]
     return render(request, "audit/list.html", {**result, "rows": rows, "reader": reader})

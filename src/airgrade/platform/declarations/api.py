@@ -3,50 +3,45 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router
 from ninja.files import UploadedFile
 
 from airgrade.core.workflow import State
 from airgrade.platform.declarations import files, services
-from airgrade.platform.declarations.models import Campaign, Declaration, OnsiteCheck, SampleDraw
-from airgrade.platform.numbers import column
+from airgrade.platform.declarations.models import Campaign, Declaration, OnsiteCheck
+from airgrade.platform.declarations.schemas import (
+    ApplicationOut,
+    BlacklistIn,
+    BlacklistOut,
+    CampaignIn,
+    CampaignOut,
+    CheckOut,
+    CommitmentIn,
+    CutoffOut,
+    DeclarationIn,
+    DeclarationOut,
+    DeclarationPatch,
+    DeclarationRow,
+    EvidenceOut,
+    ExpertIn,
+    FindingIn,
+    FindingSaved,
+    IdOut,
+    MonthlyIn,
+    PhotoOut,
+    SampleIn,
+    SampleOut,
+    SelfCheckOut,
+    SignIn,
+    TieIn,
+    TransitionIn,
+    WorkItemOut,
+)
 
 router = Router(tags=["declarations"])
-Seed = column(SampleDraw, "seed", int, label="随机种子")
-
-
-class CampaignIn(Schema):
-    name: str
-    region: str
-    application_deadline: dt.datetime
-    rules_as_of: dt.date | None = None
-    kind: str = "annual"
-    template_code: str = ""
-    b_sample_ratio: str = ""  # empty: the rule book's policy ratio
-
-
-class MonthlyIn(Schema):
-    region: str
-    year: int
-    month: int
-
-
-class CampaignOut(Schema):
-    id: int
-    name: str
-    region: str
-    kind: str
-    application_deadline: dt.datetime
-    rules_as_of: dt.date
-    b_sample_ratio: str
-    cutoff_at: dt.datetime | None
-    stages: list[dict[str, Any]]
-    milestones: list[dict[str, Any]]
-    batches: list[dict[str, Any]]
 
 
 def _campaign(c: Campaign) -> dict[str, Any]:
@@ -78,74 +73,6 @@ def _campaign(c: Campaign) -> dict[str, Any]:
             for b in c.batches.all()
         ],
     }
-
-
-class ItemIn(Schema):
-    industry_code: str
-    process: str = ""
-    target_grade: str
-    facts: dict[str, Any] = {}
-
-
-class DeclarationIn(Schema):
-    campaign_id: int
-    site_id: int
-    items: list[ItemIn]
-    is_guarantee: bool = False
-
-
-class DeclarationPatch(Schema):
-    items: list[ItemIn] | None = None
-    is_guarantee: bool | None = None
-    expected_version: int | None = None
-
-
-class TransitionIn(Schema):
-    action: str
-    expected_state: str
-    expected_version: int | None = None
-    opinion: str = ""
-    grade: str | None = None
-    item_grades: dict[str, str] | None = None
-
-
-class CommitmentIn(Schema):
-    signer_name: str
-
-
-class SampleIn(Schema):
-    city: str
-    seed: Seed | None = None
-    ratio: str | None = None
-
-
-class FindingIn(Schema):
-    industry_code: str
-    indicator_id: str
-    result: str
-    note: str = ""
-    section: str = ""
-
-
-class SignIn(Schema):
-    conclusion: str
-    summary: str = ""
-    signature_name: str
-
-
-class TieIn(Schema):
-    enterprise_id: int
-    note: str = ""
-
-
-class BlacklistIn(Schema):
-    reason: str
-
-
-class ExpertIn(Schema):
-    user_id: int
-    region: str
-    specialties: list[str] = []
 
 
 def declaration_out(request: HttpRequest, d: Declaration) -> dict[str, Any]:
@@ -202,7 +129,7 @@ def declaration_out(request: HttpRequest, d: Declaration) -> dict[str, Any]:
     }
 
 
-@router.get("/campaigns", summary="评级批次列表（本辖区）")
+@router.get("/campaigns", response=list[CampaignOut], summary="评级批次列表（本辖区）")
 def list_campaigns(request: HttpRequest, region: str = "") -> list[dict[str, Any]]:
     return [_campaign(c) for c in services.campaigns_for_user(request.user, region)]
 
@@ -228,7 +155,7 @@ def create_monthly(request: HttpRequest, body: MonthlyIn) -> tuple[int, dict[str
     return 201, _campaign(campaign)
 
 
-@router.post("/campaigns/{campaign_id}/cutoff", summary="截止处理：未申报的按最低等级管理（LC-6）")
+@router.post("/campaigns/{campaign_id}/cutoff", response=CutoffOut, summary="截止处理：未申报的按最低等级管理（LC-6）")
 def cutoff(request: HttpRequest, campaign_id: int) -> dict[str, Any]:
     records = services.run_cutoff(request.user, campaign_id)
     return {
@@ -239,7 +166,7 @@ def cutoff(request: HttpRequest, campaign_id: int) -> dict[str, Any]:
     }
 
 
-@router.get("/campaigns/{campaign_id}/applications", summary="申请名单（SJZ-2）")
+@router.get("/campaigns/{campaign_id}/applications", response=list[ApplicationOut], summary="申请名单（SJZ-2）")
 def applications(request: HttpRequest, campaign_id: int) -> list[dict[str, Any]]:
     campaign = services.visible_campaign(request.user, campaign_id)
     visible = set(services.visible_declarations(request.user).values_list("pk", flat=True))
@@ -258,7 +185,7 @@ def applications(request: HttpRequest, campaign_id: int) -> list[dict[str, Any]]
     ]
 
 
-@router.post("/campaigns/{campaign_id}/sample", summary="抽取市级现场核查的B级样本（可复现）")
+@router.post("/campaigns/{campaign_id}/sample", response=SampleOut, summary="抽取市级现场核查的B级样本（可复现）")
 def sample(request: HttpRequest, campaign_id: int, body: SampleIn) -> dict[str, Any]:
     result = services.draw_b_sample(request.user, campaign_id, city_code=body.city, seed=body.seed, ratio=body.ratio)
     draw = result.draw
@@ -272,7 +199,7 @@ def sample(request: HttpRequest, campaign_id: int, body: SampleIn) -> dict[str, 
     }
 
 
-@router.get("/", summary="我可见的申报")
+@router.get("/", response=list[DeclarationRow], summary="我可见的申报")
 def list_declarations(request: HttpRequest, state: str = "") -> list[dict[str, Any]]:
     queryset = services.visible_declarations(request.user)
     if state:
@@ -290,7 +217,7 @@ def list_declarations(request: HttpRequest, state: str = "") -> list[dict[str, A
     ]
 
 
-@router.post("/", response={201: dict}, summary="新建申报（一厂一报）")
+@router.post("/", response={201: DeclarationOut}, by_alias=True, summary="新建申报（一厂一报）")
 def create_declaration(request: HttpRequest, body: DeclarationIn) -> tuple[int, dict[str, Any]]:
     declaration = services.create_declaration(
         request.user,
@@ -302,17 +229,17 @@ def create_declaration(request: HttpRequest, body: DeclarationIn) -> tuple[int, 
     return 201, declaration_out(request, declaration)
 
 
-@router.get("/queue", summary="申报待办（含到期与逾期；整改、举报等其他待办见工作台）")
+@router.get("/queue", response=list[WorkItemOut], summary="申报待办（含到期与逾期；整改、举报等其他待办见工作台）")
 def queue(request: HttpRequest) -> list[dict[str, Any]]:
     return services.work_items(request.user)
 
 
-@router.get("/{int:declaration_id}", summary="申报详情（含 allowed_actions）")
+@router.get("/{int:declaration_id}", response=DeclarationOut, by_alias=True, summary="申报详情（含 allowed_actions）")
 def get_declaration(request: HttpRequest, declaration_id: int) -> dict[str, Any]:
     return declaration_out(request, services.get_declaration(request.user, declaration_id))
 
 
-@router.patch("/{int:declaration_id}", summary="修改申报（仅草稿或退回状态）")
+@router.patch("/{int:declaration_id}", response=DeclarationOut, by_alias=True, summary="修改申报（仅草稿或退回状态）")
 def update_declaration(request: HttpRequest, declaration_id: int, body: DeclarationPatch) -> dict[str, Any]:
     declaration = services.update_declaration(
         request.user,
@@ -324,7 +251,7 @@ def update_declaration(request: HttpRequest, declaration_id: int, body: Declarat
     return declaration_out(request, declaration)
 
 
-@router.post("/{declaration_id}/evidence", response={201: dict}, summary="上传证明材料（PDF/JPG/PNG）")
+@router.post("/{declaration_id}/evidence", response={201: EvidenceOut}, summary="上传证明材料（PDF/JPG/PNG）")
 def upload_evidence(
     request: HttpRequest,
     declaration_id: int,
@@ -355,24 +282,31 @@ def download_evidence(request: HttpRequest, declaration_id: int, evidence_id: in
     return files.attachment(evidence, content)
 
 
-@router.post("/{declaration_id}/commitment", summary="签署减排承诺书")
+@router.post("/{declaration_id}/commitment", response=DeclarationOut, by_alias=True, summary="签署减排承诺书")
 def commitment(request: HttpRequest, declaration_id: int, body: CommitmentIn) -> dict[str, Any]:
     return declaration_out(
         request, services.sign_commitment(request.user, declaration_id, signer_name=body.signer_name)
     )
 
 
-@router.post("/{declaration_id}/document", summary="生成申请报告/申请表（DOCX）")
+@router.post(
+    "/{declaration_id}/document", response=DeclarationOut, by_alias=True, summary="生成申请报告/申请表（DOCX）"
+)
 def document(request: HttpRequest, declaration_id: int) -> dict[str, Any]:
     return declaration_out(request, services.generate_document(request.user, declaration_id))
 
 
-@router.get("/{declaration_id}/self-check", summary="提交前自评：引擎给出的等级与差距")
+@router.get("/{declaration_id}/self-check", response=list[SelfCheckOut], summary="提交前自评：引擎给出的等级与差距")
 def self_check(request: HttpRequest, declaration_id: int) -> list[dict[str, Any]]:
     return services.self_check(request.user, declaration_id)
 
 
-@router.post("/{declaration_id}/transitions", summary="流程操作（提交、受理、退回、通过、评定、核定、撤回）")
+@router.post(
+    "/{declaration_id}/transitions",
+    response=DeclarationOut,
+    by_alias=True,
+    summary="流程操作（提交、受理、退回、通过、评定、核定、撤回）",
+)
 def do_transition(request: HttpRequest, declaration_id: int, body: TransitionIn) -> dict[str, Any]:
     declaration = services.transition(
         request.user,
@@ -387,7 +321,9 @@ def do_transition(request: HttpRequest, declaration_id: int, body: TransitionIn)
     return declaration_out(request, declaration)
 
 
-@router.post("/{declaration_id}/onsite", response={201: dict}, summary="建立本级现场核查（按LC-2八个方面生成核查表）")
+@router.post(
+    "/{declaration_id}/onsite", response={201: CheckOut}, summary="建立本级现场核查（按LC-2八个方面生成核查表）"
+)
 def open_onsite(request: HttpRequest, declaration_id: int) -> tuple[int, dict[str, Any]]:
     return 201, _check_out(services.open_onsite_check(request.user, declaration_id))
 
@@ -410,12 +346,14 @@ def _check_out(c: OnsiteCheck) -> dict[str, Any]:
     }
 
 
-@router.post("/onsite/{check_id}/experts/{expert_id}", summary="分配专家（回避关联、黑名单不可分配）")
+@router.post(
+    "/onsite/{check_id}/experts/{expert_id}", response=CheckOut, summary="分配专家（回避关联、黑名单不可分配）"
+)
 def assign_expert(request: HttpRequest, check_id: int, expert_id: int) -> dict[str, Any]:
     return _check_out(services.assign_expert(request.user, check_id, expert_id))
 
 
-@router.post("/onsite/{check_id}/findings", summary="记录核查发现（逐指标）")
+@router.post("/onsite/{check_id}/findings", response=FindingSaved, summary="记录核查发现（逐指标）")
 def finding(request: HttpRequest, check_id: int, body: FindingIn) -> dict[str, Any]:
     f = services.record_finding(
         request.user,
@@ -429,7 +367,7 @@ def finding(request: HttpRequest, check_id: int, body: FindingIn) -> dict[str, A
     return {"id": f.pk, "result": f.result}
 
 
-@router.post("/onsite/{check_id}/photos", response={201: dict}, summary="上传现场照片（JPG/PNG）")
+@router.post("/onsite/{check_id}/photos", response={201: PhotoOut}, summary="上传现场照片（JPG/PNG）")
 def photo(
     request: HttpRequest, check_id: int, file: File[UploadedFile], indicator_id: Form[str] = ""
 ) -> tuple[int, dict[str, Any]]:
@@ -439,7 +377,7 @@ def photo(
     return 201, {"id": p.pk, "sha256": p.sha256}
 
 
-@router.post("/onsite/{check_id}/sign", summary="核查签字")
+@router.post("/onsite/{check_id}/sign", response=CheckOut, summary="核查签字")
 def sign(request: HttpRequest, check_id: int, body: SignIn) -> dict[str, Any]:
     return _check_out(
         services.sign_check(
@@ -448,7 +386,7 @@ def sign(request: HttpRequest, check_id: int, body: SignIn) -> dict[str, Any]:
     )
 
 
-@router.post("/experts", response={201: dict}, summary="专家入库")
+@router.post("/experts", response={201: IdOut}, summary="专家入库")
 def register_expert(request: HttpRequest, body: ExpertIn) -> tuple[int, dict[str, Any]]:
     p = services.register_expert(
         request.user, expert_user_id=body.user_id, region_code=body.region, specialties=body.specialties
@@ -456,13 +394,13 @@ def register_expert(request: HttpRequest, body: ExpertIn) -> tuple[int, dict[str
     return 201, {"id": p.pk}
 
 
-@router.post("/experts/ties", summary="专家申报利益关联")
+@router.post("/experts/ties", response=IdOut, summary="专家申报利益关联")
 def declare_tie(request: HttpRequest, body: TieIn) -> dict[str, Any]:
     tie = services.declare_tie(request.user, enterprise_id=body.enterprise_id, note=body.note)
     return {"id": tie.pk}
 
 
-@router.post("/experts/{expert_id}/blacklist", summary="专家列入黑名单（SJZ-7）")
+@router.post("/experts/{expert_id}/blacklist", response=BlacklistOut, summary="专家列入黑名单（SJZ-7）")
 def blacklist(request: HttpRequest, expert_id: int, body: BlacklistIn) -> dict[str, Any]:
     p = services.blacklist_expert(request.user, expert_id, reason=body.reason)
     return {"id": p.pk, "blacklisted": p.blacklisted}

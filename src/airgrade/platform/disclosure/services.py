@@ -333,7 +333,7 @@ def monthly_report(user: Any, *, region_code: str, year: int, month: int) -> lis
     declarations = (
         Declaration.objects.filter(within(region_code))
         .exclude(state=State.WITHDRAWN)
-        .prefetch_related("items")
+        .prefetch_related("items", "campaign__batches")
         .select_related("campaign")
     )
     counts: dict[tuple[str, str, str], dict[str, int]] = defaultdict(
@@ -356,8 +356,12 @@ def monthly_report(user: Any, *, region_code: str, year: int, month: int) -> lis
                 due = due_for(declaration)
                 if due is not None and due < end and declaration.state != State.DRAFT:
                     counts[key]["overdue"] += 1
-        for record in declaration.grade_records.filter(recorded_at__gte=start, recorded_at__lt=end):
-            counts[(city, record.industry_code, record.grade)]["graded"] += 1
+    # The month's grade records in one query, not one per declaration.
+    graded = GradeRecord.objects.filter(
+        declaration__in=declarations.values("pk"), recorded_at__gte=start, recorded_at__lt=end
+    ).values_list("declaration__region_id", "industry_code", "grade")
+    for region, industry_code, grade in graded:
+        counts[(city_of(region), industry_code, grade)]["graded"] += 1
     names = dict(Region.objects.filter(code__in={k[0] for k in counts}).values_list("code", "name"))
     rows = []
     for (city, industry_code, grade), values in sorted(counts.items()):

@@ -375,8 +375,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not region:
         raise AccessDenied("当前账号没有管辖区域")
     reports = {
-        level.value: services.region_report(request.user, region, level, as_of, breakdown=True)
-        for level in services.LEVEL_ORDER
+        level.value: report
+        for level, report in services.region_reports(
+            request.user, region, services.LEVEL_ORDER, as_of, breakdown=True
+        ).items()
     }
     chosen = request.GET.get("level", "orange")
     if chosen not in reports:

@@ -1,4 +1,4 @@
-"""The one task the worker runs: execute a recorded job (django-tasks, database backend; see ADR 0003-jobs)."""
+"""The one task the worker runs: execute a recorded job (django-tasks, database backend; see ADR 0004)."""
 
 from __future__ import annotations
 

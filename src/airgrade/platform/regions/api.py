@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router
 
 from airgrade.platform.regions.models import Region
+from airgrade.platform.regions.schemas import RegionOut
 
 router = Router(tags=["regions"])
-
-
-class RegionOut(Schema):
-    code: str
-    name: str
-    level: str
-    parent: str | None
 
 
 @router.get("/", response=list[RegionOut], summary="行政区划列表")

@@ -40,6 +40,11 @@ NEXT_ROLE = {
 }
 
 
+# What `due_for` reads besides the declaration: prefetch these on a list of declarations (one query each, not one
+# per declaration).
+DUE_PREFETCH = ("items", "campaign__batches", "campaign__milestones")
+
+
 def due_for(declaration: Declaration) -> dt.datetime | None:
     """The due date of the next step: the industry batch (H21-4) if the campaign has batches; else the
     milestone of the acting level (LC-8 county 8/18, city 8/20); else the campaign's deadline (monthly: month end).
@@ -73,9 +78,10 @@ def due_for(declaration: Declaration) -> dt.datetime | None:
                 dues.append(next(b.due for b in batches if b.code == batch.code))
         if dues:
             return min(dues)
-    milestone = campaign.milestones.filter(by=role.value).order_by("due").first()
-    if milestone is not None and role in (Role.COUNTY, Role.CITY):
-        return milestone.due
+    # From the campaign's (prefetchable) milestones rather than one query per declaration of a work queue.
+    dues = sorted(m.due for m in campaign.milestones.all() if m.by == role.value)
+    if dues and role in (Role.COUNTY, Role.CITY):
+        return dues[0]
     return campaign.application_deadline if campaign.kind == Campaign.Kind.MONTHLY else None
 
 
@@ -88,8 +94,10 @@ def work_items(user: Any) -> list[dict[str, Any]]:
     tasks: list[dict[str, Any]] = []
     states = [s.value for s, role in NEXT_ROLE.items() if role is actor.role]
     if actor.role is Role.EXPERT:
-        for row in OnsiteCheck.objects.filter(experts__user=user, signed_at__isnull=True).select_related(
-            "declaration", "declaration__enterprise", "declaration__campaign"
+        for row in (
+            OnsiteCheck.objects.filter(experts__user=user, signed_at__isnull=True)
+            .select_related("declaration", "declaration__enterprise", "declaration__campaign")
+            .prefetch_related(*(f"declaration__{name}" for name in DUE_PREFETCH))
         ):
             due = due_for(row.declaration)
             tasks.append(
@@ -103,7 +111,12 @@ def work_items(user: Any) -> list[dict[str, Any]]:
                 }
             )
         return _by_due(tasks, moment)
-    for declaration in visible_declarations(user).filter(state__in=states).prefetch_related("items"):
+    for declaration in (
+        visible_declarations(user)
+        .filter(state__in=states)
+        .select_related("enterprise", "campaign")
+        .prefetch_related(*DUE_PREFETCH)
+    ):
         due = due_for(declaration)
         tasks.append(
             {

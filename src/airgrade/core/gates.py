@@ -1,0 +1,368 @@
+"""Gate ledger logic without Django (issue 11; REQ SJZ-5, SJZ-6, H23-6): passage parsing and flags, the hashed
+content of a ledger record, sequence gaps, clean-share figures and the alert-day vehicle rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from airgrade.core.types import EmissionStage
+
+STAGES = tuple(EmissionStage)
+
+
+class VehicleKind(StrEnum):
+    ROAD = "road"  # 进出厂运输车辆
+    INPLANT = "inplant"  # 厂内运输车辆
+    NONROAD = "nonroad"  # 非道路移动机械
+
+    @property
+    def label_zh(self) -> str:
+        return {"road": "进出厂运输车辆", "inplant": "厂内运输车辆", "nonroad": "非道路移动机械"}[self.value]
+
+
+class Fuel(StrEnum):
+    DIESEL = "diesel"
+    PETROL = "petrol"
+    GAS = "gas"
+    ELECTRIC = "electric"
+    HYDROGEN = "hydrogen"
+    HYBRID = "hybrid"
+
+    @property
+    def label_zh(self) -> str:
+        return FUEL_LABELS[self]
+
+
+FUEL_LABELS = {
+    Fuel.DIESEL: "柴油",
+    Fuel.PETROL: "汽油",
+    Fuel.GAS: "天然气",
+    Fuel.ELECTRIC: "纯电动",
+    Fuel.HYDROGEN: "氢燃料",
+    Fuel.HYBRID: "混合动力",
+}
+
+
+class Flag(StrEnum):
+    """Why a kept record deserves a look: never a reason to drop it."""
+
+    UNKNOWN_PLATE = "unknown_plate"
+    IMPOSSIBLE_PLATE = "impossible_plate"
+    FUTURE_TIME = "future_time"
+    STAGE_MISMATCH = "stage_mismatch"
+
+    @property
+    def label_zh(self) -> str:
+        return {
+            "unknown_plate": "未登记车辆",
+            "impossible_plate": "车牌号不合规",
+            "future_time": "通行时间超前",
+            "stage_mismatch": "识别排放阶段与登记不符",
+        }[self.value]
+
+
+# GA 36-2018 plates: province character, issuing-office letter (no I/O), then 5 characters (6 for new energy);
+# trailer, coach and police suffixes. Anything else is "impossible" and flagged.
+PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+PLATE = re.compile(rf"^[{PROVINCES}][A-HJ-NP-Z](?:[A-HJ-NP-Z0-9]{{5,6}}|[A-HJ-NP-Z0-9]{{4}}[挂学警])$")
+PLATE_COLOURS = {"blue": "蓝", "yellow": "黄", "green": "绿", "yellow_green": "黄绿", "white": "白", "black": "黑"}
+
+# Stage spellings gate vendors use: Chinese, Roman numerals, and the vendor API's 0…6 / D codes (guide-facts §4).
+_STAGE_ALIASES: dict[str, EmissionStage] = {}
+for _index, _stage in enumerate(STAGES[:6], start=1):
+    for _alias in (_stage.value, f"国{['I', 'II', 'III', 'IV', 'V', 'VI'][_index - 1]}", str(_index)):
+        _STAGE_ALIASES[_alias.upper()] = _stage
+for _alias in ("新能源", "D", "EV", "电动"):
+    _STAGE_ALIASES[_alias] = EmissionStage.NEW_ENERGY
+
+
+def parse_stage(value: Any) -> EmissionStage | None:
+    """A stage from its common spellings; None when it is none of them."""
+    if value is None:
+        return None
+    return _STAGE_ALIASES.get(str(value).strip().upper())
+
+
+def plate_ok(plate: str) -> bool:
+    return bool(PLATE.match(plate))
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One gate record as received: what the device says about one vehicle passing."""
+
+    sequence: int
+    plate: str
+    direction: str  # "in" | "out"
+    passed_at: dt.datetime  # aware
+    lane: str = ""
+    plate_colour: str = ""
+    photo_hash: str = ""
+    stage: EmissionStage | None = None  # recognised by the gate
+    cargo: str = ""
+    tonnage: float | None = None
+    allowed: bool = True  # barrier opened (放行) or refused
+    corrects: int | None = None  # sequence of the record this one corrects (补录/更正)
+
+
+@dataclass
+class RowErrors:
+    """Refusals of one input row: (field, reason) pairs in Chinese."""
+
+    row: int
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, name: str, reason: str) -> None:
+        self.problems.append((name, reason))
+
+    def __bool__(self) -> bool:
+        return bool(self.problems)
+
+    def text(self) -> str:
+        return "；".join(f"第 {self.row} 条 {name}：{reason}" for name, reason in self.problems)
+
+
+def _parse_time(value: Any) -> dt.datetime | None:
+    if isinstance(value, dt.datetime):
+        moment = value
+    else:
+        try:
+            moment = dt.datetime.fromisoformat(str(value).strip().replace(" ", "T", 1))
+        except ValueError:
+            return None
+    if moment.tzinfo is None:
+        # Gate clocks run on Beijing time; a naive time is read as such (UTC+8, no DST).
+        moment = moment.replace(tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    return moment
+
+
+def parse_passage(raw: Mapping[str, Any], row: int) -> tuple[Passage | None, RowErrors]:
+    """Check one record of the vendor-neutral format (docs/gates.md); malformed → refused with every reason."""
+    errors = RowErrors(row)
+    sequence = raw.get("seq", raw.get("sequence"))
+    if isinstance(sequence, bool) or not isinstance(sequence, int | str) or not str(sequence).strip().isdigit():
+        errors.add("seq", "序号须为非负整数")
+    elif int(str(sequence)) > 2**62:
+        errors.add("seq", "序号过大")
+    plate = str(raw.get("plate") or "").strip().upper()
+    if not plate:
+        errors.add("plate", "缺少车牌号")
+    elif len(plate) > 16:
+        errors.add("plate", "车牌号过长")
+    direction = str(raw.get("direction") or "").strip().lower()
+    direction = {"1": "in", "2": "out", "进": "in", "出": "out"}.get(direction, direction)
+    if direction not in ("in", "out"):
+        errors.add("direction", "方向须为 in（进）或 out（出）")
+    passed_at = _parse_time(raw.get("time", raw.get("passed_at")))
+    if passed_at is None:
+        errors.add("time", "时间缺失或格式不对（应为 ISO 8601，如 2026-05-01T08:30:00+08:00）")
+    stage = None
+    if raw.get("stage") not in (None, ""):
+        stage = parse_stage(raw.get("stage"))
+        if stage is None:
+            errors.add("stage", f"排放阶段“{raw.get('stage')}”不可识别（国一…国六、新能源）")
+    tonnage = raw.get("tonnage")
+    if tonnage not in (None, ""):
+        try:
+            tonnage = float(tonnage)
+            if not 0 <= tonnage <= 1000:
+                raise ValueError
+        except (TypeError, ValueError):
+            errors.add("tonnage", "载重须为 0–1000 吨的数字")
+            tonnage = None
+    else:
+        tonnage = None
+    allowed_raw = str(raw.get("result", "pass")).strip().lower()
+    if allowed_raw not in ("pass", "refused", "放行", "拒绝"):
+        errors.add("result", "结果须为 pass（放行）或 refused（拒绝）")
+    corrects = raw.get("corrects")
+    if corrects not in (None, "") and not str(corrects).strip().isdigit():
+        errors.add("corrects", "被更正记录的序号须为非负整数")
+    colour = str(raw.get("plate_colour") or "").strip()
+    if colour and colour not in PLATE_COLOURS:
+        errors.add("plate_colour", f"车牌颜色须为 {'、'.join(PLATE_COLOURS)} 之一")
+    photo_hash = str(raw.get("photo_hash") or "").strip().lower()
+    if photo_hash and not re.fullmatch(r"[0-9a-f]{64}", photo_hash):
+        errors.add("photo_hash", "照片哈希须为 64 位十六进制 SHA-256")
+    texts = {name: str(raw.get(name) or "").strip() for name in ("lane", "cargo")}
+    for name, text in texts.items():
+        if len(text) > 64:
+            errors.add(name, "过长（最多 64 个字符）")
+    if errors or passed_at is None:
+        return None, errors
+    return (
+        Passage(
+            sequence=int(str(sequence)),
+            plate=plate,
+            direction=direction,
+            passed_at=passed_at,
+            lane=texts["lane"],
+            plate_colour=colour,
+            photo_hash=photo_hash,
+            stage=stage,
+            cargo=texts["cargo"],
+            tonnage=tonnage,
+            allowed=allowed_raw in ("pass", "放行"),
+            corrects=int(str(corrects)) if corrects not in (None, "") else None,
+        ),
+        errors,
+    )
+
+
+def flags_for(
+    passage: Passage,
+    *,
+    registered_stage: EmissionStage | None,
+    registered: bool,
+    now: dt.datetime,
+    future_tolerance: dt.timedelta,
+) -> list[Flag]:
+    """What a kept record is flagged for (kept either way: nothing is silently dropped)."""
+    flags = []
+    if not plate_ok(passage.plate):
+        flags.append(Flag.IMPOSSIBLE_PLATE)
+    if not registered:
+        flags.append(Flag.UNKNOWN_PLATE)
+    if passage.passed_at > now + future_tolerance:
+        flags.append(Flag.FUTURE_TIME)
+    if registered_stage is not None and passage.stage is not None and passage.stage != registered_stage:
+        flags.append(Flag.STAGE_MISMATCH)
+    return flags
+
+
+def record_content(
+    *,
+    device: str,
+    sequence: int,
+    plate: str,
+    plate_colour: str,
+    direction: str,
+    passed_at: dt.datetime,
+    lane: str,
+    photo_hash: str,
+    recognised_stage: str,
+    stage: str,
+    fuel: str,
+    kind: str,
+    cargo: str,
+    tonnage: float | None,
+    allowed: bool,
+    flags: Sequence[str],
+    corrects: int | None,
+    position: int,
+) -> dict[str, Any]:
+    """The hashed content of one ledger record; chained with `airgrade.core.hashchain.link_hash`."""
+    return {
+        "device": device,
+        "seq": sequence,
+        "plate": plate,
+        "colour": plate_colour,
+        "dir": direction,
+        "at": passed_at.astimezone(dt.UTC).isoformat(timespec="seconds"),
+        "lane": lane,
+        "photo": photo_hash,
+        "seen": recognised_stage,
+        "stage": stage,
+        "fuel": fuel,
+        "kind": kind,
+        "cargo": cargo,
+        "t": None if tonnage is None else round(float(tonnage), 3),
+        "pass": allowed,
+        "flags": sorted(flags),
+        "corrects": corrects,
+        "pos": position,
+    }
+
+
+def sequence_gaps(sequences: Iterable[int], first: int | None = None) -> list[tuple[int, int]]:
+    """Missing sequence ranges (inclusive) in a device's numbers, sorted ascending; `first` is where it starts."""
+    gaps = []
+    previous = None if first is None else first - 1
+    for number in sequences:
+        if previous is not None and number > previous + 1:
+            gaps.append((previous + 1, number - 1))
+        previous = number if previous is None else max(previous, number)
+    return gaps
+
+
+def completeness(received: int, first: int, last: int) -> float | None:
+    """Records received vs expected from the device's sequence numbers (first … last), in percent."""
+    expected = last - first + 1
+    return None if expected <= 0 else round(100 * received / expected, 2)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Ledger figures of one site and period: road-truck entries by stage, clean share, worst stage."""
+
+    trips: int
+    by_stage: dict[str, int]
+    clean_trips: int
+    clean_share: float | None  # percent, None without trips
+    worst_stage: EmissionStage | None
+
+
+def figures(counts: Mapping[str, int], clean_stages: Iterable[EmissionStage]) -> Figures:
+    """From entry counts per stage ('' = unknown stage: counted as not clean, the worst case)."""
+    clean = {stage.value for stage in clean_stages}
+    trips = sum(counts.values())
+    clean_trips = sum(n for stage, n in counts.items() if stage in clean)
+    known = [EmissionStage(stage) for stage, n in counts.items() if n and stage in EmissionStage._value2member_map_]
+    return Figures(
+        trips=trips,
+        by_stage={stage.value: counts.get(stage.value, 0) for stage in STAGES} | {"": counts.get("", 0)},
+        clean_trips=clean_trips,
+        clean_share=round(100 * clean_trips / trips, 2) if trips else None,
+        worst_stage=min(known, key=lambda stage: stage.rank) if known else None,
+    )
+
+
+@dataclass(frozen=True)
+class VehicleRule:
+    """The alert-day vehicle rule of a site's measures (guide: e.g. stop 国四-and-below heavy trucks, gas incl.)."""
+
+    at_or_below: EmissionStage | None = None
+    includes_gas: bool = True
+    stop_road: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return self.at_or_below is None and not self.stop_road
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> VehicleRule:
+        if not data:
+            return cls()
+        stage = data.get("at_or_below")
+        return cls(
+            at_or_below=EmissionStage(stage) if stage else None,
+            includes_gas=bool(data.get("includes_gas", True)),
+            stop_road=bool(data.get("stop_road", False)),
+        )
+
+
+def violates(rule: VehicleRule, *, kind: str, direction: str, allowed: bool, stage: str, fuel: str) -> bool:
+    """Does an admitted road-truck entry break the rule? Unknown stages count as violations (worst case)."""
+    if rule.empty or kind != VehicleKind.ROAD or direction != "in" or not allowed:
+        return False
+    if rule.stop_road:
+        return True
+    assert rule.at_or_below is not None
+    if fuel == Fuel.GAS and not rule.includes_gas:
+        return False
+    known = EmissionStage._value2member_map_.get(stage)
+    if known is None:
+        return True
+    return EmissionStage(stage).rank <= rule.at_or_below.rank and known != EmissionStage.NEW_ENERGY
+
+
+def draw_sample(ids: Sequence[int], seed: int, size: int) -> list[int]:
+    """A reproducible sample of ledger records: the same ids and seed always give the same records."""
+    ordered = sorted(ids)
+    return sorted(random.Random(seed).sample(ordered, min(size, len(ordered))))

@@ -1,0 +1,10 @@
+"""Django app: gate ledger and mobile-source supervision (issue 11; REQ SJZ-5, SJZ-6, H23-6)."""
+
+from django.apps import AppConfig
+
+
+class GatesConfig(AppConfig):
+    name = "airgrade.platform.gates"
+    label = "gates"
+    verbose_name = "门禁台账"
+    default_auto_field = "django.db.models.BigAutoField"

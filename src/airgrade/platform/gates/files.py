@@ -1,0 +1,89 @@
+"""Gate export files → records of the vendor-neutral format (docs/gates.md): JSON, CSV (UTF-8 or GBK) or xlsx, with
+Chinese or English headers matched by name (the workbook reader's folding and calamine, issue 10)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from typing import Any
+
+from airgrade.io.excel.reader import WorkbookError, open_workbook
+from airgrade.io.excel.spec import fold
+from airgrade.platform.errors import ServiceError
+
+MAX_ROWS = 200_000
+HEADERS = {
+    "seq": ("seq", "sequence", "序号", "流水号", "记录序号"),
+    "plate": ("plate", "车牌号", "车牌号码", "号牌号码"),
+    "plate_colour": ("plate_colour", "车牌颜色", "号牌颜色"),
+    "direction": ("direction", "方向", "进出方向", "进出"),
+    "time": ("time", "passed_at", "通行时间", "时间", "过车时间"),
+    "lane": ("lane", "车道"),
+    "photo_hash": ("photo_hash", "照片哈希"),
+    "stage": ("stage", "排放阶段", "排放标准"),
+    "cargo": ("cargo", "货物", "货物名称"),
+    "tonnage": ("tonnage", "载重", "货物重量", "载重(吨)"),
+    "result": ("result", "结果", "放行结果"),
+    "corrects": ("corrects", "更正序号", "补录更正序号"),
+}
+_BY_HEADER = {fold(alias): key for key, aliases in HEADERS.items() for alias in aliases}
+
+
+def _records_from_rows(rows: list[list[Any]], filename: str) -> list[dict[str, Any]]:
+    if not rows:
+        raise ServiceError(f"文件“{filename}”是空的", field="file")
+    header = [_BY_HEADER.get(fold(cell)) for cell in rows[0]]
+    missing = [HEADERS[key][1] for key in ("seq", "plate", "direction", "time") if key not in header]
+    if missing:
+        raise ServiceError(f"文件“{filename}”缺少列：{'、'.join(missing)}", field="file")
+    if len(rows) - 1 > MAX_ROWS:
+        raise ServiceError(f"文件“{filename}”超过 {MAX_ROWS} 行，请分批上传", field="file")
+    records = []
+    for row in rows[1:]:
+        if not any(str(cell).strip() for cell in row if cell is not None):
+            continue
+        record: dict[str, Any] = {}
+        for key, cell in zip(header, row, strict=False):
+            if key is None or cell in (None, ""):
+                continue
+            if isinstance(cell, float) and cell.is_integer():
+                cell = int(cell)
+            if isinstance(cell, dt.datetime):
+                cell = cell.isoformat()
+            record[key] = cell
+        records.append(record)
+    return records
+
+
+def read_records(filename: str, data: bytes) -> list[Any]:
+    """The records of one file; a file that cannot be read is refused naming the file and why."""
+    name = filename.lower()
+    if name.endswith(".json"):
+        try:
+            loaded = json.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise ServiceError(f"文件“{filename}”不是 UTF-8 JSON", field="file") from None
+        records = loaded.get("records") if isinstance(loaded, dict) else loaded
+        if not isinstance(records, list):
+            raise ServiceError(f'文件“{filename}”应为记录数组或 {{"records": [...]}}', field="file")
+        return records
+    if name.endswith(".csv"):
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                text = data.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise ServiceError(f"文件“{filename}”编码无法识别（应为 UTF-8 或 GBK）", field="file")
+        return _records_from_rows(list(csv.reader(io.StringIO(text))), filename)
+    if name.endswith((".xlsx", ".xls")):
+        try:
+            workbook = open_workbook(data, filename)
+            sheet = workbook.get_sheet_by_index(0).to_python()
+        except WorkbookError as exc:
+            raise ServiceError(exc.message, field="file") from None
+        return _records_from_rows([list(row) for row in sheet], filename)
+    raise ServiceError(f"文件“{filename}”的格式不支持（应为 .json、.csv 或 .xlsx）", field="file")
