@@ -39,10 +39,8 @@ def post(token: str, body: Any) -> Any:
 def two_sites(users: dict[str, Any]) -> dict[str, Any]:
     own = users["own_enterprise"].sites.get()
     other = users["other_enterprise"].sites.get()
-    own_device, own_token = services.register_device(users["enterprise"], own.pk, {"code": "G1", "entrance": "东门"})
-    other_device, other_token = services.register_device(
-        users["other_county"], other.pk, {"code": "G1", "entrance": "北门"}
-    )
+    _, own_token = services.register_device(users["enterprise"], own.pk, {"code": "G1", "entrance": "东门"})
+    _, other_token = services.register_device(users["other_county"], other.pk, {"code": "G1", "entrance": "北门"})
     return {**users, "own": own, "other": other, "own_token": own_token, "other_token": other_token}
 
 

@@ -8,10 +8,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router
-from ninja.security import HttpBearer
 
 from airgrade.platform.errors import ServiceError
 from airgrade.platform.gates import services
+from airgrade.platform.gates.credentials import DeviceCredential
 from airgrade.platform.gates.models import GateDevice, Vehicle
 from airgrade.platform.gates.schemas import (
     BatchIn,
@@ -25,13 +25,6 @@ from airgrade.platform.gates.schemas import (
 )
 
 router = Router(tags=["gates"])
-
-
-class DeviceCredential(HttpBearer):
-    """`Authorization: Bearer <device credential>`: the device, or 401 for an unknown or revoked credential."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> GateDevice | None:
-        return services.device_for_token(token)
 
 
 @router.post("/ingest", response=IngestOut, auth=DeviceCredential())
@@ -92,5 +85,5 @@ def figures(request: HttpRequest, site_id: int, date_from: dt.date, date_to: dt.
 
 @router.post("/sites/{site_id}/verify", response=VerifyOut)
 def verify(request: HttpRequest, site_id: int) -> dict[str, Any]:
-    check, report = services.record_check(request.user, site_id)
+    _, report = services.record_check(request.user, site_id)
     return {"checked": report.checked, "ok": report.ok, "problems": [p.message for p in report.problems]}
