@@ -30,7 +30,9 @@ KERNEL = frozenset(
         "accounts",
     }
 )
-FEATURES = frozenset({"enterprises", "declarations", "grades", "disclosure", "emergency", "rulebook", "gates", "targets"})
+FEATURES = frozenset(
+    {"enterprises", "declarations", "grades", "disclosure", "emergency", "rulebook", "gates", "targets"}
+)
 TOP = frozenset({"home", "api", "urls", "demo", "demo_workflow", "settings", "wsgi", "__init__"})
 
 ALLOWED: dict[str, frozenset[str]] = {
