@@ -122,6 +122,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "airgrade.platform.accounts.context.current_actor",
             ],
+            # `num`: every number on a page in fixed notation with thousands separators (airgrade.platform.numbers).
+            "builtins": ["airgrade.platform.numbers"],
         },
     },
 ]
