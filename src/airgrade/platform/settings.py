@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "airgrade.platform.emergency",
     "airgrade.platform.gates",
     "airgrade.platform.rulebook",
+    "airgrade.platform.targets",
     "airgrade.platform.home",
     "django_tasks",
     "django_tasks_db",
