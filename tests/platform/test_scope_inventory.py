@@ -795,13 +795,13 @@ PAGES: list[Endpoint] = [
     ),
     Endpoint(
         "GET",
-        "scorecards/rounds/<int:round_id>/",
+        "scorecards/rounds/<int:score_round_id>/",
         lambda w: f"/scorecards/rounds/{w['score_round'].pk}/",
         kind="list_or_refuse",
     ),
     Endpoint(
         "POST",
-        "scorecards/rounds/<int:round_id>/act/",
+        "scorecards/rounds/<int:score_round_id>/act/",
         lambda w: f"/scorecards/rounds/{w['score_round'].pk}/act/",
         lambda w: {"op": "publish"},
     ),
