@@ -35,6 +35,7 @@ COMMON_FILES: dict[str, type[BaseModel]] = {
     "facts.yaml": s.FactsFile,
     "industries.yaml": s.IndustriesFile,
     "gates.yaml": s.GatesFile,
+    "verification.yaml": s.VerificationFile,
 }
 
 M = TypeVar("M", bound=BaseModel)
@@ -230,6 +231,7 @@ def load_rulebook(root: Path | None = None, overlays: list[Path] | None = None) 
         frameworks=tuple(common["framework.yaml"].frameworks),
         policy=tuple(common["policy.yaml"].policy),
         gate_ledger=tuple(common["gates.yaml"].gate_ledger),
+        alert_verification=tuple(common["verification.yaml"].alert_verification),
         pollutants=tuple(common["pollutants.yaml"].pollutants),
         units={unit.code: unit for unit in common["units.yaml"].units},
         alert_levels=tuple(common["alert_levels.yaml"].alert_levels),

@@ -136,12 +136,14 @@ class RuleBook:
         scorecards: dict[str, tuple[s.ScorecardEntry, ...]] | None = None,
         files: dict[str, str] | None = None,
         gate_ledger: tuple[s.GateLedgerEntry, ...] = (),
+        alert_verification: tuple[s.AlertVerificationEntry, ...] = (),
     ) -> None:
         self.grades = tuple(sorted(grades, key=lambda definition: definition.order))
         self._grade_definitions = {definition.code: definition for definition in self.grades}
         self.frameworks = tuple(sorted(frameworks, key=lambda entry: entry.effective))
         self.policies = tuple(sorted(policy, key=lambda entry: entry.effective))
         self.gate_ledger_rules = tuple(sorted(gate_ledger, key=lambda entry: entry.effective))
+        self.alert_verification_rules = tuple(sorted(alert_verification, key=lambda entry: entry.effective))
         self.pollutants = pollutants
         self.units = units
         self.alert_levels = alert_levels
@@ -231,6 +233,13 @@ class RuleBook:
         entry = _in_force(self.gate_ledger_rules, as_of)
         if entry is None:
             raise RuleLookupError(f"{as_of} 时尚无生效的门禁台账规则")
+        return entry
+
+    def alert_verification(self, as_of: dt.date) -> s.AlertVerificationEntry:
+        """How alert execution is verified on `as_of` (baseline, coverage, tolerance; issue 12, REQ H23-6)."""
+        entry = _in_force(self.alert_verification_rules, as_of)
+        if entry is None:
+            raise RuleLookupError(f"{as_of} 时尚无生效的预警执行核查规则")
         return entry
 
     def grade_definition(self, grade: Grade) -> s.GradeDefinition:

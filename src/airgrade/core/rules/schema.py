@@ -498,6 +498,49 @@ class GatesFile(_Strict):
     gate_ledger: list[GateLedgerEntry] = Field(min_length=1)
 
 
+class RateFloorRule(_Strict):
+    source: Source
+    kg_per_hour: float = Field(ge=0)
+
+
+class EnergyFloorRule(_Strict):
+    source: Source
+    kwh_per_hour: float = Field(ge=0)
+
+
+class StepsRule(_Strict):
+    source: Source
+    steps: int = Field(gt=0)
+
+
+class AlertVerificationEntry(_Strict):
+    """How alert execution is verified against online monitoring and electricity use (issue 12; REQ H23-6): the
+    baseline days, the data coverage a verdict needs, the tolerance on the expected drop, the share of a production
+    cut that shows in electricity, the floors below which nothing was produced, and the downgrade step."""
+
+    effective: dt.date
+    until: dt.date | None = None
+    source: Source
+    baseline_days: RangeRule
+    lookback_days: DaysRule
+    min_coverage: PercentRule
+    tolerance: PercentRule
+    electricity_factor: PercentRule
+    min_baseline_rate: RateFloorRule
+    min_baseline_kwh: EnergyFloorRule
+    downgrade_steps: StepsRule
+
+    @model_validator(mode="after")
+    def _baseline_fits(self) -> AlertVerificationEntry:
+        if self.baseline_days.max > self.lookback_days.days:
+            raise ValueError("baseline_days.max 不能大于 lookback_days.days")
+        return self
+
+
+class VerificationFile(_Strict):
+    alert_verification: list[AlertVerificationEntry] = Field(min_length=1)
+
+
 class FactDefinition(_Strict):
     key: Identifier
     label_zh: str

@@ -380,11 +380,14 @@ def check_entry(
     enterprise_name: str = "",
     site_name: str = "",
     registry_grades: dict[str, Grade] | None = None,
+    as_of: dt.date | None = None,
+    table: bool = True,
 ) -> tuple[core.ListEntry, list[dict[str, Any]], dict[str, int | None]]:
     """Validate an entry as save_entry would store it, without writing: the checked core entry, the industries with
     the grade that will be stored (registry grade first) and the registry-line links. A site not yet in the registry
     (an import that will create it) is named by region, enterprise and site name instead. An import checking
-    thousands of entries passes the site's `registry_grades` (industry → grade in force) looked up in bulk."""
+    thousands of entries passes the site's `registry_grades` (industry → grade in force) looked up in bulk, the
+    date once, and `table=False` to check the list table of all its entries at once (`check_tables`)."""
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         raise ServiceError(f"清单年度无效: {year!r}", field="year")
     allowed = {*ENTRY_FIELDS, "industries", "lines", "guarantee", "small_micro", "proposals"}
@@ -443,17 +446,43 @@ def check_entry(
         checked = core.ListEntry.model_validate(payload)
     except ValidationError as exc:
         raise _validation_error(exc) from None
-    try:
-        build_table([checked], small_micro_limits=small_micro_limits())
-    except core.ListInputError as exc:
-        raise ServiceError("清单数据有误：" + "；".join(exc.messages), field="lines") from None
+    if table:
+        try:
+            build_table([checked], small_micro_limits=small_micro_limits(as_of))
+        except core.ListInputError as exc:
+            raise ServiceError("清单数据有误：" + "；".join(exc.messages), field="lines") from None
     if checked.guarantee is not None:
         eligibility = guarantee_eligibility(checked.guarantee, checked.industries)
         if not eligibility.eligible:
             raise ServiceError("不能申请保障类/白名单：" + "；".join(eligibility.reasons), field="guarantee")
-    _check_proposals(checked, timezone.localdate())
+    _check_proposals(checked, as_of or timezone.localdate())
 
     return checked, industries, registry_lines
+
+
+def check_tables(entries: Sequence[core.ListEntry], chunk: int = 2000) -> dict[int, str]:
+    """The list-table check of check_entry for many entries at once: position → the Chinese reason for each entry
+    that fails. One table per chunk (a table build has a fixed cost that dominates for one entry); a failing chunk is
+    checked entry by entry so that every reason is named against its own entry."""
+    failed: dict[int, str] = {}
+    limits = small_micro_limits()
+    for start in range(0, len(entries), chunk):
+        # Entries of sites not yet registered share their key (the site name): keyed by position for the check.
+        batch = [
+            entry.model_copy(update={"key": f"check:{start + i}"})
+            for i, entry in enumerate(entries[start : start + chunk])
+        ]
+        try:
+            build_table(batch, small_micro_limits=limits)
+            continue
+        except core.ListInputError:
+            pass
+        for offset, entry in enumerate(batch):
+            try:
+                build_table([entry], small_micro_limits=limits)
+            except core.ListInputError as exc:
+                failed[start + offset] = "清单数据有误：" + "；".join(exc.messages)
+    return failed
 
 
 @transaction.atomic
