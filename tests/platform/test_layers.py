@@ -30,7 +30,9 @@ KERNEL = frozenset(
         "accounts",
     }
 )
-FEATURES = frozenset({"enterprises", "declarations", "grades", "disclosure", "emergency", "rulebook", "gates"})
+FEATURES = frozenset(
+    {"enterprises", "declarations", "grades", "disclosure", "emergency", "rulebook", "gates", "targets"}
+)
 TOP = frozenset({"home", "api", "urls", "demo", "demo_workflow", "settings", "wsgi", "__init__"})
 
 ALLOWED: dict[str, frozenset[str]] = {
@@ -56,6 +58,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     # Gate ledger (issue 11): reads sites and alert events, feeds the declaration page through a contribution hook.
     "gates": KERNEL | {"enterprises", "declarations", "grades", "emergency"},
     "rulebook": KERNEL,
+    # The leaders' view (issue 13): reads the grade registry and the declarations in review.
+    "targets": KERNEL | {"enterprises", "declarations", "grades"},
     # Background jobs are shared machinery on the kernel; workbooks (imports, exports) sit on every feature app.
     "jobs": KERNEL,
     "workbooks": KERNEL | FEATURES | {"jobs"},

@@ -439,6 +439,19 @@ API: list[Endpoint] = [
         outsiders=CITY_OUTSIDERS,
     ),
     Endpoint("GET", "/emergency/alerts", lambda w: "/api/emergency/alerts", kind="list", outsiders=CITY_OUTSIDERS),
+    # the leaders' view (issue 13): a city's figures, refused to its counties, another city and non-officials
+    Endpoint(
+        "GET",
+        "/targets/{region}/",
+        lambda w: "/api/targets/410100/",
+        outsiders=("county", "other_county", "other_city", "enterprise", "expert"),
+    ),
+    Endpoint(
+        "GET",
+        "/targets/{region}/workbook.xlsx",
+        lambda w: "/api/targets/410100/workbook.xlsx",
+        outsiders=("county", "other_county", "other_city", "enterprise", "expert"),
+    ),
     Endpoint(
         "POST",
         "/emergency/alerts",
@@ -740,6 +753,18 @@ PAGES: list[Endpoint] = [
         lambda w: {"what": "guarantee", "approve": "1", "note": "越权"},
     ),
     Endpoint("GET", "emergency/dashboard/", lambda w: "/emergency/dashboard/", kind="list", outsiders=CITY_OUTSIDERS),
+    Endpoint(
+        "GET",
+        "targets/",
+        lambda w: "/targets/?region=410100",
+        outsiders=("county", "other_county", "other_city", "enterprise", "expert"),
+    ),
+    Endpoint(
+        "GET",
+        "targets/workbook.xlsx",
+        lambda w: "/targets/workbook.xlsx?region=410100",
+        outsiders=("county", "other_county", "other_city", "enterprise", "expert"),
+    ),
     Endpoint("GET", "emergency/alerts/", lambda w: "/emergency/alerts/", kind="list", outsiders=CITY_OUTSIDERS),
     Endpoint(
         "GET",

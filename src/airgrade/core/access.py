@@ -25,6 +25,8 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
     "audit.view": frozenset({Role.COUNTY, Role.CITY, Role.PROVINCE}),
     # Region-wide figures (grade mix, industry counts, the reduction dashboard): staff of that region only.
     "region.overview": frozenset(STAFF_ROLES),
+    # A/B share attainment against the province's targets (REQ H21-1): the province, a city, a county of its own.
+    "targets.view": frozenset(STAFF_ROLES),
     "public.view": frozenset(Role),
     # Declaration workflow (issue 4). The transition rows must match airgrade.core.workflow.TRANSITIONS
     # (a test checks it); the rest are the reads and writes around the workflow.

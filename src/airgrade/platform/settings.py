@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "airgrade.platform.emergency",
     "airgrade.platform.gates",
     "airgrade.platform.rulebook",
+    "airgrade.platform.targets",
     "airgrade.platform.home",
     "django_tasks",
     "django_tasks_db",
@@ -121,6 +122,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "airgrade.platform.accounts.context.current_actor",
             ],
+            # `num`: every number on a page in fixed notation with thousands separators (airgrade.platform.numbers).
+            "builtins": ["airgrade.platform.numbers"],
         },
     },
 ]
