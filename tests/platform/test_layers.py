@@ -63,11 +63,14 @@ ALLOWED: dict[str, frozenset[str]] = {
     # Background jobs are shared machinery on the kernel; workbooks (imports, exports) sit on every feature app.
     "jobs": KERNEL,
     "workbooks": KERNEL | FEATURES | {"jobs"},
+    # Zhengzhou green-performance evaluation (issue 14): reads the registry and its downgrades (red lines), imports
+    # department data through the shared workbook pipeline; nothing below imports it.
+    "scorecards": KERNEL | {"enterprises", "grades", "jobs", "workbooks"},
     "home": KERNEL | FEATURES,
     "api": KERNEL | FEATURES | {"jobs", "workbooks"},
-    "urls": KERNEL | FEATURES | {"api", "home", "jobs", "workbooks"},
+    "urls": KERNEL | FEATURES | {"api", "home", "jobs", "workbooks", "scorecards"},
     "demo_workflow": KERNEL | FEATURES,
-    "demo": KERNEL | FEATURES | {"demo_workflow"},
+    "demo": KERNEL | FEATURES | {"demo_workflow", "scorecards"},
     # Backup / restore of the whole database (project module, landed without a layer): reads the audit chain.
     "backup": KERNEL,
     "settings": frozenset(),

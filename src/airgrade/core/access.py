@@ -106,6 +106,17 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
     "gates.ingest": frozenset({Role.ENTERPRISE, Role.COUNTY}),
     "gates.verify": frozenset({Role.COUNTY, Role.CITY, Role.PROVINCE}),
     "gates.inspect": frozenset({Role.COUNTY, Role.CITY}),
+    # Zhengzhou green-performance evaluation (issue 14, REQ ZZ-1 … ZZ-7): the enterprise declares its own scorecard;
+    # county and city bureaus bring in department data, flag red lines and assign experts; the assigned expert (or a
+    # bureau) records the on-site check; the city opens and publishes a round and alone decides a published change.
+    "scorecard.view": frozenset({*STAFF_ROLES, Role.ENTERPRISE, Role.EXPERT}),
+    "scorecard.declare": frozenset({Role.ENTERPRISE}),
+    "scorecard.import": frozenset({Role.COUNTY, Role.CITY}),
+    "scorecard.assign_expert": frozenset({Role.COUNTY, Role.CITY}),
+    "scorecard.onsite": frozenset({Role.COUNTY, Role.CITY, Role.EXPERT}),
+    "scorecard.red_line": frozenset({Role.COUNTY, Role.CITY}),
+    "scorecard.rank": frozenset(STAFF_ROLES),
+    "scorecard.manage": frozenset({Role.CITY}),
     # Password reset without a mail server (issue 8): a user's superior resets the password of an account below it
     # in its region — the county (and the city) for enterprise users of enterprises there, the city for its counties'
     # officials, the province for its cities' officials. Nobody resets a peer; administrators reset anyone.

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "airgrade.platform.jobs",
     "airgrade.platform.workbooks",
+    "airgrade.platform.scorecards",
 ]
 
 # Background jobs: Django's Tasks API (django-tasks backport) on the database backend — no broker, the same
