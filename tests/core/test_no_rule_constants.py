@@ -2,8 +2,8 @@
 requirement id like G-6 / LC-13 within three lines — must not be a module- or class-level constant outside the
 rule book's YAML. The rule book (common/policy.yaml, alert_levels.yaml, industries/…) holds it, dated and cited.
 In a core or CLI module whose docstring cites a requirement, every numeric module constant counts as tagged unless
-TECHNICAL names it (units, tolerances, batch sizes: numbers of the software, not of a rule); platform modules hold
-display and paging numbers of their own, so there only a tag near the constant counts."""
+TECHNICAL names it (units, tolerances, batch sizes: numbers of the software, not of a rule); platform and io modules
+hold display, paging and layout numbers of their own, so there only a tag near the constant counts."""
 
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ def tagged_constants(path: Path) -> list[str]:
             names = [ast.unparse(t) for t in getattr(statement, "targets", [getattr(statement, "target", None)])]
             module_tagged = (
                 body is tree.body
-                and path.relative_to(SRC).parts[0] != "platform"
+                and path.relative_to(SRC).parts[0] in ("core", "cli")
                 and TAG.search(ast.get_docstring(tree) or "")
             )
             if module_tagged and all(f"{path.relative_to(SRC).as_posix()}:{name}" in TECHNICAL for name in names):
