@@ -73,6 +73,12 @@ API: list[Endpoint] = [
     Endpoint(
         "GET", "/workbooks/exports/emergency-list", lambda w: "/api/workbooks/exports/emergency-list", kind="list"
     ),
+    Endpoint(
+        "GET",
+        "/workbooks/exports/official/{kind}",
+        lambda w: f"/api/workbooks/exports/official/ab-list?campaign={w['campaign'].pk}",
+        kind="list",
+    ),
     Endpoint("GET", "/regions/", lambda w: "/api/regions/", kind="public_login", outsiders=OUTSIDERS),
     # enterprises
     Endpoint("GET", "/enterprises/", lambda w: "/api/enterprises/", kind="list"),
@@ -439,6 +445,19 @@ API: list[Endpoint] = [
         outsiders=CITY_OUTSIDERS,
     ),
     Endpoint("GET", "/emergency/alerts", lambda w: "/api/emergency/alerts", kind="list", outsiders=CITY_OUTSIDERS),
+    # the leaders' view (issue 13): a city's figures, refused to its counties, another city and non-officials
+    Endpoint(
+        "GET",
+        "/targets/{region}/",
+        lambda w: "/api/targets/410100/",
+        outsiders=("county", "other_county", "other_city", "enterprise", "expert"),
+    ),
+    Endpoint(
+        "GET",
+        "/targets/{region}/workbook.xlsx",
+        lambda w: "/api/targets/410100/workbook.xlsx",
+        outsiders=("county", "other_county", "other_city", "enterprise", "expert"),
+    ),
     Endpoint(
         "POST",
         "/emergency/alerts",
@@ -652,6 +671,35 @@ PAGES: list[Endpoint] = [
     Endpoint(
         "GET", "workbooks/export/emergency-list.xlsx", lambda w: "/workbooks/export/emergency-list.xlsx", kind="list"
     ),
+    # Official tables (H21-4, SJZ-2, H23-1, H23-5, registry): staff only, rows in the caller's scope only.
+    Endpoint(
+        "GET",
+        "workbooks/export/<slug:kind>.xlsx",
+        lambda w: f"/workbooks/export/ab-list.xlsx?campaign={w['campaign'].pk}",
+        kind="list",
+    ),
+    Endpoint(
+        "GET",
+        "workbooks/export/<slug:kind>.xlsx",
+        lambda w: f"/workbooks/export/application-list.xlsx?campaign={w['campaign'].pk}",
+        kind="list",
+    ),
+    Endpoint(
+        "GET",
+        "workbooks/export/<slug:kind>.xlsx",
+        lambda w: f"/workbooks/export/lookback-qualification.xlsx?round={w['round'].pk}",
+        outsiders=CITY_OUTSIDERS,
+    ),
+    Endpoint(
+        "GET",
+        "workbooks/export/<slug:kind>.xlsx",
+        lambda w: f"/workbooks/export/lookback-onsite.xlsx?item={w['item'].pk}",
+        outsiders=CITY_OUTSIDERS,
+    ),
+    Endpoint("GET", "workbooks/export/<slug:kind>.xlsx", lambda w: "/workbooks/export/registry.xlsx", kind="list"),
+    Endpoint(
+        "GET", "workbooks/export/<slug:kind>.xlsx", lambda w: "/workbooks/export/guarantee-review.xlsx", kind="list"
+    ),
     # Another enterprise posting the home site into the form: no declaration may appear.
     Endpoint(
         "POST",
@@ -740,6 +788,18 @@ PAGES: list[Endpoint] = [
         lambda w: {"what": "guarantee", "approve": "1", "note": "越权"},
     ),
     Endpoint("GET", "emergency/dashboard/", lambda w: "/emergency/dashboard/", kind="list", outsiders=CITY_OUTSIDERS),
+    Endpoint(
+        "GET",
+        "targets/",
+        lambda w: "/targets/?region=410100",
+        outsiders=("county", "other_county", "other_city", "enterprise", "expert"),
+    ),
+    Endpoint(
+        "GET",
+        "targets/workbook.xlsx",
+        lambda w: "/targets/workbook.xlsx?region=410100",
+        outsiders=("county", "other_county", "other_city", "enterprise", "expert"),
+    ),
     Endpoint("GET", "emergency/alerts/", lambda w: "/emergency/alerts/", kind="list", outsiders=CITY_OUTSIDERS),
     Endpoint(
         "GET",
@@ -798,6 +858,33 @@ PAGES: list[Endpoint] = [
         "verification/cases/<int:case_id>/decide/",
         lambda w: f"/verification/cases/{w['case'].pk}/decide/",
         lambda w: {"decision": "confirm", "reason": "越权"},
+    ),
+    # green-performance evaluation (issue 14): a county inside the city sees the round (its own rows only)
+    Endpoint("GET", "scorecards/", lambda w: "/scorecards/", kind="list"),
+    Endpoint(
+        "POST",
+        "scorecards/rounds/open/",
+        lambda w: "/scorecards/rounds/open/",
+        lambda w: {"region": "410100", "year": 2031, "deadline": _today(30)},
+    ),
+    Endpoint(
+        "GET",
+        "scorecards/rounds/<int:score_round_id>/",
+        lambda w: f"/scorecards/rounds/{w['score_round'].pk}/",
+        kind="list_or_refuse",
+    ),
+    Endpoint(
+        "POST",
+        "scorecards/rounds/<int:score_round_id>/act/",
+        lambda w: f"/scorecards/rounds/{w['score_round'].pk}/act/",
+        lambda w: {"op": "publish"},
+    ),
+    Endpoint("GET", "scorecards/<int:scorecard_id>/", lambda w: f"/scorecards/{w['scorecard'].pk}/"),
+    Endpoint(
+        "POST",
+        "scorecards/<int:scorecard_id>/act/",
+        lambda w: f"/scorecards/{w['scorecard'].pk}/act/",
+        lambda w: {"op": "declare", "v_env_permit": "是"},
     ),
     Endpoint("GET", "rules/", lambda w: "/rules/", kind="public"),
     Endpoint("GET", "rules/assess/", lambda w: "/rules/assess/", kind="public"),
@@ -864,6 +951,7 @@ def world(users: dict[str, Any], make_enterprise: Any) -> World:
     from airgrade.platform.disclosure import services as disclosure
     from airgrade.platform.emergency import services as emergency
     from airgrade.platform.grades import services as grades
+    from airgrade.platform.scorecards import services as scorecards
     from airgrade.platform.workbooks import services as workbooks
 
     enterprise = users["own_enterprise"]
@@ -926,8 +1014,11 @@ def world(users: dict[str, Any], make_enterprise: Any) -> World:
 
     task = event.tasks.get(entry=entry)
     case = Case.objects.create(task=task, event=event, enterprise=enterprise, region_id=task.region_id)
+    score_round = scorecards.open_round(users["city"], "410100", 2030, dt.date.today() + dt.timedelta(days=30))
     return {
         **users,
+        "score_round": score_round,
+        "scorecard": score_round.scorecards.get(enterprise=enterprise),
         "enterprise": enterprise,
         "site": site,
         "gate_device": gate_device,

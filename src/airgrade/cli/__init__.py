@@ -33,6 +33,12 @@ def _register() -> None:
     from airgrade.cli import gates
 
     gates.register(app)
+    from airgrade.cli import targets
+
+    targets.register(app)
+    from airgrade.cli import zz
+
+    zz.register(app)
 
 
 _register()

@@ -25,6 +25,8 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
     "audit.view": frozenset({Role.COUNTY, Role.CITY, Role.PROVINCE}),
     # Region-wide figures (grade mix, industry counts, the reduction dashboard): staff of that region only.
     "region.overview": frozenset(STAFF_ROLES),
+    # A/B share attainment against the province's targets (REQ H21-1): the province, a city, a county of its own.
+    "targets.view": frozenset(STAFF_ROLES),
     "public.view": frozenset(Role),
     # Declaration workflow (issue 4). The transition rows must match airgrade.core.workflow.TRANSITIONS
     # (a test checks it); the rest are the reads and writes around the workflow.
@@ -91,6 +93,8 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
     # A reviewer accepts or rejects the quantified reading of an imported free-text measure (REQ G-5, H23-4).
     "workbook.import": frozenset({Role.COUNTY, Role.CITY, Role.PROVINCE}),
     "workbook.export": frozenset({*STAFF_ROLES, Role.ENTERPRISE}),
+    # The official tables a bureau reports upwards (H21-4 附件4, SJZ-2, H23-1 附件1–3, H23-5 附件4, the registry).
+    "workbook.official_export": frozenset(STAFF_ROLES),
     "job.start": frozenset({*STAFF_ROLES, Role.ENTERPRISE}),
     "job.view": frozenset(STAFF_ROLES),
     "job.cancel": frozenset(STAFF_ROLES),
@@ -111,6 +115,17 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
     "verification.import": frozenset({Role.COUNTY, Role.CITY, Role.PROVINCE}),
     "verification.run": frozenset({Role.COUNTY, Role.CITY, Role.PROVINCE}),
     "verification.case.decide": frozenset({Role.COUNTY}),
+    # Zhengzhou green-performance evaluation (issue 14, REQ ZZ-1 … ZZ-7): the enterprise declares its own scorecard;
+    # county and city bureaus bring in department data, flag red lines and assign experts; the assigned expert (or a
+    # bureau) records the on-site check; the city opens and publishes a round and alone decides a published change.
+    "scorecard.view": frozenset({*STAFF_ROLES, Role.ENTERPRISE, Role.EXPERT}),
+    "scorecard.declare": frozenset({Role.ENTERPRISE}),
+    "scorecard.import": frozenset({Role.COUNTY, Role.CITY}),
+    "scorecard.assign_expert": frozenset({Role.COUNTY, Role.CITY}),
+    "scorecard.onsite": frozenset({Role.COUNTY, Role.CITY, Role.EXPERT}),
+    "scorecard.red_line": frozenset({Role.COUNTY, Role.CITY}),
+    "scorecard.rank": frozenset(STAFF_ROLES),
+    "scorecard.manage": frozenset({Role.CITY}),
     # Password reset without a mail server (issue 8): a user's superior resets the password of an account below it
     # in its region — the county (and the city) for enterprise users of enterprises there, the city for its counties'
     # officials, the province for its cities' officials. Nobody resets a peer; administrators reset anyone.
