@@ -173,6 +173,7 @@ def load_demo(enterprise_count: int = 300, seed: int = 2026) -> dict[str, Any]:
     workflow and grades, then the emergency lists, which take each site's grade from the registry (REQ H21-7)."""
     from airgrade.platform.demo_workflow import load_demo_workflow
     from airgrade.platform.emergency.demo import load_demo_lists
+    from airgrade.platform.scorecards.demo import load_demo_scorecards
 
     load_regions()
     created = _load_enterprises(enterprise_count, seed)
@@ -180,6 +181,7 @@ def load_demo(enterprise_count: int = 300, seed: int = 2026) -> dict[str, Any]:
     workflow = load_demo_workflow(users, seed)
     lists = load_demo_lists(seed=seed)
     _approve_demo_plans(users[Role.CITY])
+    scorecards = load_demo_scorecards(users[Role.CITY], users[Role.EXPERT], users[Role.ENTERPRISE])
     _demo_lookback(users[Role.CITY])
     _demo_alert(users[Role.CITY])
     return {
@@ -190,6 +192,7 @@ def load_demo(enterprise_count: int = 300, seed: int = 2026) -> dict[str, Any]:
         "grades": workflow["grades"],
         "list_entries_created": lists["created"],
         "list_entries": lists["entries"],
+        "scorecards": scorecards["scorecards"],
     }
 
 

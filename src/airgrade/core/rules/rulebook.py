@@ -242,6 +242,13 @@ class RuleBook:
             raise RuleLookupError(f"{as_of} 时尚无生效的预警执行核查规则")
         return entry
 
+    def targets(self, region_code: str, as_of: dt.date) -> s.TargetSet | None:
+        """The A/B share targets of the province of `region_code` in force on `as_of` (REQ H21-1), or None."""
+        overlay = self.overlays.get(province_of(region_code))
+        if overlay is None:
+            return None
+        return _in_force(overlay.targets, as_of)
+
     def grade_definition(self, grade: Grade) -> s.GradeDefinition:
         return self._grade_definitions[grade]
 
@@ -465,6 +472,12 @@ class RuleBook:
                 if measure_change.source.provenance is s.Provenance.PROVISIONAL:
                     where = f"{region}: {measure_change.industry} measures @{measure_change.effective}"
                     found.append((f"jurisdictions/{region}/overlay.yaml", where, measure_change.source.note))
+            for target_set in overlay.targets:
+                for name in ("source", "counted_source", "counting_source"):
+                    source = getattr(target_set, name)
+                    if source.provisional:
+                        where = f"{region}: targets {target_set.code} @{target_set.effective} {name}"
+                        found.append((f"jurisdictions/{region}/overlay.yaml", where, source.note))
             for reduction in overlay.regional_reductions:
                 if reduction.source.provenance is s.Provenance.PROVISIONAL:
                     where = f"{region}: regional_reductions {reduction.level} @{reduction.effective}"
