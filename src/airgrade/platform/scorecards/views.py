@@ -67,7 +67,7 @@ def open_round(request: HttpRequest) -> HttpResponse:
     except ServiceError as exc:
         return _index(request, exc.message, status=400)
     messages.success(request, f"已开设{round_}，本市登记在册的企业已全部纳入评价名单。")
-    return redirect("scorecards:round", round_id=round_.pk)
+    return redirect("scorecards:round", score_round_id=round_.pk)
 
 
 FILTERS = ("county", "zz_class", "industry", "recommendation")
@@ -130,8 +130,8 @@ def _red_line_text(item: str) -> str:
 
 
 @login_required
-def round_page(request: HttpRequest, round_id: int) -> HttpResponse:
-    return _round_page(request, round_id)
+def round_page(request: HttpRequest, score_round_id: int) -> HttpResponse:
+    return _round_page(request, score_round_id)
 
 
 def _round_page(request: HttpRequest, round_id: int, error: str = "", status: int = 200) -> HttpResponse:
@@ -192,13 +192,14 @@ def _row_view(row: services.RankedRow) -> dict[str, Any]:
 
 @login_required
 @require_POST
-def round_act(request: HttpRequest, round_id: int) -> HttpResponse:
+def round_act(request: HttpRequest, score_round_id: int) -> HttpResponse:
+    round_id = score_round_id
     op = request.POST.get("op", "")
     try:
         if op == "publish":
             services.publish(request.user, round_id)
             messages.success(request, "评价结果已发布；此后只能通过记录在案的决定更改。")
-            return redirect("scorecards:round", round_id=round_id)
+            return redirect("scorecards:round", score_round_id=round_id)
         if op == "import":
             upload = request.FILES.get("file")
             job = department_import.start(
