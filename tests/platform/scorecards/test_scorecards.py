@@ -206,3 +206,17 @@ def test_round_page_filters_export_and_scope(users: dict[str, Any], round_: Scor
     )
     assert declare.status_code == 400 and "0–3" in visible(declare)
     assert not ScoreValue.objects.exists()
+
+
+def test_operator_ranking_for_the_command_line(users: dict[str, Any], round_: ScoreRound) -> None:
+    from typer.testing import CliRunner
+
+    from airgrade.cli import app
+
+    rows = services.ranking_for_operator("410100")
+    assert [row.position for row in rows] == [1, 2]
+    assert {row.scorecard.enterprise.name for row in rows} == {"本县企业", "邻县企业"}
+    result = CliRunner().invoke(app, ["zz", "rank", "--region", "410100"])
+    assert result.exit_code == 0 and "本县企业" in result.output
+    missing = CliRunner().invoke(app, ["zz", "rank", "--region", "410300"])
+    assert missing.exit_code == 2 and "没有" in missing.output
