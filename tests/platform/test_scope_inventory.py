@@ -881,6 +881,9 @@ PAGES: list[Endpoint] = [
     ),
     Endpoint("GET", "scorecards/<int:scorecard_id>/", lambda w: f"/scorecards/{w['scorecard'].pk}/"),
     Endpoint(
+        "GET", "scorecards/<int:scorecard_id>/sheet.<str:fmt>", lambda w: f"/scorecards/{w['scorecard'].pk}/sheet.docx"
+    ),
+    Endpoint(
         "POST",
         "scorecards/<int:scorecard_id>/act/",
         lambda w: f"/scorecards/{w['scorecard'].pk}/act/",

@@ -220,3 +220,19 @@ def test_operator_ranking_for_the_command_line(users: dict[str, Any], round_: Sc
     assert result.exit_code == 0 and "本县企业" in result.output
     missing = CliRunner().invoke(app, ["zz", "rank", "--region", "410300"])
     assert missing.exit_code == 2 and "没有" in missing.output
+
+
+def test_score_sheet_as_docx_lists_every_indicator_with_its_source(users: dict[str, Any], round_: ScoreRound) -> None:
+    from docx import Document
+
+    card = _card(users, round_)
+    services.declare(users["enterprise"], card.pk, {"env_permit": "是", "env_monitoring": "2"})
+    response = client_for(users["enterprise"]).get(f"/scorecards/{card.pk}/sheet.docx")
+    assert response.status_code == 200
+    document = Document(io.BytesIO(response.content))
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    assert "获得有效期内的排污许可证" in cells and "企业申报" in cells and "本县企业" in cells
+    indicator_rows = len(document.tables[2].rows) - 1
+    assert indicator_rows == len(services.indicators_of(services.card_of(round_)))
+    assert client_for(users["other_enterprise_user"]).get(f"/scorecards/{card.pk}/sheet.docx").status_code == 404
+    assert client_for(users["enterprise"]).get(f"/scorecards/{card.pk}/sheet.txt").status_code == 404

@@ -405,7 +405,7 @@ def _subjects(round_: ScoreRound, card: rs.ScorecardEntry) -> tuple[list[Enterpr
     registry = _registry_red_lines(card, scorecards, round_.year)
     values: dict[int, list[SourcedValue]] = {}
     for row in ScoreValue.objects.filter(scorecard__round=round_).select_related("recorded_by").order_by("pk"):
-        who = row.department or row.recorded_by.get_full_name() or row.recorded_by.username
+        who = row.department or str(row.recorded_by)  # the display name, else the username
         values.setdefault(row.scorecard_id, []).append(
             SourcedValue(row.indicator, DataSource(row.source), row.value, who, row.recorded_at)
         )
