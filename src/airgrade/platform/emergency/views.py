@@ -133,6 +133,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
             "unlisted_sites": list(sites.exclude(pk__in=listed).order_by("region_id", "enterprise__name")[:500]),
             "year": year,
             "can_issue": "alert.issue" in permissions_for(actor),
+            "may_report": "workbook.official_export" in permissions_for(actor),
         },
     )
 

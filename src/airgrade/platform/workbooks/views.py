@@ -17,7 +17,7 @@ from airgrade.io.excel.writer import provenance, write_template
 from airgrade.platform.errors import AccessDenied, NotFound, ServiceError
 from airgrade.platform.jobs import services as jobs
 from airgrade.platform.permissions import actor_of
-from airgrade.platform.workbooks import exports, services
+from airgrade.platform.workbooks import exports, official, services
 from airgrade.platform.workbooks.forms import ImportForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -49,6 +49,11 @@ def _index(request: HttpRequest, error: str = "", status: int = 200) -> HttpResp
         for kind, label in IMPORT_CHOICES
     ]
     recent = jobs.visible_jobs(request.user).filter(owner=request.user)[:10]
+    may_report = bool(decide(actor, "workbook.official_export", Target(region_code=actor.region_code)))
+    tables = [
+        {"kind": table.kind, "label": table.label, "params": table.params, "note": provenance(table.layout)}
+        for table in official.TABLES.values()
+    ]
     return render(
         request,
         "workbooks/index.html",
@@ -57,6 +62,7 @@ def _index(request: HttpRequest, error: str = "", status: int = 200) -> HttpResp
             "kinds": layouts,
             "recent": [{"job": job, "label": jobs.label_of(job.kind)} for job in recent],
             "error": error,
+            "tables": tables if may_report else [],
         },
         status=status,
     )
@@ -112,3 +118,10 @@ def export_emergency_list(request: HttpRequest) -> HttpResponse:
     year_text = request.GET.get("year", "")
     year = int(year_text) if year_text.isdigit() else None
     return xlsx_response(exports.emergency_list(request.user, year), "应急减排清单.xlsx")
+
+
+@login_required
+def official_export(request: HttpRequest, kind: str) -> HttpResponse:
+    """An official table (H21-4 附件4, SJZ-2, H23-1 附件1–3, H23-5 附件4, the registry) from the page showing it."""
+    data, filename = official.export(request.user, kind, request.GET)
+    return xlsx_response(data, filename)
