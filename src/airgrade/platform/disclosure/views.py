@@ -20,9 +20,9 @@ from airgrade.platform import lists, params
 from airgrade.platform.accounts.addresses import client_address
 from airgrade.platform.accounts.captcha import new_captcha
 from airgrade.platform.disclosure import services
-from airgrade.platform.disclosure.forms import ObjectionForm, first_error
+from airgrade.platform.disclosure.forms import ObjectionForm
 from airgrade.platform.disclosure.models import Objection, ResultNotice
-from airgrade.platform.errors import NotFound, ServiceError
+from airgrade.platform.errors import NotFound, ServiceError, form_values
 from airgrade.platform.pages import Action, Field, action_page, require_page
 from airgrade.platform.permissions import actor_of, permissions_for
 from airgrade.platform.regions.models import Region
@@ -61,14 +61,15 @@ def objection_form(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     enterprise = services.objectionable_enterprise(enterprise_id)
     status = 200
     if request.method == "POST":
-        form = ObjectionForm(request.POST)
-        if not form.is_valid():  # only a NUL character gets here; every other check is the service's
-            messages.error(request, first_error(form))
+        try:
+            values = form_values(ObjectionForm(request.POST))
+        except ServiceError as exc:  # only a NUL character gets here; every other check is the service's
+            messages.error(request, exc.message)
             status = 400
         else:
             try:
                 objection = services.file_objection(
-                    enterprise_id=enterprise.pk, client_address=client_address(request), **form.cleaned_data
+                    enterprise_id=enterprise.pk, client_address=client_address(request), **values
                 )
             except ServiceError as exc:
                 messages.error(request, exc.message)
