@@ -105,6 +105,11 @@ def worker(
     setup_django()
     from django.core.management import call_command
 
+    from airgrade.platform.jobs.services import reap_stale
+
+    # Jobs left "running" by a worker that died (restart, crash) are marked failed before new work starts.
+    for job_id in reap_stale():
+        console.print(f"任务 {job_id} 的后台进程已中止，已标记为失败")
     call_command("db_worker", batch=once, reload=False, startup_delay=False, interval=1)
 
 

@@ -18,6 +18,7 @@ from airgrade.platform.errors import AccessDenied, NotFound, ServiceError
 from airgrade.platform.jobs import services as jobs
 from airgrade.platform.permissions import actor_of
 from airgrade.platform.workbooks import exports, official, services
+from airgrade.platform.workbooks.forms import ImportForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_CHOICES = [("emergency_list", "应急减排清单")]
@@ -70,10 +71,15 @@ def _index(request: HttpRequest, error: str = "", status: int = 200) -> HttpResp
 @login_required
 @require_POST
 def start_import(request: HttpRequest) -> HttpResponse:
-    upload = request.FILES.get("file")
+    form = ImportForm(request.POST, request.FILES)
+    form.is_valid()  # every field is optional: the service refuses a missing file or an unknown kind in Chinese
+    upload = form.cleaned_data.get("file")
     try:
         job = services.start_import(
-            request.user, request.POST.get("kind", ""), upload.name if upload else "", upload.read() if upload else b""
+            request.user,
+            form.cleaned_data.get("kind", ""),
+            upload.name if upload else "",
+            upload.read() if upload else b"",
         )
     except (NotFound, AccessDenied):
         raise
