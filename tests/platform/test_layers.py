@@ -31,7 +31,7 @@ KERNEL = frozenset(
     }
 )
 FEATURES = frozenset(
-    {"enterprises", "declarations", "grades", "disclosure", "emergency", "rulebook", "gates", "targets"}
+    {"enterprises", "declarations", "grades", "disclosure", "emergency", "rulebook", "gates", "targets", "verification"}
 )
 TOP = frozenset({"home", "api", "urls", "demo", "demo_workflow", "settings", "wsgi", "__init__"})
 
@@ -57,6 +57,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "emergency": KERNEL | {"enterprises", "grades"},
     # Gate ledger (issue 11): reads sites and alert events, feeds the declaration page through a contribution hook.
     "gates": KERNEL | {"enterprises", "declarations", "grades", "emergency"},
+    # Alert verification (issue 12): reads alert tasks and sites, downgrades through the grade registry's services.
+    "verification": KERNEL | {"enterprises", "grades", "emergency"},
     "rulebook": KERNEL,
     # The leaders' view (issue 13): reads the grade registry and the declarations in review.
     "targets": KERNEL | {"enterprises", "declarations", "grades"},
