@@ -84,6 +84,28 @@ API: list[Endpoint] = [
         lambda w: f"/api/workbooks/exports/official/ab-list?campaign={w['campaign'].pk}",
         kind="list",
     ),
+    # green-performance evaluation (issue 14)
+    Endpoint(
+        "GET",
+        "/scorecards/rounds/{round_id}/ranking",
+        lambda w: f"/api/scorecards/rounds/{w['score_round'].pk}/ranking",
+        kind="list_or_refuse",
+    ),
+    Endpoint("GET", "/scorecards/sheets/{scorecard_id}", lambda w: f"/api/scorecards/sheets/{w['scorecard'].pk}"),
+    Endpoint(
+        "POST",
+        "/scorecards/sheets/{scorecard_id}/values",
+        lambda w: f"/api/scorecards/sheets/{w['scorecard'].pk}/values",
+        lambda w: {"source": "declared", "values": {"env_permit": True}},
+    ),
+    Endpoint(
+        "POST",
+        "/scorecards/pre-assess",
+        lambda w: "/api/scorecards/pre-assess",
+        lambda w: {"industry": "cement", "stated": {"env_permit": True}},
+        kind="list",
+        also_refused=frozenset({400}),
+    ),
     Endpoint("GET", "/regions/", lambda w: "/api/regions/", kind="public_login", outsiders=OUTSIDERS),
     # enterprises
     Endpoint("GET", "/enterprises/", lambda w: "/api/enterprises/", kind="list"),
