@@ -30,6 +30,7 @@ def build_book(root: Path, broken: Path | None = None) -> Path:
         "alert_levels.yaml",
         "facts.yaml",
         "gates.yaml",
+        "verification.yaml",
     ):
         shutil.copy(DEFAULT_ROOT / "common" / name, root / "common" / name)
     if broken is not None:

@@ -1,5 +1,6 @@
 """An emergency-list import end to end in headless chromium: template download → upload with one bad row →
-dry-run errors named by row and column → fix → upload → commit → the entry is on the list page."""
+dry-run errors named by row and column → fix → upload → commit → the entry is on the list page, the enterprise and
+its site in the registry, the lines on the entry's page (issue 10 "Done when")."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from openpyxl import load_workbook
 
 from airgrade.core.credit_code import make as make_credit_code
 from airgrade.platform.emergency.models import ListEntry
+from airgrade.platform.enterprises.models import Enterprise
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 CODE = make_credit_code("91410181666666666")
@@ -102,3 +104,14 @@ def test_import_with_one_bad_row_end_to_end(page: Any, login: Any, users: dict[s
     assert sorted(entry.lines.values_list("key", flat=True)) == ["L1", "L2"]
     page.click("text=查看应急减排清单")
     assert "浏览器导入水泥厂" in page.locator("#entries").inner_text()
+
+    # The registry has the enterprise and its site with the industry; the entry's page lists both lines.
+    enterprise = Enterprise.objects.get(credit_code=CODE)
+    page.goto(f"/enterprises/{enterprise.pk}/")
+    registry = page.locator("main").inner_text()
+    assert "浏览器导入水泥厂" in registry and "主厂区" in registry and "水泥" in registry
+    _shot(page, "workbooks-imported-enterprise")
+    page.goto(f"/emergency/entries/{entry.pk}/")
+    detail = page.locator("main").inner_text()
+    assert "1号线" in detail and "2号线" in detail
+    _shot(page, "workbooks-imported-entry")

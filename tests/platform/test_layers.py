@@ -30,7 +30,9 @@ KERNEL = frozenset(
         "accounts",
     }
 )
-FEATURES = frozenset({"enterprises", "declarations", "grades", "disclosure", "emergency", "rulebook", "gates"})
+FEATURES = frozenset(
+    {"enterprises", "declarations", "grades", "disclosure", "emergency", "rulebook", "gates", "targets"}
+)
 TOP = frozenset({"home", "api", "urls", "demo", "demo_workflow", "settings", "wsgi", "__init__"})
 
 ALLOWED: dict[str, frozenset[str]] = {
@@ -56,14 +58,19 @@ ALLOWED: dict[str, frozenset[str]] = {
     # Gate ledger (issue 11): reads sites and alert events, feeds the declaration page through a contribution hook.
     "gates": KERNEL | {"enterprises", "declarations", "grades", "emergency"},
     "rulebook": KERNEL,
+    # The leaders' view (issue 13): reads the grade registry and the declarations in review.
+    "targets": KERNEL | {"enterprises", "declarations", "grades"},
     # Background jobs are shared machinery on the kernel; workbooks (imports, exports) sit on every feature app.
     "jobs": KERNEL,
     "workbooks": KERNEL | FEATURES | {"jobs"},
+    # Zhengzhou green-performance evaluation (issue 14): reads the registry and its downgrades (red lines), imports
+    # department data through the shared workbook pipeline; nothing below imports it.
+    "scorecards": KERNEL | {"enterprises", "grades", "jobs", "workbooks"},
     "home": KERNEL | FEATURES,
     "api": KERNEL | FEATURES | {"jobs", "workbooks"},
-    "urls": KERNEL | FEATURES | {"api", "home", "jobs", "workbooks"},
+    "urls": KERNEL | FEATURES | {"api", "home", "jobs", "workbooks", "scorecards"},
     "demo_workflow": KERNEL | FEATURES,
-    "demo": KERNEL | FEATURES | {"demo_workflow"},
+    "demo": KERNEL | FEATURES | {"demo_workflow", "scorecards"},
     # Backup / restore of the whole database (project module, landed without a layer): reads the audit chain.
     "backup": KERNEL,
     "settings": frozenset(),

@@ -439,6 +439,19 @@ API: list[Endpoint] = [
         outsiders=CITY_OUTSIDERS,
     ),
     Endpoint("GET", "/emergency/alerts", lambda w: "/api/emergency/alerts", kind="list", outsiders=CITY_OUTSIDERS),
+    # the leaders' view (issue 13): a city's figures, refused to its counties, another city and non-officials
+    Endpoint(
+        "GET",
+        "/targets/{region}/",
+        lambda w: "/api/targets/410100/",
+        outsiders=("county", "other_county", "other_city", "enterprise", "expert"),
+    ),
+    Endpoint(
+        "GET",
+        "/targets/{region}/workbook.xlsx",
+        lambda w: "/api/targets/410100/workbook.xlsx",
+        outsiders=("county", "other_county", "other_city", "enterprise", "expert"),
+    ),
     Endpoint(
         "POST",
         "/emergency/alerts",
@@ -740,6 +753,18 @@ PAGES: list[Endpoint] = [
         lambda w: {"what": "guarantee", "approve": "1", "note": "越权"},
     ),
     Endpoint("GET", "emergency/dashboard/", lambda w: "/emergency/dashboard/", kind="list", outsiders=CITY_OUTSIDERS),
+    Endpoint(
+        "GET",
+        "targets/",
+        lambda w: "/targets/?region=410100",
+        outsiders=("county", "other_county", "other_city", "enterprise", "expert"),
+    ),
+    Endpoint(
+        "GET",
+        "targets/workbook.xlsx",
+        lambda w: "/targets/workbook.xlsx?region=410100",
+        outsiders=("county", "other_county", "other_city", "enterprise", "expert"),
+    ),
     Endpoint("GET", "emergency/alerts/", lambda w: "/emergency/alerts/", kind="list", outsiders=CITY_OUTSIDERS),
     Endpoint(
         "GET",
@@ -773,6 +798,33 @@ PAGES: list[Endpoint] = [
         "GET",
         "gates/sites/<int:site_id>/alerts/<int:event_id>/",
         lambda w: f"/gates/sites/{w['site'].pk}/alerts/{w['event'].pk}/",
+    ),
+    # green-performance evaluation (issue 14): a county inside the city sees the round (its own rows only)
+    Endpoint("GET", "scorecards/", lambda w: "/scorecards/", kind="list"),
+    Endpoint(
+        "POST",
+        "scorecards/rounds/open/",
+        lambda w: "/scorecards/rounds/open/",
+        lambda w: {"region": "410100", "year": 2031, "deadline": _today(30)},
+    ),
+    Endpoint(
+        "GET",
+        "scorecards/rounds/<int:score_round_id>/",
+        lambda w: f"/scorecards/rounds/{w['score_round'].pk}/",
+        kind="list_or_refuse",
+    ),
+    Endpoint(
+        "POST",
+        "scorecards/rounds/<int:score_round_id>/act/",
+        lambda w: f"/scorecards/rounds/{w['score_round'].pk}/act/",
+        lambda w: {"op": "publish"},
+    ),
+    Endpoint("GET", "scorecards/<int:scorecard_id>/", lambda w: f"/scorecards/{w['scorecard'].pk}/"),
+    Endpoint(
+        "POST",
+        "scorecards/<int:scorecard_id>/act/",
+        lambda w: f"/scorecards/{w['scorecard'].pk}/act/",
+        lambda w: {"op": "declare", "v_env_permit": "是"},
     ),
     Endpoint("GET", "rules/", lambda w: "/rules/", kind="public"),
     Endpoint("GET", "rules/assess/", lambda w: "/rules/assess/", kind="public"),
@@ -839,6 +891,7 @@ def world(users: dict[str, Any], make_enterprise: Any) -> World:
     from airgrade.platform.disclosure import services as disclosure
     from airgrade.platform.emergency import services as emergency
     from airgrade.platform.grades import services as grades
+    from airgrade.platform.scorecards import services as scorecards
     from airgrade.platform.workbooks import services as workbooks
 
     enterprise = users["own_enterprise"]
@@ -897,8 +950,11 @@ def world(users: dict[str, Any], make_enterprise: Any) -> World:
     from airgrade.platform.gates import services as gates
 
     gate_device, _ = gates.register_device(users["enterprise"], site.pk, {"code": "G1", "entrance": "东门"})
+    score_round = scorecards.open_round(users["city"], "410100", 2030, dt.date.today() + dt.timedelta(days=30))
     return {
         **users,
+        "score_round": score_round,
+        "scorecard": score_round.scorecards.get(enterprise=enterprise),
         "enterprise": enterprise,
         "site": site,
         "gate_device": gate_device,

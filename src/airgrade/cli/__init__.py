@@ -33,6 +33,9 @@ def _register() -> None:
     from airgrade.cli import gates
 
     gates.register(app)
+    from airgrade.cli import targets
+
+    targets.register(app)
 
 
 _register()

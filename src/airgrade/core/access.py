@@ -25,6 +25,8 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
     "audit.view": frozenset({Role.COUNTY, Role.CITY, Role.PROVINCE}),
     # Region-wide figures (grade mix, industry counts, the reduction dashboard): staff of that region only.
     "region.overview": frozenset(STAFF_ROLES),
+    # A/B share attainment against the province's targets (REQ H21-1): the province, a city, a county of its own.
+    "targets.view": frozenset(STAFF_ROLES),
     "public.view": frozenset(Role),
     # Declaration workflow (issue 4). The transition rows must match airgrade.core.workflow.TRANSITIONS
     # (a test checks it); the rest are the reads and writes around the workflow.
@@ -104,6 +106,17 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
     "gates.ingest": frozenset({Role.ENTERPRISE, Role.COUNTY}),
     "gates.verify": frozenset({Role.COUNTY, Role.CITY, Role.PROVINCE}),
     "gates.inspect": frozenset({Role.COUNTY, Role.CITY}),
+    # Zhengzhou green-performance evaluation (issue 14, REQ ZZ-1 … ZZ-7): the enterprise declares its own scorecard;
+    # county and city bureaus bring in department data, flag red lines and assign experts; the assigned expert (or a
+    # bureau) records the on-site check; the city opens and publishes a round and alone decides a published change.
+    "scorecard.view": frozenset({*STAFF_ROLES, Role.ENTERPRISE, Role.EXPERT}),
+    "scorecard.declare": frozenset({Role.ENTERPRISE}),
+    "scorecard.import": frozenset({Role.COUNTY, Role.CITY}),
+    "scorecard.assign_expert": frozenset({Role.COUNTY, Role.CITY}),
+    "scorecard.onsite": frozenset({Role.COUNTY, Role.CITY, Role.EXPERT}),
+    "scorecard.red_line": frozenset({Role.COUNTY, Role.CITY}),
+    "scorecard.rank": frozenset(STAFF_ROLES),
+    "scorecard.manage": frozenset({Role.CITY}),
     # Password reset without a mail server (issue 8): a user's superior resets the password of an account below it
     # in its region — the county (and the city) for enterprise users of enterprises there, the city for its counties'
     # officials, the province for its cities' officials. Nobody resets a peer; administrators reset anyone.

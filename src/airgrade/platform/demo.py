@@ -173,6 +173,7 @@ def load_demo(enterprise_count: int = 300, seed: int = 2026) -> dict[str, Any]:
     workflow and grades, then the emergency lists, which take each site's grade from the registry (REQ H21-7)."""
     from airgrade.platform.demo_workflow import load_demo_workflow
     from airgrade.platform.emergency.demo import load_demo_lists
+    from airgrade.platform.scorecards.demo import load_demo_scorecards
 
     load_regions()
     created = _load_enterprises(enterprise_count, seed)
@@ -183,6 +184,7 @@ def load_demo(enterprise_count: int = 300, seed: int = 2026) -> dict[str, Any]:
     from airgrade.platform.gates.demo import load_demo_gates
 
     gates = load_demo_gates(users, seed)
+    scorecards = load_demo_scorecards(users[Role.CITY], users[Role.EXPERT], users[Role.ENTERPRISE])
     return {
         "created": created,
         "enterprises": Enterprise.objects.count(),
@@ -192,6 +194,7 @@ def load_demo(enterprise_count: int = 300, seed: int = 2026) -> dict[str, Any]:
         "list_entries_created": lists["created"],
         "list_entries": lists["entries"],
         "gate_records": gates["records"],
+        "scorecards": scorecards["scorecards"],
     }
 
 

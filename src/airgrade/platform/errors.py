@@ -24,6 +24,9 @@ class ServiceError(AirgradeError):
         self.message = message
         self.field = field
         self.errors = errors or ([{"field": field, "message": message}] if field else [])
+        # Where the error page sends the reader back to, with the button's words; the home page when unset.
+        self.back: tuple[str, str] | None = None
+        self.title = "无法完成操作"
 
     def as_dict(self) -> dict[str, object]:
         return {"error": self.message, "field": self.field, "errors": self.errors}
@@ -75,7 +78,19 @@ def error_response(request: HttpRequest, exc: ServiceError) -> HttpResponse:
     """The error as JSON (API, or a client asking for JSON) or as the Chinese error page."""
     if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
         return JsonResponse(exc.as_dict(), status=exc.status, json_dumps_params={"ensure_ascii": False})
-    return render(request, "error.html", {"message": exc.message, "status": exc.status}, status=exc.status)
+    back = getattr(exc, "back", None)
+    return render(
+        request,
+        "error.html",
+        {
+            "message": exc.message,
+            "status": exc.status,
+            "title": getattr(exc, "title", "无法完成操作"),
+            "back_url": back[0] if back else "",
+            "back_label": back[1] if back else "",
+        },
+        status=exc.status,
+    )
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

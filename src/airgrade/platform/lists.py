@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import django_filters
+from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -187,14 +188,40 @@ def _refusal(filterset: ScopedFilterSet) -> ServiceError:
     refused with 400 naming the field and the reason, like every other bad parameter (issue 8, defect 7), rather
     than silently ignored: an official who exports "region 410102" must never get the whole city instead."""
     form = filterset.form
-    name, errors = next(iter(form.errors.items()))
+    name = next(iter(form.errors))
     if name == "region":
         raw = form.data.get(form.add_prefix(name), "")
         code = params.region_code(raw)  # refuses junk and unknown codes with their own reason
         return ServiceError(f"行政区划代码 {code} 不在您的管辖范围内", field="region")
     field = form.fields.get(name)
     label = str(field.label) if field is not None and field.label else name
-    return ServiceError(f"筛选条件「{label}」无效：{errors[0]}", field=name)
+    raw = str(form.data.get(form.add_prefix(name), ""))[:20]
+    return ServiceError(
+        f"筛选条件「{label}」无效：{_reason(form.errors.as_data()[name][0], raw, label, field)}", field=name
+    )
+
+
+def _reason(error: Any, raw: str, label: str, field: Any) -> str:
+    """Our own words for the form's refusal (Django's stock text reads "选择一个有效的选项。 x 不在可用的选项中。")."""
+    code = getattr(error, "code", "")
+    if code == "invalid_choice":
+        return f"“{raw}”不是可选的{label}，请从下拉列表中选择"
+    if code == "invalid" and isinstance(field, forms.DateField):
+        return f"须为日期（年-月-日），收到“{raw}”"
+    return "；".join(str(message) for message in error.messages)
+
+
+def _refuse_unoffered_region(request: HttpRequest, filterset: ScopedFilterSet, prefix: str | None) -> None:
+    """A caller with one region only (a county) is offered no region filter; a region in the query string other
+    than its own is still refused like any out-of-scope value, not silently ignored (the list would otherwise look
+    like the neighbour's)."""
+    if "region" in filterset.filters:
+        return
+    raw = request.GET.get(f"{prefix}-region" if prefix else "region", "").strip()
+    if not raw or raw == (filterset.actor.region_code or ""):
+        return
+    code = params.region_code(raw)  # junk and unknown codes are refused with their own reason
+    raise ServiceError(f"行政区划代码 {code} 不在您的管辖范围内", field="region")
 
 
 def list_page(
@@ -216,8 +243,15 @@ def list_page(
     filterset = filterset_class(
         request.GET or None, queryset=queryset, actor=actor, prefix=prefix, **(filter_kwargs or {})
     )
-    if filterset.is_bound and not filterset.is_valid():
-        raise _refusal(filterset)
+    try:
+        if filterset.is_bound and not filterset.is_valid():
+            raise _refusal(filterset)
+        _refuse_unoffered_region(request, filterset, prefix)
+    except ServiceError as exc:
+        # The error page leads back to the list without the filters, so one bad value never strands the reader.
+        exc.title = "筛选条件有误"
+        exc.back = (request.path, "返回列表（清除筛选条件）")
+        raise
     rows = filterset.qs
     fmt = request.GET.get("export", "")
     if columns and fmt in ("csv", "xlsx"):

@@ -6,6 +6,10 @@ finite value. Every numeric input is parsed here once, at the edge: API schemas 
 `column(Model, "field")`, page forms build theirs with `form_field(Model, "field")`, and services that receive
 free-form data (an emergency list entry) run `check_instance` on the rows they are about to save. A refusal names
 the field by its Chinese label and never uses exponent notation; Infinity, NaN and 1e400 are refused as not finite.
+
+Numbers shown on pages go through one template filter, `num` (a template builtin, no {% load %}): fixed notation
+with thousands separators, `{{ n|num }}` (up to 4 decimals, zeros dropped), `{{ t|num:3 }}` (exactly 3, for columns
+that line up) or `{{ t|num:"-2" }}` (up to 2).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cached_property, partial
 from typing import Annotated, Any
 
-from django import forms
+from django import forms, template
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection, models
 from pydantic import BeforeValidator
@@ -162,3 +166,34 @@ class ColumnFormField(forms.Field):
 
 def form_field(model: type[models.Model], name: str, **kwargs: Any) -> ColumnFormField:
     return ColumnFormField(model, name, **kwargs)
+
+
+# ---------------------------------------------------------------- numbers shown on pages
+
+register = template.Library()
+
+
+def display(value: Any, places: int | str = -4) -> str:
+    """A count or quantity as a page shows it: 1903700 → 1,903,700 (never 1.9037e+06); `places` ≥ 0 exact, < 0 at
+    most that many with trailing zeros dropped; "—" for an empty value; text that is not a number unchanged."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return str(value)
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+        digits = int(places)
+    except (InvalidOperation, ValueError, TypeError):
+        return str(value)
+    if not number.is_finite():
+        return "—"
+    text = f"{number:,.{abs(digits)}f}"
+    if digits < 0 and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    # A negative number that rounds to zero is shown as zero, not "-0".
+    return text[1:] if text.startswith("-") and not any(c in "123456789" for c in text) else text
+
+
+@register.filter(name="num")
+def num_filter(value: Any, places: int | str = -4) -> str:
+    return display(value, places)

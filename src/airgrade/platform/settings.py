@@ -67,11 +67,13 @@ INSTALLED_APPS = [
     "airgrade.platform.emergency",
     "airgrade.platform.gates",
     "airgrade.platform.rulebook",
+    "airgrade.platform.targets",
     "airgrade.platform.home",
     "django_tasks",
     "django_tasks_db",
     "airgrade.platform.jobs",
     "airgrade.platform.workbooks",
+    "airgrade.platform.scorecards",
 ]
 
 # Background jobs: Django's Tasks API (django-tasks backport) on the database backend — no broker, the same
@@ -121,6 +123,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "airgrade.platform.accounts.context.current_actor",
             ],
+            # `num`: every number on a page in fixed notation with thousands separators (airgrade.platform.numbers).
+            "builtins": ["airgrade.platform.numbers"],
         },
     },
 ]

@@ -237,3 +237,57 @@ def test_wrong_file_type_is_a_clear_failure(users: dict[str, Any]) -> None:
     dry = _dry_run(users["county"], b"credit_code,name\n")
     assert dry.state == Job.State.FAILED
     assert "不是 Excel 工作簿" in dry.message
+
+
+def test_formula_cells_are_read_as_values_and_hostile_text_leaves_neutralised(users: dict[str, Any]) -> None:
+    """A formula in the uploaded file is read as the value Excel computed (never run); a name that a spreadsheet
+    would take for a formula is stored as text and exported with a leading apostrophe; the export re-imports
+    unchanged."""
+    import xlsxwriter
+    from python_calamine import CalamineWorkbook
+
+    county = users["county"]
+    hostile = '=HYPERLINK("http://evil.example","点此")'
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
+    sheet = book.add_worksheet()
+    for row_number, row in enumerate([HEADERS, *_rows()]):
+        for column, value in enumerate(row):
+            if isinstance(value, str):
+                sheet.write_string(row_number, column, value)
+            else:
+                sheet.write_number(row_number, column, value)
+    sheet.write_string(1, 2, hostile)
+    sheet.write_string(2, 2, hostile)
+    sheet.write_formula(1, 11, "=2500*2", None, 5000)  # 环评批复产能 of L1 as a formula with its cached value
+    book.close()
+
+    dry = _dry_run(county, buffer.getvalue())
+    assert dry.report["error_total"] == 0, dry.report["errors"]
+    _commit(county, dry)
+    entry = ListEntry.objects.get(enterprise__credit_code=NEW_CODE, year=2025)
+    assert entry.enterprise.name == hostile  # kept as the text it is
+    assert entry.lines.get(key="L1").eia_capacity == 5000
+
+    exported = exports.emergency_list(county)
+    cells = [
+        cell
+        for row in CalamineWorkbook.from_filelike(io.BytesIO(exported)).get_sheet_by_index(0).to_python()
+        for cell in row
+    ]
+    assert "'" + hostile in cells and hostile not in cells  # written as text, never as a formula
+    again = _dry_run(county, exported)
+    assert again.report["counts"]["changed"] == 0 and again.report["error_total"] == 0
+
+
+def test_a_list_table_error_is_named_against_its_own_entry(users: dict[str, Any]) -> None:
+    """The list-table check runs over many entries at once; a failure is still reported on the entry that has it."""
+    county = users["county"]
+    second_code = make_credit_code("91410181999999999")
+    bad = [[*row[:1], second_code, "单位不明公司", *row[3:]] for row in _rows()]
+    for row in bad:
+        row[10] = "立方光年"  # 产能单位 nobody can read
+    dry = _dry_run(county, _book(_rows() + bad))
+    assert dry.report["counts"]["new"] == 1 and dry.report["counts"]["refused"] == 1
+    [error] = dry.report["errors"]
+    assert error["row"] == 4 and "立方光年" in error["reason"]

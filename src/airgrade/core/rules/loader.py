@@ -35,6 +35,7 @@ COMMON_FILES: dict[str, type[BaseModel]] = {
     "facts.yaml": s.FactsFile,
     "industries.yaml": s.IndustriesFile,
     "gates.yaml": s.GatesFile,
+    "verification.yaml": s.VerificationFile,
 }
 
 M = TypeVar("M", bound=BaseModel)
@@ -230,6 +231,7 @@ def load_rulebook(root: Path | None = None, overlays: list[Path] | None = None) 
         frameworks=tuple(common["framework.yaml"].frameworks),
         policy=tuple(common["policy.yaml"].policy),
         gate_ledger=tuple(common["gates.yaml"].gate_ledger),
+        alert_verification=tuple(common["verification.yaml"].alert_verification),
         pollutants=tuple(common["pollutants.yaml"].pollutants),
         units={unit.code: unit for unit in common["units.yaml"].units},
         alert_levels=tuple(common["alert_levels.yaml"].alert_levels),
@@ -255,6 +257,7 @@ def _merge_overlays(overlay_models: list[tuple[s.OverlayFile, str, str]]) -> dic
         named = {(change.industry, change.indicator) for change in overlay.thresholds}
         named_measures = {change.industry for change in overlay.measures}
         named_levels = {change.level for change in overlay.regional_reductions}
+        named_targets = {target_set.code for target_set in overlay.targets}
         merged[overlay.region] = existing.model_copy(
             update={
                 "thresholds": [c for c in existing.thresholds if (c.industry, c.indicator) not in named]
@@ -262,6 +265,7 @@ def _merge_overlays(overlay_models: list[tuple[s.OverlayFile, str, str]]) -> dic
                 "measures": [c for c in existing.measures if c.industry not in named_measures] + list(overlay.measures),
                 "regional_reductions": [c for c in existing.regional_reductions if c.level not in named_levels]
                 + list(overlay.regional_reductions),
+                "targets": [t for t in existing.targets if t.code not in named_targets] + list(overlay.targets),
             }
         )
     return merged
@@ -687,6 +691,24 @@ class _CrossChecker:
                     self.c.issue(file, (*path, "percent", pollutant), f"未知的污染物 {pollutant!r} (unknown pollutant)")
         for entries in per_level.values():
             self._dates(file, entries)
+        self._targets(overlay, file)
+
+    def _targets(self, overlay: s.OverlayFile, file: str) -> None:
+        """A/B share targets (REQ H21-1): set by a province, for cities inside it, never two in force at once."""
+        if overlay.targets and level_of(overlay.region) is not RegionLevel.PROVINCE:
+            self.c.issue(file, ("targets",), "绩效分级提升目标由省级制定 (targets belong to a province overlay)")
+            return
+        entries: list[tuple[YPath, Any, Any]] = []
+        for index, target_set in enumerate(overlay.targets):
+            path: YPath = ("targets", index)
+            entries.append((path, target_set.effective, target_set.until))
+            if target_set.due < target_set.effective:
+                self.c.issue(file, (*path, "due"), f"目标期限 {target_set.due} 早于生效日期 {target_set.effective}")
+            for city_index, city in enumerate(target_set.cities):
+                city_path = (*path, "cities", city_index, "region")
+                if city.region[:2] != overlay.region[:2] or level_of(city.region) is not RegionLevel.CITY:
+                    self.c.issue(file, city_path, f"{city.region} 不是 {overlay.region} 的省辖市 (not a city of it)")
+        self._dates(file, entries)
 
     def scorecard(self, scorecards: s.ScorecardFile, file: str, folder_region: str) -> None:
         """A city's point scorecard (REQ ZZ-1…ZZ-7): its region, dimension totals, references, dates."""

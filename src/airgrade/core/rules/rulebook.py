@@ -136,12 +136,14 @@ class RuleBook:
         scorecards: dict[str, tuple[s.ScorecardEntry, ...]] | None = None,
         files: dict[str, str] | None = None,
         gate_ledger: tuple[s.GateLedgerEntry, ...] = (),
+        alert_verification: tuple[s.AlertVerificationEntry, ...] = (),
     ) -> None:
         self.grades = tuple(sorted(grades, key=lambda definition: definition.order))
         self._grade_definitions = {definition.code: definition for definition in self.grades}
         self.frameworks = tuple(sorted(frameworks, key=lambda entry: entry.effective))
         self.policies = tuple(sorted(policy, key=lambda entry: entry.effective))
         self.gate_ledger_rules = tuple(sorted(gate_ledger, key=lambda entry: entry.effective))
+        self.alert_verification_rules = tuple(sorted(alert_verification, key=lambda entry: entry.effective))
         self.pollutants = pollutants
         self.units = units
         self.alert_levels = alert_levels
@@ -232,6 +234,20 @@ class RuleBook:
         if entry is None:
             raise RuleLookupError(f"{as_of} 时尚无生效的门禁台账规则")
         return entry
+
+    def alert_verification(self, as_of: dt.date) -> s.AlertVerificationEntry:
+        """How alert execution is verified on `as_of` (baseline, coverage, tolerance; issue 12, REQ H23-6)."""
+        entry = _in_force(self.alert_verification_rules, as_of)
+        if entry is None:
+            raise RuleLookupError(f"{as_of} 时尚无生效的预警执行核查规则")
+        return entry
+
+    def targets(self, region_code: str, as_of: dt.date) -> s.TargetSet | None:
+        """The A/B share targets of the province of `region_code` in force on `as_of` (REQ H21-1), or None."""
+        overlay = self.overlays.get(province_of(region_code))
+        if overlay is None:
+            return None
+        return _in_force(overlay.targets, as_of)
 
     def grade_definition(self, grade: Grade) -> s.GradeDefinition:
         return self._grade_definitions[grade]
@@ -456,6 +472,12 @@ class RuleBook:
                 if measure_change.source.provenance is s.Provenance.PROVISIONAL:
                     where = f"{region}: {measure_change.industry} measures @{measure_change.effective}"
                     found.append((f"jurisdictions/{region}/overlay.yaml", where, measure_change.source.note))
+            for target_set in overlay.targets:
+                for name in ("source", "counted_source", "counting_source"):
+                    source = getattr(target_set, name)
+                    if source.provisional:
+                        where = f"{region}: targets {target_set.code} @{target_set.effective} {name}"
+                        found.append((f"jurisdictions/{region}/overlay.yaml", where, source.note))
             for reduction in overlay.regional_reductions:
                 if reduction.source.provenance is s.Provenance.PROVISIONAL:
                     where = f"{region}: regional_reductions {reduction.level} @{reduction.effective}"

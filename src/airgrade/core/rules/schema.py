@@ -7,6 +7,7 @@ The YAML chooses and parameterises checks from a closed vocabulary (`CheckKind`)
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -323,6 +324,16 @@ class RatioRule(_Strict):
     ratio: str = Field(pattern=r"^[0-9]+/[0-9]+$")
 
 
+class SmallMicroRule(_Strict):
+    """Who counts as a small or micro air-emitting enterprise (小微涉气企业, REQ SJZ-11): emissions strictly below
+    these limits (with no coal or oil, one simple pollutant, nothing toxic or odorous)."""
+
+    source: Source
+    annual_limit_kg: float = Field(gt=0)
+    seasonal_daily_limit_kg: float = Field(gt=0)
+    requirements: list[str] = []
+
+
 CampaignKind = Literal["annual", "monthly"]
 StageActor = Literal["enterprise", "county", "city", "province"]
 
@@ -415,6 +426,7 @@ class PolicyEntry(_Strict):
     application_ban: ApplicationBanRule
     objection_response_days: DaysRule
     b_sample_ratio: RatioRule
+    small_micro: SmallMicroRule
     campaign_templates: list[CampaignTemplate] = []
 
     @model_validator(mode="after")
@@ -485,6 +497,49 @@ class GateLedgerEntry(_Strict):
 
 class GatesFile(_Strict):
     gate_ledger: list[GateLedgerEntry] = Field(min_length=1)
+
+
+class RateFloorRule(_Strict):
+    source: Source
+    kg_per_hour: float = Field(ge=0)
+
+
+class EnergyFloorRule(_Strict):
+    source: Source
+    kwh_per_hour: float = Field(ge=0)
+
+
+class StepsRule(_Strict):
+    source: Source
+    steps: int = Field(gt=0)
+
+
+class AlertVerificationEntry(_Strict):
+    """How alert execution is verified against online monitoring and electricity use (issue 12; REQ H23-6): the
+    baseline days, the data coverage a verdict needs, the tolerance on the expected drop, the share of a production
+    cut that shows in electricity, the floors below which nothing was produced, and the downgrade step."""
+
+    effective: dt.date
+    until: dt.date | None = None
+    source: Source
+    baseline_days: RangeRule
+    lookback_days: DaysRule
+    min_coverage: PercentRule
+    tolerance: PercentRule
+    electricity_factor: PercentRule
+    min_baseline_rate: RateFloorRule
+    min_baseline_kwh: EnergyFloorRule
+    downgrade_steps: StepsRule
+
+    @model_validator(mode="after")
+    def _baseline_fits(self) -> AlertVerificationEntry:
+        if self.baseline_days.max > self.lookback_days.days:
+            raise ValueError("baseline_days.max 不能大于 lookback_days.days")
+        return self
+
+
+class VerificationFile(_Strict):
+    alert_verification: list[AlertVerificationEntry] = Field(min_length=1)
 
 
 class FactDefinition(_Strict):
@@ -654,6 +709,57 @@ class RegionalReductionOverride(_Strict):
     percent: dict[str, ReductionPercent] = Field(min_length=1)
 
 
+Percent = Annotated[Decimal, Field(ge=0, le=100)]
+
+
+class FamilyTarget(_Strict):
+    """A/B share target of one industry family (seed 000 附件1): the share the year before, the share to reach."""
+
+    family: Literal["metal", "building_materials", "vocs", "local"]
+    baseline_percent: Percent | None = None  # 附件1 "2020 年 A、B 级企业占比"; None where the seed gives "—"
+    target_percent: Percent
+
+
+class CityTarget(_Strict):
+    """A/B share target of one city of the province (seed 000 附件2)."""
+
+    region: RegionCode
+    name_zh: str
+    target_percent: Percent
+
+
+class TargetSet(_Strict):
+    """A province's dated A/B share targets (REQ H21-1): province-wide, per industry family and per city, which
+    grades count as "A、B 级", whether D is to be eliminated, and the counting rule, each with its source."""
+
+    code: Identifier
+    name_zh: str
+    year: int
+    effective: dt.date
+    until: dt.date | None = None
+    due: dt.date  # the date the shares are to be reached (到 2021 年底)
+    source: Source
+    counted_grades: tuple[Grade, ...] = Field(min_length=1)
+    counted_source: Source
+    overall_percent: Percent
+    eliminate_d: bool = False
+    families: tuple[FamilyTarget, ...] = ()
+    cities: tuple[CityTarget, ...] = ()
+    counting_source: Source  # how a multi-industry enterprise counts (REQ G-4, LC-5)
+
+    @model_validator(mode="after")
+    def _unique(self) -> TargetSet:
+        families = [target.family for target in self.families]
+        if len(set(families)) != len(families):
+            raise ValueError(f"目标 {self.code} 的行业类别重复 (duplicate family)")
+        cities = [target.region for target in self.cities]
+        if len(set(cities)) != len(cities):
+            raise ValueError(f"目标 {self.code} 的城市重复 (duplicate city)")
+        if len(set(self.counted_grades)) != len(self.counted_grades):
+            raise ValueError(f"目标 {self.code} 的计入等级重复 (duplicate grade)")
+        return self
+
+
 class OverlayFile(_Strict):
     """jurisdictions/<region>/overlay.yaml: what a province or city changes (national → province → city)."""
 
@@ -662,6 +768,7 @@ class OverlayFile(_Strict):
     thresholds: list[ThresholdOverride] = []
     measures: list[MeasureOverride] = []
     regional_reductions: list[RegionalReductionOverride] = []
+    targets: list[TargetSet] = []  # A/B share targets (REQ H21-1); a province's
     note_zh: str = ""
 
 

@@ -227,8 +227,29 @@ GRADE_HISTORY = Layout(
     ),
 )
 
+ZZ_DEPARTMENT = Layout(
+    key="zz_department",
+    title="绿色绩效评价部门数据",
+    sheet="部门数据",
+    # REQ ZZ-2: 部门收集 — environment, energy, transport, safety, land, tax… from the city's departments
+    source="郑环攻坚〔2019〕11号 三（三）1(2) 部门收集（表格式为本平台自定）",
+    note="每行一家企业的一项指标。指标可填名称或代码；数值：是/否，国家级/省级/无，得分，或百分比、数值。",
+    columns=(
+        Column("year", "评价年度", INTEGER, required=True, aliases=("年度",), example=2025),
+        CREDIT_CODE,
+        Column("enterprise_name", "企业名称", aliases=("单位名称", "企业全称"), width=28),
+        Column("indicator", "评价指标", required=True, aliases=("指标", "指标名称", "指标代码"), width=36),
+        Column(
+            "value", "数值", required=True, aliases=("指标值", "取值", "得分"), note="是/否、国家级/省级/无、得分或数值"
+        ),
+        Column("department", "提供部门", required=True, aliases=("数据来源部门", "部门", "来源部门"), width=18),
+        Column("note", "说明", aliases=("备注",), width=24),
+    ),
+)
+
 IMPORT_LAYOUTS: dict[str, tuple[Layout, ...]] = {
     "emergency_list": (EMERGENCY_LIST,),
     "registry": (REGISTRY, OUTLETS),
     "grade_history": (GRADE_HISTORY,),
+    "zz_department": (ZZ_DEPARTMENT,),
 }

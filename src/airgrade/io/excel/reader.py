@@ -100,6 +100,9 @@ def open_workbook(data: bytes, filename: str = "") -> CalamineWorkbook:
 
 
 def _text(value: Any) -> str:
+    if value.__class__ is str:  # the common case first: most cells of a list are text
+        text = value.strip()
+        return text[1:] if text.startswith(_NEUTRALISED) else text
     if value is None:
         return ""
     if isinstance(value, float):
@@ -119,6 +122,8 @@ def _text(value: Any) -> str:
 
 
 def _number(value: Any) -> float:
+    if value.__class__ is float and math.isfinite(value):  # a number cell, as most are
+        return value
     if isinstance(value, bool):
         raise ValueError("应为数字")
     if isinstance(value, int | float):
@@ -178,6 +183,25 @@ def _date(value: Any) -> dt.date:
     raise ValueError("日期格式应为 2024-05-01、2024/5/1 或 2024年5月1日")
 
 
+def _memoised(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A converter that remembers its answers: choice and 是/否 columns hold a handful of distinct values, read
+    again on every row. Errors are not remembered (they are rare and carry the cell's own value)."""
+    known: dict[tuple[type, Any], Any] = {}
+
+    def converted(value: Any) -> Any:
+        key = (value.__class__, value)
+        try:
+            return known[key]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable value: convert it every time
+            return convert(value)
+        result = known[key] = convert(value)
+        return result
+
+    return converted
+
+
 def _converter(column: Column, factor: float) -> Callable[[Any], Any]:
     if column.type == NUMBER:
         if factor == 1.0:
@@ -186,7 +210,7 @@ def _converter(column: Column, factor: float) -> Callable[[Any], Any]:
     if column.type == INTEGER:
         return _integer
     if column.type == BOOLEAN:
-        return _boolean
+        return _memoised(_boolean)
     if column.type == DATE:
         return _date
     if column.type == CHOICE:
@@ -202,7 +226,7 @@ def _converter(column: Column, factor: float) -> Callable[[Any], Any]:
                 raise ValueError(f"可选值为：{allowed}")
             return found
 
-        return choose
+        return _memoised(choose)
     return _text
 
 
@@ -293,32 +317,42 @@ def _convert(
         plan.append((position, column, _converter(column, factor), header_texts[position], header_unit))
     required = [column for column in layout.columns if column.required]
     titles = {column.key: header for _, column, _, header, _ in plan}
-    out: list[Row] = []
-    for offset, raw in enumerate(rows[index + 1 :], start=index + 2):
-        if not any(cell not in (None, "") for cell in raw):
-            continue
-        values: dict[str, Any] = {}
-        errors: list[CellError] = []
-        failed: set[str] = set()
-        width = len(raw)
-        for position, column, convert, header, header_unit in plan:
-            cell = raw[position] if position < width else None
-            if cell is None or cell == "" or (isinstance(cell, str) and not cell.strip()):
-                if header_unit and column.unit_column not in values:
-                    values[column.unit_column] = header_unit
+    # Column by column rather than row by row: one converter over a column's cells is a tight loop, and 100,000
+    # rows × 40 columns is millions of cells (benchmarks/workbook_import.py).
+    data: list[tuple[int, list[Any]]] = [
+        (offset, raw)
+        for offset, raw in enumerate(rows[index + 1 :], start=index + 2)
+        # A row is empty when every cell is; most rows are told apart by their first cell without the scan.
+        if (raw and raw[0] is not None and raw[0] != "") or any(cell not in (None, "") for cell in raw)
+    ]
+    values_of: list[dict[str, Any]] = [{} for _ in data]
+    errors_of: list[list[CellError]] = [[] for _ in data]
+    failed: set[tuple[int, str]] = set()
+    header_units: list[tuple[str, str]] = []
+    for position, column, convert, header, header_unit in plan:
+        key = column.key
+        if header_unit:
+            header_units.append((column.unit_column, header_unit))
+        cells = [raw[position] if position < len(raw) else None for _, raw in data]
+        for number, cell in enumerate(cells):
+            if cell is None or cell == "" or (cell.__class__ is str and cell.isspace()):
                 continue
             try:
-                values[column.key] = convert(cell)
+                values_of[number][key] = convert(cell)
             except ValueError as exc:
-                errors.append(CellError(name, offset, header, cell, str(exc)))
-                failed.add(column.key)
-                continue
-            if header_unit and not values.get(column.unit_column):
-                values[column.unit_column] = header_unit
+                errors_of[number].append(CellError(name, data[number][0], header, cell, str(exc)))
+                failed.add((number, key))
+    out: list[Row] = []
+    for number, (offset, raw) in enumerate(data):
+        values, errors = values_of[number], errors_of[number]
+        # A unit written in a header fills the row's unit column when the row leaves it empty.
+        for unit_column, header_unit in header_units:
+            if not values.get(unit_column):
+                values[unit_column] = header_unit
         for column in required:
-            if column.key not in values and column.key not in failed:
+            if column.key not in values and (number, column.key) not in failed:
                 errors.append(CellError(name, offset, titles.get(column.key, column.title), None, "必填项为空"))
-        out.append(Row(name, offset, values, list(raw), errors))
+        out.append(Row(name, offset, values, raw, errors))  # the row as read, not copied: 100,000 rows
     if header_errors and out:
         out[0].errors[:0] = header_errors
     return SheetData(name, layout, header_texts, index + 1, out)

@@ -10,6 +10,15 @@ from typing import Any
 
 ACTION_LABELS: dict[str, str] = {
     "enterprise.create": "登记企业",
+    "scorecard.round.open": "开设绿色绩效评价批次",
+    "scorecard.round.publish": "发布绿色绩效评价结果",
+    "scorecard.declare": "企业申报绿色绩效指标",
+    "scorecard.department": "导入部门数据",
+    "scorecard.assign_expert": "指派绿色绩效现场核查专家",
+    "scorecard.onsite": "记录绿色绩效现场核查",
+    "scorecard.red_line": "列为红线企业",
+    "scorecard.false_data": "记录弄虚作假",
+    "scorecard.decide": "变更已发布的绿色绩效结果",
     "enterprise.update": "修改企业信息",
     "site.create": "新增厂区",
     "site.set_industries": "设置厂区行业",

@@ -707,29 +707,84 @@ def _expert_name(user: Any) -> str:
     return user.get_full_name() or user.username
 
 
+class ExpertFilter(lists.ScopedFilterSet):
+    """专家库: name / account search, the pool's region, a specialty and the blacklist status."""
+
+    search_fields = ("user__first_name", "user__last_name", "user__username")
+    search_label = "专家姓名或账号"
+    specialty = django_filters.ChoiceFilter(label="专业行业", method="filter_specialty", empty_label="全部", choices=())
+    status = django_filters.ChoiceFilter(
+        label="状态",
+        method="filter_status",
+        empty_label="全部",
+        choices=(("available", "可分配"), ("blacklisted", "已列入黑名单")),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["specialty"].extra["choices"] = [(i.code, i.name_zh) for i in all_industries()]
+
+    def filter_specialty(self, queryset: Any, name: str, value: str) -> Any:
+        # Specialties are a JSON list; a JSON "contains" lookup is not available on SQLite, and a pool is small.
+        return queryset.filter(pk__in=[p.pk for p in queryset if value in (p.specialties or [])]) if value else queryset
+
+    def filter_status(self, queryset: Any, name: str, value: str) -> Any:
+        return queryset.filter(blacklisted=value == "blacklisted") if value else queryset
+
+
+def _expert_checks(profile: Any) -> list[Any]:
+    return sorted(profile.checks.all(), key=lambda c: c.pk, reverse=True)
+
+
+EXPERT_COLUMNS = [
+    lists.Column("专家", lambda p: _expert_name(p.user)),
+    lists.Column("账号", lambda p: p.user.username),
+    lists.Column("专家库", lambda p: p.region.name),
+    lists.Column("专业行业", lambda p: "、".join(review.industry_name(code) for code in p.specialties)),
+    lists.Column("分配的现场核查", lambda p: len(_expert_checks(p))),
+    lists.Column("进行中的现场核查", lambda p: sum(1 for c in _expert_checks(p) if c.signed_at is None)),
+    lists.Column("申报的利益关联", lambda p: "、".join(t.enterprise.name for t in p.ties.all())),
+    lists.Column("状态", lambda p: "已列入黑名单" if p.blacklisted else "可分配"),
+    lists.Column("列入黑名单原因", lambda p: p.blacklist_reason),
+]
+
+
 @login_required
 def expert_list(request: HttpRequest) -> HttpResponse:
-    """The expert pool the caller manages: region, specialties, assigned on-site checks, ties, the blacklist."""
-    allowed = permissions_for(request.user)
+    """The expert pool the caller manages: region, specialties, assigned on-site checks, ties, the blacklist; on the
+    shared list mechanism (ADR 0006): search, specialty, status, region, pages and export."""
+    actor = actor_of(request.user)
+    allowed = permissions_for(actor)
     require_page(allowed, "expert.manage")
-    rows = []
-    for profile in services.visible_experts(request.user):
-        rows.append(
-            {
-                "p": profile,
-                "name": _expert_name(profile.user),
-                "specialties": "、".join(review.industry_name(code) for code in profile.specialties) or "—",
-                "checks": [
-                    {"check": c, "open": c.signed_at is None}
-                    for c in sorted(profile.checks.all(), key=lambda c: c.pk, reverse=True)
-                ],
-                "ties": [t.enterprise.name for t in profile.ties.all()],
-            }
-        )
+    result = lists.list_page(
+        request,
+        ExpertFilter,
+        services.expert_queryset(request.user),
+        actor=actor,
+        columns=EXPERT_COLUMNS,
+        filename="专家库",
+    )
+    if isinstance(result, HttpResponse):
+        return result
+    rows = [
+        {
+            "p": profile,
+            "name": _expert_name(profile.user),
+            "specialties": "、".join(review.industry_name(code) for code in profile.specialties) or "—",
+            "checks": [{"check": c, "open": c.signed_at is None} for c in _expert_checks(profile)],
+            "ties": [t.enterprise.name for t in profile.ties.all()],
+        }
+        for profile in result["page"]
+    ]
     return render(
         request,
         "declarations/experts.html",
-        {"rows": rows, "may_manage": "expert.manage" in allowed, "may_blacklist": "expert.blacklist" in allowed},
+        {
+            **result,
+            "rows": rows,
+            "may_manage": "expert.manage" in allowed,
+            "may_blacklist": "expert.blacklist" in allowed,
+        },
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import django_filters
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
@@ -356,23 +357,66 @@ def rectification_new(request: HttpRequest, site_id: int) -> HttpResponse:
 # ---------------------------------------------------------------- dynamic adjustment
 
 
+class DowngradeFilter(lists.ScopedFilterSet):
+    """降级记录: enterprise / site / facts search, region, industry, reason and effective dates."""
+
+    region_field = "site__region"
+    search_fields = ("enterprise__name", "enterprise__credit_code", "site__name", "description")
+    search_label = "企业、厂区或事实"
+    industry = django_filters.ChoiceFilter(label="行业", field_name="industry_code", empty_label="全部")
+    reason = lists.choice_filter("降级原因", Downgrade.Reason.choices, "reason_code")
+    effective_from, effective_to = lists.date_filters("effective", "生效日期")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["industry"].extra["choices"] = [(i.code, i.name_zh) for i in all_industries()]
+        # The effective date is a date column: compare it directly.
+        self.filters["effective_from"].lookup_expr = "gte"
+        self.filters["effective_to"].lookup_expr = "lte"
+
+
+DOWNGRADE_COLUMNS = [
+    lists.Column("企业", lambda d: d.enterprise.name),
+    lists.Column("统一社会信用代码", lambda d: d.enterprise.credit_code),
+    lists.Column("厂区", lambda d: d.site.name),
+    lists.Column("所在区划", lambda d: d.site.region.name),
+    lists.Column("行业", lambda d: industry_name(d.industry_code)),
+    lists.Column("降级原因", lambda d: d.get_reason_code_display()),
+    lists.Column("事实与依据", lambda d: d.description),
+    lists.Column("原等级", lambda d: grade_label(d.from_grade)),
+    lists.Column("降为", lambda d: grade_label(d.to_grade)),
+    lists.Column("生效日期", lambda d: d.effective.isoformat()),
+]
+
+
 @login_required
 def adjustment(request: HttpRequest) -> HttpResponse:
-    """Dynamic adjustment: the adjustment windows that cover the caller's region and the recorded downgrades."""
-    require_page(permissions_for(request.user), "region.overview")
+    """Dynamic adjustment: the adjustment windows that cover the caller's region and the recorded downgrades, the
+    latter on the shared list mechanism (ADR 0006): search, region, industry, reason, dates, pages and export."""
+    actor = actor_of(request.user)
+    require_page(permissions_for(actor), "region.overview")
+    result = lists.list_page(
+        request,
+        DowngradeFilter,
+        services.visible_downgrades(request.user).order_by("-effective", "-id"),
+        actor=actor,
+        columns=DOWNGRADE_COLUMNS,
+        filename="降级记录",
+    )
+    if isinstance(result, HttpResponse):
+        return result
     today = services.today()
     windows = [
         {"w": w, "open": w.opens <= today <= w.closes, "future": w.opens > today}
         for w in services.visible_windows(request.user)
     ]
-    listing = paginate(request, services.visible_downgrades(request.user).order_by("-effective", "-id"))
-    page = listing["page"]
     return render(
         request,
         "grades/adjustment.html",
         {
             "windows": windows,
-            **listing,
+            **result,
+            "list_anchor": "downgrades",
             "rows": [
                 {
                     "d": d,
@@ -380,9 +424,9 @@ def adjustment(request: HttpRequest) -> HttpResponse:
                     "from": grade_label(d.from_grade),
                     "to": grade_label(d.to_grade),
                 }
-                for d in page
+                for d in result["page"]
             ],
-            "allowed": permissions_for(request.user),
+            "allowed": permissions_for(actor),
         },
     )
 
@@ -521,17 +565,83 @@ def lookback(request: HttpRequest, round_id: int) -> HttpResponse:
     )
 
 
+class ProblemFilter(lists.ScopedFilterSet):
+    """问题企业汇总表: enterprise / site / problem search, county, industry, severity and handling."""
+
+    region_field = "grade_record__region"
+    search_fields = (
+        "grade_record__enterprise__name",
+        "grade_record__site__name",
+        "qualification_note",
+        "onsite_note",
+    )
+    search_label = "企业、厂区或问题"
+    industry = django_filters.ChoiceFilter(label="行业", field_name="grade_record__industry_code", empty_label="全部")
+    severity = django_filters.ChoiceFilter(
+        label="问题程度",
+        method="filter_severity",
+        empty_label="全部",
+        choices=[(c, label) for c, label in LookbackItem.Result.choices if c in ("minor", "serious")],
+    )
+    outcome = django_filters.ChoiceFilter(
+        label="处理结果",
+        method="filter_outcome",
+        empty_label="全部",
+        choices=[("unsettled", "未处理"), *LookbackItem.Outcome.choices],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["industry"].extra["choices"] = [(i.code, i.name_zh) for i in all_industries()]
+
+    def filter_severity(self, queryset: Any, name: str, value: str) -> Any:
+        return queryset.filter(Q(qualification_result=value) | Q(onsite_result=value)) if value else queryset
+
+    def filter_outcome(self, queryset: Any, name: str, value: str) -> Any:
+        if not value:
+            return queryset
+        return queryset.filter(outcome="" if value == "unsettled" else value)
+
+
+def _finding(result_label: str, note: str) -> str:
+    return f"{result_label}：{note}" if note else result_label
+
+
+PROBLEM_COLUMNS = [
+    lists.Column("区县", lambda i: i.grade_record.region.name),
+    lists.Column("企业名称", lambda i: i.grade_record.enterprise.name),
+    lists.Column("统一社会信用代码", lambda i: i.grade_record.enterprise.credit_code),
+    lists.Column("厂区", lambda i: i.grade_record.site.name),
+    lists.Column("行业", lambda i: industry_name(i.grade_record.industry_code)),
+    lists.Column("原等级", lambda i: grade_label(i.grade_record.grade)),
+    lists.Column("资格审查发现的问题", lambda i: _finding(i.get_qualification_result_display(), i.qualification_note)),
+    lists.Column("现场核查发现的问题", lambda i: _finding(i.get_onsite_result_display(), i.onsite_note)),
+    lists.Column("处理结果", lambda i: i.get_outcome_display() or "未处理"),
+]
+
+
 @login_required
 def lookback_problems(request: HttpRequest, round_id: int) -> HttpResponse:
-    """The 问题企业汇总表 of a round."""
+    """The 问题企业汇总表 of a round, on the shared list mechanism (ADR 0006): search, county, industry, severity,
+    handling, pages and export."""
     round_ = services.visible_lookback(request.user, round_id)
     items = services.visible_problem_items(request.user, round_.pk).select_related(
         "grade_record__enterprise", "grade_record__site", "grade_record__region"
     )
+    result = lists.list_page(
+        request,
+        ProblemFilter,
+        items.order_by("grade_record__region_id", "id"),
+        actor=actor_of(request.user),
+        columns=PROBLEM_COLUMNS,
+        filename=f"问题企业汇总表-{round_.year}",
+    )
+    if isinstance(result, HttpResponse):
+        return result
     return render(
         request,
         "grades/lookback_problems.html",
-        {"round": round_, "rows": [_item_row(i) for i in items.order_by("grade_record__region_id", "id")]},
+        {**result, "round": round_, "rows": [_item_row(i) for i in result["page"]]},
     )
 
 

@@ -4,7 +4,9 @@ services; the free-text measures are kept with their quantified reading for a re
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from airgrade.core.emergency import model as core
@@ -29,7 +31,13 @@ LEVEL_COLUMNS = {
     "measure_orange": AlertLevel.ORANGE,
     "measure_red": AlertLevel.RED,
 }
+ENTRY_FIELDS = tuple(emergency.ENTRY_FIELDS)
+_MISSING = object()
+# (column, level value): an enum's .value is a property, slow on 100,000 rows.
+LEVEL_VALUES = tuple((column, level.value) for column, level in LEVEL_COLUMNS.items())
 POLLUTANTS = [p.value for p in emergency.POLLUTANT_FIELDS]
+# Entries checked together as one list table (see emergency.check_tables).
+TABLE_CHUNK = 2000
 LINE_KEYS = (
     "kind",
     "status",
@@ -152,13 +160,20 @@ def plan(user: Any, sheets: Sequence[SheetData], progress: Progress) -> Plan:
     look = Lookups(actor_of(user))
     groups: dict[tuple[str, str, int], list[Row]] = {}
     units: list[Unit] = []
+    codes: dict[Any, str | Unresolved] = {}  # each code is checked once, however many lines it has
     for row in sheet.rows:
         values = row.values
-        try:
-            code = check_credit_code(values.get("credit_code"))
-        except Unresolved as exc:
-            if values.get("credit_code"):
-                _error(row, "credit_code", str(exc))
+        raw_code = values.get("credit_code")
+        code = codes.get(raw_code)
+        if code is None:
+            try:
+                code = check_credit_code(raw_code)
+            except Unresolved as exc:
+                code = exc
+            codes[raw_code] = code
+        if isinstance(code, Unresolved):
+            if raw_code:
+                _error(row, "credit_code", str(code))
             units.append(Unit(f"第{row.number}行", [row], REFUSED))
             continue
         year = values.get("year")
@@ -171,7 +186,8 @@ def plan(user: Any, sheets: Sequence[SheetData], progress: Progress) -> Plan:
     grades: dict[int, dict[str, Grade]] = {}
     for (site_id, code), grade in grades_on(sorted({site.pk for site in look.sites.values()}), today()).items():
         grades.setdefault(site_id, {})[code] = grade
-    done = len(units)
+    context = _Context(user, look, existing, grades, today())
+    done = refused = len(units)
     for key, rows in groups.items():
         values = rows[0].values
         unit = Unit(
@@ -181,21 +197,41 @@ def plan(user: Any, sheets: Sequence[SheetData], progress: Progress) -> Plan:
         if any(row.errors for row in rows):
             unit.status = REFUSED
         else:
-            _plan_entry(user, unit, key, look, existing, grades)
+            _plan_entry(unit, key, context)
+        refused += unit.status == REFUSED
+        if len(context.checked) >= TABLE_CHUNK:
+            refused += _check_tables(context)
         done += len(rows)
-        progress.advance(done, sum(1 for u in units if u.status == REFUSED))
+        progress.advance(done, refused)
+    _check_tables(context)
     proposed = sum(1 for unit in units for row in unit.rows for key in LEVEL_COLUMNS if row.values.get(key))
     return Plan(units, notes={"measure_texts": proposed})
 
 
-def _plan_entry(
-    user: Any,
-    unit: Unit,
-    key: tuple[str, str, int],
-    look: Lookups,
-    existing: dict[tuple[int, int], ListEntry],
-    grades: dict[int, dict[str, Grade]],
-) -> None:
+def _check_tables(context: _Context) -> int:
+    """The list-table check of the entries planned so far, at once (one table per chunk rather than one per entry,
+    dropped afterwards so a large file is not held twice); how many it refused."""
+    failed = emergency.check_tables([checked for _, checked in context.checked], chunk=TABLE_CHUNK)
+    for position, reason in failed.items():
+        context.checked[position][0].refuse(reason)
+    context.checked.clear()
+    return len(failed)
+
+
+@dataclass
+class _Context:
+    """What every entry of one import is planned against, looked up once."""
+
+    user: Any
+    look: Lookups
+    existing: dict[tuple[int, int], ListEntry]
+    grades: dict[int, dict[str, Grade]]
+    as_of: dt.date
+    checked: list[tuple[Unit, core.ListEntry]] = field(default_factory=list)
+
+
+def _plan_entry(unit: Unit, key: tuple[str, str, int], context: _Context) -> None:
+    user, look, existing, grades = context.user, context.look, context.existing, context.grades
     code, _, year = key
     first = unit.rows[0].values
     enterprise = look.enterprises.get(code)
@@ -232,11 +268,15 @@ def _plan_entry(
             _error(row, "grade", f"同一企业{industry.name_zh}行业的绩效等级与前面各行不一致")
         elif grade or industry.code not in industries:
             industries[industry.code] = grade or industries.get(industry.code)
-        for name in emergency.ENTRY_FIELDS:
-            if name in values:
-                if name in entry_values and entry_values[name] != values[name]:
-                    _error(row, name, "同一企业同一厂区同一年度的各行，企业信息应相同")
-                entry_values.setdefault(name, values[name])
+        for name in ENTRY_FIELDS:
+            value = values.get(name, _MISSING)
+            if value is _MISSING:
+                continue
+            before = entry_values.get(name, _MISSING)
+            if before is _MISSING:
+                entry_values[name] = value
+            elif before != value:
+                _error(row, name, "同一企业同一厂区同一年度的各行，企业信息应相同")
         line_key = str(values.get("line_key") or "")
         if values.get("line_name") or line_key:
             line_key = line_key or f"L{position}"
@@ -249,10 +289,12 @@ def _plan_entry(
             }
             line.update({name: values[name] for name in LINE_KEYS if name in values})
             lines.append(line)
-        for column, level in LEVEL_COLUMNS.items():
-            text = str(values.get(column) or "").strip()
+        for column, level_value in LEVEL_VALUES:
+            text = values.get(column)
             if text:
-                texts.append((level.value, line_key, industry.code, text))
+                text = str(text).strip()
+                if text:
+                    texts.append((level_value, line_key, industry.code, text))
     if any(row.errors for row in unit.rows):
         unit.status = REFUSED
         return
@@ -280,10 +322,13 @@ def _plan_entry(
             enterprise_name=enterprise_name,
             site_name=site_name,
             registry_grades=grades.get(site.pk, {}) if site is not None else None,
+            as_of=context.as_of,
+            table=False,
         )
     except ServiceError as exc:
         unit.refuse(exc.message)
         return
+    context.checked.append((unit, checked))
     if stored is None:
         unit.status = NEW
     elif canonical_entry(stored) == canonical_checked(checked, resolved, texts):

@@ -38,6 +38,9 @@ class Lookups:
     def __init__(self, actor: Actor):
         self.actor = actor
         self._industries: dict[str, Industry] = {}
+        self._folded: dict[Any, str] = {}
+        self._applies: dict[tuple[str, str], bool] = {}
+        self._by_text: dict[Any, Region] = {}
         for industry in all_industries():
             self._industries[fold(industry.code)] = industry
             self._industries[fold(industry.name_zh)] = industry
@@ -54,14 +57,30 @@ class Lookups:
         self.site_count: dict[int, int] = {}
 
     def industry(self, value: Any, region_code: str) -> Industry:
-        found = self._industries.get(fold(value))
+        folded = self._folded.get(value)
+        if folded is None:  # a list names a handful of industries on many rows: fold each once
+            folded = self._folded[value] = fold(value)
+        found = self._industries.get(folded)
         if found is None:
             raise Unresolved(f"未知的重点行业“{value}”（按技术指南行业名称或行业代码填写）")
-        if not found.applies_in(region_code):
+        applies = self._applies.get((found.code, region_code))
+        if applies is None:
+            applies = self._applies[(found.code, region_code)] = found.applies_in(region_code)
+        if not applies:
             raise Unresolved(f"{found.name_zh}是地方行业，不适用于本地区")
         return found
 
     def region(self, value: Any) -> Region:
+        try:
+            return self._by_text[value]  # the same few counties on every row
+        except (KeyError, TypeError):
+            pass
+        region = self._region(value)
+        if isinstance(value, str | int | float):
+            self._by_text[value] = region
+        return region
+
+    def _region(self, value: Any) -> Region:
         text = str(value or "").strip()
         if text.isdigit() and len(text) == 6:
             region = self._regions.get(text)

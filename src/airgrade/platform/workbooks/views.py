@@ -21,7 +21,7 @@ from airgrade.platform.workbooks import exports, services
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_CHOICES = [("emergency_list", "应急减排清单")]
-TEMPLATE_NAMES = {"emergency_list": "应急减排清单导入模板.xlsx"}
+TEMPLATE_NAMES = {"emergency_list": "应急减排清单导入模板.xlsx", "zz_department": "绿色绩效评价部门数据导入模板.xlsx"}
 
 
 def xlsx_response(data: bytes, filename: str) -> HttpResponse:

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import QuerySet
 
 from airgrade.core.access import Target, decide
 from airgrade.core.types import Role
@@ -105,17 +106,23 @@ def blacklist_expert(user: Any, expert_id: int, *, reason: str) -> ExpertProfile
     return profile
 
 
+def expert_queryset(user: Any) -> QuerySet[ExpertProfile]:
+    """The experts of the pools the caller manages (city / province in scope), with their checks, as a queryset
+    (for the list page's filters and export). Which pools: the access table decides per pool region."""
+    actor = actor_of(user)
+    regions = ExpertProfile.objects.values_list("region_id", flat=True).distinct()
+    managed = [code for code in regions if decide(actor, "expert.manage", Target(region_code=code))]
+    return (
+        ExpertProfile.objects.filter(region_id__in=managed)
+        .select_related("user", "region")
+        .prefetch_related("checks__declaration__enterprise", "ties__enterprise")
+        .order_by("region_id", "id")
+    )
+
+
 def visible_experts(user: Any) -> list[ExpertProfile]:
     """The experts of the pool the caller manages (city / province in scope), with their checks."""
-    actor = actor_of(user)
-    profiles = ExpertProfile.objects.select_related("user", "region").prefetch_related(
-        "checks__declaration__enterprise", "ties__enterprise"
-    )
-    return [
-        p
-        for p in profiles.order_by("region_id", "id")
-        if decide(actor, "expert.manage", Target(region_code=p.region_id))
-    ]
+    return list(expert_queryset(user))
 
 
 def visible_expert(user: Any, expert_id: int) -> ExpertProfile:

@@ -1,0 +1,442 @@
+"""Did they really cut? Verdicts on alert execution from online monitoring and electricity use (issue 12, REQ H23-6).
+
+Pure arithmetic, no I/O: readings in (local wall-clock times, Asia/Shanghai, naive), a baseline from normal days
+before the alert, the observed drop during the alert against the drop the task's measures expect, and a verdict:
+落实 / 疑似未落实 / 数据不足 (never 未落实 on thin data), or 无量化减排要求 when the measures expect no cut.
+Every number of the method (baseline days, coverage, tolerance, electricity factor, floors) is rule data, read through
+`RuleBook.alert_verification` and handed in as `VerificationRules`. docs/verification.md explains the method.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from airgrade.core.rules.schema import AlertVerificationEntry
+
+HOUR = dt.timedelta(hours=1)
+MINUTES_PER_HOUR = 60
+HOURS_PER_DAY = 24
+
+
+class ReadingStatus(StrEnum):
+    """The status flag of a monitoring or meter reading (HJ 212 style flags, in words)."""
+
+    NORMAL = "normal"
+    STOPPED = "stopped"  # 停运: the unit is shut down; its emission counts as zero, a valid hour
+    MAINTENANCE = "maintenance"  # 维护 / 校准: the value is not valid
+    MISSING = "missing"  # 数据缺失
+
+    @property
+    def label_zh(self) -> str:
+        return _STATUS_LABELS[self]
+
+    @property
+    def valid(self) -> bool:
+        return self in (ReadingStatus.NORMAL, ReadingStatus.STOPPED)
+
+
+_STATUS_LABELS = {
+    ReadingStatus.NORMAL: "正常",
+    ReadingStatus.STOPPED: "停运",
+    ReadingStatus.MAINTENANCE: "维护",
+    ReadingStatus.MISSING: "数据缺失",
+}
+
+
+class SignalKind(StrEnum):
+    EMISSION = "emission"  # hourly emission rate of one pollutant, kg/h, summed over the site's outlets
+    ELECTRICITY = "electricity"  # energy per hour, kWh, summed over the site's meters
+
+
+class Verdict(StrEnum):
+    DONE = "done"
+    SUSPECTED = "suspected"
+    INSUFFICIENT = "insufficient"
+    NOT_REQUIRED = "not_required"
+
+    @property
+    def label_zh(self) -> str:
+        return _VERDICT_LABELS[self]
+
+
+_VERDICT_LABELS = {
+    Verdict.DONE: "落实",
+    Verdict.SUSPECTED: "疑似未落实",
+    Verdict.INSUFFICIENT: "数据不足",
+    Verdict.NOT_REQUIRED: "无量化减排要求",
+}
+
+
+@dataclass(frozen=True)
+class VerificationRules:
+    """The method's parameters in force on the alert's first day (shares as fractions, 0–1)."""
+
+    baseline_min_days: int
+    baseline_max_days: int
+    lookback_days: int
+    min_coverage: float
+    tolerance: float
+    electricity_factor: float
+    min_baseline_rate: float
+    min_baseline_kwh: float
+    downgrade_steps: int
+
+    @classmethod
+    def from_entry(cls, entry: AlertVerificationEntry) -> VerificationRules:
+        return cls(
+            baseline_min_days=entry.baseline_days.min,
+            baseline_max_days=entry.baseline_days.max,
+            lookback_days=entry.lookback_days.days,
+            min_coverage=entry.min_coverage.percent / 100,
+            tolerance=entry.tolerance.percent / 100,
+            electricity_factor=entry.electricity_factor.percent / 100,
+            min_baseline_rate=entry.min_baseline_rate.kg_per_hour,
+            min_baseline_kwh=entry.min_baseline_kwh.kwh_per_hour,
+            downgrade_steps=entry.downgrade_steps.steps,
+        )
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One reading of one channel (an outlet's pollutant, or a meter) over `minutes` from `at` (local time).
+
+    Emission channels carry a rate (kg/h) over the hour; electricity channels carry the energy (kWh) of the interval.
+    """
+
+    channel: str
+    at: dt.datetime
+    minutes: int
+    value: float | None
+    status: ReadingStatus = ReadingStatus.NORMAL
+
+
+Series = dict[dt.datetime, float | None]  # hour start → value; None = flagged or incomplete; absent = no data
+
+
+def hour_of(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def channel_hours(readings: Iterable[Reading], kind: SignalKind) -> Series:
+    """One channel's readings as hourly values. An hour is valid only when every interval of it is present and valid;
+    a 停运 interval counts as zero. Emission rates are averaged over the hour, energies summed."""
+    covered: dict[dt.datetime, int] = {}
+    total: dict[dt.datetime, float] = {}
+    invalid: set[dt.datetime] = set()
+    for reading in readings:
+        hour = hour_of(reading.at)
+        if not reading.status.valid or (reading.status is ReadingStatus.NORMAL and reading.value is None):
+            invalid.add(hour)
+            covered.setdefault(hour, 0)
+            continue
+        value = 0.0 if reading.status is ReadingStatus.STOPPED else float(reading.value or 0.0)
+        covered[hour] = covered.get(hour, 0) + reading.minutes
+        weight = reading.minutes / MINUTES_PER_HOUR if kind is SignalKind.EMISSION else 1.0
+        total[hour] = total.get(hour, 0.0) + value * weight
+    series: Series = {}
+    for hour, minutes in covered.items():
+        series[hour] = None if hour in invalid or minutes < MINUTES_PER_HOUR else total[hour]
+    return series
+
+
+def site_series(channels: Mapping[str, Series]) -> Series:
+    """The site's signal: the sum over its channels, valid only where every channel is (an outlet going silent while
+    another runs must not look like a cut)."""
+    if not channels:
+        return {}
+    hours: set[dt.datetime] = set()
+    for series in channels.values():
+        hours.update(series)
+    combined: Series = {}
+    for hour in hours:
+        values = [series.get(hour) for series in channels.values()]
+        combined[hour] = (
+            None if any(value is None for value in values) else math.fsum(v for v in values if v is not None)
+        )
+    return combined
+
+
+@dataclass(frozen=True)
+class Baseline:
+    days: tuple[dt.date, ...]
+    profile: tuple[float | None, ...]  # per hour of day: mean over the baseline days
+    low: tuple[float | None, ...]  # per hour of day: lowest value on a baseline day (the band's lower edge)
+    high: tuple[float | None, ...]
+    level: float | None  # mean of the profile
+
+    @property
+    def found(self) -> int:
+        return len(self.days)
+
+
+def _valid_hours(series: Series, day: dt.date) -> list[float]:
+    start = dt.datetime.combine(day, dt.time())
+    values = (series.get(start + HOUR * hour) for hour in range(HOURS_PER_DAY))
+    return [value for value in values if value is not None]
+
+
+def baseline(
+    series: Series, first_alert_day: dt.date, excluded: Iterable[dt.date], rules: VerificationRules
+) -> Baseline:
+    """Normal days before the alert: the most recent days within `lookback_days`, not excluded (earlier alerts,
+    holidays), each with at least `min_coverage` valid hours; at most `baseline_max_days` of them."""
+    skip = set(excluded)
+    chosen: list[dt.date] = []
+    for back in range(1, rules.lookback_days + 1):
+        day = first_alert_day - dt.timedelta(days=back)
+        if day in skip:
+            continue
+        if len(_valid_hours(series, day)) >= rules.min_coverage * HOURS_PER_DAY:
+            chosen.append(day)
+            if len(chosen) == rules.baseline_max_days:
+                break
+    per_hour: list[list[float]] = [[] for _ in range(HOURS_PER_DAY)]
+    for day in chosen:
+        start = dt.datetime.combine(day, dt.time())
+        for hour in range(HOURS_PER_DAY):
+            value = series.get(start + HOUR * hour)
+            if value is not None:
+                per_hour[hour].append(value)
+    profile = tuple(math.fsum(values) / len(values) if values else None for values in per_hour)
+    known = [value for value in profile if value is not None]
+    return Baseline(
+        days=tuple(sorted(chosen)),
+        profile=profile,
+        low=tuple(min(values) if values else None for values in per_hour),
+        high=tuple(max(values) if values else None for values in per_hour),
+        level=math.fsum(known) / len(known) if known else None,
+    )
+
+
+def alert_hours(starts_at: dt.datetime, ends_at: dt.datetime) -> list[dt.datetime]:
+    """Every hour the alert touches, from the hour it starts to the last hour before it ends."""
+    hours: list[dt.datetime] = []
+    hour = hour_of(starts_at)
+    while hour < ends_at:
+        hours.append(hour)
+        hour += HOUR
+    return hours
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Observed against baseline over a set of alert hours (same hours of day on both sides)."""
+
+    hours: int
+    valid_hours: int
+    observed: float | None
+    expected_level: float | None  # the baseline at those hours
+    drop: float | None  # 1 − observed / baseline
+    verdict: Verdict
+    reason_zh: str
+
+    @property
+    def coverage(self) -> float:
+        return self.valid_hours / self.hours if self.hours else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "hours": self.hours,
+            "valid_hours": self.valid_hours,
+            "coverage": round(self.coverage, 4),
+            "observed": _round(self.observed),
+            "baseline": _round(self.expected_level),
+            "drop": _round(self.drop),
+            "verdict": self.verdict.value,
+            "reason_zh": self.reason_zh,
+        }
+
+
+def _round(value: float | None, digits: int = 4) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _floor(kind: SignalKind, rules: VerificationRules) -> float:
+    return rules.min_baseline_rate if kind is SignalKind.EMISSION else rules.min_baseline_kwh
+
+
+def compare(
+    series: Series,
+    base: Baseline,
+    hours: Sequence[dt.datetime],
+    kind: SignalKind,
+    expected_drop: float | None,
+    rules: VerificationRules,
+) -> Comparison:
+    """The verdict of one signal over `hours`: 数据不足 on thin data or no baseline, 落实 when the observed drop reaches
+    the expected drop less the tolerance, 疑似未落实 otherwise."""
+    valid = [hour for hour in hours if series.get(hour) is not None and base.profile[hour.hour] is not None]
+    observed = math.fsum(series[hour] or 0.0 for hour in valid) / len(valid) if valid else None
+    level = math.fsum(base.profile[hour.hour] or 0.0 for hour in valid) / len(valid) if valid else None
+    drop = None if observed is None or not level else 1 - observed / level
+
+    def result(verdict: Verdict, reason: str) -> Comparison:
+        return Comparison(len(hours), len(valid), observed, level, drop, verdict, reason)
+
+    if not expected_drop or expected_drop <= 0:
+        return result(Verdict.NOT_REQUIRED, "减排措施未要求该项下降")
+    if base.found < rules.baseline_min_days:
+        return result(
+            Verdict.INSUFFICIENT, f"预警前正常生产日有效数据仅 {base.found} 天，少于 {rules.baseline_min_days} 天"
+        )
+    if not hours or len(valid) < rules.min_coverage * len(hours):
+        share = len(valid) / len(hours) if hours else 0.0
+        return result(
+            Verdict.INSUFFICIENT,
+            f"预警期间有效小时占 {share:.0%}，低于 {rules.min_coverage:.0%}",
+        )
+    if level is None or level <= 0 or level < _floor(kind, rules):
+        return result(Verdict.INSUFFICIENT, "基准期接近零（无生产），无法判断是否减排")
+    needed = expected_drop * (1 - rules.tolerance)
+    assert drop is not None
+    if drop >= needed:
+        return result(Verdict.DONE, f"实际下降 {drop:.0%}，应下降 {expected_drop:.0%}（容差后不少于 {needed:.0%}）")
+    return result(Verdict.SUSPECTED, f"实际下降 {drop:.0%}，应下降 {expected_drop:.0%}（容差后不少于 {needed:.0%}）")
+
+
+@dataclass(frozen=True)
+class SignalInput:
+    key: str  # "SO2", "NOx", "PM", "VOCs" or "electricity"
+    label_zh: str
+    kind: SignalKind
+    channels: Mapping[str, Sequence[Reading]]
+    expected_drop: float | None
+
+
+@dataclass(frozen=True)
+class SignalResult:
+    key: str
+    label_zh: str
+    kind: SignalKind
+    expected_drop: float | None
+    baseline: Baseline
+    overall: Comparison
+    days: tuple[tuple[dt.date, Comparison], ...]
+    series: Series = field(repr=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "label_zh": self.label_zh,
+            "kind": self.kind.value,
+            "expected_drop": _round(self.expected_drop),
+            "baseline_days": [day.isoformat() for day in self.baseline.days],
+            "baseline_level": _round(self.baseline.level),
+            "overall": self.overall.as_dict(),
+            "days": [{"day": day.isoformat(), **comparison.as_dict()} for day, comparison in self.days],
+        }
+
+
+def combine(verdicts: Iterable[Verdict]) -> Verdict:
+    """One verdict from several signals: any judged signal short of its drop → 疑似未落实; else any signal that shows
+    the drop → 落实; no signal with enough data → 数据不足 (never a suspicion without data); nothing expected → 无要求."""
+    seen = set(verdicts)
+    if Verdict.SUSPECTED in seen:
+        return Verdict.SUSPECTED
+    if Verdict.DONE in seen:
+        return Verdict.DONE
+    if Verdict.INSUFFICIENT in seen or not seen:
+        return Verdict.INSUFFICIENT
+    return Verdict.NOT_REQUIRED
+
+
+@dataclass(frozen=True)
+class TaskVerdict:
+    verdict: Verdict
+    reason_zh: str
+    signals: tuple[SignalResult, ...]
+    days: tuple[tuple[dt.date, Verdict], ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict.value,
+            "verdict_zh": self.verdict.label_zh,
+            "reason_zh": self.reason_zh,
+            "signals": [signal.as_dict() for signal in self.signals],
+            "days": [{"day": day.isoformat(), "verdict": verdict.value} for day, verdict in self.days],
+        }
+
+
+def verify_signal(
+    signal: SignalInput,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    excluded: Iterable[dt.date],
+    rules: VerificationRules,
+) -> SignalResult:
+    series = site_series({key: channel_hours(readings, signal.kind) for key, readings in signal.channels.items()})
+    hours = alert_hours(starts_at, ends_at)
+    base = baseline(series, starts_at.date(), excluded, rules)
+    by_day: dict[dt.date, list[dt.datetime]] = {}
+    for hour in hours:
+        by_day.setdefault(hour.date(), []).append(hour)
+    days = tuple(
+        (day, compare(series, base, day_hours, signal.kind, signal.expected_drop, rules))
+        for day, day_hours in sorted(by_day.items())
+    )
+    overall = compare(series, base, hours, signal.kind, signal.expected_drop, rules)
+    return SignalResult(signal.key, signal.label_zh, signal.kind, signal.expected_drop, base, overall, days, series)
+
+
+def verify_task(
+    signals: Sequence[SignalInput],
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    excluded: Iterable[dt.date],
+    rules: VerificationRules,
+) -> TaskVerdict:
+    """The verdict of one alert task over the alert window, with one result per signal and one verdict per day."""
+    skip = frozenset(excluded)
+    results = tuple(verify_signal(signal, starts_at, ends_at, skip, rules) for signal in signals)
+    verdict = combine(result.overall.verdict for result in results)
+    day_keys = sorted({day for result in results for day, _ in result.days})
+    days = tuple(
+        (day, combine(comparison.verdict for result in results for d, comparison in result.days if d == day))
+        for day in day_keys
+    )
+    if not results:
+        reason = "未接入该企业的在线监测或用电数据"
+    else:
+        reason = "；".join(f"{result.label_zh}：{result.overall.reason_zh}" for result in results)
+    return TaskVerdict(verdict, reason, results, days)
+
+
+POLLUTANT_KEYS = ("SO2", "NOx", "PM", "VOCs")
+
+
+def expected_drops(plan: Mapping[str, Any], rules: VerificationRules) -> dict[str, float | None]:
+    """The drop each signal should show, from the task's plan (REQ G-5): per pollutant its reduction over its base;
+    for electricity the share of the plan's whole cut (all pollutants) that shows in consumption."""
+    base = plan.get("base_t_per_day") or {}
+    cut = plan.get("reduction_t_per_day") or {}
+    drops: dict[str, float | None] = {}
+    for key in POLLUTANT_KEYS:
+        pollutant_base = float(base.get(key) or 0.0)
+        drops[key] = float(cut.get(key) or 0.0) / pollutant_base if pollutant_base > 0 else None
+    total_base = math.fsum(float(base.get(key) or 0.0) for key in POLLUTANT_KEYS)
+    total_cut = math.fsum(float(cut.get(key) or 0.0) for key in POLLUTANT_KEYS)
+    drops["electricity"] = total_cut / total_base * rules.electricity_factor if total_base > 0 else None
+    return drops
+
+
+def evidence_series(result: SignalResult, start: dt.datetime, end: dt.datetime) -> dict[str, list[Any]]:
+    """The chart of one signal from `start` to `end`: observed values and the baseline band at the same hours of day."""
+    hours: list[str] = []
+    observed: list[float | None] = []
+    mean: list[float | None] = []
+    low: list[float | None] = []
+    high: list[float | None] = []
+    hour = hour_of(start)
+    while hour < end:
+        hours.append(hour.strftime("%m-%d %H:00"))
+        observed.append(_round(result.series.get(hour), 3))
+        mean.append(_round(result.baseline.profile[hour.hour], 3))
+        low.append(_round(result.baseline.low[hour.hour], 3))
+        high.append(_round(result.baseline.high[hour.hour], 3))
+        hour += HOUR
+    return {"hours": hours, "observed": observed, "baseline": mean, "low": low, "high": high}

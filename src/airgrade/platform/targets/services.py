@@ -1,0 +1,479 @@
+"""Targets and the leaders' view (REQ H21-1, H21-2, H23-3): A/B shares of a region against the province's targets,
+the D count and its trend, the pipeline of declarations in review, and the planner of enterprises that close the gap.
+
+The counting rules are in airgrade.core.targets; this module only reads the grade registry (one aggregate query per
+date, in the database) and the declarations in review. Reads only: nothing here writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Max
+from django.utils import timezone
+
+from airgrade.core.access import Target
+from airgrade.core.grading.engine import grade as grade_facts
+from airgrade.core.regions import RegionLevel, city_of, level_of, scope_range
+from airgrade.core.rules import schema as s
+from airgrade.core.rules.rulebook import RuleLookupError, default_rulebook
+from airgrade.core.targets import (
+    GRADE_OF_KEY,
+    Attainment,
+    Projection,
+    Tally,
+    lowest_counted,
+    month_ends,
+    project,
+    worst_key,
+)
+from airgrade.core.types import Grade
+from airgrade.core.workflow import State
+from airgrade.platform.audit.models import AuditRecord
+from airgrade.platform.declarations.models import Declaration, DeclarationItem
+from airgrade.platform.enterprises.models import Enterprise
+from airgrade.platform.errors import NotFound, ServiceError
+from airgrade.platform.grades.models import GradeRecord
+from airgrade.platform.grades.services import in_force_q
+from airgrade.platform.permissions import require_found
+from airgrade.platform.regions.models import Region
+
+MISSING_REGION = "区域不存在或不在您的管辖范围内"
+# Declarations that are still moving: submitted and not yet decided or withdrawn.
+IN_REVIEW = tuple(state.value for state in State if not state.is_closed and state is not State.DRAFT)
+
+# How much the page shows (display choices, not rules): a year of month ends, the first enterprises of the planner.
+HISTORY_MONTHS = 12
+PLANNER_LIMIT = 20
+
+
+# ---------------------------------------------------------------- the counts (one query per date)
+
+
+def _case_sql() -> tuple[str, list[Any]]:
+    whens = " ".join("WHEN %s THEN %s" for _ in Grade)
+    params: list[Any] = []
+    for grade in Grade:
+        params += [grade.value, worst_key(grade)]
+    return f"CASE g.grade {whens} END", params
+
+
+def _stamp() -> tuple[Any, ...]:
+    """What changes whenever a count can: every service write appends an audit record; grade records and
+    declarations are also looked at for writes that bypass the services (bulk loads, tests)."""
+    return (
+        AuditRecord.objects.aggregate(m=Max("id"))["m"],
+        GradeRecord.objects.aggregate(m=Max("id"))["m"],
+        Declaration.objects.aggregate(m=Max("updated_at"))["m"],
+    )
+
+
+def tally_on(region_code: str, on: dt.date) -> Tally:
+    """Graded enterprises of a region by (region, overall grade) and enterprise × industry by (region, industry,
+    grade) on date `on`, grouped in the database (REQ H21-1; counting rules in airgrade.core.targets)."""
+    stamp = hashlib.sha256(repr(_stamp()).encode()).hexdigest()[:16]
+    key = f"targets:tally:{region_code}:{on.isoformat()}:{stamp}"
+    found = cache.get(key)
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    low, high = scope_range(region_code)
+    case, case_params = _case_sql()
+    records, enterprises = GradeRecord._meta.db_table, Enterprise._meta.db_table
+    inner = (
+        f"SELECT g.enterprise_id AS eid, e.region_id AS region, {{extra}} MAX({case}) AS worst "
+        f"FROM {records} g JOIN {enterprises} e ON e.id = g.enterprise_id "
+        "WHERE g.valid_from <= %s AND (g.valid_until IS NULL OR g.valid_until > %s) "
+        "AND e.region_id >= %s AND e.region_id <= %s "
+        "GROUP BY g.enterprise_id, e.region_id{group}"
+    )
+    where_params = [on, on, low, high]
+    tally = Tally()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT region, worst, COUNT(*) FROM ({inner.format(extra='', group='')}) w GROUP BY region, worst",
+            case_params + where_params,
+        )
+        for region, worst, n in cursor.fetchall():
+            tally.enterprises[(region, GRADE_OF_KEY[worst])] += n
+        cursor.execute(
+            "SELECT region, industry, worst, COUNT(*) FROM "
+            f"({inner.format(extra='g.industry_code AS industry,', group=', g.industry_code')}) w "
+            "GROUP BY region, industry, worst",
+            case_params + where_params,
+        )
+        for region, industry, worst, n in cursor.fetchall():
+            tally.industries[(region, industry, GRADE_OF_KEY[worst])] += n
+    cache.set(key, tally, 3600)
+    return tally
+
+
+# ---------------------------------------------------------------- pipeline (declarations in review)
+
+
+@dataclass(frozen=True)
+class PipelineEntry:
+    enterprise_id: int
+    enterprise_name: str
+    region_code: str
+    outcome: Projection
+    declarations: tuple[str, ...]
+
+
+def expected_grade(item: DeclarationItem) -> Grade:
+    """What a declaration item is expected to end as: the city's recommendation where it has one, else the grade
+    declared (the county or city may still lower it)."""
+    return Grade(item.recommended_grade or item.target_grade)
+
+
+def pipeline(region_code: str, on: dt.date) -> list[PipelineEntry]:
+    """Every enterprise of the region with declarations in review, its overall grade now and as expected."""
+    low, high = scope_range(region_code)
+    items = (
+        DeclarationItem.objects.filter(declaration__state__in=IN_REVIEW)
+        .filter(declaration__enterprise__region_id__gte=low, declaration__enterprise__region_id__lte=high)
+        .select_related("declaration", "declaration__enterprise")
+        .order_by("declaration__submitted_at", "declaration_id", "id")
+    )
+    expected: dict[int, dict[tuple[int, str], Grade]] = {}
+    numbers: dict[int, list[str]] = {}
+    names: dict[int, tuple[str, str]] = {}
+    for item in items:
+        declaration = item.declaration
+        enterprise = declaration.enterprise
+        expected.setdefault(enterprise.pk, {})[(declaration.site_id, item.industry_code)] = expected_grade(item)
+        numbers.setdefault(enterprise.pk, [])
+        if declaration.number not in numbers[enterprise.pk]:
+            numbers[enterprise.pk].append(declaration.number)
+        names[enterprise.pk] = (enterprise.name, enterprise.region_id)
+    current: dict[int, dict[tuple[int, str], Grade]] = {}
+    for start in range(0, len(expected), 500):
+        ids = list(expected)[start : start + 500]
+        rows = (
+            GradeRecord.objects.filter(enterprise_id__in=ids)
+            .filter(in_force_q(on))
+            .order_by("valid_from", "id")
+            .values_list("enterprise_id", "site_id", "industry_code", "grade")
+        )
+        for enterprise_id, site_id, industry, grade in rows:
+            current.setdefault(enterprise_id, {})[(site_id, industry)] = Grade(grade)
+    entries = []
+    for enterprise_id, changes in expected.items():
+        outcome = project(current.get(enterprise_id, {}), changes)
+        name, region = names[enterprise_id]
+        entries.append(PipelineEntry(enterprise_id, name, region, outcome, tuple(numbers[enterprise_id])))
+    return entries
+
+
+def projected_tally(tally: Tally, entries: list[PipelineEntry]) -> Tally:
+    """The tally as it would be if every declaration in review ended as expected."""
+    projected = Tally(enterprises=Counter(tally.enterprises), industries=Counter(tally.industries))
+    for entry in entries:
+        projected.move(entry.region_code, entry.outcome.before, entry.outcome.after, entry.outcome.industries)
+    return projected
+
+
+# ---------------------------------------------------------------- planner (附件3 enterprises nearest to counting)
+
+
+@dataclass(frozen=True)
+class PlannerRow:
+    enterprise_id: int
+    enterprise_name: str
+    region_code: str
+    grade: Grade
+    gaps: int | None  # indicators still short of the lowest counted grade; None: some industry has no facts
+    industries: tuple[str, ...]
+
+
+def planner(region_code: str, on: dt.date, counted: frozenset[Grade], limit: int = PLANNER_LIMIT) -> list[PlannerRow]:
+    """Graded enterprises of the region that do not count yet and have declared facts, fewest gaps first: for each
+    industry below a counted grade, the indicators its last declared facts miss for the lowest counted grade of its
+    scale (REQ H21-2, H21-3). Enterprises that never declared are left out (their gaps are unknown)."""
+    low, high = scope_range(region_code)
+    book = default_rulebook()
+    declared = (
+        DeclarationItem.objects.exclude(declaration__state=State.WITHDRAWN)
+        .filter(declaration__enterprise__region_id__gte=low, declaration__enterprise__region_id__lte=high)
+        .values_list("declaration__enterprise_id", flat=True)
+        .distinct()
+    )
+    records = (
+        GradeRecord.objects.filter(in_force_q(on), enterprise_id__in=declared)
+        .select_related("enterprise")
+        .order_by("enterprise_id", "valid_from", "id")
+    )
+    by_enterprise: dict[int, dict[tuple[int, str], GradeRecord]] = {}
+    for record in records:
+        by_enterprise.setdefault(record.enterprise_id, {})[(record.site_id, record.industry_code)] = record
+    facts: dict[tuple[int, str], dict[str, Any]] = {}
+    items = DeclarationItem.objects.filter(declaration__enterprise_id__in=list(by_enterprise)).exclude(
+        declaration__state=State.WITHDRAWN
+    )
+    for item in items.select_related("declaration").order_by("declaration_id", "id"):
+        facts[(item.declaration.site_id, item.industry_code)] = item.facts  # later declarations win
+    rows = []
+    for enterprise_id, held in by_enterprise.items():
+        grades = [Grade(record.grade) for record in held.values()]
+        overall = max(grades, key=worst_key)
+        if overall in counted:
+            continue
+        total: int | None = 0
+        short: list[str] = []
+        for (site_id, industry), record in held.items():
+            current = Grade(record.grade)
+            if current in counted:
+                continue
+            short.append(industry)
+            gaps = _gaps_to_count(facts.get((site_id, industry)), industry, on, record.region_id, counted, book)
+            total = None if gaps is None or total is None else total + gaps
+        enterprise = next(iter(held.values())).enterprise
+        rows.append(PlannerRow(enterprise_id, enterprise.name, enterprise.region_id, overall, total, tuple(short)))
+    rows.sort(key=lambda row: (row.gaps is None, row.gaps or 0, row.grade.rank, row.enterprise_name))
+    return rows[:limit]
+
+
+def _gaps_to_count(
+    facts: dict[str, Any] | None, industry: str, on: dt.date, region: str, counted: frozenset[Grade], book: Any
+) -> int | None:
+    if not facts:
+        return None
+    try:
+        result = grade_facts(facts, industry, on, region_code=region, book=book)
+    except (LookupError, ValueError):
+        return None
+    aim = lowest_counted(book.rules_for(industry, on, region).grades, counted)
+    if aim is None:
+        return None
+    return len(result.gaps.get(aim, ()))
+
+
+# ---------------------------------------------------------------- the report
+
+
+def _region(region_code: str) -> Region:
+    region = Region.objects.filter(code=region_code).first()
+    if region is None:
+        raise NotFound(MISSING_REGION)
+    return region
+
+
+def visible_region(user: Any, region_code: str) -> Region:
+    """The region whose figures the caller may see (staff of it or above); out of scope is "not found"."""
+    if not region_code or len(region_code) != 6 or not region_code.isdigit():
+        raise NotFound(MISSING_REGION)
+    require_found(user, "targets.view", Target(region_code=region_code), view="targets.view", missing=MISSING_REGION)
+    return _region(region_code)
+
+
+def target_set_on(region_code: str, on: dt.date) -> s.TargetSet | None:
+    try:
+        return default_rulebook().targets(region_code, on)
+    except RuleLookupError:
+        return None
+
+
+def _parts(region: Region) -> tuple[dict[str, str], dict[str, str]]:
+    """One level down: (region code → part code, part code → name). A province by city, a city by county; a unit
+    registered at the city's own code is the city's 市本级."""
+    level = level_of(region.code)
+    names: dict[str, str] = {}
+    part_of: dict[str, str] = {}
+    if level is RegionLevel.PROVINCE:
+        low, high = scope_range(region.code)
+        for child in Region.objects.filter(code__gte=low, code__lte=high).exclude(level=RegionLevel.COUNTY.value):
+            if child.code != region.code:
+                names[child.code] = child.name
+        return part_of, names
+    if level is RegionLevel.CITY:
+        for child in Region.objects.filter(parent_id=region.code):
+            names[child.code] = child.name
+        names.setdefault(region.code, f"{region.name}（市本级）")
+        return part_of, names
+    names[region.code] = region.name
+    return part_of, names
+
+
+def _part_code(region: Region, code: str) -> str:
+    level = level_of(region.code)
+    if level is RegionLevel.PROVINCE:
+        return city_of(code)
+    if level is RegionLevel.CITY:
+        return code
+    return region.code
+
+
+def _attainments(
+    tally: Tally, region: Region, targets: s.TargetSet | None, counted: frozenset[Grade]
+) -> dict[str, Any]:
+    """The region's total, its parts, families and industries as Attainments."""
+    book = default_rulebook()
+    city_targets = {city.region: city.target_percent for city in targets.cities} if targets else {}
+    _, names = _parts(region)
+    by_part: dict[str, Counter[Grade]] = {code: Counter() for code in names}
+    for (code, grade), n in tally.enterprises.items():
+        by_part.setdefault(_part_code(region, code), Counter())[grade] += n
+    level = level_of(region.code)
+    total_target: Decimal | None = None
+    if targets is not None:
+        total_target = (
+            targets.overall_percent if level is RegionLevel.PROVINCE else city_targets.get(city_of(region.code))
+        )
+    parts = [
+        Attainment(
+            code,
+            names.get(code, code),
+            dict(grades),
+            counted,
+            target_percent=city_targets.get(code) if level is RegionLevel.PROVINCE else None,
+        )
+        for code, grades in sorted(by_part.items())
+    ]
+    family_of = {entry.code: entry.family for entry in book.industries(region.code)}
+    family_targets = {f.family: f for f in targets.families} if targets else {}
+    family_grades = tally.family_grades(family_of)
+    families = [
+        Attainment(
+            family,
+            s.FAMILY_LABELS_ZH[family],
+            dict(family_grades.get(family, Counter())),
+            counted,
+            target_percent=family_targets[family].target_percent if family in family_targets else None,
+            baseline_percent=family_targets[family].baseline_percent if family in family_targets else None,
+        )
+        for family in s.FAMILY_LABELS_ZH
+        if family in family_targets or family in family_grades
+    ]
+    industry_totals = tally.industry_totals()
+    industries = [
+        Attainment(entry.code, entry.name_zh, dict(industry_totals[entry.code]), counted)
+        for entry in book.industries(region.code)
+        if entry.code in industry_totals
+    ]
+    total = Attainment(region.code, region.name, dict(tally.total_grades()), counted, target_percent=total_target)
+    return {"total": total, "parts": parts, "families": families, "industries": industries}
+
+
+def report(region_code: str, on: dt.date, *, history: bool = True, with_planner: bool = True) -> dict[str, Any]:
+    """Everything the leaders' view shows for a region on a date (no access check: callers check first)."""
+    region = _region(region_code)
+    targets = target_set_on(region_code, on)
+    counted = (
+        frozenset(targets.counted_grades)
+        if targets
+        else frozenset({Grade.A_PLUS, Grade.A, Grade.LEADING, Grade.B, Grade.B_MINUS})
+    )
+    tally = tally_on(region_code, on)
+    now = _attainments(tally, region, targets, counted)
+    entries = pipeline(region_code, on)
+    projected = _attainments(projected_tally(tally, entries), region, targets, counted)
+    raising = [entry for entry in entries if entry.outcome.after in counted and entry.outcome.before not in counted]
+    result: dict[str, Any] = {
+        "region": {"code": region.code, "name": region.name, "level": level_of(region.code).value},
+        "as_of": on.isoformat(),
+        "targets": _targets_dict(targets),
+        "total": now["total"].as_dict(),
+        "parts": [a.as_dict() for a in now["parts"]],
+        "families": [a.as_dict() for a in now["families"]],
+        "industries": [a.as_dict() for a in now["industries"]],
+        "pipeline": {
+            "enterprises": len(entries),
+            "declarations": sum(len(entry.declarations) for entry in entries),
+            "raising": len(raising),
+            "total": projected["total"].as_dict(),
+            "parts": [a.as_dict() for a in projected["parts"]],
+            "families": [a.as_dict() for a in projected["families"]],
+            "entries": [
+                {
+                    "enterprise_id": entry.enterprise_id,
+                    "enterprise": entry.enterprise_name,
+                    "region": entry.region_code,
+                    "before": entry.outcome.before.value if entry.outcome.before else None,
+                    "after": entry.outcome.after.value,
+                    "raises": entry in raising,
+                    "declarations": list(entry.declarations),
+                }
+                for entry in sorted(entries, key=lambda e: (e not in raising, e.enterprise_name))[:50]
+            ],
+        },
+        "history": [],
+        "planner": [],
+    }
+    if history:
+        result["history"] = [
+            _history_point(region, month_end, targets, counted) for month_end in month_ends(_months_back(on), on)
+        ]
+    if with_planner:
+        result["planner"] = [
+            {
+                "enterprise_id": row.enterprise_id,
+                "enterprise": row.enterprise_name,
+                "region": row.region_code,
+                "grade": row.grade.value,
+                "gaps": row.gaps,
+                "industries": list(row.industries),
+            }
+            for row in planner(region_code, on, counted)
+        ]
+    return result
+
+
+def _months_back(on: dt.date) -> dt.date:
+    month = on.month - (HISTORY_MONTHS - 1)
+    year = on.year + (month - 1) // 12
+    return dt.date(year, (month - 1) % 12 + 1, 1)
+
+
+def _history_point(
+    region: Region, on: dt.date, targets: s.TargetSet | None, counted: frozenset[Grade]
+) -> dict[str, Any]:
+    total = _attainments(tally_on(region.code, on), region, targets, counted)["total"]
+    return {
+        "date": on.isoformat(),
+        "share_percent": total.as_dict()["share_percent"],
+        "d_count": total.d_count,
+        "total": total.total,
+        "counted": total.counted,
+    }
+
+
+def _targets_dict(targets: s.TargetSet | None) -> dict[str, Any] | None:
+    if targets is None:
+        return None
+    return {
+        "code": targets.code,
+        "name": targets.name_zh,
+        "year": targets.year,
+        "due": targets.due.isoformat(),
+        "document": targets.source.document,
+        "section": targets.source.section,
+        "overall_percent": float(targets.overall_percent),
+        "eliminate_d": targets.eliminate_d,
+        "counted_grades": [grade.value for grade in targets.counted_grades],
+        "counting_provisional": targets.counting_source.provisional,
+        "counting_note": targets.counting_source.note,
+    }
+
+
+def dashboard(user: Any, region_code: str, on: dt.date | None = None) -> dict[str, Any]:
+    """The leaders' view of a region the caller may see (REQ H21-1)."""
+    visible_region(user, region_code)
+    return report(region_code, on or timezone.localdate())
+
+
+def parse_date(value: str | None) -> dt.date:
+    if not value:
+        return timezone.localdate()
+    try:
+        on = dt.date.fromisoformat(value)
+    except ValueError:
+        raise ServiceError("日期格式应为 YYYY-MM-DD", field="as_of") from None
+    if not 2000 <= on.year <= 2100:
+        raise ServiceError("日期应在 2000 至 2100 年之间", field="as_of")
+    return on
