@@ -127,3 +127,20 @@ def test_the_declaration_shows_the_ledgers_clean_share_next_to_the_declared_one(
     assert "门禁台账核对" in text
     assert "100%" in text and "50.0%" in text and "与申报不一致" in text
     assert "门禁台账 " in text
+
+
+def test_the_sample_form_draws_and_lists_records(gated: dict[str, Any]) -> None:
+    services.ingest(
+        gated["device"],
+        [{"seq": n, "plate": "豫A12345", "direction": "in", "time": f"2026-05-04T08:{n:02d}"} for n in range(1, 21)],
+    )
+    client = client_for(gated["county"])
+    url = f"/gates/sites/{gated['site'].pk}/act/"
+    page = client.post(
+        url, {"op": "sample", "seed": "5", "date_from": "2026-05-01", "date_to": "2026-05-31"}, follow=True
+    )
+    assert "已抽取 10 条记录（种子 5）" in page.content.decode()
+    bad = client.post(
+        url, {"op": "sample", "seed": "x", "date_from": "2026-05-01", "date_to": "2026-05-31"}, follow=True
+    )
+    assert "随机种子" in bad.content.decode()

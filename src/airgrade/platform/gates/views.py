@@ -19,16 +19,15 @@ from airgrade.core.regions import contains
 from airgrade.core.types import EmissionStage
 from airgrade.platform.emergency import services as emergency
 from airgrade.platform.emergency.models import AlertEvent, AlertTask
-from airgrade.platform.errors import AccessDenied, NotFound, ServiceError, form_int
-from airgrade.platform.gates import files, services
+from airgrade.platform.errors import AccessDenied, NotFound, ServiceError
+from airgrade.platform.gates import files, forms, services
 from airgrade.platform.gates.models import DailyCount, GateDevice, InspectionSample, LedgerCheck, LedgerHead, Passage
-from airgrade.platform.pages import form_date, paginate, query_date
+from airgrade.platform.pages import paginate, query_date
 from airgrade.platform.permissions import permissions_for
 
 FLAG_LABELS = {flag.value: flag.label_zh for flag in Flag}
 KIND_LABELS = {kind.value: kind.label_zh for kind in VehicleKind}
 DEFAULT_DAYS = 180
-MAX_UPLOAD = 20 * 1024 * 1024
 
 
 def _period(request: HttpRequest) -> tuple[dt.date, dt.date, str]:
@@ -138,40 +137,27 @@ def site_act(request: HttpRequest, site_id: int) -> HttpResponse:
     op = request.POST.get("op", "")
     try:
         if op == "vehicle":
-            data = {
-                name: request.POST.get(name, "")
-                for name in ("kind", "plate", "plate_colour", "vin", "vehicle_type", "fuel", "stage", "env_code", "pin",
-                             "engine", "evidence", "owner")
-            }  # fmt: skip
-            data["registration_date"] = form_date(
-                request.POST.get("registration_date"), field="registration_date", label="注册登记日期", required=False
-            )
+            data = forms.cleaned(forms.VehicleForm(request.POST))
             services.save_vehicle(request.user, site.pk, data)
             messages.success(request, "已登记")
         elif op == "device":
             device, token = services.register_device(
-                request.user,
-                site.pk,
-                {name: request.POST.get(name, "") for name in ("code", "entrance", "lane", "vendor")},
+                request.user, site.pk, forms.cleaned(forms.DeviceForm(request.POST))
             )
             request.session["gate_new_token"] = {"code": device.code, "token": token}
             messages.success(request, f"已登记设备 {device.code}；接口凭证只显示这一次，请妥善保存")
         elif op == "revoke":
-            device_id = form_int(request.POST.get("device"), field="device", label="设备")
+            device_id = forms.cleaned(forms.RevokeForm(request.POST))["device"]
             if not GateDevice.objects.filter(pk=device_id, site=site).exists():
                 raise NotFound("设备不存在")
-            services.revoke_device(request.user, int(device_id or 0))
+            services.revoke_device(request.user, device_id)
             messages.success(request, "已吊销设备凭证")
         elif op == "upload":
-            upload = request.FILES.get("file")
-            if upload is None:
-                raise ServiceError("请选择门禁导出文件", field="file")
-            if upload.size is not None and upload.size > MAX_UPLOAD:
-                raise ServiceError("文件超过 20 MB，请分批上传", field="file")
             services.get_site(request.user, site.pk, "gates.ingest")
-            records = files.read_records(upload.name or "", upload.read())
+            upload = forms.cleaned(forms.UploadForm(request.POST, request.FILES))
+            records = files.read_records(upload["file"].name or "", upload["file"].read())
             result = services.ingest_as(
-                request.user, site.pk, request.POST.get("device", ""), records, f"文件“{upload.name}”"
+                request.user, site.pk, upload["device"], records, f"文件“{upload['file'].name}”"
             )
             messages.success(
                 request, f"写入 {result.accepted} 条，重复 {result.duplicates} 条，标记待核 {result.flagged} 条"
@@ -183,11 +169,8 @@ def site_act(request: HttpRequest, site_id: int) -> HttpResponse:
             else:
                 messages.error(request, f"台账有 {len(report.problems)} 处问题，首个：{report.problems[0].message}")
         elif op == "sample":
-            seed = form_int(request.POST.get("seed"), field="seed", label="随机种子")
-            start = form_date(request.POST.get("from"), field="from", label="起始日期")
-            end = form_date(request.POST.get("to"), field="to", label="截止日期")
-            assert start is not None and end is not None
-            sample = services.draw_sample(request.user, site.pk, int(seed or 0), start, end)
+            data = forms.cleaned(forms.SampleForm(request.POST))
+            sample = services.draw_sample(request.user, site.pk, data["seed"], data["date_from"], data["date_to"])
             messages.success(request, f"已抽取 {len(sample.record_ids)} 条记录（种子 {sample.seed}）")
         else:
             raise ServiceError("未知操作", field="op")
