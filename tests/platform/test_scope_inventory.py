@@ -73,6 +73,12 @@ API: list[Endpoint] = [
     Endpoint(
         "GET", "/workbooks/exports/emergency-list", lambda w: "/api/workbooks/exports/emergency-list", kind="list"
     ),
+    Endpoint(
+        "GET",
+        "/workbooks/exports/official/{kind}",
+        lambda w: f"/api/workbooks/exports/official/ab-list?campaign={w['campaign'].pk}",
+        kind="list",
+    ),
     Endpoint("GET", "/regions/", lambda w: "/api/regions/", kind="public_login", outsiders=OUTSIDERS),
     # enterprises
     Endpoint("GET", "/enterprises/", lambda w: "/api/enterprises/", kind="list"),
@@ -665,6 +671,35 @@ PAGES: list[Endpoint] = [
     Endpoint(
         "GET", "workbooks/export/emergency-list.xlsx", lambda w: "/workbooks/export/emergency-list.xlsx", kind="list"
     ),
+    # Official tables (H21-4, SJZ-2, H23-1, H23-5, registry): staff only, rows in the caller's scope only.
+    Endpoint(
+        "GET",
+        "workbooks/export/<slug:kind>.xlsx",
+        lambda w: f"/workbooks/export/ab-list.xlsx?campaign={w['campaign'].pk}",
+        kind="list",
+    ),
+    Endpoint(
+        "GET",
+        "workbooks/export/<slug:kind>.xlsx",
+        lambda w: f"/workbooks/export/application-list.xlsx?campaign={w['campaign'].pk}",
+        kind="list",
+    ),
+    Endpoint(
+        "GET",
+        "workbooks/export/<slug:kind>.xlsx",
+        lambda w: f"/workbooks/export/lookback-qualification.xlsx?round={w['round'].pk}",
+        outsiders=CITY_OUTSIDERS,
+    ),
+    Endpoint(
+        "GET",
+        "workbooks/export/<slug:kind>.xlsx",
+        lambda w: f"/workbooks/export/lookback-onsite.xlsx?item={w['item'].pk}",
+        outsiders=CITY_OUTSIDERS,
+    ),
+    Endpoint("GET", "workbooks/export/<slug:kind>.xlsx", lambda w: "/workbooks/export/registry.xlsx", kind="list"),
+    Endpoint(
+        "GET", "workbooks/export/<slug:kind>.xlsx", lambda w: "/workbooks/export/guarantee-review.xlsx", kind="list"
+    ),
     # Another enterprise posting the home site into the form: no declaration may appear.
     Endpoint(
         "POST",
@@ -820,6 +855,9 @@ PAGES: list[Endpoint] = [
         lambda w: {"op": "publish"},
     ),
     Endpoint("GET", "scorecards/<int:scorecard_id>/", lambda w: f"/scorecards/{w['scorecard'].pk}/"),
+    Endpoint(
+        "GET", "scorecards/<int:scorecard_id>/sheet.<str:fmt>", lambda w: f"/scorecards/{w['scorecard'].pk}/sheet.docx"
+    ),
     Endpoint(
         "POST",
         "scorecards/<int:scorecard_id>/act/",

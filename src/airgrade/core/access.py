@@ -93,6 +93,8 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
     # A reviewer accepts or rejects the quantified reading of an imported free-text measure (REQ G-5, H23-4).
     "workbook.import": frozenset({Role.COUNTY, Role.CITY, Role.PROVINCE}),
     "workbook.export": frozenset({*STAFF_ROLES, Role.ENTERPRISE}),
+    # The official tables a bureau reports upwards (H21-4 附件4, SJZ-2, H23-1 附件1–3, H23-5 附件4, the registry).
+    "workbook.official_export": frozenset(STAFF_ROLES),
     "job.start": frozenset({*STAFF_ROLES, Role.ENTERPRISE}),
     "job.view": frozenset(STAFF_ROLES),
     "job.cancel": frozenset(STAFF_ROLES),

@@ -206,3 +206,33 @@ def test_round_page_filters_export_and_scope(users: dict[str, Any], round_: Scor
     )
     assert declare.status_code == 400 and "0–3" in visible(declare)
     assert not ScoreValue.objects.exists()
+
+
+def test_operator_ranking_for_the_command_line(users: dict[str, Any], round_: ScoreRound) -> None:
+    from typer.testing import CliRunner
+
+    from airgrade.cli import app
+
+    rows = services.ranking_for_operator("410100")
+    assert [row.position for row in rows] == [1, 2]
+    assert {row.scorecard.enterprise.name for row in rows} == {"本县企业", "邻县企业"}
+    result = CliRunner().invoke(app, ["zz", "rank", "--region", "410100"])
+    assert result.exit_code == 0 and "本县企业" in result.output
+    missing = CliRunner().invoke(app, ["zz", "rank", "--region", "410300"])
+    assert missing.exit_code == 2 and "没有" in missing.output
+
+
+def test_score_sheet_as_docx_lists_every_indicator_with_its_source(users: dict[str, Any], round_: ScoreRound) -> None:
+    from docx import Document
+
+    card = _card(users, round_)
+    services.declare(users["enterprise"], card.pk, {"env_permit": "是", "env_monitoring": "2"})
+    response = client_for(users["enterprise"]).get(f"/scorecards/{card.pk}/sheet.docx")
+    assert response.status_code == 200
+    document = Document(io.BytesIO(response.content))
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    assert "获得有效期内的排污许可证" in cells and "企业申报" in cells and "本县企业" in cells
+    indicator_rows = len(document.tables[2].rows) - 1
+    assert indicator_rows == len(services.indicators_of(services.card_of(round_)))
+    assert client_for(users["other_enterprise_user"]).get(f"/scorecards/{card.pk}/sheet.docx").status_code == 404
+    assert client_for(users["enterprise"]).get(f"/scorecards/{card.pk}/sheet.txt").status_code == 404

@@ -76,6 +76,7 @@ ACTION_LABELS: dict[str, str] = {
     "alert.evidence": "记录独立核查数据",
     "job.start": "发起后台任务",
     "job.cancel": "取消后台任务",
+    "job.reap": "中止失去后台进程的任务",
     "emergency.measure_text.replace": "导入减排措施原文",
     "emergency.measure_text.decide": "审核导入的减排措施",
     "gates.register.edit": "登记车辆/机械",

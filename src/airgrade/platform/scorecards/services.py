@@ -405,7 +405,7 @@ def _subjects(round_: ScoreRound, card: rs.ScorecardEntry) -> tuple[list[Enterpr
     registry = _registry_red_lines(card, scorecards, round_.year)
     values: dict[int, list[SourcedValue]] = {}
     for row in ScoreValue.objects.filter(scorecard__round=round_).select_related("recorded_by").order_by("pk"):
-        who = row.department or row.recorded_by.get_full_name() or row.recorded_by.username
+        who = row.department or str(row.recorded_by)  # the display name, else the username
         values.setdefault(row.scorecard_id, []).append(
             SourcedValue(row.indicator, DataSource(row.source), row.value, who, row.recorded_at)
         )
@@ -447,6 +447,32 @@ class RankedRow:
         return ZzClass(self.zz_class).label_zh if self.zz_class else "不分档"
 
 
+def _row(round_: ScoreRound, scorecard: Scorecard, sheet: ScoreSheet, position: int) -> RankedRow:
+    """The computed sheet, with the published result standing once the round is published (ZZ-7)."""
+    published = scorecard.published if round_.published_at is not None else None
+    if published:
+        return RankedRow(
+            position=published["position"],
+            scorecard=scorecard,
+            sheet=sheet,
+            score=published["score"],
+            zz_class=published["class"] or "",
+            recommendation=published["recommendation"],
+            control=published["control"],
+            decided=scorecard.decisions.exists(),
+        )
+    return RankedRow(
+        position=position,
+        scorecard=scorecard,
+        sheet=sheet,
+        score=sheet.score,
+        zz_class=sheet.zz_class.value if sheet.zz_class else "",
+        recommendation=sheet.recommendation,
+        control={level.value: ratio for level, ratio in sheet.control.items()},
+        decided=False,
+    )
+
+
 def ranked(user: Any, round_id: int) -> tuple[ScoreRound, rs.ScorecardEntry, list[RankedRow]]:
     """The city-wide ranking (ranks and control ratios are the city's), rows limited to what the caller may see.
     Once the round is published the published result stands; data entered later does not move it (ZZ-7)."""
@@ -455,40 +481,27 @@ def ranked(user: Any, round_id: int) -> tuple[ScoreRound, rs.ScorecardEntry, lis
     subjects, by_key = _subjects(round_, card)
     sheets = score_round(card, subjects)
     visible = set(visible_scorecards(user, round_).values_list("pk", flat=True))
-    rows = []
-    for position, sheet in enumerate(sheets, start=1):
-        scorecard = by_key[sheet.key]
-        if scorecard.pk not in visible:
-            continue
-        published = scorecard.published if round_.published_at is not None else None
-        if published:
-            rows.append(
-                RankedRow(
-                    position=published["position"],
-                    scorecard=scorecard,
-                    sheet=sheet,
-                    score=published["score"],
-                    zz_class=published["class"] or "",
-                    recommendation=published["recommendation"],
-                    control=published["control"],
-                    decided=scorecard.decisions.exists(),
-                )
-            )
-        else:
-            rows.append(
-                RankedRow(
-                    position=position,
-                    scorecard=scorecard,
-                    sheet=sheet,
-                    score=sheet.score,
-                    zz_class=sheet.zz_class.value if sheet.zz_class else "",
-                    recommendation=sheet.recommendation,
-                    control={level.value: ratio for level, ratio in sheet.control.items()},
-                    decided=False,
-                )
-            )
+    rows = [
+        _row(round_, by_key[sheet.key], sheet, position)
+        for position, sheet in enumerate(sheets, start=1)
+        if by_key[sheet.key].pk in visible
+    ]
     rows.sort(key=lambda row: row.position)
     return round_, card, rows
+
+
+def ranking_for_operator(region_code: str, year: int | None = None) -> list[RankedRow]:
+    """The whole city's table for the operator's command line (`airgrade zz rank`): no user, every enterprise."""
+    rounds = ScoreRound.objects.filter(region_id=region_code)
+    if year is not None:
+        rounds = rounds.filter(year=year)
+    round_ = rounds.order_by("-year").first()
+    if round_ is None:
+        raise ServiceError(f"区划 {region_code} 没有{f'{year}年度的' if year else ''}绿色绩效评价批次", field="region")
+    card = card_of(round_)
+    subjects, by_key = _subjects(round_, card)
+    rows = [_row(round_, by_key[s.key], s, i) for i, s in enumerate(score_round(card, subjects), start=1)]
+    return sorted(rows, key=lambda row: row.position)
 
 
 def sheet_of(user: Any, scorecard_id: int) -> tuple[Scorecard, rs.ScorecardEntry, RankedRow]:
@@ -498,17 +511,7 @@ def sheet_of(user: Any, scorecard_id: int) -> tuple[Scorecard, rs.ScorecardEntry
     subjects, _by_key = _subjects(round_, card)
     sheets = score_round(card, subjects)
     position, sheet = next((i, s) for i, s in enumerate(sheets, start=1) if s.key == str(scorecard.pk))
-    published = scorecard.published if round_.published_at is not None else None
-    row = RankedRow(
-        position=published["position"] if published else position,
-        scorecard=scorecard,
-        sheet=sheet,
-        score=published["score"] if published else sheet.score,
-        zz_class=(published["class"] or "") if published else (sheet.zz_class.value if sheet.zz_class else ""),
-        recommendation=published["recommendation"] if published else sheet.recommendation,
-        control=published["control"] if published else {k.value: v for k, v in sheet.control.items()},
-        decided=scorecard.decisions.exists(),
-    )
+    row = _row(round_, scorecard, sheet, position)
     return scorecard, card, row
 
 

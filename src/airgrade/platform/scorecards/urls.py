@@ -10,4 +10,5 @@ urlpatterns = [
     path("rounds/<int:score_round_id>/act/", views.round_act, name="round_act"),
     path("<int:scorecard_id>/", views.scorecard_page, name="scorecard"),
     path("<int:scorecard_id>/act/", views.scorecard_act, name="scorecard_act"),
+    path("<int:scorecard_id>/sheet.<str:fmt>", views.scorecard_document, name="document"),
 ]

@@ -345,3 +345,63 @@ def scorecard_act(request: HttpRequest, scorecard_id: int) -> HttpResponse:
             request, "scorecards/scorecard.html", _sheet_context(request, scorecard_id, exc.message), status=400
         )
     return redirect("scorecards:scorecard", scorecard_id=scorecard_id)
+
+
+@login_required
+def scorecard_document(request: HttpRequest, scorecard_id: int, fmt: str) -> HttpResponse:
+    """The score sheet as DOCX or PDF: every indicator, its points, the source that counted (REQ ZZ-1, ZZ-2)."""
+    from airgrade.io.documents.pdf import PdfError
+    from airgrade.io.documents.score_sheet import ScoreSheetDocument, render_docx, render_pdf
+
+    if fmt not in ("docx", "pdf"):
+        raise NotFound("没有这种格式的评分表（可选 docx、pdf）")
+    context = _sheet_context(request, scorecard_id)
+    scorecard, row = context["scorecard"], context["row"]
+    basics = [
+        ("企业名称", scorecard.enterprise.name),
+        ("统一社会信用代码", scorecard.enterprise.credit_code),
+        ("所在区划", scorecard.region.name),
+        ("行业", context["industry"]),
+        ("评价年度", f"{scorecard.round.year}年度"),
+        ("综合得分", f"{row.score} 分（全市第 {row.position} 名）"),
+        ("类别", row.class_label),
+        ("绿色环保引领企业", context["recommendation"]),
+        ("管控比例", "；".join(f"{label} {'—' if r is None else f'{r}%'}" for label, r in context["levels"])),
+        ("红线", "；".join(context["red_lines"]) or "无"),
+        ("分档依据", "；".join(row.sheet.class_reasons)),
+    ]
+    dimensions = [[d["label"], f"{d['points']:g}", f"{d['max']:g}"] for d in context["dimensions"]]
+    indicators = [
+        [
+            line["dimension"],
+            line["group"],
+            line["indicator"].label_zh + (f"（{line['item'].note_zh}）" if line["item"].note_zh else ""),
+            f"{line['item'].max_points:g}",
+            f"{line['item'].points:g}",
+            line["chosen"] or "—",
+            line["chosen_source"] or "—",
+            f"{line['chosen_by']} {line['chosen_at']:%Y-%m-%d}" if line["chosen_at"] else "—",
+            "；".join(line["disagreements"]) or "—",
+        ]
+        for line in context["lines"]
+    ]
+    notes = [
+        f"依据：{context['card'].source.document}。三类数据不一致时采信顺序为现场核查、部门数据、企业申报（暂定规则）。",
+        "标注“暂定”的规则（排名计分方法、总分折算、A/B类条件、管控比例等）原文未给出，待管理员依据正式文本确认。",
+    ]
+    if row.sheet.industry_table is not None and not row.sheet.industry_table.indicators:
+        table = row.sheet.industry_table
+        notes.append(
+            f"分行业细则附表{table.number}（{table.industry_zh}）未公开，尚未录入；依该细则的指标按满分以内的得分录入。"
+        )
+    document = ScoreSheetDocument(f"{scorecard.enterprise.name}绿色绩效评分表", basics, dimensions, indicators, notes)
+    if fmt == "docx":
+        content, kind = render_docx(document), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    else:
+        try:
+            content, kind = render_pdf(document), "application/pdf"
+        except PdfError as exc:
+            raise ServiceError(str(exc)) from None
+    response = HttpResponse(content, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="score-sheet-{scorecard_id}.{fmt}"'
+    return response
