@@ -280,3 +280,14 @@ def test_workbook_has_the_seed_headers_and_the_figures(registry: list[Any], user
     report = services.report(PROVINCE, DAY_2, history=False, with_planner=False)
     zhengzhou = next(part for part in report["parts"] if part["key"] == HOME_CITY)
     assert rows["郑州市"][4].value == zhengzhou["total"] and rows["郑州市"][6].value == zhengzhou["needed"]
+
+
+@pytest.mark.django_db
+def test_monthly_report_to_the_province_carries_the_shares(registry: list[Any], users: dict[str, Any]) -> None:
+    client = Client()
+    client.force_login(users["city"])
+    page = client.get("/public/monthly-report/", {"region": HOME_CITY, "year": 2025, "month": 9})
+    text = page.content.decode()
+    assert page.status_code == 200 and "A、B 级企业占比与提升目标（截至 2025-09-30）" in text
+    report = services.report(HOME_CITY, DAY_2, history=False, with_planner=False)
+    assert f"{report['total']['share_percent']:g}%" in text and "≥25%" in text

@@ -75,11 +75,16 @@ def _stamp() -> tuple[Any, ...]:
     )
 
 
-def tally_on(region_code: str, on: dt.date) -> Tally:
+def stamp() -> str:
+    return hashlib.sha256(repr(_stamp()).encode()).hexdigest()[:16]
+
+
+def tally_on(region_code: str, on: dt.date, data_stamp: str | None = None) -> Tally:
     """Graded enterprises of a region by (region, overall grade) and enterprise × industry by (region, industry,
-    grade) on date `on`, grouped in the database (REQ H21-1; counting rules in airgrade.core.targets)."""
-    stamp = hashlib.sha256(repr(_stamp()).encode()).hexdigest()[:16]
-    key = f"targets:tally:{region_code}:{on.isoformat()}:{stamp}"
+    grade) on date `on`, grouped in the database (REQ H21-1; counting rules in airgrade.core.targets).
+    `data_stamp`: the data stamp when the caller already took it (one report, many dates)."""
+    data_stamp = data_stamp or stamp()
+    key = f"targets:tally:{region_code}:{on.isoformat()}:{data_stamp}"
     found = cache.get(key)
     if found is not None:
         return found  # type: ignore[no-any-return]
@@ -369,7 +374,8 @@ def report(region_code: str, on: dt.date, *, history: bool = True, with_planner:
         if targets
         else frozenset({Grade.A_PLUS, Grade.A, Grade.LEADING, Grade.B, Grade.B_MINUS})
     )
-    tally = tally_on(region_code, on)
+    data_stamp = stamp()
+    tally = tally_on(region_code, on, data_stamp)
     now = _attainments(tally, region, targets, counted)
     entries = pipeline(region_code, on)
     projected = _attainments(projected_tally(tally, entries), region, targets, counted)
@@ -407,7 +413,8 @@ def report(region_code: str, on: dt.date, *, history: bool = True, with_planner:
     }
     if history:
         result["history"] = [
-            _history_point(region, month_end, targets, counted) for month_end in month_ends(_months_back(on), on)
+            _history_point(region, month_end, targets, counted, data_stamp)
+            for month_end in month_ends(_months_back(on), on)
         ]
     if with_planner:
         result["planner"] = [
@@ -477,3 +484,34 @@ def parse_date(value: str | None) -> dt.date:
     if not 2000 <= on.year <= 2100:
         raise ServiceError("日期应在 2000 至 2100 年之间", field="as_of")
     return on
+
+
+def monthly_section(user: Any, region_code: str, on: dt.date) -> list[dict[str, Any]]:
+    """The monthly report's section (REQ H23-3): the region and one level down against the targets at the month's
+    end, with the pipeline; nothing for a caller who may not see the region's figures."""
+    try:
+        visible_region(user, region_code)
+    except NotFound:
+        return []
+    report_ = report(region_code, on, history=False, with_planner=False)
+    projected = {row["key"]: row for row in report_["pipeline"]["parts"]}
+    projected[report_["total"]["key"]] = report_["pipeline"]["total"]
+
+    def line(row: dict[str, Any]) -> list[str]:
+        def pct(value: float | None) -> str:
+            return "—" if value is None else f"{value:g}%"
+
+        target = "—" if row["target_percent"] is None else f"≥{row['target_percent']:g}%"
+        after = projected.get(row["key"], {}).get("share_percent")
+        return [
+            row["label"], str(row["total"]), str(row["counted"]), pct(row["share_percent"]), target,
+            "—" if row["target_percent"] is None else str(row["needed"]), pct(after), str(row["d_count"]),
+        ]  # fmt: skip
+
+    return [
+        {
+            "title": f"A、B 级企业占比与提升目标（截至 {on.isoformat()}）",
+            "headers": ["区域", "参评企业", "A、B 级", "占比", "目标", "尚需（家）", "在审办结后占比", "D 级"],
+            "rows": [line(report_["total"]), *(line(part) for part in report_["parts"] if part["key"] != region_code)],
+        }
+    ]
