@@ -438,9 +438,9 @@ def _months_back(on: dt.date) -> dt.date:
 
 
 def _history_point(
-    region: Region, on: dt.date, targets: s.TargetSet | None, counted: frozenset[Grade]
+    region: Region, on: dt.date, targets: s.TargetSet | None, counted: frozenset[Grade], data_stamp: str
 ) -> dict[str, Any]:
-    total = _attainments(tally_on(region.code, on), region, targets, counted)["total"]
+    total = _attainments(tally_on(region.code, on, data_stamp), region, targets, counted)["total"]
     return {
         "date": on.isoformat(),
         "share_percent": total.as_dict()["share_percent"],
