@@ -202,7 +202,6 @@ def main() -> int:
     from django.test import Client
 
     from airgrade.platform.accounts.models import User
-    from airgrade.platform.audit import services as audit
     from airgrade.platform.enterprises.models import Enterprise
     from airgrade.platform.grades.models import GradeRecord
     from airgrade.platform.regions.services import load_regions
@@ -214,20 +213,21 @@ def main() -> int:
         fill(args.enterprises, args.records)
     print(f"PostgreSQL: {Enterprise.objects.count():,} enterprises, {GradeRecord.objects.count():,} grade records")
 
-    # Cold, step by step (nothing cached): what the first call after a write waits for.
+    # Cold, step by step (nothing cached): what the first call of a process, or the first after a grade is recorded
+    # for a month end, waits for. The counts of a date cover every region, so the city reuses the province's.
+    cache.clear()
     for region in ("410000", "410100"):
-        cache.clear()
         steps: dict[str, float] = {}
         started = time.perf_counter()
         tally = services.tally_on(region, ON)
-        steps["counts (2 grouped queries)"] = time.perf_counter() - started
+        steps["counts of the date (2 grouped queries, all regions)"] = time.perf_counter() - started
         started = time.perf_counter()
         entries = services.pipeline(region, ON)
         services.projected_tally(tally, entries)
         steps[f"pipeline ({len(entries):,} enterprises in review)"] = time.perf_counter() - started
         started = time.perf_counter()
         report = services.report(region, ON, history=False, with_planner=False)
-        steps["attainment (counts cached)"] = time.perf_counter() - started
+        steps["attainment (counts and pipeline kept)"] = time.perf_counter() - started
         started = time.perf_counter()
         services.planner(region, ON, frozenset(report["targets"]["counted_grades"]))
         steps["planner"] = time.perf_counter() - started
@@ -235,16 +235,19 @@ def main() -> int:
         for month_end in services.month_ends(services._months_back(ON), ON):
             services.tally_on(region, month_end)
         steps["history (12 month ends)"] = time.perf_counter() - started
-        cache.clear()
         started = time.perf_counter()
         services.report(region, ON)
-        steps["whole report, cold"] = time.perf_counter() - started
-        print(f"{region} cold, per step:")
+        steps["whole report (counts kept)"] = time.perf_counter() - started
+        started = time.perf_counter()
+        services.report(region, ON)
+        steps["whole report again (all kept)"] = time.perf_counter() - started
+        print(f"{region}, per step:")
         for name, seconds in steps.items():
-            print(f"  {name:<40} {seconds * 1000:8.0f} ms")
+            print(f"  {name:<52} {seconds * 1000:8.0f} ms")
         total = report["total"]
         print(
-            f"  share {total['share_percent']} % of {total['total']:,} graded, target {total['target_percent']}, needed {total['needed']:,}"
+            f"  share {total['share_percent']} % of {total['total']:,} graded, target {total['target_percent']}, "
+            f"needed {total['needed']:,}"
         )
 
     province, _ = User.objects.get_or_create(
@@ -270,15 +273,22 @@ def main() -> int:
             values.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200, (target, response.status_code)
         timings[name] = values
-    # After a write: every audited write changes the stamp, so the next dashboard call recounts.
+    # After a grade is recorded (valid from the dashboard's date): that date's counts are taken again, the month
+    # ends of the history stay valid. An audited write that records no grade changes nothing.
     after_write = []
+    record = GradeRecord.objects.filter(valid_until__isnull=True).first()
     for _ in range(max(3, args.requests // 10)):
         with transaction.atomic():
-            audit.record(actor=province, action="bench.write", object_type="bench", object_id="1")
+            GradeRecord.objects.create(
+                enterprise_id=record.enterprise_id, site_id=record.site_id, region_id=record.region_id,
+                industry_code="bench_marker", grade="C", valid_from=ON, valid_until=ON + dt.timedelta(days=1),
+                source="review",
+            )  # fmt: skip
         started = time.perf_counter()
         assert client.get(urls["api /api/targets/410000/ (warm)"]).status_code == 200
         after_write.append((time.perf_counter() - started) * 1000)
-    timings["api /api/targets/410000/ (after a write)"] = after_write
+    GradeRecord.objects.filter(industry_code="bench_marker").delete()
+    timings["api /api/targets/410000/ (after a grade is recorded)"] = after_write
     print("through Django (session, scope, rendering):")
     for name, values in timings.items():
         print(
