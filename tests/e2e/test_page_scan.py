@@ -117,7 +117,13 @@ def sample_ids(user: Any) -> dict[str, Any]:
     def pk(obj: Model | None) -> Any:
         return None if obj is None else obj.pk
 
+    from airgrade.platform.scorecards import services as scorecards
+
     declaration = visible_declarations(user).order_by("-pk").first() if user is not None else None
+    score_round = scorecards.visible_rounds(user).first() if user is not None else None
+    scorecard = (
+        scorecards.visible_scorecards(user, score_round).order_by("-declared_at", "pk").first() if score_round else None
+    )
     entry = _scoped(ListEntry, user, "region", "enterprise_id")
     objection = _scoped(Objection, user, "city", "enterprise_id")
     return {
@@ -139,6 +145,8 @@ def sample_ids(user: Any) -> dict[str, Any]:
         "task_id": pk(_scoped(AlertTask, user, "region", "enterprise_id")),
         "code": "cement",
         "job_id": pk(Job.objects.order_by("-pk").first()),
+        "score_round_id": pk(score_round),
+        "scorecard_id": pk(scorecard),
         "step": "report",
         "kind": "enterprise",
         "fmt": "docx",
@@ -205,6 +213,8 @@ PHONE_PAGES_ENTERPRISE = [
     "/emergency/alerts/",
     "/emergency/alerts/{event_id}/",
     "/grades/",
+    "/scorecards/",
+    "/scorecards/{scorecard_id}/",
 ]
 
 

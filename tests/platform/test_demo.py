@@ -125,3 +125,25 @@ def test_audit_chain_verifies_and_a_second_run_adds_nothing(demo: dict[str, Any]
     assert again["created"] == again["declarations_created"] == again["list_entries_created"] == 0
     assert [m.objects.count() for m in (AuditRecord, Declaration, GradeRecord, ListEntry, Enterprise)] == counts
     assert verify().ok
+
+
+def test_zhengzhou_scorecards_have_three_sources_red_lines_and_recommendations(demo: dict[str, Any]) -> None:
+    """Issue 14 demo: a handful of Zhengzhou enterprises with declared, department and on-site values, two red-line
+    enterprises, a recommendation list and control ratios (REQ ZZ-2, ZZ-3, ZZ-5)."""
+    from airgrade.platform.scorecards import services
+    from airgrade.platform.scorecards.models import ScoreRound, ScoreValue
+
+    assert demo["scorecards"] >= 4
+    round_ = ScoreRound.objects.get(region_id="410100")
+    sources = set(ScoreValue.objects.filter(scorecard__round=round_).values_list("source", flat=True))
+    assert sources == {"declared", "department", "onsite"}
+    _, _, rows = services.ranked(_demo_user(Role.CITY), round_.pk)
+    # two marked by the demo (a department's list, a monitoring finding); registry downgrades for violations add more
+    marked = [row for row in rows if any(not r.startswith("registry_downgrade") for r in row.sheet.red_lines)]
+    assert len(marked) == 2
+    assert all(row.recommendation == "not_eligible" for row in rows if row.sheet.red_lines)
+    assert any(row.recommendation == "recommended" for row in rows)
+    assert any(row.control for row in rows)
+    # the demo expert sees the on-site checks assigned to them, and nothing else
+    expert_cards = services.visible_scorecards(_demo_user(Role.EXPERT), round_)
+    assert expert_cards.exists() and all(card.onsite_expert == _demo_user(Role.EXPERT) for card in expert_cards)

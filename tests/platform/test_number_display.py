@@ -36,3 +36,12 @@ def test_display(value: object, places: int | str, shown: str) -> None:
 def test_num_is_a_builtin_filter() -> None:
     rendered = Template("共 {{ n|num }} 家，{{ t|num:3 }} t/d").render(Context({"n": 12345, "t": 1234.5}))
     assert rendered == "共 12,345 家，1,234.500 t/d"
+
+
+def test_plain_keeps_every_digit_for_input_fields() -> None:
+    from airgrade.platform.numbers import plain_filter
+
+    assert plain_filter(801800.0) == "801800"
+    assert plain_filter(0.70321234567891) == "0.70321234567891"
+    assert plain_filter(1e-07) == "0.0000001"
+    assert plain_filter(None) == "" and plain_filter("abc") == "abc" and plain_filter("-5") == "-5"

@@ -73,6 +73,34 @@ API: list[Endpoint] = [
     Endpoint(
         "GET", "/workbooks/exports/emergency-list", lambda w: "/api/workbooks/exports/emergency-list", kind="list"
     ),
+    Endpoint(
+        "GET",
+        "/workbooks/exports/official/{kind}",
+        lambda w: f"/api/workbooks/exports/official/ab-list?campaign={w['campaign'].pk}",
+        kind="list",
+    ),
+    # green-performance evaluation (issue 14)
+    Endpoint(
+        "GET",
+        "/scorecards/rounds/{round_id}/ranking",
+        lambda w: f"/api/scorecards/rounds/{w['score_round'].pk}/ranking",
+        kind="list_or_refuse",
+    ),
+    Endpoint("GET", "/scorecards/sheets/{scorecard_id}", lambda w: f"/api/scorecards/sheets/{w['scorecard'].pk}"),
+    Endpoint(
+        "POST",
+        "/scorecards/sheets/{scorecard_id}/values",
+        lambda w: f"/api/scorecards/sheets/{w['scorecard'].pk}/values",
+        lambda w: {"source": "declared", "values": {"env_permit": True}},
+    ),
+    Endpoint(
+        "POST",
+        "/scorecards/pre-assess",
+        lambda w: "/api/scorecards/pre-assess",
+        lambda w: {"industry": "cement", "stated": {"env_permit": True}},
+        kind="list",
+        also_refused=frozenset({400}),
+    ),
     Endpoint("GET", "/regions/", lambda w: "/api/regions/", kind="public_login", outsiders=OUTSIDERS),
     # enterprises
     Endpoint("GET", "/enterprises/", lambda w: "/api/enterprises/", kind="list"),
@@ -665,6 +693,35 @@ PAGES: list[Endpoint] = [
     Endpoint(
         "GET", "workbooks/export/emergency-list.xlsx", lambda w: "/workbooks/export/emergency-list.xlsx", kind="list"
     ),
+    # Official tables (H21-4, SJZ-2, H23-1, H23-5, registry): staff only, rows in the caller's scope only.
+    Endpoint(
+        "GET",
+        "workbooks/export/<slug:kind>.xlsx",
+        lambda w: f"/workbooks/export/ab-list.xlsx?campaign={w['campaign'].pk}",
+        kind="list",
+    ),
+    Endpoint(
+        "GET",
+        "workbooks/export/<slug:kind>.xlsx",
+        lambda w: f"/workbooks/export/application-list.xlsx?campaign={w['campaign'].pk}",
+        kind="list",
+    ),
+    Endpoint(
+        "GET",
+        "workbooks/export/<slug:kind>.xlsx",
+        lambda w: f"/workbooks/export/lookback-qualification.xlsx?round={w['round'].pk}",
+        outsiders=CITY_OUTSIDERS,
+    ),
+    Endpoint(
+        "GET",
+        "workbooks/export/<slug:kind>.xlsx",
+        lambda w: f"/workbooks/export/lookback-onsite.xlsx?item={w['item'].pk}",
+        outsiders=CITY_OUTSIDERS,
+    ),
+    Endpoint("GET", "workbooks/export/<slug:kind>.xlsx", lambda w: "/workbooks/export/registry.xlsx", kind="list"),
+    Endpoint(
+        "GET", "workbooks/export/<slug:kind>.xlsx", lambda w: "/workbooks/export/guarantee-review.xlsx", kind="list"
+    ),
     # Another enterprise posting the home site into the form: no declaration may appear.
     Endpoint(
         "POST",
@@ -785,6 +842,75 @@ PAGES: list[Endpoint] = [
         lambda w: f"/emergency/tasks/{w['task'].pk}/act/",
         lambda w: {"op": "acknowledge"},
     ),
+    # alert verification (issue 12)
+    Endpoint("GET", "verification/", lambda w: "/verification/", kind="list"),
+    Endpoint("GET", "verification/import/", lambda w: "/verification/import/", kind="list"),
+    Endpoint(
+        "POST",
+        "verification/import/",
+        lambda w: "/verification/import/",
+        lambda w: {
+            "kind": "monitoring",
+            "commit": "on",
+            "file": (
+                "监测.csv",
+                f"统一社会信用代码,排放口编号,监测时间,污染物,排放速率\n{w['enterprise'].credit_code},DA9,2026-11-01 00:00,SO2,1\n".encode(),
+            ),
+        },
+        kind="list",
+        multipart=True,
+        also_refused=frozenset({400}),
+    ),
+    Endpoint(
+        "GET",
+        "verification/alerts/<int:event_id>/",
+        lambda w: f"/verification/alerts/{w['event'].pk}/",
+        outsiders=CITY_OUTSIDERS,
+    ),
+    Endpoint(
+        "POST",
+        "verification/alerts/<int:event_id>/run/",
+        lambda w: f"/verification/alerts/{w['event'].pk}/run/",
+        outsiders=CITY_OUTSIDERS,
+    ),
+    Endpoint("GET", "verification/tasks/<int:task_id>/", lambda w: f"/verification/tasks/{w['task'].pk}/"),
+    Endpoint("GET", "verification/cases/", lambda w: "/verification/cases/?status=all", kind="list"),
+    Endpoint(
+        "POST",
+        "verification/cases/<int:case_id>/decide/",
+        lambda w: f"/verification/cases/{w['case'].pk}/decide/",
+        lambda w: {"decision": "confirm", "reason": "越权"},
+    ),
+    # green-performance evaluation (issue 14): a county inside the city sees the round (its own rows only)
+    Endpoint("GET", "scorecards/", lambda w: "/scorecards/", kind="list"),
+    Endpoint(
+        "POST",
+        "scorecards/rounds/open/",
+        lambda w: "/scorecards/rounds/open/",
+        lambda w: {"region": "410100", "year": 2031, "deadline": _today(30)},
+    ),
+    Endpoint(
+        "GET",
+        "scorecards/rounds/<int:score_round_id>/",
+        lambda w: f"/scorecards/rounds/{w['score_round'].pk}/",
+        kind="list_or_refuse",
+    ),
+    Endpoint(
+        "POST",
+        "scorecards/rounds/<int:score_round_id>/act/",
+        lambda w: f"/scorecards/rounds/{w['score_round'].pk}/act/",
+        lambda w: {"op": "publish"},
+    ),
+    Endpoint("GET", "scorecards/<int:scorecard_id>/", lambda w: f"/scorecards/{w['scorecard'].pk}/"),
+    Endpoint(
+        "GET", "scorecards/<int:scorecard_id>/sheet.<str:fmt>", lambda w: f"/scorecards/{w['scorecard'].pk}/sheet.docx"
+    ),
+    Endpoint(
+        "POST",
+        "scorecards/<int:scorecard_id>/act/",
+        lambda w: f"/scorecards/{w['scorecard'].pk}/act/",
+        lambda w: {"op": "declare", "v_env_permit": "是"},
+    ),
     Endpoint("GET", "rules/", lambda w: "/rules/", kind="public"),
     Endpoint("GET", "rules/assess/", lambda w: "/rules/assess/", kind="public"),
     Endpoint("GET", "rules/<slug:code>/", lambda w: "/rules/cement/", kind="public"),
@@ -850,6 +976,7 @@ def world(users: dict[str, Any], make_enterprise: Any) -> World:
     from airgrade.platform.disclosure import services as disclosure
     from airgrade.platform.emergency import services as emergency
     from airgrade.platform.grades import services as grades
+    from airgrade.platform.scorecards import services as scorecards
     from airgrade.platform.workbooks import services as workbooks
 
     enterprise = users["own_enterprise"]
@@ -908,8 +1035,15 @@ def world(users: dict[str, Any], make_enterprise: Any) -> World:
     from airgrade.platform.gates import services as gates
 
     gate_device, _ = gates.register_device(users["enterprise"], site.pk, {"code": "G1", "entrance": "东门"})
+    from airgrade.platform.verification.models import Case
+
+    task = event.tasks.get(entry=entry)
+    case = Case.objects.create(task=task, event=event, enterprise=enterprise, region_id=task.region_id)
+    score_round = scorecards.open_round(users["city"], "410100", 2030, dt.date.today() + dt.timedelta(days=30))
     return {
         **users,
+        "score_round": score_round,
+        "scorecard": score_round.scorecards.get(enterprise=enterprise),
         "enterprise": enterprise,
         "site": site,
         "gate_device": gate_device,
@@ -927,7 +1061,8 @@ def world(users: dict[str, Any], make_enterprise: Any) -> World:
         "ungraded": users["far_enterprise"],
         "entry": entry,
         "event": event,
-        "task": event.tasks.get(entry=entry),
+        "task": task,
+        "case": case,
         "order": order,
         "round": round_,
         "item": round_.items.get(),

@@ -36,6 +36,9 @@ def _register() -> None:
     from airgrade.cli import targets
 
     targets.register(app)
+    from airgrade.cli import zz
+
+    zz.register(app)
 
 
 _register()

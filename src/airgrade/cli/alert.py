@@ -140,6 +140,10 @@ def simulate_command(
         source = "database"
 
     try:
+        small_micro = rulebook.policy(as_of_date).small_micro
+    except LookupError:
+        small_micro = None  # no policy in force: an entry claiming small / micro is refused by build_table
+    try:
         if len(entries) > PROGRESS_THRESHOLD:
             with _progress() as progress:
                 task = progress.add_task("读取清单", total=len(entries))
@@ -148,9 +152,12 @@ def simulate_command(
                     plans,
                     progress=lambda done: progress.update(task, completed=done),
                     lowest_grade=rulebook.floor,
+                    small_micro_limits=small_micro,
                 )
         else:
-            table, load_issues = build_table(entries, plans, lowest_grade=rulebook.floor)
+            table, load_issues = build_table(
+                entries, plans, lowest_grade=rulebook.floor, small_micro_limits=small_micro
+            )
     except ListInputError as exc:
         _fail("\n".join(exc.messages), as_json)
     try:

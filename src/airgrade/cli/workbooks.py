@@ -105,6 +105,11 @@ def worker(
     setup_django()
     from django.core.management import call_command
 
+    from airgrade.platform.jobs.services import reap_stale
+
+    # Jobs left "running" by a worker that died (restart, crash) are marked failed before new work starts.
+    for job_id in reap_stale():
+        console.print(f"任务 {job_id} 的后台进程已中止，已标记为失败")
     call_command("db_worker", batch=once, reload=False, startup_delay=False, interval=1)
 
 
@@ -124,6 +129,35 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
 
         output.write_bytes(exports.emergency_list(user, year))
         console.print(f"已导出到 {output}")
+
+    @export_app.command("official")
+    def export_official(
+        kind: str = typer.Argument(
+            ...,
+            help="ab-list / application-list / lookback-qualification / lookback-onsite / lookback-problems / "
+            "guarantee-review / registry",
+        ),
+        username: str = AS_USER,
+        output: Path = typer.Option(..., "-o", "--output", help="输出的 .xlsx 文件"),
+        campaign: int | None = typer.Option(None, help="评级批次编号（ab-list、application-list）"),
+        batch: int | None = typer.Option(None, help="审核批次编号（ab-list，可选）"),
+        round_id: int | None = typer.Option(None, "--round", help="回头看编号（lookback-qualification / problems）"),
+        item: int | None = typer.Option(None, help="回头看企业编号（lookback-onsite）"),
+        year: int | None = typer.Option(None, help="年度（guarantee-review，可选）"),
+    ) -> None:
+        """官方报送表格（列名由公开文件整理，非官方正式模板）。"""
+        user = user_named(username)
+        from airgrade.platform.errors import ServiceError
+        from airgrade.platform.workbooks import official
+
+        given = {"campaign": campaign, "batch": batch, "round": round_id, "item": item, "year": year}
+        try:
+            data, name = official.export(user, kind, {k: v for k, v in given.items() if v is not None})
+        except ServiceError as exc:
+            console.print(f"[red]{exc.message}[/red]")
+            raise typer.Exit(1) from None
+        output.write_bytes(data)
+        console.print(f"{name} 已导出到 {output}")
 
     @export_app.command("template")
     def export_template(

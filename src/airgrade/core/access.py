@@ -93,6 +93,8 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
     # A reviewer accepts or rejects the quantified reading of an imported free-text measure (REQ G-5, H23-4).
     "workbook.import": frozenset({Role.COUNTY, Role.CITY, Role.PROVINCE}),
     "workbook.export": frozenset({*STAFF_ROLES, Role.ENTERPRISE}),
+    # The official tables a bureau reports upwards (H21-4 附件4, SJZ-2, H23-1 附件1–3, H23-5 附件4, the registry).
+    "workbook.official_export": frozenset(STAFF_ROLES),
     "job.start": frozenset({*STAFF_ROLES, Role.ENTERPRISE}),
     "job.view": frozenset(STAFF_ROLES),
     "job.cancel": frozenset(STAFF_ROLES),
@@ -106,6 +108,24 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
     "gates.ingest": frozenset({Role.ENTERPRISE, Role.COUNTY}),
     "gates.verify": frozenset({Role.COUNTY, Role.CITY, Role.PROVINCE}),
     "gates.inspect": frozenset({Role.COUNTY, Role.CITY}),
+    # Alert execution verified against independent data (issue 12; REQ H23-6, H21-6, LC-12). Bureaus load online
+    # monitoring and electricity data (independent of the enterprise) and run the verdicts; the enterprise sees its
+    # own; the county, which keeps its enterprises' records, confirms or dismisses a suspected failure.
+    "verification.view": frozenset({*STAFF_ROLES, Role.ENTERPRISE}),
+    "verification.import": frozenset({Role.COUNTY, Role.CITY, Role.PROVINCE}),
+    "verification.run": frozenset({Role.COUNTY, Role.CITY, Role.PROVINCE}),
+    "verification.case.decide": frozenset({Role.COUNTY}),
+    # Zhengzhou green-performance evaluation (issue 14, REQ ZZ-1 … ZZ-7): the enterprise declares its own scorecard;
+    # county and city bureaus bring in department data, flag red lines and assign experts; the assigned expert (or a
+    # bureau) records the on-site check; the city opens and publishes a round and alone decides a published change.
+    "scorecard.view": frozenset({*STAFF_ROLES, Role.ENTERPRISE, Role.EXPERT}),
+    "scorecard.declare": frozenset({Role.ENTERPRISE}),
+    "scorecard.import": frozenset({Role.COUNTY, Role.CITY}),
+    "scorecard.assign_expert": frozenset({Role.COUNTY, Role.CITY}),
+    "scorecard.onsite": frozenset({Role.COUNTY, Role.CITY, Role.EXPERT}),
+    "scorecard.red_line": frozenset({Role.COUNTY, Role.CITY}),
+    "scorecard.rank": frozenset(STAFF_ROLES),
+    "scorecard.manage": frozenset({Role.CITY}),
     # Password reset without a mail server (issue 8): a user's superior resets the password of an account below it
     # in its region — the county (and the city) for enterprise users of enterprises there, the city for its counties'
     # officials, the province for its cities' officials. Nobody resets a peer; administrators reset anyone.

@@ -173,6 +173,7 @@ def load_demo(enterprise_count: int = 300, seed: int = 2026) -> dict[str, Any]:
     workflow and grades, then the emergency lists, which take each site's grade from the registry (REQ H21-7)."""
     from airgrade.platform.demo_workflow import load_demo_workflow
     from airgrade.platform.emergency.demo import load_demo_lists
+    from airgrade.platform.scorecards.demo import load_demo_scorecards
 
     load_regions()
     created = _load_enterprises(enterprise_count, seed)
@@ -180,6 +181,9 @@ def load_demo(enterprise_count: int = 300, seed: int = 2026) -> dict[str, Any]:
     workflow = load_demo_workflow(users, seed)
     lists = load_demo_lists(seed=seed)
     _approve_demo_plans(users[Role.CITY])
+    scorecards = load_demo_scorecards(users[Role.CITY], users[Role.EXPERT], users[Role.ENTERPRISE])
+    _demo_lookback(users[Role.CITY])
+    _demo_alert(users[Role.CITY])
     return {
         "created": created,
         "enterprises": Enterprise.objects.count(),
@@ -188,6 +192,7 @@ def load_demo(enterprise_count: int = 300, seed: int = 2026) -> dict[str, Any]:
         "grades": workflow["grades"],
         "list_entries_created": lists["created"],
         "list_entries": lists["entries"],
+        "scorecards": scorecards["scorecards"],
     }
 
 
@@ -215,6 +220,74 @@ def _approve_demo_plans(city_user: User) -> None:
             },
             "演示数据",
         )
+
+
+def _demo_lookback(city_user: User) -> None:
+    """A 回头看 round of Zhengzhou's A / B / 引领性 grades (REQ H23-1) with results at both stages: a passed one, a
+    minor problem settled with a rectification order and a serious one still to settle, so the round, its 问题企业
+    汇总表 and the settle step all have something to show."""
+    import datetime as dt
+
+    from airgrade.platform.grades import services as grades
+    from airgrade.platform.grades.models import LookbackRound
+
+    if LookbackRound.objects.exists():
+        return
+    today = grades.today()
+    round_ = grades.start_lookback(
+        city_user,
+        region_code=DEMO_REGION[Role.CITY],
+        year=today.year,
+        qualification_due=today + dt.timedelta(days=20),
+        onsite_due=today + dt.timedelta(days=50),
+    )
+    items = list(round_.items.order_by("id")[:3])
+    findings = [
+        ("pass", "", "pass", ""),
+        ("pass", "", "minor", "无组织排放收集台账记录不全，部分月份缺失。"),
+        ("minor", "环评批复与实际产能不一致，未说明。", "serious", "脱硝设施停运，在线监测数据缺失三天。"),
+    ]
+    for item, (qualification, q_note, onsite, o_note) in zip(items, findings, strict=False):
+        grades.record_lookback_result(city_user, item.pk, stage="qualification", result=qualification, note=q_note)
+        grades.record_lookback_result(city_user, item.pk, stage="onsite", result=onsite, note=o_note)
+    if len(items) > 1:
+        grades.settle_lookback_item(
+            city_user,
+            items[1].pk,
+            outcome="rectify",
+            deadline=today + dt.timedelta(days=30),
+            note="限期补齐无组织排放台账。",
+        )
+
+
+def _demo_alert(city_user: User) -> None:
+    """An orange alert over the demo county, active since two hours ago: the enterprise home shows the banner and
+    its task, the city and county the alert with its tasks; two tasks acknowledged so the counts move."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from airgrade.platform.emergency import services as emergency
+    from airgrade.platform.emergency.models import AlertEvent
+
+    if AlertEvent.objects.exists():
+        return
+    event = emergency.issue_alert(
+        city_user,
+        {
+            "region_codes": [DEMO_REGION[Role.COUNTY]],
+            "level": "orange",
+            "starts_at": timezone.now() - dt.timedelta(hours=2),
+            "title": "巩义市重污染天气橙色预警（演示）",
+        },
+        "演示数据：气象条件不利，预计未来三天出现中度污染",
+    )
+    demo_enterprise = User.objects.filter(username="enterprise").values_list("enterprise_id", flat=True).first()
+    others = event.tasks.exclude(entry__enterprise_id=demo_enterprise).order_by("id")[:2]
+    for task in others:
+        owner = User.objects.filter(role=Role.ENTERPRISE.value, enterprise_id=task.entry.enterprise_id).first()
+        if owner is not None:
+            emergency.acknowledge_task(owner, task.pk)
 
 
 def _load_enterprises(enterprise_count: int, seed: int) -> int:

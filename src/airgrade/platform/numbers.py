@@ -9,7 +9,7 @@ the field by its Chinese label and never uses exponent notation; Infinity, NaN a
 
 Numbers shown on pages go through one template filter, `num` (a template builtin, no {% load %}): fixed notation
 with thousands separators, `{{ n|num }}` (up to 4 decimals, zeros dropped), `{{ t|num:3 }}` (exactly 3, for columns
-that line up) or `{{ t|num:"-2" }}` (up to 2).
+that line up) or `{{ t|num:"-2" }}` (up to 2); `plain` is the same number for an input field (no separators).
 """
 
 from __future__ import annotations
@@ -197,3 +197,19 @@ def display(value: Any, places: int | str = -4) -> str:
 @register.filter(name="num")
 def num_filter(value: Any, places: int | str = -4) -> str:
     return display(value, places)
+
+
+@register.filter(name="plain")
+def plain_filter(value: Any) -> str:
+    """A number as an input field shows it for editing: fixed notation, no separators, no trailing zeros
+    (801800.0 → 801800); empty for no value."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return str(value)  # what the user typed, shown back as typed
+    # Every digit kept (the shortest repr of a float): saving the form again must not round the stored value.
+    return _plain(number) if number.is_finite() else str(value)

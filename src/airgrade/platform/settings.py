@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "airgrade.platform.disclosure",
     "airgrade.platform.emergency",
     "airgrade.platform.gates",
+    "airgrade.platform.verification",
     "airgrade.platform.rulebook",
     "airgrade.platform.targets",
     "airgrade.platform.home",
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "airgrade.platform.jobs",
     "airgrade.platform.workbooks",
+    "airgrade.platform.scorecards",
 ]
 
 # Background jobs: Django's Tasks API (django-tasks backport) on the database backend — no broker, the same

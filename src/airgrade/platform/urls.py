@@ -21,9 +21,11 @@ urlpatterns = [
     path("objections/", include("airgrade.platform.disclosure.staff_urls")),
     path("emergency/", include("airgrade.platform.emergency.urls")),
     path("rules/", include("airgrade.platform.rulebook.urls")),
+    path("verification/", include("airgrade.platform.verification.urls")),
     path("targets/", include("airgrade.platform.targets.urls")),
     path("jobs/", include("airgrade.platform.jobs.urls")),
     path("workbooks/", include("airgrade.platform.workbooks.urls")),
+    path("scorecards/", include("airgrade.platform.scorecards.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # Before the admin's own URLs: its login form would check passwords outside the throttled sign-in.
     path("admin/login/", account_views.admin_login, name="admin_login"),

@@ -6,10 +6,11 @@ import pytest
 
 from airgrade.core.emergency.engine import LineAction, simulate
 from airgrade.core.emergency.guarantee import check_guarantee_breach, guarantee_eligibility
-from airgrade.core.emergency.model import Guarantee, GuaranteeCategory, IndustryGrade, SmallMicroFacts
+from airgrade.core.emergency.model import Guarantee, GuaranteeCategory, IndustryGrade, ListInputError, SmallMicroFacts
 from airgrade.core.emergency.plan import enterprise_plan
 from airgrade.core.emergency.small_micro import assess_small_micro
 from airgrade.core.emergency.table import build_table
+from airgrade.core.rules.rulebook import default_rulebook
 from airgrade.core.types import AlertLevel, Grade
 from emergency_builders import AS_OF, SHARES, entry, line
 
@@ -94,6 +95,8 @@ def test_guarantee_breach_removes_from_list():
     assert "白名单" in check_guarantee_breach(whitelist, 3000).reason
 
 
+# The limits are rule data (common/policy.yaml), read through the rule book.
+LIMITS = default_rulebook().policy(AS_OF).small_micro
 SMALL = {
     "burns_coal": False,
     "burns_oil": False,
@@ -118,7 +121,7 @@ SMALL = {
     ],
 )
 def test_small_micro_rule(change, qualifies, reason):
-    result = assess_small_micro(SmallMicroFacts(**{**SMALL, **change}))
+    result = assess_small_micro(SmallMicroFacts(**{**SMALL, **change}), LIMITS)
     assert result.qualifies is qualifies
     if reason:
         assert any(reason in text for text in result.reasons)
@@ -129,7 +132,23 @@ def test_small_micro_is_flagged_and_certification_without_qualifying_is_reported
         [
             entry("e1", small_micro=SMALL),
             entry("e2", small_micro={**SMALL, "burns_coal": True}, small_micro_certified=True),
-        ]
+        ],
+        small_micro_limits=LIMITS,
     )
     assert table.entry_small_micro.tolist() == [True, False]
     assert [issue.code for issue in issues] == ["small_micro_not_qualified"]
+
+
+def test_the_small_micro_limits_come_from_the_rule_book():
+    assert (LIMITS.annual_limit_kg, LIMITS.seasonal_daily_limit_kg) == (100, 0.3)
+    assert LIMITS.requirements == ["SJZ-11"] and not LIMITS.source.provisional
+    stricter = LIMITS.model_copy(update={"annual_limit_kg": 50.0})
+    assert assess_small_micro(SmallMicroFacts(**SMALL), LIMITS).qualifies
+    assert not assess_small_micro(SmallMicroFacts(**SMALL), stricter).qualifies  # 80 kg is not below 50
+
+
+def test_without_limits_a_small_micro_claim_is_refused_not_defaulted():
+    with pytest.raises(ListInputError, match="小微涉气认定限值"):
+        build_table([entry("e1", small_micro=SMALL)])
+    table, _ = build_table([entry("e1")])  # no claim, no limits needed
+    assert table.entry_small_micro.tolist() == [False]

@@ -84,3 +84,16 @@ def test_failed_attempts_do_not_use_up_the_hourly_limit(users: dict[str, Any]) -
         assert _post(client, enterprise_id).status_code == 201
     assert _post(client, enterprise_id).status_code == 429
     assert Objection.objects.count() == services.OBJECTION_LIMIT_PER_HOUR
+
+
+def test_a_nul_character_in_the_objection_page_is_a_400_and_nothing_is_filed(users: dict[str, Any]) -> None:
+    """The page's form (disclosure/forms.py) refuses what PostgreSQL cannot store, before the service writes."""
+    _graded(users)
+    client = Client()
+    response = client.post(
+        f"/public/objections/new/{users['own_enterprise'].pk}/",
+        {"content": "料场\x00未封闭", **_captcha(client)},
+        REMOTE_ADDR="8.8.8.9",
+    )
+    assert response.status_code == 400 and "举报内容" in response.content.decode()
+    assert not Objection.objects.exists()

@@ -90,10 +90,49 @@ def test_editor_shows_the_reason_and_saves_nothing_on_bad_input(users):
     assert not ListLine.objects.exists()
     weak = client.post(
         f"/emergency/sites/{site.pk}/2024/edit/",
-        editor_form(proposals=json.dumps({"yellow": {"cement": [{"kind": "curtail", "percent": 10}]}})),
+        editor_form(**proposal_row(0, "yellow", "cement", "curtail", "10")),
     )
     assert "弱于本等级最低要求" in weak.content.decode()
+    assert '<option value="curtail" selected>' in weak.content.decode()  # the row is kept as chosen
     assert not ListEntry.objects.exists()
+
+
+def proposal_row(index, level, industry, kind, value="", stage="", note=""):
+    return {
+        "proposal_count": str(index + 1),
+        f"proposal-{index}-level": level,
+        f"proposal-{index}-industry": industry,
+        f"proposal-{index}-kind": kind,
+        f"proposal-{index}-value": value,
+        f"proposal-{index}-stage": stage,
+        f"proposal-{index}-note": note,
+    }
+
+
+def test_proposals_are_chosen_from_the_measure_kinds_not_typed_as_json(users):
+    """自报措施 (REQ G-5, H23-4): level, industry and measure chosen from lists, a percentage or a vehicle stage;
+    saved as the service's proposals and shown again as rows; a missing value is refused naming the row."""
+    site = site_of(users["own_enterprise"])
+    client = client_for(users["enterprise"])
+    url = f"/emergency/sites/{site.pk}/2024/edit/"
+    form = client.get(url).content.decode()
+    assert "JSON" not in form and "docs/emergency.md" not in form and "限产（按比例）" in form
+    missing = client.post(url, editor_form(**proposal_row(0, "orange", "cement", "curtail", "")))
+    assert "自报措施第 1 行：限产（按比例）须填写比例（%）" in missing.content.decode()
+    assert not ListEntry.objects.exists()
+    rows = {
+        **proposal_row(1, "orange", "cement", "stop_vehicles", stage="国五", note="厂内运输车辆"),
+        **proposal_row(0, "orange", "cement", "stop_production", note="整厂停产"),
+    }
+    rows["proposal_count"] = "2"
+    saved = client.post(url, editor_form(**rows))
+    assert saved.status_code == 302, re.findall(r'id="form-error">([^<]*)', saved.content.decode())
+    entry = ListEntry.objects.get(site=site, year=2024)
+    orange = entry.proposals["orange"]["cement"]
+    assert [m["kind"] for m in orange] == ["stop_production", "stop_vehicles"]
+    assert orange[0]["note_zh"] == "整厂停产" and orange[1]["at_or_below"] == "国五"
+    again = client.get(url).content.decode()
+    assert '<option value="stop_vehicles" selected>' in again and '<option value="国五" selected>' in again
 
 
 def test_docx_download_from_the_page(users):

@@ -86,3 +86,14 @@ def test_assess_bad_number_names_the_fact(users: dict[str, Any]) -> None:
     )
     text = response.content.decode()
     assert "填写有误" in text and "pm_concentration" in text and "须为数字" in text
+
+
+def test_assess_reads_its_input_through_the_form(users: dict[str, Any]) -> None:
+    """rulebook/forms.py: a fact refused by the form (a NUL character) counts as not entered, never a 500; ticked
+    violations still cap the grade."""
+    client = Client()
+    client.force_login(users["enterprise"])
+    data = {"industry": " cement ", "as_of": "2021-06-01", "fact_ammonia_slip": "4\x002", "violation_bribery": ""}
+    response = client.post("/rules/assess/", data)
+    assert response.status_code == 200
+    assert 'name="fact_ammonia_slip"' in response.content.decode()

@@ -1,17 +1,26 @@
 """Small and micro air-emitting enterprises (小微涉气企业, REQ SJZ-11): flagged by rule, county-certified.
 
 The seed defines who qualifies; it does not say what such enterprises do during alerts, so the engine only
-flags them and keeps them in the totals. Certification is the county's act (the platform records it).
+flags them and keeps them in the totals. Certification is the county's act (the platform records it). The emission
+limits are rule data (`RuleBook.policy(as_of).small_micro`, common/policy.yaml), passed in by the caller.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from .model import SmallMicroFacts
 
-ANNUAL_LIMIT_KG = 100.0  # 污染物年排放总量 100 千克以下
-SEASONAL_DAILY_LIMIT_KG = 0.3  # 季节性或阶段性生产企业 0.3 千克/天
+
+class SmallMicroLimits(Protocol):
+    """The limits of the rule book's `small_micro` rule (airgrade.core.rules.schema.SmallMicroRule)."""
+
+    @property
+    def annual_limit_kg(self) -> float: ...
+
+    @property
+    def seasonal_daily_limit_kg(self) -> float: ...
 
 
 @dataclass(frozen=True)
@@ -20,7 +29,7 @@ class SmallMicroResult:
     reasons: tuple[str, ...]  # why not, one per failed condition
 
 
-def assess_small_micro(facts: SmallMicroFacts) -> SmallMicroResult:
+def assess_small_micro(facts: SmallMicroFacts, limits: SmallMicroLimits) -> SmallMicroResult:
     """Apply the four SJZ-11 conditions; all must hold. Limits are strict ("以下": below)."""
     reasons: list[str] = []
     if facts.burns_coal:
@@ -34,8 +43,8 @@ def assess_small_micro(facts: SmallMicroFacts) -> SmallMicroResult:
     if facts.seasonal:
         if facts.daily_emissions_kg is None:
             reasons.append("季节性或阶段性生产企业须填报日排放量")
-        elif facts.daily_emissions_kg >= SEASONAL_DAILY_LIMIT_KG:
-            reasons.append(f"日排放量 {facts.daily_emissions_kg:g} kg 不低于 {SEASONAL_DAILY_LIMIT_KG:g} kg/天")
-    elif facts.annual_emissions_kg >= ANNUAL_LIMIT_KG:
-        reasons.append(f"年排放总量 {facts.annual_emissions_kg:g} kg 不低于 {ANNUAL_LIMIT_KG:g} kg")
+        elif facts.daily_emissions_kg >= limits.seasonal_daily_limit_kg:
+            reasons.append(f"日排放量 {facts.daily_emissions_kg:g} kg 不低于 {limits.seasonal_daily_limit_kg:g} kg/天")
+    elif facts.annual_emissions_kg >= limits.annual_limit_kg:
+        reasons.append(f"年排放总量 {facts.annual_emissions_kg:g} kg 不低于 {limits.annual_limit_kg:g} kg")
     return SmallMicroResult(not reasons, tuple(reasons))

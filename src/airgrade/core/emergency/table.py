@@ -20,7 +20,7 @@ from airgrade.core.types import AlertLevel, Grade, Pollutant
 
 from .guarantee import guarantee_eligibility
 from .model import LineStatus, ListEntry, ListInputError, NonInterruptiblePlan
-from .small_micro import assess_small_micro
+from .small_micro import SmallMicroLimits, assess_small_micro
 from .units import CapacityUnit, UnitError, emission_ceiling, emission_factor, parse_capacity_unit
 
 POLLUTANTS: tuple[Pollutant, ...] = tuple(Pollutant)
@@ -131,11 +131,14 @@ def build_table(
     plans: Sequence[NonInterruptiblePlan] = (),
     progress: Callable[[int], None] | None = None,
     lowest_grade: Callable[[str], Grade] | None = None,
+    small_micro_limits: SmallMicroLimits | None = None,
 ) -> tuple[ListTable, list[Issue]]:
     """Columns for `entries` and the non-fatal issues; raises ListInputError listing every fatal problem.
 
     `lowest_grade(industry_code)` gives the industry's floor (e.g. 非引领性 on a 引领性 scale, C on an A/B/C scale)
-    for ungraded industries; without it an ungraded industry is an error (no default grade)."""
+    for ungraded industries; without it an ungraded industry is an error (no default grade). `small_micro_limits`
+    (the rule book's `policy(as_of).small_micro`) assesses small / micro enterprises; without it an entry that
+    claims to be one is an error (no default limits)."""
     errors: list[str] = []
     issues: list[Issue] = []
     region_index: dict[str, int] = {}
@@ -186,7 +189,12 @@ def build_table(
                         )
                     )
         guarantee_share.append(share)
-        flagged = entry.small_micro is not None and assess_small_micro(entry.small_micro).qualifies
+        flagged = False
+        if entry.small_micro is not None:
+            if small_micro_limits is None:
+                errors.append(f"{where}: 未提供规则库的小微涉气认定限值，不能判断是否属于小微涉气企业 (REQ SJZ-11)")
+            else:
+                flagged = assess_small_micro(entry.small_micro, small_micro_limits).qualifies
         small_micro.append(flagged)
         certified.append(flagged and entry.small_micro_certified)
         if entry.small_micro_certified and not flagged:

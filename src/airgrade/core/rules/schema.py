@@ -324,6 +324,16 @@ class RatioRule(_Strict):
     ratio: str = Field(pattern=r"^[0-9]+/[0-9]+$")
 
 
+class SmallMicroRule(_Strict):
+    """Who counts as a small or micro air-emitting enterprise (小微涉气企业, REQ SJZ-11): emissions strictly below
+    these limits (with no coal or oil, one simple pollutant, nothing toxic or odorous)."""
+
+    source: Source
+    annual_limit_kg: float = Field(gt=0)
+    seasonal_daily_limit_kg: float = Field(gt=0)
+    requirements: list[str] = []
+
+
 CampaignKind = Literal["annual", "monthly"]
 StageActor = Literal["enterprise", "county", "city", "province"]
 
@@ -416,6 +426,7 @@ class PolicyEntry(_Strict):
     application_ban: ApplicationBanRule
     objection_response_days: DaysRule
     b_sample_ratio: RatioRule
+    small_micro: SmallMicroRule
     campaign_templates: list[CampaignTemplate] = []
 
     @model_validator(mode="after")

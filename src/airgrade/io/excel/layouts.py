@@ -227,8 +227,176 @@ GRADE_HISTORY = Layout(
     ),
 )
 
+ZZ_DEPARTMENT = Layout(
+    key="zz_department",
+    title="绿色绩效评价部门数据",
+    sheet="部门数据",
+    # REQ ZZ-2: 部门收集 — environment, energy, transport, safety, land, tax… from the city's departments
+    source="郑环攻坚〔2019〕11号 三（三）1(2) 部门收集（表格式为本平台自定）",
+    note="每行一家企业的一项指标。指标可填名称或代码；数值：是/否，国家级/省级/无，得分，或百分比、数值。",
+    columns=(
+        Column("year", "评价年度", INTEGER, required=True, aliases=("年度",), example=2025),
+        CREDIT_CODE,
+        Column("enterprise_name", "企业名称", aliases=("单位名称", "企业全称"), width=28),
+        Column("indicator", "评价指标", required=True, aliases=("指标", "指标名称", "指标代码"), width=36),
+        Column(
+            "value", "数值", required=True, aliases=("指标值", "取值", "得分"), note="是/否、国家级/省级/无、得分或数值"
+        ),
+        Column("department", "提供部门", required=True, aliases=("数据来源部门", "部门", "来源部门"), width=18),
+        Column("note", "说明", aliases=("备注",), width=24),
+    ),
+)
+
 IMPORT_LAYOUTS: dict[str, tuple[Layout, ...]] = {
     "emergency_list": (EMERGENCY_LIST,),
     "registry": (REGISTRY, OUTLETS),
     "grade_history": (GRADE_HISTORY,),
+    "zz_department": (ZZ_DEPARTMENT,),
 }
+
+
+# ---------------------------------------------------------------- official tables (exports)
+# The annexes below are named in the seed texts but their column lists are not published: every layout here is
+# derived from what the text says the table is for, marked official=False, and documented in docs/workbooks.md.
+
+NUMBER_COLUMN = Column("number", "序号", INTEGER, width=6)
+CITY = Column("city", "省辖市", width=10)
+COUNTY_NAME = Column("county", "县（市、区）", width=12)
+INDUSTRY_NAME = Column("industry", "重点行业类型", width=16)
+BRANCH = Column("branch", "重点行业分支", width=16)
+
+AB_LIST = Layout(
+    key="ab_list",
+    title="绩效分级A级、B级和绩效引领性企业清单",
+    sheet="AB级和引领性企业清单",
+    # REQ H21-4
+    source="河南省 2021 年重点行业绩效分级提升行动方案第三部分（分四个批次完成审核认定，“将 A 级、B 级、绩效引领性企业清单"
+    "（见附件 4）及申报材料一并报省生态环境厅”）",
+    note="每行一个厂区的一个行业；按批次导出（涉 VOCs、金属、建材、本地行业及保障类），只含本批次已认定为 A、B、B-、引领性的。",
+    columns=(
+        NUMBER_COLUMN,
+        CITY,
+        COUNTY_NAME,
+        CREDIT_CODE,
+        Column("enterprise_name", "企业名称", width=28),
+        Column("site_name", "厂区名称", width=14),
+        INDUSTRY_NAME,
+        BRANCH,
+        Column("grade", "绩效等级", CHOICE, choices=GRADE_CHOICES, width=9),
+        Column("batch", "评级批次", width=18),
+        Column("valid_from", "认定日期", DATE, width=12),
+        Column("guarantee", "保障类企业", BOOLEAN, width=9),
+        Column("remark", "备注", width=24),
+    ),
+)
+
+APPLICATION_LIST = Layout(
+    key="application_list",
+    title="重点行业企业环保绩效评级申请名单",
+    sheet="评级申请名单",
+    # REQ SJZ-2
+    source="石家庄市 2020 年紧急通知第一条（一）（二）（填制《重点行业企业环保绩效评级申请名单》，未申报的按最低等级管理、"
+    "不纳入本年度评级范围）",
+    note="每行一份申报的一个行业；撤回的申报不列入。",
+    columns=(
+        NUMBER_COLUMN,
+        COUNTY_NAME,
+        CREDIT_CODE,
+        Column("enterprise_name", "企业名称", width=28),
+        Column("site_name", "厂区名称", width=14),
+        INDUSTRY_NAME,
+        Column("process", "工序/分支", width=14),
+        Column("target_grade", "申请等级", CHOICE, choices=GRADE_CHOICES, width=9),
+        Column("guarantee", "保障类企业", BOOLEAN, width=9),
+        Column("contact_name", "联系人", width=10),
+        Column("contact_phone", "联系电话", width=14),
+        Column("declaration", "申报编号", width=18),
+        Column("state", "申报状态", width=12),
+        Column("submitted_on", "提交日期", DATE, width=12),
+    ),
+)
+
+LOOKBACK_QUALIFICATION = Layout(
+    key="lookback_qualification",
+    title="重点行业绩效分级资格审查回头看一览表",
+    sheet="资格审查回头看一览表",
+    # REQ H23-1
+    source="河南省 2023 年通知第一条、第七条（6 月 30 日前上报“重点行业绩效分级资格审查回头看一览表”，附件 1）",
+    note="每行一个回头看企业（厂区、行业、等级）；未开展的写“未开展”。",
+    columns=(
+        NUMBER_COLUMN,
+        COUNTY_NAME,
+        CREDIT_CODE,
+        Column("enterprise_name", "企业名称", width=28),
+        Column("site_name", "厂区名称", width=14),
+        INDUSTRY_NAME,
+        Column("grade", "绩效等级", CHOICE, choices=GRADE_CHOICES, width=9),
+        Column("valid_from", "认定日期", DATE, width=12),
+        Column("result", "资格审查结果", width=12),
+        Column("problems", "存在问题", width=36),
+        Column("outcome", "处理意见", width=12),
+    ),
+)
+
+LOOKBACK_ONSITE = Layout(
+    key="lookback_onsite",
+    title="重污染天气重点行业绩效分级回头看现场核查表",
+    sheet="回头看现场核查表",
+    # REQ H23-1, H23-3
+    source="河南省 2023 年通知第一条、第七条（7 月 31 日前上报各企业“回头看现场核查表”，附件 2）",
+    note="每个企业一张表：资格审查和现场核查回头看的结论、该等级所依据的现场核查逐项结果，以及处理结果。",
+    columns=(
+        NUMBER_COLUMN,
+        Column("item", "核查内容", width=36),
+        Column("result", "核查结果", width=14),
+        Column("note", "问题描述 / 说明", width=48),
+    ),
+)
+
+LOOKBACK_PROBLEMS = Layout(
+    key="lookback_problems",
+    title="重点行业绩效分级现场核查回头看问题企业汇总表",
+    sheet="问题企业汇总表",
+    # REQ H23-1
+    source="河南省 2023 年通知第一条、第七条（问题严重的降级，问题轻微的限期整改；“问题企业汇总表”，附件 3）",
+    note="资格审查或现场核查回头看发现问题（轻微或严重）的企业。",
+    columns=(
+        NUMBER_COLUMN,
+        COUNTY_NAME,
+        CREDIT_CODE,
+        Column("enterprise_name", "企业名称", width=28),
+        Column("site_name", "厂区名称", width=14),
+        INDUSTRY_NAME,
+        Column("grade", "原绩效等级", CHOICE, choices=GRADE_CHOICES, width=9),
+        Column("qualification", "资格审查发现的问题", width=32),
+        Column("onsite", "现场核查发现的问题", width=32),
+        Column("severity", "问题程度", width=10),
+        Column("outcome", "处理结果", width=12),
+    ),
+)
+
+GUARANTEE_REVIEW = Layout(
+    key="guarantee_review",
+    title="白名单企业与保障类企业审核认定表",
+    sheet="白名单与保障类审核认定表",
+    # REQ H23-5
+    source="河南省 2023 年通知第五条、第七条（严格审核白名单、保障类企业，原则上须达到 B 级及以上或绩效引领性，“以量定产”；"
+    "9 月 15 日前上报审核认定表，附件 4）",
+    note="每行一个申请或已纳入白名单、保障类的清单条目。",
+    columns=(
+        NUMBER_COLUMN,
+        COUNTY_NAME,
+        CREDIT_CODE,
+        Column("enterprise_name", "企业名称", width=28),
+        Column("site_name", "厂区名称", width=14),
+        Column("category", "类别", width=22),
+        Column("industries", "重点行业类型及绩效等级", width=26),
+        Column("task", "保障任务", width=28),
+        Column("guaranteed_daily_output", "保障任务日产量", NUMBER, width=12),
+        Column("normal_daily_output", "正常生产日产量", NUMBER, width=12),
+        Column("share", "允许生产比例", width=10),
+        Column("status", "审核认定结果", width=12),
+        Column("note", "审核意见", width=28),
+        Column("year", "清单年度", INTEGER, width=9),
+    ),
+)

@@ -10,6 +10,15 @@ from typing import Any
 
 ACTION_LABELS: dict[str, str] = {
     "enterprise.create": "登记企业",
+    "scorecard.round.open": "开设绿色绩效评价批次",
+    "scorecard.round.publish": "发布绿色绩效评价结果",
+    "scorecard.declare": "企业申报绿色绩效指标",
+    "scorecard.department": "导入部门数据",
+    "scorecard.assign_expert": "指派绿色绩效现场核查专家",
+    "scorecard.onsite": "记录绿色绩效现场核查",
+    "scorecard.red_line": "列为红线企业",
+    "scorecard.false_data": "记录弄虚作假",
+    "scorecard.decide": "变更已发布的绿色绩效结果",
     "enterprise.update": "修改企业信息",
     "site.create": "新增厂区",
     "site.set_industries": "设置厂区行业",
@@ -67,6 +76,7 @@ ACTION_LABELS: dict[str, str] = {
     "alert.evidence": "记录独立核查数据",
     "job.start": "发起后台任务",
     "job.cancel": "取消后台任务",
+    "job.reap": "中止失去后台进程的任务",
     "emergency.measure_text.replace": "导入减排措施原文",
     "emergency.measure_text.decide": "审核导入的减排措施",
     "gates.register.edit": "登记车辆/机械",
@@ -75,6 +85,11 @@ ACTION_LABELS: dict[str, str] = {
     "gates.ingest": "接收门禁通行记录",
     "gates.verify": "核验门禁台账",
     "gates.inspect": "抽查门禁台账",
+    "verification.import": "导入在线监测/用电量数据",
+    "verification.run": "核查预警执行情况",
+    "verification.case.open": "疑似未落实减排立案",
+    "verification.case.withdraw": "复核后撤销疑似问题",
+    "verification.case.decide": "核实预警执行疑似问题",
 }
 
 

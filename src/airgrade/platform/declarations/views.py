@@ -692,6 +692,7 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "cutoffs": services.campaign_cutoffs(request.user, campaign)[:200],
             "is_city": "sample.draw" in allowed,
             "can_cutoff": "campaign.cutoff" in allowed,
+            "may_report": "workbook.official_export" in permissions_for(actor),
             "now": timezone.now(),
         },
     )

@@ -21,8 +21,9 @@ from airgrade.platform import lists, params
 from airgrade.platform.accounts.addresses import client_address
 from airgrade.platform.accounts.captcha import new_captcha
 from airgrade.platform.disclosure import services
+from airgrade.platform.disclosure.forms import ObjectionForm
 from airgrade.platform.disclosure.models import Objection, ResultNotice
-from airgrade.platform.errors import NotFound, ServiceError
+from airgrade.platform.errors import NotFound, ServiceError, form_values
 from airgrade.platform.hooks import contributions
 from airgrade.platform.pages import Action, Field, action_page, require_page
 from airgrade.platform.permissions import actor_of, permissions_for
@@ -60,24 +61,28 @@ def notices(request: HttpRequest) -> HttpResponse:
 
 def objection_form(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     enterprise = services.objectionable_enterprise(enterprise_id)
+    status = 200
     if request.method == "POST":
         try:
-            objection = services.file_objection(
-                enterprise_id=enterprise.pk,
-                content=request.POST.get("content", ""),
-                captcha_token=request.POST.get("captcha_token", ""),
-                captcha_answer=request.POST.get("captcha_answer", ""),
-                client_address=client_address(request),
-                reporter_name=request.POST.get("reporter_name", ""),
-                reporter_contact=request.POST.get("reporter_contact", ""),
-            )
-        except ServiceError as exc:
+            values = form_values(ObjectionForm(request.POST))
+        except ServiceError as exc:  # only a NUL character gets here; every other check is the service's
             messages.error(request, exc.message)
+            status = 400
         else:
-            return redirect("disclosure:objection_status", objection.reference)
+            try:
+                objection = services.file_objection(
+                    enterprise_id=enterprise.pk, client_address=client_address(request), **values
+                )
+            except ServiceError as exc:
+                messages.error(request, exc.message)
+            else:
+                return redirect("disclosure:objection_status", objection.reference)
     question, token = new_captcha()
     return render(
-        request, "disclosure/objection.html", {"enterprise": enterprise, "question": question, "token": token}
+        request,
+        "disclosure/objection.html",
+        {"enterprise": enterprise, "question": question, "token": token},
+        status=status,
     )
 
 

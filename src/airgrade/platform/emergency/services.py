@@ -71,6 +71,21 @@ def rulebook() -> Any:
     return default_rulebook()
 
 
+def small_micro_limits(on: dt.date | None = None) -> Any:
+    """The small / micro limits in force on `on` (REQ SJZ-11; rule book policy), None before any policy."""
+    try:
+        return rulebook().policy(on or timezone.localdate()).small_micro
+    except LookupError:
+        return None
+
+
+def _limits_today() -> Any:
+    limits = small_micro_limits()
+    if limits is None:
+        raise ServiceError("规则库中没有在用的小微涉气认定限值", field="small_micro")
+    return limits
+
+
 def registry_grade(site: Site, industry_code: str) -> Grade | None:
     """The site's grade in an industry in force today in the grade registry (REQ H21-7: lists follow the results);
     None when the site has no graded record there, and the declared grade is used (marked `declared`)."""
@@ -249,7 +264,10 @@ def _simulate_entries(
     entries: list[ListEntry], region_code: str, level: AlertLevel, as_of: dt.date
 ) -> tuple[Simulation, list[Any]]:
     table, issues = build_table(
-        [to_core(entry) for entry in entries], _plans_for(region_code), lowest_grade=rulebook().floor
+        [to_core(entry) for entry in entries],
+        _plans_for(region_code),
+        lowest_grade=rulebook().floor,
+        small_micro_limits=small_micro_limits(as_of),
     )
     return _simulate(table, level, as_of), issues
 
@@ -294,7 +312,10 @@ def region_reports(
     as_of = as_of or timezone.localdate()
     entries = _latest_entries(_entry_queryset().filter(within(region_code)), year)
     table, issues = build_table(
-        [to_core(entry) for entry in entries], _plans_for(region_code), lowest_grade=rulebook().floor
+        [to_core(entry) for entry in entries],
+        _plans_for(region_code),
+        lowest_grade=rulebook().floor,
+        small_micro_limits=small_micro_limits(as_of),
     )
     names = dict(Region.objects.values_list("code", "name"))
     version = str(rulebook().version)
@@ -309,7 +330,12 @@ def region_reports(
 def entry_plans(entry: ListEntry, as_of: dt.date | None = None) -> dict[AlertLevel, EnterprisePlan]:
     """One entry's task list at each level (for its page and its 一厂一策 documents)."""
     as_of = as_of or timezone.localdate()
-    table, _ = build_table([to_core(entry)], _plans_for(entry.region_id), lowest_grade=rulebook().floor)
+    table, _ = build_table(
+        [to_core(entry)],
+        _plans_for(entry.region_id),
+        lowest_grade=rulebook().floor,
+        small_micro_limits=small_micro_limits(as_of),
+    )
     return {level: enterprise_plan(_simulate(table, level, as_of), 0) for level in LEVEL_ORDER}
 
 
@@ -422,7 +448,7 @@ def check_entry(
         raise _validation_error(exc) from None
     if table:
         try:
-            build_table([checked])
+            build_table([checked], small_micro_limits=small_micro_limits(as_of))
         except core.ListInputError as exc:
             raise ServiceError("清单数据有误：" + "；".join(exc.messages), field="lines") from None
     if checked.guarantee is not None:
@@ -439,6 +465,7 @@ def check_tables(entries: Sequence[core.ListEntry], chunk: int = 2000) -> dict[i
     that fails. One table per chunk (a table build has a fixed cost that dominates for one entry); a failing chunk is
     checked entry by entry so that every reason is named against its own entry."""
     failed: dict[int, str] = {}
+    limits = small_micro_limits()
     for start in range(0, len(entries), chunk):
         # Entries of sites not yet registered share their key (the site name): keyed by position for the check.
         batch = [
@@ -446,13 +473,13 @@ def check_tables(entries: Sequence[core.ListEntry], chunk: int = 2000) -> dict[i
             for i, entry in enumerate(entries[start : start + chunk])
         ]
         try:
-            build_table(batch)
+            build_table(batch, small_micro_limits=limits)
             continue
         except core.ListInputError:
             pass
         for offset, entry in enumerate(batch):
             try:
-                build_table([entry])
+                build_table([entry], small_micro_limits=limits)
             except core.ListInputError as exc:
                 failed[start + offset] = "清单数据有误：" + "；".join(exc.messages)
     return failed
@@ -497,7 +524,7 @@ def save_entry(user: Any, site_id: int, year: int, data: dict[str, Any], reason:
             entry.guarantee_status = ListEntry.GuaranteeStatus.APPLIED
     facts = checked.small_micro
     entry.small_micro_facts = facts.model_dump(mode="json") if facts else None
-    if facts is None or not assess_small_micro(facts).qualifies:
+    if facts is None or not assess_small_micro(facts, _limits_today()).qualifies:
         entry.small_micro_status = ListEntry.SmallMicroStatus.NONE
     elif entry.small_micro_status != ListEntry.SmallMicroStatus.CERTIFIED or before is None:
         entry.small_micro_status = ListEntry.SmallMicroStatus.FLAGGED
@@ -661,7 +688,7 @@ def certify_small_micro(user: Any, entry_id: int, certify: bool, opinion: str) -
         raise ServiceError("须填写书面认定意见 (REQ SJZ-11)", field="opinion")
     if entry.small_micro_facts is None:
         raise ServiceError("企业未填报小微涉气认定材料")
-    result = assess_small_micro(core.SmallMicroFacts.model_validate(entry.small_micro_facts))
+    result = assess_small_micro(core.SmallMicroFacts.model_validate(entry.small_micro_facts), _limits_today())
     if certify and not result.qualifies:
         raise ServiceError("不满足小微涉气条件，不能认定：" + "；".join(result.reasons))
     before = {"small_micro_status": entry.small_micro_status}

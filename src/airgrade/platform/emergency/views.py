@@ -4,7 +4,6 @@ region dashboard (ECharts), alert events. Views only translate HTTP to service c
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 import django_filters
@@ -20,7 +19,7 @@ from airgrade.core.access import Actor, Target, decide
 from airgrade.core.emergency.model import GuaranteeCategory, LineStatus
 from airgrade.core.industries import all_industries, industries_for_region, industry_by_code
 from airgrade.core.regions import RegionLevel, contains, level_of
-from airgrade.core.types import AlertLevel, Grade, Pollutant
+from airgrade.core.types import AlertLevel, EmissionStage, Grade, Pollutant
 from airgrade.io.documents.layout import fixed
 from airgrade.platform import lists
 from airgrade.platform.emergency import services
@@ -133,6 +132,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
             "unlisted_sites": list(sites.exclude(pk__in=listed).order_by("region_id", "enterprise__name")[:500]),
             "year": year,
             "can_issue": "alert.issue" in permissions_for(actor),
+            "may_report": "workbook.official_export" in permissions_for(actor),
         },
     )
 
@@ -205,15 +205,90 @@ def _form_to_data(post: Any) -> dict[str, Any]:
             "seasonal": post.get("sm_seasonal") == "on",
             "daily_emissions_kg": number(post.get("sm_daily_kg", "")),
         }
-    proposals = post.get("proposals", "").strip()
+    proposals = _proposals_from_rows(post, number)
     if proposals:
-        try:
-            data["proposals"] = json.loads(proposals)
-        except json.JSONDecodeError as exc:
-            raise ServiceError(
-                f"自报措施不是有效的 JSON：第{exc.lineno}行第{exc.colno}列 {exc.msg}", field="proposals"
-            ) from None
+        data["proposals"] = proposals
     return data
+
+
+# The measures an enterprise may propose (stricter than its grade's minimum), by their Chinese names: the closed
+# vocabulary of airgrade.core.measures, chosen from a list instead of typed as JSON.
+MEASURE_CHOICES = (
+    ("curtail", "限产（按比例）"),
+    ("stop_line_share", "停产部分生产线（按比例）"),
+    ("stop_production", "全部停产"),
+    ("stop_vehicles", "停用某排放阶段及以下重型车辆运输"),
+    ("stop_road_transport", "停止公路运输"),
+    ("self_determined", "自主采取减排措施"),
+)
+MAX_PROPOSAL_ROWS = 60
+
+
+def _proposals_from_rows(post: Any, number: Any) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """The editor's measure rows (level, industry, measure, value, stage, note) as the service's proposals:
+    {level: {industry: [measure, …]}}. A row without a measure is skipped; a measure missing its value is refused
+    naming the row."""
+    proposals: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    count = form_int(post.get("proposal_count"), field="proposal_count", label="自报措施行数", required=False) or 0
+    kinds = dict(MEASURE_CHOICES)
+    levels = {level.value: level.label_zh for level in AlertLevel}
+    for index in range(min(count, MAX_PROPOSAL_ROWS)):
+        row = {
+            k: str(post.get(f"proposal-{index}-{k}", "")).strip()
+            for k in ("level", "industry", "kind", "value", "stage", "note")
+        }
+        if not row["kind"]:
+            continue
+        where = f"自报措施第 {index + 1} 行"
+        if row["kind"] not in kinds:
+            raise ServiceError(f"{where}：请从列表中选择措施", field="proposals")
+        if row["level"] not in levels:
+            raise ServiceError(f"{where}：请选择预警级别", field="proposals")
+        if not row["industry"]:
+            raise ServiceError(f"{where}：请选择行业", field="proposals")
+        measure: dict[str, Any] = {"kind": row["kind"]}
+        if row["note"]:
+            measure["note_zh"] = row["note"]
+        if row["kind"] in ("curtail", "stop_line_share"):
+            value = number(row["value"])
+            if value is None:
+                raise ServiceError(f"{where}：{kinds[row['kind']]}须填写比例（%）", field="proposals")
+            if not isinstance(value, float) or not 0 < value <= 100:
+                raise ServiceError(
+                    f"{where}：比例须为 0 到 100 之间的数字，收到“{row['value'][:20]}”", field="proposals"
+                )
+            measure["percent" if row["kind"] == "curtail" else "share"] = (
+                value if row["kind"] == "curtail" else value / 100
+            )
+        if row["kind"] == "stop_vehicles":
+            if row["stage"] not in {stage.value for stage in EmissionStage}:
+                raise ServiceError(f"{where}：请选择车辆排放阶段", field="proposals")
+            measure["at_or_below"] = row["stage"]
+        proposals.setdefault(row["level"], {}).setdefault(row["industry"], []).append(measure)
+    return proposals
+
+
+def _proposal_rows(proposals: Any) -> list[dict[str, str]]:
+    """Stored proposals as editor rows (the inverse of `_proposals_from_rows`), then three blank rows."""
+    rows = []
+    for level, by_industry in (proposals or {}).items():
+        for industry, measures in (by_industry or {}).items():
+            for measure in measures or []:
+                kind = str(measure.get("kind", ""))
+                value = measure.get("percent") if kind == "curtail" else measure.get("share")
+                if kind == "stop_line_share" and value is not None:
+                    value = float(value) * 100
+                rows.append(
+                    {
+                        "level": str(level),
+                        "industry": str(industry),
+                        "kind": kind,
+                        "value": "" if value is None else fixed(value, 6).replace(",", ""),
+                        "stage": str(measure.get("at_or_below", "")),
+                        "note": str(measure.get("note_zh", "")),
+                    }
+                )
+    return rows + [{"level": "orange", "industry": "", "kind": "", "value": "", "stage": "", "note": ""}] * 3
 
 
 @login_required
@@ -250,9 +325,10 @@ def entry_edit(request: HttpRequest, site_id: int, year: int) -> HttpResponse:
             "statuses": [(s.value, s.label_zh) for s in LineStatus],
             "categories": [(c.value, c.label_zh) for c in GuaranteeCategory],
             "declared_industries": initial.get("industries") or [{}],
-            "proposals_json": json.dumps(initial.get("proposals") or {}, ensure_ascii=False)
-            if initial.get("proposals")
-            else "",
+            "proposal_rows": _proposal_rows(initial.get("proposals")),
+            "measure_choices": MEASURE_CHOICES,
+            "alert_levels": [(level.value, level.label_zh) for level in services.LEVEL_ORDER],
+            "stages": [stage.value for stage in EmissionStage],
         },
     )
 

@@ -64,6 +64,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
         "statuses": Enterprise.Status.choices,
         "query_string": urlencode(query),
         "can_create": "enterprise.create" in permissions_for(actor),
+        "may_report": "workbook.official_export" in permissions_for(actor),
     }
     return render(request, "enterprises/list.html", context)
 

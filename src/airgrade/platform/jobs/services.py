@@ -10,6 +10,7 @@ is locked for writing on SQLite, so neither could be written to the job row unti
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,6 +33,12 @@ logger = logging.getLogger(__name__)
 # Progress is written at most this often (seconds): a 100,000-row import must not spend its time reporting.
 PROGRESS_INTERVAL = 0.3
 LIVE_TTL = 24 * 3600
+# A running job's worker writes a heartbeat this often (seconds), from a thread of its own, so that a job whose
+# process died (server restart, out of memory, kill) can be told from one still busy in a long step.
+HEARTBEAT_INTERVAL = 10.0
+# A running job without a heartbeat for this long (seconds) is stale: its worker is gone.
+STALE_AFTER = 120.0
+STALE_MESSAGE = "任务所在的后台进程已中止（服务器重启或进程崩溃），任务未完成，未写入任何数据；请重新提交"
 
 
 class JobCancelled(AirgradeError):
@@ -67,6 +74,36 @@ def _live_key(job: Job) -> str:
 
 def _cancel_key(job: Job) -> str:
     return f"job:{job.token}:cancel"
+
+
+def _beat_key(job: Job) -> str:
+    return f"job:{job.token}:beat"
+
+
+class _Heartbeat:
+    """Writes the job's heartbeat (wall-clock time) until stopped; dies with its process, which is the point."""
+
+    def __init__(self, job: Job, interval: float = HEARTBEAT_INTERVAL):
+        self.job, self.interval = job, interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"job-{job.pk}-heartbeat", daemon=True)
+
+    def _beat(self) -> None:
+        _cache().set(_beat_key(self.job), time.time(), LIVE_TTL)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._beat()
+
+    def __enter__(self) -> _Heartbeat:
+        self._beat()  # the first one before the handler starts, so a reaper never sees a running job without one
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        _cache().delete(_beat_key(self.job))
 
 
 class Progress:
@@ -238,7 +275,8 @@ def execute(job_id: int, listener: Callable[[dict[str, Any]], None] | None = Non
     with transaction.atomic():  # the state commits on its own; the handler runs its own transaction
         Job.objects.filter(pk=job.pk).update(state=Job.State.RUNNING, started_at=timezone.now())
     try:
-        HANDLERS[job.kind].run(job, progress)
+        with _Heartbeat(job):
+            HANDLERS[job.kind].run(job, progress)
     except JobCancelled:
         job.report, job.result_data, job.result_name = {}, None, ""
         _finish(job, Job.State.CANCELLED, progress, "已按用户要求取消，未写入任何数据")
@@ -250,3 +288,44 @@ def execute(job_id: int, listener: Callable[[dict[str, Any]], None] | None = Non
     else:
         _finish(job, Job.State.SUCCEEDED, progress)
     return Job.objects.get(pk=job.pk)
+
+
+def stale_jobs(now: float | None = None, stale_after: float = STALE_AFTER) -> list[Job]:
+    """Jobs recorded as running whose worker stopped beating for `stale_after` seconds (or never beat and started
+    that long ago): the process that ran them is gone."""
+    now = time.time() if now is None else now
+    found = []
+    for job in Job.objects.filter(state=Job.State.RUNNING).select_related("region"):
+        beat = _cache().get(_beat_key(job))
+        started = job.started_at.timestamp() if job.started_at else 0.0
+        last = float(beat) if beat is not None else started
+        if now - last > stale_after:
+            found.append(job)
+    return found
+
+
+def reap_stale(now: float | None = None, stale_after: float = STALE_AFTER) -> list[int]:
+    """Mark stale running jobs failed (their handler's transaction died with their process, so nothing of theirs
+    was written) and audit it; the worker calls this when it starts. Returns the reaped job ids."""
+    reaped = []
+    for job in stale_jobs(now, stale_after):
+        with transaction.atomic():
+            updated = Job.objects.filter(pk=job.pk, state=Job.State.RUNNING).update(
+                state=Job.State.FAILED, message=STALE_MESSAGE, finished_at=timezone.now()
+            )
+            if not updated:  # finished meanwhile
+                continue
+            audit.record(
+                actor=None,
+                action="job.reap",
+                obj=job,
+                region_code=job.region_id or "",
+                before={"state": Job.State.RUNNING.value},
+                after={"state": Job.State.FAILED.value},
+                reason=STALE_MESSAGE,
+            )
+        _cache().delete(_live_key(job))
+        _cache().delete(_beat_key(job))
+        reaped.append(job.pk)
+        logger.warning("job %s (%s) was running without a worker: marked failed", job.pk, job.kind)
+    return reaped

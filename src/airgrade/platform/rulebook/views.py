@@ -16,6 +16,7 @@ from airgrade.core.rules.render import NO_MEASURES_ZH
 from airgrade.core.types import EmissionStage
 from airgrade.platform.errors import ServiceError
 from airgrade.platform.rulebook import services
+from airgrade.platform.rulebook.forms import AssessForm
 
 PROVENANCE_LABELS = {"official": "官方", "secondary": "转载", "provisional": "暂定"}
 
@@ -83,9 +84,12 @@ def _fact_value(fact: dict[str, Any], raw: str) -> Any:
 @login_required
 def assess(request: HttpRequest) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
-    code = source.get("industry", "").strip()
-    as_of = source.get("as_of", "").strip() or today().isoformat()
-    region = source.get("region", "").strip() or (getattr(request.user, "region_id", None) or "")
+    violations = [(item.value, item.label_zh) for item in PriorYearViolation]
+    head = AssessForm(source)
+    head.is_valid()  # every field is optional and stripped; the rule book and the engine check the values
+    code = head.cleaned_data.get("industry", "")
+    as_of = head.cleaned_data.get("as_of", "") or today().isoformat()
+    region = head.cleaned_data.get("region", "") or (getattr(request.user, "region_id", None) or "")
     if not region and getattr(request.user, "enterprise", None) is not None:
         region = request.user.enterprise.region_id  # type: ignore[union-attr]
     context: dict[str, Any] = {
@@ -94,15 +98,17 @@ def assess(request: HttpRequest) -> HttpResponse:
         "as_of": as_of,
         "region": region,
         "stages": [stage.value for stage in EmissionStage],
-        "violations": [(item.value, item.label_zh) for item in PriorYearViolation],
+        "violations": violations,
     }
     if not code:
         return render(request, "rulebook/assess.html", context)
     rules = services.industry_rules(code, as_of, region or None)
-    entered = {fact["key"]: source.get(f"fact_{fact['key']}", "") for fact in rules["facts"]}
+    form = AssessForm(source, rules["facts"], [value for value, _ in violations])
+    form.is_valid()
+    entered = form.facts()
     context.update({"rules": rules, "entered": entered})
     if request.method == "POST":
-        chosen = [value for value, _ in context["violations"] if source.get(f"violation_{value}")]
+        chosen = form.violations()
         payload = {
             "as_of": as_of,
             "enterprises": [

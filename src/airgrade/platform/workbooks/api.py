@@ -38,3 +38,13 @@ def export_emergency_list(request: HttpRequest, year: int | None = None) -> Http
     from airgrade.platform.workbooks import exports
 
     return views.xlsx_response(exports.emergency_list(request.user, year), "应急减排清单.xlsx")
+
+
+@router.get("/exports/official/{kind}")
+def official_export(request: HttpRequest, kind: str) -> HttpResponse:
+    """An official table as .xlsx: ab-list (campaign, batch), application-list (campaign), lookback-qualification
+    (round), lookback-onsite (item), lookback-problems (round), guarantee-review (year), registry."""
+    from airgrade.platform.workbooks import official
+
+    data, filename = official.export(request.user, kind, request.GET)
+    return views.xlsx_response(data, filename)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("import/<int:job_id>/commit", views.commit_import, name="commit"),
     path("templates/<str:kind>.xlsx", views.template, name="template"),
     path("export/emergency-list.xlsx", views.export_emergency_list, name="export_emergency_list"),
+    path("export/<slug:kind>.xlsx", views.official_export, name="official"),
 ]

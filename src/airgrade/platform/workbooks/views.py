@@ -17,11 +17,12 @@ from airgrade.io.excel.writer import provenance, write_template
 from airgrade.platform.errors import AccessDenied, NotFound, ServiceError
 from airgrade.platform.jobs import services as jobs
 from airgrade.platform.permissions import actor_of
-from airgrade.platform.workbooks import exports, services
+from airgrade.platform.workbooks import exports, official, services
+from airgrade.platform.workbooks.forms import ImportForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_CHOICES = [("emergency_list", "应急减排清单")]
-TEMPLATE_NAMES = {"emergency_list": "应急减排清单导入模板.xlsx"}
+TEMPLATE_NAMES = {"emergency_list": "应急减排清单导入模板.xlsx", "zz_department": "绿色绩效评价部门数据导入模板.xlsx"}
 
 
 def xlsx_response(data: bytes, filename: str) -> HttpResponse:
@@ -48,6 +49,11 @@ def _index(request: HttpRequest, error: str = "", status: int = 200) -> HttpResp
         for kind, label in IMPORT_CHOICES
     ]
     recent = jobs.visible_jobs(request.user).filter(owner=request.user)[:10]
+    may_report = bool(decide(actor, "workbook.official_export", Target(region_code=actor.region_code)))
+    tables = [
+        {"kind": table.kind, "label": table.label, "params": table.params, "note": provenance(table.layout)}
+        for table in official.TABLES.values()
+    ]
     return render(
         request,
         "workbooks/index.html",
@@ -56,6 +62,7 @@ def _index(request: HttpRequest, error: str = "", status: int = 200) -> HttpResp
             "kinds": layouts,
             "recent": [{"job": job, "label": jobs.label_of(job.kind)} for job in recent],
             "error": error,
+            "tables": tables if may_report else [],
         },
         status=status,
     )
@@ -64,10 +71,15 @@ def _index(request: HttpRequest, error: str = "", status: int = 200) -> HttpResp
 @login_required
 @require_POST
 def start_import(request: HttpRequest) -> HttpResponse:
-    upload = request.FILES.get("file")
+    form = ImportForm(request.POST, request.FILES)
+    form.is_valid()  # every field is optional: the service refuses a missing file or an unknown kind in Chinese
+    upload = form.cleaned_data.get("file")
     try:
         job = services.start_import(
-            request.user, request.POST.get("kind", ""), upload.name if upload else "", upload.read() if upload else b""
+            request.user,
+            form.cleaned_data.get("kind", ""),
+            upload.name if upload else "",
+            upload.read() if upload else b"",
         )
     except (NotFound, AccessDenied):
         raise
@@ -106,3 +118,10 @@ def export_emergency_list(request: HttpRequest) -> HttpResponse:
     year_text = request.GET.get("year", "")
     year = int(year_text) if year_text.isdigit() else None
     return xlsx_response(exports.emergency_list(request.user, year), "应急减排清单.xlsx")
+
+
+@login_required
+def official_export(request: HttpRequest, kind: str) -> HttpResponse:
+    """An official table (H21-4 附件4, SJZ-2, H23-1 附件1–3, H23-5 附件4, the registry) from the page showing it."""
+    data, filename = official.export(request.user, kind, request.GET)
+    return xlsx_response(data, filename)

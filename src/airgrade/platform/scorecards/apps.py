@@ -1,0 +1,26 @@
+"""Django app: Zhengzhou green-performance evaluation (郑州市工业企业绿色绩效评价, issue 14, REQ ZZ-1 … ZZ-7) — scoring
+rounds, values from three sources, red lines, ranked table with classes and control ratios, recommendations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import AppConfig
+
+
+class ScorecardsConfig(AppConfig):
+    name = "airgrade.platform.scorecards"
+    label = "scorecards"
+    verbose_name = "绿色绩效评价"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from airgrade.platform.scorecards import department_import
+
+        department_import.register_job()
+
+    def expert_assignments(self, user: Any) -> list[str]:
+        """Keys of the scorecards whose on-site check is assigned to this expert (REQ ZZ-2 现场核查)."""
+        from airgrade.platform.scorecards.models import Scorecard
+
+        return [f"scorecard:{pk}" for pk in Scorecard.objects.filter(onsite_expert=user).values_list("pk", flat=True)]
