@@ -883,6 +883,7 @@ PAGES: list[Endpoint] = [
     ),
     # green-performance evaluation (issue 14): a county inside the city sees the round (its own rows only)
     Endpoint("GET", "scorecards/", lambda w: "/scorecards/", kind="list"),
+    Endpoint("GET", "scorecards/assess/", lambda w: "/scorecards/assess/", kind="list"),
     Endpoint(
         "POST",
         "scorecards/rounds/open/",
