@@ -75,6 +75,11 @@ API: list[Endpoint] = [
     ),
     Endpoint(
         "GET",
+        "/workbooks/opinions/{declaration_id}/{kind}",
+        lambda w: f"/api/workbooks/opinions/{w['reviewing'].pk}/county-preliminary",
+    ),
+    Endpoint(
+        "GET",
         "/workbooks/exports/official/{kind}",
         lambda w: f"/api/workbooks/exports/official/ab-list?campaign={w['campaign'].pk}",
         kind="list",
@@ -719,6 +724,12 @@ PAGES: list[Endpoint] = [
         outsiders=CITY_OUTSIDERS,
     ),
     Endpoint("GET", "workbooks/export/<slug:kind>.xlsx", lambda w: "/workbooks/export/registry.xlsx", kind="list"),
+    # Review opinions (LC-7): whoever may see the declaration; outsiders find nothing.
+    Endpoint(
+        "GET",
+        "workbooks/opinions/<int:declaration_id>/<slug:kind>.docx",
+        lambda w: f"/workbooks/opinions/{w['reviewing'].pk}/county-preliminary.docx",
+    ),
     Endpoint(
         "GET", "workbooks/export/<slug:kind>.xlsx", lambda w: "/workbooks/export/guarantee-review.xlsx", kind="list"
     ),
@@ -883,6 +894,7 @@ PAGES: list[Endpoint] = [
     ),
     # green-performance evaluation (issue 14): a county inside the city sees the round (its own rows only)
     Endpoint("GET", "scorecards/", lambda w: "/scorecards/", kind="list"),
+    Endpoint("GET", "scorecards/assess/", lambda w: "/scorecards/assess/", kind="list"),
     Endpoint(
         "POST",
         "scorecards/rounds/open/",
