@@ -63,6 +63,10 @@ class Tour:
         path = SHOTS / f"{self.count:02d}-{name}.png"
         self.page.screenshot(path=str(path), full_page=True)
         self.saved.append(str(path.relative_to(SHOTS.parents[1])))
+        if self.page.viewport_size["width"] < 600:  # a phone page: also the first screen, readable at full size
+            top = SHOTS / f"{self.count:02d}-{name}-first-screen.png"
+            self.page.screenshot(path=str(top))
+            self.saved.append(str(top.relative_to(SHOTS.parents[1])))
 
     def close(self) -> None:
         if self.context is not None:

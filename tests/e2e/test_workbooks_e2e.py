@@ -115,3 +115,66 @@ def test_import_with_one_bad_row_end_to_end(page: Any, login: Any, users: dict[s
     detail = page.locator("main").inner_text()
     assert "1号线" in detail and "2号线" in detail
     _shot(page, "workbooks-imported-entry")
+
+
+def _download(page: Any, selector: str) -> Any:
+    with page.expect_download() as download:
+        page.click(selector)
+    return load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+
+
+def test_official_tables_download_from_their_pages(page: Any, login: Any, users: dict[str, Any]) -> None:
+    """Each official table is a link on the page that shows its data, and the file opens with its headers."""
+    import datetime as dt
+
+    from tests.platform.declarations.workflow_helpers import province_verified
+
+    from airgrade.io.excel import layouts
+    from airgrade.platform.grades import services as grades
+    from airgrade.platform.grades.models import GradeRecord
+
+    province_verified(users)
+    record = GradeRecord.objects.get(enterprise=users["own_enterprise"])
+    today = dt.date.today()
+    round_ = grades.start_lookback(
+        users["city"],
+        region_code="410100",
+        year=today.year,
+        qualification_due=today + dt.timedelta(days=5),
+        onsite_due=today + dt.timedelta(days=9),
+    )
+    login("city")
+
+    def headers(book: Any, layout: Any) -> list[Any]:
+        sheet = book[layout.sheet]
+        return [sheet.cell(3, column).value for column in range(1, len(layout.columns) + 1)]
+
+    page.goto(f"/declarations/campaigns/{record.campaign_id}/")
+    _shot(page, "official-campaign-page")
+    book = _download(page, "#export-application-list")
+    assert headers(book, layouts.APPLICATION_LIST) == [c.title for c in layouts.APPLICATION_LIST.columns]
+    book = _download(page, "#export-ab-list")
+    assert headers(book, layouts.AB_LIST) == [c.title for c in layouts.AB_LIST.columns]
+    assert book[layouts.AB_LIST.sheet].cell(4, 4).value == record.enterprise.credit_code
+
+    page.goto(f"/grades/lookbacks/{round_.pk}/")
+    _shot(page, "official-lookback-page")
+    for selector, layout in (
+        ("#export-lookback-qualification", layouts.LOOKBACK_QUALIFICATION),
+        ("#export-lookback-problems", layouts.LOOKBACK_PROBLEMS),
+        (".export-lookback-onsite", layouts.LOOKBACK_ONSITE),
+    ):
+        assert headers(_download(page, selector), layout) == [c.title for c in layout.columns], selector
+
+    page.goto("/emergency/")
+    book = _download(page, "#export-guarantee-review")
+    assert headers(book, layouts.GUARANTEE_REVIEW) == [c.title for c in layouts.GUARANTEE_REVIEW.columns]
+    page.goto("/enterprises/")
+    book = _download(page, "#export-registry")
+    assert headers(book, layouts.REGISTRY) == [c.title for c in layouts.REGISTRY.columns]
+    page.goto("/workbooks/")
+    assert "非官方正式模板" in page.locator("#official-tables").inner_text()
+    _shot(page, "official-workbooks-index")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/declarations/campaigns/{record.campaign_id}/")
+    _shot(page, "official-campaign-page-phone")

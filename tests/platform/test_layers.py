@@ -31,7 +31,7 @@ KERNEL = frozenset(
     }
 )
 FEATURES = frozenset(
-    {"enterprises", "declarations", "grades", "disclosure", "emergency", "rulebook", "gates", "targets"}
+    {"enterprises", "declarations", "grades", "disclosure", "emergency", "rulebook", "gates", "targets", "verification"}
 )
 TOP = frozenset({"home", "api", "urls", "demo", "demo_workflow", "settings", "wsgi", "__init__"})
 
@@ -57,6 +57,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "emergency": KERNEL | {"enterprises", "grades"},
     # Gate ledger (issue 11): reads sites and alert events, feeds the declaration page through a contribution hook.
     "gates": KERNEL | {"enterprises", "declarations", "grades", "emergency"},
+    # Alert verification (issue 12): reads alert tasks and sites, downgrades through the grade registry's services.
+    "verification": KERNEL | {"enterprises", "grades", "emergency"},
     "rulebook": KERNEL,
     # The leaders' view (issue 13): reads the grade registry and the declarations in review.
     "targets": KERNEL | {"enterprises", "declarations", "grades"},
@@ -67,7 +69,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     # department data through the shared workbook pipeline; nothing below imports it.
     "scorecards": KERNEL | {"enterprises", "grades", "jobs", "workbooks"},
     "home": KERNEL | FEATURES,
-    "api": KERNEL | FEATURES | {"jobs", "workbooks"},
+    "api": KERNEL | FEATURES | {"jobs", "workbooks", "scorecards"},
     "urls": KERNEL | FEATURES | {"api", "home", "jobs", "workbooks", "scorecards"},
     "demo_workflow": KERNEL | FEATURES,
     "demo": KERNEL | FEATURES | {"demo_workflow", "scorecards"},

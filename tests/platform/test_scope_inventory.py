@@ -75,9 +75,36 @@ API: list[Endpoint] = [
     ),
     Endpoint(
         "GET",
+        "/workbooks/opinions/{declaration_id}/{kind}",
+        lambda w: f"/api/workbooks/opinions/{w['reviewing'].pk}/county-preliminary",
+    ),
+    Endpoint(
+        "GET",
         "/workbooks/exports/official/{kind}",
         lambda w: f"/api/workbooks/exports/official/ab-list?campaign={w['campaign'].pk}",
         kind="list",
+    ),
+    # green-performance evaluation (issue 14)
+    Endpoint(
+        "GET",
+        "/scorecards/rounds/{round_id}/ranking",
+        lambda w: f"/api/scorecards/rounds/{w['score_round'].pk}/ranking",
+        kind="list_or_refuse",
+    ),
+    Endpoint("GET", "/scorecards/sheets/{scorecard_id}", lambda w: f"/api/scorecards/sheets/{w['scorecard'].pk}"),
+    Endpoint(
+        "POST",
+        "/scorecards/sheets/{scorecard_id}/values",
+        lambda w: f"/api/scorecards/sheets/{w['scorecard'].pk}/values",
+        lambda w: {"source": "declared", "values": {"env_permit": True}},
+    ),
+    Endpoint(
+        "POST",
+        "/scorecards/pre-assess",
+        lambda w: "/api/scorecards/pre-assess",
+        lambda w: {"industry": "cement", "stated": {"env_permit": True}},
+        kind="list",
+        also_refused=frozenset({400}),
     ),
     Endpoint("GET", "/regions/", lambda w: "/api/regions/", kind="public_login", outsiders=OUTSIDERS),
     # enterprises
@@ -697,6 +724,12 @@ PAGES: list[Endpoint] = [
         outsiders=CITY_OUTSIDERS,
     ),
     Endpoint("GET", "workbooks/export/<slug:kind>.xlsx", lambda w: "/workbooks/export/registry.xlsx", kind="list"),
+    # Review opinions (LC-7): whoever may see the declaration; outsiders find nothing.
+    Endpoint(
+        "GET",
+        "workbooks/opinions/<int:declaration_id>/<slug:kind>.docx",
+        lambda w: f"/workbooks/opinions/{w['reviewing'].pk}/county-preliminary.docx",
+    ),
     Endpoint(
         "GET", "workbooks/export/<slug:kind>.xlsx", lambda w: "/workbooks/export/guarantee-review.xlsx", kind="list"
     ),
@@ -834,8 +867,48 @@ PAGES: list[Endpoint] = [
         "gates/sites/<int:site_id>/alerts/<int:event_id>/",
         lambda w: f"/gates/sites/{w['site'].pk}/alerts/{w['event'].pk}/",
     ),
+    # alert verification (issue 12)
+    Endpoint("GET", "verification/", lambda w: "/verification/", kind="list"),
+    Endpoint("GET", "verification/import/", lambda w: "/verification/import/", kind="list"),
+    Endpoint(
+        "POST",
+        "verification/import/",
+        lambda w: "/verification/import/",
+        lambda w: {
+            "kind": "monitoring",
+            "commit": "on",
+            "file": (
+                "监测.csv",
+                f"统一社会信用代码,排放口编号,监测时间,污染物,排放速率\n{w['enterprise'].credit_code},DA9,2026-11-01 00:00,SO2,1\n".encode(),
+            ),
+        },
+        kind="list",
+        multipart=True,
+        also_refused=frozenset({400}),
+    ),
+    Endpoint(
+        "GET",
+        "verification/alerts/<int:event_id>/",
+        lambda w: f"/verification/alerts/{w['event'].pk}/",
+        outsiders=CITY_OUTSIDERS,
+    ),
+    Endpoint(
+        "POST",
+        "verification/alerts/<int:event_id>/run/",
+        lambda w: f"/verification/alerts/{w['event'].pk}/run/",
+        outsiders=CITY_OUTSIDERS,
+    ),
+    Endpoint("GET", "verification/tasks/<int:task_id>/", lambda w: f"/verification/tasks/{w['task'].pk}/"),
+    Endpoint("GET", "verification/cases/", lambda w: "/verification/cases/?status=all", kind="list"),
+    Endpoint(
+        "POST",
+        "verification/cases/<int:case_id>/decide/",
+        lambda w: f"/verification/cases/{w['case'].pk}/decide/",
+        lambda w: {"decision": "confirm", "reason": "越权"},
+    ),
     # green-performance evaluation (issue 14): a county inside the city sees the round (its own rows only)
     Endpoint("GET", "scorecards/", lambda w: "/scorecards/", kind="list"),
+    Endpoint("GET", "scorecards/assess/", lambda w: "/scorecards/assess/", kind="list"),
     Endpoint(
         "POST",
         "scorecards/rounds/open/",
@@ -988,6 +1061,10 @@ def world(users: dict[str, Any], make_enterprise: Any) -> World:
     from airgrade.platform.gates import services as gates
 
     gate_device, _ = gates.register_device(users["enterprise"], site.pk, {"code": "G1", "entrance": "东门"})
+    from airgrade.platform.verification.models import Case
+
+    task = event.tasks.get(entry=entry)
+    case = Case.objects.create(task=task, event=event, enterprise=enterprise, region_id=task.region_id)
     score_round = scorecards.open_round(users["city"], "410100", 2030, dt.date.today() + dt.timedelta(days=30))
     return {
         **users,
@@ -1010,7 +1087,8 @@ def world(users: dict[str, Any], make_enterprise: Any) -> World:
         "ungraded": users["far_enterprise"],
         "entry": entry,
         "event": event,
-        "task": event.tasks.get(entry=entry),
+        "task": task,
+        "case": case,
         "order": order,
         "round": round_,
         "item": round_.items.get(),

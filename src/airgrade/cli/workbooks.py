@@ -159,6 +159,28 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
         output.write_bytes(data)
         console.print(f"{name} 已导出到 {output}")
 
+    @export_app.command("opinion")
+    def export_opinion(
+        declaration_id: int = typer.Argument(..., help="申报的编号（数据库 id）"),
+        kind: str = typer.Argument(
+            ..., help="county-preliminary（附件3）/ county-review（附件4）/ city-review（附件5）"
+        ),
+        username: str = AS_USER,
+        output: Path = typer.Option(..., "-o", "--output", help="输出的 .docx 文件"),
+    ) -> None:
+        """审核意见文书（DOCX，取自已签章的审核记录；格式由平台整理，非官方正式格式）。"""
+        user = user_named(username)
+        from airgrade.platform.errors import ServiceError
+        from airgrade.platform.workbooks import opinions
+
+        try:
+            data, name = opinions.review_opinion(user, declaration_id, kind)
+        except ServiceError as exc:
+            console.print(f"[red]{exc.message}[/red]")
+            raise typer.Exit(1) from None
+        output.write_bytes(data)
+        console.print(f"{name} 已导出到 {output}")
+
     @export_app.command("template")
     def export_template(
         kind: str = typer.Argument(..., help="emergency-list / registry / grade-history"),

@@ -108,6 +108,13 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
     "gates.ingest": frozenset({Role.ENTERPRISE, Role.COUNTY}),
     "gates.verify": frozenset({Role.COUNTY, Role.CITY, Role.PROVINCE}),
     "gates.inspect": frozenset({Role.COUNTY, Role.CITY}),
+    # Alert execution verified against independent data (issue 12; REQ H23-6, H21-6, LC-12). Bureaus load online
+    # monitoring and electricity data (independent of the enterprise) and run the verdicts; the enterprise sees its
+    # own; the county, which keeps its enterprises' records, confirms or dismisses a suspected failure.
+    "verification.view": frozenset({*STAFF_ROLES, Role.ENTERPRISE}),
+    "verification.import": frozenset({Role.COUNTY, Role.CITY, Role.PROVINCE}),
+    "verification.run": frozenset({Role.COUNTY, Role.CITY, Role.PROVINCE}),
+    "verification.case.decide": frozenset({Role.COUNTY}),
     # Zhengzhou green-performance evaluation (issue 14, REQ ZZ-1 … ZZ-7): the enterprise declares its own scorecard;
     # county and city bureaus bring in department data, flag red lines and assign experts; the assigned expert (or a
     # bureau) records the on-site check; the city opens and publishes a round and alone decides a published change.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -46,6 +47,18 @@ class Conflict(ServiceError):
     """The object changed under the caller (a racing approval, a stale form)."""
 
     status = 409
+
+
+def form_values(form: Any) -> dict[str, Any]:
+    """A page form's cleaned values (an app's forms.py), or a ServiceError naming the first field the form itself
+    refused, with its label: page forms only shape input, so this is rare (a NUL character) and the services decide
+    the rest."""
+    if form.is_valid():
+        return dict(form.cleaned_data)
+    for name, errors in form.errors.items():
+        label = getattr(form.fields.get(name), "label", "") or ""
+        raise ServiceError(f"{label}：{errors[0]}" if label else str(errors[0]), field=name)
+    raise ServiceError("提交的内容无法读取")
 
 
 def form_int(raw: object, *, field: str, label: str, required: bool = True) -> int | None:

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "airgrade.platform.disclosure",
     "airgrade.platform.emergency",
     "airgrade.platform.gates",
+    "airgrade.platform.verification",
     "airgrade.platform.rulebook",
     "airgrade.platform.targets",
     "airgrade.platform.home",

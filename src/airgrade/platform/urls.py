@@ -22,6 +22,7 @@ urlpatterns = [
     path("emergency/", include("airgrade.platform.emergency.urls")),
     path("gates/", include("airgrade.platform.gates.urls")),
     path("rules/", include("airgrade.platform.rulebook.urls")),
+    path("verification/", include("airgrade.platform.verification.urls")),
     path("targets/", include("airgrade.platform.targets.urls")),
     path("jobs/", include("airgrade.platform.jobs.urls")),
     path("workbooks/", include("airgrade.platform.workbooks.urls")),

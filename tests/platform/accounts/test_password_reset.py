@@ -227,3 +227,22 @@ def test_the_admin_user_page_leads_to_the_reset(users: dict[str, Any]) -> None:
     issued = client.post(f"/accounts/users/{users['county'].pk}/reset/", {"op": "link"})
     assert issued.status_code == 200 and "/accounts/reset/" in issued.content.decode()
     assert "/accounts/users/" in client.get("/").content.decode()  # the administrator's navigation shows 账号管理
+
+
+@pytest.mark.django_db
+def test_the_password_pages_read_input_through_their_forms(users: dict[str, Any]) -> None:
+    """accounts/forms.py keeps a password as typed (its spaces count) and refuses a NUL character with the field's
+    name, on the page, never a 500 and nothing changed."""
+    account = users["enterprise"]
+    spaced = f" {NEW_PASSWORD} "
+    account.set_password(spaced)
+    account.save()
+    client = Client()
+    assert client.post(LOGIN, {"username": account.username, "password": NEW_PASSWORD}).status_code == 200
+    assert client.post(LOGIN, {"username": account.username, "password": spaced}).status_code == 302
+    refused = client.post("/accounts/password/", {"current": spaced, "password1": "ab\x00cd", "password2": "ab\x00cd"})
+    assert refused.status_code == 200 and "新密码：" in refused.content.decode()
+    account.refresh_from_db()
+    assert account.check_password(spaced)
+    nul_login = Client().post(LOGIN, {"username": "ent\x00", "password": "x"})
+    assert nul_login.status_code == 200 and "用户名：" in nul_login.content.decode()

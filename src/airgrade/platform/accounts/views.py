@@ -17,7 +17,8 @@ from django.views.decorators.http import require_POST
 
 from airgrade.platform.accounts import services
 from airgrade.platform.accounts.captcha import new_captcha
-from airgrade.platform.errors import NotFound, ServiceError
+from airgrade.platform.accounts.forms import AccountResetForm, NewPasswordForm, PasswordChangeForm, SignInForm
+from airgrade.platform.errors import NotFound, ServiceError, form_values
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -38,14 +39,16 @@ def login_view(request: HttpRequest) -> HttpResponse:
     """The one sign-in form of the platform (the admin's login redirects here), throttled by django-axes."""
     if request.method != "POST":
         return _login_page(request, "", "", 200)
-    username = request.POST.get("username", "")
+    form = SignInForm(request.POST)
+    username = str(form.data.get("username", ""))
     try:
+        values = form_values(form)
         user = services.sign_in(
             request,
-            username,
-            request.POST.get("password", ""),
-            captcha_token=request.POST.get("captcha_token", ""),
-            captcha_answer=request.POST.get("captcha_answer", ""),
+            values["username"],
+            values["password"],
+            captcha_token=values["captcha_token"],
+            captcha_answer=values["captcha_answer"],
         )
     except ServiceError as exc:
         return _login_page(request, username.strip(), exc.message, exc.status if exc.status != 400 else 200)
@@ -97,7 +100,8 @@ def reset_with_link(request: HttpRequest, token: str) -> HttpResponse:
     context: dict[str, Any] = {"account": account}
     if request.method == "POST":
         try:
-            services.redeem_reset_link(token, request.POST.get("password1", ""), request.POST.get("password2", ""))
+            values = form_values(NewPasswordForm(request.POST))
+            services.redeem_reset_link(token, values["password1"], values["password2"])
         except NotFound as exc:
             services.record_reset_link_failure(request)
             return render(request, "accounts/reset_link.html", {"error": exc.message, "invalid": True}, status=404)
@@ -115,11 +119,9 @@ def password_change(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"temporary": request.user.must_change_password}  # type: ignore[union-attr]
     if request.method == "POST":
         try:
+            values = form_values(PasswordChangeForm(request.POST))
             account = services.change_own_password(
-                request.user,
-                request.POST.get("current", ""),
-                request.POST.get("password1", ""),
-                request.POST.get("password2", ""),
+                request.user, values["current"], values["password1"], values["password2"]
             )
         except ServiceError as exc:
             context["error"] = exc.message
@@ -151,14 +153,13 @@ def account_reset(request: HttpRequest, account_id: int) -> HttpResponse:
     }
     if request.method == "POST":
         try:
-            if request.POST.get("op") == "link":
+            values = form_values(AccountResetForm(request.POST))
+            if values["op"] == "link":
                 token, link = services.issue_reset_link(request.user, account_id)
                 context["link"] = request.build_absolute_uri(reverse("accounts:reset_with_link", args=[token]))
                 context["expires_at"] = link.expires_at
             else:
-                services.set_temporary_password(
-                    request.user, account_id, request.POST.get("password1", ""), request.POST.get("password2", "")
-                )
+                services.set_temporary_password(request.user, account_id, values["password1"], values["password2"])
                 context["temporary_set"] = True
         except NotFound:
             raise

@@ -85,6 +85,11 @@ ACTION_LABELS: dict[str, str] = {
     "gates.ingest": "接收门禁通行记录",
     "gates.verify": "核验门禁台账",
     "gates.inspect": "抽查门禁台账",
+    "verification.import": "导入在线监测/用电量数据",
+    "verification.run": "核查预警执行情况",
+    "verification.case.open": "疑似未落实减排立案",
+    "verification.case.withdraw": "复核后撤销疑似问题",
+    "verification.case.decide": "核实预警执行疑似问题",
 }
 
 

@@ -216,7 +216,10 @@ def grade_options(declaration: Declaration, action: str, reviews: list[ItemRevie
     """Per item, the grades `action` may set: the industry's scale, what the role may decide (the county C and
     below, the city lower than declared), and nothing better than the engine reaches on the declared facts."""
     row = transition_for(action)
-    if row is None or row.grade_rule is GradeRule.NONE:
+    # Only a row whose caller names a grade offers a choice: province verification confirms the city's
+    # recommendation or the declared grade (its consequences say which), so a "no grade to choose" line there
+    # read like a refusal.
+    if row is None or not row.grade_rule.asks_grade:
         return {}
     options: dict[int, list[str]] = {}
     for review in reviews:

@@ -26,6 +26,7 @@ from airgrade.core.types import Grade, Role
 from airgrade.core.workflow import State, WorkflowContext, transition_for
 from airgrade.core.workflow.campaigns import campaign_templates
 from airgrade.core.workflow.transitions import TRANSITIONS
+from airgrade.io.documents.review_opinion import OPINION_KIND_OF_ACTION
 from airgrade.platform import lists, params
 from airgrade.platform.declarations import files, review, services
 from airgrade.platform.declarations.models import (
@@ -328,6 +329,7 @@ def _detail_page(
                     "event": e,
                     "label": getattr(transition_for(e.action), "label_zh", e.action),
                     "role": {r.value: r.label_zh for r in Role}.get(e.reviewer_role, e.reviewer_role),
+                    "opinion_kind": OPINION_KIND_OF_ACTION.get(e.action, ""),
                 }
                 for e in declaration.events.all()
             ],

@@ -12,11 +12,3 @@ class ObjectionForm(forms.Form):
     captcha_answer = forms.CharField(label="验证码", required=False, strip=False)
     reporter_name = forms.CharField(label="举报人", required=False, strip=False)
     reporter_contact = forms.CharField(label="联系方式", required=False, strip=False)
-
-
-def first_error(form: forms.Form) -> str:
-    """The first of the form's own errors, with its field's label."""
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        return f"{label}：{errors[0]}" if label else str(errors[0])
-    return ""

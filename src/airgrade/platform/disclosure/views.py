@@ -3,6 +3,7 @@ form with an arithmetic captcha and the objection status; the monthly report for
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,9 +21,10 @@ from airgrade.platform import lists, params
 from airgrade.platform.accounts.addresses import client_address
 from airgrade.platform.accounts.captcha import new_captcha
 from airgrade.platform.disclosure import services
-from airgrade.platform.disclosure.forms import ObjectionForm, first_error
+from airgrade.platform.disclosure.forms import ObjectionForm
 from airgrade.platform.disclosure.models import Objection, ResultNotice
-from airgrade.platform.errors import NotFound, ServiceError
+from airgrade.platform.errors import NotFound, ServiceError, form_values
+from airgrade.platform.hooks import contributions
 from airgrade.platform.pages import Action, Field, action_page, require_page
 from airgrade.platform.permissions import actor_of, permissions_for
 from airgrade.platform.regions.models import Region
@@ -61,14 +63,15 @@ def objection_form(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     enterprise = services.objectionable_enterprise(enterprise_id)
     status = 200
     if request.method == "POST":
-        form = ObjectionForm(request.POST)
-        if not form.is_valid():  # only a NUL character gets here; every other check is the service's
-            messages.error(request, first_error(form))
+        try:
+            values = form_values(ObjectionForm(request.POST))
+        except ServiceError as exc:  # only a NUL character gets here; every other check is the service's
+            messages.error(request, exc.message)
             status = 400
         else:
             try:
                 objection = services.file_objection(
-                    enterprise_id=enterprise.pk, client_address=client_address(request), **form.cleaned_data
+                    enterprise_id=enterprise.pk, client_address=client_address(request), **values
                 )
             except ServiceError as exc:
                 messages.error(request, exc.message)
@@ -101,7 +104,14 @@ def monthly_report(request: HttpRequest) -> HttpResponse:
         response = HttpResponse(services.monthly_report_csv(rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="monthly-{region}-{year}{month:02d}.csv"'
         return response
-    return render(request, "disclosure/monthly.html", {"rows": rows, "region": region, "year": year, "month": month})
+    # Sections other apps add to the report (the targets' A/B shares at the month's end, REQ H23-3).
+    month_end = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+    sections = contributions("monthly_report_sections", request.user, region, min(month_end, today))
+    return render(
+        request,
+        "disclosure/monthly.html",
+        {"rows": rows, "region": region, "year": year, "month": month, "sections": sections},
+    )
 
 
 # ---------------------------------------------------------------- the city's handling (举报办理)

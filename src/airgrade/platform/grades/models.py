@@ -100,6 +100,7 @@ class Downgrade(models.Model):
         LOOKBACK_FAILED = "lookback_failed", "回头看不合格"
         FALSE_MATERIAL = "false_material", "虚假材料"
         GATE_DATA_TAMPERED = "gate_data_tampered", "篡改门禁/视频数据"
+        ALERT_NOT_EXECUTED = "alert_not_executed", "未落实应急减排措施"
 
     enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.PROTECT, related_name="downgrades")
     site = models.ForeignKey("enterprises.Site", on_delete=models.PROTECT)

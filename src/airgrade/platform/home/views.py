@@ -72,7 +72,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "overdue_total": sum(1 for task in queue if task["overdue"]),
         "grades_in_force": grades_in_force,
         "grade_mix": grade_mix,
-        "stats": stats,
+        # Registry figures are for those who keep the registry; an expert's home is its assigned checks only.
+        "stats": stats if "enterprise.edit" in allowed else [],
         "by_industry": by_industry if "region.overview" in allowed else [],
         "scope_name": user.region.full_name() if getattr(user, "region", None) else "",
         "enterprise": getattr(user, "enterprise", None),

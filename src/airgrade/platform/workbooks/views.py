@@ -120,6 +120,24 @@ def export_emergency_list(request: HttpRequest) -> HttpResponse:
     return xlsx_response(exports.emergency_list(request.user, year), "应急减排清单.xlsx")
 
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@login_required
+def review_opinion(request: HttpRequest, declaration_id: int, kind: str) -> HttpResponse:
+    """A review opinion (LC-7 附件3/4/5) as DOCX, from the declaration page."""
+    from airgrade.platform.workbooks import opinions
+
+    data, filename = opinions.review_opinion(request.user, declaration_id, kind)
+    return docx_response(data, filename)
+
+
+def docx_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=DOCX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
 @login_required
 def official_export(request: HttpRequest, kind: str) -> HttpResponse:
     """An official table (H21-4 附件4, SJZ-2, H23-1 附件1–3, H23-5 附件4, the registry) from the page showing it."""

@@ -1,0 +1,16 @@
+"""Django app: alert execution verified against online monitoring and electricity use (issue 12; REQ H23-6)."""
+
+from django.apps import AppConfig
+
+
+class VerificationConfig(AppConfig):
+    name = "airgrade.platform.verification"
+    label = "verification"
+    verbose_name = "预警执行核查"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The county's case queue joins the home work queue (hook read by home.services.work_queue).
+        from airgrade.platform.verification import services
+
+        self.work_items = services.case_work_items  # type: ignore[attr-defined]

@@ -1,0 +1,602 @@
+"""Alert verification services (issue 12; REQ H23-6, H21-6, LC-12): import monitoring and electricity readings
+(idempotent, all or nothing), verdicts per alert task from the pure core, the county's case queue, and a confirmed
+case into the grade registry's downgrade path. Every write runs in one transaction and leaves an audit record."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from airgrade.core import verification as core
+from airgrade.core.access import Target, decide
+from airgrade.core.regions import contains
+from airgrade.core.rules.rulebook import default_rulebook
+from airgrade.core.types import Grade
+from airgrade.platform.audit import services as audit
+from airgrade.platform.emergency import services as emergency
+from airgrade.platform.emergency.models import AlertEvent, AlertTask
+from airgrade.platform.enterprises.models import EmissionOutlet, Enterprise, Site
+from airgrade.platform.errors import NotFound, ServiceError
+from airgrade.platform.grades import services as grades
+from airgrade.platform.grades.models import Downgrade
+from airgrade.platform.permissions import actor_of, permissions_for, require, require_found, require_role, scoped
+from airgrade.platform.verification import files
+from airgrade.platform.verification.models import Case, MonitoringPoint, Reading, TaskVerdict
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+POLLUTANT_LABELS = {"SO2": "二氧化硫", "NOx": "氮氧化物", "PM": "颗粒物", "VOCs": "挥发性有机物"}
+CHART_MARGIN = dt.timedelta(days=2)  # hours shown before and after the alert on the evidence chart
+
+
+def rules(on: dt.date) -> core.VerificationRules:
+    return core.VerificationRules.from_entry(default_rulebook().alert_verification(on))
+
+
+def local(moment: dt.datetime) -> dt.datetime:
+    """A stored (aware) time as Beijing wall-clock time without tzinfo, as the core reads it."""
+    return timezone.localtime(moment, BEIJING).replace(tzinfo=None)
+
+
+def aware(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(tzinfo=BEIJING)
+
+
+# ------------------------------------------------------------------------------------------------ import
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    file_name: str
+    committed: bool = False
+    rows: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    points_created: int = 0
+    errors: list[files.RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def messages(self, limit: int = 200) -> list[str]:
+        return [error.text(self.file_name) for error in self.errors[:limit]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "file_name": self.file_name,
+            "committed": self.committed,
+            "rows": self.rows,
+            "new": self.new,
+            "changed": self.changed,
+            "unchanged": self.unchanged,
+            "points_created": self.points_created,
+            "errors": [error.as_dict() for error in self.errors],
+        }
+
+
+def _sites_for(user: Any, credit_codes: Iterable[str]) -> dict[str, list[Site]]:
+    """Sites of the enterprises named in the file that the caller may import for; others look missing."""
+    actor = actor_of(user)
+    enterprises = Enterprise.objects.filter(credit_code__in=set(credit_codes))
+    found: dict[str, list[Site]] = {}
+    for enterprise in enterprises.prefetch_related("sites"):
+        target = Target(region_code=enterprise.region_id, enterprise_id=enterprise.pk)
+        if decide(actor, "verification.import", target):
+            found[enterprise.credit_code] = list(enterprise.sites.all())
+    return found
+
+
+def _site_of(row: dict[str, Any], sites: dict[str, list[Site]]) -> Site | str:
+    candidates = sites.get(row["credit_code"])
+    if candidates is None:
+        return "企业不存在或不在您的管辖范围内"
+    if row["site"]:
+        named = [site for site in candidates if site.name == row["site"]]
+        return named[0] if named else f"该企业没有名为“{row['site']}”的厂区"
+    if len(candidates) == 1:
+        return candidates[0]
+    return "该企业有多个厂区，须填写厂区名称"
+
+
+def _row_values(row: dict[str, Any]) -> tuple[Any, ...]:
+    return (row["minutes"], row.get("value"), row.get("concentration"), row.get("flow"), row["status"])
+
+
+def _stored_values(reading: Reading) -> tuple[Any, ...]:
+    return (reading.minutes, reading.value, reading.concentration, reading.flow, reading.status)
+
+
+def import_readings(
+    user: Any,
+    kind: str,
+    file_name: str,
+    content: bytes,
+    *,
+    commit: bool,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> ImportReport:
+    """Check a monitoring or electricity file (dry run) or load it (commit): all rows or none. The same file twice
+    changes nothing; a value that differs from the stored one for the same point and hour is a correction
+    (counted as changed)."""
+    require_role(user, "verification.import")
+    if kind not in files.COLUMNS:
+        raise ServiceError(f"未知的数据类别：{kind}", field="kind")
+    try:
+        parsed = files.parse_file(kind, file_name, content, date_from=date_from, date_to=date_to)
+    except ValueError as exc:
+        raise ServiceError(str(exc), field="file") from None
+    return _load_rows(user, kind, file_name, parsed, commit=commit, digest=hashlib.sha256(content).hexdigest())
+
+
+def import_rows(user: Any, kind: str, rows: list[dict[str, Any]], *, source: str = "数据接口") -> ImportReport:
+    """The API's data feed: the same columns as the file layouts, as JSON objects (keys: column headers or the
+    layout's field names). Loaded all or none, like a file."""
+    require_role(user, "verification.import")
+    if kind not in files.COLUMNS:
+        raise ServiceError(f"未知的数据类别：{kind}", field="kind")
+    columns = files.COLUMNS[kind]
+    header = [column.header for column in columns]
+    table: list[list[Any]] = [header]
+    for item in rows:
+        if not isinstance(item, dict):
+            raise ServiceError("每条记录须为对象", field="rows")
+        table.append([item.get(column.key, item.get(column.header)) for column in columns])
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(["" if cell is None else cell for cell in line] for line in table)
+    content = buffer.getvalue().encode("utf-8")
+    parsed = files.parse_file(kind, f"{source}.csv", content)
+    return _load_rows(user, kind, source, parsed, commit=True, digest=hashlib.sha256(content).hexdigest())
+
+
+def _load_rows(
+    user: Any, kind: str, file_name: str, parsed: files.ParsedFile, *, commit: bool, digest: str
+) -> ImportReport:
+    report = ImportReport(kind, file_name, rows=len(parsed.rows) + len({e.row for e in parsed.errors if e.row}))
+    report.errors.extend(parsed.errors)
+    point_kind = MonitoringPoint.Kind.OUTLET if kind == files.MONITORING else MonitoringPoint.Kind.METER
+    sites = _sites_for(user, (row["credit_code"] for row in parsed.rows))
+    keyed: dict[tuple[int, str, str, dt.datetime], dict[str, Any]] = {}
+    site_by_id: dict[int, Site] = {}
+    for row in parsed.rows:
+        site = _site_of(row, sites)
+        if isinstance(site, str):
+            report.errors.append(files.RowError(row["row"], "统一社会信用代码", row["credit_code"], site))
+            continue
+        site_by_id[site.pk] = site
+        key = (site.pk, row["point"], row["pollutant"], row["at"])
+        earlier = keyed.get(key)
+        if earlier is not None:
+            if _row_values(earlier) != _row_values(row):
+                report.errors.append(
+                    files.RowError(
+                        row["row"], "监测时间", row["at"].isoformat(" "), f"与第 {earlier['row']} 行同一时段数值不同"
+                    )
+                )
+            continue
+        keyed[key] = row
+    # Existing points, and registry outlets to link new ones to (a pollutant the outlet does not emit is refused).
+    points = {
+        (point.site_id, point.code): point
+        for point in MonitoringPoint.objects.filter(site_id__in=site_by_id, kind=point_kind).select_related("outlet")
+    }
+    outlets = {
+        (outlet.site_id, outlet.code): outlet for outlet in EmissionOutlet.objects.filter(site_id__in=site_by_id)
+    }
+    if kind == files.MONITORING:
+        for (site_id, code, pollutant, _), row in list(keyed.items()):
+            point = points.get((site_id, code))
+            outlet = point.outlet if point else outlets.get((site_id, code))
+            if outlet is not None and outlet.pollutants and pollutant not in outlet.pollutants:
+                names = "、".join(POLLUTANT_LABELS.get(p, p) for p in outlet.pollutants)
+                report.errors.append(
+                    files.RowError(
+                        row["row"],
+                        "污染物",
+                        POLLUTANT_LABELS.get(pollutant, pollutant),
+                        f"排放口 {code} 在档案中只监测 {names}",
+                    )
+                )
+    if report.errors:
+        report.errors.sort(key=lambda error: error.row)
+        return report
+    existing: dict[tuple[int, str, str, dt.datetime], Reading] = {}
+    by_point: dict[int, list[tuple[str, dt.datetime]]] = defaultdict(list)
+    for site_id, code, pollutant, at in keyed:
+        point = points.get((site_id, code))
+        if point is not None:
+            by_point[point.pk].append((pollutant, at))
+    for point_id, keys in by_point.items():
+        times = [aware(at) for _, at in keys]
+        for reading in Reading.objects.filter(point_id=point_id, at__gte=min(times), at__lte=max(times)).select_related(
+            "point"
+        ):
+            existing[(reading.point.site_id, reading.point.code, reading.pollutant, local(reading.at))] = reading
+    new_rows, changed = [], []
+    for key, row in keyed.items():
+        stored = existing.get(key)
+        if stored is None:
+            new_rows.append((key, row))
+        elif _stored_values(stored) != _row_values(row):
+            changed.append((stored, row))
+        else:
+            report.unchanged += 1
+    report.new, report.changed = len(new_rows), len(changed)
+    report.points_created = len({(key[0], key[1]) for key, _ in new_rows if (key[0], key[1]) not in points})
+    if not commit or (not new_rows and not changed):
+        report.committed = commit
+        return report
+    with transaction.atomic():
+        for site_id, code in sorted({(key[0], key[1]) for key, _ in new_rows if (key[0], key[1]) not in points}):
+            site = site_by_id[site_id]
+            points[(site_id, code)] = MonitoringPoint.objects.create(
+                site=site,
+                enterprise_id=site.enterprise_id,
+                region_id=site.region_id,
+                kind=point_kind,
+                code=code,
+                outlet=outlets.get((site_id, code)) if point_kind == MonitoringPoint.Kind.OUTLET else None,
+            )
+        Reading.objects.bulk_create(
+            [
+                Reading(
+                    point=points[(key[0], key[1])],
+                    pollutant=key[2],
+                    at=aware(key[3]),
+                    minutes=row["minutes"],
+                    value=row.get("value"),
+                    concentration=row.get("concentration"),
+                    flow=row.get("flow"),
+                    status=row["status"],
+                )
+                for key, row in new_rows
+            ],
+            batch_size=2000,
+        )
+        for stored, row in changed:
+            stored.minutes, stored.value, stored.status = row["minutes"], row.get("value"), row["status"]
+            stored.concentration, stored.flow = row.get("concentration"), row.get("flow")
+        Reading.objects.bulk_update(
+            [stored for stored, _ in changed], ["minutes", "value", "concentration", "flow", "status"], batch_size=2000
+        )
+        actor = actor_of(user)
+        regions = sorted({site_by_id[key[0]].region_id for key in keyed})
+        audit.record(
+            actor=user,
+            action="verification.import",
+            object_type="verification.reading",
+            object_label=f"{files.KIND_LABELS[kind]} {file_name}",
+            region_code=regions[0] if len(regions) == 1 else (actor.region_code or ""),
+            after={
+                "kind": kind,
+                "file": file_name,
+                "sha256": digest,
+                "new": report.new,
+                "changed": report.changed,
+                "unchanged": report.unchanged,
+                "sites": len(site_by_id),
+            },
+        )
+    report.committed = True
+    return report
+
+
+# ------------------------------------------------------------------------------------------------ verdicts
+
+
+def event_window(event: AlertEvent) -> tuple[dt.datetime, dt.datetime]:
+    """The alert's window in local time: from its start to its end, its lifting, or now while it runs."""
+    end = event.lifted_at or event.ends_at or timezone.now()
+    if event.ends_at and event.lifted_at:
+        end = min(event.ends_at, event.lifted_at)
+    return local(event.starts_at), local(end)
+
+
+def _other_alert_days(event: AlertEvent, region_code: str, first: dt.date, last: dt.date) -> set[dt.date]:
+    """Days of other alerts over the region: not normal days, so never part of a baseline."""
+    days: set[dt.date] = set()
+    since = aware(dt.datetime.combine(first, dt.time()))
+    for other in AlertEvent.objects.exclude(pk=event.pk).filter(
+        starts_at__lte=aware(dt.datetime.combine(last, dt.time()))
+    ):
+        if not any(contains(code, region_code) for code in other.region_codes):
+            continue
+        start, end = event_window(other)
+        if aware(end) < since:
+            continue
+        day = start.date()
+        while day <= end.date():
+            days.add(day)
+            day += dt.timedelta(days=1)
+    return days
+
+
+def _signals(
+    task: AlertTask, start: dt.datetime, end: dt.datetime, on: core.VerificationRules
+) -> list[core.SignalInput]:
+    expected = core.expected_drops(task.plan, on)
+    since = aware(start - dt.timedelta(days=on.lookback_days + 1))
+    until = aware(end)
+    channels: dict[str, dict[str, list[core.Reading]]] = defaultdict(lambda: defaultdict(list))
+    readings = (
+        Reading.objects.filter(point__site_id=task.entry.site_id, at__gte=since, at__lt=until)
+        .select_related("point")
+        .order_by("at")
+    )
+    for reading in readings.iterator(chunk_size=5000):
+        key = reading.pollutant if reading.point.kind == MonitoringPoint.Kind.OUTLET else "electricity"
+        channels[key][reading.point.code].append(
+            core.Reading(
+                reading.point.code,
+                local(reading.at),
+                reading.minutes,
+                reading.value,
+                core.ReadingStatus(reading.status),
+            )
+        )
+    signals = []
+    for key in (*core.POLLUTANT_KEYS, "electricity"):
+        if key not in channels:
+            continue
+        kind = core.SignalKind.ELECTRICITY if key == "electricity" else core.SignalKind.EMISSION
+        label = "用电量" if key == "electricity" else POLLUTANT_LABELS[key]
+        signals.append(core.SignalInput(key, label, kind, dict(channels[key]), expected.get(key)))
+    return signals
+
+
+def _visible_event(user: Any, event_id: int, action: str = "verification.view") -> AlertEvent:
+    if action != "verification.view":
+        require_role(user, action)
+    event = emergency.get_event(user, event_id)  # out of scope looks missing
+    actor = actor_of(user)
+    if not decide(actor, "verification.view", Target(region_code=actor.region_code, enterprise_id=actor.enterprise_id)):
+        raise NotFound("预警事件不存在或不在您的管辖范围内")
+    return event
+
+
+def verify_task(user: Any, task: AlertTask, on: core.VerificationRules | None = None) -> TaskVerdict:
+    """Compute and store one task's verdict; a suspected failure opens a case, a case no longer suspected is
+    withdrawn (only while the county has not decided it)."""
+    event = task.event
+    start, end = event_window(event)
+    on = on or rules(start.date())
+    signals = _signals(task, start, end, on)
+    excluded = _other_alert_days(event, task.region_id, start.date() - dt.timedelta(days=on.lookback_days), end.date())
+    result = core.verify_task(signals, start, end, excluded, on)
+    chart_start, chart_end = start - CHART_MARGIN, end + dt.timedelta(hours=12)
+    evidence = {
+        "window": [start.isoformat(" ", "minutes"), end.isoformat(" ", "minutes")],
+        "signals": {
+            signal.key: {
+                "label_zh": signal.label_zh,
+                "unit": "kWh/h" if signal.kind is core.SignalKind.ELECTRICITY else "kg/h",
+                **core.evidence_series(signal, chart_start, chart_end),
+            }
+            for signal in result.signals
+        },
+    }
+    verdict, _ = TaskVerdict.objects.update_or_create(
+        task=task,
+        defaults={
+            "event": event,
+            "enterprise_id": task.enterprise_id,
+            "region_id": task.region_id,
+            "verdict": result.verdict.value,
+            "reason": result.reason_zh,
+            "details": result.as_dict(),
+            "evidence": evidence,
+            "rules_version": str(default_rulebook().version),
+            "computed_at": timezone.now(),
+            "computed_by": user,
+        },
+    )
+    case = Case.objects.filter(task=task).first()
+    if result.verdict is core.Verdict.SUSPECTED:
+        if case is None:
+            case = Case.objects.create(
+                task=task, event=event, enterprise_id=task.enterprise_id, region_id=task.region_id
+            )
+            audit.record(
+                actor=user,
+                action="verification.case.open",
+                obj=case,
+                region_code=task.region_id,
+                after={"task": task.pk, "event": event.pk, "reason": result.reason_zh[:500]},
+            )
+        elif case.status == Case.Status.WITHDRAWN:
+            case.status = Case.Status.OPEN
+            case.save(update_fields=["status"])
+    elif case is not None and case.status == Case.Status.OPEN:
+        case.status = Case.Status.WITHDRAWN
+        case.save(update_fields=["status"])
+        audit.record(
+            actor=user,
+            action="verification.case.withdraw",
+            obj=case,
+            region_code=task.region_id,
+            before={"status": "open"},
+            after={"status": "withdrawn", "verdict": result.verdict.value},
+        )
+    return verdict
+
+
+@transaction.atomic
+def verify_event(user: Any, event_id: int) -> dict[str, int]:
+    """Verdicts for every task of the alert in the caller's region (REQ H23-6); counts per verdict."""
+    event = _visible_event(user, event_id, "verification.run")
+    actor = require(user, "verification.run", Target(region_code=actor_of(user).region_code))
+    start, _ = event_window(event)
+    on = rules(start.date())
+    counts: dict[str, int] = {verdict.value: 0 for verdict in core.Verdict}
+    tasks = scoped(event.tasks.select_related("event", "entry"), actor, enterprise_field="enterprise_id")
+    for task in tasks:
+        counts[verify_task(user, task, on).verdict] += 1
+    audit.record(
+        actor=user,
+        action="verification.run",
+        obj=event,
+        region_code=actor.region_code or "",
+        after={"counts": counts, "rules_version": str(default_rulebook().version)},
+    )
+    return counts
+
+
+def event_verdicts(user: Any, event_id: int) -> tuple[AlertEvent, list[AlertTask]]:
+    """The alert's tasks in the caller's scope with their verdict and case (an enterprise sees only its own)."""
+    event = _visible_event(user, event_id)
+    tasks = emergency.event_tasks(user, event).select_related("verdict", "verification_case")
+    return event, list(tasks)
+
+
+def region_cut(tasks: Iterable[AlertTask]) -> dict[str, dict[str, Any]]:
+    """The observed cut per pollutant over the enterprises with enough data: Σ(baseline − observed) / Σ baseline,
+    beside the share the region must reach (REQ G-6). Only enterprises whose signal was judged count."""
+    sums: dict[str, list[float]] = {key: [0.0, 0.0, 0.0] for key in core.POLLUTANT_KEYS}  # base, observed, n
+    for task in tasks:
+        verdict = getattr(task, "verdict", None)
+        if verdict is None:
+            continue
+        for signal in verdict.details.get("signals", []):
+            overall = signal["overall"]
+            if signal["key"] in sums and overall["verdict"] in ("done", "suspected"):
+                hours = overall["valid_hours"]
+                sums[signal["key"]][0] += (overall["baseline"] or 0.0) * hours
+                sums[signal["key"]][1] += (overall["observed"] or 0.0) * hours
+                sums[signal["key"]][2] += 1
+    return {
+        key: {
+            "enterprises": int(n),
+            "cut": None if not base else round(1 - observed / base, 4),
+        }
+        for key, (base, observed, n) in sums.items()
+    }
+
+
+def get_task_verdict(user: Any, task_id: int) -> tuple[AlertTask, TaskVerdict | None, Case | None]:
+    require_role(user, "verification.view")
+    task = emergency.get_task(user, task_id)
+    verdict = TaskVerdict.objects.filter(task=task).first()
+    case = Case.objects.filter(task=task).prefetch_related("downgrades").first()
+    return task, verdict, case
+
+
+# ------------------------------------------------------------------------------------------------ cases
+
+
+def visible_cases(user: Any, status: str = "") -> QuerySet[Case]:
+    actor = require_role(user, "verification.view")
+    cases = scoped(
+        Case.objects.select_related("enterprise", "region", "event", "task__entry__site"),
+        actor,
+        enterprise_field="enterprise_id",
+    )
+    if status:
+        cases = cases.filter(status=status)
+    return cases
+
+
+def case_work_items(user: Any) -> list[dict[str, Any]]:
+    """Open cases for the county that decides them (home work queue)."""
+    actor = actor_of(user)
+    if "verification.case.decide" not in permissions_for(actor):
+        return []
+
+    items = []
+    for case in visible_cases(user, Case.Status.OPEN):
+        if decide(
+            actor, "verification.case.decide", Target(region_code=case.region_id, enterprise_id=case.enterprise_id)
+        ):
+            items.append(
+                {
+                    "kind": "verification_case",
+                    "id": case.pk,
+                    "declaration_id": None,
+                    "title": f"疑似未落实减排：{case.enterprise.name}（{case.event.title}）",
+                    "url": reverse("verification:task", args=[case.task_id]),
+                    "due": None,
+                    "overdue": False,
+                }
+            )
+    return items
+
+
+def lower_grade(current: Grade, industry_code: str, on: dt.date, region_code: str, steps: int) -> Grade:
+    """`steps` grades below `current` on the industry's scale, never below its floor."""
+    scale = list(default_rulebook().rules_for(industry_code, on, region_code).grades)
+    if current not in scale:
+        return scale[-1]
+    return scale[min(scale.index(current) + steps, len(scale) - 1)]
+
+
+@transaction.atomic
+def decide_case(user: Any, case_id: int, *, confirm: bool, reason: str) -> Case:
+    """The county confirms a suspected failure (→ a downgrade of every graded industry of the site through the grade
+    registry, with the reason; REQ H21-6, H23-6) or dismisses it; both need a reason."""
+    require_role(user, "verification.case.decide")
+    case = Case.objects.select_related("task__entry__site", "enterprise").filter(pk=case_id).first()
+    missing = "核查问题不存在或不在您的管辖范围内"
+    if case is None:
+        raise NotFound(missing)
+    target = Target(region_code=case.region_id, enterprise_id=case.enterprise_id)
+    require_found(user, "verification.case.decide", target, view="verification.view", missing=missing)
+    case = Case.objects.select_for_update(no_key=True).select_related("task__entry__site", "event").get(pk=case.pk)
+    if case.status != Case.Status.OPEN:
+        raise ServiceError(f"该问题已{case.get_status_display()}，不能再处理", field="status")
+    reason = str(reason or "").strip()
+    if not reason:
+        raise ServiceError("须写明核实意见", field="reason")
+    site = case.task.entry.site
+    downgrades: list[Downgrade] = []
+    if confirm:
+        today = grades.today()
+        steps = rules(today).downgrade_steps
+        for record in site.industries.all():
+            current = grades.grade_on(site, record.industry_code, today)
+            if current is None:
+                continue
+            target_grade = lower_grade(Grade(current.grade), record.industry_code, today, site.region_id, steps)
+            if target_grade == Grade(current.grade):
+                continue
+            downgrades.append(
+                grades.downgrade(
+                    user,
+                    site_id=site.pk,
+                    industry_code=record.industry_code,
+                    reason_code=Downgrade.Reason.ALERT_NOT_EXECUTED.value,
+                    description=f"{case.event.title}：{reason}"[:2000],
+                    to_grade=target_grade.value,
+                    effective=today,
+                )
+            )
+    case.status = Case.Status.CONFIRMED if confirm else Case.Status.DISMISSED
+    case.decision_reason = reason[:2000]
+    case.decided_by = user
+    case.decided_at = timezone.now()
+    case.save()
+    if downgrades:
+        case.downgrades.set(downgrades)
+    audit.record(
+        actor=user,
+        action="verification.case.decide",
+        obj=case,
+        region_code=case.region_id,
+        before={"status": "open"},
+        after={"status": case.status, "downgrades": [d.pk for d in downgrades]},
+        reason=reason,
+    )
+    return case

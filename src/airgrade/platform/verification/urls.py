@@ -1,0 +1,16 @@
+"""Verification page URLs (issue 12)."""
+
+from django.urls import path
+
+from airgrade.platform.verification import views
+
+app_name = "verification"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("import/", views.import_page, name="import"),
+    path("alerts/<int:event_id>/", views.alert_page, name="alert"),
+    path("alerts/<int:event_id>/run/", views.run, name="run"),
+    path("tasks/<int:task_id>/", views.task_page, name="task"),
+    path("cases/", views.case_list, name="cases"),
+    path("cases/<int:case_id>/decide/", views.decide, name="decide"),
+]
