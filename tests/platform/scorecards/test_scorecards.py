@@ -283,3 +283,16 @@ def test_api_values_sheet_ranking_and_pre_assessment(users: dict[str, Any], roun
         .status_code
         == 403
     )
+
+
+def test_assess_page_and_industry_summary(users: dict[str, Any], round_: ScoreRound) -> None:
+    city = client_for(users["city"])
+    page = city.post(
+        "/scorecards/assess/", {"industry": "cement", "v_env_permit": "是", "v_env_outside_built_up": "是"}
+    )
+    assert page.status_code == 200 and "不予引进" in visible(page)
+    bad = city.post("/scorecards/assess/", {"industry": "cement", "v_env_fugitive": "12"})
+    assert bad.status_code == 400 and "0–10" in visible(bad)
+    assert client_for(users["enterprise"]).get("/scorecards/assess/").status_code == 403
+    summary = city.get(f"/scorecards/rounds/{round_.pk}/?county=410181")
+    assert "行业汇总" in visible(summary) and "水泥" in visible(summary)
