@@ -69,7 +69,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     # department data through the shared workbook pipeline; nothing below imports it.
     "scorecards": KERNEL | {"enterprises", "grades", "jobs", "workbooks"},
     "home": KERNEL | FEATURES,
-    "api": KERNEL | FEATURES | {"jobs", "workbooks"},
+    "api": KERNEL | FEATURES | {"jobs", "workbooks", "scorecards"},
     "urls": KERNEL | FEATURES | {"api", "home", "jobs", "workbooks", "scorecards"},
     "demo_workflow": KERNEL | FEATURES,
     "demo": KERNEL | FEATURES | {"demo_workflow", "scorecards"},

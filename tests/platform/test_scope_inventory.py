@@ -75,9 +75,36 @@ API: list[Endpoint] = [
     ),
     Endpoint(
         "GET",
+        "/workbooks/opinions/{declaration_id}/{kind}",
+        lambda w: f"/api/workbooks/opinions/{w['reviewing'].pk}/county-preliminary",
+    ),
+    Endpoint(
+        "GET",
         "/workbooks/exports/official/{kind}",
         lambda w: f"/api/workbooks/exports/official/ab-list?campaign={w['campaign'].pk}",
         kind="list",
+    ),
+    # green-performance evaluation (issue 14)
+    Endpoint(
+        "GET",
+        "/scorecards/rounds/{round_id}/ranking",
+        lambda w: f"/api/scorecards/rounds/{w['score_round'].pk}/ranking",
+        kind="list_or_refuse",
+    ),
+    Endpoint("GET", "/scorecards/sheets/{scorecard_id}", lambda w: f"/api/scorecards/sheets/{w['scorecard'].pk}"),
+    Endpoint(
+        "POST",
+        "/scorecards/sheets/{scorecard_id}/values",
+        lambda w: f"/api/scorecards/sheets/{w['scorecard'].pk}/values",
+        lambda w: {"source": "declared", "values": {"env_permit": True}},
+    ),
+    Endpoint(
+        "POST",
+        "/scorecards/pre-assess",
+        lambda w: "/api/scorecards/pre-assess",
+        lambda w: {"industry": "cement", "stated": {"env_permit": True}},
+        kind="list",
+        also_refused=frozenset({400}),
     ),
     Endpoint("GET", "/regions/", lambda w: "/api/regions/", kind="public_login", outsiders=OUTSIDERS),
     # enterprises
@@ -697,6 +724,12 @@ PAGES: list[Endpoint] = [
         outsiders=CITY_OUTSIDERS,
     ),
     Endpoint("GET", "workbooks/export/<slug:kind>.xlsx", lambda w: "/workbooks/export/registry.xlsx", kind="list"),
+    # Review opinions (LC-7): whoever may see the declaration; outsiders find nothing.
+    Endpoint(
+        "GET",
+        "workbooks/opinions/<int:declaration_id>/<slug:kind>.docx",
+        lambda w: f"/workbooks/opinions/{w['reviewing'].pk}/county-preliminary.docx",
+    ),
     Endpoint(
         "GET", "workbooks/export/<slug:kind>.xlsx", lambda w: "/workbooks/export/guarantee-review.xlsx", kind="list"
     ),
@@ -820,6 +853,20 @@ PAGES: list[Endpoint] = [
         lambda w: f"/emergency/tasks/{w['task'].pk}/act/",
         lambda w: {"op": "acknowledge"},
     ),
+    # gate ledger pages (issue 11)
+    Endpoint("GET", "gates/", lambda w: "/gates/", kind="list"),
+    Endpoint("GET", "gates/sites/<int:site_id>/", lambda w: f"/gates/sites/{w['site'].pk}/"),
+    Endpoint(
+        "POST",
+        "gates/sites/<int:site_id>/act/",
+        lambda w: f"/gates/sites/{w['site'].pk}/act/",
+        lambda w: {"op": "device", "code": "X9", "entrance": "越权门"},
+    ),
+    Endpoint(
+        "GET",
+        "gates/sites/<int:site_id>/alerts/<int:event_id>/",
+        lambda w: f"/gates/sites/{w['site'].pk}/alerts/{w['event'].pk}/",
+    ),
     # alert verification (issue 12)
     Endpoint("GET", "verification/", lambda w: "/verification/", kind="list"),
     Endpoint("GET", "verification/import/", lambda w: "/verification/import/", kind="list"),
@@ -861,6 +908,7 @@ PAGES: list[Endpoint] = [
     ),
     # green-performance evaluation (issue 14): a county inside the city sees the round (its own rows only)
     Endpoint("GET", "scorecards/", lambda w: "/scorecards/", kind="list"),
+    Endpoint("GET", "scorecards/assess/", lambda w: "/scorecards/assess/", kind="list"),
     Endpoint(
         "POST",
         "scorecards/rounds/open/",

@@ -96,6 +96,14 @@ def import_emergency_list(
     _import("emergency_list", path, username, commit, errors)
 
 
+@import_app.command("registry")
+def import_registry(
+    path: Path = FILE, username: str = AS_USER, commit: bool = COMMIT, errors: Path | None = ERRORS
+) -> None:
+    """导入企业档案：企业、厂区、行业、生产线和排放口（只新增和更正，不删除）。"""
+    _import("registry", path, username, commit, errors)
+
+
 def worker(
     once: bool = typer.Option(False, "--once", help="处理完当前排队的任务后退出"),
 ) -> None:
@@ -153,6 +161,28 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
         given = {"campaign": campaign, "batch": batch, "round": round_id, "item": item, "year": year}
         try:
             data, name = official.export(user, kind, {k: v for k, v in given.items() if v is not None})
+        except ServiceError as exc:
+            console.print(f"[red]{exc.message}[/red]")
+            raise typer.Exit(1) from None
+        output.write_bytes(data)
+        console.print(f"{name} 已导出到 {output}")
+
+    @export_app.command("opinion")
+    def export_opinion(
+        declaration_id: int = typer.Argument(..., help="申报的编号（数据库 id）"),
+        kind: str = typer.Argument(
+            ..., help="county-preliminary（附件3）/ county-review（附件4）/ city-review（附件5）"
+        ),
+        username: str = AS_USER,
+        output: Path = typer.Option(..., "-o", "--output", help="输出的 .docx 文件"),
+    ) -> None:
+        """审核意见文书（DOCX，取自已签章的审核记录；格式由平台整理，非官方正式格式）。"""
+        user = user_named(username)
+        from airgrade.platform.errors import ServiceError
+        from airgrade.platform.workbooks import opinions
+
+        try:
+            data, name = opinions.review_opinion(user, declaration_id, kind)
         except ServiceError as exc:
             console.print(f"[red]{exc.message}[/red]")
             raise typer.Exit(1) from None

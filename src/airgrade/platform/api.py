@@ -94,6 +94,9 @@ def _register_routers() -> None:
     from airgrade.platform.targets.api import router as targets_router
 
     api.add_router("/targets", targets_router)
+    from airgrade.platform.scorecards.api import router as scorecards_router
+
+    api.add_router("/scorecards", scorecards_router)
     from airgrade.platform.rulebook.api import grading_router, rules_router
 
     api.add_router("/rules", rules_router)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from tests.platform.declarations.workflow_helpers import force_state, make_campaign, ready_declaration
+from tests.platform.declarations.workflow_helpers import PDF, force_state, make_campaign, ready_declaration
 
 from airgrade.platform.audit.models import AuditRecord
 from airgrade.platform.declarations import services
@@ -165,6 +165,9 @@ def test_application_report_uses_labels_units_yes_no_a4_page_numbers_and_a_signa
     import docx
 
     declaration = _declaration(users, "draft", nox_concentration=1903700.0)
+    services.upload_evidence(
+        users["enterprise"], declaration.pk, filename="监测报告.pdf", content=PDF, indicator_id="emission_limits"
+    )
     services.generate_document(users["enterprise"], declaration.pk)
     declaration.refresh_from_db()
     document = docx.Document(io.BytesIO(declaration.document.read()))
@@ -173,6 +176,8 @@ def test_application_report_uses_labels_units_yes_no_a4_page_numbers_and_a_signa
     assert "主要排放口自动监控联网" in cells and "\n是\n" in f"\n{cells}\n"
     assert "ammonia_slip" not in cells and "True" not in cells and "e+0" not in cells
     assert "（盖章）" in cells and "承诺人" in cells
+    text = "\n".join(paragraph.text for paragraph in document.paragraphs)
+    assert "排放限值：监测报告.pdf" in text and "emission_limits" not in text  # evidence under its label
     section = document.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
     assert "NUMPAGES" in section.footer._element.xml

@@ -140,6 +140,7 @@ def test_precedence_disagreement_onsite_expert_and_recommendation(users: dict[st
     assert points["env_fugitive"].points == 6 and points["env_fugitive"].chosen.source.value == "onsite"
     page = client_for(users["city"]).get(f"/scorecards/{card.pk}/")
     assert page.status_code == 200 and "企业申报：是" in visible(page) and "现场核查" in visible(page)
+    assert "无国家绩效等级" in visible(page)  # the city's control ratio serves enterprises without a national grade
     assert client_for(users["expert"]).get(f"/scorecards/{card.pk}/").status_code == 200
     other = _card(users, round_, "other_enterprise")
     assert client_for(users["expert"]).get(f"/scorecards/{other.pk}/").status_code == 404
@@ -236,3 +237,63 @@ def test_score_sheet_as_docx_lists_every_indicator_with_its_source(users: dict[s
     assert indicator_rows == len(services.indicators_of(services.card_of(round_)))
     assert client_for(users["other_enterprise_user"]).get(f"/scorecards/{card.pk}/sheet.docx").status_code == 404
     assert client_for(users["enterprise"]).get(f"/scorecards/{card.pk}/sheet.txt").status_code == 404
+
+
+def test_api_values_sheet_ranking_and_pre_assessment(users: dict[str, Any], round_: ScoreRound) -> None:
+    card = _card(users, round_)
+    enterprise = client_for(users["enterprise"])
+    bad = enterprise.post(
+        f"/api/scorecards/sheets/{card.pk}/values",
+        {"source": "declared", "values": {"env_monitoring": 9}},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and "0–3" in bad.json()["error"]
+    ok = enterprise.post(
+        f"/api/scorecards/sheets/{card.pk}/values",
+        {"source": "declared", "values": {"env_permit": True, "env_monitoring": 3}, "evidence": {"env_permit": "证"}},
+        content_type="application/json",
+    )
+    assert ok.status_code == 200, ok.content
+    permit = next(i for i in ok.json()["indicators"] if i["indicator"] == "env_permit")
+    assert permit["points"] == 2 and permit["counted"]["source"] == "declared"
+    onsite = enterprise.post(
+        f"/api/scorecards/sheets/{card.pk}/values",
+        {"source": "onsite", "values": {"env_permit": False}},
+        content_type="application/json",
+    )
+    assert onsite.status_code == 403
+    ranking = client_for(users["county"]).get(f"/api/scorecards/rounds/{round_.pk}/ranking").json()
+    assert [row["enterprise"] for row in ranking["rows"]] == ["本县企业"]
+    assert client_for(users["other_city"]).get(f"/api/scorecards/rounds/{round_.pk}/ranking").status_code == 404
+    city = client_for(users["city"])
+    assessed = city.post(
+        "/api/scorecards/pre-assess",
+        {"industry": "cement", "stated": {"env_permit": True}},
+        content_type="application/json",
+    ).json()
+    assert assessed["admitted"] is False and "不予引进" in assessed["reason"]
+    refused = city.post(
+        "/api/scorecards/pre-assess",
+        {"industry": "cement", "stated": {"env_fugitive": 11}},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400
+    assert (
+        client_for(users["enterprise"])
+        .post("/api/scorecards/pre-assess", {"stated": {"env_permit": True}}, content_type="application/json")
+        .status_code
+        == 403
+    )
+
+
+def test_assess_page_and_industry_summary(users: dict[str, Any], round_: ScoreRound) -> None:
+    city = client_for(users["city"])
+    page = city.post(
+        "/scorecards/assess/", {"industry": "cement", "v_env_permit": "是", "v_env_outside_built_up": "是"}
+    )
+    assert page.status_code == 200 and "不予引进" in visible(page)
+    bad = city.post("/scorecards/assess/", {"industry": "cement", "v_env_fugitive": "12"})
+    assert bad.status_code == 400 and "0–10" in visible(bad)
+    assert client_for(users["enterprise"]).get("/scorecards/assess/").status_code == 403
+    summary = city.get(f"/scorecards/rounds/{round_.pk}/?county=410181")
+    assert "行业汇总" in visible(summary) and "水泥" in visible(summary)

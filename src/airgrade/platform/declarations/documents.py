@@ -80,7 +80,8 @@ def build_document(declaration: Any, *, lowest: bool) -> bytes:
             doc.add_paragraph("（企业档案中尚未登记生产线）")
         doc.add_heading("绩效分级指标自评", level=2)
         # Facts in the rule book's labels and units, as the reviewers see them on the declaration page.
-        for review in review_items(declaration):
+        reviews = review_items(declaration)
+        for review in reviews:
             doc.add_paragraph(
                 f"{review.industry_name}：申报 {review.item.target_grade} 级"
                 + (f"，按申报数据自评 {review.engine_grade} 级" if review.engine_grade else ""),
@@ -105,9 +106,11 @@ def build_document(declaration: Any, *, lowest: bool) -> bytes:
                 )
         evidence = list(declaration.evidence.all())
         doc.add_heading("证明材料清单", level=2)
+        # Evidence is filed under an indicator or an aspect: its Chinese label, never the stored id.
+        labels = {row.indicator_id: row.label for review in reviews for row in review.rows}
         for file in evidence:
             doc.add_paragraph(
-                f"{file.indicator_id or '综合'}：{file.original_name}（SHA-256 {file.sha256[:16]}…）",
+                f"{_evidence_label(file.indicator_id, labels)}：{file.original_name}（SHA-256 {file.sha256[:16]}…）",
                 style=bullet,
             )
         if not evidence:
@@ -126,3 +129,16 @@ def build_document(declaration: Any, *, lowest: bool) -> bytes:
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
+
+
+def _evidence_label(key: str, labels: dict[str, str]) -> str:
+    from airgrade.core.rules.schema import Aspect
+
+    if not key:
+        return "综合"
+    if key in labels:
+        return labels[key]
+    try:
+        return Aspect(key).label_zh
+    except ValueError:
+        return "其他材料"

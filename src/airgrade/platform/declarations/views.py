@@ -26,6 +26,7 @@ from airgrade.core.types import Grade, Role
 from airgrade.core.workflow import State, WorkflowContext, transition_for
 from airgrade.core.workflow.campaigns import campaign_templates
 from airgrade.core.workflow.transitions import TRANSITIONS
+from airgrade.io.documents.review_opinion import OPINION_KIND_OF_ACTION
 from airgrade.platform import lists, params
 from airgrade.platform.declarations import files, review, services
 from airgrade.platform.declarations.models import (
@@ -37,6 +38,7 @@ from airgrade.platform.declarations.models import (
     OnsiteCheck,
 )
 from airgrade.platform.errors import NotFound, ServiceError, form_int
+from airgrade.platform.hooks import contributions
 from airgrade.platform.pages import Action, Field, action_page, own_region, region_field, require_page
 from airgrade.platform.permissions import actor_of, permissions_for
 
@@ -327,10 +329,13 @@ def _detail_page(
                     "event": e,
                     "label": getattr(transition_for(e.action), "label_zh", e.action),
                     "role": {r.value: r.label_zh for r in Role}.get(e.reviewer_role, e.reviewer_role),
+                    "opinion_kind": OPINION_KIND_OF_ACTION.get(e.action, ""),
                 }
                 for e in declaration.events.all()
             ],
             "seals_ok": services.verify_seals(declaration),
+            # Panels other apps contribute (the gate ledger's figures next to the declared ones, issue 11).
+            "panels": contributions("declaration_panels", request.user, declaration),
             "checks": checks,
             "experts": experts,
             "can_open_check": can_open_check,

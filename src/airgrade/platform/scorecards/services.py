@@ -22,6 +22,7 @@ from airgrade.core.rules.rulebook import RuleLookupError, default_rulebook
 from airgrade.core.scoring import (
     DataSource,
     EnterpriseValues,
+    InvestmentResult,
     ScoreInputError,
     ScoreSheet,
     SourcedValue,
@@ -30,6 +31,7 @@ from airgrade.core.scoring import (
     indicators_of,
     score_round,
 )
+from airgrade.core.scoring import pre_assess as core_pre_assess
 from airgrade.core.types import Role
 from airgrade.platform.audit import services as audit
 from airgrade.platform.enterprises.models import Enterprise, IndustryAssignment
@@ -585,6 +587,56 @@ def decide_change(user: Any, scorecard_id: int, new_class: str, reason: str, doc
         reason=decision.reason,
     )
     return decision
+
+
+def pre_assess(user: Any, industry: str, raw: Mapping[str, Any]) -> InvestmentResult:
+    """招商引资准入评价 (REQ ZZ-6) with the card of the caller's city in force today; the project's ranking figures
+    are ranked against the latest round's enterprises of its industry. Staff only; nothing is written."""
+    actor = require_role(user, "scorecard.rank")
+    require(actor, "scorecard.rank", Target(region_code=actor.region_code))
+    region = actor.region_code or ""
+    try:
+        card = default_rulebook().scorecard(region, timezone.now().astimezone(SHANGHAI).date())
+    except RuleLookupError as exc:
+        raise ServiceError(f"本辖区没有生效的绿色绩效评价体系：{exc}", field="region") from None
+    if industry and default_rulebook().industry_or_none(industry) is None:
+        raise ServiceError(f"未知的行业 {industry}", field="industry")
+    stated = parse_values(card, raw)
+    if not stated:
+        raise ServiceError("请至少填写一项指标", field="values")
+    peers: dict[str, dict[str, float]] = {}
+    round_ = ScoreRound.objects.filter(region_id=city_of(region)).order_by("-year").first()
+    if round_ is not None:
+        rank_ids = [i for i, (_, ind) in indicators_of(card).items() if ind.input is rs.ScoreInput.RANK]
+        for row in ScoreValue.objects.filter(
+            scorecard__round=round_, scorecard__industry_code=industry, indicator__in=rank_ids
+        ).order_by("recorded_at", "pk"):
+            if isinstance(row.value, int | float) and not isinstance(row.value, bool):
+                peers.setdefault(row.indicator, {})[str(row.scorecard_id)] = float(row.value)
+    return core_pre_assess(card, industry, stated, peers)
+
+
+def national_measures(scorecard: Scorecard) -> tuple[str, list[tuple[str, str]]]:
+    """The enterprise's national grade today and its industry's minimum measures at each alert level, shown next to
+    the city's control ratio (REQ ZZ-5: the ratio serves enterprises without a national grade). ("", []) without one."""
+    from airgrade.core.rules.render import measures_line_zh
+    from airgrade.core.types import AlertLevel
+    from airgrade.platform.grades.services import enterprise_grade_on
+
+    today = timezone.now().astimezone(SHANGHAI).date()
+    grade = enterprise_grade_on(scorecard.enterprise, today)
+    if grade is None:
+        return "", []
+    lines = []
+    for level in AlertLevel:
+        try:
+            measures, _ = default_rulebook().measures_with_source(
+                scorecard.industry_code, grade, level, today, scorecard.region_id
+            )
+        except (RuleLookupError, KeyError):
+            return grade.value, []
+        lines.append((level.label_zh, measures_line_zh(measures)))
+    return grade.value, lines
 
 
 def experts() -> QuerySet[Any]:

@@ -48,3 +48,12 @@ def official_export(request: HttpRequest, kind: str) -> HttpResponse:
 
     data, filename = official.export(request.user, kind, request.GET)
     return views.xlsx_response(data, filename)
+
+
+@router.get("/opinions/{declaration_id}/{kind}")
+def review_opinion(request: HttpRequest, declaration_id: int, kind: str) -> HttpResponse:
+    """A review opinion as DOCX: county-preliminary (附件3), county-review (附件4) or city-review (附件5)."""
+    from airgrade.platform.workbooks import opinions
+
+    data, filename = opinions.review_opinion(request.user, declaration_id, kind)
+    return views.docx_response(data, filename)

@@ -10,4 +10,5 @@ urlpatterns = [
     path("templates/<str:kind>.xlsx", views.template, name="template"),
     path("export/emergency-list.xlsx", views.export_emergency_list, name="export_emergency_list"),
     path("export/<slug:kind>.xlsx", views.official_export, name="official"),
+    path("opinions/<int:declaration_id>/<slug:kind>.docx", views.review_opinion, name="opinion"),
 ]

@@ -21,8 +21,12 @@ from airgrade.platform.workbooks import exports, official, services
 from airgrade.platform.workbooks.forms import ImportForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-IMPORT_CHOICES = [("emergency_list", "应急减排清单")]
-TEMPLATE_NAMES = {"emergency_list": "应急减排清单导入模板.xlsx", "zz_department": "绿色绩效评价部门数据导入模板.xlsx"}
+IMPORT_CHOICES = [("emergency_list", "应急减排清单"), ("registry", "企业档案")]
+TEMPLATE_NAMES = {
+    "emergency_list": "应急减排清单导入模板.xlsx",
+    "registry": "企业档案导入模板.xlsx",
+    "zz_department": "绿色绩效评价部门数据导入模板.xlsx",
+}
 
 
 def xlsx_response(data: bytes, filename: str) -> HttpResponse:
@@ -118,6 +122,24 @@ def export_emergency_list(request: HttpRequest) -> HttpResponse:
     year_text = request.GET.get("year", "")
     year = int(year_text) if year_text.isdigit() else None
     return xlsx_response(exports.emergency_list(request.user, year), "应急减排清单.xlsx")
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@login_required
+def review_opinion(request: HttpRequest, declaration_id: int, kind: str) -> HttpResponse:
+    """A review opinion (LC-7 附件3/4/5) as DOCX, from the declaration page."""
+    from airgrade.platform.workbooks import opinions
+
+    data, filename = opinions.review_opinion(request.user, declaration_id, kind)
+    return docx_response(data, filename)
+
+
+def docx_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=DOCX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
 
 
 @login_required
