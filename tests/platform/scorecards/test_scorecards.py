@@ -140,6 +140,7 @@ def test_precedence_disagreement_onsite_expert_and_recommendation(users: dict[st
     assert points["env_fugitive"].points == 6 and points["env_fugitive"].chosen.source.value == "onsite"
     page = client_for(users["city"]).get(f"/scorecards/{card.pk}/")
     assert page.status_code == 200 and "企业申报：是" in visible(page) and "现场核查" in visible(page)
+    assert "无国家绩效等级" in visible(page)  # the city's control ratio serves enterprises without a national grade
     assert client_for(users["expert"]).get(f"/scorecards/{card.pk}/").status_code == 200
     other = _card(users, round_, "other_enterprise")
     assert client_for(users["expert"]).get(f"/scorecards/{other.pk}/").status_code == 404
@@ -283,3 +284,16 @@ def test_api_values_sheet_ranking_and_pre_assessment(users: dict[str, Any], roun
         .status_code
         == 403
     )
+
+
+def test_assess_page_and_industry_summary(users: dict[str, Any], round_: ScoreRound) -> None:
+    city = client_for(users["city"])
+    page = city.post(
+        "/scorecards/assess/", {"industry": "cement", "v_env_permit": "是", "v_env_outside_built_up": "是"}
+    )
+    assert page.status_code == 200 and "不予引进" in visible(page)
+    bad = city.post("/scorecards/assess/", {"industry": "cement", "v_env_fugitive": "12"})
+    assert bad.status_code == 400 and "0–10" in visible(bad)
+    assert client_for(users["enterprise"]).get("/scorecards/assess/").status_code == 403
+    summary = city.get(f"/scorecards/rounds/{round_.pk}/?county=410181")
+    assert "行业汇总" in visible(summary) and "水泥" in visible(summary)

@@ -280,3 +280,34 @@ def test_workbook_has_the_seed_headers_and_the_figures(registry: list[Any], user
     report = services.report(PROVINCE, DAY_2, history=False, with_planner=False)
     zhengzhou = next(part for part in report["parts"] if part["key"] == HOME_CITY)
     assert rows["郑州市"][4].value == zhengzhou["total"] and rows["郑州市"][6].value == zhengzhou["needed"]
+
+
+@pytest.mark.django_db
+def test_monthly_report_to_the_province_carries_the_shares(registry: list[Any], users: dict[str, Any]) -> None:
+    client = Client()
+    client.force_login(users["city"])
+    page = client.get("/public/monthly-report/", {"region": HOME_CITY, "year": 2025, "month": 9})
+    text = page.content.decode()
+    assert page.status_code == 200 and "A、B 级企业占比与提升目标（截至 2025-09-30）" in text
+    report = services.report(HOME_CITY, DAY_2, history=False, with_planner=False)
+    assert f"{report['total']['share_percent']:g}%" in text and "≥25%" in text
+
+
+@pytest.mark.django_db
+def test_planner_ranks_by_indicator_gaps_and_leaves_out_counted_and_undeclared(
+    users: dict[str, Any], make_enterprise: Any
+) -> None:
+    cache.clear()
+    near, far, counted, silent = (
+        make_enterprise(HOME_COUNTY, name) for name in ("近企业", "远企业", "已计入", "未申报")
+    )
+    for enterprise, grade in ((near, "C"), (far, "D"), (counted, "B"), (silent, "C")):
+        _record(enterprise, enterprise.sites.first(), "cement", grade, dt.date(2024, 1, 1), None)
+    _in_review(near, users, "B", facts={"ammonia_slip": 4.5})
+    _in_review(far, users, "B", facts={"ammonia_slip": 9})  # as many gaps to B, but at D: ranked after
+    _in_review(counted, users, "A", facts={"ammonia_slip": 4.5})
+    rows = services.planner(HOME_CITY, DAY_2, frozenset({Grade.A, Grade.B, Grade.B_MINUS, Grade.LEADING}))
+    names = [row.enterprise_name for row in rows]
+    assert "已计入" not in names and "未申报" not in names
+    assert names[:2] == ["近企业", "远企业"]
+    assert all(row.gaps is not None and row.gaps > 0 for row in rows[:2])

@@ -3,6 +3,7 @@ form with an arithmetic captcha and the objection status; the monthly report for
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,6 +24,7 @@ from airgrade.platform.disclosure import services
 from airgrade.platform.disclosure.forms import ObjectionForm
 from airgrade.platform.disclosure.models import Objection, ResultNotice
 from airgrade.platform.errors import NotFound, ServiceError, form_values
+from airgrade.platform.hooks import contributions
 from airgrade.platform.pages import Action, Field, action_page, require_page
 from airgrade.platform.permissions import actor_of, permissions_for
 from airgrade.platform.regions.models import Region
@@ -102,7 +104,14 @@ def monthly_report(request: HttpRequest) -> HttpResponse:
         response = HttpResponse(services.monthly_report_csv(rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="monthly-{region}-{year}{month:02d}.csv"'
         return response
-    return render(request, "disclosure/monthly.html", {"rows": rows, "region": region, "year": year, "month": month})
+    # Sections other apps add to the report (the targets' A/B shares at the month's end, REQ H23-3).
+    month_end = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+    sections = contributions("monthly_report_sections", request.user, region, min(month_end, today))
+    return render(
+        request,
+        "disclosure/monthly.html",
+        {"rows": rows, "region": region, "year": year, "month": month, "sections": sections},
+    )
 
 
 # ---------------------------------------------------------------- the city's handling (举报办理)

@@ -48,6 +48,7 @@ def _index(request: HttpRequest, error: str = "", status: int = 200) -> HttpResp
             "rounds": rounds,
             "mine": mine,
             "can_open": "scorecard.manage" in allowed,
+            "can_assess": "scorecard.rank" in allowed,
             "home_region": actor.region_code or "",
             "error": error,
             "this_year": dt.date.today().year,
@@ -165,6 +166,7 @@ def _round_page(request: HttpRequest, round_id: int, error: str = "", status: in
             "rows": [_row_view(row) for row in shown],
             "total": len(rows),
             "recommended": [_row_view(row) for row in rows if row.recommendation != "not_eligible"],
+            "summary": _industry_summary(shown),
             "levels": LEVELS,
             "counties": counties,
             "industries": [(code, _industry_name(code)) for code in industries],
@@ -178,6 +180,26 @@ def _round_page(request: HttpRequest, round_id: int, error: str = "", status: in
         },
         status=status,
     )
+
+
+def _industry_summary(rows: list[services.RankedRow]) -> list[dict[str, Any]]:
+    """一县一策 (REQ ZZ-6): the shown enterprises' industries with their classes, best average score first."""
+    groups: dict[str, list[services.RankedRow]] = {}
+    for row in rows:
+        groups.setdefault(row.scorecard.industry_code, []).append(row)
+    summary = []
+    for code, members in groups.items():
+        classes = [row.zz_class or "none" for row in members]
+        summary.append(
+            {
+                "industry": _industry_name(code),
+                "count": len(members),
+                "average": round(sum(row.score for row in members) / len(members), 1),
+                "counts": [classes.count(z.value) for z in ZzClass] + [classes.count("none")],
+                "red_lines": sum(1 for row in members if row.sheet.red_lines),
+            }
+        )
+    return sorted(summary, key=lambda item: (-item["average"], item["industry"]))
 
 
 def _row_view(row: services.RankedRow) -> dict[str, Any]:
@@ -256,7 +278,10 @@ def _sheet_context(request: HttpRequest, scorecard_id: int, error: str = "") -> 
         }
         for d in card.dimensions
     ]
+    national_grade, national = services.national_measures(scorecard)
     return {
+        "national_grade": national_grade,
+        "national": national,
         "scorecard": scorecard,
         "card": card,
         "row": row,
@@ -278,12 +303,7 @@ def _sheet_context(request: HttpRequest, scorecard_id: int, error: str = "") -> 
         "red_line_reasons": card.red_lines.reasons,
         "classes": [(z.value, z.label_zh) for z in ZzClass],
         "decisions": list(scorecard.decisions.select_related("decided_by")),
-        "form": [
-            {"indicator": indicator, "dimension": dimension.label_zh, "kind": _field_kind(indicator)}
-            for dimension in card.dimensions
-            for indicator in dimension.indicators
-            if indicator.input is not rs.ScoreInput.POINTS or indicator.points > 0
-        ],
+        "form": _form_fields(card),
         "error": error,
         "sources": {source.value: source.label_zh for source in DataSource},
     }
@@ -345,6 +365,49 @@ def scorecard_act(request: HttpRequest, scorecard_id: int) -> HttpResponse:
             request, "scorecards/scorecard.html", _sheet_context(request, scorecard_id, exc.message), status=400
         )
     return redirect("scorecards:scorecard", scorecard_id=scorecard_id)
+
+
+@login_required
+def assess(request: HttpRequest) -> HttpResponse:
+    """招商引资准入预评估 (REQ ZZ-6): staff score a prospective project from its stated data; nothing is stored."""
+    from airgrade.core.rules.rulebook import default_rulebook
+    from airgrade.platform.permissions import require_role
+
+    actor = require_role(request.user, "scorecard.rank")
+    try:
+        card = default_rulebook().scorecard(actor.region_code or "", dt.date.today())
+    except LookupError:
+        raise NotFound("本辖区没有生效的绿色绩效评价体系") from None
+    context: dict[str, Any] = {
+        "form": _form_fields(card),
+        "industries": [(e.code, e.name_zh) for e in default_rulebook().industries(actor.region_code)],
+        "industry": "",
+        "error": "",
+    }
+    status = 200
+    if request.method == "POST":
+        values, _ = forms.values_of(request.POST)
+        context["industry"] = request.POST.get("industry", "")[:64]
+        try:
+            result = services.pre_assess(request.user, context["industry"], values)
+        except (NotFound, AccessDenied):
+            raise
+        except ServiceError as exc:
+            context["error"], status = exc.message, 400
+        else:
+            labels = {d.code: d.label_zh for d in card.dimensions}
+            context["result"] = result
+            context["dimensions"] = [(labels[code], points) for code, points in result.sheet.dimension_points.items()]
+    return render(request, "scorecards/assess.html", context, status=status)
+
+
+def _form_fields(card: rs.ScorecardEntry) -> list[dict[str, Any]]:
+    return [
+        {"indicator": indicator, "dimension": dimension.label_zh, "kind": _field_kind(indicator)}
+        for dimension in card.dimensions
+        for indicator in dimension.indicators
+        if indicator.input is not rs.ScoreInput.POINTS or indicator.points > 0
+    ]
 
 
 @login_required

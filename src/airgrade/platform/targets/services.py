@@ -8,7 +8,6 @@ date, in the database) and the declarations in review. Reads only: nothing here 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
@@ -65,35 +64,36 @@ def _case_sql() -> tuple[str, list[Any]]:
     return f"CASE g.grade {whens} END", params
 
 
-def _stamp() -> tuple[Any, ...]:
-    """What changes whenever a count can: every service write appends an audit record; grade records and
-    declarations are also looked at for writes that bypass the services (bulk loads, tests)."""
+def _high_water() -> tuple[int, int]:
     return (
-        AuditRecord.objects.aggregate(m=Max("id"))["m"],
-        GradeRecord.objects.aggregate(m=Max("id"))["m"],
-        Declaration.objects.aggregate(m=Max("updated_at"))["m"],
+        GradeRecord.objects.aggregate(m=Max("id"))["m"] or 0,
+        AuditRecord.objects.aggregate(m=Max("id"))["m"] or 0,
     )
 
 
-def tally_on(region_code: str, on: dt.date) -> Tally:
-    """Graded enterprises of a region by (region, overall grade) and enterprise × industry by (region, industry,
-    grade) on date `on`, grouped in the database (REQ H21-1; counting rules in airgrade.core.targets)."""
-    stamp = hashlib.sha256(repr(_stamp()).encode()).hexdigest()[:16]
-    key = f"targets:tally:{region_code}:{on.isoformat()}:{stamp}"
-    found = cache.get(key)
-    if found is not None:
-        return found  # type: ignore[no-any-return]
-    low, high = scope_range(region_code)
+def _still_valid(on: dt.date, grade_mark: int, audit_mark: int) -> bool:
+    """Whether counts taken when the latest grade record and audit record were `grade_mark` / `audit_mark` still
+    hold on date `on`. Grade records are never edited, only closed by a newer record whose valid_from is the
+    closing date, so only a record added since with valid_from ≤ `on` can change them; an enterprise moved to
+    another region (an audited registry update) changes where it counts."""
+    if GradeRecord.objects.filter(id__gt=grade_mark, valid_from__lte=on).exists():
+        return False
+    moves = AuditRecord.objects.filter(id__gt=audit_mark, action="enterprise.update").values_list("before", "after")
+    return not any((before or {}).get("region_id") != (after or {}).get("region_id") for before, after in moves)
+
+
+def _count_all(on: dt.date) -> Tally:
+    """Every graded unit of the database on `on`: enterprises by (region, overall grade) and enterprise × industry
+    by (region, industry, grade), grouped in the database (REQ H21-1; counting rules in airgrade.core.targets)."""
     case, case_params = _case_sql()
     records, enterprises = GradeRecord._meta.db_table, Enterprise._meta.db_table
     inner = (
         f"SELECT g.enterprise_id AS eid, e.region_id AS region, {{extra}} MAX({case}) AS worst "
         f"FROM {records} g JOIN {enterprises} e ON e.id = g.enterprise_id "
         "WHERE g.valid_from <= %s AND (g.valid_until IS NULL OR g.valid_until > %s) "
-        "AND e.region_id >= %s AND e.region_id <= %s "
         "GROUP BY g.enterprise_id, e.region_id{group}"
     )
-    where_params = [on, on, low, high]
+    where_params = [on, on]
     tally = Tally()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -110,8 +110,26 @@ def tally_on(region_code: str, on: dt.date) -> Tally:
         )
         for region, industry, worst, n in cursor.fetchall():
             tally.industries[(region, industry, GRADE_OF_KEY[worst])] += n
-    cache.set(key, tally, 3600)
     return tally
+
+
+def tally_on(region_code: str, on: dt.date) -> Tally:
+    """The counts of a region on date `on` (REQ H21-1). The counts of every region for a date are taken once and
+    kept in the cache while `_still_valid` says they hold: a new grade usually starts today, so the month ends of
+    the history stay valid and only today's counts are taken again after a grade is recorded."""
+    key = f"targets:tally:{on.isoformat()}"
+    kept = cache.get(key)
+    if kept is not None and _still_valid(on, kept[0], kept[1]):
+        everything: Tally = kept[2]
+    else:
+        grade_mark, audit_mark = _high_water()
+        everything = _count_all(on)
+        cache.set(key, (grade_mark, audit_mark, everything), 24 * 3600)
+    low, high = scope_range(region_code)
+    return Tally(
+        enterprises=Counter({k: n for k, n in everything.enterprises.items() if low <= k[0] <= high and n}),
+        industries=Counter({k: n for k, n in everything.industries.items() if low <= k[0] <= high and n}),
+    )
 
 
 # ---------------------------------------------------------------- pipeline (declarations in review)
@@ -126,32 +144,28 @@ class PipelineEntry:
     declarations: tuple[str, ...]
 
 
-def expected_grade(item: DeclarationItem) -> Grade:
-    """What a declaration item is expected to end as: the city's recommendation where it has one, else the grade
-    declared (the county or city may still lower it)."""
-    return Grade(item.recommended_grade or item.target_grade)
-
-
 def pipeline(region_code: str, on: dt.date) -> list[PipelineEntry]:
     """Every enterprise of the region with declarations in review, its overall grade now and as expected."""
     low, high = scope_range(region_code)
     items = (
         DeclarationItem.objects.filter(declaration__state__in=IN_REVIEW)
         .filter(declaration__enterprise__region_id__gte=low, declaration__enterprise__region_id__lte=high)
-        .select_related("declaration", "declaration__enterprise")
         .order_by("declaration__submitted_at", "declaration_id", "id")
-    )
+        .values_list(
+            "declaration__enterprise_id", "declaration__enterprise__name", "declaration__enterprise__region_id",
+            "declaration__site_id", "declaration__number", "industry_code", "recommended_grade", "target_grade",
+        )
+    )  # fmt: skip
     expected: dict[int, dict[tuple[int, str], Grade]] = {}
     numbers: dict[int, list[str]] = {}
     names: dict[int, tuple[str, str]] = {}
-    for item in items:
-        declaration = item.declaration
-        enterprise = declaration.enterprise
-        expected.setdefault(enterprise.pk, {})[(declaration.site_id, item.industry_code)] = expected_grade(item)
-        numbers.setdefault(enterprise.pk, [])
-        if declaration.number not in numbers[enterprise.pk]:
-            numbers[enterprise.pk].append(declaration.number)
-        names[enterprise.pk] = (enterprise.name, enterprise.region_id)
+    for enterprise_id, name, region, site_id, number, industry, recommended, declared in items:
+        # The city's recommendation where it has one, else the grade declared (the county or city may lower it).
+        expected.setdefault(enterprise_id, {})[(site_id, industry)] = Grade(recommended or declared)
+        known = numbers.setdefault(enterprise_id, [])
+        if number not in known:
+            known.append(number)
+        names[enterprise_id] = (name, region)
     current: dict[int, dict[tuple[int, str], Grade]] = {}
     for start in range(0, len(expected), 500):
         ids = list(expected)[start : start + 500]
@@ -204,37 +218,43 @@ def planner(region_code: str, on: dt.date, counted: frozenset[Grade], limit: int
         .values_list("declaration__enterprise_id", flat=True)
         .distinct()
     )
+    held: dict[int, dict[tuple[int, str], tuple[Grade, str]]] = {}
+    names: dict[int, tuple[str, str]] = {}
     records = (
         GradeRecord.objects.filter(in_force_q(on), enterprise_id__in=declared)
-        .select_related("enterprise")
         .order_by("enterprise_id", "valid_from", "id")
-    )
-    by_enterprise: dict[int, dict[tuple[int, str], GradeRecord]] = {}
-    for record in records:
-        by_enterprise.setdefault(record.enterprise_id, {})[(record.site_id, record.industry_code)] = record
+        .values_list(
+            "enterprise_id", "site_id", "industry_code", "grade", "region_id", "enterprise__name",
+            "enterprise__region_id",
+        )
+    )  # fmt: skip
+    for enterprise_id, site_id, industry, grade, region, name, enterprise_region in records:
+        held.setdefault(enterprise_id, {})[(site_id, industry)] = (Grade(grade), region)
+        names[enterprise_id] = (name, enterprise_region)
     facts: dict[tuple[int, str], dict[str, Any]] = {}
-    items = DeclarationItem.objects.filter(declaration__enterprise_id__in=list(by_enterprise)).exclude(
-        declaration__state=State.WITHDRAWN
+    items = (
+        DeclarationItem.objects.filter(declaration__enterprise_id__in=list(held))
+        .exclude(declaration__state=State.WITHDRAWN)
+        .order_by("declaration_id", "id")
+        .values_list("declaration__site_id", "industry_code", "facts")
     )
-    for item in items.select_related("declaration").order_by("declaration_id", "id"):
-        facts[(item.declaration.site_id, item.industry_code)] = item.facts  # later declarations win
+    for site_id, industry, declared_facts in items:
+        facts[(site_id, industry)] = declared_facts  # later declarations win
     rows = []
-    for enterprise_id, held in by_enterprise.items():
-        grades = [Grade(record.grade) for record in held.values()]
-        overall = max(grades, key=worst_key)
+    for enterprise_id, grades in held.items():
+        overall = max((grade for grade, _ in grades.values()), key=worst_key)
         if overall in counted:
             continue
         total: int | None = 0
         short: list[str] = []
-        for (site_id, industry), record in held.items():
-            current = Grade(record.grade)
+        for (site_id, industry), (current, region) in grades.items():
             if current in counted:
                 continue
             short.append(industry)
-            gaps = _gaps_to_count(facts.get((site_id, industry)), industry, on, record.region_id, counted, book)
+            gaps = _gaps_to_count(facts.get((site_id, industry)), industry, on, region, counted, book)
             total = None if gaps is None or total is None else total + gaps
-        enterprise = next(iter(held.values())).enterprise
-        rows.append(PlannerRow(enterprise_id, enterprise.name, enterprise.region_id, overall, total, tuple(short)))
+        name, enterprise_region = names[enterprise_id]
+        rows.append(PlannerRow(enterprise_id, name, enterprise_region, overall, total, tuple(short)))
     rows.sort(key=lambda row: (row.gaps is None, row.gaps or 0, row.grade.rank, row.enterprise_name))
     return rows[:limit]
 
@@ -360,6 +380,26 @@ def _attainments(
     return {"total": total, "parts": parts, "families": families, "industries": industries}
 
 
+def _work_mark() -> tuple[Any, ...]:
+    """What the pipeline and the planner depend on beyond the counts: any audited write (every transition, every
+    recommendation), any grade record, any declaration touched outside the services."""
+    return (
+        *_high_water(),
+        Declaration.objects.aggregate(m=Max("updated_at"))["m"],
+        DeclarationItem.objects.aggregate(m=Max("id"))["m"],
+    )
+
+
+def _kept(key: str, mark: tuple[Any, ...], compute: Any) -> Any:
+    """`compute()`, kept in the cache until `mark` changes."""
+    kept = cache.get(key)
+    if kept is not None and kept[0] == mark:
+        return kept[1]
+    value = compute()
+    cache.set(key, (mark, value), 24 * 3600)
+    return value
+
+
 def report(region_code: str, on: dt.date, *, history: bool = True, with_planner: bool = True) -> dict[str, Any]:
     """Everything the leaders' view shows for a region on a date (no access check: callers check first)."""
     region = _region(region_code)
@@ -371,9 +411,14 @@ def report(region_code: str, on: dt.date, *, history: bool = True, with_planner:
     )
     tally = tally_on(region_code, on)
     now = _attainments(tally, region, targets, counted)
-    entries = pipeline(region_code, on)
+    mark = _work_mark()
+    entries = _kept(f"targets:pipeline:{region_code}:{on.isoformat()}", mark, lambda: pipeline(region_code, on))
     projected = _attainments(projected_tally(tally, entries), region, targets, counted)
-    raising = [entry for entry in entries if entry.outcome.after in counted and entry.outcome.before not in counted]
+    raising = {
+        entry.enterprise_id
+        for entry in entries
+        if entry.outcome.after in counted and entry.outcome.before not in counted
+    }
     result: dict[str, Any] = {
         "region": {"code": region.code, "name": region.name, "level": level_of(region.code).value},
         "as_of": on.isoformat(),
@@ -396,10 +441,10 @@ def report(region_code: str, on: dt.date, *, history: bool = True, with_planner:
                     "region": entry.region_code,
                     "before": entry.outcome.before.value if entry.outcome.before else None,
                     "after": entry.outcome.after.value,
-                    "raises": entry in raising,
+                    "raises": entry.enterprise_id in raising,
                     "declarations": list(entry.declarations),
                 }
-                for entry in sorted(entries, key=lambda e: (e not in raising, e.enterprise_name))[:50]
+                for entry in sorted(entries, key=lambda e: (e.enterprise_id not in raising, e.enterprise_name))[:50]
             ],
         },
         "history": [],
@@ -419,7 +464,11 @@ def report(region_code: str, on: dt.date, *, history: bool = True, with_planner:
                 "gaps": row.gaps,
                 "industries": list(row.industries),
             }
-            for row in planner(region_code, on, counted)
+            for row in _kept(
+                f"targets:planner:{region_code}:{on.isoformat()}:{sorted(counted)}",
+                mark,
+                lambda: planner(region_code, on, counted),
+            )
         ]
     return result
 
@@ -477,3 +526,34 @@ def parse_date(value: str | None) -> dt.date:
     if not 2000 <= on.year <= 2100:
         raise ServiceError("日期应在 2000 至 2100 年之间", field="as_of")
     return on
+
+
+def monthly_section(user: Any, region_code: str, on: dt.date) -> list[dict[str, Any]]:
+    """The monthly report's section (REQ H23-3): the region and one level down against the targets at the month's
+    end, with the pipeline; nothing for a caller who may not see the region's figures."""
+    try:
+        visible_region(user, region_code)
+    except NotFound:
+        return []
+    report_ = report(region_code, on, history=False, with_planner=False)
+    projected = {row["key"]: row for row in report_["pipeline"]["parts"]}
+    projected[report_["total"]["key"]] = report_["pipeline"]["total"]
+
+    def line(row: dict[str, Any]) -> list[str]:
+        def pct(value: float | None) -> str:
+            return "—" if value is None else f"{value:g}%"
+
+        target = "—" if row["target_percent"] is None else f"≥{row['target_percent']:g}%"
+        after = projected.get(row["key"], {}).get("share_percent")
+        return [
+            row["label"], str(row["total"]), str(row["counted"]), pct(row["share_percent"]), target,
+            "—" if row["target_percent"] is None else str(row["needed"]), pct(after), str(row["d_count"]),
+        ]  # fmt: skip
+
+    return [
+        {
+            "title": f"A、B 级企业占比与提升目标（截至 {on.isoformat()}）",
+            "headers": ["区域", "参评企业", "A、B 级", "占比", "目标", "尚需（家）", "在审办结后占比", "D 级"],
+            "rows": [line(report_["total"]), *(line(part) for part in report_["parts"] if part["key"] != region_code)],
+        }
+    ]
