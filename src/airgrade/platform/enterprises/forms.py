@@ -7,7 +7,6 @@ from django import forms
 from airgrade.platform.enterprises.models import Enterprise, ProductionLine
 from airgrade.platform.numbers import form_field
 
-
 REASON_REQUIRED = "修改已登记的信息须填写修改原因（记入审计日志）"
 
 
