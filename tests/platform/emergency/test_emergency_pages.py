@@ -131,6 +131,9 @@ def test_proposals_are_chosen_from_the_measure_kinds_not_typed_as_json(users):
     orange = entry.proposals["orange"]["cement"]
     assert [m["kind"] for m in orange] == ["stop_production", "stop_vehicles"]
     assert orange[0]["note_zh"] == "整厂停产" and orange[1]["at_or_below"] == "国五"
+    unexplained = client.post(url, editor_form(**{**rows, "reason": ""}))
+    assert "修改已保存的清单须填写修改原因" in unexplained.content.decode()  # a revision says why
+    assert '<option value="stop_vehicles" selected>' in unexplained.content.decode()
     again = client.get(url).content.decode()
     assert '<option value="stop_vehicles" selected>' in again and '<option value="国五" selected>' in again
 
