@@ -197,6 +197,14 @@ def test_alert_pages_issue_acknowledge_report_and_evidence(users):
     city = client_for(users["city"])
     assert "发布预警" in city.get("/emergency/alerts/").content.decode()
     assert "发布预警" not in client_for(users["county"]).get("/emergency/alerts/").content.decode()
+    refused = city.post(
+        "/emergency/alerts/",
+        {"region_codes": ["410100"], "level": "red", "starts_at": "", "title": "郑州红色预警", "reason": "会商"},
+    ).content.decode()
+    assert "时间不能为空" in refused and not AlertEvent.objects.exists()
+    # The form keeps what was typed: the region, the level (not reset to yellow), the name and the reason.
+    assert '<option value="red" selected>' in refused and '<option value="410100" selected>' in refused
+    assert 'value="郑州红色预警"' in refused and 'value="会商"' in refused
     response = city.post(
         "/emergency/alerts/",
         {"region_codes": ["410100"], "level": "orange", "starts_at": "2024-12-01T20:00", "reason": "会商"},

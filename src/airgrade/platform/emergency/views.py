@@ -571,6 +571,13 @@ def alert_list(request: HttpRequest) -> HttpResponse:
             "regions": regions,
             "levels": [(level.value, level.label_zh) for level in services.LEVEL_ORDER],
             "form_error": form_error,
+            # A refused issue shows the form again as typed: regions, level, times, name and reason.
+            "typed": {
+                "region_codes": request.POST.getlist("region_codes"),
+                **{k: request.POST.get(k, "") for k in ("level", "starts_at", "ends_at", "title", "reason")},
+            }
+            if request.method == "POST"
+            else {"region_codes": [], "level": "yellow"},
         },
     )
 
