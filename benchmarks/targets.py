@@ -222,7 +222,7 @@ def main() -> int:
         steps["counts of the date (2 grouped queries, all regions)"] = time.perf_counter() - started
         started = time.perf_counter()
         entries = services.pipeline(region, ON)
-        services.projected_tally(tally, entries)
+        services.projected_tally(tally, entries, region)
         steps[f"pipeline ({len(entries):,} enterprises in review)"] = time.perf_counter() - started
         started = time.perf_counter()
         report = services.report(region, ON, history=False, with_planner=False)

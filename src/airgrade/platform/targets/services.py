@@ -148,9 +148,15 @@ def tally_on(region_code: str, on: dt.date, marks: tuple[int, int] | None = None
     if own is not None:
         return own
     low, high = scope_range(region_code)
+    # A region reads its enterprises per part and its industry units only as its own totals: place them all in the
+    # region (a province has ~60,000 region × industry × grade keys, its totals ~400).
+    industries: Counter[tuple[str, str, Grade]] = Counter()
+    for (region, industry, grade), n in everything.industries.items():
+        if low <= region <= high and n:
+            industries[(region_code, industry, grade)] += n
     tally = Tally(
         enterprises=Counter({k: n for k, n in everything.enterprises.items() if low <= k[0] <= high and n}),
-        industries=Counter({k: n for k, n in everything.industries.items() if low <= k[0] <= high and n}),
+        industries=industries,
     )
     _REGIONS[(region_code, on)] = tally
     return tally
@@ -209,11 +215,12 @@ def pipeline(region_code: str, on: dt.date) -> list[PipelineEntry]:
     return entries
 
 
-def projected_tally(tally: Tally, entries: list[PipelineEntry]) -> Tally:
-    """The tally as it would be if every declaration in review ended as expected."""
+def projected_tally(tally: Tally, entries: list[PipelineEntry], region_code: str) -> Tally:
+    """The tally (of `region_code`, see tally_on) as it would be if every declaration in review ended as expected."""
     projected = Tally(enterprises=Counter(tally.enterprises), industries=Counter(tally.industries))
     for entry in entries:
-        projected.move(entry.region_code, entry.outcome.before, entry.outcome.after, entry.outcome.industries)
+        outcome = entry.outcome
+        projected.move(entry.region_code, outcome.before, outcome.after, outcome.industries, region_code)
     return projected
 
 
@@ -381,7 +388,8 @@ def _attainments(
     ]
     family_of = {entry.code: entry.family for entry in book.industries(region.code)}
     family_targets = {f.family: f for f in targets.families} if targets else {}
-    family_grades = tally.family_grades(family_of)
+    industry_totals = tally.industry_totals()
+    family_grades = tally.family_grades(family_of, industry_totals)
     families = [
         Attainment(
             family,
@@ -394,7 +402,6 @@ def _attainments(
         for family in s.FAMILY_LABELS_ZH
         if family in family_targets or family in family_grades
     ]
-    industry_totals = tally.industry_totals()
     industries = [
         Attainment(entry.code, entry.name_zh, dict(industry_totals[entry.code]), counted)
         for entry in book.industries(region.code)
@@ -440,7 +447,7 @@ def report(region_code: str, on: dt.date, *, history: bool = True, with_planner:
     now = _attainments(tally, region, targets, counted)
     mark = _work_mark(marks)
     entries = _kept(f"targets:pipeline:{region_code}:{on.isoformat()}", mark, lambda: pipeline(region_code, on))
-    projected = _attainments(projected_tally(tally, entries), region, targets, counted)
+    projected = _attainments(projected_tally(tally, entries, region_code), region, targets, counted)
     raising = {
         entry.enterprise_id
         for entry in entries
