@@ -853,6 +853,20 @@ PAGES: list[Endpoint] = [
         lambda w: f"/emergency/tasks/{w['task'].pk}/act/",
         lambda w: {"op": "acknowledge"},
     ),
+    # gate ledger pages (issue 11)
+    Endpoint("GET", "gates/", lambda w: "/gates/", kind="list"),
+    Endpoint("GET", "gates/sites/<int:site_id>/", lambda w: f"/gates/sites/{w['site'].pk}/"),
+    Endpoint(
+        "POST",
+        "gates/sites/<int:site_id>/act/",
+        lambda w: f"/gates/sites/{w['site'].pk}/act/",
+        lambda w: {"op": "device", "code": "X9", "entrance": "越权门"},
+    ),
+    Endpoint(
+        "GET",
+        "gates/sites/<int:site_id>/alerts/<int:event_id>/",
+        lambda w: f"/gates/sites/{w['site'].pk}/alerts/{w['event'].pk}/",
+    ),
     # alert verification (issue 12)
     Endpoint("GET", "verification/", lambda w: "/verification/", kind="list"),
     Endpoint("GET", "verification/import/", lambda w: "/verification/import/", kind="list"),

@@ -157,7 +157,9 @@ def simulate(
     ] or sim.fleet(60, seed)
     last = Passage.objects.filter(device=device).order_by("-sequence").values_list("sequence", flat=True).first()
     start = timezone.localdate() - dt.timedelta(days=days - 1)
-    records = list(sim.passages(trucks, start, days, per_day, seed, first_sequence=(last or 0) + 1))
+    records = list(
+        sim.passages(trucks, start, days, per_day, seed, first_sequence=(last or 0) + 1, until=timezone.now())
+    )
     total = 0
     for begin in range(0, len(records), 1000):
         total += services.ingest(device, records[begin : begin + 1000], actor="门禁模拟器").accepted

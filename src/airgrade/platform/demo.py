@@ -181,9 +181,16 @@ def load_demo(enterprise_count: int = 300, seed: int = 2026) -> dict[str, Any]:
     workflow = load_demo_workflow(users, seed)
     lists = load_demo_lists(seed=seed)
     _approve_demo_plans(users[Role.CITY])
+    from airgrade.platform.gates.demo import load_demo_gates
+
+    gates = load_demo_gates(users, seed)
     scorecards = load_demo_scorecards(users[Role.CITY], users[Role.EXPERT], users[Role.ENTERPRISE])
     _demo_lookback(users[Role.CITY])
     _demo_alert(users[Role.CITY])
+    # After the active demo alert (which is only issued on an empty alert table): a past, lifted alert with data.
+    from airgrade.platform.verification.demo import load_demo_verification
+
+    verification = load_demo_verification(seed)
     return {
         "created": created,
         "enterprises": Enterprise.objects.count(),
@@ -192,7 +199,9 @@ def load_demo(enterprise_count: int = 300, seed: int = 2026) -> dict[str, Any]:
         "grades": workflow["grades"],
         "list_entries_created": lists["created"],
         "list_entries": lists["entries"],
+        "gate_records": gates["records"],
         "scorecards": scorecards["scorecards"],
+        "verification": verification,
     }
 
 

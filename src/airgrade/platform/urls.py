@@ -20,6 +20,7 @@ urlpatterns = [
     path("public/", include("airgrade.platform.disclosure.urls")),
     path("objections/", include("airgrade.platform.disclosure.staff_urls")),
     path("emergency/", include("airgrade.platform.emergency.urls")),
+    path("gates/", include("airgrade.platform.gates.urls")),
     path("rules/", include("airgrade.platform.rulebook.urls")),
     path("verification/", include("airgrade.platform.verification.urls")),
     path("targets/", include("airgrade.platform.targets.urls")),

@@ -206,3 +206,14 @@ def test_a_revoked_device_writes_nothing(gate: dict[str, Any]) -> None:
     gate["device"].refresh_from_db()
     with pytest.raises(ServiceError):
         services.ingest(gate["device"], [rec(1)])
+
+
+def test_an_inspection_sample_is_reproducible_and_recorded(gate: dict[str, Any]) -> None:
+    services.ingest(gate["device"], [rec(n) for n in range(1, 41)])
+    first = services.draw_sample(gate["county"], gate["site"].pk, 7, dt.date(2026, 5, 1), dt.date(2026, 5, 31))
+    again = services.draw_sample(gate["county"], gate["site"].pk, 7, dt.date(2026, 5, 1), dt.date(2026, 5, 31))
+    assert first.record_ids == again.record_ids and len(first.record_ids) == 10  # the rule book's 5–10
+    other = services.draw_sample(gate["county"], gate["site"].pk, 8, dt.date(2026, 5, 1), dt.date(2026, 5, 31))
+    assert other.record_ids != first.record_ids
+    with pytest.raises(ServiceError):  # the enterprise does not inspect itself
+        services.draw_sample(gate["enterprise"], gate["site"].pk, 7, dt.date(2026, 5, 1), dt.date(2026, 5, 31))

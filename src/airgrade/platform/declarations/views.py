@@ -38,6 +38,7 @@ from airgrade.platform.declarations.models import (
     OnsiteCheck,
 )
 from airgrade.platform.errors import NotFound, ServiceError, form_int
+from airgrade.platform.hooks import contributions
 from airgrade.platform.pages import Action, Field, action_page, own_region, region_field, require_page
 from airgrade.platform.permissions import actor_of, permissions_for
 
@@ -333,6 +334,8 @@ def _detail_page(
                 for e in declaration.events.all()
             ],
             "seals_ok": services.verify_seals(declaration),
+            # Panels other apps contribute (the gate ledger's figures next to the declared ones, issue 11).
+            "panels": contributions("declaration_panels", request.user, declaration),
             "checks": checks,
             "experts": experts,
             "can_open_check": can_open_check,

@@ -8,3 +8,9 @@ class GatesConfig(AppConfig):
     label = "gates"
     verbose_name = "门禁台账"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def declaration_panels(self, user: object, declaration: object) -> list[dict[str, object]]:
+        """The ledger's transport figures next to the declared ones on the declaration page (issue 11 §4)."""
+        from airgrade.platform.gates.panels import declaration_panels
+
+        return declaration_panels(user, declaration)

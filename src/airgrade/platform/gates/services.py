@@ -17,7 +17,7 @@ from django.db.models import Count, Max, Min, QuerySet, Sum
 from django.utils import timezone
 
 from airgrade.core import gates as core
-from airgrade.core.access import Target
+from airgrade.core.access import Target, home_target
 from airgrade.core.hashchain import GENESIS, link_hash
 from airgrade.core.rules.rulebook import default_rulebook
 from airgrade.core.rules.schema import GateLedgerEntry
@@ -60,7 +60,7 @@ def get_site(user: Any, site_id: int, action: str = "gates.view") -> Site:
 
 
 def visible_sites(user: Any) -> QuerySet[Site]:
-    actor = require(user, "gates.view", Target(region_code=actor_of(user).region_code, enterprise_id=None))
+    actor = require(user, "gates.view", home_target(actor_of(user)))
     return scoped(Site.objects.select_related("enterprise", "region"), actor, "region", "enterprise_id")
 
 
@@ -140,6 +140,22 @@ def save_vehicle(user: Any, site_id: int, data: dict[str, Any], reason: str = ""
             reason=reason,
         )
     return vehicle
+
+
+def load_registers_unchecked(site: Site, vehicles: list[Vehicle], actor: str) -> int:
+    """Registers written in bulk by the system (demo data, a migration from a gate vendor), audited as one record."""
+    with transaction.atomic():
+        Vehicle.objects.bulk_create(vehicles)
+        audit.record(
+            actor=actor,
+            action="gates.register.edit",
+            object_type="enterprises.site",
+            object_id=str(site.pk),
+            object_label=f"{site.enterprise.name} {site.name} 车辆与机械登记",
+            region_code=site.region_id,
+            after={"bulk": len(vehicles), "kinds": sorted({v.kind for v in vehicles})},
+        )
+    return len(vehicles)
 
 
 def registers(site: Site) -> dict[str, list[Vehicle]]:
@@ -425,10 +441,12 @@ def ingest(
             previous = record_hash
             if flags:
                 result.flagged += 1
-            daily[(passed_at.astimezone(BEIJING).date(), kind, passage.direction, stage, fuel)] += 1
+            if passage.allowed:  # the figures count vehicles let through; refused ones stay in the ledger
+                daily[(passed_at.astimezone(BEIJING).date(), kind, passage.direction, stage, fuel)] += 1
         Passage.objects.bulk_create(rows, batch_size=1000)
         LedgerHead.objects.filter(site=site).update(last_hash=previous, count=position)
-        _add_daily(site, daily)
+        if daily:
+            _add_daily(site, daily)
         result.accepted = len(rows)
         result.first_position = head.count + 1
         result.last_position = position
@@ -703,7 +721,9 @@ def devices_status(site: Site) -> list[dict[str, Any]]:
 
 
 def _event_window(event: Any, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
-    end = min(event.lifted_at or event.ends_at or now, now)
+    # An event lifted after its planned end (or never lifted) ends at the earlier of the two.
+    candidates = [moment for moment in (event.lifted_at, event.ends_at, now) if moment is not None]
+    end = min(candidates)
     return event.starts_at, max(end, event.starts_at + dt.timedelta(seconds=1))
 
 

@@ -49,15 +49,18 @@ def passages(
     *,
     first_sequence: int = 1,
     unknown_share: float = 0.01,
+    until: dt.datetime | None = None,
 ) -> Iterator[dict[str, object]]:
     """Records of one gate device in the vendor-neutral format (docs/gates.md), in sequence order: each visit is an
-    entry and, 20–120 minutes later, an exit; visits fall between 06:00 and 22:00 Beijing time."""
+    entry and, 20–120 minutes later, an exit; visits fall between 06:00 and 22:00 Beijing time, fewer on Sundays,
+    none after `until` (a gate does not report the future)."""
     rng = random.Random(seed)
     sequence = first_sequence
     for day_index in range(days):
         day = start + dt.timedelta(days=day_index)
         base = dt.datetime.combine(day, dt.time(6), BEIJING)
-        arrivals = sorted(rng.randrange(0, 16 * 3600) for _ in range(max(1, per_day // 2)))
+        visits = per_day / 2 * rng.uniform(0.75, 1.15) * (0.6 if day.weekday() == 6 else 1)
+        arrivals = sorted(rng.randrange(0, 16 * 3600) for _ in range(max(1, round(visits))))
         for offset in arrivals:
             if rng.random() < unknown_share:
                 plate = f"{rng.choice(PROVINCES)}{rng.choice('ABCDEF')}{rng.randrange(10000, 99999)}"
@@ -68,6 +71,8 @@ def passages(
             at = base + dt.timedelta(seconds=offset)
             cargo = rng.choice(CARGO)
             for direction, moment in (("in", at), ("out", at + dt.timedelta(minutes=rng.randrange(20, 120)))):
+                if until is not None and moment > until:
+                    continue
                 yield {
                     "seq": sequence,
                     "plate": plate,

@@ -1,0 +1,128 @@
+"""Demo gate ledger (issue 11): a 巩义 cement site with two gates, registers of trucks, in-plant vehicles and
+machinery, six months of simulated passages (ingested in bulk through the real service, so the chain is real), and a
+past orange alert during which a few 国四 trucks were let in. Idempotent: a site that has a ledger is left alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+from django.utils import timezone
+
+from airgrade.core.gates import VehicleRule, violates
+from airgrade.platform.enterprises.models import Site
+from airgrade.platform.gates import services
+from airgrade.platform.gates import simulate as sim
+from airgrade.platform.gates.models import LedgerHead, Vehicle
+
+DEMO_COUNTY = "410181"  # 巩义
+DAYS = 182
+PER_DAY = 60  # records per gate and day (30 visits: an entry and an exit each)
+BATCH = 5000
+INPLANT = (("豫A0001N", "国六", "diesel", "装载机运输车"), ("豫AD00002", "新能源", "electric", "厂内转运车"),
+           ("豫A0003N", "国五", "diesel", "洒水车"))  # fmt: skip
+NONROAD = (("HB41018100001", "国四", "diesel", "装载机"), ("HB41018100002", "国三", "diesel", "叉车"),
+           ("HB41018100003", "新能源", "electric", "电动叉车"))  # fmt: skip
+
+
+def demo_site() -> Site | None:
+    """The first cement site of the demo county (the demo enterprise user's, when it is a cement enterprise)."""
+    return (
+        Site.objects.filter(region_id=DEMO_COUNTY, industries__industry_code="cement")
+        .select_related("enterprise")
+        .order_by("enterprise_id", "pk")
+        .first()
+    )
+
+
+def load_demo_gates(users: dict[Any, Any], seed: int = 2026) -> dict[str, int]:
+    site = demo_site()
+    if site is None or LedgerHead.objects.filter(site=site).exists():
+        return {"records": 0}
+    rng = random.Random(seed)
+    trucks = sim.fleet(80, seed)
+    _registers(site, trucks, rng)
+    east = services.create_device_unchecked(site, "GATE-E1", "东门（原料进厂）", actor="演示数据")
+    west = services.create_device_unchecked(site, "GATE-W1", "西门（成品出厂）", actor="演示数据")
+    today = timezone.localdate()
+    start = today - dt.timedelta(days=DAYS - 1)
+    alert_start = dt.datetime.combine(today - dt.timedelta(days=20), dt.time(20), sim.BEIJING)
+    alert_end = alert_start + dt.timedelta(days=3)
+    rule = _demo_alert(users, site, alert_start, alert_end)
+    fuels = {truck.plate: truck.fuel for truck in trucks}
+    total = 0
+    for device, device_seed, drop in ((east, seed, None), (west, seed + 1, (4001, 4030))):
+        records = list(sim.passages(trucks, start, DAYS, PER_DAY, device_seed, until=timezone.now()))
+        refused_exit = False
+        for record in records:
+            moment = dt.datetime.fromisoformat(str(record["time"]))
+            if record["direction"] == "out":
+                if refused_exit:
+                    record["result"] = "refused"
+                refused_exit = False
+                continue
+            # During the alert the gate refuses what the site's vehicle rule bans, but lets one in ten through
+            # (the violations the alert page lists); a refused truck's exit is refused with it.
+            banned = alert_start <= moment < alert_end and violates(
+                rule,
+                kind="road",
+                direction="in",
+                allowed=True,
+                stage=str(record["stage"]),
+                fuel=fuels.get(str(record["plate"]), ""),
+            )
+            if banned and rng.random() < 0.9:
+                record["result"] = "refused"
+                refused_exit = True
+        if drop is not None:
+            # Thirty records the west gate never delivered: a sequence gap that verification reports.
+            records = [r for r in records if not drop[0] <= int(str(r["seq"])) <= drop[1]]
+        for begin in range(0, len(records), BATCH):
+            total += services.ingest(device, records[begin : begin + BATCH], actor="演示门禁").accepted
+    return {"records": total}
+
+
+def _registers(site: Site, trucks: list[sim.Truck], rng: random.Random) -> None:
+    """Registers in bulk: one audit record for the lot (demo data)."""
+    rows = [
+        Vehicle(site=site, kind="road", plate=t.plate, plate_colour="green" if t.fuel == "electric" else "yellow",
+                vehicle_type="重型半挂牵引车", fuel=t.fuel, stage=t.stage, evidence="随车清单、行驶证已上传",
+                owner=rng.choice(("巩义顺达物流", "郑州华运车队", "自有车队")))
+        for t in trucks
+    ]  # fmt: skip
+    rows += [
+        Vehicle(site=site, kind="inplant", plate=plate, vehicle_type=kind, fuel=fuel, stage=stage, owner="自有车队")
+        for plate, stage, fuel, kind in INPLANT
+    ]
+    rows += [
+        Vehicle(site=site, kind="nonroad", env_code=code, vehicle_type=kind, fuel=fuel, stage=stage, engine="演示型号")
+        for code, stage, fuel, kind in NONROAD
+    ]
+    services.load_registers_unchecked(site, rows, "演示数据")
+
+
+def _demo_alert(users: dict[Any, Any], site: Site, starts: dt.datetime, ends: dt.datetime) -> VehicleRule:
+    """A past orange alert over 巩义, issued and lifted by the demo city user; the site's vehicle rule under it."""
+    from airgrade.core.types import Role
+    from airgrade.platform.emergency import services as emergency
+    from airgrade.platform.emergency.models import AlertTask
+
+    city = users.get(Role.CITY)
+    if city is None:
+        return VehicleRule()
+    event = emergency.issue_alert(
+        city,
+        {
+            "region_codes": [DEMO_COUNTY],
+            "level": "orange",
+            "starts_at": starts.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": ends.strftime("%Y-%m-%dT%H:%M"),
+            "title": "巩义市橙色预警（演示）",
+        },
+        "演示数据：重污染天气会商",
+    )
+    emergency.lift_alert(city, event.pk, "演示数据：预警结束")
+    task = AlertTask.objects.filter(event=event, entry__site=site).first()
+    plan = task.plan if task is not None and isinstance(task.plan, dict) else {}
+    return VehicleRule.from_dict(plan.get("vehicle_rule"))

@@ -1,0 +1,242 @@
+"""Gate ledger pages (issue 11): sites with their gate status, one site's ledger (figures, charts, devices,
+registers, upload, verification, sampling), and one alert event's violating passages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Max, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from airgrade.core.gates import FUEL_LABELS, Flag, Fuel, VehicleKind
+from airgrade.core.regions import contains
+from airgrade.core.types import EmissionStage
+from airgrade.platform.emergency import services as emergency
+from airgrade.platform.emergency.models import AlertEvent, AlertTask
+from airgrade.platform.errors import AccessDenied, NotFound, ServiceError
+from airgrade.platform.gates import files, forms, services
+from airgrade.platform.gates.models import DailyCount, GateDevice, InspectionSample, LedgerCheck, LedgerHead, Passage
+from airgrade.platform.pages import paginate, query_date
+from airgrade.platform.permissions import permissions_for
+
+FLAG_LABELS = {flag.value: flag.label_zh for flag in Flag}
+KIND_LABELS = {kind.value: kind.label_zh for kind in VehicleKind}
+DEFAULT_DAYS = 180
+
+
+def _period(request: HttpRequest) -> tuple[dt.date, dt.date, str]:
+    today = timezone.localdate()
+    end, error_to = query_date(request, "to", today)
+    start, error_from = query_date(request, "from", end - dt.timedelta(days=DEFAULT_DAYS - 1))
+    error = error_from or error_to
+    if start > end or (end - start).days > 800:
+        start, end, error = end - dt.timedelta(days=DEFAULT_DAYS - 1), end, "期间无效：起始须早于截止，最长 800 天"
+    return start, end, error
+
+
+@login_required
+def site_list(request: HttpRequest) -> HttpResponse:
+    """Gated sites in the caller's scope: ledger size, last record, clean share over the last 180 days."""
+    sites = services.visible_sites(request.user).filter(pk__in=LedgerHead.objects.values("site_id"))
+    listing = paginate(request, sites.order_by("region_id", "enterprise__name", "id"))
+    page_sites = list(listing["page"])
+    today = timezone.localdate()
+    start = today - dt.timedelta(days=DEFAULT_DAYS - 1)
+    entry = services.rules(today)
+    clean = [s.value for s in entry.clean_road_stages.stages]
+    ids = [s.pk for s in page_sites]
+    counts = DailyCount.objects.filter(site_id__in=ids, day__gte=start, direction="in", kind=VehicleKind.ROAD.value)
+    totals = {r["site_id"]: r["n"] for r in counts.values("site_id").annotate(n=Sum("count"))}
+    cleans = {r["site_id"]: r["n"] for r in counts.filter(stage__in=clean).values("site_id").annotate(n=Sum("count"))}
+    heads = {h.site_id: h.count for h in LedgerHead.objects.filter(site_id__in=ids)}
+    latest = {
+        r["site_id"]: r["at"]
+        for r in Passage.objects.filter(site_id__in=ids).values("site_id").annotate(at=Max("passed_at"))
+    }
+    last_checks: dict[int, LedgerCheck] = {}
+    for check in LedgerCheck.objects.filter(site_id__in=ids).order_by("site_id", "-at"):
+        last_checks.setdefault(check.site_id, check)
+    rows = [
+        {
+            "site": site,
+            "records": heads.get(site.pk, 0),
+            "latest": latest.get(site.pk),
+            "share": round(100 * cleans.get(site.pk, 0) / totals[site.pk], 1) if totals.get(site.pk) else None,
+            "check": last_checks.get(site.pk),
+        }
+        for site in page_sites
+    ]
+    return render(request, "gates/list.html", {"rows": rows, **listing})
+
+
+def _chart(figures: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "days": [day.isoformat() for day, _ in figures["daily"]],
+        "counts": [n for _, n in figures["daily"]],
+        "stages": [{"name": stage or "未识别", "value": n} for stage, n in figures["by_stage"].items()],
+    }
+
+
+@login_required
+def site_detail(request: HttpRequest, site_id: int) -> HttpResponse:
+    site = services.get_site(request.user, site_id)
+    allowed = permissions_for(request.user, services.site_target(site))
+    start, end, period_error = _period(request)
+    figures = services.site_figures(site, start, end)
+    devices = services.devices_status(site)
+    events = [
+        event
+        for event in AlertEvent.objects.filter(starts_at__lte=timezone.now()).order_by("-starts_at")[:200]
+        if any(contains(code, site.region_id) for code in event.region_codes)
+    ][:10]
+    recent = services.recent_passages(site, 30)
+    return render(
+        request,
+        "gates/site.html",
+        {
+            "site": site,
+            "allowed": allowed,
+            "start": start,
+            "end": end,
+            "period_error": period_error,
+            "figures": figures,
+            "devices": devices,
+            "registers": [(KIND_LABELS[kind], rows) for kind, rows in services.registers(site).items()],
+            "recent": [(p, [FLAG_LABELS.get(f, f) for f in p.flags]) for p in recent],
+            "flagged": services.flagged_count(site),
+            "head": LedgerHead.objects.filter(site=site).first(),
+            "checks": list(services.checks(site)),
+            "samples": list(InspectionSample.objects.filter(site=site)[:5]),
+            "events": events,
+            "chart": _chart(figures),
+            "kinds": [(kind.value, kind.label_zh) for kind in VehicleKind],
+            "stages": [stage.value for stage in EmissionStage],
+            "fuels": [(fuel.value, label) for fuel, label in FUEL_LABELS.items()],
+            "new_token": request.session.pop("gate_new_token", None),
+        },
+    )
+
+
+def _sample_rows(sample: InspectionSample) -> list[Passage]:
+    return list(Passage.objects.filter(pk__in=sample.record_ids).select_related("device").order_by("passed_at"))
+
+
+@login_required
+def site_act(request: HttpRequest, site_id: int) -> HttpResponse:
+    """Every write of the site page: register a vehicle or device, revoke a device, upload a gate file, verify,
+    draw an inspection sample. The service checks role and scope; a refusal comes back as a message."""
+    site = services.get_site(request.user, site_id)
+    if request.method != "POST":
+        return redirect("gates:site", site_id=site.pk)
+    op = request.POST.get("op", "")
+    try:
+        if op == "vehicle":
+            data = forms.cleaned(forms.VehicleForm(request.POST))
+            services.save_vehicle(request.user, site.pk, data)
+            messages.success(request, "已登记")
+        elif op == "device":
+            device, token = services.register_device(
+                request.user, site.pk, forms.cleaned(forms.DeviceForm(request.POST))
+            )
+            request.session["gate_new_token"] = {"code": device.code, "token": token}
+            messages.success(request, f"已登记设备 {device.code}；接口凭证只显示这一次，请妥善保存")
+        elif op == "revoke":
+            device_id = forms.cleaned(forms.RevokeForm(request.POST))["device"]
+            if not GateDevice.objects.filter(pk=device_id, site=site).exists():
+                raise NotFound("设备不存在")
+            services.revoke_device(request.user, device_id)
+            messages.success(request, "已吊销设备凭证")
+        elif op == "upload":
+            services.get_site(request.user, site.pk, "gates.ingest")
+            upload = forms.cleaned(forms.UploadForm(request.POST, request.FILES))
+            records = files.read_records(upload["file"].name or "", upload["file"].read())
+            result = services.ingest_as(
+                request.user, site.pk, upload["device"], records, f"文件“{upload['file'].name}”"
+            )
+            messages.success(
+                request, f"写入 {result.accepted} 条，重复 {result.duplicates} 条，标记待核 {result.flagged} 条"
+            )
+        elif op == "verify":
+            _, report = services.record_check(request.user, site.pk)
+            if report.ok:
+                messages.success(request, f"台账完整：已核验 {report.checked} 条记录")
+            else:
+                messages.error(request, f"台账有 {len(report.problems)} 处问题，首个：{report.problems[0].message}")
+        elif op == "sample":
+            data = forms.cleaned(forms.SampleForm(request.POST))
+            sample = services.draw_sample(request.user, site.pk, data["seed"], data["date_from"], data["date_to"])
+            messages.success(request, f"已抽取 {len(sample.record_ids)} 条记录（种子 {sample.seed}）")
+        else:
+            raise ServiceError("未知操作", field="op")
+    except (AccessDenied, NotFound):
+        raise
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect(reverse("gates:site", kwargs={"site_id": site.pk}))
+
+
+@login_required
+def alert_check(request: HttpRequest, site_id: int, event_id: int) -> HttpResponse:
+    """One alert event at one site: the vehicle rule of its task, every admitted passage that breaks it, and daily
+    truck counts on alert days vs the normal days before; staff may record the result on the alert task."""
+    site = services.get_site(request.user, site_id)
+    event = AlertEvent.objects.filter(pk=event_id).first()
+    if event is None or not any(contains(code, site.region_id) for code in event.region_codes):
+        raise NotFound("预警事件不存在")
+    task = AlertTask.objects.filter(event=event, entry__site=site).first()
+    plan = task.plan if task else {}
+    result = services.alert_check(site, event, plan.get("vehicle_rule") if isinstance(plan, dict) else None)
+    allowed = permissions_for(request.user, services.site_target(site))
+    if request.method == "POST":
+        if task is None:
+            raise NotFound("该厂区没有本次预警的任务")
+        try:
+            emergency.record_evidence(
+                request.user,
+                task.pk,
+                {
+                    "online_monitoring": task.evidence_online_monitoring,
+                    "electricity_baseline_kwh": task.evidence_electricity_baseline_kwh,
+                    "electricity_alert_kwh": task.evidence_electricity_alert_kwh,
+                    "note": _evidence_note(task.evidence_note, result),
+                },
+            )
+            messages.success(request, "门禁核查结果已记入预警任务的独立核查意见")
+        except (AccessDenied, NotFound):
+            raise
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        return redirect("gates:alert", site_id=site.pk, event_id=event.pk)
+    violations = result["violations"]
+    for passage in violations[:500]:
+        passage.fuel_label = FUEL_LABELS.get(Fuel(passage.fuel), "") if passage.fuel else ""  # type: ignore[attr-defined]
+    return render(
+        request,
+        "gates/alert.html",
+        {
+            "site": site,
+            "event": event,
+            "task": task,
+            "result": result,
+            "violations": violations[:500],
+            "violation_count": len(violations),
+            "rule_zh": plan.get("vehicle_rule_zh", "") if isinstance(plan, dict) else "",
+            "may_record": task is not None and "alert.evidence" in allowed,
+        },
+    )
+
+
+def _evidence_note(existing: str, result: dict[str, Any]) -> str:
+    summary = (
+        f"门禁核查：预警期间违规放行进厂 {len(result['violations'])} 辆次；"
+        f"预警日日均进厂 {result['alert_average']} 辆次，此前 {len(result['baseline_days'])} 天日均 "
+        f"{result['baseline_average']} 辆次。"
+    )
+    kept = "\n".join(line for line in existing.splitlines() if not line.startswith("门禁核查："))
+    return (kept + "\n" + summary).strip()[:2000]
