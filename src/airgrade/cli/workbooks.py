@@ -96,6 +96,14 @@ def import_emergency_list(
     _import("emergency_list", path, username, commit, errors)
 
 
+@import_app.command("registry")
+def import_registry(
+    path: Path = FILE, username: str = AS_USER, commit: bool = COMMIT, errors: Path | None = ERRORS
+) -> None:
+    """导入企业档案：企业、厂区、行业、生产线和排放口（只新增和更正，不删除）。"""
+    _import("registry", path, username, commit, errors)
+
+
 def worker(
     once: bool = typer.Option(False, "--once", help="处理完当前排队的任务后退出"),
 ) -> None:

@@ -187,6 +187,10 @@ def load_demo(enterprise_count: int = 300, seed: int = 2026) -> dict[str, Any]:
     scorecards = load_demo_scorecards(users[Role.CITY], users[Role.EXPERT], users[Role.ENTERPRISE])
     _demo_lookback(users[Role.CITY])
     _demo_alert(users[Role.CITY])
+    # After the active demo alert (which is only issued on an empty alert table): a past, lifted alert with data.
+    from airgrade.platform.verification.demo import load_demo_verification
+
+    verification = load_demo_verification(seed)
     return {
         "created": created,
         "enterprises": Enterprise.objects.count(),
@@ -197,6 +201,7 @@ def load_demo(enterprise_count: int = 300, seed: int = 2026) -> dict[str, Any]:
         "list_entries": lists["entries"],
         "gate_records": gates["records"],
         "scorecards": scorecards["scorecards"],
+        "verification": verification,
     }
 
 

@@ -140,6 +140,7 @@ def test_precedence_disagreement_onsite_expert_and_recommendation(users: dict[st
     assert points["env_fugitive"].points == 6 and points["env_fugitive"].chosen.source.value == "onsite"
     page = client_for(users["city"]).get(f"/scorecards/{card.pk}/")
     assert page.status_code == 200 and "企业申报：是" in visible(page) and "现场核查" in visible(page)
+    assert "无国家绩效等级" in visible(page)  # the city's control ratio serves enterprises without a national grade
     assert client_for(users["expert"]).get(f"/scorecards/{card.pk}/").status_code == 200
     other = _card(users, round_, "other_enterprise")
     assert client_for(users["expert"]).get(f"/scorecards/{other.pk}/").status_code == 404

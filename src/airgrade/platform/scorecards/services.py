@@ -616,6 +616,29 @@ def pre_assess(user: Any, industry: str, raw: Mapping[str, Any]) -> InvestmentRe
     return core_pre_assess(card, industry, stated, peers)
 
 
+def national_measures(scorecard: Scorecard) -> tuple[str, list[tuple[str, str]]]:
+    """The enterprise's national grade today and its industry's minimum measures at each alert level, shown next to
+    the city's control ratio (REQ ZZ-5: the ratio serves enterprises without a national grade). ("", []) without one."""
+    from airgrade.core.rules.render import measures_line_zh
+    from airgrade.core.types import AlertLevel
+    from airgrade.platform.grades.services import enterprise_grade_on
+
+    today = timezone.now().astimezone(SHANGHAI).date()
+    grade = enterprise_grade_on(scorecard.enterprise, today)
+    if grade is None:
+        return "", []
+    lines = []
+    for level in AlertLevel:
+        try:
+            measures, _ = default_rulebook().measures_with_source(
+                scorecard.industry_code, grade, level, today, scorecard.region_id
+            )
+        except (RuleLookupError, KeyError):
+            return grade.value, []
+        lines.append((level.label_zh, measures_line_zh(measures)))
+    return grade.value, lines
+
+
 def experts() -> QuerySet[Any]:
     from airgrade.platform.accounts.models import User
 

@@ -364,10 +364,12 @@ def registry_rows(user: Any, params: dict[str, int]) -> tuple[str, Iterator[dict
                     "branch": first.branch if first else "",
                 }
                 lines = list(site.lines.all())
+                branch_of = {item.industry_code: item.branch for item in industries}
                 for line in lines:
                     yield {
                         **at_site,
                         "industry": _industry(line.industry_code) if line.industry_code else at_site["industry"],
+                        "branch": branch_of.get(line.industry_code, at_site["branch"]),
                         "line_name": line.name,
                         "kind": line.kind,
                         "process_type": line.process_type,
