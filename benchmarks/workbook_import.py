@@ -152,6 +152,9 @@ def _run_job(path: Path, commit: bool) -> dict[str, float]:
     from airgrade.platform.jobs.services import execute
     from airgrade.platform.workbooks import services
 
+    from airgrade.core.rules.rulebook import default_rulebook
+
+    default_rulebook()  # `airgrade worker` parses the rule book when it starts: no job pays for it
     user = User.objects.get(username="bench-city")
     data = path.read_bytes()
     dry = services.start_import(user, "emergency_list", path.name, data, enqueue=False)

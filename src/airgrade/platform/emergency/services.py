@@ -382,6 +382,7 @@ def check_entry(
     registry_grades: dict[str, Grade] | None = None,
     as_of: dt.date | None = None,
     table: bool = True,
+    key: str = "",
 ) -> tuple[core.ListEntry, list[dict[str, Any]], dict[str, int | None]]:
     """Validate an entry as save_entry would store it, without writing: the checked core entry, the industries with
     the grade that will be stored (registry grade first) and the registry-line links. A site not yet in the registry
@@ -421,7 +422,7 @@ def check_entry(
             raise ServiceError(f"生产线“{line.get('name')}”关联的档案生产线不属于本厂区", field="lines")
         registry_lines[str(line.get("key"))] = registry_id or None
     payload = {
-        "key": f"site:{site.pk if site is not None else site_name}",
+        "key": key or f"site:{site.pk if site is not None else site_name}",
         "enterprise_name": enterprise_name,
         "site_name": site_name,
         "region_code": region_code,
@@ -467,11 +468,10 @@ def check_tables(entries: Sequence[core.ListEntry], chunk: int = 2000) -> dict[i
     failed: dict[int, str] = {}
     limits = small_micro_limits()
     for start in range(0, len(entries), chunk):
-        # Entries of sites not yet registered share their key (the site name): keyed by position for the check.
-        batch = [
-            entry.model_copy(update={"key": f"check:{start + i}"})
-            for i, entry in enumerate(entries[start : start + chunk])
-        ]
+        batch = list(entries[start : start + chunk])
+        if len({entry.key for entry in batch}) < len(batch):
+            # Entries of sites not yet registered may share their key (the site name): keyed by position.
+            batch = [entry.model_copy(update={"key": f"check:{start + i}"}) for i, entry in enumerate(batch)]
         try:
             build_table(batch, small_micro_limits=limits)
             continue

@@ -204,8 +204,7 @@ def plan(user: Any, sheets: Sequence[SheetData], progress: Progress) -> Plan:
         done += len(rows)
         progress.advance(done, refused)
     _check_tables(context)
-    proposed = sum(1 for unit in units for row in unit.rows for key in LEVEL_COLUMNS if row.values.get(key))
-    return Plan(units, notes={"measure_texts": proposed})
+    return Plan(units, notes={"measure_texts": context.texts})
 
 
 def _check_tables(context: _Context) -> int:
@@ -228,6 +227,7 @@ class _Context:
     grades: dict[int, dict[str, Grade]]
     as_of: dt.date
     checked: list[tuple[Unit, core.ListEntry]] = field(default_factory=list)
+    texts: int = 0  # free-text measures read (the report's count)
 
 
 def _plan_entry(unit: Unit, key: tuple[str, str, int], context: _Context) -> None:
@@ -298,6 +298,7 @@ def _plan_entry(unit: Unit, key: tuple[str, str, int], context: _Context) -> Non
     if any(row.errors for row in unit.rows):
         unit.status = REFUSED
         return
+    context.texts += len(texts)
     data: dict[str, Any] = {
         **entry_values,
         "industries": [{"industry_code": code, "grade": grade} for code, grade in industries.items()],
@@ -324,6 +325,7 @@ def _plan_entry(unit: Unit, key: tuple[str, str, int], context: _Context) -> Non
             registry_grades=grades.get(site.pk, {}) if site is not None else None,
             as_of=context.as_of,
             table=False,
+            key=f"import:{code}:{site_name}:{year}",
         )
     except ServiceError as exc:
         unit.refuse(exc.message)
