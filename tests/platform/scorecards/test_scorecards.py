@@ -297,3 +297,13 @@ def test_assess_page_and_industry_summary(users: dict[str, Any], round_: ScoreRo
     assert client_for(users["enterprise"]).get("/scorecards/assess/").status_code == 403
     summary = city.get(f"/scorecards/rounds/{round_.pk}/?county=410181")
     assert "行业汇总" in visible(summary) and "水泥" in visible(summary)
+
+
+def test_home_queue_has_the_declaration_and_the_onsite_check(users: dict[str, Any], round_: ScoreRound) -> None:
+    card = _card(users, round_)
+    home = client_for(users["enterprise"]).get("/")
+    assert "绿色绩效评价申报：本县企业" in visible(home)
+    services.assign_expert(users["city"], card.pk, users["expert"].pk)
+    assert "绿色绩效现场核查：本县企业" in visible(client_for(users["expert"]).get("/"))
+    services.declare(users["enterprise"], card.pk, {"env_permit": "是"})
+    assert "绿色绩效评价申报" not in visible(client_for(users["enterprise"]).get("/"))

@@ -13,7 +13,6 @@ from math import ceil
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from openpyxl import load_workbook
 from tests.conftest import HOME_CITY, HOME_COUNTY, OTHER_CITY, OTHER_CITY_COUNTY, OTHER_COUNTY, PROVINCE
@@ -48,7 +47,7 @@ def _record(enterprise: Any, site: Any, industry: str, grade: str, start: dt.dat
 def registry(users: dict[str, Any], make_enterprise: Any) -> list[Any]:
     """~30 enterprises in three counties of two cities: some with a second industry, some with a second site, some
     whose grade changed between the two dates, some graded only after the first date."""
-    cache.clear()
+    services.forget_counts()
     rng = random.Random(13)
     enterprises = [users["own_enterprise"], users["other_enterprise"], users["far_enterprise"]]
     for n in range(27):
@@ -220,7 +219,7 @@ def test_a_withdrawn_or_decided_declaration_is_not_in_the_pipeline(registry: lis
     ],
 )
 def test_scope(users: dict[str, Any], who: str, region: str, visible: bool) -> None:
-    cache.clear()
+    services.forget_counts()
     if visible:
         assert services.dashboard(users[who], region, DAY_2)["region"]["code"] == region
     else:
@@ -297,7 +296,7 @@ def test_monthly_report_to_the_province_carries_the_shares(registry: list[Any], 
 def test_planner_ranks_by_indicator_gaps_and_leaves_out_counted_and_undeclared(
     users: dict[str, Any], make_enterprise: Any
 ) -> None:
-    cache.clear()
+    services.forget_counts()
     near, far, counted, silent = (
         make_enterprise(HOME_COUNTY, name) for name in ("近企业", "远企业", "已计入", "未申报")
     )

@@ -24,3 +24,9 @@ class ScorecardsConfig(AppConfig):
         from airgrade.platform.scorecards.models import Scorecard
 
         return [f"scorecard:{pk}" for pk in Scorecard.objects.filter(onsite_expert=user).values_list("pk", flat=True)]
+
+    def work_items(self, user: Any) -> list[dict[str, Any]]:
+        """The home work queue: an enterprise's undeclared scorecard, an expert's open on-site check."""
+        from airgrade.platform.scorecards.services import work_items
+
+        return work_items(user)

@@ -639,6 +639,37 @@ def national_measures(scorecard: Scorecard) -> tuple[str, list[tuple[str, str]]]
     return grade.value, lines
 
 
+def work_items(user: Any) -> list[dict[str, Any]]:
+    """Open tasks of unpublished rounds: the enterprise declares by the deadline (ZZ-7), the expert checks on site."""
+    from django.urls import reverse
+
+    actor = actor_of(user)
+    if actor.role is Role.ENTERPRISE and actor.enterprise_id is not None:
+        cards = Scorecard.objects.filter(enterprise_id=actor.enterprise_id, declared_at__isnull=True)
+        label = "绿色绩效评价申报"
+    elif actor.role is Role.EXPERT:
+        cards = Scorecard.objects.filter(onsite_expert_id=actor.user_id, onsite_at__isnull=True)
+        label = "绿色绩效现场核查"
+    else:
+        return []
+    moment = timezone.now()
+    tasks = []
+    for card in cards.filter(round__published_at__isnull=True).select_related("round", "enterprise"):
+        due = dt.datetime.combine(card.round.deadline, dt.time(23, 59), tzinfo=SHANGHAI)
+        tasks.append(
+            {
+                "kind": "scorecard",
+                "id": card.pk,
+                "declaration_id": None,
+                "title": f"{label}：{card.enterprise.name}（{card.round.year}年度）",
+                "due": due,
+                "overdue": due < moment,
+                "url": reverse("scorecards:scorecard", args=[card.pk]),
+            }
+        )
+    return tasks
+
+
 def experts() -> QuerySet[Any]:
     from airgrade.platform.accounts.models import User
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Max
 from django.utils import timezone
@@ -113,23 +112,54 @@ def _count_all(on: dt.date) -> Tally:
     return tally
 
 
-def tally_on(region_code: str, on: dt.date) -> Tally:
+# The counts of every region per date, kept in this process (not the cache backend: unpickling a province's counts
+# on every call cost more than the rest of the page). Bounded: the history's month ends and a few chosen dates.
+_KEPT: dict[dt.date, tuple[int, int, Tally]] = {}
+_REGIONS: dict[tuple[str, dt.date], Tally] = {}
+_WORK: dict[str, tuple[tuple[Any, ...], Any]] = {}
+KEPT_DATES = 64
+
+
+def forget_counts() -> None:
+    """Drop the counts kept in this process (tests, benchmarks)."""
+    _KEPT.clear()
+    _REGIONS.clear()
+    _WORK.clear()
+
+
+def tally_on(region_code: str, on: dt.date, marks: tuple[int, int] | None = None) -> Tally:
     """The counts of a region on date `on` (REQ H21-1). The counts of every region for a date are taken once and
-    kept in the cache while `_still_valid` says they hold: a new grade usually starts today, so the month ends of
-    the history stay valid and only today's counts are taken again after a grade is recorded."""
-    key = f"targets:tally:{on.isoformat()}"
-    kept = cache.get(key)
-    if kept is not None and _still_valid(on, kept[0], kept[1]):
-        everything: Tally = kept[2]
+    kept while `_still_valid` says they hold: a new grade usually starts today, so the month ends of the history
+    stay valid and only today's counts are taken again after a grade is recorded. `marks`: the high-water marks
+    the caller already read (one report reads them once for all its dates)."""
+    marks = marks or _high_water()
+    kept = _KEPT.get(on)
+    if kept is not None and (kept[:2] == marks or _still_valid(on, kept[0], kept[1])):
+        _KEPT[on] = (*marks, kept[2])  # checked up to these marks
+        everything = kept[2]
     else:
-        grade_mark, audit_mark = _high_water()
         everything = _count_all(on)
-        cache.set(key, (grade_mark, audit_mark, everything), 24 * 3600)
+        if len(_KEPT) >= KEPT_DATES:
+            forget_counts()
+        _KEPT[on] = (*marks, everything)
+        for key in [key for key in _REGIONS if key[1] == on]:
+            del _REGIONS[key]  # cut from the counts just replaced
+    own = _REGIONS.get((region_code, on))
+    if own is not None:
+        return own
     low, high = scope_range(region_code)
-    return Tally(
+    # A region reads its enterprises per part and its industry units only as its own totals: place them all in the
+    # region (a province has ~60,000 region × industry × grade keys, its totals ~400).
+    industries: Counter[tuple[str, str, Grade]] = Counter()
+    for (region, industry, grade), n in everything.industries.items():
+        if low <= region <= high and n:
+            industries[(region_code, industry, grade)] += n
+    tally = Tally(
         enterprises=Counter({k: n for k, n in everything.enterprises.items() if low <= k[0] <= high and n}),
-        industries=Counter({k: n for k, n in everything.industries.items() if low <= k[0] <= high and n}),
+        industries=industries,
     )
+    _REGIONS[(region_code, on)] = tally
+    return tally
 
 
 # ---------------------------------------------------------------- pipeline (declarations in review)
@@ -185,11 +215,12 @@ def pipeline(region_code: str, on: dt.date) -> list[PipelineEntry]:
     return entries
 
 
-def projected_tally(tally: Tally, entries: list[PipelineEntry]) -> Tally:
-    """The tally as it would be if every declaration in review ended as expected."""
+def projected_tally(tally: Tally, entries: list[PipelineEntry], region_code: str) -> Tally:
+    """The tally (of `region_code`, see tally_on) as it would be if every declaration in review ended as expected."""
     projected = Tally(enterprises=Counter(tally.enterprises), industries=Counter(tally.industries))
     for entry in entries:
-        projected.move(entry.region_code, entry.outcome.before, entry.outcome.after, entry.outcome.industries)
+        outcome = entry.outcome
+        projected.move(entry.region_code, outcome.before, outcome.after, outcome.industries, region_code)
     return projected
 
 
@@ -357,7 +388,8 @@ def _attainments(
     ]
     family_of = {entry.code: entry.family for entry in book.industries(region.code)}
     family_targets = {f.family: f for f in targets.families} if targets else {}
-    family_grades = tally.family_grades(family_of)
+    industry_totals = tally.industry_totals()
+    family_grades = tally.family_grades(family_of, industry_totals)
     families = [
         Attainment(
             family,
@@ -370,7 +402,6 @@ def _attainments(
         for family in s.FAMILY_LABELS_ZH
         if family in family_targets or family in family_grades
     ]
-    industry_totals = tally.industry_totals()
     industries = [
         Attainment(entry.code, entry.name_zh, dict(industry_totals[entry.code]), counted)
         for entry in book.industries(region.code)
@@ -380,23 +411,25 @@ def _attainments(
     return {"total": total, "parts": parts, "families": families, "industries": industries}
 
 
-def _work_mark() -> tuple[Any, ...]:
+def _work_mark(marks: tuple[int, int]) -> tuple[Any, ...]:
     """What the pipeline and the planner depend on beyond the counts: any audited write (every transition, every
     recommendation), any grade record, any declaration touched outside the services."""
     return (
-        *_high_water(),
+        *marks,
         Declaration.objects.aggregate(m=Max("updated_at"))["m"],
         DeclarationItem.objects.aggregate(m=Max("id"))["m"],
     )
 
 
 def _kept(key: str, mark: tuple[Any, ...], compute: Any) -> Any:
-    """`compute()`, kept in the cache until `mark` changes."""
-    kept = cache.get(key)
+    """`compute()`, kept in this process until `mark` changes."""
+    kept = _WORK.get(key)
     if kept is not None and kept[0] == mark:
         return kept[1]
     value = compute()
-    cache.set(key, (mark, value), 24 * 3600)
+    if len(_WORK) >= KEPT_DATES:
+        _WORK.clear()
+    _WORK[key] = (mark, value)
     return value
 
 
@@ -409,11 +442,12 @@ def report(region_code: str, on: dt.date, *, history: bool = True, with_planner:
         if targets
         else frozenset({Grade.A_PLUS, Grade.A, Grade.LEADING, Grade.B, Grade.B_MINUS})
     )
-    tally = tally_on(region_code, on)
+    marks = _high_water()
+    tally = tally_on(region_code, on, marks)
     now = _attainments(tally, region, targets, counted)
-    mark = _work_mark()
+    mark = _work_mark(marks)
     entries = _kept(f"targets:pipeline:{region_code}:{on.isoformat()}", mark, lambda: pipeline(region_code, on))
-    projected = _attainments(projected_tally(tally, entries), region, targets, counted)
+    projected = _attainments(projected_tally(tally, entries, region_code), region, targets, counted)
     raising = {
         entry.enterprise_id
         for entry in entries
@@ -452,7 +486,7 @@ def report(region_code: str, on: dt.date, *, history: bool = True, with_planner:
     }
     if history:
         result["history"] = [
-            _history_point(region, month_end, targets, counted) for month_end in month_ends(_months_back(on), on)
+            _history_point(region, month_end, targets, counted, marks) for month_end in month_ends(_months_back(on), on)
         ]
     if with_planner:
         result["planner"] = [
@@ -465,7 +499,7 @@ def report(region_code: str, on: dt.date, *, history: bool = True, with_planner:
                 "industries": list(row.industries),
             }
             for row in _kept(
-                f"targets:planner:{region_code}:{on.isoformat()}:{sorted(counted)}",
+                f"targets:planner:{region_code}:{on.isoformat()}:{'-'.join(sorted(g.value for g in counted))}",
                 mark,
                 lambda: planner(region_code, on, counted),
             )
@@ -480,9 +514,9 @@ def _months_back(on: dt.date) -> dt.date:
 
 
 def _history_point(
-    region: Region, on: dt.date, targets: s.TargetSet | None, counted: frozenset[Grade]
+    region: Region, on: dt.date, targets: s.TargetSet | None, counted: frozenset[Grade], marks: tuple[int, int]
 ) -> dict[str, Any]:
-    total = _attainments(tally_on(region.code, on), region, targets, counted)["total"]
+    total = Attainment(region.code, region.name, dict(tally_on(region.code, on, marks).total_grades()), counted)
     return {
         "date": on.isoformat(),
         "share_percent": total.as_dict()["share_percent"],

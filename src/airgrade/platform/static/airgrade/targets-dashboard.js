@@ -19,7 +19,7 @@
       {name: "目标", type: "scatter", symbol: "rect", symbolSize: [22, 4], data: data.target, itemStyle: {color: "#d0312d"}, z: 10}
     ];
     if (data.target.every(function (t) { return t === null; }) && data.reference_target !== null) {
-      series[0].markLine = {symbol: "none", data: [{yAxis: data.reference_target}], lineStyle: {color: "#d0312d", type: "dashed"}, label: {formatter: "目标 {c}%"}};
+      series[0].markLine = {symbol: "none", data: [{yAxis: data.reference_target}], lineStyle: {color: "#d0312d", type: "dashed"}, label: {formatter: "目标 {c}%", position: "insideEndTop"}};
     }
     parts.setOption({
       tooltip: {trigger: "axis"}, legend: {top: 0}, grid: {left: 45, right: 15, top: 40, bottom: 90},
