@@ -269,6 +269,9 @@ def _demo_lookback(city_user: User) -> None:
         )
 
 
+ACTIVE_ALERT_TITLE = "巩义市重污染天气橙色预警（演示）"
+
+
 def _demo_alert(city_user: User) -> None:
     """An orange alert over the demo county, active since two hours ago: the enterprise home shows the banner and
     its task, the city and county the alert with its tasks; two tasks acknowledged so the counts move."""
@@ -279,7 +282,8 @@ def _demo_alert(city_user: User) -> None:
     from airgrade.platform.emergency import services as emergency
     from airgrade.platform.emergency.models import AlertEvent
 
-    if AlertEvent.objects.exists():
+    # Other demo parts issue and lift past alerts of their own; this one is the alert still in force.
+    if AlertEvent.objects.filter(title=ACTIVE_ALERT_TITLE).exists():
         return
     event = emergency.issue_alert(
         city_user,
@@ -287,7 +291,7 @@ def _demo_alert(city_user: User) -> None:
             "region_codes": [DEMO_REGION[Role.COUNTY]],
             "level": "orange",
             "starts_at": timezone.now() - dt.timedelta(hours=2),
-            "title": "巩义市重污染天气橙色预警（演示）",
+            "title": ACTIVE_ALERT_TITLE,
         },
         "演示数据：气象条件不利，预计未来三天出现中度污染",
     )
