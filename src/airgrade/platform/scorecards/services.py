@@ -681,6 +681,39 @@ def work_items(user: Any) -> list[dict[str, Any]]:
     return tasks
 
 
+def local_control(enterprise_id: int) -> list[dict[str, Any]]:
+    """The latest round's result of one enterprise: class, score and control ratio per alert level (labels in
+    Chinese), with a link to its score sheet; [] when it is in no round or its industry gets no class."""
+    from django.urls import reverse
+
+    from airgrade.core.types import AlertLevel
+
+    scorecard = (
+        Scorecard.objects.filter(enterprise_id=enterprise_id).select_related("round").order_by("-round__year").first()
+    )
+    if scorecard is None:
+        return []
+    round_ = scorecard.round
+    card = card_of(round_)
+    subjects, by_key = _subjects(round_, card)
+    for position, sheet in enumerate(score_round(card, subjects), start=1):
+        if sheet.key == str(scorecard.pk):
+            row = _row(round_, by_key[sheet.key], sheet, position)
+            if not row.zz_class:
+                return []
+            return [
+                {
+                    "title": f"{round_.year}年度绿色绩效评价",
+                    "class": row.class_label,
+                    "score": row.score,
+                    "control": [(level.label_zh, row.control.get(level.value)) for level in AlertLevel],
+                    "url": reverse("scorecards:scorecard", args=[scorecard.pk]),
+                    "published": round_.published_at is not None,
+                }
+            ]
+    return []
+
+
 def experts() -> QuerySet[Any]:
     from airgrade.platform.accounts.models import User
 

@@ -35,7 +35,8 @@ from airgrade.platform.verification.models import Case, MonitoringPoint, Reading
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 POLLUTANT_LABELS = {"SO2": "二氧化硫", "NOx": "氮氧化物", "PM": "颗粒物", "VOCs": "挥发性有机物"}
-CHART_MARGIN = dt.timedelta(days=2)  # hours shown before and after the alert on the evidence chart
+CHART_MARGIN = dt.timedelta(days=2)  # hours shown before the alert on the evidence chart
+CHART_AFTER = dt.timedelta(hours=12)  # and after it
 
 
 def rules(on: dt.date) -> core.VerificationRules:
@@ -352,7 +353,7 @@ def _signals(
 ) -> list[core.SignalInput]:
     expected = core.expected_drops(task.plan, on)
     since = aware(start - dt.timedelta(days=on.lookback_days + 1))
-    until = aware(end)
+    until = aware(end + CHART_AFTER)  # the hours after the alert only show on the chart; the verdict reads the window
     channels: dict[str, dict[str, list[core.Reading]]] = defaultdict(lambda: defaultdict(list))
     outlet = MonitoringPoint.Kind.OUTLET.value
     readings = (
@@ -393,7 +394,7 @@ def verify_task(user: Any, task: AlertTask, on: core.VerificationRules | None = 
     signals = _signals(task, start, end, on)
     excluded = _other_alert_days(event, task.region_id, start.date() - dt.timedelta(days=on.lookback_days), end.date())
     result = core.verify_task(signals, start, end, excluded, on)
-    chart_start, chart_end = start - CHART_MARGIN, end + dt.timedelta(hours=12)
+    chart_start, chart_end = start - CHART_MARGIN, end + CHART_AFTER
     evidence = {
         "window": [start.isoformat(" ", "minutes"), end.isoformat(" ", "minutes")],
         "signals": {
