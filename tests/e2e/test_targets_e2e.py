@@ -7,9 +7,9 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 
 from airgrade.platform.grades.models import GradeRecord
+from airgrade.platform.targets import services
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -29,7 +29,7 @@ def _charts_drawn(page: Any) -> int:
 
 
 def test_province_and_city_dashboards_render(page: Any, login: Any, users: dict[str, Any], tmp_path: Any) -> None:
-    cache.clear()
+    services.forget_counts()
     _grade(users["own_enterprise"], "B")
     _grade(users["other_enterprise"], "C")
     _grade(users["far_enterprise"], "D")

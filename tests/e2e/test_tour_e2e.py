@@ -77,7 +77,7 @@ class Tour:
 def test_every_page_of_the_issue_as_its_role(browser: Any, live_server: Any) -> None:
     from airgrade.platform.accounts.models import User
     from airgrade.platform.declarations.models import Declaration, OnsiteCheck
-    from airgrade.platform.demo import load_demo
+    from airgrade.platform.demo import ACTIVE_ALERT_TITLE, load_demo
     from airgrade.platform.disclosure.models import Objection
     from airgrade.platform.emergency.models import AlertEvent, ListEntry
     from airgrade.platform.grades.models import Downgrade, LookbackRound, RectificationOrder
@@ -89,12 +89,13 @@ def test_every_page_of_the_issue_as_its_role(browser: Any, live_server: Any) -> 
     verification = Declaration.objects.filter(state="province_verification").order_by("pk").first()
     check = OnsiteCheck.objects.filter(experts__user__username="expert", signed_at__isnull=True).first()
     entry = ListEntry.objects.filter(enterprise_id=enterprise_id).order_by("-year").first()
-    event = AlertEvent.objects.get()
-    round_ = LookbackRound.objects.get()
+    event = AlertEvent.objects.get(title=ACTIVE_ALERT_TITLE, status=AlertEvent.Status.ACTIVE)
+    round_ = LookbackRound.objects.order_by("pk").first()
     order = RectificationOrder.objects.order_by("pk").first()
-    downgrade = Downgrade.objects.get()
-    objection = Objection.objects.get()
-    assert own and county_review and verification and check and entry and order
+    downgrade = Downgrade.objects.order_by("pk").first()
+    objection = Objection.objects.order_by("pk").first()
+    assert own and county_review and verification and check and entry and order and round_ and downgrade
+    assert objection is not None
 
     tour = Tour(browser, live_server.url)
     try:

@@ -147,3 +147,14 @@ def test_zhengzhou_scorecards_have_three_sources_red_lines_and_recommendations(d
     # the demo expert sees the on-site checks assigned to them, and nothing else
     expert_cards = services.visible_scorecards(_demo_user(Role.EXPERT), round_)
     assert expert_cards.exists() and all(card.onsite_expert == _demo_user(Role.EXPERT) for card in expert_cards)
+
+
+def test_demo_alert_verification_shows_who_cut_and_fills_the_case_queue(demo: dict[str, Any]) -> None:
+    """Issue 12: the demo's lifted alert has simulated monitoring and electricity; two enterprises did not cut."""
+    from airgrade.platform.verification import services as verification
+    from airgrade.platform.verification.models import Case, TaskVerdict
+
+    counts = demo["verification"]
+    assert counts["suspected"] == 2 and counts["done"] >= 1 and counts["insufficient"] >= 1
+    assert TaskVerdict.objects.filter(verdict="suspected").count() == Case.objects.filter(status="open").count() == 2
+    assert verification.case_work_items(_demo_user(Role.COUNTY))

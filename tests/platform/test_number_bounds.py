@@ -114,6 +114,6 @@ def test_a_stored_out_of_range_capacity_still_reads(users: dict[str, Any]) -> No
     edit = county.get(f"/enterprises/lines/{line.pk}/edit/")
     assert edit.status_code == 200
     form = {"name": line.name, "kind": "line", "status": "running", "capacity_unit": "t/d", "capacity": "4500"}
-    assert county.post(f"/enterprises/lines/{line.pk}/edit/", form).status_code == 302
+    assert county.post(f"/enterprises/lines/{line.pk}/edit/", {**form, "reason": "更正产能"}).status_code == 302
     line.refresh_from_db()
     assert line.capacity == 4500

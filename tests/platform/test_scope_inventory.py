@@ -528,6 +528,46 @@ API: list[Endpoint] = [
         lambda w: f"/api/emergency/tasks/{w['task'].pk}/evidence",
         lambda w: {"note": "越权"},
     ),
+    # alert verification (issue 12)
+    Endpoint(
+        "POST",
+        "/verification/readings",
+        lambda w: "/api/verification/readings",
+        lambda w: {
+            "kind": "monitoring",
+            "rows": [
+                {
+                    "credit_code": w["enterprise"].credit_code,
+                    "point": "DA9",
+                    "at": "2026-11-01 00:00",
+                    "pollutant": "SO2",
+                    "value": 1,
+                }
+            ],
+        },
+        kind="list",
+        also_refused=frozenset({400}),
+    ),
+    Endpoint(
+        "GET",
+        "/verification/alerts/{event_id}",
+        lambda w: f"/api/verification/alerts/{w['event'].pk}",
+        outsiders=CITY_OUTSIDERS,
+    ),
+    Endpoint(
+        "POST",
+        "/verification/alerts/{event_id}/verify",
+        lambda w: f"/api/verification/alerts/{w['event'].pk}/verify",
+        outsiders=CITY_OUTSIDERS,
+    ),
+    Endpoint("GET", "/verification/tasks/{task_id}", lambda w: f"/api/verification/tasks/{w['task'].pk}"),
+    Endpoint("GET", "/verification/cases", lambda w: "/api/verification/cases", kind="list"),
+    Endpoint(
+        "POST",
+        "/verification/cases/{case_id}/decide",
+        lambda w: f"/api/verification/cases/{w['case'].pk}/decide",
+        lambda w: {"confirm": True, "reason": "越权"},
+    ),
     # the rule book is public by design (REQ: published national rules); it holds no enterprise data
     Endpoint("GET", "/rules/industries", lambda w: "/api/rules/industries", kind="public"),
     Endpoint("GET", "/rules/{code}", lambda w: "/api/rules/cement", kind="public"),

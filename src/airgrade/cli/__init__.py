@@ -23,7 +23,9 @@ def setup_django() -> None:
 
 
 def _register() -> None:
-    from airgrade.cli import alert, platform_commands
+    from airgrade.cli import alert, platform_commands, verification
+
+    verification.register()
 
     platform_commands.register(app)
     alert.register(app)

@@ -45,6 +45,12 @@ def demo(enterprises: int = typer.Option(300, help="演示企业数量")) -> Non
     )
     console.print(f"应急减排清单：新建 {result['list_entries_created']} 条，共 {result['list_entries']} 条。")
     console.print(f"门禁台账（巩义水泥企业，六个月模拟记录）：新写入 {result['gate_records']} 条。")
+    if result.get("verification"):
+        counts = result["verification"]
+        console.print(
+            f"演示预警执行核查：落实 {counts['done']} 家，疑似未落实 {counts['suspected']} 家，"
+            f"数据不足 {counts['insufficient']} 家（/verification/）。"
+        )
     if result.get("scorecards"):
         console.print(f"郑州绿色绩效评价：{result['scorecards']} 家演示企业已有三类数据。")
 

@@ -14,7 +14,7 @@ Counting rules (the target set in the rule book names its sources; jurisdictions
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -174,31 +174,48 @@ class Tally:
         return total
 
     def industry_totals(self) -> dict[str, Counter[Grade]]:
-        totals: dict[str, Counter[Grade]] = {}
+        totals: dict[str, Counter[Grade]] = defaultdict(Counter)
         for (_, industry, grade), n in self.industries.items():
-            totals.setdefault(industry, Counter())[grade] += n
-        return totals
+            totals[industry][grade] += n
+        return dict(totals)
 
-    def family_grades(self, family_of: Mapping[str, str]) -> dict[str, Counter[Grade]]:
+    def industries_as(self, region: str) -> Tally:
+        """The same counts with enterprise × industry units all placed in `region` (a region's own totals: far
+        fewer keys when only the region's industry totals are read)."""
+        industries: Counter[tuple[str, str, Grade]] = Counter()
+        for (_, industry, grade), n in self.industries.items():
+            industries[(region, industry, grade)] += n
+        return Tally(enterprises=Counter(self.enterprises), industries=industries)
+
+    def family_grades(
+        self, family_of: Mapping[str, str], totals: Mapping[str, Counter[Grade]] | None = None
+    ) -> dict[str, Counter[Grade]]:
         """Enterprise × industry units by grade per family (an industry outside `family_of` counts in none)."""
         families: dict[str, Counter[Grade]] = {}
-        for industry, grades in self.industry_totals().items():
+        for industry, grades in (totals if totals is not None else self.industry_totals()).items():
             family = family_of.get(industry)
             if family is not None:
                 families.setdefault(family, Counter()).update(grades)
         return families
 
     def move(
-        self, region: str, before: Grade | None, after: Grade, industries: Mapping[str, tuple[Grade | None, Grade]]
+        self,
+        region: str,
+        before: Grade | None,
+        after: Grade,
+        industries: Mapping[str, tuple[Grade | None, Grade]],
+        industry_region: str | None = None,
     ) -> None:
-        """Apply one enterprise's change (a projected outcome): its overall grade and each industry's grade."""
+        """Apply one enterprise's change (a projected outcome): its overall grade and each industry's grade (its
+        industry units counted in `industry_region` where the counts were placed there, see industries_as)."""
         if before is not None:
             self.enterprises[(region, before)] -= 1
         self.enterprises[(region, after)] += 1
+        placed = industry_region or region
         for industry, (old, new) in industries.items():
             if old is not None:
-                self.industries[(region, industry, old)] -= 1
-            self.industries[(region, industry, new)] += 1
+                self.industries[(placed, industry, old)] -= 1
+            self.industries[(placed, industry, new)] += 1
 
 
 def city_part(region_code: str) -> str:

@@ -91,6 +91,9 @@ def _register_routers() -> None:
     from airgrade.platform.gates.api import router as gates_router
 
     api.add_router("/gates", gates_router)
+    from airgrade.platform.verification.api import router as verification_router
+
+    api.add_router("/verification", verification_router)
     from airgrade.platform.targets.api import router as targets_router
 
     api.add_router("/targets", targets_router)

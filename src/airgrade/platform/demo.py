@@ -187,6 +187,10 @@ def load_demo(enterprise_count: int = 300, seed: int = 2026) -> dict[str, Any]:
     scorecards = load_demo_scorecards(users[Role.CITY], users[Role.EXPERT], users[Role.ENTERPRISE])
     _demo_lookback(users[Role.CITY])
     _demo_alert(users[Role.CITY])
+    # After the active demo alert (which is only issued on an empty alert table): a past, lifted alert with data.
+    from airgrade.platform.verification.demo import load_demo_verification
+
+    verification = load_demo_verification(seed)
     return {
         "created": created,
         "enterprises": Enterprise.objects.count(),
@@ -197,6 +201,7 @@ def load_demo(enterprise_count: int = 300, seed: int = 2026) -> dict[str, Any]:
         "list_entries": lists["entries"],
         "gate_records": gates["records"],
         "scorecards": scorecards["scorecards"],
+        "verification": verification,
     }
 
 
@@ -264,6 +269,9 @@ def _demo_lookback(city_user: User) -> None:
         )
 
 
+ACTIVE_ALERT_TITLE = "巩义市重污染天气橙色预警（演示）"
+
+
 def _demo_alert(city_user: User) -> None:
     """An orange alert over the demo county, active since two hours ago: the enterprise home shows the banner and
     its task, the city and county the alert with its tasks; two tasks acknowledged so the counts move."""
@@ -274,7 +282,8 @@ def _demo_alert(city_user: User) -> None:
     from airgrade.platform.emergency import services as emergency
     from airgrade.platform.emergency.models import AlertEvent
 
-    if AlertEvent.objects.exists():
+    # Other demo parts issue and lift past alerts of their own; this one is the alert still in force.
+    if AlertEvent.objects.filter(title=ACTIVE_ALERT_TITLE).exists():
         return
     event = emergency.issue_alert(
         city_user,
@@ -282,7 +291,7 @@ def _demo_alert(city_user: User) -> None:
             "region_codes": [DEMO_REGION[Role.COUNTY]],
             "level": "orange",
             "starts_at": timezone.now() - dt.timedelta(hours=2),
-            "title": "巩义市重污染天气橙色预警（演示）",
+            "title": ACTIVE_ALERT_TITLE,
         },
         "演示数据：气象条件不利，预计未来三天出现中度污染",
     )

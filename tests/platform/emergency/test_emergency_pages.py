@@ -131,6 +131,9 @@ def test_proposals_are_chosen_from_the_measure_kinds_not_typed_as_json(users):
     orange = entry.proposals["orange"]["cement"]
     assert [m["kind"] for m in orange] == ["stop_production", "stop_vehicles"]
     assert orange[0]["note_zh"] == "整厂停产" and orange[1]["at_or_below"] == "国五"
+    unexplained = client.post(url, editor_form(**{**rows, "reason": ""}))
+    assert "修改已保存的清单须填写修改原因" in unexplained.content.decode()  # a revision says why
+    assert '<option value="stop_vehicles" selected>' in unexplained.content.decode()
     again = client.get(url).content.decode()
     assert '<option value="stop_vehicles" selected>' in again and '<option value="国五" selected>' in again
 
@@ -194,6 +197,14 @@ def test_alert_pages_issue_acknowledge_report_and_evidence(users):
     city = client_for(users["city"])
     assert "发布预警" in city.get("/emergency/alerts/").content.decode()
     assert "发布预警" not in client_for(users["county"]).get("/emergency/alerts/").content.decode()
+    refused = city.post(
+        "/emergency/alerts/",
+        {"region_codes": ["410100"], "level": "red", "starts_at": "", "title": "郑州红色预警", "reason": "会商"},
+    ).content.decode()
+    assert "时间不能为空" in refused and not AlertEvent.objects.exists()
+    # The form keeps what was typed: the region, the level (not reset to yellow), the name and the reason.
+    assert '<option value="red" selected>' in refused and '<option value="410100" selected>' in refused
+    assert 'value="郑州红色预警"' in refused and 'value="会商"' in refused
     response = city.post(
         "/emergency/alerts/",
         {"region_codes": ["410100"], "level": "orange", "starts_at": "2024-12-01T20:00", "reason": "会商"},

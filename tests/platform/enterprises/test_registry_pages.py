@@ -49,11 +49,21 @@ def test_out_of_scope_detail_and_edit_are_refused(users: dict[str, Any]) -> None
 def test_line_edit_shows_chinese_errors_and_saves_with_audit(users: dict[str, Any]) -> None:
     client = _client(users["county"])
     line = ProductionLine.objects.filter(site__enterprise=users["own_enterprise"]).first()
-    form = {"name": "1#熟料线", "kind": "line", "capacity": "-1", "capacity_unit": "t/d", "status": "running"}
+    form = {
+        "name": "1#熟料线",
+        "kind": "line",
+        "capacity": "-1",
+        "capacity_unit": "t/d",
+        "status": "running",
+        "reason": "核对",
+    }
     response = client.post(f"/enterprises/lines/{line.pk}/edit/", form)
     assert response.status_code == 200 and "产能不能为负数" in response.content.decode()
     response = client.post(f"/enterprises/lines/{line.pk}/edit/", {**form, "capacity": "abc"})
     assert "产能须为数字" in response.content.decode()
+    response = client.post(f"/enterprises/lines/{line.pk}/edit/", {**form, "capacity": "4500", "reason": ""})
+    assert response.status_code == 200 and "修改已登记的信息须填写修改原因" in response.content.decode()
+    assert 'value="4500"' in response.content.decode()  # what was typed stays
     response = client.post(f"/enterprises/lines/{line.pk}/edit/", {**form, "capacity": "4500", "reason": "技改扩能"})
     assert response.status_code == 302
     record = AuditRecord.objects.latest("id")

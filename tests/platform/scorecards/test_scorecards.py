@@ -140,6 +140,7 @@ def test_precedence_disagreement_onsite_expert_and_recommendation(users: dict[st
     assert points["env_fugitive"].points == 6 and points["env_fugitive"].chosen.source.value == "onsite"
     page = client_for(users["city"]).get(f"/scorecards/{card.pk}/")
     assert page.status_code == 200 and "企业申报：是" in visible(page) and "现场核查" in visible(page)
+    assert "无国家绩效等级" in visible(page)  # the city's control ratio serves enterprises without a national grade
     assert client_for(users["expert"]).get(f"/scorecards/{card.pk}/").status_code == 200
     other = _card(users, round_, "other_enterprise")
     assert client_for(users["expert"]).get(f"/scorecards/{other.pk}/").status_code == 404
@@ -296,3 +297,25 @@ def test_assess_page_and_industry_summary(users: dict[str, Any], round_: ScoreRo
     assert client_for(users["enterprise"]).get("/scorecards/assess/").status_code == 403
     summary = city.get(f"/scorecards/rounds/{round_.pk}/?county=410181")
     assert "行业汇总" in visible(summary) and "水泥" in visible(summary)
+
+
+def test_home_queue_has_the_declaration_and_the_onsite_check(users: dict[str, Any], round_: ScoreRound) -> None:
+    card = _card(users, round_)
+    home = client_for(users["enterprise"]).get("/")
+    assert "绿色绩效评价申报：本县企业" in visible(home)
+    services.assign_expert(users["city"], card.pk, users["expert"].pk)
+    assert "绿色绩效现场核查：本县企业" in visible(client_for(users["expert"]).get("/"))
+    services.declare(users["enterprise"], card.pk, {"env_permit": "是"})
+    assert "绿色绩效评价申报" not in visible(client_for(users["enterprise"]).get("/"))
+
+
+def test_emergency_entry_shows_the_city_class_and_control_ratio(users: dict[str, Any], round_: ScoreRound) -> None:
+    from tests.platform.emergency.emergency_platform_builders import payload
+
+    from airgrade.platform.emergency import services as emergency
+
+    site = users["own_enterprise"].sites.get()
+    entry = emergency.save_entry(users["enterprise"], site.pk, 2024, payload())
+    page = client_for(users["county"]).get(f"/emergency/entries/{entry.pk}/")
+    text = visible(page)
+    assert page.status_code == 200 and "年度绿色绩效评价：C″档" in text and "红色预警" in text

@@ -125,8 +125,16 @@ RECOMMENDATION_LABELS = {
 }
 
 
+# A card's indicators by id, built once per card object (a round checks every value against it).
+_INDICATORS: dict[int, tuple[s.ScorecardEntry, dict[str, tuple[s.ScoreDimension, s.ScoreIndicator]]]] = {}
+
+
 def indicators_of(card: s.ScorecardEntry) -> dict[str, tuple[s.ScoreDimension, s.ScoreIndicator]]:
-    return {ind.id: (dim, ind) for dim in card.dimensions for ind in dim.indicators}
+    held = _INDICATORS.get(id(card))
+    if held is None or held[0] is not card:
+        held = (card, {ind.id: (dim, ind) for dim in card.dimensions for ind in dim.indicators})
+        _INDICATORS[id(card)] = held
+    return held[1]
 
 
 def check_value(card: s.ScorecardEntry, indicator_id: str, value: object) -> Value:

@@ -20,7 +20,7 @@ class SignInForm(forms.Form):
 
 class NewPasswordForm(forms.Form):
     password1 = _text("新密码")
-    password2 = _text("确认新密码")
+    password2 = _text("再次输入新密码")
 
 
 class PasswordChangeForm(NewPasswordForm):

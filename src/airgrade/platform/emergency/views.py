@@ -26,6 +26,7 @@ from airgrade.platform.emergency import services
 from airgrade.platform.emergency.models import AlertEvent, ListEntry, ListIndustry
 from airgrade.platform.enterprises.models import Site
 from airgrade.platform.errors import AccessDenied, NotFound, ServiceError, form_int
+from airgrade.platform.hooks import contributions
 from airgrade.platform.permissions import actor_of, permissions_for, scoped, within
 from airgrade.platform.regions.models import Region
 
@@ -299,7 +300,11 @@ def entry_edit(request: HttpRequest, site_id: int, year: int) -> HttpResponse:
     if request.method == "POST":
         try:
             data = _form_to_data(request.POST)
-            entry = services.save_entry(request.user, site.pk, year, data, request.POST.get("reason", ""))
+            reason = request.POST.get("reason", "").strip()
+            if existing is not None and not reason:
+                # A revision of a saved entry says why (the audit log records it); a first filing needs none.
+                raise ServiceError("修改已保存的清单须填写修改原因（记入审计日志）", field="reason")
+            entry = services.save_entry(request.user, site.pk, year, data, reason)
         except ServiceError as exc:
             error = exc.message
             initial = _initial_from_post(request.POST)
@@ -316,6 +321,8 @@ def entry_edit(request: HttpRequest, site_id: int, year: int) -> HttpResponse:
         "emergency/edit.html",
         {
             "site": site,
+            "existing": existing is not None,
+            "reason": request.POST.get("reason", "") if request.method == "POST" else "",
             "year": year,
             "initial": initial,
             "error": error,
@@ -378,6 +385,9 @@ def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
             "can_decide_guarantee": _can(request, "emergency.guarantee.decide", **target),
             "can_certify": _can(request, "emergency.small_micro.certify", **target),
             "industry_names": {i.industry_code: _industry_name(i.industry_code) for i in entry.industries.all()},
+            # A city's own scorecard classes and control ratios (Zhengzhou, issue 14), through a hook: the
+            # scorecards app sits above emergency.
+            "local_control": contributions("local_control", entry.enterprise_id),
         },
     )
 
@@ -565,6 +575,13 @@ def alert_list(request: HttpRequest) -> HttpResponse:
             "regions": regions,
             "levels": [(level.value, level.label_zh) for level in services.LEVEL_ORDER],
             "form_error": form_error,
+            # A refused issue shows the form again as typed: regions, level, times, name and reason.
+            "typed": {
+                "region_codes": request.POST.getlist("region_codes"),
+                **{k: request.POST.get(k, "") for k in ("level", "starts_at", "ends_at", "title", "reason")},
+            }
+            if request.method == "POST"
+            else {"region_codes": [], "level": "yellow"},
         },
     )
 

@@ -7,8 +7,21 @@ from django import forms
 from airgrade.platform.enterprises.models import Enterprise, ProductionLine
 from airgrade.platform.numbers import form_field
 
+REASON_REQUIRED = "修改已登记的信息须填写修改原因（记入审计日志）"
 
-class EnterpriseForm(forms.Form):
+
+class ReasonOnChange(forms.Form):
+    """`changing=True` (an edit of a registered record, not a new one): the reason the audit log records is
+    required, so every change says why."""
+
+    def __init__(self, *args: object, changing: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if changing:
+            self.fields["reason"].required = True
+            self.fields["reason"].error_messages["required"] = REASON_REQUIRED
+
+
+class EnterpriseForm(ReasonOnChange):
     name = forms.CharField(label="企业名称", max_length=200, error_messages={"required": "请填写企业名称"})
     credit_code = forms.CharField(
         label="统一社会信用代码", max_length=18, error_messages={"required": "请填写统一社会信用代码"}
@@ -21,7 +34,7 @@ class EnterpriseForm(forms.Form):
     reason = forms.CharField(label="修改原因", max_length=500, required=False, widget=forms.TextInput)
 
 
-class LineForm(forms.Form):
+class LineForm(ReasonOnChange):
     name = forms.CharField(label="名称", max_length=200, error_messages={"required": "请填写名称"})
     kind = forms.ChoiceField(label="类别", choices=ProductionLine.Kind.choices)
     process_type = forms.CharField(label="工艺类型", max_length=100, required=False)

@@ -143,7 +143,7 @@ def enterprise_edit(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     initial["region"] = enterprise.region_id
     return _form_page(
         request,
-        EnterpriseForm(request.POST or None, initial=initial),
+        EnterpriseForm(request.POST or None, initial=initial, changing=True),
         lambda data, reason: services.update_enterprise(request.user, enterprise.pk, data, reason),
         "企业信息已保存",
         f"编辑企业：{enterprise.name}",
@@ -176,7 +176,7 @@ def line_edit(request: HttpRequest, line_id: int) -> HttpResponse:
     initial = {name: getattr(line, name) for name in LineForm.base_fields if name != "reason"}
     return _form_page(
         request,
-        LineForm(request.POST or None, initial=initial),
+        LineForm(request.POST or None, initial=initial, changing=True),
         lambda data, reason: services.update_line(request.user, line.pk, data, reason),
         "“{name}”已保存",
         f"编辑生产线：{line.name}",

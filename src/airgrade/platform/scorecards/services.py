@@ -449,7 +449,16 @@ class RankedRow:
         return ZzClass(self.zz_class).label_zh if self.zz_class else "不分档"
 
 
-def _row(round_: ScoreRound, scorecard: Scorecard, sheet: ScoreSheet, position: int) -> RankedRow:
+def _decided(round_: ScoreRound) -> set[int]:
+    """Scorecards of the round whose published result a decision changed (one query for the whole table)."""
+    if round_.published_at is None:
+        return set()
+    return set(ResultDecision.objects.filter(scorecard__round=round_).values_list("scorecard_id", flat=True))
+
+
+def _row(
+    round_: ScoreRound, scorecard: Scorecard, sheet: ScoreSheet, position: int, decided: set[int] | None = None
+) -> RankedRow:
     """The computed sheet, with the published result standing once the round is published (ZZ-7)."""
     published = scorecard.published if round_.published_at is not None else None
     if published:
@@ -461,7 +470,7 @@ def _row(round_: ScoreRound, scorecard: Scorecard, sheet: ScoreSheet, position: 
             zz_class=published["class"] or "",
             recommendation=published["recommendation"],
             control=published["control"],
-            decided=scorecard.decisions.exists(),
+            decided=scorecard.pk in (decided if decided is not None else _decided(round_)),
         )
     return RankedRow(
         position=position,
@@ -483,8 +492,9 @@ def ranked(user: Any, round_id: int) -> tuple[ScoreRound, rs.ScorecardEntry, lis
     subjects, by_key = _subjects(round_, card)
     sheets = score_round(card, subjects)
     visible = set(visible_scorecards(user, round_).values_list("pk", flat=True))
+    decided = _decided(round_)
     rows = [
-        _row(round_, by_key[sheet.key], sheet, position)
+        _row(round_, by_key[sheet.key], sheet, position, decided)
         for position, sheet in enumerate(sheets, start=1)
         if by_key[sheet.key].pk in visible
     ]
@@ -502,7 +512,8 @@ def ranking_for_operator(region_code: str, year: int | None = None) -> list[Rank
         raise ServiceError(f"区划 {region_code} 没有{f'{year}年度的' if year else ''}绿色绩效评价批次", field="region")
     card = card_of(round_)
     subjects, by_key = _subjects(round_, card)
-    rows = [_row(round_, by_key[s.key], s, i) for i, s in enumerate(score_round(card, subjects), start=1)]
+    decided = _decided(round_)
+    rows = [_row(round_, by_key[s.key], s, i, decided) for i, s in enumerate(score_round(card, subjects), start=1)]
     return sorted(rows, key=lambda row: row.position)
 
 
@@ -614,6 +625,93 @@ def pre_assess(user: Any, industry: str, raw: Mapping[str, Any]) -> InvestmentRe
             if isinstance(row.value, int | float) and not isinstance(row.value, bool):
                 peers.setdefault(row.indicator, {})[str(row.scorecard_id)] = float(row.value)
     return core_pre_assess(card, industry, stated, peers)
+
+
+def national_measures(scorecard: Scorecard) -> tuple[str, list[tuple[str, str]]]:
+    """The enterprise's national grade today and its industry's minimum measures at each alert level, shown next to
+    the city's control ratio (REQ ZZ-5: the ratio serves enterprises without a national grade). ("", []) without one."""
+    from airgrade.core.rules.render import measures_line_zh
+    from airgrade.core.types import AlertLevel
+    from airgrade.platform.grades.services import enterprise_grade_on
+
+    today = timezone.now().astimezone(SHANGHAI).date()
+    grade = enterprise_grade_on(scorecard.enterprise, today)
+    if grade is None:
+        return "", []
+    lines = []
+    for level in AlertLevel:
+        try:
+            measures, _ = default_rulebook().measures_with_source(
+                scorecard.industry_code, grade, level, today, scorecard.region_id
+            )
+        except (RuleLookupError, KeyError):
+            return grade.value, []
+        lines.append((level.label_zh, measures_line_zh(measures)))
+    return grade.value, lines
+
+
+def work_items(user: Any) -> list[dict[str, Any]]:
+    """Open tasks of unpublished rounds: the enterprise declares by the deadline (ZZ-7), the expert checks on site."""
+    from django.urls import reverse
+
+    actor = actor_of(user)
+    if actor.role is Role.ENTERPRISE and actor.enterprise_id is not None:
+        cards = Scorecard.objects.filter(enterprise_id=actor.enterprise_id, declared_at__isnull=True)
+        label = "绿色绩效评价申报"
+    elif actor.role is Role.EXPERT:
+        cards = Scorecard.objects.filter(onsite_expert_id=actor.user_id, onsite_at__isnull=True)
+        label = "绿色绩效现场核查"
+    else:
+        return []
+    moment = timezone.now()
+    tasks = []
+    for card in cards.filter(round__published_at__isnull=True).select_related("round", "enterprise"):
+        due = dt.datetime.combine(card.round.deadline, dt.time(23, 59), tzinfo=SHANGHAI)
+        tasks.append(
+            {
+                "kind": "scorecard",
+                "id": card.pk,
+                "declaration_id": None,
+                "title": f"{label}：{card.enterprise.name}（{card.round.year}年度）",
+                "due": due,
+                "overdue": due < moment,
+                "url": reverse("scorecards:scorecard", args=[card.pk]),
+            }
+        )
+    return tasks
+
+
+def local_control(enterprise_id: int) -> list[dict[str, Any]]:
+    """The latest round's result of one enterprise: class, score and control ratio per alert level (labels in
+    Chinese), with a link to its score sheet; [] when it is in no round or its industry gets no class."""
+    from django.urls import reverse
+
+    from airgrade.core.types import AlertLevel
+
+    scorecard = (
+        Scorecard.objects.filter(enterprise_id=enterprise_id).select_related("round").order_by("-round__year").first()
+    )
+    if scorecard is None:
+        return []
+    round_ = scorecard.round
+    card = card_of(round_)
+    subjects, by_key = _subjects(round_, card)
+    for position, sheet in enumerate(score_round(card, subjects), start=1):
+        if sheet.key == str(scorecard.pk):
+            row = _row(round_, by_key[sheet.key], sheet, position)
+            if not row.zz_class:
+                return []
+            return [
+                {
+                    "title": f"{round_.year}年度绿色绩效评价",
+                    "class": row.class_label,
+                    "score": row.score,
+                    "control": [(level.label_zh, row.control.get(level.value)) for level in AlertLevel],
+                    "url": reverse("scorecards:scorecard", args=[scorecard.pk]),
+                    "published": round_.published_at is not None,
+                }
+            ]
+    return []
 
 
 def experts() -> QuerySet[Any]:

@@ -278,7 +278,10 @@ def _sheet_context(request: HttpRequest, scorecard_id: int, error: str = "") -> 
         }
         for d in card.dimensions
     ]
+    national_grade, national = services.national_measures(scorecard)
     return {
+        "national_grade": national_grade,
+        "national": national,
         "scorecard": scorecard,
         "card": card,
         "row": row,

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Max
 from django.utils import timezone
@@ -71,29 +70,45 @@ def _high_water() -> tuple[int, int]:
     )
 
 
-def _still_valid(on: dt.date, grade_mark: int, audit_mark: int) -> bool:
-    """Whether counts taken when the latest grade record and audit record were `grade_mark` / `audit_mark` still
-    hold on date `on`. Grade records are never edited, only closed by a newer record whose valid_from is the
-    closing date, so only a record added since with valid_from ≤ `on` can change them; an enterprise moved to
-    another region (an audited registry update) changes where it counts."""
-    if GradeRecord.objects.filter(id__gt=grade_mark, valid_from__lte=on).exists():
-        return False
+# Past this many regions touched since the counts were taken, count everything again rather than region by region.
+RECOUNT_REGIONS_AT_MOST = 40
+
+
+def _touched_regions(on: dt.date, grade_mark: int, audit_mark: int) -> set[str] | None:
+    """The regions whose counts on `on` may have changed since the counts were taken at `grade_mark` /
+    `audit_mark`; None: too many, count everything. Grade records are never edited, only closed by a newer record
+    whose valid_from is the closing date, so only an enterprise with a record added since with valid_from ≤ `on`
+    can count differently; an enterprise moved to another region (an audited registry update) changes both."""
+    touched: set[str] = set()
+    added = GradeRecord.objects.filter(id__gt=grade_mark, valid_from__lte=on)
+    for region in added.values_list("enterprise__region_id", flat=True).distinct()[: RECOUNT_REGIONS_AT_MOST + 1]:
+        touched.add(region)
     moves = AuditRecord.objects.filter(id__gt=audit_mark, action="enterprise.update").values_list("before", "after")
-    return not any((before or {}).get("region_id") != (after or {}).get("region_id") for before, after in moves)
+    for before, after in moves:
+        old, new = (before or {}).get("region_id"), (after or {}).get("region_id")
+        if old != new:
+            touched.update(code for code in (old, new) if code)
+    return touched if len(touched) <= RECOUNT_REGIONS_AT_MOST else None
 
 
-def _count_all(on: dt.date) -> Tally:
-    """Every graded unit of the database on `on`: enterprises by (region, overall grade) and enterprise × industry
-    by (region, industry, grade), grouped in the database (REQ H21-1; counting rules in airgrade.core.targets)."""
+def _count_all(on: dt.date, regions: set[str] | None = None) -> Tally:
+    """Every graded unit of the database on `on` (or of enterprises registered in `regions`): enterprises by
+    (region, overall grade) and enterprise × industry by (region, industry, grade), grouped in the database
+    (REQ H21-1; counting rules in airgrade.core.targets)."""
     case, case_params = _case_sql()
     records, enterprises = GradeRecord._meta.db_table, Enterprise._meta.db_table
     inner = (
         f"SELECT g.enterprise_id AS eid, e.region_id AS region, {{extra}} MAX({case}) AS worst "
         f"FROM {records} g JOIN {enterprises} e ON e.id = g.enterprise_id "
-        "WHERE g.valid_from <= %s AND (g.valid_until IS NULL OR g.valid_until > %s) "
+        "WHERE g.valid_from <= %s AND (g.valid_until IS NULL OR g.valid_until > %s) {only}"
         "GROUP BY g.enterprise_id, e.region_id{group}"
     )
-    where_params = [on, on]
+    where_params: list[Any] = [on, on]
+    only = ""
+    if regions is not None:
+        only = f"AND e.region_id IN ({', '.join(['%s'] * len(regions))}) "
+        where_params += sorted(regions)
+    inner = inner.replace("{only}", only)
     tally = Tally()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -113,23 +128,66 @@ def _count_all(on: dt.date) -> Tally:
     return tally
 
 
-def tally_on(region_code: str, on: dt.date) -> Tally:
+# The counts of every region per date, kept in this process (not the cache backend: unpickling a province's counts
+# on every call cost more than the rest of the page). Bounded: the history's month ends and a few chosen dates.
+_KEPT: dict[dt.date, tuple[int, int, Tally]] = {}
+_REGIONS: dict[tuple[str, dt.date], Tally] = {}
+_WORK: dict[str, tuple[tuple[Any, ...], Any]] = {}
+KEPT_DATES = 64
+
+
+def forget_counts() -> None:
+    """Drop the counts kept in this process (tests, benchmarks)."""
+    _KEPT.clear()
+    _REGIONS.clear()
+    _WORK.clear()
+
+
+def tally_on(region_code: str, on: dt.date, marks: tuple[int, int] | None = None) -> Tally:
     """The counts of a region on date `on` (REQ H21-1). The counts of every region for a date are taken once and
-    kept in the cache while `_still_valid` says they hold: a new grade usually starts today, so the month ends of
-    the history stay valid and only today's counts are taken again after a grade is recorded."""
-    key = f"targets:tally:{on.isoformat()}"
-    kept = cache.get(key)
-    if kept is not None and _still_valid(on, kept[0], kept[1]):
-        everything: Tally = kept[2]
+    kept; when grades were recorded since (valid on or before `on`) or enterprises moved, only the regions they
+    touch are counted again (`_touched_regions`). A new grade usually starts today, so the month ends of the
+    history stay as they are. `marks`: the high-water marks the caller already read (one report, many dates)."""
+    marks = marks or _high_water()
+    kept = _KEPT.get(on)
+    touched = set() if kept is None or kept[:2] == marks else _touched_regions(on, kept[0], kept[1])
+    if kept is not None and touched is not None:
+        everything = kept[2]
+        if touched:
+            # Count the touched regions again, in full, from the registry as it is now; keep the rest.
+            fresh = _count_all(on, touched)
+            for key in [key for key in everything.enterprises if key[0] in touched]:
+                del everything.enterprises[key]
+            for key in [key for key in everything.industries if key[0] in touched]:
+                del everything.industries[key]
+            everything.enterprises.update(fresh.enterprises)
+            everything.industries.update(fresh.industries)
+            for key in [key for key in _REGIONS if key[1] == on]:
+                del _REGIONS[key]
+        _KEPT[on] = (*marks, everything)  # checked up to these marks
     else:
-        grade_mark, audit_mark = _high_water()
         everything = _count_all(on)
-        cache.set(key, (grade_mark, audit_mark, everything), 24 * 3600)
+        if len(_KEPT) >= KEPT_DATES:
+            forget_counts()
+        _KEPT[on] = (*marks, everything)
+        for key in [key for key in _REGIONS if key[1] == on]:
+            del _REGIONS[key]  # cut from the counts just replaced
+    own = _REGIONS.get((region_code, on))
+    if own is not None:
+        return own
     low, high = scope_range(region_code)
-    return Tally(
+    # A region reads its enterprises per part and its industry units only as its own totals: place them all in the
+    # region (a province has ~60,000 region × industry × grade keys, its totals ~400).
+    industries: Counter[tuple[str, str, Grade]] = Counter()
+    for (region, industry, grade), n in everything.industries.items():
+        if low <= region <= high and n:
+            industries[(region_code, industry, grade)] += n
+    tally = Tally(
         enterprises=Counter({k: n for k, n in everything.enterprises.items() if low <= k[0] <= high and n}),
-        industries=Counter({k: n for k, n in everything.industries.items() if low <= k[0] <= high and n}),
+        industries=industries,
     )
+    _REGIONS[(region_code, on)] = tally
+    return tally
 
 
 # ---------------------------------------------------------------- pipeline (declarations in review)
@@ -185,11 +243,12 @@ def pipeline(region_code: str, on: dt.date) -> list[PipelineEntry]:
     return entries
 
 
-def projected_tally(tally: Tally, entries: list[PipelineEntry]) -> Tally:
-    """The tally as it would be if every declaration in review ended as expected."""
+def projected_tally(tally: Tally, entries: list[PipelineEntry], region_code: str) -> Tally:
+    """The tally (of `region_code`, see tally_on) as it would be if every declaration in review ended as expected."""
     projected = Tally(enterprises=Counter(tally.enterprises), industries=Counter(tally.industries))
     for entry in entries:
-        projected.move(entry.region_code, entry.outcome.before, entry.outcome.after, entry.outcome.industries)
+        outcome = entry.outcome
+        projected.move(entry.region_code, outcome.before, outcome.after, outcome.industries, region_code)
     return projected
 
 
@@ -357,7 +416,8 @@ def _attainments(
     ]
     family_of = {entry.code: entry.family for entry in book.industries(region.code)}
     family_targets = {f.family: f for f in targets.families} if targets else {}
-    family_grades = tally.family_grades(family_of)
+    industry_totals = tally.industry_totals()
+    family_grades = tally.family_grades(family_of, industry_totals)
     families = [
         Attainment(
             family,
@@ -370,7 +430,6 @@ def _attainments(
         for family in s.FAMILY_LABELS_ZH
         if family in family_targets or family in family_grades
     ]
-    industry_totals = tally.industry_totals()
     industries = [
         Attainment(entry.code, entry.name_zh, dict(industry_totals[entry.code]), counted)
         for entry in book.industries(region.code)
@@ -380,23 +439,25 @@ def _attainments(
     return {"total": total, "parts": parts, "families": families, "industries": industries}
 
 
-def _work_mark() -> tuple[Any, ...]:
+def _work_mark(marks: tuple[int, int]) -> tuple[Any, ...]:
     """What the pipeline and the planner depend on beyond the counts: any audited write (every transition, every
     recommendation), any grade record, any declaration touched outside the services."""
     return (
-        *_high_water(),
+        *marks,
         Declaration.objects.aggregate(m=Max("updated_at"))["m"],
         DeclarationItem.objects.aggregate(m=Max("id"))["m"],
     )
 
 
 def _kept(key: str, mark: tuple[Any, ...], compute: Any) -> Any:
-    """`compute()`, kept in the cache until `mark` changes."""
-    kept = cache.get(key)
+    """`compute()`, kept in this process until `mark` changes."""
+    kept = _WORK.get(key)
     if kept is not None and kept[0] == mark:
         return kept[1]
     value = compute()
-    cache.set(key, (mark, value), 24 * 3600)
+    if len(_WORK) >= KEPT_DATES:
+        _WORK.clear()
+    _WORK[key] = (mark, value)
     return value
 
 
@@ -409,11 +470,12 @@ def report(region_code: str, on: dt.date, *, history: bool = True, with_planner:
         if targets
         else frozenset({Grade.A_PLUS, Grade.A, Grade.LEADING, Grade.B, Grade.B_MINUS})
     )
-    tally = tally_on(region_code, on)
+    marks = _high_water()
+    tally = tally_on(region_code, on, marks)
     now = _attainments(tally, region, targets, counted)
-    mark = _work_mark()
+    mark = _work_mark(marks)
     entries = _kept(f"targets:pipeline:{region_code}:{on.isoformat()}", mark, lambda: pipeline(region_code, on))
-    projected = _attainments(projected_tally(tally, entries), region, targets, counted)
+    projected = _attainments(projected_tally(tally, entries, region_code), region, targets, counted)
     raising = {
         entry.enterprise_id
         for entry in entries
@@ -452,7 +514,7 @@ def report(region_code: str, on: dt.date, *, history: bool = True, with_planner:
     }
     if history:
         result["history"] = [
-            _history_point(region, month_end, targets, counted) for month_end in month_ends(_months_back(on), on)
+            _history_point(region, month_end, targets, counted, marks) for month_end in month_ends(_months_back(on), on)
         ]
     if with_planner:
         result["planner"] = [
@@ -465,7 +527,7 @@ def report(region_code: str, on: dt.date, *, history: bool = True, with_planner:
                 "industries": list(row.industries),
             }
             for row in _kept(
-                f"targets:planner:{region_code}:{on.isoformat()}:{sorted(counted)}",
+                f"targets:planner:{region_code}:{on.isoformat()}:{'-'.join(sorted(g.value for g in counted))}",
                 mark,
                 lambda: planner(region_code, on, counted),
             )
@@ -480,9 +542,9 @@ def _months_back(on: dt.date) -> dt.date:
 
 
 def _history_point(
-    region: Region, on: dt.date, targets: s.TargetSet | None, counted: frozenset[Grade]
+    region: Region, on: dt.date, targets: s.TargetSet | None, counted: frozenset[Grade], marks: tuple[int, int]
 ) -> dict[str, Any]:
-    total = _attainments(tally_on(region.code, on), region, targets, counted)["total"]
+    total = Attainment(region.code, region.name, dict(tally_on(region.code, on, marks).total_grades()), counted)
     return {
         "date": on.isoformat(),
         "share_percent": total.as_dict()["share_percent"],

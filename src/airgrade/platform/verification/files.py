@@ -234,7 +234,18 @@ def parse_file(
     """Every row checked; rows with an error are left out and reported. A whole-file problem raises ValueError."""
     if kind not in COLUMNS:
         raise ValueError(f"未知的数据类别：{kind}")
-    cells = _cells(file_name, content)
+    return parse_cells(kind, file_name, _cells(file_name, content), date_from=date_from, date_to=date_to)
+
+
+def parse_cells(
+    kind: str,
+    file_name: str,
+    cells: list[list[Any]],
+    *,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> ParsedFile:
+    """A table (header row first) checked row by row: the file reader's and the data feed's common path."""
     parsed = ParsedFile(kind)
     if not cells:
         raise ValueError(f"{file_name}：文件为空")

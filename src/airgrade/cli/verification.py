@@ -1,0 +1,95 @@
+"""`airgrade alert verify EVENT` and `airgrade alert readings FILE`: alert execution checked against online monitoring
+and electricity use (issue 12; REQ H23-6), with a named account's scope, the same services as the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from airgrade.cli.alert import alert_app
+from airgrade.cli.registry import AS_USER, user_named
+
+console = Console()
+
+
+@alert_app.command("readings")
+def readings_command(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV 或 xlsx 文件"),
+    kind: str = typer.Option(..., "--kind", help="monitoring（在线监测，逐时）或 electricity（用电量，15 分钟或逐时）"),
+    username: str = AS_USER,
+    commit: bool = typer.Option(False, "--commit", help="检查无误后写入（默认只检查）"),
+    date_from: str = typer.Option("", "--from", help="本文件数据起始日期 YYYY-MM-DD（超出即拒绝）"),
+    date_to: str = typer.Option("", "--to", help="本文件数据截止日期 YYYY-MM-DD"),
+) -> None:
+    """Check (dry run) or load a monitoring / electricity file: all rows or none; the same file twice changes nothing."""
+    user = user_named(username)
+    from airgrade.platform.errors import ServiceError
+    from airgrade.platform.verification import services
+
+    try:
+        report = services.import_readings(
+            user,
+            kind,
+            file.name,
+            file.read_bytes(),
+            commit=commit,
+            date_from=dt.date.fromisoformat(date_from) if date_from else None,
+            date_to=dt.date.fromisoformat(date_to) if date_to else None,
+        )
+    except (ServiceError, ValueError) as exc:
+        console.print(f"[red]{getattr(exc, 'message', exc)}[/red]")
+        raise typer.Exit(2) from None
+    for message in report.messages(50):
+        console.print(f"[red]{message}[/red]", highlight=False)
+    state = "已导入" if report.committed else "检查通过（未写入，加 --commit 写入）" if report.ok else "未导入"
+    console.print(
+        f"{state}：{report.rows} 行，新增 {report.new}，更正 {report.changed}，未变 {report.unchanged}，"
+        f"新建点位 {report.points_created}，错误 {len(report.errors)}"
+    )
+    raise typer.Exit(0 if report.ok else 2)
+
+
+@alert_app.command("verify")
+def verify_command(
+    event_id: int = typer.Argument(..., help="预警事件编号"),
+    username: str = AS_USER,
+    as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
+) -> None:
+    """Verdicts for every task of the alert in the account's region: 落实 / 疑似未落实 / 数据不足."""
+    user = user_named(username)
+    from airgrade.platform.errors import ServiceError
+    from airgrade.platform.verification import services
+
+    try:
+        counts = services.verify_event(user, event_id)
+        _, tasks = services.event_verdicts(user, event_id)
+    except ServiceError as exc:
+        console.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(2) from None
+    if as_json:
+        rows = [
+            {"task": t.pk, "enterprise": t.enterprise.name, "verdict": t.verdict.verdict, "reason": t.verdict.reason}
+            for t in tasks
+            if getattr(t, "verdict", None)
+        ]
+        typer.echo(json.dumps({"counts": counts, "tasks": rows}, ensure_ascii=False))
+        return
+    table = Table("企业", "结论", "依据")
+    for task in tasks:
+        verdict = getattr(task, "verdict", None)
+        if verdict is not None:
+            table.add_row(task.enterprise.name, verdict.get_verdict_display(), verdict.reason[:80])
+    console.print(table)
+    console.print(
+        f"落实 {counts['done']} 家，疑似未落实 {counts['suspected']} 家，数据不足 {counts['insufficient']} 家，"
+        f"无量化减排要求 {counts['not_required']} 家"
+    )
+
+
+def register() -> None:
+    """Commands attach to `alert_app`; importing this module is enough."""
