@@ -144,3 +144,19 @@ def test_the_sample_form_draws_and_lists_records(gated: dict[str, Any]) -> None:
         url, {"op": "sample", "seed": "x", "date_from": "2026-05-01", "date_to": "2026-05-31"}, follow=True
     )
     assert "随机种子" in bad.content.decode()
+
+
+def test_a_failed_verification_leads_to_the_downgrade_form(gated: dict[str, Any]) -> None:
+    services.ingest(
+        gated["device"],
+        [{"seq": n, "plate": "豫A44444", "direction": "in", "time": f"2026-05-04T08:0{n}"} for n in (1, 2, 3)],
+    )
+    services.Passage.objects.filter(position=2).update(stage="国六")  # 国四 turned into 国六 behind the ledger's back
+    client = client_for(gated["county"])
+    answer = client.post(f"/gates/sites/{gated['site'].pk}/act/", {"op": "verify"}, follow=True).content.decode()
+    assert "台账第 2 条记录" in answer and "被篡改" in answer
+    assert "按篡改门禁数据启动动态降级" in answer and "reason_code=gate_data_tampered" in answer
+    form = client.get(f"/grades/sites/{gated['site'].pk}/downgrade/?reason_code=gate_data_tampered").content.decode()
+    assert "动态降级" in form
+    own = client_for(gated["enterprise"]).get(f"/gates/sites/{gated['site'].pk}/").content.decode()
+    assert "按篡改门禁数据启动动态降级" not in own

@@ -307,3 +307,15 @@ def test_home_queue_has_the_declaration_and_the_onsite_check(users: dict[str, An
     assert "绿色绩效现场核查：本县企业" in visible(client_for(users["expert"]).get("/"))
     services.declare(users["enterprise"], card.pk, {"env_permit": "是"})
     assert "绿色绩效评价申报" not in visible(client_for(users["enterprise"]).get("/"))
+
+
+def test_emergency_entry_shows_the_city_class_and_control_ratio(users: dict[str, Any], round_: ScoreRound) -> None:
+    from tests.platform.emergency.emergency_platform_builders import payload
+
+    from airgrade.platform.emergency import services as emergency
+
+    site = users["own_enterprise"].sites.get()
+    entry = emergency.save_entry(users["enterprise"], site.pk, 2024, payload())
+    page = client_for(users["county"]).get(f"/emergency/entries/{entry.pk}/")
+    text = visible(page)
+    assert page.status_code == 200 and "年度绿色绩效评价：C″档" in text and "红色预警" in text

@@ -29,6 +29,15 @@ from airgrade.core.workflow.transitions import TRANSITIONS
 from airgrade.io.documents.review_opinion import OPINION_KIND_OF_ACTION
 from airgrade.platform import lists, params
 from airgrade.platform.declarations import files, review, services
+from airgrade.platform.declarations.forms import (
+    ActionForm,
+    CampaignForm,
+    CampaignStepForm,
+    FactsForm,
+    NewDeclarationForm,
+    OnsiteForm,
+    PrepareForm,
+)
 from airgrade.platform.declarations.models import (
     GRADE_CHOICES,
     STATE_CHOICES,
@@ -37,7 +46,7 @@ from airgrade.platform.declarations.models import (
     ExpertProfile,
     OnsiteCheck,
 )
-from airgrade.platform.errors import NotFound, ServiceError, form_int
+from airgrade.platform.errors import NotFound, ServiceError, form_int, form_values
 from airgrade.platform.hooks import contributions
 from airgrade.platform.pages import Action, Field, action_page, own_region, region_field, require_page
 from airgrade.platform.permissions import actor_of, permissions_for
@@ -141,12 +150,13 @@ def declaration_new(request: HttpRequest) -> HttpResponse:
     ]
     if request.method == "POST":
         try:
-            site_id = form_int(request.POST.get("site"), field="site", label="厂区", required=False) or 0
-            campaign_id = form_int(request.POST.get("campaign"), field="campaign", label="评级批次", required=False)
+            posted = form_values(NewDeclarationForm(request.POST))
+            site_id = form_int(posted["site"], field="site", label="厂区", required=False) or 0
+            campaign_id = form_int(posted["campaign"], field="campaign", label="评级批次", required=False)
             site = next((s for s in sites if s.pk == site_id), None)
             items = []
             for assignment in site.industries.all() if site is not None else []:
-                grade = request.POST.get(f"grade_{assignment.industry_code}", "")
+                grade = posted.get(f"grade_{assignment.industry_code}", "")
                 if grade:
                     items.append(
                         {"industry_code": assignment.industry_code, "target_grade": grade, "process": assignment.branch}
@@ -156,14 +166,14 @@ def declaration_new(request: HttpRequest) -> HttpResponse:
                 campaign_id=campaign_id or 0,
                 site_id=site_id,
                 items=items,
-                is_guarantee=request.POST.get("is_guarantee") == "on",
+                is_guarantee=posted["is_guarantee"] == "on",
             )
         except ServiceError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, f"已创建申报 {declaration.number}")
             return redirect("declarations:detail", declaration.pk)
-    typed = request.POST if request.method == "POST" else {}
+    typed = NewDeclarationForm(request.POST).typed() if request.method == "POST" else {}
     site_rows = [
         {
             "site": s,
@@ -361,7 +371,7 @@ def _confirm_page(
         raise NotFound("该操作当前不可执行")
     reviews = review.review_items(declaration)
     options = review.grade_options(declaration, action, reviews)
-    post = request.POST
+    post = ActionForm(request.POST).typed()
     grade_rows = [
         {"review": r, "options": options.get(r.item.pk, []), "chosen": post.get(f"grade_{r.item.industry_code}", "")}
         for r in reviews
@@ -396,8 +406,8 @@ def declaration_confirm(request: HttpRequest, declaration_id: int) -> HttpRespon
 def declaration_action(request: HttpRequest, declaration_id: int) -> HttpResponse:
     """Carry out a confirmed action; without the confirmation, or on a refusal, show the confirmation step again
     with what was typed and the reason."""
-    post = request.POST
-    action = post.get("action", "")
+    post = form_values(ActionForm(request.POST))
+    action = post["action"]
     declaration = services.get_declaration(request.user, declaration_id)
     labels = {a["action"]: a["label"] for a in services.actions_for(request.user, declaration)}
     if action in labels and post.get("confirmed") != "1":
@@ -440,26 +450,25 @@ def declaration_action(request: HttpRequest, declaration_id: int) -> HttpRespons
 @require_POST
 def declaration_prepare(request: HttpRequest, declaration_id: int) -> HttpResponse:
     """Enterprise-side steps before submission: evidence, commitment, document."""
-    step = request.POST.get("step")
+    posted = form_values(PrepareForm(request.POST, request.FILES))
+    step = posted["step"]
     if step == "facts":
         return _save_facts(request, declaration_id)
     if step == "commitment":
         _run(
             request,
-            lambda: services.sign_commitment(
-                request.user, declaration_id, signer_name=request.POST.get("signer_name", "")
-            ),
+            lambda: services.sign_commitment(request.user, declaration_id, signer_name=posted["signer_name"]),
             "承诺书已签署",
         )
     elif step == "document":
         _run(request, lambda: services.generate_document(request.user, declaration_id), "已生成申请文件")
     elif step == "evidence":
-        upload = request.FILES.get("file")
+        upload = posted["file"]
         if upload is None:
             messages.error(request, "请选择要上传的文件")
         else:
             # The page offers "industry__indicator" from the rule book; the older free-text field still works.
-            industry_code, _, indicator_id = request.POST.get("indicator", "").partition("__")
+            industry_code, _, indicator_id = posted["indicator"].partition("__")
             _run(
                 request,
                 lambda: services.upload_evidence(
@@ -467,7 +476,7 @@ def declaration_prepare(request: HttpRequest, declaration_id: int) -> HttpRespon
                     declaration_id,
                     filename=upload.name or "",
                     content=upload.read(),
-                    indicator_id=indicator_id or request.POST.get("indicator_id", ""),
+                    indicator_id=indicator_id or posted["indicator_id"],
                     industry_code=industry_code if indicator_id else "",
                 ),
                 f"已上传 {upload.name}",
@@ -478,7 +487,7 @@ def declaration_prepare(request: HttpRequest, declaration_id: int) -> HttpRespon
 def _save_facts(request: HttpRequest, declaration_id: int) -> HttpResponse:
     """The declared facts of every item, parsed field by field; any error keeps the whole form as typed."""
     declaration = services.get_declaration(request.user, declaration_id)
-    post = request.POST
+    post = form_values(FactsForm(request.POST))
     items, forms, failed = [], {}, False
     for item in declaration.items.all():
         prefix = f"fact__{item.pk}__"
@@ -529,7 +538,7 @@ def evidence_download(request: HttpRequest, declaration_id: int, evidence_id: in
 @login_required
 @require_POST
 def onsite(request: HttpRequest, declaration_id: int) -> HttpResponse:
-    post = request.POST
+    post = form_values(OnsiteForm(request.POST))
     step = post.get("step")
     if step == "open":
         _run(request, lambda: services.open_onsite_check(request.user, declaration_id), "已建立现场核查")
@@ -587,7 +596,7 @@ def onsite(request: HttpRequest, declaration_id: int) -> HttpResponse:
 def _record_section(request: HttpRequest, declaration_id: int) -> HttpResponse:
     """One LC-2 aspect's findings in one go: every item's result and note, all or nothing. On a refusal the page
     comes back with what was typed and the reason next to the item."""
-    post = request.POST
+    post = form_values(OnsiteForm(request.POST))
     check_id = _check_id(post)
     typed: dict[str, dict[str, str]] = {}
     for key in post:
@@ -634,7 +643,7 @@ def _check_id(post: Any) -> int:
 def campaign_list(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request.user)
     if request.method == "POST":
-        post = request.POST
+        post = form_values(CampaignForm(request.POST))
         try:
             deadline = timezone.make_aware(dt.datetime.fromisoformat(post.get("deadline", "")))
         except ValueError:
@@ -669,9 +678,10 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = services.visible_campaign(request.user, campaign_id)
     actor = actor_of(request.user)
     if request.method == "POST":
-        step = request.POST.get("step")
+        posted = form_values(CampaignStepForm(request.POST))
+        step = posted["step"]
         if step == "sample":
-            seed = request.POST.get("seed", "").strip()
+            seed = posted["seed"].strip()
             _run(
                 request,
                 lambda: services.draw_b_sample(

@@ -26,6 +26,7 @@ from airgrade.platform.emergency import services
 from airgrade.platform.emergency.models import AlertEvent, ListEntry, ListIndustry
 from airgrade.platform.enterprises.models import Site
 from airgrade.platform.errors import AccessDenied, NotFound, ServiceError, form_int
+from airgrade.platform.hooks import contributions
 from airgrade.platform.permissions import actor_of, permissions_for, scoped, within
 from airgrade.platform.regions.models import Region
 
@@ -384,6 +385,9 @@ def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
             "can_decide_guarantee": _can(request, "emergency.guarantee.decide", **target),
             "can_certify": _can(request, "emergency.small_micro.certify", **target),
             "industry_names": {i.industry_code: _industry_name(i.industry_code) for i in entry.industries.all()},
+            # A city's own scorecard classes and control ratios (Zhengzhou, issue 14), through a hook: the
+            # scorecards app sits above emergency.
+            "local_control": contributions("local_control", entry.enterprise_id),
         },
     )
 

@@ -110,7 +110,8 @@ class Passage(models.Model):
         verbose_name = "门禁通行记录"
         verbose_name_plural = "门禁通行记录"
         constraints = [
-            models.UniqueConstraint(fields=["device", "sequence"], name="unique_passage_device_sequence"),
+            # site first: every unique key holds the distribution column when the ledger is sharded by site (docs/gates.md).
+            models.UniqueConstraint(fields=["site", "device", "sequence"], name="unique_passage_device_sequence"),
             models.UniqueConstraint(fields=["site", "position"], name="unique_passage_site_position"),
         ]
         indexes = [models.Index(fields=["site", "passed_at"])]

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import secrets
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max, Min, QuerySet, Sum
 from django.utils import timezone
 
@@ -345,12 +346,7 @@ def ingest(
         if head is None:
             head = LedgerHead.objects.create(site=site, last_hash=GENESIS)
             head = LedgerHead.objects.select_for_update().get(site=site)
-        existing = {
-            p.sequence: p
-            for p in Passage.objects.filter(device=device, sequence__in=[p.sequence for p in parsed]).only(
-                "sequence", "plate", "direction", "passed_at"
-            )
-        }
+        existing = _existing(site, device, [p.sequence for p in parsed])
         conflicts: list[core.RowErrors] = []
         fresh: list[tuple[int, core.Passage]] = []
         for index, passage in enumerate(parsed):
@@ -371,7 +367,7 @@ def ingest(
         register = {
             v.plate: v for v in Vehicle.objects.filter(site=site, plate__in=plates, active=True).exclude(plate="")
         }
-        rows: list[Passage] = []
+        rows: list[dict[str, Any]] = []
         daily: Counter[tuple[dt.date, str, str, str, str]] = Counter()
         previous = head.last_hash
         position = head.count
@@ -413,37 +409,37 @@ def ingest(
             )
             record_hash = link_hash(previous, content)
             rows.append(
-                Passage(
-                    site=site,
-                    device=device,
-                    sequence=passage.sequence,
-                    position=position,
-                    plate=passage.plate,
-                    plate_colour=passage.plate_colour,
-                    direction=passage.direction,
-                    passed_at=passed_at,
-                    lane=passage.lane,
-                    photo_hash=passage.photo_hash,
-                    recognised_stage=content["seen"],
-                    stage=stage,
-                    fuel=fuel,
-                    kind=kind,
-                    cargo=passage.cargo,
-                    tonnage=passage.tonnage,
-                    allowed=passage.allowed,
-                    flags=content["flags"],
-                    corrects=passage.corrects,
-                    received_at=received,
-                    previous_hash=previous,
-                    record_hash=record_hash,
-                )
+                {
+                    "site_id": site.pk,
+                    "device_id": device.pk,
+                    "sequence": passage.sequence,
+                    "position": position,
+                    "plate": passage.plate,
+                    "plate_colour": passage.plate_colour,
+                    "direction": passage.direction,
+                    "passed_at": passed_at,
+                    "lane": passage.lane,
+                    "photo_hash": passage.photo_hash,
+                    "recognised_stage": content["seen"],
+                    "stage": stage,
+                    "fuel": fuel,
+                    "kind": kind,
+                    "cargo": passage.cargo,
+                    "tonnage": passage.tonnage,
+                    "allowed": passage.allowed,
+                    "flags": content["flags"],
+                    "corrects": passage.corrects,
+                    "received_at": received,
+                    "previous_hash": previous,
+                    "record_hash": record_hash,
+                }
             )
             previous = record_hash
             if flags:
                 result.flagged += 1
             if passage.allowed:  # the figures count vehicles let through; refused ones stay in the ledger
                 daily[(passed_at.astimezone(BEIJING).date(), kind, passage.direction, stage, fuel)] += 1
-        Passage.objects.bulk_create(rows, batch_size=1000)
+        _append(rows)
         LedgerHead.objects.filter(site=site).update(last_hash=previous, count=position)
         if daily:
             _add_daily(site, daily)
@@ -460,6 +456,38 @@ def ingest(
             after={**result.as_dict(), "head": previous, "source": source or "api"},
         )
     return result
+
+
+def _existing(site: Site, device: GateDevice, sequences: list[int]) -> dict[int, Passage]:
+    """The device's records already in the ledger among `sequences`: by range when the batch is dense (the usual
+    case, and no 5,000-element IN list), else by list."""
+    low, high = min(sequences), max(sequences)
+    rows = Passage.objects.filter(site=site, device=device)
+    if high - low < 4 * len(sequences):
+        rows = rows.filter(sequence__gte=low, sequence__lte=high)
+    else:
+        rows = rows.filter(sequence__in=sequences)
+    wanted = set(sequences)
+    return {p.sequence: p for p in rows.only("sequence", "plate", "direction", "passed_at") if p.sequence in wanted}
+
+
+_COPY_COLUMNS = (
+    "site_id", "device_id", "sequence", "position", "plate", "plate_colour", "direction", "passed_at", "lane",
+    "photo_hash", "recognised_stage", "stage", "fuel", "kind", "cargo", "tonnage", "allowed", "flags", "corrects",
+    "received_at", "previous_hash", "record_hash",
+)  # fmt: skip
+
+
+def _append(rows: list[dict[str, Any]]) -> None:
+    """Write a batch of ledger rows: PostgreSQL COPY (an order of magnitude faster than INSERT through the ORM,
+    benchmarks/gate_ingest.py), the ORM's bulk insert elsewhere. Runs inside the caller's transaction."""
+    if connection.vendor != "postgresql":
+        Passage.objects.bulk_create([Passage(**row) for row in rows], batch_size=1000)
+        return
+    table = connection.ops.quote_name(Passage._meta.db_table)
+    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(_COPY_COLUMNS)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(tuple(json.dumps(row[name]) if name == "flags" else row[name] for name in _COPY_COLUMNS))
 
 
 def _add_daily(site: Site, daily: Counter[tuple[dt.date, str, str, str, str]]) -> None:

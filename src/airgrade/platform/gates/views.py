@@ -112,19 +112,32 @@ def site_detail(request: HttpRequest, site_id: int) -> HttpResponse:
             "flagged": services.flagged_count(site),
             "head": LedgerHead.objects.filter(site=site).first(),
             "checks": list(services.checks(site)),
-            "samples": list(InspectionSample.objects.filter(site=site)[:5]),
+            "samples": [(sample, _sample_rows(sample)) for sample in InspectionSample.objects.filter(site=site)[:3]],
             "events": events,
             "chart": _chart(figures),
             "kinds": [(kind.value, kind.label_zh) for kind in VehicleKind],
             "stages": [stage.value for stage in EmissionStage],
             "fuels": [(fuel.value, label) for fuel, label in FUEL_LABELS.items()],
             "new_token": request.session.pop("gate_new_token", None),
+            "downgrade_text": _downgrade_text(site),
         },
     )
 
 
+def _downgrade_text(site: Any) -> str:
+    """The facts of the last failed verification, for the downgrade form (REQ SJZ-5: the official decides)."""
+    check = LedgerCheck.objects.filter(site=site, ok=False).first()
+    if check is None:
+        return ""
+    problems = "；".join(p["message"] for p in check.problems[:5])
+    return f"{check.at:%Y-%m-%d %H:%M} 门禁台账核验发现 {len(check.problems)} 处问题：{problems}"[:1000]
+
+
 def _sample_rows(sample: InspectionSample) -> list[Passage]:
-    return list(Passage.objects.filter(pk__in=sample.record_ids).select_related("device").order_by("passed_at"))
+    rows = list(Passage.objects.filter(pk__in=sample.record_ids).select_related("device").order_by("passed_at"))
+    for row in rows:
+        row.flag_labels = "、".join(FLAG_LABELS.get(f, f) for f in row.flags) or "—"  # type: ignore[attr-defined]
+    return rows
 
 
 @login_required

@@ -30,3 +30,10 @@ class ScorecardsConfig(AppConfig):
         from airgrade.platform.scorecards.services import work_items
 
         return work_items(user)
+
+    def local_control(self, enterprise_id: int) -> list[dict[str, Any]]:
+        """The enterprise's class and control ratios in the latest green-performance round, for the emergency list
+        page (REQ ZZ-5: the ratio serves enterprises without a national grade). The caller has already scoped."""
+        from airgrade.platform.scorecards.services import local_control
+
+        return local_control(enterprise_id)

@@ -449,7 +449,16 @@ class RankedRow:
         return ZzClass(self.zz_class).label_zh if self.zz_class else "不分档"
 
 
-def _row(round_: ScoreRound, scorecard: Scorecard, sheet: ScoreSheet, position: int) -> RankedRow:
+def _decided(round_: ScoreRound) -> set[int]:
+    """Scorecards of the round whose published result a decision changed (one query for the whole table)."""
+    if round_.published_at is None:
+        return set()
+    return set(ResultDecision.objects.filter(scorecard__round=round_).values_list("scorecard_id", flat=True))
+
+
+def _row(
+    round_: ScoreRound, scorecard: Scorecard, sheet: ScoreSheet, position: int, decided: set[int] | None = None
+) -> RankedRow:
     """The computed sheet, with the published result standing once the round is published (ZZ-7)."""
     published = scorecard.published if round_.published_at is not None else None
     if published:
@@ -461,7 +470,7 @@ def _row(round_: ScoreRound, scorecard: Scorecard, sheet: ScoreSheet, position: 
             zz_class=published["class"] or "",
             recommendation=published["recommendation"],
             control=published["control"],
-            decided=scorecard.decisions.exists(),
+            decided=scorecard.pk in (decided if decided is not None else _decided(round_)),
         )
     return RankedRow(
         position=position,
@@ -483,8 +492,9 @@ def ranked(user: Any, round_id: int) -> tuple[ScoreRound, rs.ScorecardEntry, lis
     subjects, by_key = _subjects(round_, card)
     sheets = score_round(card, subjects)
     visible = set(visible_scorecards(user, round_).values_list("pk", flat=True))
+    decided = _decided(round_)
     rows = [
-        _row(round_, by_key[sheet.key], sheet, position)
+        _row(round_, by_key[sheet.key], sheet, position, decided)
         for position, sheet in enumerate(sheets, start=1)
         if by_key[sheet.key].pk in visible
     ]
@@ -502,7 +512,8 @@ def ranking_for_operator(region_code: str, year: int | None = None) -> list[Rank
         raise ServiceError(f"区划 {region_code} 没有{f'{year}年度的' if year else ''}绿色绩效评价批次", field="region")
     card = card_of(round_)
     subjects, by_key = _subjects(round_, card)
-    rows = [_row(round_, by_key[s.key], s, i) for i, s in enumerate(score_round(card, subjects), start=1)]
+    decided = _decided(round_)
+    rows = [_row(round_, by_key[s.key], s, i, decided) for i, s in enumerate(score_round(card, subjects), start=1)]
     return sorted(rows, key=lambda row: row.position)
 
 
@@ -668,6 +679,39 @@ def work_items(user: Any) -> list[dict[str, Any]]:
             }
         )
     return tasks
+
+
+def local_control(enterprise_id: int) -> list[dict[str, Any]]:
+    """The latest round's result of one enterprise: class, score and control ratio per alert level (labels in
+    Chinese), with a link to its score sheet; [] when it is in no round or its industry gets no class."""
+    from django.urls import reverse
+
+    from airgrade.core.types import AlertLevel
+
+    scorecard = (
+        Scorecard.objects.filter(enterprise_id=enterprise_id).select_related("round").order_by("-round__year").first()
+    )
+    if scorecard is None:
+        return []
+    round_ = scorecard.round
+    card = card_of(round_)
+    subjects, by_key = _subjects(round_, card)
+    for position, sheet in enumerate(score_round(card, subjects), start=1):
+        if sheet.key == str(scorecard.pk):
+            row = _row(round_, by_key[sheet.key], sheet, position)
+            if not row.zz_class:
+                return []
+            return [
+                {
+                    "title": f"{round_.year}年度绿色绩效评价",
+                    "class": row.class_label,
+                    "score": row.score,
+                    "control": [(level.label_zh, row.control.get(level.value)) for level in AlertLevel],
+                    "url": reverse("scorecards:scorecard", args=[scorecard.pk]),
+                    "published": round_.published_at is not None,
+                }
+            ]
+    return []
 
 
 def experts() -> QuerySet[Any]:

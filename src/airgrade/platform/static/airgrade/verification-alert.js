@@ -4,7 +4,7 @@
   var box = document.getElementById("chart-enterprises");
   if (box) {
     echarts.init(box).setOption({
-      tooltip: {trigger: "axis"}, legend: {}, grid: {left: 45, right: 10, bottom: 90},
+      tooltip: {trigger: "axis"}, legend: {top: 0}, grid: {left: 45, right: 10, top: 40, bottom: 90},
       xAxis: {type: "category", data: data.names, axisLabel: {rotate: 40, interval: 0, fontSize: 10}},
       yAxis: {type: "value", name: "%"},
       series: [
