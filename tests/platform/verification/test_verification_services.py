@@ -178,3 +178,19 @@ def test_scope(users: dict[str, Any]) -> None:
     assert services.get_task_verdict(users["enterprise"], task.pk)[1] is not None
     # A county in the same city sees nothing of the neighbour's case queue.
     assert not services.visible_cases(users["other_county"]).exists()
+
+
+def test_corrected_data_withdraws_an_open_case_and_reopens_it(users: dict[str, Any]) -> None:
+    """A case rests on the data: a correction that shows the cut withdraws it until the county has decided."""
+    enterprise = users["own_enterprise"]
+    event = alert_with_tasks(users, [enterprise])
+    _import(users["county"], "monitoring", monitoring_csv(enterprise.credit_code, normal=10, during=10))
+    services.verify_event(users["county"], event.pk)
+    assert Case.objects.get().status == "open"
+    fixed = _import(users["county"], "monitoring", monitoring_csv(enterprise.credit_code, normal=10, during=1))
+    assert fixed.changed > 0 and fixed.new == 0
+    services.verify_event(users["county"], event.pk)
+    assert Case.objects.get().status == "withdrawn"
+    _import(users["county"], "monitoring", monitoring_csv(enterprise.credit_code, normal=10, during=10))
+    services.verify_event(users["county"], event.pk)
+    assert Case.objects.get().status == "open"

@@ -451,6 +451,14 @@ def verify_task(user: Any, task: AlertTask, on: core.VerificationRules | None = 
         elif case.status == Case.Status.WITHDRAWN:
             case.status = Case.Status.OPEN
             case.save(update_fields=["status"])
+            audit.record(
+                actor=user,
+                action="verification.case.open",
+                obj=case,
+                region_code=task.region_id,
+                before={"status": "withdrawn"},
+                after={"status": "open", "reason": result.reason_zh[:500]},
+            )
     elif case is not None and case.status == Case.Status.OPEN:
         case.status = Case.Status.WITHDRAWN
         case.save(update_fields=["status"])
