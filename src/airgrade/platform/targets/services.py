@@ -47,6 +47,9 @@ MISSING_REGION = "区域不存在或不在您的管辖范围内"
 # Declarations that are still moving: submitted and not yet decided or withdrawn.
 IN_REVIEW = tuple(state.value for state in State if not state.is_closed and state is not State.DRAFT)
 
+# Where no targets are in force, "A、B 级" is the top tier the core names (A+, A, B, B-, 引领性).
+DEFAULT_COUNTED = frozenset(grade for grade in Grade if grade.is_top_tier)
+
 # How much the page shows (display choices, not rules): a year of month ends, the first enterprises of the planner.
 HISTORY_MONTHS = 12
 PLANNER_LIMIT = 20
@@ -461,11 +464,7 @@ def report(region_code: str, on: dt.date, *, history: bool = True, with_planner:
     """Everything the leaders' view shows for a region on a date (no access check: callers check first)."""
     region = _region(region_code)
     targets = target_set_on(region_code, on)
-    counted = (
-        frozenset(targets.counted_grades)
-        if targets
-        else frozenset({Grade.A_PLUS, Grade.A, Grade.LEADING, Grade.B, Grade.B_MINUS})
-    )
+    counted = frozenset(targets.counted_grades) if targets else DEFAULT_COUNTED
     marks = _high_water()
     tally = tally_on(region_code, on, marks)
     now = _attainments(tally, region, targets, counted)
@@ -531,6 +530,17 @@ def report(region_code: str, on: dt.date, *, history: bool = True, with_planner:
     return result
 
 
+def history(user: Any, region_code: str, on: dt.date | None = None) -> list[dict[str, Any]]:
+    """The region's A/B share and D count at each month end of the last year (the dashboard loads it apart: the
+    first time in a process each month end is counted once, seconds at province scale)."""
+    region = visible_region(user, region_code)
+    on = on or timezone.localdate()
+    targets = target_set_on(region_code, on)
+    counted = frozenset(targets.counted_grades) if targets else DEFAULT_COUNTED
+    marks = _high_water()
+    return [_history_point(region, day, targets, counted, marks) for day in month_ends(_months_back(on), on)]
+
+
 def _months_back(on: dt.date) -> dt.date:
     month = on.month - (HISTORY_MONTHS - 1)
     year = on.year + (month - 1) // 12
@@ -568,10 +578,10 @@ def _targets_dict(targets: s.TargetSet | None) -> dict[str, Any] | None:
     }
 
 
-def dashboard(user: Any, region_code: str, on: dt.date | None = None) -> dict[str, Any]:
+def dashboard(user: Any, region_code: str, on: dt.date | None = None, *, with_history: bool = True) -> dict[str, Any]:
     """The leaders' view of a region the caller may see (REQ H21-1)."""
     visible_region(user, region_code)
-    return report(region_code, on or timezone.localdate())
+    return report(region_code, on or timezone.localdate(), history=with_history)
 
 
 def parse_date(value: str | None) -> dt.date:

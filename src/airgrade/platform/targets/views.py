@@ -51,9 +51,6 @@ def _chart(report: dict[str, Any]) -> dict[str, Any]:
         "family_baseline": [row["baseline_percent"] for row in report["families"]],
         "grades": grades_present,
         "mix": {g: [part["by_grade"].get(g, 0) for part in parts] for g in grades_present},
-        "history_dates": [point["date"] for point in report["history"]],
-        "history_share": [point["share_percent"] for point in report["history"]],
-        "history_d": [point["d_count"] for point in report["history"]],
         "grade_labels": {g: default_rulebook().grade_definition(Grade(g)).label_zh for g in grades_present},
         "grade_colours": {g: default_rulebook().grade_definition(Grade(g)).colour for g in grades_present},
     }
@@ -91,7 +88,7 @@ def _parent(request: HttpRequest, region: Region) -> Region | None:
 def dashboard(request: HttpRequest) -> HttpResponse:
     code = _region_code(request)
     on = services.parse_date(request.GET.get("as_of"))
-    report = services.dashboard(request.user, code, on)
+    report = services.dashboard(request.user, code, on, with_history=False)
     region = Region.objects.get(code=code)
     for entry in report["pipeline"]["entries"]:
         entry["before_label"], entry["after_label"] = _grade_label(entry["before"]), _grade_label(entry["after"])

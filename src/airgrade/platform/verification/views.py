@@ -163,6 +163,7 @@ def decide(request: HttpRequest, case_id: int) -> HttpResponse:
             case_id,
             confirm=form.cleaned_data["decision"] == "confirm",
             reason=form.cleaned_data["reason"],
+            rectify_by=form.cleaned_data.get("rectify_by"),
         )
     except (AccessDenied, NotFound):
         raise
