@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from airgrade.core.access import Target
 from airgrade.core.grading.engine import grade as grade_facts
-from airgrade.core.regions import RegionLevel, city_of, level_of, scope_range
+from airgrade.core.regions import RegionLevel, city_of, contains, level_of
 from airgrade.core.rules import schema as s
 from airgrade.core.rules.rulebook import RuleLookupError, default_rulebook
 from airgrade.core.targets import (
@@ -40,7 +40,7 @@ from airgrade.platform.enterprises.models import Enterprise
 from airgrade.platform.errors import NotFound, ServiceError
 from airgrade.platform.grades.models import GradeRecord
 from airgrade.platform.grades.services import in_force_q
-from airgrade.platform.permissions import require_found
+from airgrade.platform.permissions import require_found, within
 from airgrade.platform.regions.models import Region
 
 MISSING_REGION = "区域不存在或不在您的管辖范围内"
@@ -178,15 +178,14 @@ def tally_on(region_code: str, on: dt.date, marks: tuple[int, int] | None = None
     own = _REGIONS.get((region_code, on))
     if own is not None:
         return own
-    low, high = scope_range(region_code)
     # A region reads its enterprises per part and its industry units only as its own totals: place them all in the
     # region (a province has ~60,000 region × industry × grade keys, its totals ~400).
     industries: Counter[tuple[str, str, Grade]] = Counter()
     for (region, industry, grade), n in everything.industries.items():
-        if low <= region <= high and n:
+        if n and contains(region_code, region):
             industries[(region_code, industry, grade)] += n
     tally = Tally(
-        enterprises=Counter({k: n for k, n in everything.enterprises.items() if low <= k[0] <= high and n}),
+        enterprises=Counter({k: n for k, n in everything.enterprises.items() if n and contains(region_code, k[0])}),
         industries=industries,
     )
     _REGIONS[(region_code, on)] = tally
@@ -207,10 +206,9 @@ class PipelineEntry:
 
 def pipeline(region_code: str, on: dt.date) -> list[PipelineEntry]:
     """Every enterprise of the region with declarations in review, its overall grade now and as expected."""
-    low, high = scope_range(region_code)
     items = (
         DeclarationItem.objects.filter(declaration__state__in=IN_REVIEW)
-        .filter(declaration__enterprise__region_id__gte=low, declaration__enterprise__region_id__lte=high)
+        .filter(within(region_code, "declaration__enterprise__region_id"))
         .order_by("declaration__submitted_at", "declaration_id", "id")
         .values_list(
             "declaration__enterprise_id", "declaration__enterprise__name", "declaration__enterprise__region_id",
@@ -272,11 +270,10 @@ def planner(region_code: str, on: dt.date, counted: frozenset[Grade], limit: int
     """Graded enterprises of the region that do not count yet and have declared facts, fewest gaps first: for each
     industry below a counted grade, the indicators its last declared facts miss for the lowest counted grade of its
     scale (REQ H21-2, H21-3). Enterprises that never declared are left out (their gaps are unknown)."""
-    low, high = scope_range(region_code)
     book = default_rulebook()
     declared = (
         DeclarationItem.objects.exclude(declaration__state=State.WITHDRAWN)
-        .filter(declaration__enterprise__region_id__gte=low, declaration__enterprise__region_id__lte=high)
+        .filter(within(region_code, "declaration__enterprise__region_id"))
         .values_list("declaration__enterprise_id", flat=True)
         .distinct()
     )
@@ -368,8 +365,7 @@ def _parts(region: Region) -> tuple[dict[str, str], dict[str, str]]:
     names: dict[str, str] = {}
     part_of: dict[str, str] = {}
     if level is RegionLevel.PROVINCE:
-        low, high = scope_range(region.code)
-        for child in Region.objects.filter(code__gte=low, code__lte=high).exclude(level=RegionLevel.COUNTY.value):
+        for child in Region.objects.filter(within(region.code, "code")).exclude(level=RegionLevel.COUNTY.value):
             if child.code != region.code:
                 names[child.code] = child.name
         return part_of, names

@@ -12,11 +12,10 @@ from django.shortcuts import render
 
 from airgrade.core.access import Target
 from airgrade.core.industries import industry_by_code
-from airgrade.core.regions import scope_range
 from airgrade.core.rules.rulebook import default_rulebook
 from airgrade.core.types import Grade
 from airgrade.platform.errors import NotFound
-from airgrade.platform.permissions import actor_of, permissions_for
+from airgrade.platform.permissions import actor_of, permissions_for, within
 from airgrade.platform.regions.models import Region
 from airgrade.platform.targets import exports, services
 
@@ -73,8 +72,7 @@ def _choices(request: HttpRequest) -> list[Region]:
     if region is None:
         return []
     if region.level == "province":
-        low, high = scope_range(own)
-        return [region, *Region.objects.filter(code__gte=low, code__lte=high).exclude(level="county").exclude(code=own)]
+        return [region, *Region.objects.filter(within(own, "code")).exclude(level="county").exclude(code=own)]
     return [region, *Region.objects.filter(parent_id=own)]
 
 

@@ -399,6 +399,7 @@ def _visible_event(user: Any, event_id: int, action: str = "verification.view") 
     return event
 
 
+@transaction.atomic
 def verify_task(user: Any, task: AlertTask, on: core.VerificationRules | None = None) -> TaskVerdict:
     """Compute and store one task's verdict; a suspected failure opens a case, a case no longer suspected is
     withdrawn (only while the county has not decided it)."""
