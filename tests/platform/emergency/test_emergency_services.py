@@ -237,3 +237,45 @@ def test_region_report_scoped_and_with_plans(users):
         {"region": "410100", "industry_code": "cement", "yellow_percent": 10, "orange_percent": 20, "red_percent": 30},
     )
     assert services._plans_for("410181")[0].curtail_percent[services.AlertLevel.RED] == 30
+
+
+@pytest.mark.parametrize("year", [None, 2024, 2025])
+def test_region_list_for_simulation_reads_rows_as_the_model_path_does(users, year):
+    """The CLI's row-based read (issue 13, benchmarks/alert_simulate_db.py) gives the very entries `to_core` gives
+    for each site's latest (or the asked) year: two years, two industries, a listed and an applied 保障类, a
+    certified 小微, a proposal, lines with and without an industry, in and out of scope."""
+    own, other, far = (site_of(users[key]) for key in ("own_enterprise", "other_enterprise", "far_enterprise"))
+    guarantee = {
+        "category": "residential_power_heat",
+        "task_zh": "城区供热",
+        "guaranteed_daily_output": 2000,
+        "normal_daily_output": 5000,
+        "output_unit": "t",
+    }
+    facts = {"burns_coal": False, "burns_oil": False, "pollutant_kinds": 1, "toxic_or_odorous": False}
+    two = payload(
+        industries=[{"industry_code": "cement", "grade": "B"}, {"industry_code": "lime_kiln", "grade": "C"}],
+        lines=[
+            {**line, "industry_code": code}
+            for line, code in zip(payload()["lines"], ["cement", "lime_kiln"], strict=True)
+        ],
+        proposals={"orange": {"cement": [{"kind": "curtail", "percent": 40}, {"kind": "stop_road_transport"}]}},
+    )
+    services.save_entry(users["county"], own.pk, 2024, payload(guarantee=guarantee))
+    listed = services.save_entry(users["county"], own.pk, 2025, two)
+    services.decide_guarantee(users["other_county"], services.save_entry(
+        users["other_county"], other.pk, 2024, payload(guarantee=guarantee)
+    ).pk, True)  # fmt: skip
+    small = services.save_entry(
+        users["other_county"], other.pk, 2025, payload(small_micro={**facts, "annual_emissions_kg": 50})
+    )
+    services.certify_small_micro(users["other_county"], small.pk, True, "经现场排查，符合小微涉气标准")
+    services.save_entry(users["province"], far.pk, 2025, payload(grade="C"))
+    assert listed.pk
+    for region in ("410000", users["city"].region_id, users["county"].region_id):
+        queryset = services._entry_queryset().filter(services.within(region))
+        expected = [services.to_core(entry) for entry in services._latest_entries(queryset, year)]
+        entries, _ = services.region_list_for_simulation(region, year)
+        assert entries == expected
+        assert [entry.key for entry in entries] == [entry.key for entry in expected]
+    assert len(services.region_list_for_simulation("410000", year)[0]) >= 2
