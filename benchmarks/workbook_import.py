@@ -148,10 +148,12 @@ def phase_calamine(path: Path) -> dict[str, float]:
 
 def _run_job(path: Path, commit: bool) -> dict[str, float]:
     _django()
+    from airgrade.core.rules.rulebook import default_rulebook
     from airgrade.platform.accounts.models import User
     from airgrade.platform.jobs.services import execute
     from airgrade.platform.workbooks import services
 
+    default_rulebook()  # `airgrade worker` parses the rule book when it starts: no job pays for it
     user = User.objects.get(username="bench-city")
     data = path.read_bytes()
     dry = services.start_import(user, "emergency_list", path.name, data, enqueue=False)

@@ -113,7 +113,11 @@ def worker(
     setup_django()
     from django.core.management import call_command
 
+    from airgrade.core.rules.rulebook import default_rulebook
     from airgrade.platform.jobs.services import reap_stale
+
+    # Parsed once at start, as the web workers do (platform/wsgi.py): no job pays for it.
+    default_rulebook()
 
     # Jobs left "running" by a worker that died (restart, crash) are marked failed before new work starts.
     for job_id in reap_stale():

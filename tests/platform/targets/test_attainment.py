@@ -310,3 +310,26 @@ def test_planner_ranks_by_indicator_gaps_and_leaves_out_counted_and_undeclared(
     assert "已计入" not in names and "未申报" not in names
     assert names[:2] == ["近企业", "远企业"]
     assert all(row.gaps is not None and row.gaps > 0 for row in rows[:2])
+
+
+@pytest.mark.django_db
+def test_kept_counts_follow_new_grades_and_moved_enterprises(registry: list[Any], users: dict[str, Any]) -> None:
+    """The counts of a date are kept between calls; a grade recorded since, or an enterprise moved to another
+    county, is counted again for the regions it touches, and the figures still agree with a direct count."""
+    from airgrade.platform.enterprises import services as registry_services
+
+    services.report(PROVINCE, DAY_2, history=False, with_planner=False)  # counts of DAY_2 now kept
+    enterprise = next(e for e in registry if e.region_id == HOME_COUNTY)
+    site = enterprise.sites.first()
+    GradeRecord.objects.filter(enterprise=enterprise, valid_until__isnull=True).update(valid_until=DAY_1)
+    _record(enterprise, site, "cement", "D", DAY_1, None)  # as record_grade does: close, then add
+    moved = next(e for e in registry if e.region_id == OTHER_COUNTY)
+    registry_services.update_enterprise(users["province"], moved.pk, {"region": OTHER_CITY_COUNTY}, "迁址")
+    report = services.report(PROVINCE, DAY_2, history=False, with_planner=False)
+    direct = _direct(DAY_2, PROVINCE)
+    parts = {part["key"]: part for part in report["parts"]}
+    for city, (counted, total, d_count) in direct["cities"].items():
+        assert (parts[city]["counted"], parts[city]["total"], parts[city]["d_count"]) == (counted, total, d_count)
+    families = {row["key"]: row for row in report["families"]}
+    for family, (counted, total) in direct["families"].items():
+        assert (families[family]["counted"], families[family]["total"]) == (counted, total)

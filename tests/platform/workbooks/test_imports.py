@@ -191,11 +191,44 @@ def test_a_county_cannot_import_another_countys_rows(users: dict[str, Any]) -> N
 
 
 def test_a_fault_halfway_leaves_nothing(users: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """New enterprises go through the bulk writers: a fault after the enterprises, sites and entries were written
+    rolls all of it back, audit records included."""
     county = users["county"]
     second_code = make_credit_code("91410181888888888")
     rows = _rows() + [[*row[:1], second_code, "第二家", *row[3:]] for row in _rows()]
     dry = _dry_run(county, _book(rows))
     assert dry.report["counts"]["new"] == 2
+    real_create = emergency.create_entries
+    calls = {"n": 0}
+
+    def failing_create(*args: Any, **kwargs: Any) -> Any:
+        calls["n"] += 1
+        real_create(*args, **kwargs)  # enterprises, sites and entries are written …
+        raise RuntimeError("disk full")  # … then the disk fills up
+
+    monkeypatch.setattr(emergency, "create_entries", failing_create)
+    audit_before = AuditRecord.objects.count()
+    done = _commit(county, dry)
+    assert done.state == Job.State.FAILED and "未写入任何数据" in done.message
+    assert calls["n"] == 1
+    assert not Enterprise.objects.filter(credit_code__in=[NEW_CODE, second_code]).exists()
+    assert not Site.objects.filter(enterprise__credit_code=NEW_CODE).exists()
+    assert not ListEntry.objects.filter(year=2025).exists()
+    assert AuditRecord.objects.count() == audit_before + 1  # only the job.start record of the commit job
+
+
+def test_a_fault_halfway_through_registered_enterprises_leaves_nothing(
+    users: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Entries of registered enterprises are written one by one: the second failing undoes the first."""
+    county = users["county"]
+    own = users["own_enterprise"]
+    rows = []
+    for year in (2025, 2026):
+        for row in _rows(code=own.credit_code):
+            rows.append([year, *row[1:]])
+    dry = _dry_run(county, _book(rows))
+    assert dry.report["counts"]["new"] == 2, dry.report["errors"]
     real_save = emergency.save_entry
     calls = {"n": 0}
 
@@ -210,9 +243,35 @@ def test_a_fault_halfway_leaves_nothing(users: dict[str, Any], monkeypatch: pyte
     done = _commit(county, dry)
     assert done.state == Job.State.FAILED and "未写入任何数据" in done.message
     assert calls["n"] == 2  # the first entry was written, then rolled back
-    assert not Enterprise.objects.filter(credit_code__in=[NEW_CODE, second_code]).exists()
-    assert not Site.objects.filter(enterprise__credit_code=NEW_CODE).exists()
-    assert AuditRecord.objects.count() == audit_before + 1  # only the job.start record of the commit job
+    assert not ListEntry.objects.filter(enterprise=own).exists()
+    assert AuditRecord.objects.count() == audit_before + 1
+
+
+def test_bulk_and_one_by_one_writes_leave_the_same_rows_and_a_sound_audit_chain(users: dict[str, Any]) -> None:
+    """The bulk path writes what the one-by-one path writes: enterprise, site, industries, entry, lines, measure
+    texts, one audit record per write, and the chain still verifies."""
+    from airgrade.platform.audit import services as audit
+
+    county = users["county"]
+    _commit(county, _dry_run(county, _book(_rows())))  # a new enterprise: the bulk path
+    entry = ListEntry.objects.get(enterprise__credit_code=NEW_CODE)
+    enterprise = entry.enterprise
+    assert enterprise.region_id == "410181" and entry.site.name == "主厂区"
+    assert list(entry.site.industries.values_list("industry_code", flat=True)) == ["cement"]
+    assert sorted(entry.lines.values_list("key", flat=True)) == ["L1", "L2"]
+    assert MeasureText.objects.filter(entry=entry).count() == 2
+    actions = set(AuditRecord.objects.filter(reason__contains="表格导入").values_list("action", flat=True))
+    assert {
+        "enterprise.create",
+        "site.create",
+        "site.set_industries",
+        "emergency.list.create",
+        "emergency.measure_text.replace",
+    } <= actions
+    assert audit.verify().ok
+    from airgrade.platform.enterprises.models import IndustryListing
+
+    assert IndustryListing.objects.filter(enterprise=enterprise, industry_code="cement").exists()
 
 
 def test_cancelled_import_writes_nothing_and_only_owner_or_region_sees_the_job(users: dict[str, Any]) -> None:

@@ -95,6 +95,44 @@ def record(
     return rec
 
 
+def record_many(*, actor: Any, records: list[dict[str, Any]]) -> list[AuditRecord]:
+    """Append many records in one step (bulk imports): each record is what `record` would write — same fields,
+    same hash link to the one before — but the chain head is locked once and the rows inserted together.
+    Each item: action, obj (or object_type/object_id/object_label), region_code, before, after, reason."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.record_many must be called inside a service transaction")
+    if not records:
+        return []
+    head, _ = AuditChainHead.objects.select_for_update(no_key=True).get_or_create(id=1, defaults={"last_hash": GENESIS})
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    label = f"{user.username}（{user.get_role_display()}）" if user else str(actor or "系统")
+    at = timezone.now().replace(microsecond=0)
+    previous = head.last_hash
+    rows = []
+    for item in records:
+        obj = item.get("obj")
+        before, after = item.get("before"), item.get("after")
+        rec = AuditRecord(
+            at=at,
+            actor=user,
+            actor_label=label,
+            action=item["action"],
+            object_type=item.get("object_type") or (obj._meta.label_lower if obj is not None else ""),
+            object_id=item.get("object_id") or (str(obj.pk) if obj is not None else ""),
+            object_label=item.get("object_label") or (str(obj)[:255] if obj is not None else ""),
+            region_code=item.get("region_code", ""),
+            before=_plain(before) if before is not None else None,
+            after=_plain(after) if after is not None else None,
+            reason=item.get("reason", ""),
+            previous_hash=previous,
+        )
+        rec.record_hash = previous = link_hash(previous, _hashed_fields(rec))
+        rows.append(rec)
+    AuditRecord.objects.bulk_create(rows, batch_size=500)
+    AuditChainHead.objects.filter(id=1).update(last_hash=previous)
+    return rows
+
+
 @dataclass(frozen=True)
 class ChainBreak:
     record_id: int  # -1: the chain head itself

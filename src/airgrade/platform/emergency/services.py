@@ -40,7 +40,7 @@ from airgrade.platform.emergency.models import (
 )
 from airgrade.platform.enterprises.models import ProductionLine, Site
 from airgrade.platform.errors import NotFound, ServiceError
-from airgrade.platform.grades.services import grade_on, today
+from airgrade.platform.grades.services import grade_on, grades_on, today
 from airgrade.platform.permissions import actor_of, require, require_found, require_role, scoped, within
 from airgrade.platform.regions.models import Region
 
@@ -382,6 +382,7 @@ def check_entry(
     registry_grades: dict[str, Grade] | None = None,
     as_of: dt.date | None = None,
     table: bool = True,
+    key: str = "",
 ) -> tuple[core.ListEntry, list[dict[str, Any]], dict[str, int | None]]:
     """Validate an entry as save_entry would store it, without writing: the checked core entry, the industries with
     the grade that will be stored (registry grade first) and the registry-line links. A site not yet in the registry
@@ -421,7 +422,7 @@ def check_entry(
             raise ServiceError(f"生产线“{line.get('name')}”关联的档案生产线不属于本厂区", field="lines")
         registry_lines[str(line.get("key"))] = registry_id or None
     payload = {
-        "key": f"site:{site.pk if site is not None else site_name}",
+        "key": key or f"site:{site.pk if site is not None else site_name}",
         "enterprise_name": enterprise_name,
         "site_name": site_name,
         "region_code": region_code,
@@ -467,11 +468,10 @@ def check_tables(entries: Sequence[core.ListEntry], chunk: int = 2000) -> dict[i
     failed: dict[int, str] = {}
     limits = small_micro_limits()
     for start in range(0, len(entries), chunk):
-        # Entries of sites not yet registered share their key (the site name): keyed by position for the check.
-        batch = [
-            entry.model_copy(update={"key": f"check:{start + i}"})
-            for i, entry in enumerate(entries[start : start + chunk])
-        ]
+        batch = list(entries[start : start + chunk])
+        if len({entry.key for entry in batch}) < len(batch):
+            # Entries of sites not yet registered may share their key (the site name): keyed by position.
+            batch = [entry.model_copy(update={"key": f"check:{start + i}"}) for i, entry in enumerate(batch)]
         try:
             build_table(batch, small_micro_limits=limits)
             continue
@@ -485,15 +485,8 @@ def check_tables(entries: Sequence[core.ListEntry], chunk: int = 2000) -> dict[i
     return failed
 
 
-@transaction.atomic
-def save_entry(user: Any, site_id: int, year: int, data: dict[str, Any], reason: str = "") -> ListEntry:
-    """Create or replace a site's list entry for a year, lines included; all of it or nothing."""
-    site = site_for_list(user, site_id, "emergency.list.edit")
-    checked, industries, registry_lines = check_entry(site, year, data)
-    entry = ListEntry.objects.select_for_update(no_key=True).filter(site=site, year=year).first()
-    before = _entry_snapshot(entry) if entry else None
-    if entry is None:
-        entry = ListEntry(site=site, enterprise=site.enterprise, region=site.region, year=year)
+def _fill_entry(entry: ListEntry, checked: core.ListEntry, new: bool) -> None:
+    """The entry's own columns from a checked entry (save_entry and create_entries)."""
     entry.in_industrial_park = checked.in_industrial_park
     entry.transport_mode = checked.transport.mode
     entry.transport_volume_t = checked.transport.annual_volume_t
@@ -526,20 +519,22 @@ def save_entry(user: Any, site_id: int, year: int, data: dict[str, Any], reason:
     entry.small_micro_facts = facts.model_dump(mode="json") if facts else None
     if facts is None or not assess_small_micro(facts, _limits_today()).qualifies:
         entry.small_micro_status = ListEntry.SmallMicroStatus.NONE
-    elif entry.small_micro_status != ListEntry.SmallMicroStatus.CERTIFIED or before is None:
+    elif entry.small_micro_status != ListEntry.SmallMicroStatus.CERTIFIED or new:
         entry.small_micro_status = ListEntry.SmallMicroStatus.FLAGGED
     entry.proposals = {
         level.value: {code: [m.model_dump(mode="json") for m in measures] for code, measures in by_industry.items()}
         for level, by_industry in checked.proposals.items()
     }
-    numbers.check_instance(entry)  # the core checked meaning; the columns check what can be stored
-    entry.save()
-    entry.industries.all().delete()
-    ListIndustry.objects.bulk_create(
+
+
+def _industry_rows(entry: ListEntry, industries: list[dict[str, Any]]) -> list[ListIndustry]:
+    return [
         ListIndustry(entry=entry, industry_code=i["industry_code"], grade=i["grade"] or "", grade_source=i["source"])
         for i in industries
-    )
-    entry.lines.all().delete()
+    ]
+
+
+def _line_rows(entry: ListEntry, checked: core.ListEntry, registry_lines: dict[str, int | None]) -> list[ListLine]:
     rows = [
         ListLine(
             entry=entry,
@@ -566,6 +561,25 @@ def save_entry(user: Any, site_id: int, year: int, data: dict[str, Any], reason:
     ]
     for row in rows:
         numbers.check_instance(row, where=f"生产线“{row.name}”：")
+    return rows
+
+
+@transaction.atomic
+def save_entry(user: Any, site_id: int, year: int, data: dict[str, Any], reason: str = "") -> ListEntry:
+    """Create or replace a site's list entry for a year, lines included; all of it or nothing."""
+    site = site_for_list(user, site_id, "emergency.list.edit")
+    checked, industries, registry_lines = check_entry(site, year, data)
+    entry = ListEntry.objects.select_for_update(no_key=True).filter(site=site, year=year).first()
+    before = _entry_snapshot(entry) if entry else None
+    if entry is None:
+        entry = ListEntry(site=site, enterprise=site.enterprise, region=site.region, year=year)
+    _fill_entry(entry, checked, before is None)
+    numbers.check_instance(entry)  # the core checked meaning; the columns check what can be stored
+    entry.save()
+    entry.industries.all().delete()
+    ListIndustry.objects.bulk_create(_industry_rows(entry, industries))
+    entry.lines.all().delete()
+    rows = _line_rows(entry, checked, registry_lines)
     ListLine.objects.bulk_create(rows)
     entry = _entry_queryset().get(pk=entry.pk)
     audit.record(
@@ -578,6 +592,81 @@ def save_entry(user: Any, site_id: int, year: int, data: dict[str, Any], reason:
         reason=reason,
     )
     return entry
+
+
+@transaction.atomic
+def create_entries(user: Any, items: list[tuple[Site, int, dict[str, Any]]], reason: str = "") -> list[ListEntry]:
+    """New entries (sites without one for the year) in bulk — what save_entry does for each (same permission,
+    same checks, same rows, one `emergency.list.create` audit record each) in a few statements; a bulk import of a
+    new list. Any problem refuses the whole call; an existing entry goes through save_entry instead."""
+    actor = actor_of(user)
+    as_of = timezone.localdate()
+    in_force: dict[int, dict[str, Grade]] = {}
+    for (site_id, code), grade in grades_on([site.pk for site, _, _ in items], today()).items():
+        in_force.setdefault(site_id, {})[code] = grade
+    prepared = []
+    for site, year, data in items:
+        target = Target(region_code=site.region_id, enterprise_id=site.enterprise_id)
+        if not decide(actor, "emergency.list.edit", target):
+            raise NotFound("厂区不存在或不在您的管辖范围内")
+        checked, industries, registry_lines = check_entry(
+            site,
+            year,
+            data,
+            registry_grades=in_force.get(site.pk, {}),
+            as_of=as_of,
+            table=False,
+            key=f"new:{site.pk}:{year}",
+        )
+        prepared.append((site, year, checked, industries, registry_lines))
+    failed = check_tables([checked for _, _, checked, _, _ in prepared])
+    if failed:
+        position, reason_text = next(iter(sorted(failed.items())))
+        site = prepared[position][0]
+        raise ServiceError(f"{site.enterprise.name} · {site.name}：{reason_text}", field="lines")
+    site_ids = [site.pk for site, *_ in prepared]
+    for start in range(0, len(site_ids), 500):
+        taken = ListEntry.objects.filter(
+            site_id__in=site_ids[start : start + 500], year__in={year for _, year, *_ in prepared}
+        )
+        wanted = {(site.pk, year) for site, year, *_ in prepared}
+        if any((site_id, year) in wanted for site_id, year in taken.values_list("site_id", "year")):
+            raise ServiceError("清单条目已存在，请逐条更新", field="year")
+    entries = []
+    for site, year, checked, _, _ in prepared:
+        entry = ListEntry(site=site, enterprise_id=site.enterprise_id, region_id=site.region_id, year=year)
+        _fill_entry(entry, checked, True)
+        numbers.check_instance(entry)
+        entries.append(entry)
+    ListEntry.objects.bulk_create(entries, batch_size=500)
+    industry_rows: list[ListIndustry] = []
+    line_rows: list[ListLine] = []
+    for entry, (_, _, checked, industries, registry_lines) in zip(entries, prepared, strict=True):
+        industry_rows += _industry_rows(entry, industries)
+        line_rows += _line_rows(entry, checked, registry_lines)
+    ListIndustry.objects.bulk_create(industry_rows, batch_size=1000)
+    ListLine.objects.bulk_create(line_rows, batch_size=1000)
+    ids = [entry.pk for entry in entries]
+    stored: dict[int, ListEntry] = {}
+    for start in range(0, len(ids), 500):
+        chunk = _entry_queryset().select_related("site__enterprise").filter(pk__in=ids[start : start + 500])
+        stored.update({e.pk: e for e in chunk})  # the site's enterprise too: the audit label names it
+    records = []
+    for entry in entries:
+        full = stored[entry.pk]
+        after = entry_data(full)
+        after.update(year=full.year, guarantee_status=full.guarantee_status, small_micro_status=full.small_micro_status)
+        records.append(
+            {
+                "action": "emergency.list.create",
+                "obj": full,
+                "region_code": full.region_id,
+                "after": after,
+                "reason": reason,
+            }
+        )
+    audit.record_many(actor=user, records=records)
+    return [stored[pk] for pk in ids]
 
 
 def _entry_snapshot(entry: ListEntry) -> dict[str, Any]:

@@ -70,29 +70,45 @@ def _high_water() -> tuple[int, int]:
     )
 
 
-def _still_valid(on: dt.date, grade_mark: int, audit_mark: int) -> bool:
-    """Whether counts taken when the latest grade record and audit record were `grade_mark` / `audit_mark` still
-    hold on date `on`. Grade records are never edited, only closed by a newer record whose valid_from is the
-    closing date, so only a record added since with valid_from ≤ `on` can change them; an enterprise moved to
-    another region (an audited registry update) changes where it counts."""
-    if GradeRecord.objects.filter(id__gt=grade_mark, valid_from__lte=on).exists():
-        return False
+# Past this many regions touched since the counts were taken, count everything again rather than region by region.
+RECOUNT_REGIONS_AT_MOST = 40
+
+
+def _touched_regions(on: dt.date, grade_mark: int, audit_mark: int) -> set[str] | None:
+    """The regions whose counts on `on` may have changed since the counts were taken at `grade_mark` /
+    `audit_mark`; None: too many, count everything. Grade records are never edited, only closed by a newer record
+    whose valid_from is the closing date, so only an enterprise with a record added since with valid_from ≤ `on`
+    can count differently; an enterprise moved to another region (an audited registry update) changes both."""
+    touched: set[str] = set()
+    added = GradeRecord.objects.filter(id__gt=grade_mark, valid_from__lte=on)
+    for region in added.values_list("enterprise__region_id", flat=True).distinct()[: RECOUNT_REGIONS_AT_MOST + 1]:
+        touched.add(region)
     moves = AuditRecord.objects.filter(id__gt=audit_mark, action="enterprise.update").values_list("before", "after")
-    return not any((before or {}).get("region_id") != (after or {}).get("region_id") for before, after in moves)
+    for before, after in moves:
+        old, new = (before or {}).get("region_id"), (after or {}).get("region_id")
+        if old != new:
+            touched.update(code for code in (old, new) if code)
+    return touched if len(touched) <= RECOUNT_REGIONS_AT_MOST else None
 
 
-def _count_all(on: dt.date) -> Tally:
-    """Every graded unit of the database on `on`: enterprises by (region, overall grade) and enterprise × industry
-    by (region, industry, grade), grouped in the database (REQ H21-1; counting rules in airgrade.core.targets)."""
+def _count_all(on: dt.date, regions: set[str] | None = None) -> Tally:
+    """Every graded unit of the database on `on` (or of enterprises registered in `regions`): enterprises by
+    (region, overall grade) and enterprise × industry by (region, industry, grade), grouped in the database
+    (REQ H21-1; counting rules in airgrade.core.targets)."""
     case, case_params = _case_sql()
     records, enterprises = GradeRecord._meta.db_table, Enterprise._meta.db_table
     inner = (
         f"SELECT g.enterprise_id AS eid, e.region_id AS region, {{extra}} MAX({case}) AS worst "
         f"FROM {records} g JOIN {enterprises} e ON e.id = g.enterprise_id "
-        "WHERE g.valid_from <= %s AND (g.valid_until IS NULL OR g.valid_until > %s) "
+        "WHERE g.valid_from <= %s AND (g.valid_until IS NULL OR g.valid_until > %s) {only}"
         "GROUP BY g.enterprise_id, e.region_id{group}"
     )
-    where_params = [on, on]
+    where_params: list[Any] = [on, on]
+    only = ""
+    if regions is not None:
+        only = f"AND e.region_id IN ({', '.join(['%s'] * len(regions))}) "
+        where_params += sorted(regions)
+    inner = inner.replace("{only}", only)
     tally = Tally()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -129,14 +145,26 @@ def forget_counts() -> None:
 
 def tally_on(region_code: str, on: dt.date, marks: tuple[int, int] | None = None) -> Tally:
     """The counts of a region on date `on` (REQ H21-1). The counts of every region for a date are taken once and
-    kept while `_still_valid` says they hold: a new grade usually starts today, so the month ends of the history
-    stay valid and only today's counts are taken again after a grade is recorded. `marks`: the high-water marks
-    the caller already read (one report reads them once for all its dates)."""
+    kept; when grades were recorded since (valid on or before `on`) or enterprises moved, only the regions they
+    touch are counted again (`_touched_regions`). A new grade usually starts today, so the month ends of the
+    history stay as they are. `marks`: the high-water marks the caller already read (one report, many dates)."""
     marks = marks or _high_water()
     kept = _KEPT.get(on)
-    if kept is not None and (kept[:2] == marks or _still_valid(on, kept[0], kept[1])):
-        _KEPT[on] = (*marks, kept[2])  # checked up to these marks
+    touched = set() if kept is None or kept[:2] == marks else _touched_regions(on, kept[0], kept[1])
+    if kept is not None and touched is not None:
         everything = kept[2]
+        if touched:
+            # Count the touched regions again, in full, from the registry as it is now; keep the rest.
+            fresh = _count_all(on, touched)
+            for key in [key for key in everything.enterprises if key[0] in touched]:
+                del everything.enterprises[key]
+            for key in [key for key in everything.industries if key[0] in touched]:
+                del everything.industries[key]
+            everything.enterprises.update(fresh.enterprises)
+            everything.industries.update(fresh.industries)
+            for key in [key for key in _REGIONS if key[1] == on]:
+                del _REGIONS[key]
+        _KEPT[on] = (*marks, everything)  # checked up to these marks
     else:
         everything = _count_all(on)
         if len(_KEPT) >= KEPT_DATES:

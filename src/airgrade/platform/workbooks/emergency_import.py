@@ -204,8 +204,19 @@ def plan(user: Any, sheets: Sequence[SheetData], progress: Progress) -> Plan:
         done += len(rows)
         progress.advance(done, refused)
     _check_tables(context)
-    proposed = sum(1 for unit in units for row in unit.rows for key in LEVEL_COLUMNS if row.values.get(key))
-    return Plan(units, notes={"measure_texts": proposed})
+    # A new enterprise named by one entry only is registered and listed in bulk; the rest go one by one.
+    per_code: dict[str, int] = {}
+    for unit in units:
+        if unit.bulk is not None:
+            per_code[unit.bulk["code"]] = per_code.get(unit.bulk["code"], 0) + 1
+    for unit in units:
+        if unit.bulk is not None and (per_code[unit.bulk["code"]] > 1 or unit.status != NEW):
+            unit.bulk = None
+
+    def bulk_apply(chunk: list[Unit], reason: str) -> None:
+        _write_many(user, [unit.bulk for unit in chunk], reason)
+
+    return Plan(units, notes={"measure_texts": context.texts}, bulk_apply=bulk_apply)
 
 
 def _check_tables(context: _Context) -> int:
@@ -228,6 +239,7 @@ class _Context:
     grades: dict[int, dict[str, Grade]]
     as_of: dt.date
     checked: list[tuple[Unit, core.ListEntry]] = field(default_factory=list)
+    texts: int = 0  # free-text measures read (the report's count)
 
 
 def _plan_entry(unit: Unit, key: tuple[str, str, int], context: _Context) -> None:
@@ -298,6 +310,7 @@ def _plan_entry(unit: Unit, key: tuple[str, str, int], context: _Context) -> Non
     if any(row.errors for row in unit.rows):
         unit.status = REFUSED
         return
+    context.texts += len(texts)
     data: dict[str, Any] = {
         **entry_values,
         "industries": [{"industry_code": code, "grade": grade} for code, grade in industries.items()],
@@ -324,6 +337,7 @@ def _plan_entry(unit: Unit, key: tuple[str, str, int], context: _Context) -> Non
             registry_grades=grades.get(site.pk, {}) if site is not None else None,
             as_of=context.as_of,
             table=False,
+            key=f"import:{code}:{site_name}:{year}",
         )
     except ServiceError as exc:
         unit.refuse(exc.message)
@@ -342,6 +356,16 @@ def _plan_entry(unit: Unit, key: tuple[str, str, int], context: _Context) -> Non
         services.replace_measure_texts(user, entry, texts, reason)
 
     unit.apply = apply
+    if enterprise is None:
+        unit.bulk = {
+            "code": code,
+            "name": enterprise_name,
+            "region": region_code,
+            "site": site_name,
+            "year": year,
+            "data": data,
+            "texts": texts,
+        }
 
 
 def _write_entry(
@@ -375,6 +399,31 @@ def _write_entry(
             reason,
         )
     return emergency.save_entry(user, site.pk, year, data, reason)
+
+
+def _write_many(user: Any, items: list[dict[str, Any]], reason: str) -> None:
+    """New enterprises with their site, industries and list entry, in bulk (registry.register_many,
+    emergency.create_entries, services.add_measure_texts): the same rows and audit records as _write_entry."""
+    sites = registry.register_many(
+        user,
+        [
+            registry.NewRegistration(
+                credit_code=item["code"],
+                name=item["name"],
+                region_code=item["region"],
+                site_name=item["site"],
+                industries=tuple(i["industry_code"] for i in item["data"]["industries"]),
+            )
+            for item in items
+        ],
+        reason,
+    )
+    entries = emergency.create_entries(
+        user, [(sites[item["code"]], item["year"], item["data"]) for item in items], reason
+    )
+    services.add_measure_texts(
+        user, [(entry, item["texts"]) for entry, item in zip(entries, items, strict=True)], reason
+    )
 
 
 def measure_text_rows(entry: ListEntry) -> dict[tuple[str, str], dict[str, str]]:

@@ -24,6 +24,8 @@ NEW, CHANGED, UNCHANGED, REFUSED = "new", "changed", "unchanged", "refused"
 STATUS_LABELS = {NEW: "新增", CHANGED: "变更", UNCHANGED: "无变化", REFUSED: "拒绝"}
 # The preview page and the JSON report list this many errors; the error workbook has them all.
 REPORTED_ERRORS = 500
+# Units written together by a plan's bulk writer, per statement group (progress and cancel are checked between).
+BULK_CHUNK = 2000
 
 
 @dataclass
@@ -35,6 +37,7 @@ class Unit:
     status: str = NEW
     apply: Callable[[str], None] | None = None  # called with the audit reason
     errors: list[CellError] = field(default_factory=list)
+    bulk: Any = None  # what the plan's bulk writer needs, for units it can write together
 
     def refuse(self, reason: str, column: str = "", value: Any = None) -> None:
         first = self.rows[0]
@@ -47,6 +50,8 @@ class Plan:
     units: list[Unit]
     loose_errors: list[CellError] = field(default_factory=list)  # rows that belong to no unit
     notes: dict[str, Any] = field(default_factory=dict)
+    # Writes many units in a few statements (each unit still audited); units without `bulk` go one by one.
+    bulk_apply: Callable[[list[Unit], str], None] | None = None
 
     def errors(self) -> list[CellError]:
         found = list(self.loose_errors)
@@ -149,10 +154,16 @@ def run_import(job: Job, progress: jobs.Progress) -> None:
             f"文件仍有 {report['error_total']} 处错误，全部修正后才能导入；本次未写入任何数据", field="file"
         )
     work = [unit for unit in plan.units if unit.status in (NEW, CHANGED) and unit.apply is not None]
+    together = [unit for unit in work if unit.bulk is not None] if plan.bulk_apply is not None else []
+    alone = [unit for unit in work if unit.bulk is None or plan.bulk_apply is None]
     progress.phase("写入", len(work))
     reason = f"表格导入：{job.input_name}（任务 {job.pk}）"
     with transaction.atomic(), registry.deferred_tally():
-        for done, unit in enumerate(work, start=1):
+        for start in range(0, len(together), BULK_CHUNK):
+            assert plan.bulk_apply is not None
+            plan.bulk_apply(together[start : start + BULK_CHUNK], reason)
+            progress.advance(min(start + BULK_CHUNK, len(together)))
+        for done, unit in enumerate(alone, start=len(together) + 1):
             assert unit.apply is not None
             unit.apply(reason)
             progress.advance(done)

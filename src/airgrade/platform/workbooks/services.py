@@ -113,6 +113,47 @@ def replace_measure_texts(user: Any, entry: ListEntry, texts: list[tuple[str, st
             )
 
 
+def add_measure_texts(user: Any, items: list[tuple[ListEntry, list[tuple[str, str, str, str]]]], reason: str) -> None:
+    """The measure texts of new entries (no texts yet) in bulk: the rows and the audit record replace_measure_texts
+    writes for each."""
+    actor = actor_of(user)
+    created, records = [], []
+    readings: dict[str, Any] = {}  # a list repeats the same few texts on thousands of lines
+    for entry, texts in items:
+        require(actor, "emergency.list.edit", Target(region_code=entry.region_id, enterprise_id=entry.enterprise_id))
+        if not texts:
+            continue
+        for level, line_key, industry_code, text in dict.fromkeys(texts):
+            reading = readings.get(text)
+            if reading is None:
+                reading = readings[text] = read_measures(text)
+            created.append(
+                MeasureText(
+                    entry=entry,
+                    level=level,
+                    line_key=line_key,
+                    industry_code=industry_code,
+                    text=text,
+                    proposed=[measure.model_dump(mode="json") for measure in reading.measures],
+                    reading=list(reading.notes),
+                    status=MeasureText.Status.PROPOSED if reading.understood else MeasureText.Status.UNREAD,
+                )
+            )
+        records.append(
+            {
+                "action": "emergency.measure_text.replace",
+                "obj": entry,
+                "region_code": entry.region_id,
+                "before": {"removed": 0},
+                "after": {"texts": sorted(texts)},
+                "reason": reason,
+            }
+        )
+    with transaction.atomic():
+        MeasureText.objects.bulk_create(created, batch_size=1000)
+        audit.record_many(actor=user, records=records)
+
+
 def pending_measure_texts(user: Any, entry: ListEntry) -> list[MeasureText]:
     emergency.get_entry(user, entry.pk)
     return list(MeasureText.objects.filter(entry=entry).order_by("level", "line_key", "id"))

@@ -10,20 +10,21 @@
     charts.push(chart);
     return chart;
   }
-  function rotate(labels) { return labels.length > 6 || narrow ? 40 : 0; }
+  function rotate(labels) { return narrow ? 60 : labels.length > 6 ? 40 : 0; }
+  var marker = narrow ? [10, 3] : [22, 4];
   var parts = init("chart-parts");
   if (parts) {
     var series = [
       {name: "当前占比", type: "bar", data: data.share, itemStyle: {color: "#1565c0"}},
       {name: "在审办结后", type: "bar", data: data.projected, itemStyle: {color: "#90caf9"}},
-      {name: "目标", type: "scatter", symbol: "rect", symbolSize: [22, 4], data: data.target, itemStyle: {color: "#d0312d"}, z: 10}
+      {name: "目标", type: "scatter", symbol: "rect", symbolSize: marker, data: data.target, itemStyle: {color: "#d0312d"}, z: 10}
     ];
     if (data.target.every(function (t) { return t === null; }) && data.reference_target !== null) {
       series[0].markLine = {symbol: "none", data: [{yAxis: data.reference_target}], lineStyle: {color: "#d0312d", type: "dashed"}, label: {formatter: "目标 {c}%", position: "insideEndTop"}};
     }
     parts.setOption({
       tooltip: {trigger: "axis"}, legend: {top: 0}, grid: {left: 45, right: 15, top: 40, bottom: 90},
-      xAxis: {type: "category", data: data.parts, axisLabel: {interval: 0, rotate: rotate(data.parts)}},
+      xAxis: {type: "category", data: data.parts, axisLabel: {interval: 0, rotate: rotate(data.parts), fontSize: narrow ? 10 : 12}},
       yAxis: {type: "value", name: "%"}, series: series
     });
   }
@@ -37,7 +38,7 @@
         {name: "基准占比", type: "bar", data: data.family_baseline, itemStyle: {color: "#9aa7b5"}},
         {name: "当前占比", type: "bar", data: data.family_share, itemStyle: {color: "#1565c0"}},
         {name: "在审办结后", type: "bar", data: data.family_projected, itemStyle: {color: "#90caf9"}},
-        {name: "目标", type: "scatter", symbol: "rect", symbolSize: [22, 4], data: data.family_target, itemStyle: {color: "#d0312d"}, z: 10}
+        {name: "目标", type: "scatter", symbol: "rect", symbolSize: marker, data: data.family_target, itemStyle: {color: "#d0312d"}, z: 10}
       ]
     });
   }
@@ -45,7 +46,7 @@
   if (mix) {
     mix.setOption({
       tooltip: {trigger: "axis"}, legend: {type: "scroll", top: 0}, grid: {left: 55, right: 15, top: 40, bottom: 90},
-      xAxis: {type: "category", data: data.parts, axisLabel: {interval: 0, rotate: rotate(data.parts)}},
+      xAxis: {type: "category", data: data.parts, axisLabel: {interval: 0, rotate: rotate(data.parts), fontSize: narrow ? 10 : 12}},
       yAxis: {type: "value", name: "企业数"},
       series: data.grades.map(function (g) {
         return {name: data.grade_labels[g] || g, type: "bar", stack: "mix", data: data.mix[g], itemStyle: {color: data.grade_colours[g]}};
