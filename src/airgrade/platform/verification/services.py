@@ -399,6 +399,7 @@ def _visible_event(user: Any, event_id: int, action: str = "verification.view") 
     return event
 
 
+@transaction.atomic
 def verify_task(user: Any, task: AlertTask, on: core.VerificationRules | None = None) -> TaskVerdict:
     """Compute and store one task's verdict; a suspected failure opens a case, a case no longer suspected is
     withdrawn (only while the county has not decided it)."""
@@ -451,6 +452,14 @@ def verify_task(user: Any, task: AlertTask, on: core.VerificationRules | None = 
         elif case.status == Case.Status.WITHDRAWN:
             case.status = Case.Status.OPEN
             case.save(update_fields=["status"])
+            audit.record(
+                actor=user,
+                action="verification.case.open",
+                obj=case,
+                region_code=task.region_id,
+                before={"status": "withdrawn"},
+                after={"status": "open", "reason": result.reason_zh[:500]},
+            )
     elif case is not None and case.status == Case.Status.OPEN:
         case.status = Case.Status.WITHDRAWN
         case.save(update_fields=["status"])
@@ -574,9 +583,10 @@ def lower_grade(current: Grade, industry_code: str, on: dt.date, region_code: st
 
 
 @transaction.atomic
-def decide_case(user: Any, case_id: int, *, confirm: bool, reason: str) -> Case:
+def decide_case(user: Any, case_id: int, *, confirm: bool, reason: str, rectify_by: dt.date | None = None) -> Case:
     """The county confirms a suspected failure (→ a downgrade of every graded industry of the site through the grade
-    registry, with the reason; REQ H21-6, H23-6) or dismisses it; both need a reason."""
+    registry, with the reason, and a rectification order when a deadline is given; REQ H21-6, H23-6) or dismisses it;
+    both need a reason."""
     require_role(user, "verification.case.decide")
     case = Case.objects.select_related("task__entry__site", "enterprise").filter(pk=case_id).first()
     missing = "核查问题不存在或不在您的管辖范围内"
@@ -613,6 +623,15 @@ def decide_case(user: Any, case_id: int, *, confirm: bool, reason: str) -> Case:
                     effective=today,
                 )
             )
+    if rectify_by is not None and not confirm:
+        raise ServiceError("不予认定时不能下达整改通知", field="rectify_by")
+    if confirm and rectify_by is not None:
+        case.rectification = grades.order_rectification(
+            user,
+            site_id=site.pk,
+            problem=f"预警期间未落实应急减排措施（{case.event.title}）：{reason}"[:2000],
+            deadline=rectify_by,
+        )
     case.status = Case.Status.CONFIRMED if confirm else Case.Status.DISMISSED
     case.decision_reason = reason[:2000]
     case.decided_by = user
@@ -626,7 +645,11 @@ def decide_case(user: Any, case_id: int, *, confirm: bool, reason: str) -> Case:
         obj=case,
         region_code=case.region_id,
         before={"status": "open"},
-        after={"status": case.status, "downgrades": [d.pk for d in downgrades]},
+        after={
+            "status": case.status,
+            "downgrades": [d.pk for d in downgrades],
+            "rectification": case.rectification_id,
+        },
         reason=reason,
     )
     return case
