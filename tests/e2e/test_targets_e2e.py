@@ -36,6 +36,7 @@ def test_province_and_city_dashboards_render(page: Any, login: Any, users: dict[
     login("province")
     page.click("nav >> text=提升目标")
     page.wait_for_selector("#headline")
+    page.wait_for_selector("#chart-history[data-drawn='1']")  # the month ends arrive from the API apart
     assert _charts_drawn(page) >= 4  # cities, families, grade mix, history
     row = page.locator("#parts-table tr:has-text('郑州市')")
     cells = row.locator("td").all_inner_texts()

@@ -481,6 +481,12 @@ API: list[Endpoint] = [
     ),
     Endpoint(
         "GET",
+        "/targets/{region}/history",
+        lambda w: "/api/targets/410100/history",
+        outsiders=("county", "other_county", "other_city", "enterprise", "expert"),
+    ),
+    Endpoint(
+        "GET",
         "/targets/{region}/workbook.xlsx",
         lambda w: "/api/targets/410100/workbook.xlsx",
         outsiders=("county", "other_county", "other_city", "enterprise", "expert"),

@@ -17,20 +17,44 @@ PUBLIC_ACTOR = Actor(role=Role.PUBLIC)
 
 
 def actor_of(user: Any) -> Actor:
-    """The core Actor of a Django user; anonymous and inactive users are the public."""
+    """The core Actor of a Django user; anonymous and inactive users are the public.
+
+    Within one web request (`RequestActorMiddleware` marks the request's user) the actor is computed once: an
+    expert's assignments come from every app's hook, and a page asks for the actor many times. Outside a request
+    (services called directly, tests, the CLI) it is computed on every call, so a changed assignment is seen."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return PUBLIC_ACTOR
+    cached = getattr(user, "_request_actor", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
     assignments: frozenset[str] = frozenset()
     if user.role == Role.EXPERT.value:
         # Apps that assign work to experts contribute keys through this hook; none are assigned by default.
         assignments = frozenset(contributions("expert_assignments", user))
-    return Actor(
+    actor = Actor(
         role=Role(user.role),
         region_code=user.region_id,
         enterprise_id=user.enterprise_id,
         user_id=user.pk,
         assignments=assignments,
     )
+    if getattr(user, "_request_actor_cacheable", False):
+        user._request_actor = actor
+    return actor
+
+
+class RequestActorMiddleware:
+    """Lets `actor_of` keep the signed-in user's actor for the rest of this request (the user object lives only as
+    long as the request)."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> Any:
+        user = getattr(request, "user", None)
+        if user is not None and getattr(user, "is_authenticated", False):
+            user._request_actor_cacheable = True
+        return self.get_response(request)
 
 
 def require(user_or_actor: Any, action: str, target: Target) -> Actor:

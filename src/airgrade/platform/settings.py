@@ -100,6 +100,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The signed-in user's access actor is computed once per request (an expert's assignments read every app).
+    "airgrade.platform.permissions.RequestActorMiddleware",
     # A temporary password set by a superior must be changed before anything else (issue 8).
     "airgrade.platform.accounts.middleware.TemporaryPasswordMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

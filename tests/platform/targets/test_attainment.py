@@ -230,6 +230,7 @@ def test_scope(users: dict[str, Any], who: str, region: str, visible: bool) -> N
     expected = 200 if visible else 404
     assert client.get("/targets/", {"region": region, "as_of": DAY_2.isoformat()}).status_code == expected
     assert client.get(f"/api/targets/{region}/", {"as_of": DAY_2.isoformat()}).status_code == expected
+    assert client.get(f"/api/targets/{region}/history", {"as_of": DAY_2.isoformat()}).status_code == expected
 
 
 @pytest.mark.django_db

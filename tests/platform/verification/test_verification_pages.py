@@ -43,6 +43,8 @@ def test_city_page_county_decision_and_enterprise_view(users: dict[str, Any], ma
     page = city.get(f"/verification/alerts/{event.pk}/").content.decode()
     assert "疑似未落实" in page and "落实" in page and kept.name in page and cut.name in page
     assert "chart-data" in page and "vendor/echarts.min.js" in page
+    only = city.get(f"/verification/alerts/{event.pk}/?verdict=suspected").content.decode()
+    assert kept.name in only and cut.name not in only.split("企业核查结论")[1]
 
     task = event.tasks.get(enterprise=kept)
     evidence = county.get(f"/verification/tasks/{task.pk}/").content.decode()

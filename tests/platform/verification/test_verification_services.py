@@ -3,6 +3,7 @@ cases the county confirms into the grade registry's downgrade path, and scope.""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -77,7 +78,6 @@ def test_wrong_unit_in_header_and_declared_range(users: dict[str, Any]) -> None:
     report = _import(users["county"], "monitoring", content.encode())
     assert report.errors[0].row == 0 and "kg/h" in report.errors[0].reason
     ok = f"统一社会信用代码,排放口编号,监测时间,污染物,排放速率\n{code},DA001,2026-11-01 00:00,SO2,1\n"
-    import datetime as dt
 
     ranged = services.import_readings(
         users["county"], "monitoring", "x.csv", ok.encode(), commit=True, date_from=dt.date(2026, 11, 2)
@@ -130,7 +130,18 @@ def test_verdicts_per_task_and_the_county_confirms_a_case(users: dict[str, Any],
         services.decide_case(users["county"], case.pk, confirm=True, reason="  ")
     with pytest.raises(AccessDenied):
         services.decide_case(users["city"], case.pk, confirm=True, reason="越级")
-    services.decide_case(users["county"], case.pk, confirm=True, reason="在线监测显示预警期间排放未下降，现场核实属实")
+    with pytest.raises(ServiceError):
+        services.decide_case(users["county"], case.pk, confirm=False, reason="不予认定", rectify_by=grades.today())
+    deadline = grades.today() + dt.timedelta(days=30)
+    services.decide_case(
+        users["county"],
+        case.pk,
+        confirm=True,
+        reason="在线监测显示预警期间排放未下降，现场核实属实",
+        rectify_by=deadline,
+    )
+    order = Case.objects.get().rectification
+    assert order is not None and order.deadline == deadline and "未落实应急减排措施" in order.problem
     downgrade = Downgrade.objects.get()
     # One grade down on the scale in force (the 2026 framework has no B-, REQ G-8).
     assert (downgrade.reason_code, downgrade.from_grade, downgrade.to_grade) == ("alert_not_executed", "B", "C")
@@ -178,3 +189,19 @@ def test_scope(users: dict[str, Any]) -> None:
     assert services.get_task_verdict(users["enterprise"], task.pk)[1] is not None
     # A county in the same city sees nothing of the neighbour's case queue.
     assert not services.visible_cases(users["other_county"]).exists()
+
+
+def test_corrected_data_withdraws_an_open_case_and_reopens_it(users: dict[str, Any]) -> None:
+    """A case rests on the data: a correction that shows the cut withdraws it until the county has decided."""
+    enterprise = users["own_enterprise"]
+    event = alert_with_tasks(users, [enterprise])
+    _import(users["county"], "monitoring", monitoring_csv(enterprise.credit_code, normal=10, during=10))
+    services.verify_event(users["county"], event.pk)
+    assert Case.objects.get().status == "open"
+    fixed = _import(users["county"], "monitoring", monitoring_csv(enterprise.credit_code, normal=10, during=1))
+    assert fixed.changed > 0 and fixed.new == 0
+    services.verify_event(users["county"], event.pk)
+    assert Case.objects.get().status == "withdrawn"
+    _import(users["county"], "monitoring", monitoring_csv(enterprise.credit_code, normal=10, during=10))
+    services.verify_event(users["county"], event.pk)
+    assert Case.objects.get().status == "open"

@@ -66,6 +66,18 @@ def measure_zh(measure: Measure) -> str:
     return f"{text}（{measure.note_zh}）" if measure.note_zh else text
 
 
+# The kinds of measure an enterprise may choose when it proposes its own (the closed vocabulary of core.measures),
+# by the names a form shows; the sentence of a chosen measure is still `measure_zh`.
+MEASURE_KIND_CHOICES_ZH: tuple[tuple[str, str], ...] = (
+    ("curtail", "限产（按比例）"),
+    ("stop_line_share", "停产部分生产线（按比例）"),
+    ("stop_production", "全部停产"),
+    ("stop_vehicles", "停用某排放阶段及以下重型车辆运输"),
+    ("stop_road_transport", "停止公路运输"),
+    ("self_determined", "自主采取减排措施"),
+)
+
+
 def measures_zh(measures: Iterable[Measure]) -> list[str]:
     """Each measure's sentence; a level that requires nothing says so."""
     return [measure_zh(measure) for measure in measures] or [NO_MEASURES_ZH]

@@ -717,13 +717,13 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 
 def _expert_name(user: Any) -> str:
-    return user.get_full_name() or user.username
+    return str(getattr(user, "display_name", "") or user.get_full_name() or user.username)
 
 
 class ExpertFilter(lists.ScopedFilterSet):
     """专家库: name / account search, the pool's region, a specialty and the blacklist status."""
 
-    search_fields = ("user__first_name", "user__last_name", "user__username")
+    search_fields = ("user__display_name", "user__first_name", "user__last_name", "user__username")
     search_label = "专家姓名或账号"
     specialty = django_filters.ChoiceFilter(label="专业行业", method="filter_specialty", empty_label="全部", choices=())
     status = django_filters.ChoiceFilter(

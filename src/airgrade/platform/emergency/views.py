@@ -19,6 +19,7 @@ from airgrade.core.access import Actor, Target, decide
 from airgrade.core.emergency.model import GuaranteeCategory, LineStatus
 from airgrade.core.industries import all_industries, industries_for_region, industry_by_code
 from airgrade.core.regions import RegionLevel, contains, level_of
+from airgrade.core.rules.render import MEASURE_KIND_CHOICES_ZH
 from airgrade.core.types import AlertLevel, EmissionStage, Grade, Pollutant
 from airgrade.io.documents.layout import fixed
 from airgrade.platform import lists
@@ -214,16 +215,9 @@ def _form_to_data(post: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-# The measures an enterprise may propose (stricter than its grade's minimum), by their Chinese names: the closed
-# vocabulary of airgrade.core.measures, chosen from a list instead of typed as JSON.
-MEASURE_CHOICES = (
-    ("curtail", "限产（按比例）"),
-    ("stop_line_share", "停产部分生产线（按比例）"),
-    ("stop_production", "全部停产"),
-    ("stop_vehicles", "停用某排放阶段及以下重型车辆运输"),
-    ("stop_road_transport", "停止公路运输"),
-    ("self_determined", "自主采取减排措施"),
-)
+# The measures an enterprise may propose (stricter than its grade's minimum), by their Chinese names from the one
+# renderer: the closed vocabulary of airgrade.core.measures, chosen from a list instead of typed as JSON.
+MEASURE_CHOICES = MEASURE_KIND_CHOICES_ZH
 MAX_PROPOSAL_ROWS = 60
 
 

@@ -324,8 +324,7 @@ def reap_stale(now: float | None = None, stale_after: float = STALE_AFTER) -> li
                 after={"state": Job.State.FAILED.value},
                 reason=STALE_MESSAGE,
             )
-        _cache().delete(_live_key(job))
-        _cache().delete(_beat_key(job))
+        _cache().delete_many([_live_key(job), _beat_key(job)])  # cache keys only; the job row was written above
         reaped.append(job.pk)
         logger.warning("job %s (%s) was running without a worker: marked failed", job.pk, job.kind)
     return reaped

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
 from airgrade.platform.targets import exports, services
-from airgrade.platform.targets.schemas import ReportOut
+from airgrade.platform.targets.schemas import HistoryPoint, ReportOut
 
 router = Router(tags=["targets"])
 
@@ -18,6 +18,12 @@ router = Router(tags=["targets"])
 def region_report(request: HttpRequest, region: str, as_of: str = "") -> Any:
     """A/B share against the targets for the region and one level down, families, industries, pipeline, history."""
     return services.dashboard(request.user, region, services.parse_date(as_of))
+
+
+@router.get("/{region}/history", response=list[HistoryPoint], url_name="targets_history")
+def region_history(request: HttpRequest, region: str, as_of: str = "") -> Any:
+    """The region's A/B share and D count at each month end of the last year."""
+    return services.history(request.user, region, services.parse_date(as_of))
 
 
 @router.get("/{region}/workbook.xlsx")

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from airgrade.core.access import Target
 from airgrade.core.grading.engine import grade as grade_facts
-from airgrade.core.regions import RegionLevel, city_of, level_of, scope_range
+from airgrade.core.regions import RegionLevel, city_of, contains, level_of
 from airgrade.core.rules import schema as s
 from airgrade.core.rules.rulebook import RuleLookupError, default_rulebook
 from airgrade.core.targets import (
@@ -40,12 +40,15 @@ from airgrade.platform.enterprises.models import Enterprise
 from airgrade.platform.errors import NotFound, ServiceError
 from airgrade.platform.grades.models import GradeRecord
 from airgrade.platform.grades.services import in_force_q
-from airgrade.platform.permissions import require_found
+from airgrade.platform.permissions import require_found, within
 from airgrade.platform.regions.models import Region
 
 MISSING_REGION = "区域不存在或不在您的管辖范围内"
 # Declarations that are still moving: submitted and not yet decided or withdrawn.
 IN_REVIEW = tuple(state.value for state in State if not state.is_closed and state is not State.DRAFT)
+
+# Where no targets are in force, "A、B 级" is the top tier the core names (A+, A, B, B-, 引领性).
+DEFAULT_COUNTED = frozenset(grade for grade in Grade if grade.is_top_tier)
 
 # How much the page shows (display choices, not rules): a year of month ends, the first enterprises of the planner.
 HISTORY_MONTHS = 12
@@ -175,15 +178,14 @@ def tally_on(region_code: str, on: dt.date, marks: tuple[int, int] | None = None
     own = _REGIONS.get((region_code, on))
     if own is not None:
         return own
-    low, high = scope_range(region_code)
     # A region reads its enterprises per part and its industry units only as its own totals: place them all in the
     # region (a province has ~60,000 region × industry × grade keys, its totals ~400).
     industries: Counter[tuple[str, str, Grade]] = Counter()
     for (region, industry, grade), n in everything.industries.items():
-        if low <= region <= high and n:
+        if n and contains(region_code, region):
             industries[(region_code, industry, grade)] += n
     tally = Tally(
-        enterprises=Counter({k: n for k, n in everything.enterprises.items() if low <= k[0] <= high and n}),
+        enterprises=Counter({k: n for k, n in everything.enterprises.items() if n and contains(region_code, k[0])}),
         industries=industries,
     )
     _REGIONS[(region_code, on)] = tally
@@ -204,10 +206,9 @@ class PipelineEntry:
 
 def pipeline(region_code: str, on: dt.date) -> list[PipelineEntry]:
     """Every enterprise of the region with declarations in review, its overall grade now and as expected."""
-    low, high = scope_range(region_code)
     items = (
         DeclarationItem.objects.filter(declaration__state__in=IN_REVIEW)
-        .filter(declaration__enterprise__region_id__gte=low, declaration__enterprise__region_id__lte=high)
+        .filter(within(region_code, "declaration__enterprise__region_id"))
         .order_by("declaration__submitted_at", "declaration_id", "id")
         .values_list(
             "declaration__enterprise_id", "declaration__enterprise__name", "declaration__enterprise__region_id",
@@ -269,11 +270,10 @@ def planner(region_code: str, on: dt.date, counted: frozenset[Grade], limit: int
     """Graded enterprises of the region that do not count yet and have declared facts, fewest gaps first: for each
     industry below a counted grade, the indicators its last declared facts miss for the lowest counted grade of its
     scale (REQ H21-2, H21-3). Enterprises that never declared are left out (their gaps are unknown)."""
-    low, high = scope_range(region_code)
     book = default_rulebook()
     declared = (
         DeclarationItem.objects.exclude(declaration__state=State.WITHDRAWN)
-        .filter(declaration__enterprise__region_id__gte=low, declaration__enterprise__region_id__lte=high)
+        .filter(within(region_code, "declaration__enterprise__region_id"))
         .values_list("declaration__enterprise_id", flat=True)
         .distinct()
     )
@@ -365,8 +365,7 @@ def _parts(region: Region) -> tuple[dict[str, str], dict[str, str]]:
     names: dict[str, str] = {}
     part_of: dict[str, str] = {}
     if level is RegionLevel.PROVINCE:
-        low, high = scope_range(region.code)
-        for child in Region.objects.filter(code__gte=low, code__lte=high).exclude(level=RegionLevel.COUNTY.value):
+        for child in Region.objects.filter(within(region.code, "code")).exclude(level=RegionLevel.COUNTY.value):
             if child.code != region.code:
                 names[child.code] = child.name
         return part_of, names
@@ -465,11 +464,7 @@ def report(region_code: str, on: dt.date, *, history: bool = True, with_planner:
     """Everything the leaders' view shows for a region on a date (no access check: callers check first)."""
     region = _region(region_code)
     targets = target_set_on(region_code, on)
-    counted = (
-        frozenset(targets.counted_grades)
-        if targets
-        else frozenset({Grade.A_PLUS, Grade.A, Grade.LEADING, Grade.B, Grade.B_MINUS})
-    )
+    counted = frozenset(targets.counted_grades) if targets else DEFAULT_COUNTED
     marks = _high_water()
     tally = tally_on(region_code, on, marks)
     now = _attainments(tally, region, targets, counted)
@@ -535,6 +530,17 @@ def report(region_code: str, on: dt.date, *, history: bool = True, with_planner:
     return result
 
 
+def history(user: Any, region_code: str, on: dt.date | None = None) -> list[dict[str, Any]]:
+    """The region's A/B share and D count at each month end of the last year (the dashboard loads it apart: the
+    first time in a process each month end is counted once, seconds at province scale)."""
+    region = visible_region(user, region_code)
+    on = on or timezone.localdate()
+    targets = target_set_on(region_code, on)
+    counted = frozenset(targets.counted_grades) if targets else DEFAULT_COUNTED
+    marks = _high_water()
+    return [_history_point(region, day, targets, counted, marks) for day in month_ends(_months_back(on), on)]
+
+
 def _months_back(on: dt.date) -> dt.date:
     month = on.month - (HISTORY_MONTHS - 1)
     year = on.year + (month - 1) // 12
@@ -572,10 +578,10 @@ def _targets_dict(targets: s.TargetSet | None) -> dict[str, Any] | None:
     }
 
 
-def dashboard(user: Any, region_code: str, on: dt.date | None = None) -> dict[str, Any]:
+def dashboard(user: Any, region_code: str, on: dt.date | None = None, *, with_history: bool = True) -> dict[str, Any]:
     """The leaders' view of a region the caller may see (REQ H21-1)."""
     visible_region(user, region_code)
-    return report(region_code, on or timezone.localdate())
+    return report(region_code, on or timezone.localdate(), history=with_history)
 
 
 def parse_date(value: str | None) -> dt.date:

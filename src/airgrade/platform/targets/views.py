@@ -12,11 +12,10 @@ from django.shortcuts import render
 
 from airgrade.core.access import Target
 from airgrade.core.industries import industry_by_code
-from airgrade.core.regions import scope_range
 from airgrade.core.rules.rulebook import default_rulebook
 from airgrade.core.types import Grade
 from airgrade.platform.errors import NotFound
-from airgrade.platform.permissions import actor_of, permissions_for
+from airgrade.platform.permissions import actor_of, permissions_for, within
 from airgrade.platform.regions.models import Region
 from airgrade.platform.targets import exports, services
 
@@ -52,9 +51,6 @@ def _chart(report: dict[str, Any]) -> dict[str, Any]:
         "family_baseline": [row["baseline_percent"] for row in report["families"]],
         "grades": grades_present,
         "mix": {g: [part["by_grade"].get(g, 0) for part in parts] for g in grades_present},
-        "history_dates": [point["date"] for point in report["history"]],
-        "history_share": [point["share_percent"] for point in report["history"]],
-        "history_d": [point["d_count"] for point in report["history"]],
         "grade_labels": {g: default_rulebook().grade_definition(Grade(g)).label_zh for g in grades_present},
         "grade_colours": {g: default_rulebook().grade_definition(Grade(g)).colour for g in grades_present},
     }
@@ -76,8 +72,7 @@ def _choices(request: HttpRequest) -> list[Region]:
     if region is None:
         return []
     if region.level == "province":
-        low, high = scope_range(own)
-        return [region, *Region.objects.filter(code__gte=low, code__lte=high).exclude(level="county").exclude(code=own)]
+        return [region, *Region.objects.filter(within(own, "code")).exclude(level="county").exclude(code=own)]
     return [region, *Region.objects.filter(parent_id=own)]
 
 
@@ -93,7 +88,7 @@ def _parent(request: HttpRequest, region: Region) -> Region | None:
 def dashboard(request: HttpRequest) -> HttpResponse:
     code = _region_code(request)
     on = services.parse_date(request.GET.get("as_of"))
-    report = services.dashboard(request.user, code, on)
+    report = services.dashboard(request.user, code, on, with_history=False)
     region = Region.objects.get(code=code)
     for entry in report["pipeline"]["entries"]:
         entry["before_label"], entry["after_label"] = _grade_label(entry["before"]), _grade_label(entry["after"])

@@ -95,6 +95,7 @@ def _case(case: Case) -> dict[str, Any]:
             {"industry": d.industry_code, "from": d.from_grade, "to": d.to_grade, "effective": d.effective.isoformat()}
             for d in case.downgrades.all()
         ],
+        "rectification_id": case.rectification_id,
     }
 
 
@@ -105,4 +106,8 @@ def cases(request: HttpRequest, status: str = "") -> list[dict[str, Any]]:
 
 @router.post("/cases/{case_id}/decide", response=CaseOut)
 def decide(request: HttpRequest, case_id: int, payload: DecideIn) -> dict[str, Any]:
-    return _case(services.decide_case(request.user, case_id, confirm=payload.confirm, reason=payload.reason))
+    return _case(
+        services.decide_case(
+            request.user, case_id, confirm=payload.confirm, reason=payload.reason, rectify_by=payload.rectify_by
+        )
+    )

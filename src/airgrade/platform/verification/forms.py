@@ -36,3 +36,8 @@ class ImportForm(forms.Form):
 class DecideForm(forms.Form):
     decision = forms.ChoiceField(label="核实结论", choices=[("confirm", "确认未落实（降级）"), ("dismiss", "不予认定")])
     reason = forms.CharField(label="核实意见", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    rectify_by = forms.DateField(
+        label="整改时限（确认未落实时可同时下达整改通知）",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )

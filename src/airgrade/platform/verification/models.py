@@ -107,6 +107,14 @@ class Case(models.Model):
     )
     decided_at = models.DateTimeField("核实时间", null=True, blank=True)
     downgrades = models.ManyToManyField("grades.Downgrade", blank=True, related_name="+")
+    rectification = models.ForeignKey(
+        "grades.RectificationOrder",
+        verbose_name="整改通知",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["status", "-opened_at"]

@@ -61,6 +61,7 @@ class TaskEvidenceOut(TaskVerdictOut):
 class DecideIn(Schema):
     confirm: bool
     reason: str = Field(..., max_length=2000)
+    rectify_by: dt.date | None = None
 
 
 class CaseOut(Schema):
@@ -71,3 +72,4 @@ class CaseOut(Schema):
     status_zh: str
     decision_reason: str
     downgrades: list[dict[str, Any]]
+    rectification_id: int | None

@@ -116,23 +116,26 @@ def _row_values(row: dict[str, Any]) -> tuple[Any, ...]:
     return (row["minutes"], row.get("value"), row.get("concentration"), row.get("flow"), row["status"])
 
 
-def _stored_values(reading: Reading) -> tuple[Any, ...]:
-    return (reading.minutes, reading.value, reading.concentration, reading.flow, reading.status)
-
-
 READING_COLUMNS = ("point_id", "pollutant", "at", "minutes", "value", "concentration", "flow", "status")
 
 
 def _insert_readings(rows: Iterable[tuple[Any, ...]], batch: int = 5000) -> None:
-    """The bulk path: one prepared INSERT run over batches of rows (executemany), without building model instances —
-    bulk_create compiles SQL per ~100 rows on SQLite, several times slower. Values are prepared by the model's own
-    fields, so SQLite and PostgreSQL store exactly what the ORM would."""
+    """The bulk path, without building model instances: COPY on PostgreSQL, elsewhere one prepared INSERT run over
+    batches of rows (executemany; bulk_create compiles SQL per ~100 rows on SQLite, several times slower). Times are
+    aware datetimes, stored as the ORM would store them."""
     fields = [
         Reading._meta.get_field(name.removesuffix("_id") if name == "point_id" else name) for name in READING_COLUMNS
     ]
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     marks = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {connection.ops.quote_name(Reading._meta.db_table)} ({columns}) VALUES ({marks})"
+    if connection.vendor == "postgresql":
+        # COPY is PostgreSQL's bulk path: about ten times the rows per second of executemany.
+        table = connection.ops.quote_name(Reading._meta.db_table)
+        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
     adapt = connection.ops.adapt_datetimefield_value
     prepared: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
@@ -240,25 +243,28 @@ def _load_rows(
     if report.errors:
         report.errors.sort(key=lambda error: error.row)
         return report
-    existing: dict[tuple[int, str, str, dt.datetime], Reading] = {}
-    by_point: dict[int, list[tuple[str, dt.datetime]]] = defaultdict(list)
-    for site_id, code, pollutant, at in keyed:
+    # Stored values as plain tuples (no model instances): a re-import compares every row.
+    existing: dict[tuple[int, str, str, dt.datetime], tuple[int, tuple[Any, ...]]] = {}
+    by_point: dict[int, list[dt.datetime]] = defaultdict(list)
+    point_keys = {point.pk: key for key, point in points.items()}
+    for site_id, code, _, at in keyed:
         point = points.get((site_id, code))
         if point is not None:
-            by_point[point.pk].append((pollutant, at))
-    for point_id, keys in by_point.items():
-        times = [aware(at) for _, at in keys]
-        for reading in Reading.objects.filter(point_id=point_id, at__gte=min(times), at__lte=max(times)).select_related(
-            "point"
-        ):
-            existing[(reading.point.site_id, reading.point.code, reading.pollutant, local(reading.at))] = reading
+            by_point[point.pk].append(at)
+    for point_id, times in by_point.items():
+        site_id, code = point_keys[point_id]
+        stored_rows = Reading.objects.filter(
+            point_id=point_id, at__gte=aware(min(times)), at__lte=aware(max(times))
+        ).values_list("pk", "pollutant", "at", "minutes", "value", "concentration", "flow", "status")
+        for pk, pollutant, at, *values in stored_rows.iterator(chunk_size=10_000):
+            existing[(site_id, code, pollutant, local(at))] = (pk, tuple(values))
     new_rows, changed = [], []
     for key, row in keyed.items():
         stored = existing.get(key)
         if stored is None:
             new_rows.append((key, row))
-        elif _stored_values(stored) != _row_values(row):
-            changed.append((stored, row))
+        elif stored[1] != _row_values(row):
+            changed.append((stored[0], row))
         else:
             report.unchanged += 1
     report.new, report.changed = len(new_rows), len(changed)
@@ -290,11 +296,19 @@ def _load_rows(
             )
             for key, row in new_rows
         )
-        for stored, row in changed:
-            stored.minutes, stored.value, stored.status = row["minutes"], row.get("value"), row["status"]
-            stored.concentration, stored.flow = row.get("concentration"), row.get("flow")
+        corrections = [
+            Reading(
+                pk=pk,
+                minutes=row["minutes"],
+                value=row.get("value"),
+                concentration=row.get("concentration"),
+                flow=row.get("flow"),
+                status=row["status"],
+            )
+            for pk, row in changed
+        ]
         Reading.objects.bulk_update(
-            [stored for stored, _ in changed], ["minutes", "value", "concentration", "flow", "status"], batch_size=2000
+            corrections, ["minutes", "value", "concentration", "flow", "status"], batch_size=2000
         )
         actor = actor_of(user)
         regions = sorted({site_by_id[key[0]].region_id for key in keyed})
@@ -385,6 +399,7 @@ def _visible_event(user: Any, event_id: int, action: str = "verification.view") 
     return event
 
 
+@transaction.atomic
 def verify_task(user: Any, task: AlertTask, on: core.VerificationRules | None = None) -> TaskVerdict:
     """Compute and store one task's verdict; a suspected failure opens a case, a case no longer suspected is
     withdrawn (only while the county has not decided it)."""
@@ -437,6 +452,14 @@ def verify_task(user: Any, task: AlertTask, on: core.VerificationRules | None = 
         elif case.status == Case.Status.WITHDRAWN:
             case.status = Case.Status.OPEN
             case.save(update_fields=["status"])
+            audit.record(
+                actor=user,
+                action="verification.case.open",
+                obj=case,
+                region_code=task.region_id,
+                before={"status": "withdrawn"},
+                after={"status": "open", "reason": result.reason_zh[:500]},
+            )
     elif case is not None and case.status == Case.Status.OPEN:
         case.status = Case.Status.WITHDRAWN
         case.save(update_fields=["status"])
@@ -560,9 +583,10 @@ def lower_grade(current: Grade, industry_code: str, on: dt.date, region_code: st
 
 
 @transaction.atomic
-def decide_case(user: Any, case_id: int, *, confirm: bool, reason: str) -> Case:
+def decide_case(user: Any, case_id: int, *, confirm: bool, reason: str, rectify_by: dt.date | None = None) -> Case:
     """The county confirms a suspected failure (→ a downgrade of every graded industry of the site through the grade
-    registry, with the reason; REQ H21-6, H23-6) or dismisses it; both need a reason."""
+    registry, with the reason, and a rectification order when a deadline is given; REQ H21-6, H23-6) or dismisses it;
+    both need a reason."""
     require_role(user, "verification.case.decide")
     case = Case.objects.select_related("task__entry__site", "enterprise").filter(pk=case_id).first()
     missing = "核查问题不存在或不在您的管辖范围内"
@@ -599,6 +623,15 @@ def decide_case(user: Any, case_id: int, *, confirm: bool, reason: str) -> Case:
                     effective=today,
                 )
             )
+    if rectify_by is not None and not confirm:
+        raise ServiceError("不予认定时不能下达整改通知", field="rectify_by")
+    if confirm and rectify_by is not None:
+        case.rectification = grades.order_rectification(
+            user,
+            site_id=site.pk,
+            problem=f"预警期间未落实应急减排措施（{case.event.title}）：{reason}"[:2000],
+            deadline=rectify_by,
+        )
     case.status = Case.Status.CONFIRMED if confirm else Case.Status.DISMISSED
     case.decision_reason = reason[:2000]
     case.decided_by = user
@@ -612,7 +645,11 @@ def decide_case(user: Any, case_id: int, *, confirm: bool, reason: str) -> Case:
         obj=case,
         region_code=case.region_id,
         before={"status": "open"},
-        after={"status": case.status, "downgrades": [d.pk for d in downgrades]},
+        after={
+            "status": case.status,
+            "downgrades": [d.pk for d in downgrades],
+            "rectification": case.rectification_id,
+        },
         reason=reason,
     )
     return case

@@ -22,6 +22,7 @@ from airgrade.platform.verification.forms import DecideForm, ImportForm
 from airgrade.platform.verification.models import Case
 
 POLLUTANTS = ("SO2", "NOx", "PM", "VOCs")
+VERDICT_FILTERS = {**{verdict.value: verdict.label_zh for verdict in Verdict}, "pending": "未核查"}
 
 
 def _counts(tasks: list[Any]) -> dict[str, int]:
@@ -79,6 +80,11 @@ def alert_page(request: HttpRequest, event_id: int) -> HttpResponse:
         "region_cut": [None if cut[p]["cut"] is None else round(cut[p]["cut"] * 100, 1) for p in POLLUTANTS],
         "required": [None if required.get(p) is None else round(required[p] * 100, 1) for p in POLLUTANTS],
     }
+    chosen = request.GET.get("verdict", "")
+    if chosen in VERDICT_FILTERS:
+        rows = [r for r in rows if (r["verdict"].verdict if r["verdict"] else "pending") == chosen]
+    else:
+        chosen = ""
     allowed = permissions_for(request.user, Target(region_code=request.user.region_id))
     return render(
         request,
@@ -92,6 +98,8 @@ def alert_page(request: HttpRequest, event_id: int) -> HttpResponse:
             "chart": chart,
             "can_run": "verification.run" in allowed,
             "window": services.event_window(event),
+            "chosen": chosen,
+            "filters": [("", "全部"), *VERDICT_FILTERS.items()],
         },
     )
 
@@ -163,6 +171,7 @@ def decide(request: HttpRequest, case_id: int) -> HttpResponse:
             case_id,
             confirm=form.cleaned_data["decision"] == "confirm",
             reason=form.cleaned_data["reason"],
+            rectify_by=form.cleaned_data.get("rectify_by"),
         )
     except (AccessDenied, NotFound):
         raise

@@ -16,7 +16,7 @@
   var region = document.getElementById("chart-region");
   if (region) {
     echarts.init(region).setOption({
-      tooltip: {trigger: "axis"}, legend: {}, grid: {left: 45, right: 10, bottom: 30},
+      tooltip: {trigger: "axis"}, legend: {top: 0}, grid: {left: 45, right: 10, top: 40, bottom: 30},
       xAxis: {type: "category", data: data.pollutants}, yAxis: {type: "value", name: "%"},
       series: [
         {name: "实际削减", type: "bar", data: data.region_cut, itemStyle: {color: "#2f6fb0"}},
