@@ -110,11 +110,6 @@ def test_apps_whose_pages_take_input_have_forms_py() -> None:
     assert without == set()  # every app, a new one too, shapes its page input in a forms.py (issue 9)
 
 
-# Apps whose views.py still reads a posted field itself (request.POST.get("op"), request.FILES.get("file")) next to
-# its forms (issue 9): the set may only shrink; a new app reads every field through its forms.py.
-DIRECT_READS_YET = {"gates", "scorecards"}
-
-
 def _direct_reads(views: Path) -> list[int]:
     """Lines of views.py that read a posted field or file straight from the request — request.POST.get(…),
     request.POST[…], `in request.POST`, iterating it, or naming it (post = request.POST) — rather than handing the
@@ -140,7 +135,7 @@ def _direct_reads(views: Path) -> list[int]:
 
 def test_views_read_posted_fields_only_through_forms() -> None:
     direct = {views.parent.name for views in PLATFORM.glob("*/views.py") if _direct_reads(views)}
-    assert direct == DIRECT_READS_YET
+    assert direct == set()  # every app, a new one too (issue 9)
 
 
 def test_the_direct_read_scan_tells_field_reads_from_handing_the_post_to_a_form(tmp_path: Path) -> None:

@@ -154,8 +154,8 @@ def site_act(request: HttpRequest, site_id: int) -> HttpResponse:
     site = services.get_site(request.user, site_id)
     if request.method != "POST":
         return redirect("gates:site", site_id=site.pk)
-    op = request.POST.get("op", "")
     try:
+        op = forms.cleaned(forms.OpForm(request.POST))["op"]
         if op == "vehicle":
             data = forms.cleaned(forms.VehicleForm(request.POST))
             services.save_vehicle(request.user, site.pk, data)
