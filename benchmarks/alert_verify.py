@@ -19,28 +19,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
-import resource
 import sys
 import time
 
+from pg_fixture import fresh_postgres, peak_mib
+
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/airgrade_verify_bench"
 BATCH = 50_000
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main() -> int:
@@ -49,27 +35,16 @@ def main() -> int:
     parser.add_argument("--days", type=int, default=40)
     args = parser.parse_args()
 
-    url = os.environ.setdefault("AIRGRADE_DATABASE_URL", DEFAULT_URL)
-    if not url.startswith("postgres"):
-        print("this benchmark measures PostgreSQL: set AIRGRADE_DATABASE_URL to a postgresql:// URL", file=sys.stderr)
+    if fresh_postgres(DEFAULT_URL) is None:
         return 2
-    recreate_database(url)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "airgrade.platform.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
 
     from airgrade.core.credit_code import make
     from airgrade.core.types import Role
     from airgrade.platform.accounts.models import User
     from airgrade.platform.emergency import services as emergency
     from airgrade.platform.enterprises import services as registry
-    from airgrade.platform.regions.services import load_regions
     from airgrade.platform.verification import services
 
-    call_command("migrate", verbosity=0)
-    load_regions()
     clerk = User.objects.create(username="bench-province", role=Role.PROVINCE.value, region_id="410000")
     county = User.objects.create(username="bench-county", role=Role.COUNTY.value, region_id="410181")
     city = User.objects.create(username="bench-city", role=Role.CITY.value, region_id="410100")

@@ -21,27 +21,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
-import resource
 import statistics
 import sys
 import time
 
+from pg_fixture import fresh_postgres, peak_mib
+
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/airgrade_gates_bench"
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main() -> int:
@@ -50,16 +36,8 @@ def main() -> int:
     parser.add_argument("--bulk-records", type=int, default=1_000_000)
     args = parser.parse_args()
 
-    url = os.environ.setdefault("AIRGRADE_DATABASE_URL", DEFAULT_URL)
-    if not url.startswith("postgres"):
-        print("this benchmark measures PostgreSQL: set AIRGRADE_DATABASE_URL to a postgresql:// URL", file=sys.stderr)
+    if fresh_postgres(DEFAULT_URL) is None:
         return 2
-    recreate_database(url)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "airgrade.platform.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
     from django.test import Client
 
     from airgrade.core.credit_code import make
@@ -68,10 +46,7 @@ def main() -> int:
     from airgrade.platform.enterprises import services as registry
     from airgrade.platform.gates import services
     from airgrade.platform.gates import simulate as sim
-    from airgrade.platform.regions.services import load_regions
 
-    call_command("migrate", verbosity=0)
-    load_regions()
     clerk = User.objects.create(username="bench-province", role=Role.PROVINCE.value, region_id="410000")
     county = User.objects.create(username="bench-county", role=Role.COUNTY.value, region_id="410181")
 

@@ -15,11 +15,12 @@ import argparse
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from pg_fixture import peak_mib, recreate_database
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/airgrade_bench_workbooks"
 WORKBOOK = Path(os.environ.get("AIRGRADE_BENCH_DIR", "/tmp")) / "airgrade-bench-emergency-list.xlsx"
@@ -27,10 +28,6 @@ COMMIT_WORKBOOK = Path(os.environ.get("AIRGRADE_BENCH_DIR", "/tmp")) / "airgrade
 EXTRA = ["联系人", "联系电话", "地址", "行业分支", "排污许可证编号", "治理设施", "备注"]
 COUNTIES = ["410181", "410182", "410184"]
 MEASURES = ["限产30%", "停产", "停止使用国四及以下车辆", "日投料量由960吨降低到768吨", "自主减排", ""]
-
-
-def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def generate(path: Path, rows: int, first: int = 0) -> None:
@@ -100,13 +97,7 @@ def generate(path: Path, rows: int, first: int = 0) -> None:
 
 
 def setup_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
+    recreate_database(url)
     _django()
     from django.core.management import call_command
 
@@ -207,7 +198,7 @@ def child(phase: str, rows: int) -> None:
         result = phase_export()
     else:
         raise SystemExit(f"unknown phase {phase}")
-    result["peak_rss_mib"] = peak_rss_mib()
+    result["peak_rss_mib"] = peak_mib()
     print(json.dumps(result))
 
 

@@ -12,9 +12,6 @@ PLATFORM = Path(airgrade.platform.__file__).parent
 METHODS = {"get", "post", "put", "patch", "delete"}
 # Routes that return a file (an HttpResponse) have no JSON schema.
 FILE_RETURNS = {"HttpResponse", "FileResponse"}
-# Apps whose pages read posted input but shape it in views.py, not yet in a forms.py (issue 9): the set may only
-# shrink; an app given a forms.py must leave it, and a new app with page input needs a forms.py from the start.
-FORMS_YET = {"emergency"}
 
 
 def _routes(api: Path) -> list[tuple[str, bool, str]]:
@@ -110,7 +107,49 @@ def test_apps_whose_pages_take_input_have_forms_py() -> None:
         for views in PLATFORM.glob("*/views.py")
         if _reads_page_input(views) and not (views.parent / "forms.py").exists()
     }
-    assert without == FORMS_YET
+    assert without == set()  # every app, a new one too, shapes its page input in a forms.py (issue 9)
+
+
+def _direct_reads(views: Path) -> list[int]:
+    """Lines of views.py that read a posted field or file straight from the request — request.POST.get(…),
+    request.POST[…], `in request.POST`, iterating it, or naming it (post = request.POST) — rather than handing the
+    whole post to a form (SomeForm(request.POST), SomeForm(request.POST or None), form_values(...))."""
+    tree = ast.parse(views.read_text(encoding="utf-8"))
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    lines = []
+    for node in ast.walk(tree):
+        if not (
+            isinstance(node, ast.Attribute)
+            and node.attr in {"POST", "FILES"}
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "request"
+        ):
+            continue
+        parent = parents[node]
+        if isinstance(
+            parent, ast.Attribute | ast.Subscript | ast.Compare | ast.Assign | ast.comprehension | ast.For
+        ) and not (isinstance(parent, ast.Assign) and node in parent.targets):
+            lines.append(node.lineno)
+    return lines
+
+
+def test_views_read_posted_fields_only_through_forms() -> None:
+    direct = {views.parent.name for views in PLATFORM.glob("*/views.py") if _direct_reads(views)}
+    assert direct == set()  # every app, a new one too (issue 9)
+
+
+def test_the_direct_read_scan_tells_field_reads_from_handing_the_post_to_a_form(tmp_path: Path) -> None:
+    views = tmp_path / "views.py"
+    for read in ("request.POST.get('x')", "request.POST['x']", "'x' in request.POST", "request.FILES.get('f')"):
+        views.write_text(f"def v(request):\n    return {read}\n", encoding="utf-8")
+        assert _direct_reads(views) == [2], read
+    views.write_text("def v(request):\n    post = request.POST\n    return post\n", encoding="utf-8")
+    assert _direct_reads(views) == [2]
+    views.write_text(
+        "def v(request):\n    f = F(request.POST or None, request.FILES)\n    return form_values(G(request.POST))\n",
+        encoding="utf-8",
+    )
+    assert _direct_reads(views) == []
 
 
 def test_the_input_scan_sees_posted_fields(tmp_path: Path) -> None:

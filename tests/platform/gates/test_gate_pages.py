@@ -53,6 +53,7 @@ def test_site_page_shows_figures_devices_and_registers(gated: dict[str, Any]) ->
     assert "75.0%" in text  # device completeness: 3 of sequence 1–4
     listing = client_for(gated["county"]).get("/gates/").content.decode()
     assert gated["own_enterprise"].name in listing
+    assert "75.0%" in listing  # the site's worst device completeness, below the 95 % goal
     assert gated["own_enterprise"].name not in client_for(gated["other_county"]).get("/gates/").content.decode()
 
 

@@ -232,3 +232,10 @@ def test_history_leaves_requirement_ids_out_of_stored_reasons(users: dict[str, A
         )
     page = visible(client_for(users["county"]).get(f"/grades/sites/{site.pk}/"))
     assert "截止时未申报，按最低等级管理" in page and "REQ" not in page and "未申报按最低等级管理" in page
+
+
+def test_home_grade_mix_names_each_grade_by_its_label(users: dict[str, Any], graded: Any) -> None:
+    """The city's home counts grades in force by their Chinese labels ('A级', '非引领性'), never 'code 级'."""
+    page = text(client_for(users["city"]).get("/"))
+    mix = page[page.index("现行绩效等级（厂区×行业）") :]
+    assert f"{graded.grade}级" in mix and f"{graded.grade} 级" not in mix

@@ -3,6 +3,8 @@ signature and seal block, and numbers in fixed notation with thousands separator
 
 from __future__ import annotations
 
+import html
+import io
 from decimal import Decimal
 from typing import Any
 
@@ -10,7 +12,7 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm
+from docx.shared import Mm, Pt
 
 A4 = (Mm(210), Mm(297))
 
@@ -104,3 +106,45 @@ def signature_html(signers: list[tuple[str, str]], date_text: str = "") -> str:
         f"<table class='signature'><tbody>{rows}</tbody></table>"
         f"<p style='text-align:right'>日期：{html.escape(date_text) or '&emsp;&emsp;年&emsp;&emsp;月&emsp;&emsp;日'}</p>"
     )
+
+
+# Debian's fonts-noto-cjk (installed by make): Word and LibreOffice show the Chinese text in it, not a fallback.
+FONT = "Noto Sans CJK SC"
+
+
+def set_body_font(document: Any) -> None:
+    """Body text in the CJK font at 10 pt (the East Asian font is a separate attribute in Word's XML)."""
+    style = document.styles["Normal"]
+    style.font.name = FONT
+    style.font.size = Pt(10)
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
+
+
+def docx_table(document: Any, header: list[str], rows: list[list[str]]) -> None:
+    """A ruled table with a bold header row."""
+    table = document.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.text = text
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    for row in rows:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, row, strict=True):
+            cell.text = text
+
+
+def docx_bytes(document: Any, *, landscape: bool = False, margin_mm: int = 20) -> bytes:
+    """The finished document: A4, page numbers in the footer, saved to bytes."""
+    a4(document, landscape=landscape, margin_mm=margin_mm)
+    page_numbers(document)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def html_table(header: list[str], rows: list[list[str]]) -> str:
+    """The same table for the printable HTML (and the PDF made from it), every cell escaped."""
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

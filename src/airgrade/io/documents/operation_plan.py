@@ -6,25 +6,30 @@ One content model, two renderings: DOCX (python-docx) and PDF (HTML printed by h
 from __future__ import annotations
 
 import html
-import io
 import math
 from dataclasses import dataclass, field
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Pt
 
 from airgrade.core.emergency.model import ListEntry
 from airgrade.core.emergency.plan import EnterprisePlan
 from airgrade.core.industries import industry_by_code
 from airgrade.core.types import AlertLevel, Pollutant
 
-from .layout import a4, fixed, page_numbers, print_css, signature_block, signature_html
+from .layout import (
+    docx_bytes,
+    docx_table,
+    fixed,
+    html_table,
+    print_css,
+    set_body_font,
+    signature_block,
+    signature_html,
+)
 from .pdf import html_to_pdf
 
 POLLUTANTS = [p.value for p in Pollutant]
-FONT = "Noto Sans CJK SC"
 
 
 @dataclass(frozen=True)
@@ -169,36 +174,16 @@ FOOTNOTES = [
 SIGNERS = [("企业（盖章）", ""), ("法定代表人", ""), ("方案编制人", "")]
 
 
-def _set_font(document: Document) -> None:
-    style = document.styles["Normal"]
-    style.font.name = FONT
-    style.font.size = Pt(10)
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
-
-
-def _table(document: Document, header: list[str], rows: list[list[str]]) -> None:
-    table = document.add_table(rows=1, cols=len(header))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = text
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    for row in rows:
-        cells = table.add_row().cells
-        for cell, text in zip(cells, row, strict=True):
-            cell.text = text
-
-
 def render_docx(plan: OperationPlan) -> bytes:
     document = Document()
-    _set_font(document)
+    set_body_font(document)
     heading = document.add_heading(plan.title, level=1)
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
     document.add_paragraph(f"规则日期：{plan.as_of}　规则版本：{plan.rules_version}")
     document.add_heading("一、企业基本情况", level=2)
-    _table(document, ["项目", "内容"], [list(pair) for pair in plan.basics()])
+    docx_table(document, ["项目", "内容"], [list(pair) for pair in plan.basics()])
     document.add_heading("二、生产线（工序、设备）与减排基数", level=2)
-    _table(document, LINE_HEADER, plan.line_rows())
+    docx_table(document, LINE_HEADER, plan.line_rows())
     document.add_heading("三、各级预警减排措施", level=2)
     for heading_text, measures, vehicles, rows in plan.level_sections():
         document.add_heading(heading_text, level=3)
@@ -206,37 +191,28 @@ def render_docx(plan: OperationPlan) -> bytes:
             document.add_paragraph(text, style="List Bullet")
         for text in vehicles:
             document.add_paragraph("运输管控：" + text, style="List Bullet")
-        _table(document, TASK_HEADER, rows)
+        docx_table(document, TASK_HEADER, rows)
     document.add_heading("四、说明", level=2)
     for text in [*FOOTNOTES, *plan.notes]:
         document.add_paragraph(text)
     signature_block(document, SIGNERS)
-    a4(document, landscape=True, margin_mm=15)
-    page_numbers(document)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return docx_bytes(document, landscape=True, margin_mm=15)
 
 
 def render_html(plan: OperationPlan) -> str:
-    def table(header: list[str], rows: list[list[str]]) -> str:
-        head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-        body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
     parts = [
         f"<h1>{html.escape(plan.title)}</h1>",
         f"<p class='meta'>规则日期：{html.escape(plan.as_of)}　规则版本：{html.escape(plan.rules_version)}</p>",
         "<h2>一、企业基本情况</h2>",
-        table(["项目", "内容"], [list(pair) for pair in plan.basics()]),
+        html_table(["项目", "内容"], [list(pair) for pair in plan.basics()]),
         "<h2>二、生产线（工序、设备）与减排基数</h2>",
-        table(LINE_HEADER, plan.line_rows()),
+        html_table(LINE_HEADER, plan.line_rows()),
         "<h2>三、各级预警减排措施</h2>",
     ]
     for heading_text, measures, vehicles, rows in plan.level_sections():
         items = "".join(f"<li>{html.escape(t)}</li>" for t in measures)
         items += "".join(f"<li>运输管控：{html.escape(t)}</li>" for t in vehicles)
-        parts += [f"<h3>{html.escape(heading_text)}</h3>", f"<ul>{items}</ul>", table(TASK_HEADER, rows)]
+        parts += [f"<h3>{html.escape(heading_text)}</h3>", f"<ul>{items}</ul>", html_table(TASK_HEADER, rows)]
     parts.append("<h2>四、说明</h2>" + "".join(f"<p>{html.escape(t)}</p>" for t in [*FOOTNOTES, *plan.notes]))
     parts.append(signature_html(SIGNERS))
     style = print_css(landscape=True) + (

@@ -8,14 +8,12 @@ document says so. Pure content → DOCX; the platform gathers the content (airgr
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-from .layout import a4, page_numbers, signature_block
-from .operation_plan import _set_font, _table
+from .layout import docx_bytes, docx_table, set_body_font, signature_block
 
 # Which sealed transition each document records (core.workflow.transitions cites LC-7 附件3/4/5 on these rows).
 OPINION_ACTIONS: dict[str, tuple[str, ...]] = {
@@ -57,23 +55,19 @@ class ReviewOpinion:
 
 def render_docx(opinion: ReviewOpinion) -> bytes:
     document = Document()
-    _set_font(document)
+    set_body_font(document)
     heading = document.add_heading(opinion.title, level=1)
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
     note = document.add_paragraph(opinion.note)
     note.runs[0].italic = True
     document.add_heading("一、企业及申报情况", level=2)
-    _table(document, ["项目", "内容"], [list(pair) for pair in opinion.basics])
+    docx_table(document, ["项目", "内容"], [list(pair) for pair in opinion.basics])
     if opinion.findings:
         document.add_heading("二、现场核查情况", level=2)
-        _table(document, ["核查", "结论", "签字人", "日期"], opinion.findings)
+        docx_table(document, ["核查", "结论", "签字人", "日期"], opinion.findings)
     document.add_heading(("三" if opinion.findings else "二") + "、审核结论及意见", level=2)
     document.add_paragraph(f"审核结论：{opinion.conclusion}")
     document.add_paragraph(f"审核意见：{opinion.opinion or '（未填写书面意见）'}")
     signature_block(document, [(opinion.signer_role, opinion.signer_name)], opinion.date_text)
     document.add_paragraph(f"审核记录签章：{opinion.seal}")
-    a4(document)
-    page_numbers(document)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return docx_bytes(document)

@@ -4,14 +4,12 @@ the value that counted. One content model, two renderings: DOCX (python-docx) an
 from __future__ import annotations
 
 import html
-import io
 from dataclasses import dataclass, field
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-from .layout import a4, page_numbers, print_css, signature_block, signature_html
-from .operation_plan import _set_font, _table
+from .layout import docx_bytes, docx_table, html_table, print_css, set_body_font, signature_block, signature_html
 from .pdf import html_to_pdf
 
 INDICATOR_HEADER = ["维度", "类型", "指标", "满分", "得分", "采信数值", "数据来源", "提供人与时间", "不一致的数据"]
@@ -30,40 +28,31 @@ class ScoreSheetDocument:
 
 def render_docx(sheet: ScoreSheetDocument) -> bytes:
     document = Document()
-    _set_font(document)
+    set_body_font(document)
     heading = document.add_heading(sheet.title, level=1)
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
     document.add_heading("一、评价结果", level=2)
-    _table(document, ["项目", "内容"], [list(pair) for pair in sheet.basics])
+    docx_table(document, ["项目", "内容"], [list(pair) for pair in sheet.basics])
     document.add_heading("二、各维度得分", level=2)
-    _table(document, DIMENSION_HEADER, sheet.dimensions)
+    docx_table(document, DIMENSION_HEADER, sheet.dimensions)
     document.add_heading("三、逐项得分与数据来源", level=2)
-    _table(document, INDICATOR_HEADER, sheet.indicators)
+    docx_table(document, INDICATOR_HEADER, sheet.indicators)
     document.add_heading("四、说明", level=2)
     for text in sheet.notes:
         document.add_paragraph(text)
     signature_block(document, SIGNERS)
-    a4(document, landscape=True, margin_mm=15)
-    page_numbers(document)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return docx_bytes(document, landscape=True, margin_mm=15)
 
 
 def render_html(sheet: ScoreSheetDocument) -> str:
-    def table(header: list[str], rows: list[list[str]]) -> str:
-        head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-        body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
     parts = [
         f"<h1>{html.escape(sheet.title)}</h1>",
         "<h2>一、评价结果</h2>",
-        table(["项目", "内容"], [list(pair) for pair in sheet.basics]),
+        html_table(["项目", "内容"], [list(pair) for pair in sheet.basics]),
         "<h2>二、各维度得分</h2>",
-        table(DIMENSION_HEADER, sheet.dimensions),
+        html_table(DIMENSION_HEADER, sheet.dimensions),
         "<h2>三、逐项得分与数据来源</h2>",
-        table(INDICATOR_HEADER, sheet.indicators),
+        html_table(INDICATOR_HEADER, sheet.indicators),
         "<h2>四、说明</h2>" + "".join(f"<p>{html.escape(t)}</p>" for t in sheet.notes),
         signature_html(SIGNERS),
     ]

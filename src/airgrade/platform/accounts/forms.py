@@ -4,6 +4,8 @@ is wrong in Chinese."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 
@@ -16,6 +18,15 @@ class SignInForm(forms.Form):
     password = _text("密码")
     captcha_token = _text("验证码")
     captcha_answer = _text("验证码")
+    next = _text("登录后前往")  # checked against the host before use
+
+
+def signed_in_field(data: Any, name: str) -> str:
+    """One field of a posted sign-in form as typed, "" when absent or refused (a NUL character): for the pages
+    around sign-in (where to go next, the lock-out page) that show or follow it without deciding anything."""
+    form = SignInForm(data)
+    form.is_valid()
+    return str(form.cleaned_data.get(name, ""))
 
 
 class NewPasswordForm(forms.Form):

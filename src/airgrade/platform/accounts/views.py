@@ -17,12 +17,18 @@ from django.views.decorators.http import require_POST
 
 from airgrade.platform.accounts import services
 from airgrade.platform.accounts.captcha import new_captcha
-from airgrade.platform.accounts.forms import AccountResetForm, NewPasswordForm, PasswordChangeForm, SignInForm
+from airgrade.platform.accounts.forms import (
+    AccountResetForm,
+    NewPasswordForm,
+    PasswordChangeForm,
+    SignInForm,
+    signed_in_field,
+)
 from airgrade.platform.errors import NotFound, ServiceError, form_values
 
 
 def _next_url(request: HttpRequest) -> str:
-    next_url = request.POST.get("next") or request.GET.get("next") or "/"
+    next_url = signed_in_field(request.POST, "next") or request.GET.get("next") or "/"
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = "/"
     return next_url
@@ -60,7 +66,7 @@ def locked_out(request: HttpRequest, response: HttpResponse | None, credentials:
     """django-axes' lock-out answer (AXES_LOCKOUT_CALLABLE): the sign-in page with the reason, 429."""
     if request.path.startswith("/accounts/reset/"):
         return _reset_throttled(request)
-    username = str((credentials or {}).get("username") or request.POST.get("username", ""))
+    username = str((credentials or {}).get("username") or signed_in_field(request.POST, "username"))
     return _login_page(request, username.strip(), services.throttled_message(), 429)
 
 

@@ -24,9 +24,10 @@ from airgrade.core.types import AlertLevel, EmissionStage, Grade, Pollutant
 from airgrade.io.documents.layout import fixed
 from airgrade.platform import lists
 from airgrade.platform.emergency import services
+from airgrade.platform.emergency.forms import AlertChangeForm, AlertForm, EntryDecisionForm, EntryForm, TaskForm
 from airgrade.platform.emergency.models import AlertEvent, ListEntry, ListIndustry
 from airgrade.platform.enterprises.models import Site
-from airgrade.platform.errors import AccessDenied, NotFound, ServiceError, form_int
+from airgrade.platform.errors import AccessDenied, NotFound, ServiceError, form_int, form_values
 from airgrade.platform.hooks import contributions
 from airgrade.platform.permissions import actor_of, permissions_for, scoped, within
 from airgrade.platform.regions.models import Region
@@ -139,8 +140,9 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _form_to_data(post: Any) -> dict[str, Any]:
-    """Turn the editor's fields into the service's list-entry dict; numbers stay text until the service checks."""
+def _form_to_data(post: dict[str, Any]) -> dict[str, Any]:
+    """Turn the editor's fields (EntryForm's values) into the service's list-entry dict; numbers stay text until the
+    service checks."""
 
     def number(value: str) -> Any:
         value = value.strip()
@@ -172,7 +174,7 @@ def _form_to_data(post: Any) -> dict[str, Any]:
             line[name] = number(row[name])
         lines.append(line)
     industries = []
-    for code, grade in zip(post.getlist("industry_code"), post.getlist("grade"), strict=False):
+    for code, grade in zip(post.get("industry_code", []), post.get("grade", []), strict=False):
         if code:
             industries.append({"industry_code": code, "grade": grade or None})
     data: dict[str, Any] = {
@@ -291,17 +293,20 @@ def entry_edit(request: HttpRequest, site_id: int, year: int) -> HttpResponse:
     site = services.site_for_list(request.user, site_id, "emergency.list.edit")
     existing = ListEntry.objects.filter(site=site, year=year).first()
     error = ""
+    typed: dict[str, Any] = {}
     if request.method == "POST":
+        form = EntryForm(request.POST)
+        typed = form.typed()
         try:
-            data = _form_to_data(request.POST)
-            reason = request.POST.get("reason", "").strip()
+            data = _form_to_data(form_values(form))
+            reason = typed.get("reason", "").strip()
             if existing is not None and not reason:
                 # A revision of a saved entry says why (the audit log records it); a first filing needs none.
                 raise ServiceError("修改已保存的清单须填写修改原因（记入审计日志）", field="reason")
             entry = services.save_entry(request.user, site.pk, year, data, reason)
         except ServiceError as exc:
             error = exc.message
-            initial = _initial_from_post(request.POST)
+            initial = _initial_from_post(typed)
         else:
             messages.success(request, "清单已保存")
             return redirect("emergency:detail", entry_id=entry.pk)
@@ -316,7 +321,7 @@ def entry_edit(request: HttpRequest, site_id: int, year: int) -> HttpResponse:
         {
             "site": site,
             "existing": existing is not None,
-            "reason": request.POST.get("reason", "") if request.method == "POST" else "",
+            "reason": typed.get("reason", ""),
             "year": year,
             "initial": initial,
             "error": error,
@@ -334,7 +339,7 @@ def entry_edit(request: HttpRequest, site_id: int, year: int) -> HttpResponse:
     )
 
 
-def _initial_from_post(post: Any) -> dict[str, Any]:
+def _initial_from_post(post: dict[str, Any]) -> dict[str, Any]:
     try:
         return _form_to_data(post)
     except ServiceError:
@@ -415,18 +420,15 @@ def operation_plan(request: HttpRequest, entry_id: int, fmt: str) -> HttpRespons
 def entry_decide(request: HttpRequest, entry_id: int) -> HttpResponse:
     if request.method != "POST":
         return redirect("emergency:detail", entry_id=entry_id)
-    action = request.POST.get("action", "")
     try:
+        post = form_values(EntryDecisionForm(request.POST))
+        action = post["action"]
         if action in ("guarantee_approve", "guarantee_reject"):
-            services.decide_guarantee(
-                request.user, entry_id, action == "guarantee_approve", request.POST.get("note", "")
-            )
+            services.decide_guarantee(request.user, entry_id, action == "guarantee_approve", post["note"])
         elif action == "guarantee_output":
-            services.report_guarantee_output(
-                request.user, entry_id, request.POST.get("daily_output"), request.POST.get("note", "")
-            )
+            services.report_guarantee_output(request.user, entry_id, post["daily_output"], post["note"])
         elif action in ("certify", "refuse"):
-            services.certify_small_micro(request.user, entry_id, action == "certify", request.POST.get("opinion", ""))
+            services.certify_small_micro(request.user, entry_id, action == "certify", post["opinion"])
         else:
             raise ServiceError("未知操作")
     except (AccessDenied, NotFound):
@@ -527,16 +529,16 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request.user)
     can_issue = "alert.issue" in permissions_for(actor)
     form_error = ""
+    typed: dict[str, Any] = {"region_codes": [], "level": "yellow"}
     if request.method == "POST":
-        data = {
-            "region_codes": request.POST.getlist("region_codes"),
-            "level": request.POST.get("level"),
-            "starts_at": request.POST.get("starts_at"),
-            "ends_at": request.POST.get("ends_at"),
-            "title": request.POST.get("title", ""),
-        }
+        form = AlertForm(request.POST)
+        # A refused issue shows the form again as typed: regions, level, times, name and reason.
+        typed = {"region_codes": [], **{k: "" for k in ("level", "starts_at", "ends_at", "title", "reason")}}
+        typed.update({k: v for k, v in form.typed().items() if v is not None})
         try:
-            event = services.issue_alert(request.user, data, request.POST.get("reason", ""))
+            post = form_values(form)
+            data = {k: post[k] for k in ("region_codes", "level", "starts_at", "ends_at", "title")}
+            event = services.issue_alert(request.user, data, post["reason"])
         except (AccessDenied, NotFound):
             raise
         except ServiceError as exc:
@@ -569,13 +571,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
             "regions": regions,
             "levels": [(level.value, level.label_zh) for level in services.LEVEL_ORDER],
             "form_error": form_error,
-            # A refused issue shows the form again as typed: regions, level, times, name and reason.
-            "typed": {
-                "region_codes": request.POST.getlist("region_codes"),
-                **{k: request.POST.get(k, "") for k in ("level", "starts_at", "ends_at", "title", "reason")},
-            }
-            if request.method == "POST"
-            else {"region_codes": [], "level": "yellow"},
+            "typed": typed,
         },
     )
 
@@ -762,12 +758,11 @@ def _alert_page(
 def alert_change(request: HttpRequest, event_id: int) -> HttpResponse:
     if request.method == "POST":
         try:
-            if request.POST.get("action") == "lift":
-                services.lift_alert(request.user, event_id, request.POST.get("reason", ""))
+            post = form_values(AlertChangeForm(request.POST))
+            if post["action"] == "lift":
+                services.lift_alert(request.user, event_id, post["reason"])
             else:
-                services.change_alert_level(
-                    request.user, event_id, request.POST.get("level"), request.POST.get("reason", "")
-                )
+                services.change_alert_level(request.user, event_id, post["level"], post["reason"])
         except (AccessDenied, NotFound):
             raise
         except ServiceError as exc:
@@ -780,20 +775,23 @@ def alert_change(request: HttpRequest, event_id: int) -> HttpResponse:
 @login_required
 def task_act(request: HttpRequest, task_id: int) -> HttpResponse:
     task = services.get_task(request.user, task_id)
+    form = TaskForm(request.POST)
+    # What was typed (a field the form refused shows empty), for the report form shown again after a refusal.
+    typed = {k: "" if v is None else v for k, v in form.typed().items()}
     if request.method == "POST":
-        action = request.POST.get("action")
+        action = typed.get("action", "")
         try:
+            post = form_values(form)
             if action == "acknowledge":
                 services.acknowledge_task(request.user, task_id)
             elif action == "report":
-                typed = {name: request.POST.get(name, "") for name in services.REPORTED_LABELS}
                 services.report_execution(
                     request.user,
                     task_id,
                     {
-                        "lines_done": request.POST.getlist("lines_done"),
-                        "note": request.POST.get("note", ""),
-                        **{f"reported_{p}": request.POST.get(f"reported_{p}") for p in ("so2", "nox", "pm", "vocs")},
+                        "lines_done": post["lines_done"],
+                        "note": post["note"],
+                        **{f"reported_{p}": post[f"reported_{p}"] for p in ("so2", "nox", "pm", "vocs")},
                     },
                 )
             elif action == "evidence":
@@ -801,10 +799,10 @@ def task_act(request: HttpRequest, task_id: int) -> HttpResponse:
                     request.user,
                     task_id,
                     {
-                        "online_monitoring": request.POST.get("online_monitoring", ""),
-                        "electricity_baseline_kwh": request.POST.get("electricity_baseline_kwh"),
-                        "electricity_alert_kwh": request.POST.get("electricity_alert_kwh"),
-                        "note": request.POST.get("note", ""),
+                        "online_monitoring": post["online_monitoring"],
+                        "electricity_baseline_kwh": post["electricity_baseline_kwh"],
+                        "electricity_alert_kwh": post["electricity_alert_kwh"],
+                        "note": post["note"],
                     },
                 )
             else:
@@ -814,10 +812,13 @@ def task_act(request: HttpRequest, task_id: int) -> HttpResponse:
         except ServiceError as exc:
             messages.error(request, exc.message)
             if action == "report":
-                return _alert_page(request, task.event_id, typed_task=task.pk, typed=typed, error=exc, status=400)
+                report_typed = {name: typed.get(name, "") for name in services.REPORTED_LABELS}
+                return _alert_page(
+                    request, task.event_id, typed_task=task.pk, typed=report_typed, error=exc, status=400
+                )
         else:
             messages.success(request, "已保存")
-    back = QueryDict(request.POST.get("back", "")).urlencode()
+    back = QueryDict(typed.get("back", "")).urlencode()
     return redirect(
         reverse("emergency:alert", args=[task.event_id]) + (f"?{back}" if back else "") + f"#task-{task.pk}"
     )

@@ -11,6 +11,13 @@ from airgrade.platform.errors import ServiceError
 MAX_UPLOAD = 20 * 1024 * 1024
 
 
+class OpForm(forms.Form):
+    """Which write of the site page a post asks for (the button's value, kept as typed); the view refuses an unknown
+    one."""
+
+    op = forms.CharField(label="操作", required=False, strip=False)
+
+
 class VehicleForm(forms.Form):
     kind = forms.CharField(label="类别", max_length=8)
     plate = forms.CharField(label="车牌号", max_length=16, required=False)

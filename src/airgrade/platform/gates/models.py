@@ -58,6 +58,11 @@ class GateDevice(models.Model):
     vendor = models.CharField("厂商", max_length=64, blank=True)
     token_hash = models.CharField(max_length=64, unique=True)
     revoked_at = models.DateTimeField("凭证吊销时间", null=True, blank=True)
+    # Kept with every append (under the site's chain-head lock) so status pages never count the ledger.
+    received = models.BigIntegerField("已接收记录", default=0)
+    first_sequence = models.BigIntegerField("最小序号", null=True, blank=True)
+    last_sequence = models.BigIntegerField("最大序号", null=True, blank=True)
+    last_passed_at = models.DateTimeField("最近通行时间", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min, QuerySet, Sum
+from django.db.models import F, QuerySet, Sum
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 
 from airgrade.core import gates as core
@@ -440,6 +441,14 @@ def ingest(
             if passage.allowed:  # the figures count vehicles let through; refused ones stay in the ledger
                 daily[(passed_at.astimezone(BEIJING).date(), kind, passage.direction, stage, fuel)] += 1
         _append(rows)
+        sequences = [row["sequence"] for row in rows]
+        latest = max(row["passed_at"] for row in rows)
+        GateDevice.objects.filter(pk=device.pk).update(
+            received=F("received") + len(rows),
+            first_sequence=Least(Coalesce("first_sequence", min(sequences)), min(sequences)),
+            last_sequence=Greatest(Coalesce("last_sequence", max(sequences)), max(sequences)),
+            last_passed_at=Greatest(Coalesce("last_passed_at", latest), latest),
+        )
         LedgerHead.objects.filter(site=site).update(last_hash=previous, count=position)
         if daily:
             _add_daily(site, daily)
@@ -722,21 +731,17 @@ def devices_status(site: Site) -> list[dict[str, Any]]:
     """Per device: last record, records received, completeness against its sequence numbers (goal ≥ 95 %)."""
     goal = rules().completeness_goal.percent
     rows = []
-    stats = {
-        row["device_id"]: row
-        for row in Passage.objects.filter(site=site)
-        .values("device_id")
-        .annotate(first=Min("sequence"), last=Max("sequence"), latest=Max("passed_at"), n=Count("id"))
-    }
     for device in GateDevice.objects.filter(site=site):
-        stat = stats.get(device.pk)
-        received = stat["n"] if stat else 0
-        share = core.completeness(received, stat["first"], stat["last"]) if stat else None
+        share = (
+            core.completeness(device.received, device.first_sequence, device.last_sequence)
+            if device.first_sequence is not None and device.last_sequence is not None
+            else None
+        )
         rows.append(
             {
                 "device": device,
-                "received": received,
-                "latest": stat["latest"] if stat else None,
+                "received": device.received,
+                "latest": device.last_passed_at,
                 "completeness": share,
                 "meets_goal": share is not None and share >= goal,
                 "goal": goal,

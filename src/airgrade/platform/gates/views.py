@@ -8,13 +8,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Max, Sum
+from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from airgrade.core.gates import FUEL_LABELS, Flag, Fuel, VehicleKind
+from airgrade.core.gates import completeness as core_completeness
 from airgrade.core.regions import contains
 from airgrade.core.types import EmissionStage
 from airgrade.platform.emergency import services as emergency
@@ -55,10 +56,14 @@ def site_list(request: HttpRequest) -> HttpResponse:
     totals = {r["site_id"]: r["n"] for r in counts.values("site_id").annotate(n=Sum("count"))}
     cleans = {r["site_id"]: r["n"] for r in counts.filter(stage__in=clean).values("site_id").annotate(n=Sum("count"))}
     heads = {h.site_id: h.count for h in LedgerHead.objects.filter(site_id__in=ids)}
-    latest = {
-        r["site_id"]: r["at"]
-        for r in Passage.objects.filter(site_id__in=ids).values("site_id").annotate(at=Max("passed_at"))
-    }
+    latest: dict[int, Any] = {}
+    completeness: dict[int, float] = {}
+    for device in GateDevice.objects.filter(site_id__in=ids, first_sequence__isnull=False):
+        if device.last_passed_at and (device.site_id not in latest or device.last_passed_at > latest[device.site_id]):
+            latest[device.site_id] = device.last_passed_at
+        share = core_completeness(device.received, device.first_sequence, device.last_sequence)  # type: ignore[arg-type]
+        if share is not None:
+            completeness[device.site_id] = min(share, completeness.get(device.site_id, 100.0))
     last_checks: dict[int, LedgerCheck] = {}
     for check in LedgerCheck.objects.filter(site_id__in=ids).order_by("site_id", "-at"):
         last_checks.setdefault(check.site_id, check)
@@ -69,10 +74,12 @@ def site_list(request: HttpRequest) -> HttpResponse:
             "latest": latest.get(site.pk),
             "share": round(100 * cleans.get(site.pk, 0) / totals[site.pk], 1) if totals.get(site.pk) else None,
             "check": last_checks.get(site.pk),
+            "completeness": completeness.get(site.pk),
         }
         for site in page_sites
     ]
-    return render(request, "gates/list.html", {"rows": rows, **listing})
+    goal = entry.completeness_goal.percent
+    return render(request, "gates/list.html", {"rows": rows, "goal": goal, **listing})
 
 
 def _chart(figures: dict[str, Any]) -> dict[str, Any]:
@@ -147,8 +154,8 @@ def site_act(request: HttpRequest, site_id: int) -> HttpResponse:
     site = services.get_site(request.user, site_id)
     if request.method != "POST":
         return redirect("gates:site", site_id=site.pk)
-    op = request.POST.get("op", "")
     try:
+        op = forms.cleaned(forms.OpForm(request.POST))["op"]
         if op == "vehicle":
             data = forms.cleaned(forms.VehicleForm(request.POST))
             services.save_vehicle(request.user, site.pk, data)

@@ -12,6 +12,7 @@ from airgrade.core.types import Grade
 from airgrade.platform.emergency.services import my_active_tasks
 from airgrade.platform.enterprises.models import Enterprise, IndustryAssignment, ProductionLine
 from airgrade.platform.grades.services import current_records
+from airgrade.platform.grades.views import grade_label
 from airgrade.platform.home.services import work_queue
 from airgrade.platform.permissions import actor_of, permissions_for, scoped
 
@@ -57,7 +58,7 @@ def home(request: HttpRequest) -> HttpResponse:
             scoped(current_records(), actor, "region", "enterprise_id").values_list("grade").annotate(n=Count("id"))
         )
         grade_mix = [
-            {"grade": g.value, "count": counts[g.value]}
+            {"grade": g.value, "label": grade_label(g.value), "count": counts[g.value]}
             for g in sorted(Grade, key=lambda g: g.rank)
             if counts.get(g.value)
         ]

@@ -11,6 +11,23 @@ from django import forms
 from airgrade.platform.errors import ServiceError
 
 
+class OpForm(forms.Form):
+    """Which write of a page a post asks for (the button's value, kept as typed); the view refuses an unknown one."""
+
+    op = forms.CharField(required=False, strip=False)
+
+
+class RoundActForm(OpForm):
+    # An empty or missing workbook is the import's to refuse (with its own message), not the form's.
+    file = forms.FileField(required=False, allow_empty_file=True)
+
+
+class PreAssessForm(forms.Form):
+    """The pre-assessment's industry; the indicator values are read by `values_of`."""
+
+    industry = forms.CharField(required=False, strip=False)
+
+
 class OpenRoundForm(forms.Form):
     region = forms.CharField(max_length=6)
     year = forms.IntegerField(min_value=2000, max_value=2100, error_messages={"invalid": "评价年度须为整数"})
@@ -41,7 +58,14 @@ def cleaned(form: forms.Form) -> dict[str, Any]:
     if form.is_valid():
         return dict(form.cleaned_data)
     field, errors = next(iter(form.errors.items()))
-    label = {"year": "评价年度", "deadline": "申报截止日期", "expert": "专家", "region": "城市"}.get(field, field)
+    label = {
+        "year": "评价年度",
+        "deadline": "申报截止日期",
+        "expert": "专家",
+        "region": "城市",
+        "op": "操作",
+        "file": "工作簿",
+    }.get(field, field)
     raise ServiceError(f"{label}：{errors[0]}", field=field)
 
 

@@ -216,14 +216,15 @@ def _row_view(row: services.RankedRow) -> dict[str, Any]:
 @require_POST
 def round_act(request: HttpRequest, score_round_id: int) -> HttpResponse:
     round_id = score_round_id
-    op = request.POST.get("op", "")
     try:
+        posted = forms.cleaned(forms.RoundActForm(request.POST, request.FILES))
+        op = posted["op"]
         if op == "publish":
             services.publish(request.user, round_id)
             messages.success(request, "评价结果已发布；此后只能通过记录在案的决定更改。")
             return redirect("scorecards:round", score_round_id=round_id)
         if op == "import":
-            upload = request.FILES.get("file")
+            upload = posted["file"]
             job = department_import.start(
                 request.user, round_id, upload.name if upload else "", upload.read() if upload else b""
             )
@@ -331,8 +332,8 @@ def scorecard_page(request: HttpRequest, scorecard_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def scorecard_act(request: HttpRequest, scorecard_id: int) -> HttpResponse:
-    op = request.POST.get("op", "")
     try:
+        op = forms.cleaned(forms.OpForm(request.POST))["op"]
         if op == "declare":
             values, evidence = forms.values_of(request.POST)
             services.declare(request.user, scorecard_id, values, evidence)
@@ -387,7 +388,9 @@ def assess(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         values, _ = forms.values_of(request.POST)
-        context["industry"] = request.POST.get("industry", "")[:64]
+        head = forms.PreAssessForm(request.POST)
+        head.is_valid()  # optional and kept as typed; a refused value (a NUL) is empty and the service refuses it
+        context["industry"] = head.cleaned_data.get("industry", "")[:64]
         try:
             result = services.pre_assess(request.user, context["industry"], values)
         except (NotFound, AccessDenied):

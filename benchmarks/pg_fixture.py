@@ -1,0 +1,48 @@
+"""Shared set-up of the PostgreSQL benchmarks: a fresh database, migrated, with the bundled regions, and peak memory.
+
+The benchmarks that measure PostgreSQL (alert_verify, gate_ingest, workbook_import) drop and recreate their own
+database so every run starts from the same state; they import this module from beside them.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import sys
+
+
+def peak_mib() -> float:
+    """The process's peak resident set size in MiB (ru_maxrss is KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def recreate_database(url: str) -> None:
+    """Drop (closing its sessions) and create the database that `url` names."""
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def fresh_postgres(default_url: str) -> str | None:
+    """AIRGRADE_DATABASE_URL (default `default_url`) recreated, Django set up, migrated and the regions loaded; None
+    (after saying why) when the URL is not PostgreSQL."""
+    url = os.environ.setdefault("AIRGRADE_DATABASE_URL", default_url)
+    if not url.startswith("postgres"):
+        print("this benchmark measures PostgreSQL: set AIRGRADE_DATABASE_URL to a postgresql:// URL", file=sys.stderr)
+        return None
+    recreate_database(url)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "airgrade.platform.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from airgrade.platform.regions.services import load_regions
+
+    call_command("migrate", verbosity=0)
+    load_regions()
+    return url
