@@ -7,6 +7,7 @@ YAML list file without any database. The JSON output is documented in docs/emerg
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import sys
 from pathlib import Path
@@ -98,10 +99,7 @@ def simulate_command(
     overlays: list[Path] = typer.Option([], "--overlay", help="草案叠加规则文件（可多次），在规则库之上模拟"),
 ) -> None:
     """Simulate one alert level: measures per enterprise, cuts per city and pollutant, shortfalls, list checks."""
-    from airgrade.core.emergency.engine import simulate
     from airgrade.core.emergency.model import ListInputError, parse_list
-    from airgrade.core.emergency.report import simulation_report
-    from airgrade.core.emergency.table import build_table
     from airgrade.core.regions import contains, level_of
     from airgrade.core.rules.yamlio import InputFileError
 
@@ -138,6 +136,35 @@ def simulate_command(
 
         entries, plans = region_list_for_simulation(region, year)
         source = "database"
+
+    # A big list: no cyclic GC while it is tabled, simulated and reported — every collection walks the 600,000 core
+    # objects of a province, and they stay alive until the report (emergency.services.gc_paused; kept here because
+    # the list may come from a file, without Django).
+    paused = gc.isenabled() and len(entries) > PROGRESS_THRESHOLD
+    if paused:
+        gc.disable()
+    try:
+        _simulate_and_print(entries, plans, source, region, level, as_of_date, rulebook, as_json, enterprises)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _simulate_and_print(
+    entries: list[Any],
+    plans: list[Any],
+    source: str,
+    region: str,
+    level: AlertLevel,
+    as_of_date: dt.date,
+    rulebook: RuleBook,
+    as_json: bool,
+    enterprises: bool,
+) -> None:
+    from airgrade.core.emergency.engine import simulate
+    from airgrade.core.emergency.model import ListInputError
+    from airgrade.core.emergency.report import simulation_report
+    from airgrade.core.emergency.table import build_table
 
     try:
         small_micro = rulebook.policy(as_of_date).small_micro

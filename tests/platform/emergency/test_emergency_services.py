@@ -279,3 +279,13 @@ def test_region_list_for_simulation_reads_rows_as_the_model_path_does(users, yea
         assert entries == expected
         assert [entry.key for entry in entries] == [entry.key for entry in expected]
     assert len(services.region_list_for_simulation("410000", year)[0]) >= 2
+
+
+def test_gc_paused_turns_collection_back_on_even_after_an_error():
+    import gc
+
+    assert gc.isenabled()
+    with pytest.raises(ServiceError), services.gc_paused():
+        assert not gc.isenabled()
+        raise ServiceError("x")
+    assert gc.isenabled()

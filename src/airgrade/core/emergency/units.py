@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from airgrade.core.errors import AirgradeError
 
@@ -73,6 +74,7 @@ def emission_factor(unit: str) -> float:
     return factor
 
 
+@lru_cache(maxsize=256)  # a list repeats a handful of unit texts over 500,000 lines; a bad text raises and is not kept
 def parse_capacity_unit(text: str) -> CapacityUnit:
     """Parse units such as t/d, 万吨/年, 万块/年, m3/h or MW."""
     stripped = text.strip()
