@@ -35,6 +35,9 @@ def _next_url(request: HttpRequest) -> str:
 
 
 def _login_page(request: HttpRequest, username: str, error: str, status: int) -> HttpResponse:
+    # The typed name is shown again and looked up for the captcha rule: a NUL in it (refused by the form) must not
+    # reach the query, since PostgreSQL text cannot hold one.
+    username = username.replace("\x00", "")
     context = {"next": _next_url(request), "username": username, "error": error}
     if username and services.captcha_required(username):
         context["captcha_question"], context["captcha_token"] = new_captcha()
