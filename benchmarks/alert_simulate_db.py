@@ -23,19 +23,11 @@ import subprocess
 import sys
 import time
 
+from pg_fixture import kept_postgres
+
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/airgrade_bench_alert_db"
 YEAR = 2026
 AS_OF = "2026-11-30"
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-            connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def _copy(cursor: object, table: str, columns: tuple[str, ...], rows: list[tuple[object, ...]]) -> None:
@@ -184,16 +176,8 @@ def main() -> int:
     parser.add_argument("--refill", action="store_true")
     args = parser.parse_args()
 
-    url = os.environ.setdefault("AIRGRADE_DATABASE_URL", DEFAULT_URL)
-    if not url.startswith("postgres"):
-        print("this benchmark measures PostgreSQL: set AIRGRADE_DATABASE_URL to a postgresql:// URL", file=sys.stderr)
+    if kept_postgres(DEFAULT_URL) is None:
         return 2
-    ensure_database(url)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "airgrade.platform.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
     from django.db import connection, reset_queries
 
     from airgrade.core.emergency.engine import simulate
@@ -203,10 +187,7 @@ def main() -> int:
     from airgrade.core.types import AlertLevel
     from airgrade.platform.emergency.models import ListEntry, ListLine
     from airgrade.platform.emergency.services import gc_paused, region_list_for_simulation
-    from airgrade.platform.regions.services import load_regions
 
-    call_command("migrate", interactive=False, verbosity=0)
-    load_regions()
     if args.refill or ListEntry.objects.count() != args.entries or ListLine.objects.count() != args.lines:
         fill(args.entries, args.lines)
     print(f"PostgreSQL: {ListEntry.objects.count():,} list entries, {ListLine.objects.count():,} lines")

@@ -27,14 +27,26 @@ def recreate_database(url: str) -> None:
         connection.execute(f'CREATE DATABASE "{name}"')
 
 
-def fresh_postgres(default_url: str) -> str | None:
-    """AIRGRADE_DATABASE_URL (default `default_url`) recreated, Django set up, migrated and the regions loaded; None
-    (after saying why) when the URL is not PostgreSQL."""
+def create_database_if_missing(url: str) -> None:
+    """Create the database that `url` names unless it exists (benchmarks that keep a large fixture between runs)."""
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def _postgres(default_url: str, *, fresh: bool) -> str | None:
     url = os.environ.setdefault("AIRGRADE_DATABASE_URL", default_url)
     if not url.startswith("postgres"):
         print("this benchmark measures PostgreSQL: set AIRGRADE_DATABASE_URL to a postgresql:// URL", file=sys.stderr)
         return None
-    recreate_database(url)
+    if fresh:
+        recreate_database(url)
+    else:
+        create_database_if_missing(url)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "airgrade.platform.settings")
     import django
 
@@ -43,6 +55,17 @@ def fresh_postgres(default_url: str) -> str | None:
 
     from airgrade.platform.regions.services import load_regions
 
-    call_command("migrate", verbosity=0)
+    call_command("migrate", interactive=False, verbosity=0)
     load_regions()
     return url
+
+
+def fresh_postgres(default_url: str) -> str | None:
+    """AIRGRADE_DATABASE_URL (default `default_url`) recreated, Django set up, migrated and the regions loaded; None
+    (after saying why) when the URL is not PostgreSQL."""
+    return _postgres(default_url, fresh=True)
+
+
+def kept_postgres(default_url: str) -> str | None:
+    """The same on a database kept between runs (created only if missing), for fixtures too large to refill."""
+    return _postgres(default_url, fresh=False)

@@ -10,24 +10,14 @@ city and a county user with a mix of filters and pages, and prints the latency d
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
 import time
 
+from pg_fixture import kept_postgres
+
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/airgrade_bench"
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def main() -> int:
@@ -37,16 +27,8 @@ def main() -> int:
     parser.add_argument("--refill", action="store_true", help="drop and refill the synthetic registry")
     args = parser.parse_args()
 
-    url = os.environ.setdefault("AIRGRADE_DATABASE_URL", DEFAULT_URL)
-    if not url.startswith("postgres"):
-        print("this benchmark measures PostgreSQL: set AIRGRADE_DATABASE_URL to a postgresql:// URL", file=sys.stderr)
+    if kept_postgres(DEFAULT_URL) is None:
         return 2
-    ensure_database(url)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "airgrade.platform.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
     from django.db import connection, transaction
     from django.test import Client
 
@@ -61,10 +43,7 @@ def main() -> int:
         Site,
     )
     from airgrade.platform.regions.models import Region
-    from airgrade.platform.regions.services import load_regions
 
-    call_command("migrate", interactive=False, verbosity=0)
-    load_regions()
     rng = random.Random(7)
     counties = list(Region.objects.filter(code__startswith="41", level="county").values_list("code", flat=True))
     industries = [i.code for i in all_industries() if i.jurisdiction in ("national", "410000")]

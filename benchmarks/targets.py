@@ -18,24 +18,15 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
-import os
 import random
 import statistics
 import sys
 import time
 
+from pg_fixture import kept_postgres
+
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/airgrade_bench_targets"
 ON = dt.date(2026, 11, 30)
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-            connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def pct(values: list[float], p: float) -> float:
@@ -187,27 +178,16 @@ def main() -> int:
     parser.add_argument("--refill", action="store_true")
     args = parser.parse_args()
 
-    url = os.environ.setdefault("AIRGRADE_DATABASE_URL", DEFAULT_URL)
-    if not url.startswith("postgres"):
-        print("this benchmark measures PostgreSQL: set AIRGRADE_DATABASE_URL to a postgresql:// URL", file=sys.stderr)
+    if kept_postgres(DEFAULT_URL) is None:
         return 2
-    ensure_database(url)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "airgrade.platform.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
     from django.db import transaction
     from django.test import Client
 
     from airgrade.platform.accounts.models import User
     from airgrade.platform.enterprises.models import Enterprise
     from airgrade.platform.grades.models import GradeRecord
-    from airgrade.platform.regions.services import load_regions
     from airgrade.platform.targets import services
 
-    call_command("migrate", interactive=False, verbosity=0)
-    load_regions()
     if args.refill or Enterprise.objects.count() != args.enterprises or GradeRecord.objects.count() != args.records:
         fill(args.enterprises, args.records)
     print(f"PostgreSQL: {Enterprise.objects.count():,} enterprises, {GradeRecord.objects.count():,} grade records")
