@@ -14,7 +14,6 @@ the JSON report — and the whole CLI command as a subprocess (`--json`, output 
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import random
@@ -23,19 +22,11 @@ import subprocess
 import sys
 import time
 
-from pg_fixture import kept_postgres
+from pg_fixture import copy_rows, kept_postgres
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/airgrade_bench_alert_db"
 YEAR = 2026
 AS_OF = "2026-11-30"
-
-
-def _copy(cursor: object, table: str, columns: tuple[str, ...], rows: list[tuple[object, ...]]) -> None:
-    buffer = io.StringIO()
-    for row in rows:
-        buffer.write("\t".join("\\N" if value is None else str(value) for value in row) + "\n")
-    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
-        copy.write(buffer.getvalue())
 
 
 def fill(entries: int, lines: int) -> None:
@@ -118,14 +109,14 @@ def fill(entries: int, lines: int) -> None:
         for extra in ("address", "contact_name", "contact_phone"):
             django_cursor.execute(f"ALTER TABLE enterprises_enterprise ALTER COLUMN {extra} SET DEFAULT ''")
         django_cursor.execute("ALTER TABLE enterprises_site ALTER COLUMN address SET DEFAULT ''")
-        _copy(
+        copy_rows(
             cursor,
             "enterprises_enterprise",
             ("id", "credit_code", "name", "region_id", "status", "created_at", "updated_at"),
             enterprise_rows,
         )
-        _copy(cursor, "enterprises_site", ("id", "enterprise_id", "name", "region_id"), site_rows)
-        _copy(
+        copy_rows(cursor, "enterprises_site", ("id", "enterprise_id", "name", "region_id"), site_rows)
+        copy_rows(
             cursor,
             "emergency_listentry",
             (
@@ -136,8 +127,10 @@ def fill(entries: int, lines: int) -> None:
             ),
             entry_rows,
         )  # fmt: skip
-        _copy(cursor, "emergency_listindustry", ("entry_id", "industry_code", "grade", "grade_source"), industry_rows)
-        _copy(
+        copy_rows(
+            cursor, "emergency_listindustry", ("entry_id", "industry_code", "grade", "grade_source"), industry_rows
+        )
+        copy_rows(
             cursor,
             "emergency_listline",
             (

@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import io
 import random
 import statistics
 import sys
 import time
 
-from pg_fixture import kept_postgres
+from pg_fixture import copy_rows, kept_postgres
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/airgrade_bench_targets"
 ON = dt.date(2026, 11, 30)
@@ -32,14 +31,6 @@ ON = dt.date(2026, 11, 30)
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
-def _copy(cursor: object, table: str, columns: tuple[str, ...], rows: list[tuple[object, ...]]) -> None:
-    buffer = io.StringIO()
-    for row in rows:
-        buffer.write("\t".join("\\N" if value is None else str(value) for value in row) + "\n")
-    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
-        copy.write(buffer.getvalue())
 
 
 def fill(enterprises: int, records: int) -> None:
@@ -109,16 +100,18 @@ def fill(enterprises: int, records: int) -> None:
                 django_cursor.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET DEFAULT ''")
             django_cursor.execute(f"ALTER TABLE {table} ALTER COLUMN recorded_at SET DEFAULT now()")
             django_cursor.execute(f"ALTER TABLE {table} ALTER COLUMN source SET DEFAULT 'campaign'")
-        _copy(cursor, "enterprises_enterprise", columns, enterprise_rows)
-        _copy(cursor, "enterprises_site", ("id", "enterprise_id", "name", "region_id"), site_rows)
-        _copy(cursor, "enterprises_industryassignment", ("site_id", "enterprise_id", "industry_code"), assignment_rows)
-        _copy(
+        copy_rows(cursor, "enterprises_enterprise", columns, enterprise_rows)
+        copy_rows(cursor, "enterprises_site", ("id", "enterprise_id", "name", "region_id"), site_rows)
+        copy_rows(
+            cursor, "enterprises_industryassignment", ("site_id", "enterprise_id", "industry_code"), assignment_rows
+        )
+        copy_rows(
             cursor,
             "enterprises_industrylisting",
             ("enterprise_id", "industry_code", "region_code", "name", "status"),
             listing_rows,
         )
-        _copy(
+        copy_rows(
             cursor,
             "grades_graderecord",
             ("enterprise_id", "site_id", "region_id", "industry_code", "grade", "valid_from", "valid_until"),
