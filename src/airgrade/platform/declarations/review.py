@@ -27,6 +27,7 @@ from airgrade.core.workflow import GradeRule, State, check_decided_grade, transi
 from airgrade.io.documents.layout import fixed
 from airgrade.platform.declarations import fact_sources
 from airgrade.platform.declarations.models import Declaration, DeclarationItem, EvidenceFile
+from airgrade.platform.labels import grade_label
 
 PROVENANCE_ZH = {"official": "官方文件", "secondary": "转载来源", "provisional": "暂定值"}
 
@@ -308,7 +309,9 @@ def consequences(declaration: Declaration, action: str, reviews: list[ItemReview
         return []
     said = [f"申报状态由“{State(declaration.state).label_zh}”变为“{row.target.label_zh}”。"]
     if action == "declaration.province_verify":
-        grades = "、".join(f"{r.industry_name} {r.item.recommended_grade or r.item.target_grade} 级" for r in reviews)
+        grades = "、".join(
+            f"{r.industry_name} {grade_label(r.item.recommended_grade or r.item.target_grade)}" for r in reviews
+        )
         said.append(f"核定等级（{grades}）记入等级登记，自今日起生效，并在等级公开页面向社会公布。")
     elif row.grade_rule.decides:
         said.append("所选等级为最终等级，记入等级登记，自今日起生效，并在等级公开页面向社会公布。")
