@@ -475,6 +475,18 @@ class RangeRule(_Strict):
         return self
 
 
+class LedgerFactsRule(_Strict):
+    """When the gate ledger's figures become a declaration's grading facts (issue 11 §4; REQ SJZ-5, H23-6): which
+    facts, over which period before the declaration (days up to its submission), which value wins, and the share of
+    the period's days the ledger must cover for its figures to count at all."""
+
+    source: Source
+    facts: list[str] = Field(min_length=1)
+    precedence: Literal["ledger", "declared"]
+    period_days: int = Field(gt=0)
+    min_coverage_percent: float = Field(gt=0, le=100)
+
+
 class GateLedgerEntry(_Strict):
     """Gate-ledger rules in force over a period (issue 11; REQ SJZ-5, SJZ-6, H23-6): which road-truck stages count
     as clean, which stages each register admits, retention, the completeness goal, the inspectors' sample and
@@ -493,6 +505,7 @@ class GateLedgerEntry(_Strict):
     future_tolerance: MinutesRule
     inspection_sample: RangeRule
     baseline_days: RangeRule
+    ledger_facts: LedgerFactsRule
 
 
 class GatesFile(_Strict):
