@@ -160,18 +160,39 @@ def import_readings(
     commit: bool,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
+    max_rows: int = files.MAX_ROWS,
 ) -> ImportReport:
     """Check a monitoring or electricity file (dry run) or load it (commit): all rows or none. The same file twice
     changes nothing; a value that differs from the stored one for the same point and hour is a correction
-    (counted as changed)."""
+    (counted as changed). On PostgreSQL a clean file goes through the bulk path (`bulk`: column checks, COPY, one
+    upsert); a file with anything to report goes row by row, which names every bad cell. `max_rows`: the pages and
+    the API keep files.MAX_ROWS, the CLI and background jobs pass files.BULK_MAX_ROWS."""
     require_role(user, "verification.import")
     if kind not in files.COLUMNS:
         raise ServiceError(f"未知的数据类别：{kind}", field="kind")
+    digest = hashlib.sha256(content).hexdigest()
     try:
-        parsed = files.parse_file(kind, file_name, content, date_from=date_from, date_to=date_to)
+        cells = files.read_cells(file_name, content)
+        if not cells:
+            raise ValueError(f"{file_name}：文件为空")
+        if len(cells) - 1 > max_rows:
+            raise ValueError(f"{file_name}：超过 {max_rows} 行，请分文件导入")
     except ValueError as exc:
         raise ServiceError(str(exc), field="file") from None
-    return _load_rows(user, kind, file_name, parsed, commit=commit, digest=hashlib.sha256(content).hexdigest())
+    if series.uses_rollup():
+        from airgrade.platform.verification import bulk
+
+        try:
+            return bulk.load(
+                user, kind, file_name, cells, commit=commit, digest=digest, date_from=date_from, date_to=date_to
+            )
+        except bulk.NotBulk:
+            pass
+    try:
+        parsed = files.parse_cells(kind, file_name, cells, date_from=date_from, date_to=date_to, max_rows=max_rows)
+    except ValueError as exc:
+        raise ServiceError(str(exc), field="file") from None
+    return _load_rows(user, kind, file_name, parsed, commit=commit, digest=digest)
 
 
 def import_rows(user: Any, kind: str, rows: list[dict[str, Any]], *, source: str = "数据接口") -> ImportReport:
@@ -314,7 +335,10 @@ def _load_rows(
             corrections, ["minutes", "value", "concentration", "flow", "status"], batch_size=2000
         )
         series.refresh_channel_days(
-            {(points[(key[0], key[1])].pk, key[3].date()) for key in [*(key for key, _ in new_rows), *changed_keys]}
+            {
+                (points[(key[0], key[1])].pk, key[2], key[3].date())
+                for key in [*(key for key, _ in new_rows), *changed_keys]
+            }
         )
         actor = actor_of(user)
         regions = sorted({site_by_id[key[0]].region_id for key in keyed})
