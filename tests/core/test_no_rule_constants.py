@@ -42,6 +42,7 @@ TECHNICAL = {
     "core/emergency/measuresets.py:_EPSILON",  # float comparison tolerance
     "core/verification.py:MINUTES_PER_HOUR",  # clock arithmetic
     "core/verification.py:HOURS_PER_DAY",
+    "core/verification.py:DAYS_PER_WEEK",
     "core/emergency/units.py:EMISSION_UNITS",  # unit conversions
     "core/emergency/units.py:_PERIOD_PER_DAY",
     "core/emergency/units.py:_MASS_TONNES",

@@ -124,7 +124,7 @@ def test_every_role_does_its_part_in_the_browser(page: Any, users: dict[str, Any
     page.fill(f"#fact__{item.pk}__pm_concentration", TYPED["pm_concentration"])
     page.click("#save-facts")
     page.wait_for_selector("text=已保存申报数据")
-    assert "达到 A 级需要" in page.locator("#self-check").inner_text()
+    assert "达到 A级需要" in page.locator("#self-check").inner_text()
     journey.shot("enterprise-self-check")
     page.fill("#signer_name", "张伟")
     page.click("#sign-commitment")

@@ -47,7 +47,7 @@ def test_enterprise_self_assessment(page: Any, users: dict[str, Any], tmp_path: 
     page.wait_for_selector("#assess-result")
     assert page.locator("#assess-grade").inner_text() == "C"
     result = page.locator("#assess-result").inner_text()
-    assert "距 B 级的差距" in result and "79.9%" in result and "≥ 80%" in result
+    assert "距 B级的差距" in result and "79.9%" in result and "≥ 80%" in result
     assert page.locator("#assess-trace tbody tr").count() == 11
     # The entered values survive the round trip, so the enterprise can adjust and recompute.
     assert page.input_value("#fact_road_truck_clean_share") == "79.9"

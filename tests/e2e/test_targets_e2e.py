@@ -34,6 +34,7 @@ def test_province_and_city_dashboards_render(page: Any, login: Any, users: dict[
     _grade(users["other_enterprise"], "C")
     _grade(users["far_enterprise"], "D")
     login("province")
+    page.click("nav >> text=分级管理")
     page.click("nav >> text=提升目标")
     page.wait_for_selector("#headline")
     page.wait_for_selector("#chart-history[data-drawn='1']")  # the month ends arrive from the API apart

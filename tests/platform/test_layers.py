@@ -23,6 +23,7 @@ KERNEL = frozenset(
         "permissions",
         "params",
         "numbers",
+        "labels",
         "pages",
         "regions",
         "lists",
@@ -44,6 +45,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "regions": frozenset({"errors", "admin_base"}),
     "params": frozenset({"errors", "regions"}),
     "numbers": frozenset({"errors"}),  # column-bounded numbers (issue 8)
+    "labels": frozenset(),  # grade labels from the rule book (a template builtin)
     # Shared page helpers: the action (confirmation) page, form dates, own-region actions, simple pagination.
     "pages": frozenset({"errors", "permissions", "regions", "lists"}),
     # The one list mechanism (search, filters, pagination, export; ADR 0006): region names and `within()`.

@@ -61,6 +61,9 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
     "grade.adjustment_window": frozenset({Role.CITY, Role.PROVINCE}),
     # A+ (REQ G-8): the province enters the ministry's decision on an A enterprise it proposed.
     "grade.designate": frozenset({Role.PROVINCE}),
+    # Grades published in earlier years (REQ H21-7, LC-12) entered from the public lists, with the document: staff
+    # of the region, by workbook import; they fill gaps in a site's history and never change a recorded grade.
+    "grade.history.record": frozenset({Role.COUNTY, Role.CITY, Role.PROVINCE}),
     "rectification.order": frozenset({Role.COUNTY, Role.CITY}),
     "rectification.report": frozenset({Role.ENTERPRISE}),
     "rectification.close": frozenset({Role.COUNTY, Role.CITY}),

@@ -16,11 +16,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+import numpy as np
+
 from airgrade.core.rules.schema import AlertVerificationEntry
 
 HOUR = dt.timedelta(hours=1)
 MINUTES_PER_HOUR = 60
 HOURS_PER_DAY = 24
+DAYS_PER_WEEK = 7
 
 
 class ReadingStatus(StrEnum):
@@ -174,6 +177,11 @@ class Baseline:
         return len(self.days)
 
 
+def weekday_cap(rules: VerificationRules) -> int:
+    """How many baseline days one weekday may give: whole weeks' worth (7 days → one of each weekday)."""
+    return max(1, math.ceil(rules.baseline_max_days / DAYS_PER_WEEK))
+
+
 def _valid_hours(series: Series, day: dt.date) -> list[float]:
     start = dt.datetime.combine(day, dt.time())
     values = (series.get(start + HOUR * hour) for hour in range(HOURS_PER_DAY))
@@ -184,15 +192,20 @@ def baseline(
     series: Series, first_alert_day: dt.date, excluded: Iterable[dt.date], rules: VerificationRules
 ) -> Baseline:
     """Normal days before the alert: the most recent days within `lookback_days`, not excluded (earlier alerts,
-    holidays), each with at least `min_coverage` valid hours; at most `baseline_max_days` of them."""
+    holidays), each with at least `min_coverage` valid hours; at most `baseline_max_days` of them, and at most
+    `weekday_cap` of each weekday (the weekday mix of whole weeks: a skipped Wednesday is replaced by an earlier
+    Wednesday, not by an eighth day)."""
     skip = set(excluded)
     chosen: list[dt.date] = []
+    per_weekday = [0] * DAYS_PER_WEEK
+    cap = weekday_cap(rules)
     for back in range(1, rules.lookback_days + 1):
         day = first_alert_day - dt.timedelta(days=back)
-        if day in skip:
+        if day in skip or per_weekday[day.weekday()] >= cap:
             continue
         if len(_valid_hours(series, day)) >= rules.min_coverage * HOURS_PER_DAY:
             chosen.append(day)
+            per_weekday[day.weekday()] += 1
             if len(chosen) == rules.baseline_max_days:
                 break
     per_hour: list[list[float]] = [[] for _ in range(HOURS_PER_DAY)]
@@ -273,19 +286,34 @@ def compare(
     valid = [hour for hour in hours if series.get(hour) is not None and base.profile[hour.hour] is not None]
     observed = math.fsum(series[hour] or 0.0 for hour in valid) / len(valid) if valid else None
     level = math.fsum(base.profile[hour.hour] or 0.0 for hour in valid) / len(valid) if valid else None
+    return judge(len(hours), len(valid), observed, level, base.found, kind, expected_drop, rules)
+
+
+def judge(
+    hours: int,
+    valid: int,
+    observed: float | None,
+    level: float | None,
+    baseline_days: int,
+    kind: SignalKind,
+    expected_drop: float | None,
+    rules: VerificationRules,
+) -> Comparison:
+    """The verdict from the figures of one signal over a span of alert hours (the per-task and the batch path's
+    common rule): `valid` hours with data and a baseline, their mean `observed` and mean baseline `level`."""
     drop = None if observed is None or not level else 1 - observed / level
 
     def result(verdict: Verdict, reason: str) -> Comparison:
-        return Comparison(len(hours), len(valid), observed, level, drop, verdict, reason)
+        return Comparison(hours, valid, observed, level, drop, verdict, reason)
 
     if not expected_drop or expected_drop <= 0:
         return result(Verdict.NOT_REQUIRED, "减排措施未要求该项下降")
-    if base.found < rules.baseline_min_days:
+    if baseline_days < rules.baseline_min_days:
         return result(
-            Verdict.INSUFFICIENT, f"预警前正常生产日有效数据仅 {base.found} 天，少于 {rules.baseline_min_days} 天"
+            Verdict.INSUFFICIENT, f"预警前正常生产日有效数据仅 {baseline_days} 天，少于 {rules.baseline_min_days} 天"
         )
-    if not hours or len(valid) < rules.min_coverage * len(hours):
-        share = len(valid) / len(hours) if hours else 0.0
+    if not hours or valid < rules.min_coverage * hours:
+        share = valid / hours if hours else 0.0
         return result(
             Verdict.INSUFFICIENT,
             f"预警期间有效小时占 {share:.0%}，低于 {rules.min_coverage:.0%}",
@@ -392,18 +420,22 @@ def verify_task(
 ) -> TaskVerdict:
     """The verdict of one alert task over the alert window, with one result per signal and one verdict per day."""
     skip = frozenset(excluded)
-    results = tuple(verify_signal(signal, starts_at, ends_at, skip, rules) for signal in signals)
+    return task_result(tuple(verify_signal(signal, starts_at, ends_at, skip, rules) for signal in signals))
+
+
+def task_result(results: Sequence[SignalResult]) -> TaskVerdict:
+    """One task's verdict from its signals' results: combined overall and per alert day, with the reasons."""
     verdict = combine(result.overall.verdict for result in results)
-    day_keys = sorted({day for result in results for day, _ in result.days})
-    days = tuple(
-        (day, combine(comparison.verdict for result in results for d, comparison in result.days if d == day))
-        for day in day_keys
-    )
+    per_day: dict[dt.date, list[Verdict]] = {}
+    for result in results:
+        for day, comparison in result.days:
+            per_day.setdefault(day, []).append(comparison.verdict)
+    days = tuple((day, combine(per_day[day])) for day in sorted(per_day))
     if not results:
         reason = "未接入该企业的在线监测或用电数据"
     else:
         reason = "；".join(f"{result.label_zh}：{result.overall.reason_zh}" for result in results)
-    return TaskVerdict(verdict, reason, results, days)
+    return TaskVerdict(verdict, reason, tuple(results), days)
 
 
 POLLUTANT_KEYS = ("SO2", "NOx", "PM", "VOCs")
@@ -435,6 +467,182 @@ def evidence_series(result: SignalResult, start: dt.datetime, end: dt.datetime) 
     while hour < end:
         hours.append(hour.strftime("%m-%d %H:00"))
         observed.append(_round(result.series.get(hour), 3))
+        mean.append(_round(result.baseline.profile[hour.hour], 3))
+        low.append(_round(result.baseline.low[hour.hour], 3))
+        high.append(_round(result.baseline.high[hour.hour], 3))
+        hour += HOUR
+    return {"hours": hours, "observed": observed, "baseline": mean, "low": low, "high": high}
+
+
+# ------------------------------------------------------------------------------------------------ the batch path
+
+
+@dataclass(frozen=True)
+class SignalBlock:
+    """Many signals of many tasks as one array, for verdicts over a whole alert at once (the batch path).
+
+    `values[i, d, h]` is signal i's value at hour h of day `first_day + d` (local time): the site's hourly sum over its
+    channels, NaN where the hour is not valid (no data, a flagged or incomplete interval, or one channel silent) —
+    what `site_series` gives as None or leaves out. `excluded[i]` are the days that may not be baseline days for
+    signal i (earlier alerts over its region, holidays). The results are those of `verify_signal` on the same data.
+    """
+
+    keys: Sequence[str]
+    labels: Sequence[str]
+    kinds: Sequence[SignalKind]
+    expected: Sequence[float | None]
+    excluded: Sequence[frozenset[dt.date]]
+    first_day: dt.date
+    values: np.ndarray
+
+
+@dataclass(frozen=True)
+class BlockResult:
+    """The batch path's results, one per signal of the block, and the baseline bands the evidence charts need."""
+
+    results: tuple[SignalResult, ...]
+    profile: np.ndarray  # (signals, 24) mean over the baseline days, NaN where none
+    low: np.ndarray
+    high: np.ndarray
+
+
+def _optional(values: np.ndarray) -> tuple[float | None, ...]:
+    return tuple(None if value != value else value for value in values.tolist())
+
+
+def _chosen_days(valid_days: np.ndarray, block: SignalBlock, first_alert_day: dt.date, rules: VerificationRules) -> Any:
+    """`baseline`'s day choice for every signal at once: eligible days (coverage, not excluded) from the most recent
+    back, at most `weekday_cap` per weekday and `baseline_max_days` in all. Returns a (signals, days) mask."""
+    signals, days = valid_days.shape
+    alert_index = (first_alert_day - block.first_day).days
+    columns = [alert_index - back for back in range(1, rules.lookback_days + 1) if 0 <= alert_index - back < days]
+    if not columns:
+        return np.zeros((signals, days), dtype=bool)
+    eligible = valid_days[:, columns] >= rules.min_coverage * HOURS_PER_DAY
+    groups: dict[int, tuple[frozenset[dt.date], list[int]]] = {}
+    for index, skip in enumerate(block.excluded):
+        groups.setdefault(id(skip), (skip, []))[1].append(index)
+    for skip, rows in groups.values():
+        if skip:
+            out = [n for n, column in enumerate(columns) if block.first_day + dt.timedelta(days=column) in skip]
+            if out:
+                eligible[np.ix_(rows, out)] = False
+    cap = weekday_cap(rules)
+    passing = np.zeros_like(eligible)
+    weekdays = np.array([(block.first_day + dt.timedelta(days=column)).weekday() for column in columns])
+    for weekday in range(DAYS_PER_WEEK):
+        same = np.flatnonzero(weekdays == weekday)
+        if same.size:
+            part = eligible[:, same]
+            passing[:, same] = part & (np.cumsum(part, axis=1) <= cap)
+    chosen_recent = passing & (np.cumsum(passing, axis=1) <= rules.baseline_max_days)
+    chosen = np.zeros((signals, days), dtype=bool)
+    chosen[:, columns] = chosen_recent
+    return chosen
+
+
+def verify_block(
+    block: SignalBlock, starts_at: dt.datetime, ends_at: dt.datetime, rules: VerificationRules
+) -> BlockResult:
+    """`verify_signal` for every signal of the block, vectorised over signals (NumPy): the same baseline days, bands,
+    observed and baseline levels, and the verdicts through the same `judge`."""
+    values = block.values
+    signals, days, _ = values.shape
+    valid = ~np.isnan(values)
+    chosen = _chosen_days(valid.sum(axis=2), block, starts_at.date(), rules)
+    in_base = chosen[:, :, None] & valid
+    counted = in_base.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        profile = np.where(in_base, values, 0.0).sum(axis=1) / counted
+        low = np.where(in_base, values, np.inf).min(axis=1)
+        high = np.where(in_base, values, -np.inf).max(axis=1)
+    low[counted == 0] = np.nan
+    high[counted == 0] = np.nan
+    found = chosen.sum(axis=1)
+
+    origin = dt.datetime.combine(block.first_day, dt.time())
+    hours = alert_hours(starts_at, ends_at)
+    index = np.array([(hour - origin) // HOUR for hour in hours], dtype=np.int64)
+    if index.size and (index.min() < 0 or index.max() >= days * HOURS_PER_DAY):
+        raise ValueError("the block does not cover the alert window")
+    flat = values.reshape(signals, days * HOURS_PER_DAY)
+    observed = flat[:, index] if index.size else np.zeros((signals, 0))
+    base = profile[:, [hour.hour for hour in hours]] if hours else np.zeros((signals, 0))
+    ok = ~np.isnan(observed) & ~np.isnan(base)
+    observed_sum = np.where(ok, observed, 0.0)
+    base_sum = np.where(ok, base, 0.0)
+    spans: list[tuple[dt.date | None, np.ndarray]] = [(None, np.arange(len(hours)))]
+    for day in sorted({hour.date() for hour in hours}):
+        spans.append((day, np.array([n for n, hour in enumerate(hours) if hour.date() == day], dtype=np.int64)))
+    alert_days = [day for day, _ in spans[1:] if day is not None]
+    figures = []
+    for _, span in spans:
+        n = ok[:, span].sum(axis=1)
+        figures.append(
+            (len(span), n.tolist(), observed_sum[:, span].sum(axis=1).tolist(), base_sum[:, span].sum(axis=1).tolist())
+        )
+
+    results = []
+    found_list = found.tolist()
+    for i in range(signals):
+        kind, expected = block.kinds[i], block.expected[i]
+        comparisons = []
+        for hours_n, n, osum, lsum in figures:
+            count = n[i]
+            comparisons.append(
+                judge(
+                    hours_n,
+                    count,
+                    osum[i] / count if count else None,
+                    lsum[i] / count if count else None,
+                    found_list[i],
+                    kind,
+                    expected,
+                    rules,
+                )
+            )
+        row = profile[i]
+        known = row[~np.isnan(row)]
+        baseline_days = tuple(block.first_day + dt.timedelta(days=int(d)) for d in np.flatnonzero(chosen[i]))
+        base_result = Baseline(
+            days=baseline_days,
+            profile=_optional(row),
+            low=_optional(low[i]),
+            high=_optional(high[i]),
+            level=float(known.mean()) if known.size else None,
+        )
+        results.append(
+            SignalResult(
+                block.keys[i],
+                block.labels[i],
+                kind,
+                expected,
+                base_result,
+                comparisons[0],
+                tuple(zip(alert_days, comparisons[1:], strict=True)),
+                {},
+            )
+        )
+    return BlockResult(tuple(results), profile, low, high)
+
+
+def block_evidence(
+    block: SignalBlock, index: int, result: SignalResult, start: dt.datetime, end: dt.datetime
+) -> dict[str, list[Any]]:
+    """`evidence_series` for signal `index` of a block (its `series` is not built on the batch path)."""
+    origin = dt.datetime.combine(block.first_day, dt.time())
+    row = block.values[index].reshape(-1)
+    hours: list[str] = []
+    observed: list[float | None] = []
+    mean: list[float | None] = []
+    low: list[float | None] = []
+    high: list[float | None] = []
+    hour = hour_of(start)
+    while hour < end:
+        at = (hour - origin) // HOUR
+        value = float(row[at]) if 0 <= at < row.size else math.nan
+        hours.append(hour.strftime("%m-%d %H:00"))
+        observed.append(None if value != value else round(value, 3))
         mean.append(_round(result.baseline.profile[hour.hour], 3))
         low.append(_round(result.baseline.low[hour.hour], 3))
         high.append(_round(result.baseline.high[hour.hour], 3))

@@ -127,7 +127,7 @@ TEMPLATES = [
                 "airgrade.platform.accounts.context.current_actor",
             ],
             # `num`: every number on a page in fixed notation with thousands separators (airgrade.platform.numbers).
-            "builtins": ["airgrade.platform.numbers"],
+            "builtins": ["airgrade.platform.numbers", "airgrade.platform.labels"],
         },
     },
 ]

@@ -91,7 +91,7 @@ def test_action_needs_confirmation_states_consequences_and_limits_grades(users: 
         f"/declarations/{d}/action/", {**posted, "grade_cement": "A", "opinion": "我的意见", "confirmed": "1"}
     )
     assert refused.status_code == 400
-    assert "不能选择 A 级" in refused.content.decode() and "我的意见" in refused.content.decode()
+    assert "不能选择 A级" in refused.content.decode() and "我的意见" in refused.content.decode()
     # A missing required opinion: the service's Chinese reason on the confirmation step, nothing written.
     missing = client.post(f"/declarations/{d}/action/", {**posted, "confirmed": "1"})
     assert missing.status_code == 400 and "须填写审核意见" in missing.content.decode()
@@ -107,7 +107,7 @@ def test_enterprise_edits_facts_with_chinese_field_errors_and_keeps_what_was_typ
     d, item = declaration.pk, declaration.items.get()
     page = client.get(f"/declarations/{d}/").content.decode()
     # The self-check is a table: my value, what the next grade needs, the gap.
-    assert "达到 B 级需要" in page and "需降低 5.5 mg/m³" in page
+    assert "达到 B级需要" in page and "需降低 5.5 mg/m³" in page
     prefix = f"fact__{item.pk}__"
     bad = client.post(
         f"/declarations/{d}/prepare/",

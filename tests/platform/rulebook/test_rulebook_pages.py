@@ -71,7 +71,7 @@ def test_assess_form_then_result_with_trace_and_gaps(users: dict[str, Any]) -> N
     text = response.content.decode()
     assert response.status_code == 200
     assert 'id="assess-grade">B<' in text
-    assert "距 A 级的差距" in text and "运输方式：物料公路运输车辆" in text
+    assert "距 A级的差距" in text and "运输方式：物料公路运输车辆" in text
     assert 'id="assess-trace"' in text and "含暂定值" in text
 
     capped = client.post("/rules/assess/", {**data, "violation_no_auto_monitoring": "1"}).content.decode()

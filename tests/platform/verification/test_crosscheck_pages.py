@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from tests.platform.verification.test_crosscheck_services import grade_c, last_month, load, month_hours, monitoring
+from tests.platform.verification.test_crosscheck_services import grade_c, last_month, load, monitoring, month_hours
 
 from airgrade.platform.grades.models import Downgrade
 from airgrade.platform.verification.models import Finding, MonitoringPoint

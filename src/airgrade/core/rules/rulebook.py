@@ -138,6 +138,7 @@ class RuleBook:
         gate_ledger: tuple[s.GateLedgerEntry, ...] = (),
         alert_verification: tuple[s.AlertVerificationEntry, ...] = (),
         cross_checks: tuple[s.CrossCheckEntry, ...] = (),
+        holidays: tuple[s.HolidayYear, ...] = (),
     ) -> None:
         self.grades = tuple(sorted(grades, key=lambda definition: definition.order))
         self._grade_definitions = {definition.code: definition for definition in self.grades}
@@ -146,6 +147,7 @@ class RuleBook:
         self.gate_ledger_rules = tuple(sorted(gate_ledger, key=lambda entry: entry.effective))
         self.alert_verification_rules = tuple(sorted(alert_verification, key=lambda entry: entry.effective))
         self.cross_check_rules = tuple(sorted(cross_checks, key=lambda entry: entry.effective))
+        self.holiday_years = tuple(sorted(holidays, key=lambda entry: entry.year))
         self.pollutants = pollutants
         self.units = units
         self.alert_levels = alert_levels
@@ -250,6 +252,22 @@ class RuleBook:
         if entry is None:
             raise RuleLookupError(f"{as_of} 时尚无生效的在线监测与用电交叉核查规则")
         return entry
+
+    def holidays(self, first: dt.date, last: dt.date) -> frozenset[dt.date]:
+        """The official days off (放假) from `first` to `last`, inclusive, from the State Council's yearly notices;
+        adjusted working days (调休上班) are not among them. Years without a notice in the rule book add nothing
+        (`holiday_years_covered` tells which years are known)."""
+        days: set[dt.date] = set()
+        for year in self.holiday_years:
+            for period in year.holidays:
+                day = max(period.first, first)
+                while day <= min(period.last, last):
+                    days.add(day)
+                    day += dt.timedelta(days=1)
+        return frozenset(days)
+
+    def holiday_years_covered(self) -> tuple[int, ...]:
+        return tuple(year.year for year in self.holiday_years)
 
     def targets(self, region_code: str, as_of: dt.date) -> s.TargetSet | None:
         """The A/B share targets of the province of `region_code` in force on `as_of` (REQ H21-1), or None."""

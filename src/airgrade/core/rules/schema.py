@@ -475,6 +475,18 @@ class RangeRule(_Strict):
         return self
 
 
+class LedgerFactsRule(_Strict):
+    """When the gate ledger's figures become a declaration's grading facts (issue 11 §4; REQ SJZ-5, H23-6): which
+    facts, over which period before the declaration (days up to its submission), which value wins, and the share of
+    the period's days the ledger must cover for its figures to count at all."""
+
+    source: Source
+    facts: list[str] = Field(min_length=1)
+    precedence: Literal["ledger", "declared"]
+    period_days: int = Field(gt=0)
+    min_coverage_percent: float = Field(gt=0, le=100)
+
+
 class GateLedgerEntry(_Strict):
     """Gate-ledger rules in force over a period (issue 11; REQ SJZ-5, SJZ-6, H23-6): which road-truck stages count
     as clean, which stages each register admits, retention, the completeness goal, the inspectors' sample and
@@ -493,6 +505,7 @@ class GateLedgerEntry(_Strict):
     future_tolerance: MinutesRule
     inspection_sample: RangeRule
     baseline_days: RangeRule
+    ledger_facts: LedgerFactsRule
 
 
 class GatesFile(_Strict):
@@ -557,9 +570,46 @@ class CrossCheckEntry(_Strict):
     idle_hours: HoursRule
 
 
+class HolidayPeriod(_Strict):
+    """One public holiday of the official calendar, first to last day off (放假), inclusive."""
+
+    name: str
+    first: dt.date
+    last: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> HolidayPeriod:
+        if self.last < self.first:
+            raise ValueError(f"{self.name}：last 早于 first")
+        return self
+
+
+class HolidayYear(_Strict):
+    """The State Council's holiday arrangement of one year (国务院办公厅关于某年部分节假日安排的通知): the days off, and
+    the adjusted working days (调休上班) that fall on a weekend. Alert verification keeps the days off out of the
+    baseline (issue 12 item 2); adjusted working days are working days."""
+
+    year: int
+    source: Source
+    holidays: list[HolidayPeriod] = Field(min_length=1)
+    working_days: list[dt.date] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _in_year(self) -> HolidayYear:
+        days = [day for period in self.holidays for day in (period.first, period.last)] + list(self.working_days)
+        # A period may start in the year before (a New Year holiday from 30 December); nothing lies two years away.
+        if any(abs(day.year - self.year) > 1 for day in days):
+            raise ValueError(f"{self.year} 年的节假日安排含有相隔过远的日期")
+        off = {p.first + dt.timedelta(days=n) for p in self.holidays for n in range((p.last - p.first).days + 1)}
+        if off & set(self.working_days):
+            raise ValueError(f"{self.year} 年的调休上班日与放假日重叠")
+        return self
+
+
 class VerificationFile(_Strict):
     alert_verification: list[AlertVerificationEntry] = Field(min_length=1)
     cross_checks: list[CrossCheckEntry] = Field(min_length=1)
+    holidays: list[HolidayYear] = Field(default_factory=list)
 
 
 class FactDefinition(_Strict):

@@ -264,6 +264,16 @@ CITY = Column("city", "省辖市", width=10)
 COUNTY_NAME = Column("county", "县（市、区）", width=12)
 INDUSTRY_NAME = Column("industry", "重点行业类型", width=16)
 BRANCH = Column("branch", "重点行业分支", width=16)
+LISTED_ENTERPRISE = Column("enterprise_name", "企业名称", width=28)
+LISTED_SITE = Column("site_name", "厂区名称", width=14)
+GRADED_ON = Column("valid_from", "认定日期", DATE, width=12)
+# Where each row of a county's table sits: county, credit code, enterprise and site (most annexes begin so).
+LISTED_SITE_COLUMNS = (COUNTY_NAME, CREDIT_CODE, LISTED_ENTERPRISE, LISTED_SITE)
+
+
+def grade_column(title: str = "绩效等级", key: str = "grade") -> Column:
+    return Column(key, title, CHOICE, choices=GRADE_CHOICES, width=9)
+
 
 AB_LIST = Layout(
     key="ab_list",
@@ -276,15 +286,12 @@ AB_LIST = Layout(
     columns=(
         NUMBER_COLUMN,
         CITY,
-        COUNTY_NAME,
-        CREDIT_CODE,
-        Column("enterprise_name", "企业名称", width=28),
-        Column("site_name", "厂区名称", width=14),
+        *LISTED_SITE_COLUMNS,
         INDUSTRY_NAME,
         BRANCH,
-        Column("grade", "绩效等级", CHOICE, choices=GRADE_CHOICES, width=9),
+        grade_column(),
         Column("batch", "评级批次", width=18),
-        Column("valid_from", "认定日期", DATE, width=12),
+        GRADED_ON,
         Column("guarantee", "保障类企业", BOOLEAN, width=9),
         Column("remark", "备注", width=24),
     ),
@@ -300,13 +307,10 @@ APPLICATION_LIST = Layout(
     note="每行一份申报的一个行业；撤回的申报不列入。",
     columns=(
         NUMBER_COLUMN,
-        COUNTY_NAME,
-        CREDIT_CODE,
-        Column("enterprise_name", "企业名称", width=28),
-        Column("site_name", "厂区名称", width=14),
+        *LISTED_SITE_COLUMNS,
         INDUSTRY_NAME,
         Column("process", "工序/分支", width=14),
-        Column("target_grade", "申请等级", CHOICE, choices=GRADE_CHOICES, width=9),
+        grade_column("申请等级", "target_grade"),
         Column("guarantee", "保障类企业", BOOLEAN, width=9),
         Column("contact_name", "联系人", width=10),
         Column("contact_phone", "联系电话", width=14),
@@ -325,13 +329,10 @@ LOOKBACK_QUALIFICATION = Layout(
     note="每行一个回头看企业（厂区、行业、等级）；未开展的写“未开展”。",
     columns=(
         NUMBER_COLUMN,
-        COUNTY_NAME,
-        CREDIT_CODE,
-        Column("enterprise_name", "企业名称", width=28),
-        Column("site_name", "厂区名称", width=14),
+        *LISTED_SITE_COLUMNS,
         INDUSTRY_NAME,
-        Column("grade", "绩效等级", CHOICE, choices=GRADE_CHOICES, width=9),
-        Column("valid_from", "认定日期", DATE, width=12),
+        grade_column(),
+        GRADED_ON,
         Column("result", "资格审查结果", width=12),
         Column("problems", "存在问题", width=36),
         Column("outcome", "处理意见", width=12),
@@ -362,12 +363,9 @@ LOOKBACK_PROBLEMS = Layout(
     note="资格审查或现场核查回头看发现问题（轻微或严重）的企业。",
     columns=(
         NUMBER_COLUMN,
-        COUNTY_NAME,
-        CREDIT_CODE,
-        Column("enterprise_name", "企业名称", width=28),
-        Column("site_name", "厂区名称", width=14),
+        *LISTED_SITE_COLUMNS,
         INDUSTRY_NAME,
-        Column("grade", "原绩效等级", CHOICE, choices=GRADE_CHOICES, width=9),
+        grade_column("原绩效等级"),
         Column("qualification", "资格审查发现的问题", width=32),
         Column("onsite", "现场核查发现的问题", width=32),
         Column("severity", "问题程度", width=10),
@@ -385,10 +383,7 @@ GUARANTEE_REVIEW = Layout(
     note="每行一个申请或已纳入白名单、保障类的清单条目。",
     columns=(
         NUMBER_COLUMN,
-        COUNTY_NAME,
-        CREDIT_CODE,
-        Column("enterprise_name", "企业名称", width=28),
-        Column("site_name", "厂区名称", width=14),
+        *LISTED_SITE_COLUMNS,
         Column("category", "类别", width=22),
         Column("industries", "重点行业类型及绩效等级", width=26),
         Column("task", "保障任务", width=28),

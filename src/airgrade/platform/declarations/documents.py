@@ -12,6 +12,7 @@ from docx.shared import Pt
 
 from airgrade.core.industries import industry_by_code
 from airgrade.io.documents.layout import a4, fixed, page_numbers, signature_block
+from airgrade.platform.labels import grade_label
 
 COMMITMENT_TEXT = (
     "本企业承诺：所提交的绩效分级申报材料及证明文件真实、准确、完整，可追溯；"
@@ -83,8 +84,8 @@ def build_document(declaration: Any, *, lowest: bool) -> bytes:
         reviews = review_items(declaration)
         for review in reviews:
             doc.add_paragraph(
-                f"{review.industry_name}：申报 {review.item.target_grade} 级"
-                + (f"，按申报数据自评 {review.engine_grade} 级" if review.engine_grade else ""),
+                f"{review.industry_name}：申报 {grade_label(review.item.target_grade)}"
+                + (f"，按申报数据自评 {grade_label(review.engine_grade)}" if review.engine_grade else ""),
                 style=bullet,
             )
             if review.error:

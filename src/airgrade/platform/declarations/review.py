@@ -25,7 +25,9 @@ from airgrade.core.rules.rulebook import IndustryRules, RuleLookupError, default
 from airgrade.core.types import EmissionStage, Grade
 from airgrade.core.workflow import GradeRule, State, check_decided_grade, transition_for
 from airgrade.io.documents.layout import fixed
+from airgrade.platform.declarations import fact_sources
 from airgrade.platform.declarations.models import Declaration, DeclarationItem, EvidenceFile
+from airgrade.platform.labels import grade_label
 
 PROVENANCE_ZH = {"official": "官方文件", "secondary": "转载来源", "provisional": "暂定值"}
 
@@ -72,6 +74,24 @@ class IndicatorRow:
     evidence: list[EvidenceFile] = field(default_factory=list)
     next_required: str = ""
     gap: str = ""
+    # Where the graded value comes from when an independent record gives it (the gate ledger), with the other value.
+    fact_source: str = ""
+    fact_other: str = ""
+    fact_differs: bool = False
+
+
+@dataclass
+class FactSourceRow:
+    """One fact an independent record also gives: both values and sources, which one was graded and why."""
+
+    label: str
+    declared: str
+    other: str
+    other_source: str
+    graded_source: str
+    used: bool
+    differs: bool
+    note: str
 
 
 @dataclass
@@ -85,6 +105,11 @@ class ItemReview:
     rows: list[IndicatorRow] = field(default_factory=list)
     uses_provisional: bool = False
     general_evidence: list[EvidenceFile] = field(default_factory=list)
+    fact_sources: list[FactSourceRow] = field(default_factory=list)
+
+    @property
+    def graded_on_other_source(self) -> bool:
+        return any(row.used for row in self.fact_sources)
 
     @property
     def below_declared(self) -> bool:
@@ -134,17 +159,44 @@ def _source_text(source: s.Source) -> str:
     return " ".join(part for part in (source.document, source.section) if part)
 
 
-def review_items(declaration: Declaration, evidence: list[EvidenceFile] | None = None) -> list[ItemReview]:
-    """Every item of the declaration graded by the engine on its declared facts, one row per indicator."""
+def _source_rows(sources: list[fact_sources.FactSource], rules: IndustryRules) -> list[FactSourceRow]:
+    rows = []
+    for source in sources:
+        definition = rules.facts.get(source.key)
+        rows.append(
+            FactSourceRow(
+                label=definition.label_zh if definition else source.key,
+                declared=value_text(source.declared, definition, rules.unit_symbols),
+                other=value_text(source.other, definition, rules.unit_symbols),
+                other_source=source.other_source,
+                graded_source=source.graded_source,
+                used=source.used,
+                differs=source.differs,
+                note=source.note,
+            )
+        )
+    return rows
+
+
+def review_items(
+    declaration: Declaration,
+    evidence: list[EvidenceFile] | None = None,
+    given: list[dict[str, Any]] | None = None,
+) -> list[ItemReview]:
+    """Every item of the declaration graded by the engine, one row per indicator: on its declared facts, except where
+    an independent record (the gate ledger) gives a fact the rule book puts first (`fact_sources`)."""
     evidence = list(declaration.evidence.all()) if evidence is None else evidence
+    given = fact_sources.contributed(declaration) if given is None else given
     reviews = []
     for item in declaration.items.all():
         review = ItemReview(item=item, industry_name=industry_name(item.industry_code))
         mine = [e for e in evidence if e.item_id in (None, item.pk)]
         try:
             rules = _rules(declaration, item)
+            facts, sources = fact_sources.graded_facts(item, rules, given)
+            review.fact_sources = _source_rows(sources, rules)
             result: IndustryResult | None = engine_grade(
-                item.facts,
+                facts,
                 item.industry_code,
                 declaration.campaign.rules_as_of,
                 region_code=declaration.region_id,
@@ -190,6 +242,17 @@ def review_items(declaration: Declaration, evidence: list[EvidenceFile] | None =
                     gap=_gap(trace, Grade(review.next_grade), rules) if review.next_grade else "",
                 )
             )
+        by_key = {source.key: row for source, row in zip(sources, review.fact_sources, strict=True)}
+        for row, trace in zip(review.rows, result.trace if result is not None else (), strict=False):
+            marks = [by_key[key] for key in trace.indicator.fact_keys if key in by_key]
+            if marks:
+                row.fact_source = "；".join(dict.fromkeys(mark.graded_source for mark in marks))
+                row.fact_other = "；".join(
+                    f"{mark.label}：{mark.declared if mark.used else mark.other}（{fact_sources.DECLARED if mark.used else mark.other_source}）"
+                    for mark in marks
+                    if mark.differs
+                )
+                row.fact_differs = any(mark.differs for mark in marks)
         known = {row.indicator_id for row in review.rows}
         review.general_evidence = [e for e in mine if e.indicator_id not in known]
         reviews.append(review)
@@ -246,7 +309,9 @@ def consequences(declaration: Declaration, action: str, reviews: list[ItemReview
         return []
     said = [f"申报状态由“{State(declaration.state).label_zh}”变为“{row.target.label_zh}”。"]
     if action == "declaration.province_verify":
-        grades = "、".join(f"{r.industry_name} {r.item.recommended_grade or r.item.target_grade} 级" for r in reviews)
+        grades = "、".join(
+            f"{r.industry_name} {grade_label(r.item.recommended_grade or r.item.target_grade)}" for r in reviews
+        )
         said.append(f"核定等级（{grades}）记入等级登记，自今日起生效，并在等级公开页面向社会公布。")
     elif row.grade_rule.decides:
         said.append("所选等级为最终等级，记入等级登记，自今日起生效，并在等级公开页面向社会公布。")

@@ -35,6 +35,14 @@ def _rules_for(industry_code: str, as_of: dt.date, region_code: str | None) -> I
         ) from None
 
 
+def rules_or_none(industry_code: str, as_of: dt.date, region_code: str | None) -> IndustryRules | None:
+    """The industry's rules in force, or None when the rule book has none (the self-check then says why)."""
+    try:
+        return default_rulebook().rules_for(industry_code, as_of, region_code)
+    except RuleLookupError:
+        return None
+
+
 def industry_floor(industry_code: str, as_of: dt.date, region_code: str | None) -> Floor:
     """The lowest grade of the industry's scale in force on `as_of` (非引领性 for 引领性-scale industries)."""
     rules = _rules_for(industry_code, as_of, region_code)

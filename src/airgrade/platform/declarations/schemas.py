@@ -257,6 +257,19 @@ class GapOut(Schema):
     message: str
 
 
+class FactSourceOut(Schema):
+    """A fact an independent record (the gate ledger) also gives: both values, which one was graded and why."""
+
+    key: str
+    declared: Any = None
+    other: Any = None
+    other_source: str
+    used: bool
+    graded_source: str
+    differs: bool
+    note: str
+
+
 class SelfCheckOut(Schema):
     """The engine's grade and gaps for one declared industry, before submitting."""
 
@@ -268,6 +281,7 @@ class SelfCheckOut(Schema):
     rules_version: str
     gaps: list[GapOut]
     message: str
+    fact_sources: list[FactSourceOut] = []
 
 
 class FindingOut(Schema):

@@ -48,6 +48,7 @@ from airgrade.platform.declarations.models import (
 )
 from airgrade.platform.errors import NotFound, ServiceError, form_int, form_values
 from airgrade.platform.hooks import contributions
+from airgrade.platform.labels import grade_label
 from airgrade.platform.pages import Action, Field, action_page, own_region, region_field, require_page
 from airgrade.platform.permissions import actor_of, permissions_for
 
@@ -76,7 +77,9 @@ class DeclarationFilter(lists.ScopedFilterSet):
     search_label = "编号、企业或厂区"
     state = lists.choice_filter("状态", STATE_CHOICES, "state")
     industry = django_filters.ChoiceFilter(label="行业", method="filter_industry", empty_label="全部")
-    decided_grade = lists.choice_filter("最终等级", GRADE_CHOICES, "decided_grade")
+    decided_grade = lists.choice_filter(
+        "最终等级", tuple((code, grade_label(code)) for code, _ in GRADE_CHOICES), "decided_grade"
+    )
     campaign = django_filters.ChoiceFilter(label="评级批次", field_name="campaign_id", empty_label="全部")
     submitted_from, submitted_to = lists.date_filters("submitted_at", "提交日期")
 
@@ -422,7 +425,7 @@ def declaration_action(request: HttpRequest, declaration_id: int) -> HttpRespons
                 continue
             if chosen not in options[r.item.pk]:
                 allowed = "、".join(options[r.item.pk]) or "无"
-                error = f"{r.industry_name}：不能选择 {chosen} 级（可选：{allowed}）"
+                error = f"{r.industry_name}：不能选择 {grade_label(chosen)}（可选：{allowed}）"
                 return _confirm_page(request, declaration, action, status=400, error=error)
             item_grades[r.item.industry_code] = chosen
     try:

@@ -14,3 +14,9 @@ class GatesConfig(AppConfig):
         from airgrade.platform.gates.panels import declaration_panels
 
         return declaration_panels(user, declaration)
+
+    def declaration_fact_sources(self, declaration: object) -> list[dict[str, object]]:
+        """The ledger's transport figures as the declaration's grading facts, with their source (issue 11 §4)."""
+        from airgrade.platform.gates.services import declaration_fact_sources
+
+        return declaration_fact_sources(declaration)

@@ -3,11 +3,9 @@ contributed through the `declaration_panels` hook so declarations never imports 
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.urls import reverse
-from django.utils import timezone
 
 from airgrade.core.access import decide
 from airgrade.platform.gates import services
@@ -21,7 +19,6 @@ FACTS = (
     ("inplant_vehicle_worst_stage", "厂内运输车辆最低排放阶段", ""),
     ("nonroad_worst_stage", "非道路移动机械最低排放阶段", ""),
 )
-PERIOD_DAYS = 180
 SHARE_TOLERANCE = 0.5  # percentage points: rounding of a typed share, not a rule value
 
 
@@ -48,9 +45,8 @@ def declaration_panels(user: Any, declaration: Any) -> list[dict[str, Any]]:
         return []
     if not decide(actor_of(user), "gates.view", services.site_target(site)):
         return []
-    end = timezone.localtime(declaration.submitted_at).date() if declaration.submitted_at else timezone.localdate()
-    start = end - dt.timedelta(days=PERIOD_DAYS - 1)
-    ledger = services.grading_facts(site, start, end)
+    start, end = services.declaration_period(declaration)
+    ledger = services.ledger_facts(site, start, end)
     declared: dict[str, Any] = {}
     for item in declaration.items.all():
         for key, _, _ in FACTS:
@@ -69,7 +65,11 @@ def declaration_panels(user: Any, declaration: Any) -> list[dict[str, Any]]:
     return [
         {
             "title": "门禁台账核对",
-            "note": f"数据来源：{ledger['source']}（进厂公路运输 {figures['trips']} 车次）；申报值为企业自报。",
+            "note": (
+                f"数据来源：{ledger['source']}（进厂公路运输 {figures['trips']} 车次，台账覆盖 "
+                f"{ledger['covered_days']}/{ledger['period_days']} 天）；申报值为企业自报。"
+                + ("评定采用门禁台账数据。" if ledger["used"] else f"{ledger['note']}。" if ledger["note"] else "")
+            ),
             "headers": ("指标", "企业申报", "门禁台账"),
             "rows": rows,
             "link": reverse("gates:site", kwargs={"site_id": site.pk}) + f"?from={start}&to={end}",

@@ -727,6 +727,60 @@ def grading_facts(site: Site, start: dt.date, end: dt.date) -> dict[str, Any]:
     return {"facts": facts, "source": f"门禁台账 {figures['period']}", "figures": figures}
 
 
+def declaration_period(declaration: Any) -> tuple[dt.date, dt.date]:
+    """The days whose ledger figures stand for a declaration: the rule book's `ledger_facts.period_days` up to the day
+    it was submitted (today for a draft), Beijing time."""
+    end = timezone.localtime(declaration.submitted_at).date() if declaration.submitted_at else timezone.localdate()
+    days = rules(end).ledger_facts.period_days
+    return end - dt.timedelta(days=days - 1), end
+
+
+def ledger_facts(site: Site, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """The grading facts the ledger gives over [start, end] and whether they count (issue 11 §4; REQ SJZ-5, H23-6):
+    they count when records exist on at least `ledger_facts.min_coverage_percent` of the period's days and the rule
+    book puts the ledger first; otherwise `note` says why the self-declared values stay."""
+    policy = rules(end).ledger_facts
+    given = grading_facts(site, start, end)
+    days = (end - start).days + 1
+    covered = DailyCount.objects.filter(site=site, day__gte=start, day__lte=end, count__gt=0).values("day").distinct()
+    covered_days = covered.count()
+    coverage = round(100 * covered_days / days, 1) if days > 0 else 0.0
+    facts = {key: value for key, value in given["facts"].items() if key in policy.facts}
+    note = ""
+    if coverage < policy.min_coverage_percent:
+        note = (
+            f"门禁台账仅覆盖 {covered_days}/{days} 天（{coverage}%），低于采用台账数据所需的 "
+            f"{policy.min_coverage_percent:g}%，仍按企业自报值评定"
+        )
+    elif policy.precedence != "ledger":
+        note = "按现行规则以企业自报值评定，门禁台账数据仅供核对"
+    return {
+        "facts": facts,
+        "source": given["source"],
+        "used": not note and bool(facts),
+        "note": note,
+        "coverage_percent": coverage,
+        "covered_days": covered_days,
+        "period_days": days,
+        "figures": given["figures"],
+    }
+
+
+def declaration_fact_sources(declaration: Any) -> list[dict[str, Any]]:
+    """The declaration's transport facts as the site's ledger gives them, for the declarations app's grading (through
+    the `declaration_fact_sources` hook): one entry per fact with its source and whether it replaces the declared
+    value. Nothing when the site has no ledger."""
+    site = declaration.site
+    if not LedgerHead.objects.filter(site=site, count__gt=0).exists():
+        return []
+    start, end = declaration_period(declaration)
+    given = ledger_facts(site, start, end)
+    return [
+        {"key": key, "value": value, "source": given["source"], "used": given["used"], "note": given["note"]}
+        for key, value in given["facts"].items()
+    ]
+
+
 def devices_status(site: Site) -> list[dict[str, Any]]:
     """Per device: last record, records received, completeness against its sequence numbers (goal ≥ 95 %)."""
     goal = rules().completeness_goal.percent

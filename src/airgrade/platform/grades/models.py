@@ -23,6 +23,7 @@ class GradeRecord(models.Model):
         DEFAULT_LOWEST = "default_lowest", "未申报按最低等级管理"
         LOOKBACK = "lookback", "回头看"
         DESIGNATION = "designation", "部级认定"
+        HISTORY = "history", "历年公开结果导入"
 
     enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.PROTECT, related_name="grade_records")
     site = models.ForeignKey("enterprises.Site", on_delete=models.PROTECT, related_name="grade_records")

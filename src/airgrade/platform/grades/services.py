@@ -334,6 +334,88 @@ def record_grade(
     return record
 
 
+def history_refusal(
+    site: Site, industry_code: str, grade: Grade, valid_from: dt.date, valid_until: dt.date | None
+) -> str:
+    """Why a published grade of an earlier period cannot be entered ('' when it can): the rule book must know the
+    grade for the industry on its start date, an A+ comes only from a designation, the period must be a real one,
+    and it must fill a gap in the site's history: a recorded grade is never changed by an import (REQ LC-12)."""
+    if valid_until is not None and valid_until <= valid_from:
+        return "失效日期须晚于生效日期"
+    if valid_from > today():
+        return "历年等级的生效日期不能晚于今天"
+    if grade.is_designation:
+        return f"{grade.value} 级只能由部级认定登记，不能从历年结果导入"
+    try:
+        scale, _ = default_rulebook().scale_on(industry_code, valid_from)
+    except (RuleLookupError, KeyError) as exc:
+        # The rule book's message ends with an English gloss for developers: people read the Chinese part.
+        return f"{valid_from} 时没有该行业的绩效分级规则：{str(exc).split(' (')[0]}"
+    if grade not in scale:
+        allowed = "、".join(g.value for g in scale)
+        return f"{valid_from} 时该行业的等级只有 {allowed}，没有 {grade.value}"
+    overlapping = GradeRecord.objects.filter(site=site, industry_code=industry_code).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gt=valid_from)
+    )
+    if valid_until is not None:
+        overlapping = overlapping.filter(valid_from__lt=valid_until)
+    clash = overlapping.order_by("valid_from").first()
+    if clash is not None:
+        until = clash.valid_until.isoformat() if clash.valid_until else "今"
+        return (
+            f"与已登记的等级记录（{clash.grade}，{clash.valid_from} 至 {until}，{clash.get_source_display()}）时段重叠；"
+            "历年结果只能补入没有记录的时段，不修改已有记录"
+        )
+    return ""
+
+
+def record_historical_grade(
+    *,
+    actor: Any,
+    site: Site,
+    industry_code: str,
+    grade: Grade,
+    valid_from: dt.date,
+    valid_until: dt.date | None,
+    document: str,
+    published_on: dt.date,
+    reason: str,
+) -> GradeRecord:
+    """Enter a grade that an earlier published list gave (REQ H21-7): it fills a gap in the site's history, with
+    the document it was published in; nothing recorded is closed or changed. Inside the caller's transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("record_historical_grade writes inside its caller's service transaction")
+    require(actor, "grade.history.record", site_target(site))
+    if not document.strip():
+        raise ServiceError("须填写发布文件", field="source_document")
+    if published_on > today():
+        raise ServiceError("发布日期不能晚于今天", field="published_on")
+    refusal = history_refusal(site, industry_code, grade, valid_from, valid_until)
+    if refusal:
+        raise ServiceError(refusal, field="grade")
+    record = GradeRecord.objects.create(
+        enterprise_id=site.enterprise_id,
+        site=site,
+        region_id=site.region_id,
+        industry_code=industry_code,
+        grade=grade.value,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        source=GradeRecord.Source.HISTORY,
+        reason=f"依据{document.strip()}（{published_on} 发布）",
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit.record(
+        actor=actor,
+        action="grade.history",
+        obj=record,
+        region_code=site.region_id,
+        after=audit.snapshot(record),
+        reason=reason,
+    )
+    return record
+
+
 # ---------------------------------------------------------------- dynamic management
 
 

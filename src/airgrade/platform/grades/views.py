@@ -25,6 +25,7 @@ from airgrade.platform.declarations.review import industry_name, industry_scale
 from airgrade.platform.errors import NotFound
 from airgrade.platform.grades import services
 from airgrade.platform.grades.models import Downgrade, GradeRecord, LookbackItem, RectificationOrder
+from airgrade.platform.labels import grade_choices, grade_label
 from airgrade.platform.pages import (
     Action,
     Field,
@@ -40,11 +41,7 @@ from airgrade.platform.pages import (
 )
 from airgrade.platform.permissions import actor_of, permissions_for
 
-GRADE_CHOICES = tuple((g.value, f"{g.value}级" if g.value not in ("引领性", "非引领性") else g.value) for g in Grade)
-
-
-def grade_label(value: str) -> str:
-    return dict(GRADE_CHOICES).get(value, value)
+GRADE_CHOICES = grade_choices()
 
 
 @login_required

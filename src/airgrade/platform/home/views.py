@@ -12,8 +12,8 @@ from airgrade.core.types import Grade
 from airgrade.platform.emergency.services import my_active_tasks
 from airgrade.platform.enterprises.models import Enterprise, IndustryAssignment, ProductionLine
 from airgrade.platform.grades.services import current_records
-from airgrade.platform.grades.views import grade_label
 from airgrade.platform.home.services import work_queue
+from airgrade.platform.labels import grade_label
 from airgrade.platform.permissions import actor_of, permissions_for, scoped
 
 

@@ -15,6 +15,7 @@ from airgrade.core.industries import industry_by_code
 from airgrade.core.rules.rulebook import default_rulebook
 from airgrade.core.types import Grade
 from airgrade.platform.errors import NotFound
+from airgrade.platform.labels import grade_label
 from airgrade.platform.permissions import actor_of, permissions_for, within
 from airgrade.platform.regions.models import Region
 from airgrade.platform.targets import exports, services
@@ -51,13 +52,9 @@ def _chart(report: dict[str, Any]) -> dict[str, Any]:
         "family_baseline": [row["baseline_percent"] for row in report["families"]],
         "grades": grades_present,
         "mix": {g: [part["by_grade"].get(g, 0) for part in parts] for g in grades_present},
-        "grade_labels": {g: default_rulebook().grade_definition(Grade(g)).label_zh for g in grades_present},
+        "grade_labels": {g: grade_label(g) for g in grades_present},
         "grade_colours": {g: default_rulebook().grade_definition(Grade(g)).colour for g in grades_present},
     }
-
-
-def _grade_label(code: str | None) -> str:
-    return default_rulebook().grade_definition(Grade(code)).label_zh if code else "未评级"
 
 
 def _industry_name(code: str) -> str:
@@ -91,9 +88,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     report = services.dashboard(request.user, code, on, with_history=False)
     region = Region.objects.get(code=code)
     for entry in report["pipeline"]["entries"]:
-        entry["before_label"], entry["after_label"] = _grade_label(entry["before"]), _grade_label(entry["after"])
+        entry["before_label"], entry["after_label"] = grade_label(entry["before"]), grade_label(entry["after"])
     for row in report["planner"]:
-        row["grade_label"] = _grade_label(row["grade"])
+        row["grade_label"] = grade_label(row["grade"])
         row["industry_names"] = [_industry_name(code) for code in row["industries"]]
     industries = [
         {**row, "family": (industry_by_code(row["key"]).family_zh if industry_by_code(row["key"]) else "")}

@@ -86,7 +86,7 @@ def task_evidence(request: HttpRequest, task_id: int) -> dict[str, Any]:
         "case_status": case.status if case else None,
         "computed_at": verdict.computed_at if verdict else None,
         "rules_version": verdict.rules_version if verdict else "",
-        "evidence": verdict.evidence if verdict else {},
+        "evidence": services.evidence_of(task, verdict),
     }
 
 

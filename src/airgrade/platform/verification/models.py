@@ -196,3 +196,20 @@ class CrossCheckRun(models.Model):
         verbose_name = "交叉核查记录"
         verbose_name_plural = "交叉核查记录"
         constraints = [models.UniqueConstraint(fields=["month", "region"], name="unique_crosscheck_run")]
+
+
+class ChannelDay(models.Model):
+    """Rollup of one channel (a point's pollutant, or a meter) over one local day: its 24 hourly values as they enter
+    a verdict (valid hour → emission rate kg/h or energy kWh; NaN → no valid hour), 24 big-endian float8. Kept by
+    every import on PostgreSQL (`series.refresh_channel_days`) so that verdicts over a whole alert read 24 times
+    fewer rows than the readings; the readings stay the record."""
+
+    point = models.ForeignKey(MonitoringPoint, on_delete=models.CASCADE, related_name="+")
+    pollutant = models.CharField("污染物", max_length=8, blank=True)
+    day = models.DateField("日期")
+    hours = models.BinaryField("逐时值")
+
+    class Meta:
+        verbose_name = "监测日汇总"
+        verbose_name_plural = "监测日汇总"
+        constraints = [models.UniqueConstraint(fields=["point", "pollutant", "day"], name="unique_channel_day")]

@@ -140,7 +140,7 @@ def task_page(request: HttpRequest, task_id: int) -> HttpResponse:
             "task": task,
             "verdict": verdict,
             "case": case,
-            "chart": verdict.evidence if verdict else {},
+            "chart": services.evidence_of(task, verdict),
             "can_decide": case is not None
             and case.status == Case.Status.OPEN
             and "verification.case.decide" in allowed,

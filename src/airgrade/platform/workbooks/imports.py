@@ -179,7 +179,8 @@ def register(importer: Importer) -> None:
 
 
 def register_jobs() -> None:
-    from airgrade.platform.workbooks import emergency_import, registry_import
+    from airgrade.platform.workbooks import emergency_import, grade_history_import, registry_import
 
     register(Importer("import.emergency_list", "导入应急减排清单", emergency_import.plan))
     register(Importer("import.registry", "导入企业档案", registry_import.plan, optional_sheets=("outlets",)))
+    register(Importer("import.grade_history", "导入历年绩效等级", grade_history_import.plan))

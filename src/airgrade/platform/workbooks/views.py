@@ -21,10 +21,11 @@ from airgrade.platform.workbooks import exports, official, services
 from airgrade.platform.workbooks.forms import ImportForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-IMPORT_CHOICES = [("emergency_list", "应急减排清单"), ("registry", "企业档案")]
+IMPORT_CHOICES = [("emergency_list", "应急减排清单"), ("registry", "企业档案"), ("grade_history", "历年绩效等级")]
 TEMPLATE_NAMES = {
     "emergency_list": "应急减排清单导入模板.xlsx",
     "registry": "企业档案导入模板.xlsx",
+    "grade_history": "历年绩效等级导入模板.xlsx",
     "zz_department": "绿色绩效评价部门数据导入模板.xlsx",
 }
 

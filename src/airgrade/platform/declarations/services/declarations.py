@@ -19,7 +19,7 @@ from airgrade.core.workflow import (
     State,
 )
 from airgrade.platform.audit import services as audit
-from airgrade.platform.declarations import rulebook
+from airgrade.platform.declarations import fact_sources, rulebook
 from airgrade.platform.declarations.documents import COMMITMENT_TEXT, build_document
 from airgrade.platform.declarations.files import check_upload
 from airgrade.platform.declarations.models import (
@@ -282,19 +282,30 @@ def self_check(user: Any, declaration_id: int) -> list[dict[str, Any]]:
     """The engine's grade and the gaps per item, shown before submitting (read-only)."""
     declaration = get_declaration(user, declaration_id)
     results = []
+    given = fact_sources.contributed(declaration)
     for item in declaration.items.all():
-        result = rulebook.self_check(
-            item.industry_code, item.facts, declaration.campaign.rules_as_of, declaration.region_id, item.process
-        )
+        result, sources = _graded_self_check(declaration, item, given)
         results.append(
             {
                 "industry_code": item.industry_code,
                 "process": item.process,
                 "target_grade": item.target_grade,
                 **result.as_dict(),
+                "fact_sources": [source.as_dict() for source in sources],
             }
         )
     return results
+
+
+def _graded_self_check(
+    declaration: Declaration, item: DeclarationItem, given: list[dict[str, Any]]
+) -> tuple[rulebook.SelfCheck, list[fact_sources.FactSource]]:
+    """The engine's verdict on the facts as graded: the declared ones, with an independent record's value (the gate
+    ledger's) in place of a declared one where the rule book puts it first (issue 11 §4)."""
+    as_of = declaration.campaign.rules_as_of
+    rules = rulebook.rules_or_none(item.industry_code, as_of, declaration.region_id)
+    facts, sources = fact_sources.graded_facts(item, rules, given)
+    return rulebook.self_check(item.industry_code, facts, as_of, declaration.region_id, item.process), sources
 
 
 # ================================================================ transitions
@@ -305,16 +316,15 @@ def seal_self_check(declaration: Declaration, items: list[DeclarationItem]) -> N
     grade records made from this declaration carry that version, so the grade can be reproduced (REQ G-7)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("seal_self_check writes inside the transition's transaction")
+    given = fact_sources.contributed(declaration)
     for index, item in enumerate(items, start=1):
-        result = rulebook.self_check(
-            item.industry_code, item.facts, declaration.campaign.rules_as_of, declaration.region_id, item.process
-        )
+        result, sources = _graded_self_check(declaration, item, given)
         if not result.available:
             # A draft may hold anything; what is submitted must be facts the rule book knows, of the right type.
             raise ServiceError(
                 f"第 {index} 项（{item.industry_code}）指标事实有误，不能提交：{result.message}", field="facts"
             )
-        item.self_check = result.as_dict()
+        item.self_check = {**result.as_dict(), "fact_sources": [source.as_dict() for source in sources]}
         item.rules_version = result.rules_version
         item.save(update_fields=["self_check", "rules_version"])
 

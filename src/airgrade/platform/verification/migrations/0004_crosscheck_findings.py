@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
         ('enterprises', '0006_readable_capacity'),
         ('grades', '0003_downgrade_alert_not_executed'),
         ('regions', '0001_initial'),
-        ('verification', '0002_case_rectification'),
+        ('verification', '0003_channel_day'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,187 @@
+"""Hourly site series for verdicts over a whole alert (issue 12): every enterprise's signals as NumPy arrays, read with
+one query per chunk of sites instead of one per task, for `core.verification.verify_block`.
+
+An hour of a channel (one outlet's pollutant, or one meter) is valid when every interval of it is present and valid,
+a 停运 interval counting as zero (`core.verification.channel_hours`); the site's signal is the sum over its channels,
+NaN where any channel of the window is not valid (`core.verification.site_series`). Two sources give the same arrays:
+
+- `channel_days` (PostgreSQL): the rollup `ChannelDay`, one row per channel and local day with its 24 hourly values,
+  maintained by every import (`refresh_channel_days`, set-based SQL over the days the import touched);
+- the readings themselves (SQLite, and the reference): one query, then `np.add.at` over the rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from django.db import connection
+
+from airgrade.core.verification import HOURS_PER_DAY, MINUTES_PER_HOUR
+from airgrade.platform.verification.models import ChannelDay, MonitoringPoint, Reading
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+ELECTRICITY = "electricity"
+SITE_CHUNK = 2000  # sites per query and per NumPy block: bounds memory at the issue's scale
+VALID_STATUSES = ("normal", "stopped")
+HOURLY_BYTES = 8 * HOURS_PER_DAY  # 24 big-endian float8 (PostgreSQL's float8send), NaN = not a valid hour
+
+SiteKey = tuple[int, str]  # (site id, signal key: a pollutant code or "electricity")
+
+
+def uses_rollup() -> bool:
+    """The rollup is kept on PostgreSQL (set-based refresh); SQLite reads the readings."""
+    return connection.vendor == "postgresql"
+
+
+def _origin(first_day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(first_day, dt.time(), tzinfo=BEIJING)
+
+
+def _combine(channels: dict[SiteKey, list[np.ndarray]]) -> dict[SiteKey, np.ndarray]:
+    """The site's signal: the sum over its channels; NaN propagates, so one invalid channel makes the hour invalid."""
+    combined: dict[SiteKey, np.ndarray] = {}
+    for key, arrays in channels.items():
+        total = arrays[0].copy()
+        for array in arrays[1:]:
+            total += array
+        combined[key] = total
+    return combined
+
+
+def from_readings(site_ids: Sequence[int], first_day: dt.date, days: int) -> dict[SiteKey, np.ndarray]:
+    """Site series (days × 24, local hours from `first_day`) from the readings: channels that report during the
+    `days` are the site's channels."""
+    origin = _origin(first_day)
+    end = origin + dt.timedelta(days=days)
+    rows = Reading.objects.filter(point__site_id__in=list(site_ids), at__gte=origin, at__lt=end).values_list(
+        "point_id", "point__site_id", "point__kind", "pollutant", "at", "minutes", "value", "status"
+    )
+    channel_of: dict[tuple[int, str], int] = {}
+    owners: list[SiteKey] = []
+    index, hour, minutes, value, valid, weight = [], [], [], [], [], []
+    meter = MonitoringPoint.Kind.METER.value
+    for point_id, site_id, kind, pollutant, at, span, reading, status in rows.iterator(chunk_size=20_000):
+        channel = channel_of.get((point_id, pollutant))
+        if channel is None:
+            channel = channel_of[(point_id, pollutant)] = len(owners)
+            owners.append((site_id, ELECTRICITY if kind == meter else pollutant))
+        ok = status in VALID_STATUSES and not (status == "normal" and reading is None)
+        index.append(channel)
+        hour.append(int((at - origin).total_seconds()) // 3600)
+        minutes.append(span if ok else 0)
+        valid.append(ok)
+        value.append(0.0 if status == "stopped" or not ok else float(reading))
+        weight.append(1.0 if kind == meter else span / MINUTES_PER_HOUR)
+    hours = days * HOURS_PER_DAY
+    count = len(owners)
+    covered = np.zeros(count * hours)
+    total = np.zeros(count * hours)
+    bad = np.zeros(count * hours, dtype=bool)
+    if index:
+        at = np.asarray(index, dtype=np.int64) * hours + np.asarray(hour, dtype=np.int64)
+        np.add.at(covered, at, np.asarray(minutes, dtype=float))
+        np.add.at(total, at, np.asarray(value) * np.asarray(weight))
+        np.logical_or.at(bad, at, ~np.asarray(valid, dtype=bool))
+    values = np.where(bad | (covered < MINUTES_PER_HOUR), np.nan, total).reshape(count, days, HOURS_PER_DAY)
+    channels: dict[SiteKey, list[np.ndarray]] = {}
+    for channel, owner in enumerate(owners):
+        channels.setdefault(owner, []).append(values[channel])
+    return _combine(channels)
+
+
+def from_rollup(site_ids: Sequence[int], first_day: dt.date, days: int) -> dict[SiteKey, np.ndarray]:
+    """The same arrays from the rollup: one query, one row per channel with its days and their hourly bytes."""
+    sql = f"""
+        SELECT p.site_id, CASE WHEN p.kind = %(meter)s THEN %(electricity)s ELSE c.pollutant END,
+               array_agg(c.day - %(first)s::date ORDER BY c.day), string_agg(c.hours, ''::bytea ORDER BY c.day)
+        FROM {ChannelDay._meta.db_table} c JOIN {MonitoringPoint._meta.db_table} p ON p.id = c.point_id
+        WHERE p.site_id = ANY(%(sites)s) AND c.day >= %(first)s AND c.day < %(first)s::date + %(days)s
+        GROUP BY c.point_id, p.site_id, p.kind, c.pollutant
+    """
+    params = {
+        "meter": MonitoringPoint.Kind.METER.value,
+        "electricity": ELECTRICITY,
+        "first": first_day,
+        "days": days,
+        "sites": list(site_ids),
+    }
+    channels: dict[SiteKey, list[np.ndarray]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for site_id, key, offsets, packed in cursor.fetchall():
+            values = np.full((days, HOURS_PER_DAY), np.nan)
+            values[offsets] = np.frombuffer(bytes(packed), dtype=">f8").reshape(len(offsets), HOURS_PER_DAY)
+            channels.setdefault((site_id, key), []).append(values)
+    return _combine(channels)
+
+
+def site_series(site_ids: Sequence[int], first_day: dt.date, days: int) -> dict[SiteKey, np.ndarray]:
+    if uses_rollup():
+        return from_rollup(site_ids, first_day, days)
+    return from_readings(site_ids, first_day, days)
+
+
+# ------------------------------------------------------------------------------------------------ the rollup
+
+_REFRESH = """
+WITH keys AS (
+    SELECT DISTINCT point_id, day FROM unnest(%(points)s::bigint[], %(days)s::date[]) AS k(point_id, day)
+),
+hourly AS (
+    SELECT r.point_id, r.pollutant, k.day,
+           extract(hour FROM r.at AT TIME ZONE 'Asia/Shanghai')::int AS h,
+           bool_or(NOT (r.status IN ('normal', 'stopped') AND NOT (r.status = 'normal' AND r.value IS NULL))) AS bad,
+           coalesce(sum(r.minutes) FILTER (WHERE r.status IN ('normal', 'stopped')
+                                           AND NOT (r.status = 'normal' AND r.value IS NULL)), 0) AS covered,
+           coalesce(sum(CASE WHEN r.status = 'stopped' THEN 0
+                             ELSE r.value * CASE WHEN p.kind = 'meter' THEN 1 ELSE r.minutes::float8 / 60 END
+                        END) FILTER (WHERE r.status IN ('normal', 'stopped')), 0) AS total
+    FROM keys k
+    JOIN {reading} r ON r.point_id = k.point_id
+        AND r.at >= (k.day::timestamp AT TIME ZONE 'Asia/Shanghai')
+        AND r.at < ((k.day + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')
+    JOIN {point} p ON p.id = r.point_id
+    GROUP BY r.point_id, r.pollutant, k.day, h
+),
+channels AS (SELECT DISTINCT point_id, pollutant, day FROM hourly)
+INSERT INTO {rollup} (point_id, pollutant, day, hours)
+SELECT c.point_id, c.pollutant, c.day,
+       string_agg(float8send(CASE WHEN v.h IS NULL OR v.bad OR v.covered < 60 THEN 'NaN'::float8 ELSE v.total END),
+                  ''::bytea ORDER BY g.h)
+FROM channels c CROSS JOIN generate_series(0, 23) AS g(h)
+LEFT JOIN hourly v ON v.point_id = c.point_id AND v.pollutant = c.pollutant AND v.day = c.day AND v.h = g.h
+GROUP BY c.point_id, c.pollutant, c.day
+ON CONFLICT (point_id, pollutant, day) DO UPDATE SET hours = EXCLUDED.hours
+"""
+
+
+def refresh_channel_days(touched: Iterable[tuple[int, dt.date]]) -> int:
+    """Recompute the rollup rows of the (point, local day) pairs an import wrote to, from all the readings of those
+    days (a file may hold part of a day). PostgreSQL only; a no-op elsewhere. Runs in the import's transaction."""
+    if not uses_rollup():
+        return 0
+    pairs = sorted(set(touched))
+    if not pairs:
+        return 0
+    sql = _REFRESH.format(
+        reading=Reading._meta.db_table, point=MonitoringPoint._meta.db_table, rollup=ChannelDay._meta.db_table
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"points": [p for p, _ in pairs], "days": [d for _, d in pairs]})
+        return int(cursor.rowcount)
+
+
+def rebuild_channel_days() -> int:
+    """The whole rollup from the readings (after a restore, or for data loaded before the rollup existed)."""
+    if not uses_rollup():
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT point_id, (at AT TIME ZONE 'Asia/Shanghai')::date FROM {Reading._meta.db_table}"
+        )
+        pairs: list[Any] = cursor.fetchall()
+    return refresh_channel_days(pairs)

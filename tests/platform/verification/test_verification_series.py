@@ -1,0 +1,53 @@
+"""Verdicts over a whole alert read hourly site series in one pass (issue 12): the PostgreSQL rollup kept by every
+import gives the same arrays as the readings, corrections included; holidays never enter a baseline."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import pytest
+from tests.platform.verification.builders import alert_days, alert_with_tasks, electricity_csv, monitoring_csv
+
+from airgrade.platform.verification import series, services
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_rollup_and_readings_give_the_same_site_series(users: dict[str, Any]) -> None:
+    code = users["own_enterprise"].credit_code
+    site = users["own_enterprise"].sites.get()
+    services.import_readings(
+        users["county"], "monitoring", "m.csv", monitoring_csv(code, normal=10, during=3), commit=True
+    )
+    content = electricity_csv(code, normal=800, during=200)
+    services.import_readings(users["county"], "electricity", "e.csv", content, commit=True)
+    # A correction and a flagged interval: the rollup follows both.
+    lines = content.decode().splitlines()
+    header, first, second = lines[0], lines[5], lines[6]
+    fixed = "\n".join([header, first.rsplit(",", 2)[0] + ",999.000,", second.rsplit(",", 1)[0] + ",维护"]) + "\n"
+    report = services.import_readings(users["county"], "electricity", "fix.csv", fixed.encode(), commit=True)
+    assert report.ok and report.changed == 2
+    start, _ = alert_days()
+    first_day, days = start.date() - dt.timedelta(days=12), 16
+    direct = series.from_readings([site.pk], first_day, days)
+    assert set(direct) == {(site.pk, "SO2"), (site.pk, "electricity")}
+    assert np.isnan(direct[(site.pk, "electricity")]).sum() >= 1  # the flagged quarter spoils its hour
+    if series.uses_rollup():
+        rolled = series.from_rollup([site.pk], first_day, days)
+        assert set(rolled) == set(direct)
+        for key, values in direct.items():
+            np.testing.assert_allclose(rolled[key], values, equal_nan=True)
+        assert series.rebuild_channel_days() > 0
+        again = series.from_rollup([site.pk], first_day, days)
+        np.testing.assert_allclose(again[(site.pk, "SO2")], direct[(site.pk, "SO2")], equal_nan=True)
+    else:
+        assert series.refresh_channel_days([(1, first_day)]) == 0
+
+
+def test_holidays_are_excluded_days(users: dict[str, Any]) -> None:
+    event = alert_with_tasks(users, [users["own_enterprise"]])
+    days = services.excluded_days(event, "410181", dt.date(2026, 9, 20), dt.date(2026, 10, 12))
+    assert dt.date(2026, 10, 1) in days and dt.date(2026, 9, 25) in days
+    assert dt.date(2026, 10, 10) not in days and dt.date(2026, 9, 20) not in days  # 调休 working days
