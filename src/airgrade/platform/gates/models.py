@@ -164,6 +164,37 @@ class LedgerCheck(models.Model):
         ordering = ["-at", "-id"]
 
 
+class LedgerFinding(models.Model):
+    """A failed verification as a finding (REQ SJZ-5, H23-6): altered or missing records, sequence gaps. The county or
+    city confirms it (→ the grade registry's downgrade: lowest grade, one-year ban, integrity file) or dismisses it,
+    with a reason; nothing happens to a grade without that decision."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待处理"
+        CONFIRMED = "confirmed", "已确认（降级）"
+        DISMISSED = "dismissed", "不予认定"
+
+    site = models.ForeignKey("enterprises.Site", verbose_name="厂区", on_delete=models.CASCADE, related_name="+")
+    check_run = models.ForeignKey(LedgerCheck, verbose_name="核验", on_delete=models.PROTECT, related_name="findings")
+    kinds = models.JSONField("问题类别", default=list)
+    summary = models.TextField("核验发现")
+    signature = models.CharField(max_length=64)  # SHA-256 of the problems: a repeated check adds no new finding
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.OPEN)
+    decision_reason = models.TextField("处理意见", blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
+    downgrades = models.ManyToManyField("grades.Downgrade", blank=True, related_name="+")
+    created_at = models.DateTimeField("发现时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "门禁台账核验发现"
+        verbose_name_plural = "门禁台账核验发现"
+        indexes = [models.Index(fields=["site", "status"])]
+
+
 class InspectionSample(models.Model):
     """An inspector's reproducible sample of ledger records (seeded and recorded, like the B sample; issue 11 §6)."""
 

@@ -32,11 +32,14 @@ from airgrade.platform.gates.models import (
     GateDevice,
     InspectionSample,
     LedgerCheck,
+    LedgerFinding,
     LedgerHead,
     Passage,
     Vehicle,
 )
-from airgrade.platform.permissions import actor_of, require, require_found, scoped
+from airgrade.platform.grades import services as grades
+from airgrade.platform.grades.models import Downgrade
+from airgrade.platform.permissions import actor_of, require, require_found, require_role, scoped
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 MAX_BATCH = 5000  # records per API call or per file chunk
@@ -666,7 +669,116 @@ def _save_check(user: Any, site: Site, report: LedgerReport) -> LedgerCheck:
             region_code=site.region_id,
             after={"checked": report.checked, "ok": report.ok, "problems": len(report.problems)},
         )
+        if not report.ok:
+            _record_finding(user, site, check, report)
     return check
+
+
+# ------------------------------------------------------------------------------------------------ findings
+
+
+def _record_finding(user: Any, site: Site, check: LedgerCheck, report: LedgerReport) -> LedgerFinding | None:
+    """A failed verification becomes a finding awaiting the county's or city's decision (REQ SJZ-5); the same
+    problems found again while a finding on them is open add none."""
+    signature = hashlib.sha256(
+        json.dumps([[p.kind, p.message] for p in report.problems], ensure_ascii=False).encode()
+    ).hexdigest()
+    if LedgerFinding.objects.filter(site=site, status=LedgerFinding.Status.OPEN, signature=signature).exists():
+        return None
+    problems = "；".join(p.message for p in report.problems[:5])
+    more = f"等 {len(report.problems)} 处" if len(report.problems) > 5 else f"共 {len(report.problems)} 处"
+    finding = LedgerFinding.objects.create(
+        site=site,
+        check_run=check,
+        kinds=sorted({p.kind for p in report.problems}),
+        summary=f"{timezone.localtime(check.at):%Y-%m-%d %H:%M} 门禁台账核验发现问题（{more}）：{problems}"[:4000],
+        signature=signature,
+    )
+    audit.record(
+        actor=user,
+        action="gates.finding.record",
+        obj=finding,
+        object_label=f"{site.enterprise.name} {site.name} 门禁台账核验发现",
+        region_code=site.region_id,
+        after={"kinds": finding.kinds, "problems": len(report.problems)},
+    )
+    return finding
+
+
+def open_findings(site: Site) -> QuerySet[LedgerFinding]:
+    """A site's findings awaiting a decision, newest first. A plain read (no caller): other apps, such as the
+    verification case queue, read the gate findings through this and `findings_in`."""
+    return LedgerFinding.objects.filter(site=site, status=LedgerFinding.Status.OPEN).select_related("check_run")
+
+
+def findings_in(user: Any, status: str | None = None) -> QuerySet[LedgerFinding]:
+    """The findings of every site in the caller's scope (open ones with `status="open"`), newest first."""
+    actor = require(user, "gates.view", home_target(actor_of(user)))
+    rows = scoped(
+        LedgerFinding.objects.select_related("site__enterprise", "site__region", "check_run"),
+        actor,
+        "site__region",
+        "site__enterprise_id",
+    )
+    return rows.filter(status=status) if status else rows
+
+
+def site_findings(site: Site) -> QuerySet[LedgerFinding]:
+    return LedgerFinding.objects.filter(site=site).select_related("decided_by").prefetch_related("downgrades")
+
+
+@transaction.atomic
+def decide_finding(user: Any, finding_id: int, *, confirm: bool, reason: str) -> LedgerFinding:
+    """The county or city confirms a finding (→ every graded industry of the site goes down through the grade
+    registry's `downgrade` with reason 篡改门禁/视频数据: the rule book's lowest grade, the one-year application ban and
+    the integrity file; REQ SJZ-5, H23-6, LC-13) or dismisses it; both need a reason. Out of scope is "not found"."""
+    require_role(user, "gates.finding.decide")
+    missing = "核验发现不存在或不在您的管辖范围内"
+    found = LedgerFinding.objects.select_related("site__enterprise").filter(pk=finding_id).first()
+    if found is None:
+        raise NotFound(missing)
+    site = found.site
+    require_found(user, "gates.finding.decide", site_target(site), view="gates.view", missing=missing)
+    finding = LedgerFinding.objects.select_for_update(no_key=True).get(pk=found.pk)
+    if finding.status != LedgerFinding.Status.OPEN:
+        raise ServiceError(f"该发现已{finding.get_status_display()}，不能再处理", field="status")
+    reason = str(reason or "").strip()
+    if not reason:
+        raise ServiceError("须写明处理意见（确认或不予认定的理由）", field="reason")
+    downgrades: list[Any] = []
+    if confirm:
+        today = grades.today()
+        for record in site.industries.all():
+            if grades.grade_on(site, record.industry_code, today) is None:
+                continue
+            downgrades.append(
+                grades.downgrade(
+                    user,
+                    site_id=site.pk,
+                    industry_code=record.industry_code,
+                    reason_code=Downgrade.Reason.GATE_DATA_TAMPERED.value,
+                    description=f"{finding.summary}\n处理意见：{reason}"[:2000],
+                    effective=today,
+                )
+            )
+    finding.status = LedgerFinding.Status.CONFIRMED if confirm else LedgerFinding.Status.DISMISSED
+    finding.decision_reason = reason[:2000]
+    finding.decided_by = user
+    finding.decided_at = timezone.now()
+    finding.save()
+    if downgrades:
+        finding.downgrades.set(downgrades)
+    audit.record(
+        actor=user,
+        action="gates.finding.decide",
+        obj=finding,
+        object_label=f"{site.enterprise.name} {site.name} 门禁台账核验发现",
+        region_code=site.region_id,
+        before={"status": "open"},
+        after={"status": finding.status, "downgrades": [d.pk for d in downgrades]},
+        reason=reason,
+    )
+    return finding
 
 
 def record_system_check(site: Site, report: LedgerReport) -> LedgerCheck:
