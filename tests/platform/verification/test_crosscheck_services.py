@@ -240,8 +240,9 @@ def test_dismissal_and_scope(users: dict[str, Any]) -> None:
     assert Finding.objects.get().status == "dismissed" and not Downgrade.objects.exists()
 
 
-def test_gate_ledger_gap_is_a_finding_and_not_punished_twice(users: dict[str, Any]) -> None:
+def test_gate_ledger_gap_is_the_gates_apps_finding_once(users: dict[str, Any]) -> None:
     from airgrade.platform.gates import services as gates
+    from airgrade.platform.gates.models import LedgerFinding
 
     site = grade_c(users)
     device, _ = gates.register_device(users["enterprise"], site.pk, {"code": "G1", "entrance": "东门"})
@@ -252,18 +253,51 @@ def test_gate_ledger_gap_is_a_finding_and_not_punished_twice(users: dict[str, An
     ]
     gates.ingest(device, records)
     report = run(users["county"])
-    assert report.counts["ledger"] == 1
-    finding = Finding.objects.get(kind="ledger")
-    assert "序号 3–4 缺失" in finding.summary
-    assert run(users["county"]).counts["ledger"] == 1 and Finding.objects.count() == 1
-    # Already downgraded for tampered gate data (e.g. through the gates app's own path): linked, not repeated.
-    with transaction.atomic():
-        grades.downgrade(
-            users["county"], site_id=site.pk, industry_code="cement", reason_code="gate_data_tampered",
-            description="门禁台账序号缺失", effective=grades.today(),
-        )  # fmt: skip
-    decided = crosscheck.decide_finding(users["county"], finding.pk, confirm=True, reason="台账缺失属实")
-    assert Downgrade.objects.count() == 1 and list(decided.downgrades.all()) == [Downgrade.objects.get()]
-    # The gap closes: nothing open is left to withdraw (the decided finding stays decided).
-    gates.ingest(device, [{**records[0], "seq": 3}, {**records[0], "seq": 4}])
-    assert run(users["county"]).counts["ledger"] == 0
+    assert report.counts["ledger"] == 1 and "门禁台账核验发现 1 处问题（新 1 处）" in report.notes[0]
+    ledger = LedgerFinding.objects.get()
+    assert "序号 3–4 缺失" in ledger.summary and not Finding.objects.exists()
+    # The queue lists the gates app's finding; a re-run opens no second case for the same problem.
+    assert run(users["county"]).counts["ledger"] == 1 and LedgerFinding.objects.count() == 1
+    assert list(crosscheck.ledger_findings(users["county"], "open")) == [ledger]
+    assert not crosscheck.ledger_findings(users["other_county"]).exists()
+    assert [item["kind"] for item in crosscheck.finding_work_items(users["county"])] == ["gate_ledger_finding"]
+    # Decided on the gates app's path (lowest grade, ban): it leaves the queue.
+    gates.decide_finding(users["county"], ledger.pk, confirm=True, reason="台账缺失属实")
+    assert Downgrade.objects.get().reason_code == "gate_data_tampered"
+    assert run(users["county"]).counts["ledger"] == 0 and LedgerFinding.objects.count() == 1
+    # A new problem later is a new finding.
+    gates.ingest(device, [{**records[0], "seq": 9}])
+    assert run(users["county"]).counts["ledger"] == 1 and LedgerFinding.objects.count() == 2
+
+
+def test_alert_day_gate_violation_and_the_alert_case_never_both_downgrade(users: dict[str, Any]) -> None:
+    from tests.platform.emergency.emergency_platform_builders import payload
+
+    from airgrade.platform.emergency import services as emergency
+    from airgrade.platform.emergency.models import AlertTask
+    from airgrade.platform.gates import services as gates
+    from airgrade.platform.verification.models import Case
+
+    site = grade_c(users)
+    beijing = dt.timezone(dt.timedelta(hours=8))
+    gates.save_vehicle(
+        users["enterprise"], site.pk, {"kind": "road", "plate": "豫A44444", "stage": "国四", "fuel": "diesel"}
+    )
+    device, _ = gates.register_device(users["enterprise"], site.pk, {"code": "G1", "entrance": "东门"})
+    emergency.save_entry(users["enterprise"], site.pk, dt.date.today().year, payload(grade="B"))
+    starts = dt.datetime.now(beijing).replace(microsecond=0, second=0, minute=0) - dt.timedelta(hours=6)
+    event = emergency.issue_alert(
+        users["city"], {"region_codes": ["410100"], "level": "orange", "starts_at": starts.strftime("%Y-%m-%dT%H:%M")}
+    )
+    task = AlertTask.objects.get(event=event, entry__site=site)
+    during = starts + dt.timedelta(hours=1)
+    gates.ingest(device, [{"seq": 1, "plate": "豫A44444", "direction": "in", "time": during.isoformat()}])
+    report = crosscheck.run_month(users["county"], starts.date().replace(day=1))
+    assert report.counts["gate_alert"] == 1
+    finding = Finding.objects.get(kind="gate_alert")
+    assert finding.details["violations"] == 1 and finding.event_id == event.pk
+    crosscheck.decide_finding(users["county"], finding.pk, confirm=True, reason="国四车辆预警期间进厂属实")
+    assert [d.reason_code for d in Downgrade.objects.all()] == ["alert_not_executed"]
+    case = Case.objects.create(task=task, event=event, enterprise=task.enterprise, region_id=task.region_id)
+    decided = services.decide_case(users["county"], case.pk, confirm=True, reason="监测数据显示未减排")
+    assert Downgrade.objects.count() == 1 and decided.downgrades.get() == Downgrade.objects.get()

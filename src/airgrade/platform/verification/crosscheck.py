@@ -35,23 +35,34 @@ from airgrade.core.verification import ReadingStatus, SignalKind, channel_hours,
 from airgrade.platform.audit import services as audit
 from airgrade.platform.emergency.models import AlertEvent, AlertTask
 from airgrade.platform.enterprises.models import ProductionLine, Site
-from airgrade.platform.errors import NotFound, ServiceError
+from airgrade.platform.errors import AccessDenied, NotFound, ServiceError
+from airgrade.platform.gates import services as gates
+from airgrade.platform.gates.models import GateDevice, LedgerFinding
 from airgrade.platform.grades import services as grades
 from airgrade.platform.grades.models import Downgrade
 from airgrade.platform.permissions import actor_of, permissions_for, require_found, require_role, scoped, within
 from airgrade.platform.regions.models import Region
 from airgrade.platform.verification.models import CrossCheckRun, Finding, MonitoringPoint, Reading
-from airgrade.platform.verification.services import POLLUTANT_LABELS, aware, event_window, local, lower_grade, rules
+from airgrade.platform.verification.services import (
+    POLLUTANT_LABELS,
+    aware,
+    earlier_downgrades,
+    event_window,
+    local,
+    lower_grade,
+    rules,
+)
 
 MISSING_FINDING = "核查发现不存在或不在您的管辖范围内"
 MISSING_REGION = "区划不存在或不在您的管辖范围内"
+LEDGER = "ledger"  # the gates app's LedgerFinding, counted beside this app's kinds
+LEDGER_LABEL = "门禁台账被篡改或序号缺失"
 MONTHLY_KINDS = (Finding.Kind.EXCEEDANCE, Finding.Kind.SILENCE, Finding.Kind.IDLE_LINE)
 # The grade registry's downgrade reason a confirmed finding of each kind carries (REQ H21-6, LC-12, SJZ-5).
 DOWNGRADE_REASONS = {
     Finding.Kind.EXCEEDANCE: Downgrade.Reason.EXCESS_EMISSION,
     Finding.Kind.SILENCE: Downgrade.Reason.FACILITY_NOT_RUNNING,
     Finding.Kind.IDLE_LINE: Downgrade.Reason.FALSE_MATERIAL,
-    Finding.Kind.LEDGER: Downgrade.Reason.GATE_DATA_TAMPERED,
     Finding.Kind.GATE_ALERT: Downgrade.Reason.ALERT_NOT_EXECUTED,
 }
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -430,47 +441,44 @@ def _idle_lines(
 
 def _gate_sites(region_code: str) -> list[Site]:
     """Sites in the region with a gate ledger (at least one gate device)."""
-    from airgrade.platform.gates.models import GateDevice
-
     site_ids = GateDevice.objects.filter(within(region_code, "site__region")).values_list("site_id", flat=True)
     return list(Site.objects.filter(pk__in=set(site_ids)).select_related("enterprise"))
 
 
-def _ledger_findings(sites: list[Site]) -> list[Draft]:
-    """Altered or missing records and sequence gaps of each site's ledger, read through `gates.services.verify`
-    (one finding per problem; the same problem on a re-run is the same finding)."""
-    from airgrade.platform.gates import services as gates
-
-    drafts: list[Draft] = []
+def _verify_ledgers(user: Any, sites: list[Site], report: RunReport) -> None:
+    """Verify each gated site's ledger through the gates app: problems no ledger finding of the site has named yet
+    (open or decided) are recorded with `record_check`, which makes them the gates app's own finding (`LedgerFinding`,
+    decided on the site's gate page → 篡改门禁/视频数据, REQ SJZ-5). A problem already found — and perhaps already
+    punished — is never recorded again, so a monthly re-run opens no second case for it."""
     for site in sites:
-        report = gates.verify(site)
-        for problem in report.problems:
-            if problem.kind == "gap":
-                ident = re.sub(r"\s+", "", problem.message)[:80]
-            else:
-                ident = f"{problem.kind}-{problem.position}"
-            drafts.append(
-                Draft(
-                    key=f"ledger:{site.pk}:{ident}"[:200],
-                    kind=Finding.Kind.LEDGER,
-                    site=site,
-                    summary=f"门禁台账：{problem.message}",
-                    details={
-                        "problem": problem.kind,
-                        "message": problem.message,
-                        "position": problem.position,
-                        "checked": report.checked,
-                    },
-                )
-            )
-    return drafts
+        ledger = gates.verify(site)
+        if ledger.ok:
+            continue
+        known = {
+            problem.get("message")
+            for finding in LedgerFinding.objects.filter(site=site).select_related("check_run")
+            for problem in finding.check_run.problems
+        }
+        new = [problem for problem in ledger.problems if problem.message not in known]
+        if new:
+            gates.record_check(user, site.pk)
+        report.notes.append(
+            f"{site.enterprise.name} {site.name}：门禁台账核验发现 {len(ledger.problems)} 处问题（新 {len(new)} 处）"
+        )
+
+
+def ledger_findings(user: Any, status: str = "") -> QuerySet[LedgerFinding]:
+    """The gates app's ledger findings in the caller's scope (read through `gates.services.findings_in`)."""
+    require_role(user, "verification.view")
+    try:
+        return gates.findings_in(user, status or None)
+    except AccessDenied:
+        return LedgerFinding.objects.none()
 
 
 def _gate_alert_findings(sites: list[Site], start: dt.datetime, end: dt.datetime, month: dt.date) -> list[Draft]:
     """Vehicle-rule violations during alerts that started in the month, per site, through `gates.services.alert_check`
     with the vehicle rule of the site's alert task."""
-    from airgrade.platform.gates import services as gates
-
     drafts: list[Draft] = []
     site_ids = [site.pk for site in sites]
     tasks = (
@@ -533,7 +541,7 @@ def _region_for(user: Any, region_code: str | None) -> str:
 
 
 @transaction.atomic
-def run_month(user: Any, month: dt.date, region_code: str | None = None, *, gates: bool = True) -> RunReport:
+def run_month(user: Any, month: dt.date, region_code: str | None = None, *, ledgers: bool = True) -> RunReport:
     """Every cross-check of `month` over the sites of the region (default: the caller's), and the gate ledger's
     findings there; idempotent (REQ H23-6)."""
     region = _region_for(user, region_code)
@@ -556,16 +564,19 @@ def run_month(user: Any, month: dt.date, region_code: str | None = None, *, gate
     ]
     kinds = list(MONTHLY_KINDS)
     gate_sites: list[Site] = []
-    if gates:
+    if ledgers:
         gate_sites = _gate_sites(region)
-        drafts += _ledger_findings(gate_sites)
+        _verify_ledgers(user, gate_sites, report)
         drafts += _gate_alert_findings(gate_sites, start, end, month)
         kinds.append(Finding.Kind.GATE_ALERT)
-    _store(user, drafts, report, month, region, kinds, [site.pk for site in gate_sites])
+    _store(user, drafts, report, month, region, kinds)
     open_findings = Finding.objects.filter(within(region), status=Finding.Status.OPEN)
     report.counts = {kind.value: 0 for kind in Finding.Kind}
     for kind in open_findings.values_list("kind", flat=True):
         report.counts[kind] += 1
+    report.counts[LEDGER] = LedgerFinding.objects.filter(
+        within(region, "site__region"), status=LedgerFinding.Status.OPEN
+    ).count()
     CrossCheckRun.objects.update_or_create(
         month=month,
         region_id=region,
@@ -594,7 +605,6 @@ def _store(
     month: dt.date,
     region: str,
     kinds: list[str],
-    ledger_sites: list[int],
 ) -> None:
     version = str(default_rulebook().version)
     now = timezone.now()
@@ -647,10 +657,8 @@ def _store(
         else:
             report.updated += 1
         finding.save()
-    stale = Finding.objects.filter(within(region), status=Finding.Status.OPEN).exclude(key__in=seen)
-    stale_monthly = stale.filter(month=month, kind__in=kinds)
-    stale_ledger = stale.filter(kind=Finding.Kind.LEDGER, site_id__in=ledger_sites)
-    for finding in [*stale_monthly, *stale_ledger]:
+    stale = Finding.objects.filter(within(region), status=Finding.Status.OPEN, month=month, kind__in=kinds)
+    for finding in stale.exclude(key__in=seen):
         finding.status = Finding.Status.WITHDRAWN
         finding.save(update_fields=["status"])
         report.withdrawn += 1
@@ -716,16 +724,24 @@ def finding_work_items(user: Any) -> list[dict[str, Any]]:
                     "overdue": False,
                 }
             )
+    for ledger in ledger_findings(user, "open")[:100]:
+        target = Target(region_code=ledger.site.region_id, enterprise_id=ledger.site.enterprise_id)
+        if decide(actor, "gates.finding.decide", target):
+            items.append(
+                {
+                    "kind": "gate_ledger_finding",
+                    "id": ledger.pk,
+                    "declaration_id": None,
+                    "title": f"门禁台账核验发现：{ledger.site.enterprise.name}（{ledger.site.name}）",
+                    "url": reverse("gates:site", args=[ledger.site_id]),
+                    "due": None,
+                    "overdue": False,
+                }
+            )
     return items
 
 
 # ------------------------------------------------------------------------------------------------ deciding
-
-
-def earlier_downgrades(site: Site, reason_code: str, since: dt.date) -> list[Downgrade]:
-    """Downgrades of the site for the same reason effective on or after `since`: the same cause already punished
-    (one finding, one case — an alert case and a gate-ledger finding on the same alert never both downgrade)."""
-    return list(Downgrade.objects.filter(site=site, reason_code=reason_code, effective__gte=since))
 
 
 def _since(finding: Finding) -> dt.date:

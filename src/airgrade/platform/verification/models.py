@@ -126,7 +126,7 @@ class Case(models.Model):
 
 
 class Finding(models.Model):
-    """A cross-check finding outside alerts (issue 12 item 4) or a gate-ledger finding, with its evidence: for the
+    """A cross-check finding outside alerts (issue 12 item 4) or an alert-day gate violation, with its evidence: for the
     county to confirm (→ the grade registry's downgrade / rectification paths, REQ H21-6, LC-12, H23-6) or dismiss
     with a reason — never a punishment by itself. `key` names what was found, so a re-run updates, never duplicates."""
 
@@ -134,7 +134,6 @@ class Finding(models.Model):
         EXCEEDANCE = "exceedance", "超过绩效等级排放限值"
         SILENCE = "silence", "在线监测长时间无有效数据"
         IDLE_LINE = "idle_line", "申报运行的生产线电表显示未生产"
-        LEDGER = "ledger", "门禁台账被篡改或序号缺失"
         GATE_ALERT = "gate_alert", "预警期间违规车辆进出"
 
     class Status(models.TextChoices):
@@ -145,7 +144,7 @@ class Finding(models.Model):
 
     key = models.CharField(max_length=200, unique=True)
     kind = models.CharField("类别", max_length=16, choices=Kind.choices)
-    month = models.DateField("核查月份", null=True, blank=True)  # first day; None for ledger findings
+    month = models.DateField("核查月份", null=True, blank=True)  # first day of the month checked
     site = models.ForeignKey("enterprises.Site", verbose_name="厂区", on_delete=models.CASCADE, related_name="+")
     enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.CASCADE, related_name="+")
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")

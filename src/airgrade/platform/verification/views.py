@@ -158,6 +158,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     open_findings: dict[str, int] = {}
     for kind in crosscheck.visible_findings(request.user, status=Finding.Status.OPEN).values_list("kind", flat=True):
         open_findings[kind] = open_findings.get(kind, 0) + 1
+    ledger_open = crosscheck.ledger_findings(request.user, "open").count()
     return render(
         request,
         "verification/cases.html",
@@ -166,6 +167,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "status": status,
             "statuses": [*Case.Status.choices, ("all", "全部")],
             "open_findings": [(value, label, open_findings.get(value, 0)) for value, label in Finding.Kind.choices],
+            "ledger_open": ledger_open,
         },
     )
 
@@ -246,7 +248,7 @@ def findings(request: HttpRequest) -> HttpResponse:
     if status not in Finding.Status.values and status != "all":
         status = Finding.Status.OPEN
     kind = request.GET.get("kind", "")
-    if kind not in Finding.Kind.values:
+    if kind not in (*Finding.Kind.values, crosscheck.LEDGER):
         kind = ""
     listed = crosscheck.visible_findings(request.user, status="" if status == "all" else status)
     by_kind: dict[str, int] = {}
@@ -256,6 +258,9 @@ def findings(request: HttpRequest) -> HttpResponse:
         listed = listed.filter(kind=kind)
     allowed = permissions_for(request.user)
     runs = list(crosscheck.latest_runs(request.user)[:6])
+    ledger = crosscheck.ledger_findings(request.user, "" if status in ("all", "withdrawn") else status)
+    if status == "withdrawn" or kind not in ("", crosscheck.LEDGER):
+        ledger = ledger.none()
     return render(
         request,
         "verification/findings.html",
@@ -265,6 +270,8 @@ def findings(request: HttpRequest) -> HttpResponse:
             "kind": kind,
             "statuses": [*Finding.Status.choices, ("all", "全部")],
             "kinds": [(value, label, by_kind.get(value, 0)) for value, label in Finding.Kind.choices],
+            "ledger": ledger[:100],
+            "ledger_label": crosscheck.LEDGER_LABEL,
             "can_run": "verification.run" in allowed,
             "run_form": RunCrossCheckForm(initial={"month": crosscheck.previous_month().strftime("%Y-%m")}),
             "runs": runs,
