@@ -111,6 +111,9 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
     "gates.ingest": frozenset({Role.ENTERPRISE, Role.COUNTY}),
     "gates.verify": frozenset({Role.COUNTY, Role.CITY, Role.PROVINCE}),
     "gates.inspect": frozenset({Role.COUNTY, Role.CITY}),
+    # A failed verification is a finding; the county or city confirms it (→ the grade registry's downgrade path:
+    # lowest grade and the one-year ban, SJZ-5) or dismisses it, with a reason: never automatic.
+    "gates.finding.decide": frozenset({Role.COUNTY, Role.CITY}),
     # Alert execution verified against independent data (issue 12; REQ H23-6, H21-6, LC-12). Bureaus load online
     # monitoring and electricity data (independent of the enterprise) and run the verdicts; the enterprise sees its
     # own; the county, which keeps its enterprises' records, confirms or dismisses a suspected failure.
@@ -118,6 +121,8 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
     "verification.import": frozenset({Role.COUNTY, Role.CITY, Role.PROVINCE}),
     "verification.run": frozenset({Role.COUNTY, Role.CITY, Role.PROVINCE}),
     "verification.case.decide": frozenset({Role.COUNTY}),
+    # The meter register (meters → production lines, monitors → outlets): kept by the enterprise and its county.
+    "verification.meter.edit": frozenset({Role.ENTERPRISE, Role.COUNTY}),
     # Zhengzhou green-performance evaluation (issue 14, REQ ZZ-1 … ZZ-7): the enterprise declares its own scorecard;
     # county and city bureaus bring in department data, flag red lines and assign experts; the assigned expert (or a
     # bureau) records the on-site check; the city opens and publishes a round and alone decides a published change.

@@ -85,6 +85,10 @@ ACTION_LABELS: dict[str, str] = {
     "gates.ingest": "接收门禁通行记录",
     "gates.verify": "核验门禁台账",
     "gates.inspect": "抽查门禁台账",
+    "gates.archive": "归档门禁台账（保存期满）",
+    "gates.video.record": "登记视频索引",
+    "gates.finding.record": "记录门禁台账核验发现",
+    "gates.finding.decide": "处理门禁台账核验发现",
     "verification.import": "导入在线监测/用电量数据",
     "verification.run": "核查预警执行情况",
     "verification.case.open": "疑似未落实减排立案",
@@ -110,6 +114,7 @@ def action_label(code: str) -> str:
 OBJECT_TYPE_LABELS: dict[str, str] = {
     "gates.ledgercheck": "门禁台账核验",
     "gates.inspectionsample": "门禁台账抽查",
+    "gates.ledgerfinding": "门禁台账核验发现",
     "accounts.user": "账号",
     "declarations.campaignstage": "批次阶段",
     "declarations.campaignmilestone": "批次节点",

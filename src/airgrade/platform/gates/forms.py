@@ -64,6 +64,12 @@ class SampleForm(forms.Form):
     date_to = forms.DateField(label="截止日期")
 
 
+class FindingForm(forms.Form):
+    finding = forms.IntegerField(label="核验发现", min_value=1, max_value=2**62)
+    decision = forms.ChoiceField(label="处理结论", choices=[("confirm", "确认（降级）"), ("dismiss", "不予认定")])
+    reason = forms.CharField(label="处理意见", max_length=2000)
+
+
 def cleaned(form: forms.Form) -> dict[str, Any]:
     """The form's data, or a ServiceError naming the first field that is wrong (shown as a message)."""
     if form.is_valid():

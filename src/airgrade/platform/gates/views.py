@@ -22,7 +22,15 @@ from airgrade.platform.emergency import services as emergency
 from airgrade.platform.emergency.models import AlertEvent, AlertTask
 from airgrade.platform.errors import AccessDenied, NotFound, ServiceError
 from airgrade.platform.gates import files, forms, services
-from airgrade.platform.gates.models import DailyCount, GateDevice, InspectionSample, LedgerCheck, LedgerHead, Passage
+from airgrade.platform.gates.models import (
+    DailyCount,
+    GateDevice,
+    InspectionSample,
+    LedgerCheck,
+    LedgerFinding,
+    LedgerHead,
+    Passage,
+)
 from airgrade.platform.pages import paginate, query_date
 from airgrade.platform.permissions import permissions_for
 
@@ -126,18 +134,9 @@ def site_detail(request: HttpRequest, site_id: int) -> HttpResponse:
             "stages": [stage.value for stage in EmissionStage],
             "fuels": [(fuel.value, label) for fuel, label in FUEL_LABELS.items()],
             "new_token": request.session.pop("gate_new_token", None),
-            "downgrade_text": _downgrade_text(site),
+            "findings": list(services.site_findings(site)[:10]),
         },
     )
-
-
-def _downgrade_text(site: Any) -> str:
-    """The facts of the last failed verification, for the downgrade form (REQ SJZ-5: the official decides)."""
-    check = LedgerCheck.objects.filter(site=site, ok=False).first()
-    if check is None:
-        return ""
-    problems = "；".join(p["message"] for p in check.problems[:5])
-    return f"{check.at:%Y-%m-%d %H:%M} 门禁台账核验发现 {len(check.problems)} 处问题：{problems}"[:1000]
 
 
 def _sample_rows(sample: InspectionSample) -> list[Passage]:
@@ -188,6 +187,23 @@ def site_act(request: HttpRequest, site_id: int) -> HttpResponse:
                 messages.success(request, f"台账完整：已核验 {report.checked} 条记录")
             else:
                 messages.error(request, f"台账有 {len(report.problems)} 处问题，首个：{report.problems[0].message}")
+        elif op == "finding":
+            data = forms.cleaned(forms.FindingForm(request.POST))
+            if not LedgerFinding.objects.filter(pk=data["finding"], site=site).exists():
+                raise NotFound("核验发现不存在")
+            finding = services.decide_finding(
+                request.user, data["finding"], confirm=data["decision"] == "confirm", reason=data["reason"]
+            )
+            if finding.status == LedgerFinding.Status.DISMISSED:
+                messages.success(request, "已不予认定")
+            else:
+                count = finding.downgrades.count()
+                messages.success(
+                    request,
+                    f"已确认：{count} 个行业降为最低等级，一年内不得申报"
+                    if count
+                    else "已确认；该厂区当前没有绩效等级，未降级",
+                )
         elif op == "sample":
             data = forms.cleaned(forms.SampleForm(request.POST))
             sample = services.draw_sample(request.user, site.pk, data["seed"], data["date_from"], data["date_to"])
