@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 from django.db import connection, transaction
 
+from airgrade.core.errors import AirgradeError
 from airgrade.core.verification import HOURS_PER_DAY, MINUTES_PER_HOUR, ReadingStatus
 from airgrade.platform.audit import services as audit
 from airgrade.platform.enterprises.models import EmissionOutlet
@@ -37,7 +38,7 @@ MAX_VALUE = 1e12  # files._number's ceiling
 NULL = "\\N"
 
 
-class NotBulk(Exception):
+class NotBulk(AirgradeError):
     """The file needs the row-by-row path (it has something to report, or a cell only that path reads)."""
 
 
@@ -162,6 +163,7 @@ def load(
     digest: str,
     date_from: dt.date | None,
     date_to: dt.date | None,
+    step: Callable[[str], None] = lambda _: None,
 ) -> Any:
     """The report of a clean file loaded by the bulk path (or checked, for a dry run); NotBulk otherwise."""
     from airgrade.platform.verification import services
@@ -243,6 +245,7 @@ def load(
                 strict=True,
             )
         ]
+        step("写入")
         old = np.flatnonzero(old_row)
         fresh = np.flatnonzero(~old_row)
         _copy_readings("".join(lines[i] for i in fresh.tolist()))
@@ -252,6 +255,7 @@ def load(
         if not commit:
             transaction.set_rollback(True)
             return report
+        step("汇总")
         if fresh.size:
             _rollup_fresh(kind, parsed, fresh, day_index, day_keys, ~known, point_ids, pollutant_of)
         if inserted or updated:

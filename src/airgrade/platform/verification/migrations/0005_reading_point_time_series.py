@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('verification', '0003_channel_day'),
+        ('verification', '0004_crosscheck_findings'),
     ]
 
     operations = [
