@@ -60,8 +60,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     # Gate ledger (issue 11): reads sites and alert events, feeds the declaration page through a contribution hook,
     # downgrades through the grade registry's services, runs gate-file uploads as background jobs.
     "gates": KERNEL | {"enterprises", "declarations", "grades", "emergency", "jobs"},
-    # Alert verification (issue 12): reads alert tasks and sites, downgrades through the grade registry's services.
-    "verification": KERNEL | {"enterprises", "grades", "emergency"},
+    # Alert verification (issue 12): reads alert tasks and sites, downgrades through the grade registry's services,
+    # reads the gate ledger's verification and alert-day checks as findings of its case queue.
+    "verification": KERNEL | {"enterprises", "grades", "emergency", "gates"},
     "rulebook": KERNEL,
     # The leaders' view (issue 13): reads the grade registry and the declarations in review.
     "targets": KERNEL | {"enterprises", "declarations", "grades"},

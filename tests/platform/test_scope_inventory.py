@@ -15,6 +15,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 from tests.platform.declarations.workflow_helpers import PNG, act, force_state, make_campaign, ready_declaration
 from tests.platform.emergency.emergency_platform_builders import payload
 
@@ -574,6 +575,28 @@ API: list[Endpoint] = [
         lambda w: f"/api/verification/cases/{w['case'].pk}/decide",
         lambda w: {"confirm": True, "reason": "越权"},
     ),
+    # cross-checks, gate-ledger findings and the meter register (issue 12 items 1, 2, 4)
+    Endpoint(
+        "POST",
+        "/verification/crosscheck",
+        lambda w: "/api/verification/crosscheck",
+        lambda w: {"month": "2026-10", "region": "410181"},
+    ),
+    Endpoint("GET", "/verification/findings", lambda w: "/api/verification/findings", kind="list"),
+    Endpoint("GET", "/verification/findings/{finding_id}", lambda w: f"/api/verification/findings/{w['finding'].pk}"),
+    Endpoint(
+        "POST",
+        "/verification/findings/{finding_id}/decide",
+        lambda w: f"/api/verification/findings/{w['finding'].pk}/decide",
+        lambda w: {"confirm": True, "reason": "越权"},
+    ),
+    Endpoint("GET", "/verification/meters", lambda w: "/api/verification/meters", kind="list"),
+    Endpoint(
+        "POST",
+        "/verification/meters",
+        lambda w: "/api/verification/meters",
+        lambda w: {"site_id": w["site"].pk, "kind": "meter", "code": "M9", "line_id": w["line"].pk},
+    ),
     # the rule book is public by design (REQ: published national rules); it holds no enterprise data
     Endpoint("GET", "/rules/industries", lambda w: "/api/rules/industries", kind="public"),
     Endpoint("GET", "/rules/{code}", lambda w: "/api/rules/cement", kind="public"),
@@ -952,6 +975,43 @@ PAGES: list[Endpoint] = [
         lambda w: f"/verification/cases/{w['case'].pk}/decide/",
         lambda w: {"decision": "confirm", "reason": "越权"},
     ),
+    Endpoint("GET", "verification/findings/", lambda w: "/verification/findings/?status=all", kind="list"),
+    Endpoint(
+        "POST",
+        "verification/findings/run/",
+        lambda w: "/verification/findings/run/",
+        lambda w: {"month": "2026-10", "region": "410181"},
+    ),
+    Endpoint("GET", "verification/findings/<int:finding_id>/", lambda w: f"/verification/findings/{w['finding'].pk}/"),
+    Endpoint(
+        "POST",
+        "verification/findings/<int:finding_id>/decide/",
+        lambda w: f"/verification/findings/{w['finding'].pk}/decide/",
+        lambda w: {"decision": "confirm", "reason": "越权", "downgrade": "on"},
+    ),
+    Endpoint("GET", "verification/meters/", lambda w: "/verification/meters/", kind="list"),
+    Endpoint(
+        "POST",
+        "verification/meters/",
+        lambda w: "/verification/meters/",
+        lambda w: {"site": w["site"].pk, "kind": "meter", "code": "M9", "line": w["line"].pk},
+    ),
+    Endpoint("GET", "verification/meters/import/", lambda w: "/verification/meters/import/", kind="list"),
+    Endpoint(
+        "POST",
+        "verification/meters/import/",
+        lambda w: "/verification/meters/import/",
+        lambda w: {
+            "commit": "on",
+            "file": (
+                "电表.csv",
+                f"统一社会信用代码,类别,编号,生产线\n{w['enterprise'].credit_code},电表,M9,1#熟料线\n".encode(),
+            ),
+        },
+        kind="list",
+        multipart=True,
+        also_refused=frozenset({400}),
+    ),
     # green-performance evaluation (issue 14): a county inside the city sees the round (its own rows only)
     Endpoint("GET", "scorecards/", lambda w: "/scorecards/", kind="list"),
     Endpoint("GET", "scorecards/assess/", lambda w: "/scorecards/assess/", kind="list"),
@@ -1111,6 +1171,19 @@ def world(users: dict[str, Any], make_enterprise: Any) -> World:
 
     task = event.tasks.get(entry=entry)
     case = Case.objects.create(task=task, event=event, enterprise=enterprise, region_id=task.region_id)
+    from airgrade.platform.verification.models import Finding
+
+    finding = Finding.objects.create(
+        key="scope-test",
+        kind=Finding.Kind.SILENCE,
+        month=dt.date(2026, 10, 1),
+        site=site,
+        enterprise=enterprise,
+        region_id=site.region_id,
+        summary="在线监测连续 30 小时无有效数据",
+        rules_version="test",
+        computed_at=timezone.now(),
+    )
     score_round = scorecards.open_round(users["city"], "410100", 2030, dt.date.today() + dt.timedelta(days=30))
     return {
         **users,
@@ -1135,6 +1208,7 @@ def world(users: dict[str, Any], make_enterprise: Any) -> World:
         "event": event,
         "task": task,
         "case": case,
+        "finding": finding,
         "order": order,
         "round": round_,
         "item": round_.items.get(),

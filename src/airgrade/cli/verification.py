@@ -91,5 +91,43 @@ def verify_command(
     )
 
 
+@alert_app.command("crosscheck")
+def crosscheck_command(
+    month: str = typer.Option(..., "--month", help="核查月份 YYYY-MM"),
+    region: str = typer.Option("", "--region", help="区划代码（默认为账号所在区划）"),
+    username: str = AS_USER,
+    as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
+) -> None:
+    """Cross-checks of a month outside alerts (above the grade's limit, silent monitors, idle lines declared running)
+    and the gate ledger's findings, into the county's case queue; re-running updates, never duplicates."""
+    user = user_named(username)
+    from airgrade.platform.errors import AccessDenied, NotFound, ServiceError
+    from airgrade.platform.verification import crosscheck
+
+    try:
+        report = crosscheck.run_month(user, crosscheck.parse_month(month), region or None)
+    except (ServiceError, AccessDenied, NotFound) as exc:
+        console.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(2) from None
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(), ensure_ascii=False))
+        return
+    from airgrade.platform.verification.models import Finding
+
+    labels = dict(Finding.Kind.choices)
+    table = Table("类别", "待核实")
+    for kind, count in report.counts.items():
+        table.add_row(labels[kind], str(count))
+    console.print(table)
+    for item in report.no_limits:
+        console.print(
+            f"{item['enterprise']}（{item['industry']} {item['grade']}级）{item['pollutant']}：{item['reason']}",
+            highlight=False,
+        )
+    console.print(
+        f"{report.month:%Y-%m} {report.region_code}：新发现 {report.opened}，更新 {report.updated}，撤回 {report.withdrawn}"
+    )
+
+
 def register() -> None:
     """Commands attach to `alert_app`; importing this module is enough."""

@@ -121,6 +121,8 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
     "verification.import": frozenset({Role.COUNTY, Role.CITY, Role.PROVINCE}),
     "verification.run": frozenset({Role.COUNTY, Role.CITY, Role.PROVINCE}),
     "verification.case.decide": frozenset({Role.COUNTY}),
+    # The meter register (meters → production lines, monitors → outlets): kept by the enterprise and its county.
+    "verification.meter.edit": frozenset({Role.ENTERPRISE, Role.COUNTY}),
     # Zhengzhou green-performance evaluation (issue 14, REQ ZZ-1 … ZZ-7): the enterprise declares its own scorecard;
     # county and city bureaus bring in department data, flag red lines and assign experts; the assigned expert (or a
     # bureau) records the on-site check; the city opens and publishes a round and alone decides a published change.

@@ -232,6 +232,7 @@ def load_rulebook(root: Path | None = None, overlays: list[Path] | None = None) 
         policy=tuple(common["policy.yaml"].policy),
         gate_ledger=tuple(common["gates.yaml"].gate_ledger),
         alert_verification=tuple(common["verification.yaml"].alert_verification),
+        cross_checks=tuple(common["verification.yaml"].cross_checks),
         holidays=tuple(common["verification.yaml"].holidays),
         pollutants=tuple(common["pollutants.yaml"].pollutants),
         units={unit.code: unit for unit in common["units.yaml"].units},

@@ -137,6 +137,7 @@ class RuleBook:
         files: dict[str, str] | None = None,
         gate_ledger: tuple[s.GateLedgerEntry, ...] = (),
         alert_verification: tuple[s.AlertVerificationEntry, ...] = (),
+        cross_checks: tuple[s.CrossCheckEntry, ...] = (),
         holidays: tuple[s.HolidayYear, ...] = (),
     ) -> None:
         self.grades = tuple(sorted(grades, key=lambda definition: definition.order))
@@ -145,6 +146,7 @@ class RuleBook:
         self.policies = tuple(sorted(policy, key=lambda entry: entry.effective))
         self.gate_ledger_rules = tuple(sorted(gate_ledger, key=lambda entry: entry.effective))
         self.alert_verification_rules = tuple(sorted(alert_verification, key=lambda entry: entry.effective))
+        self.cross_check_rules = tuple(sorted(cross_checks, key=lambda entry: entry.effective))
         self.holiday_years = tuple(sorted(holidays, key=lambda entry: entry.year))
         self.pollutants = pollutants
         self.units = units
@@ -242,6 +244,13 @@ class RuleBook:
         entry = _in_force(self.alert_verification_rules, as_of)
         if entry is None:
             raise RuleLookupError(f"{as_of} 时尚无生效的预警执行核查规则")
+        return entry
+
+    def cross_checks(self, as_of: dt.date) -> s.CrossCheckEntry:
+        """The cross-check thresholds in force on `as_of` (exceedance, silence, idle meter hours; issue 12 item 4)."""
+        entry = _in_force(self.cross_check_rules, as_of)
+        if entry is None:
+            raise RuleLookupError(f"{as_of} 时尚无生效的在线监测与用电交叉核查规则")
         return entry
 
     def holidays(self, first: dt.date, last: dt.date) -> frozenset[dt.date]:
@@ -446,6 +455,13 @@ class RuleBook:
                 rule = getattr(policy, name)
                 if rule.source.provisional:
                     found.append(("common/policy.yaml", f"policy @{policy.effective} {name}", rule.source.note))
+        for entry in self.cross_check_rules:
+            for name in ("exceedance_hours", "silence_hours", "idle_hours"):
+                rule = getattr(entry, name)
+                if rule.source.provisional:
+                    found.append(
+                        ("common/verification.yaml", f"cross_checks @{entry.effective} {name}", rule.source.note)
+                    )
         for framework in self.frameworks:
             where = f"framework {framework.code} @{framework.effective}"
             for grade, source in framework.provisional_grades.items():

@@ -551,6 +551,25 @@ class AlertVerificationEntry(_Strict):
         return self
 
 
+class HoursRule(_Strict):
+    source: Source
+    hours: int = Field(ge=0)
+
+
+class CrossCheckEntry(_Strict):
+    """Cross-checks of online monitoring and electricity outside alerts (issue 12 item 4; REQ H23-6, H21-6): how many
+    hours a month above the grade's emission limit, how many consecutive silent monitoring hours and how many
+    consecutive no-production hours on a meter of a line declared running make a finding for the county. A finding
+    needs MORE than the number of hours (the number itself is still tolerated)."""
+
+    effective: dt.date
+    until: dt.date | None = None
+    source: Source
+    exceedance_hours: HoursRule
+    silence_hours: HoursRule
+    idle_hours: HoursRule
+
+
 class HolidayPeriod(_Strict):
     """One public holiday of the official calendar, first to last day off (放假), inclusive."""
 
@@ -589,6 +608,7 @@ class HolidayYear(_Strict):
 
 class VerificationFile(_Strict):
     alert_verification: list[AlertVerificationEntry] = Field(min_length=1)
+    cross_checks: list[CrossCheckEntry] = Field(min_length=1)
     holidays: list[HolidayYear] = Field(default_factory=list)
 
 

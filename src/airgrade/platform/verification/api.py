@@ -10,13 +10,20 @@ from ninja import Router
 
 from airgrade.core.verification import Verdict
 from airgrade.platform.errors import ServiceError
-from airgrade.platform.verification import services
-from airgrade.platform.verification.models import Case
+from airgrade.platform.verification import crosscheck, meters, services
+from airgrade.platform.verification.models import Case, Finding, MonitoringPoint
 from airgrade.platform.verification.schemas import (
     AlertVerdictsOut,
     CaseOut,
+    CrossCheckIn,
+    CrossCheckOut,
     DecideIn,
+    FindingDecideIn,
+    FindingDetailOut,
+    FindingOut,
     ImportOut,
+    PointIn,
+    PointOut,
     ReadingsIn,
     TaskEvidenceOut,
     VerifyOut,
@@ -109,5 +116,109 @@ def decide(request: HttpRequest, case_id: int, payload: DecideIn) -> dict[str, A
     return _case(
         services.decide_case(
             request.user, case_id, confirm=payload.confirm, reason=payload.reason, rectify_by=payload.rectify_by
+        )
+    )
+
+
+# ------------------------------------------------------------------------------------------------ cross-checks
+
+
+@router.post("/crosscheck", response=CrossCheckOut)
+def run_crosscheck(request: HttpRequest, payload: CrossCheckIn) -> dict[str, Any]:
+    """Cross-checks of a month outside alerts and the gate ledger's findings over a region; idempotent."""
+    report = crosscheck.run_month(request.user, crosscheck.parse_month(payload.month), payload.region or None)
+    return report.as_dict()
+
+
+def _finding(finding: Finding) -> dict[str, Any]:
+    return {
+        "id": finding.pk,
+        "kind": finding.kind,
+        "kind_zh": finding.get_kind_display(),
+        "enterprise": finding.enterprise.name,
+        "site": finding.site.name,
+        "region": finding.region_id,
+        "month": finding.month.strftime("%Y-%m") if finding.month else None,
+        "summary": finding.summary,
+        "status": finding.status,
+        "status_zh": finding.get_status_display(),
+        "decision_reason": finding.decision_reason,
+        "downgrades": [
+            {
+                "industry": d.industry_code,
+                "from": d.from_grade,
+                "to": d.to_grade,
+                "reason": d.reason_code,
+                "effective": d.effective.isoformat(),
+            }
+            for d in finding.downgrades.all()
+        ],
+        "rectification_id": finding.rectification_id,
+    }
+
+
+@router.get("/findings", response=list[FindingOut])
+def findings(request: HttpRequest, status: str = "", kind: str = "", month: str = "") -> list[dict[str, Any]]:
+    chosen = crosscheck.parse_month(month) if month else None
+    listed = crosscheck.visible_findings(request.user, status=status, kind=kind, month=chosen)
+    return [_finding(finding) for finding in listed.prefetch_related("downgrades")[:500]]
+
+
+@router.get("/findings/{finding_id}", response=FindingDetailOut)
+def finding(request: HttpRequest, finding_id: int) -> dict[str, Any]:
+    found = crosscheck.get_finding(request.user, finding_id)
+    return {
+        **_finding(found),
+        "details": found.details,
+        "evidence": found.evidence,
+        "computed_at": found.computed_at,
+        "rules_version": found.rules_version,
+    }
+
+
+@router.post("/findings/{finding_id}/decide", response=FindingOut)
+def decide_finding(request: HttpRequest, finding_id: int, payload: FindingDecideIn) -> dict[str, Any]:
+    return _finding(
+        crosscheck.decide_finding(
+            request.user,
+            finding_id,
+            confirm=payload.confirm,
+            reason=payload.reason,
+            downgrade=payload.downgrade,
+            rectify_by=payload.rectify_by,
+        )
+    )
+
+
+def _point(point: MonitoringPoint) -> dict[str, Any]:
+    return {
+        "id": point.pk,
+        "site_id": point.site_id,
+        "enterprise": point.enterprise.name,
+        "kind": point.kind,
+        "code": point.code,
+        "line_id": point.line_id,
+        "line": point.line.name if point.line else None,
+        "outlet_id": point.outlet_id,
+        "registered": point.registered,
+    }
+
+
+@router.get("/meters", response=list[PointOut])
+def points(request: HttpRequest, unregistered: bool = False) -> list[dict[str, Any]]:
+    return [_point(point) for point in meters.visible_points(request.user, unregistered=unregistered)[:2000]]
+
+
+@router.post("/meters", response=PointOut)
+def save_point(request: HttpRequest, payload: PointIn) -> dict[str, Any]:
+    return _point(
+        meters.save_point(
+            request.user,
+            payload.site_id,
+            kind=payload.kind,
+            code=payload.code,
+            line_id=payload.line_id,
+            outlet_id=payload.outlet_id,
+            reason=payload.reason,
         )
     )

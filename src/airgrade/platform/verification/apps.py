@@ -11,6 +11,9 @@ class VerificationConfig(AppConfig):
 
     def ready(self) -> None:
         # The county's case queue joins the home work queue (hook read by home.services.work_queue).
-        from airgrade.platform.verification import services
+        from airgrade.platform.verification import crosscheck, services
 
-        self.work_items = services.case_work_items  # type: ignore[attr-defined]
+        def work_items(user: object) -> list[dict[str, object]]:
+            return [*services.case_work_items(user), *crosscheck.finding_work_items(user)]
+
+        self.work_items = work_items  # type: ignore[attr-defined]

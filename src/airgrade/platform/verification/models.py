@@ -33,6 +33,9 @@ class MonitoringPoint(models.Model):
     line = models.ForeignKey(
         "enterprises.ProductionLine", verbose_name="档案生产线", null=True, blank=True, on_delete=models.SET_NULL
     )
+    # True once the enterprise or county entered the point in the meter register (meters.py); a point the import
+    # created for an unknown code stays False: its readings are kept and it is flagged 未登记.
+    registered = models.BooleanField("已登记", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -120,6 +123,78 @@ class Case(models.Model):
         ordering = ["status", "-opened_at"]
         verbose_name = "预警执行疑似问题"
         verbose_name_plural = "预警执行疑似问题"
+
+
+class Finding(models.Model):
+    """A cross-check finding outside alerts (issue 12 item 4) or an alert-day gate violation, with its evidence: for the
+    county to confirm (→ the grade registry's downgrade / rectification paths, REQ H21-6, LC-12, H23-6) or dismiss
+    with a reason — never a punishment by itself. `key` names what was found, so a re-run updates, never duplicates."""
+
+    class Kind(models.TextChoices):
+        EXCEEDANCE = "exceedance", "超过绩效等级排放限值"
+        SILENCE = "silence", "在线监测长时间无有效数据"
+        IDLE_LINE = "idle_line", "申报运行的生产线电表显示未生产"
+        GATE_ALERT = "gate_alert", "预警期间违规车辆进出"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待核实"
+        CONFIRMED = "confirmed", "已确认"
+        DISMISSED = "dismissed", "不予认定"
+        WITHDRAWN = "withdrawn", "复核后不再成立"
+
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField("类别", max_length=16, choices=Kind.choices)
+    month = models.DateField("核查月份", null=True, blank=True)  # first day of the month checked
+    site = models.ForeignKey("enterprises.Site", verbose_name="厂区", on_delete=models.CASCADE, related_name="+")
+    enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.CASCADE, related_name="+")
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    point = models.ForeignKey(MonitoringPoint, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    event = models.ForeignKey("emergency.AlertEvent", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    summary = models.TextField("发现")
+    details = models.JSONField("依据", default=dict)
+    evidence = models.JSONField("证据曲线", default=dict)
+    rules_version = models.CharField("规则版本", max_length=40)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.OPEN)
+    opened_at = models.DateTimeField("发现时间", auto_now_add=True)
+    computed_at = models.DateTimeField("核查时间")
+    decision_reason = models.TextField("核实意见", blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField("核实时间", null=True, blank=True)
+    downgrades = models.ManyToManyField("grades.Downgrade", blank=True, related_name="+")
+    rectification = models.ForeignKey(
+        "grades.RectificationOrder",
+        verbose_name="整改通知",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["status", "kind", "-opened_at", "id"]
+        verbose_name = "交叉核查发现"
+        verbose_name_plural = "交叉核查发现"
+        indexes = [models.Index(fields=["region", "status"]), models.Index(fields=["month", "kind"])]
+
+
+class CrossCheckRun(models.Model):
+    """The latest cross-check of a month over a region: counts, and the monitored pollutants the rule book sets no
+    limit for (listed, never given an invented one)."""
+
+    month = models.DateField("核查月份")
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    ran_at = models.DateTimeField("核查时间")
+    ran_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    result = models.JSONField("结果", default=dict)
+    rules_version = models.CharField("规则版本", max_length=40)
+
+    class Meta:
+        ordering = ["-month", "region_id"]
+        verbose_name = "交叉核查记录"
+        verbose_name_plural = "交叉核查记录"
+        constraints = [models.UniqueConstraint(fields=["month", "region"], name="unique_crosscheck_run")]
 
 
 class ChannelDay(models.Model):

@@ -715,11 +715,19 @@ def lower_grade(current: Grade, industry_code: str, on: dt.date, region_code: st
     return scale[min(scale.index(current) + steps, len(scale) - 1)]
 
 
+def earlier_downgrades(site: Site, reason_code: str, since: dt.date) -> list[Downgrade]:
+    """Downgrades of the site for the same reason effective on or after `since`: the same cause already punished.
+    One finding, one case: an alert case and a cross-check finding on the same alert (e.g. trucks that entered during
+    it) never both downgrade (crosscheck.py)."""
+    return list(Downgrade.objects.filter(site=site, reason_code=reason_code, effective__gte=since))
+
+
 @transaction.atomic
 def decide_case(user: Any, case_id: int, *, confirm: bool, reason: str, rectify_by: dt.date | None = None) -> Case:
     """The county confirms a suspected failure (→ a downgrade of every graded industry of the site through the grade
     registry, with the reason, and a rectification order when a deadline is given; REQ H21-6, H23-6) or dismisses it;
-    both need a reason."""
+    both need a reason. A site already downgraded for not carrying out this alert (e.g. a confirmed alert-day gate
+    finding) is linked to that downgrade, not downgraded twice."""
     require_role(user, "verification.case.decide")
     case = Case.objects.select_related("task__entry__site", "enterprise").filter(pk=case_id).first()
     missing = "核查问题不存在或不在您的管辖范围内"
@@ -735,7 +743,12 @@ def decide_case(user: Any, case_id: int, *, confirm: bool, reason: str, rectify_
         raise ServiceError("须写明核实意见", field="reason")
     site = case.task.entry.site
     downgrades: list[Downgrade] = []
-    if confirm:
+    already = (
+        earlier_downgrades(site, Downgrade.Reason.ALERT_NOT_EXECUTED.value, local(case.event.starts_at).date())
+        if confirm
+        else []
+    )
+    if confirm and not already:
         today = grades.today()
         steps = rules(today).downgrade_steps
         for record in site.industries.all():
@@ -770,8 +783,8 @@ def decide_case(user: Any, case_id: int, *, confirm: bool, reason: str, rectify_
     case.decided_by = user
     case.decided_at = timezone.now()
     case.save()
-    if downgrades:
-        case.downgrades.set(downgrades)
+    if downgrades or already:
+        case.downgrades.set([*downgrades, *already])
     audit.record(
         actor=user,
         action="verification.case.decide",

@@ -13,4 +13,10 @@ urlpatterns = [
     path("tasks/<int:task_id>/", views.task_page, name="task"),
     path("cases/", views.case_list, name="cases"),
     path("cases/<int:case_id>/decide/", views.decide, name="decide"),
+    path("findings/", views.findings, name="findings"),
+    path("findings/run/", views.run_crosscheck, name="run_crosscheck"),
+    path("findings/<int:finding_id>/", views.finding_page, name="finding"),
+    path("findings/<int:finding_id>/decide/", views.decide_finding, name="decide_finding"),
+    path("meters/", views.meter_register, name="meters"),
+    path("meters/import/", views.meter_import, name="meter_import"),
 ]

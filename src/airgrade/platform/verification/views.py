@@ -17,9 +17,16 @@ from airgrade.core.verification import Verdict
 from airgrade.platform.emergency import services as emergency
 from airgrade.platform.errors import AccessDenied, NotFound, ServiceError
 from airgrade.platform.permissions import permissions_for, require_role
-from airgrade.platform.verification import services
-from airgrade.platform.verification.forms import DecideForm, ImportForm
-from airgrade.platform.verification.models import Case
+from airgrade.platform.verification import crosscheck, meters, services
+from airgrade.platform.verification.forms import (
+    DecideForm,
+    FindingDecideForm,
+    ImportForm,
+    PointForm,
+    RegisterImportForm,
+    RunCrossCheckForm,
+)
+from airgrade.platform.verification.models import Case, Finding
 
 POLLUTANTS = ("SO2", "NOx", "PM", "VOCs")
 VERDICT_FILTERS = {**{verdict.value: verdict.label_zh for verdict in Verdict}, "pending": "未核查"}
@@ -148,10 +155,20 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if status not in Case.Status.values and status != "all":
         status = Case.Status.OPEN
     cases = services.visible_cases(request.user, "" if status == "all" else status)[:200]
+    open_findings: dict[str, int] = {}
+    for kind in crosscheck.visible_findings(request.user, status=Finding.Status.OPEN).values_list("kind", flat=True):
+        open_findings[kind] = open_findings.get(kind, 0) + 1
+    ledger_open = crosscheck.ledger_findings(request.user, "open").count()
     return render(
         request,
         "verification/cases.html",
-        {"cases": cases, "status": status, "statuses": [*Case.Status.choices, ("all", "全部")]},
+        {
+            "cases": cases,
+            "status": status,
+            "statuses": [*Case.Status.choices, ("all", "全部")],
+            "open_findings": [(value, label, open_findings.get(value, 0)) for value, label in Finding.Kind.choices],
+            "ledger_open": ledger_open,
+        },
     )
 
 
@@ -218,3 +235,187 @@ def import_page(request: HttpRequest) -> HttpResponse:
         else:
             status = 400
     return render(request, "verification/import.html", {"form": form, "report": report}, status=status)
+
+
+# ------------------------------------------------------------------------------------------------ cross-checks
+
+
+@login_required
+def findings(request: HttpRequest) -> HttpResponse:
+    """Findings of the cross-checks and the gate ledger by kind (county / city; an enterprise sees its own)."""
+    require_role(request.user, "verification.view")
+    status = request.GET.get("status", Finding.Status.OPEN)
+    if status not in Finding.Status.values and status != "all":
+        status = Finding.Status.OPEN
+    kind = request.GET.get("kind", "")
+    if kind not in (*Finding.Kind.values, crosscheck.LEDGER):
+        kind = ""
+    listed = crosscheck.visible_findings(request.user, status="" if status == "all" else status)
+    by_kind: dict[str, int] = {}
+    for value in listed.values_list("kind", flat=True):
+        by_kind[value] = by_kind.get(value, 0) + 1
+    if kind:
+        listed = listed.filter(kind=kind)
+    allowed = permissions_for(request.user)
+    runs = list(crosscheck.latest_runs(request.user)[:6])
+    ledger = crosscheck.ledger_findings(request.user, "" if status in ("all", "withdrawn") else status)
+    if status == "withdrawn" or kind not in ("", crosscheck.LEDGER):
+        ledger = ledger.none()
+    return render(
+        request,
+        "verification/findings.html",
+        {
+            "findings": listed[:300],
+            "status": status,
+            "kind": kind,
+            "statuses": [*Finding.Status.choices, ("all", "全部")],
+            "kinds": [(value, label, by_kind.get(value, 0)) for value, label in Finding.Kind.choices],
+            "ledger": ledger[:100],
+            "ledger_label": crosscheck.LEDGER_LABEL,
+            "can_run": "verification.run" in allowed,
+            "run_form": RunCrossCheckForm(initial={"month": crosscheck.previous_month().strftime("%Y-%m")}),
+            "runs": runs,
+        },
+    )
+
+
+@login_required
+@require_POST
+def run_crosscheck(request: HttpRequest) -> HttpResponse:
+    form = RunCrossCheckForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("verification:findings")
+    try:
+        month = crosscheck.parse_month(form.cleaned_data["month"])
+        report = crosscheck.run_month(request.user, month, form.cleaned_data.get("region") or None)
+    except (AccessDenied, NotFound):
+        raise
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            f"{month:%Y-%m} 交叉核查完成：新发现 {report.opened} 项，更新 {report.updated} 项，撤回 {report.withdrawn} 项",
+        )
+    return redirect("verification:findings")
+
+
+@login_required
+def finding_page(request: HttpRequest, finding_id: int) -> HttpResponse:
+    finding = crosscheck.get_finding(request.user, finding_id)
+    allowed = permissions_for(request.user, Target(region_code=finding.region_id, enterprise_id=finding.enterprise_id))
+    return render(
+        request,
+        "verification/finding.html",
+        {
+            "finding": finding,
+            "chart": finding.evidence or {},
+            "can_decide": finding.status == Finding.Status.OPEN and "verification.case.decide" in allowed,
+            "form": FindingDecideForm(initial={"downgrade": finding.kind != Finding.Kind.IDLE_LINE}),
+            "reason_zh": crosscheck.DOWNGRADE_REASONS[Finding.Kind(finding.kind)].label,
+        },
+    )
+
+
+@login_required
+@require_POST
+def decide_finding(request: HttpRequest, finding_id: int) -> HttpResponse:
+    finding = crosscheck.get_finding(request.user, finding_id)
+    form = FindingDecideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("verification:finding", finding_id=finding.pk)
+    try:
+        decided = crosscheck.decide_finding(
+            request.user,
+            finding.pk,
+            confirm=form.cleaned_data["decision"] == "confirm",
+            reason=form.cleaned_data["reason"],
+            downgrade=bool(form.cleaned_data.get("downgrade")),
+            rectify_by=form.cleaned_data.get("rectify_by"),
+        )
+    except (AccessDenied, NotFound):
+        raise
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        if decided.status == Finding.Status.CONFIRMED:
+            count = decided.downgrades.count()
+            messages.success(request, f"已确认属实，关联降级 {count} 项" if count else "已确认属实（未降级）")
+        else:
+            messages.success(request, "已不予认定")
+    return redirect("verification:finding", finding_id=finding.pk)
+
+
+@login_required
+def meter_register(request: HttpRequest) -> HttpResponse:
+    """Meters → production lines and monitors → registry outlets; unknown points from imports flagged 未登记."""
+    require_role(request.user, "verification.view")
+    status = 200
+    form = PointForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                point = meters.save_point(
+                    request.user,
+                    data["site"],
+                    kind=data["kind"],
+                    code=data["code"],
+                    line_id=data.get("line"),
+                    outlet_id=data.get("outlet"),
+                    reason=data.get("reason") or "",
+                )
+            except (AccessDenied, NotFound):
+                raise
+            except ServiceError as exc:
+                form.add_error(None, exc.message)
+                status = 400
+            else:
+                messages.success(request, f"已登记 {point.get_kind_display()} {point.code}")
+                return redirect("verification:meters")
+        else:
+            status = 400
+    only_unknown = request.GET.get("unregistered") == "1"
+    points = meters.visible_points(request.user, unregistered=only_unknown)[:500]
+    allowed = permissions_for(request.user)
+    return render(
+        request,
+        "verification/meters.html",
+        {
+            "points": points,
+            "form": form,
+            "only_unknown": only_unknown,
+            "can_edit": "verification.meter.edit" in allowed,
+            "import_form": RegisterImportForm(),
+            "sites": meters.editable_sites(request.user) if "verification.meter.edit" in allowed else [],
+        },
+        status=status,
+    )
+
+
+@login_required
+def meter_import(request: HttpRequest) -> HttpResponse:
+    require_role(request.user, "verification.meter.edit")
+    report = None
+    status = 200
+    form = RegisterImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                report = meters.import_register(
+                    request.user, upload.name, upload.read(), commit=form.cleaned_data["commit"]
+                )
+            except (AccessDenied, NotFound):
+                raise
+            except ServiceError as exc:
+                form.add_error(None, exc.message)
+                status = 400
+            else:
+                if not report.ok:
+                    status = 400
+        else:
+            status = 400
+    return render(request, "verification/meter_import.html", {"form": form, "report": report}, status=status)
