@@ -27,10 +27,6 @@ FIELD_LABELS = {key: next(a for a in aliases if not a.isascii()) for key, aliase
 }
 
 
-class _DryRun(Exception):
-    """Raised at the end of a dry run so that its transaction (the would-be writes) rolls back."""
-
-
 def _device(site: Any, code: str) -> GateDevice:
     device = GateDevice.objects.select_related("site__enterprise").filter(site=site, code=code).first()
     if device is None:
@@ -94,31 +90,26 @@ def run_upload(job: Job, progress: jobs.Progress) -> None:
     accepted = duplicates = flagged = 0
     errors: list[dict[str, Any]] = []
     refused_rows: set[Any] = set()
-    try:
-        with transaction.atomic():
-            for start in range(0, total, services.MAX_BATCH):
-                part_records = records[start : start + services.MAX_BATCH]
-                try:
-                    with transaction.atomic():
-                        part = services.ingest(
-                            device, part_records, actor=job.owner, source=source, row_offset=start + 1
-                        )
-                except ServiceError as exc:
-                    if commit:
-                        raise ServiceError(f"{exc.message}；整个文件未写入", field=exc.field) from None
-                    found = _errors(exc, job.input_name, records)
-                    errors.extend(found)
-                    refused_rows.update(error["row"] for error in found)
-                else:
-                    accepted += part.accepted
-                    duplicates += part.duplicates
-                    flagged += part.flagged
-                progress.advance(min(start + services.MAX_BATCH, total), len(errors))
-            progress.check_cancel()
-            if not commit:
-                raise _DryRun()
-    except _DryRun:
-        pass
+    with transaction.atomic():
+        for start in range(0, total, services.MAX_BATCH):
+            part_records = records[start : start + services.MAX_BATCH]
+            try:
+                with transaction.atomic():
+                    part = services.ingest(device, part_records, actor=job.owner, source=source, row_offset=start + 1)
+            except ServiceError as exc:
+                if commit:
+                    raise ServiceError(f"{exc.message}；整个文件未写入", field=exc.field) from None
+                found = _errors(exc, job.input_name, records)
+                errors.extend(found)
+                refused_rows.update(error["row"] for error in found)
+            else:
+                accepted += part.accepted
+                duplicates += part.duplicates
+                flagged += part.flagged
+            progress.advance(min(start + services.MAX_BATCH, total), len(errors))
+        progress.check_cancel()
+        if not commit:
+            transaction.set_rollback(True)  # a dry run: what would be written is rolled back
     job.report = {
         "counts": {"new": accepted, "changed": 0, "unchanged": duplicates, "refused": len(refused_rows)},
         "rows": total,
