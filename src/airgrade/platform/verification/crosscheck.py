@@ -259,7 +259,7 @@ def _exceedances(
                     point=point,
                     summary=(
                         f"排放口 {point.code} {label}折算浓度 {len(found.hours)} 小时高于{grade.value}级限值 "
-                        f"{limit.value:g} {limit.unit}（允许不超过 {checks.exceedance_hours} 小时），最高 {found.peak:g}"
+                        f"{limit.value:g} {limit.unit}（允许不超过 {checks.exceedance_hours} 小时），最高 {found.peak:g} {limit.unit}"
                     ),
                     details={
                         "pollutant": pollutant,
@@ -468,6 +468,7 @@ def _idle_lines(
                     "hours": [_hour_label(h) for h in hours],
                     "values": [None if energy.get(h) is None else round(energy[h] or 0.0, 3) for h in hours],
                     "limit": checks.idle_floor_kwh,
+                    "limit_label": "无生产用电下限",
                     "areas": [[_hour_label(run.start), _hour_label(run.end - core.HOUR)] for run in long],
                 },
             )
