@@ -75,3 +75,96 @@ def test_the_hashed_content_is_stable_across_time_zones() -> None:
     a = gates.record_content(passed_at=beijing, **common)  # type: ignore[arg-type]
     b = gates.record_content(passed_at=beijing.astimezone(dt.UTC), **common)  # type: ignore[arg-type]
     assert a == b
+
+
+# ---------------------------------------------------------------------------------------------- fast paths (speed)
+# The batch parser and the direct canonical JSON exist for ingest speed (benchmarks/gate_ingest.py); they must give
+# exactly what the reference functions give, or existing ledgers would stop verifying.
+
+TIMES = st.one_of(
+    st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2100, 1, 1), timezones=st.just(dt.UTC)).map(
+        lambda moment: moment.isoformat()
+    ),
+    st.sampled_from(["2026-05-04T08:00", "2026-05-04 08:00:00", " 2026-05-04T08:00:00+08:00 ", "2026-13-01T00:00"]),
+)
+WELL_FORMED = st.fixed_dictionaries(
+    {"seq": st.one_of(st.integers(-3, 2**63), st.sampled_from(["12", " 7 ", "²", "١٢", "-1"])),
+     "plate": st.one_of(st.sampled_from(["豫A12345", " 豫ad12345 ", "XY12", "", "豫A\x00123"]), st.text(max_size=20)),
+     "direction": st.sampled_from(["in", "out", "1", "2", "进", "出", "IN ", "sideways", 1]),
+     "time": TIMES},
+    optional={"stage": st.sampled_from(["国五", "国V", "5", "D", "", None, "国七", 5]),
+              "tonnage": st.one_of(st.floats(), st.integers(-5, 10**400), st.sampled_from(["12.5", "", True])),
+              "result": st.sampled_from(["pass", "refused", "放行", "拒绝", " PASS ", None, "maybe"]),
+              "corrects": st.one_of(st.integers(-1, 2**63), st.sampled_from(["3", "", None, "x"])),
+              "plate_colour": st.sampled_from(["blue", "yellow", "", None, "purple", " green "]),
+              "photo_hash": st.sampled_from(["a" * 64, "A" * 64, "xyz", "", None]),
+              "lane": st.one_of(st.text(max_size=70), st.none()),
+              "cargo": st.one_of(st.text(max_size=70), st.none(), st.just("\ud800"))},
+)  # fmt: skip
+
+
+def _reference(raw: dict[str, object]) -> gates.Received | None:
+    passage, _ = gates.parse_passage(raw, 1)
+    return None if passage is None else gates._received(passage)
+
+
+@fuzz_settings(400)
+@given(WELL_FORMED)
+def test_the_batch_parser_accepts_and_refuses_exactly_like_the_reference(raw: dict[str, object]) -> None:
+    parsed, problems = gates.parse_records([raw])
+    reference, errors = gates.parse_passage(raw, 1)
+    if reference is None:
+        assert not parsed and [p.problems for p in problems] == [errors.problems]
+    else:
+        assert not problems and parsed == [gates._received(reference)]
+
+
+@fuzz_settings(200)
+@given(st.dictionaries(st.sampled_from(FIELDS), values, max_size=len(FIELDS)))
+def test_the_batch_parser_agrees_with_the_reference_on_hostile_records(raw: dict[str, object]) -> None:
+    parsed, problems = gates.parse_records([raw], row_offset=7)
+    assert parsed == [ref] if (ref := _reference(raw)) else not parsed and problems[0].row == 7
+
+
+def test_a_batch_names_every_bad_row_and_a_sequence_used_twice() -> None:
+    good = {"seq": 1, "plate": "豫A12345", "direction": "in", "time": "2026-05-04T08:00"}
+    parsed, problems = gates.parse_records([good, "not a record", {**good, "seq": 2, "time": "soon"}, good], 10)
+    assert [r.sequence for r in parsed] == [1]
+    assert [(p.row, p.problems[0][0]) for p in problems] == [(11, "记录"), (12, "time"), (13, "seq")]
+
+
+def test_unstorable_text_and_odd_numbers_are_refused_not_raised() -> None:
+    base = {"seq": 1, "plate": "豫A12345", "direction": "in", "time": "2026-05-04T08:00"}
+    for bad, name in (
+        ({"seq": "²"}, "seq"),  # a digit int() cannot read
+        ({"tonnage": 10**400}, "tonnage"),  # float() overflows
+        ({"corrects": 2**63}, "corrects"),  # beyond bigint
+        ({"cargo": "\ud800"}, "cargo"),  # lone surrogate: cannot be stored or hashed as UTF-8
+        ({"plate": "豫A\x0012345"}, "plate"),  # NUL: PostgreSQL text cannot hold it
+    ):
+        passage, errors = gates.parse_passage({**base, **bad}, 1)
+        assert passage is None and errors.problems[0][0] == name, bad
+
+
+TEXT = st.text(max_size=20)
+
+
+@fuzz_settings(300)
+@given(
+    st.fixed_dictionaries(
+        {"device": TEXT, "sequence": st.integers(0, 2**62), "plate": TEXT, "plate_colour": TEXT,
+         "direction": TEXT, "lane": TEXT, "photo_hash": TEXT, "recognised_stage": TEXT, "stage": TEXT, "fuel": TEXT,
+         "kind": TEXT, "cargo": TEXT, "tonnage": st.one_of(st.none(), st.floats(), st.integers(0, 1000)),
+         "allowed": st.booleans(), "flags": st.lists(st.sampled_from([f.value for f in gates.Flag]), unique=True),
+         "corrects": st.one_of(st.none(), st.integers(0, 2**62)), "position": st.integers(1, 2**62)}
+    ),
+    st.datetimes(timezones=st.sampled_from([dt.UTC, dt.timezone(dt.timedelta(hours=8))])),
+)  # fmt: skip
+def test_the_direct_canonical_json_is_the_hashed_content_character_for_character(
+    fields: dict[str, object], passed_at: dt.datetime
+) -> None:
+    from airgrade.core.hashchain import canonical_json
+
+    reference = canonical_json(gates.record_content(passed_at=passed_at, **fields))  # type: ignore[arg-type]
+    at = passed_at.astimezone(dt.UTC).isoformat(timespec="seconds")
+    assert gates.record_json(at=at, **fields) == reference  # type: ignore[arg-type]

@@ -4,12 +4,14 @@ content of a ledger record, sequence gaps, clean-share figures and the alert-day
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
 import random
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from airgrade.core.types import EmissionStage
 
@@ -142,19 +144,47 @@ def _parse_time(value: Any) -> dt.datetime | None:
     return moment
 
 
+MAX_SEQUENCE = 2**62  # device sequence numbers and `corrects` fit PostgreSQL's bigint with room to spare
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_DIRECTIONS = {"in": "in", "out": "out", "1": "in", "2": "out", "进": "in", "出": "out"}
+_RESULTS = {"pass": True, "放行": True, "refused": False, "拒绝": False}
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+
+
+def _unstorable(text: str) -> bool:
+    """A NUL or a lone surrogate (from a JSON \\ud800 escape): neither can be stored, hashed as UTF-8 or exported."""
+    if text.isascii():
+        return "\x00" in text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return "\x00" in text
+
+
+def _count(value: Any) -> int | None:
+    """A non-negative integer from an int or its decimal digits (ASCII or other scripts' digits, as int() reads them)."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    text = str(value).strip()
+    return int(text) if text.isdecimal() else None
+
+
 def parse_passage(raw: Mapping[str, Any], row: int) -> tuple[Passage | None, RowErrors]:
     """Check one record of the vendor-neutral format (docs/gates.md); malformed → refused with every reason."""
     errors = RowErrors(row)
-    sequence = raw.get("seq", raw.get("sequence"))
-    if isinstance(sequence, bool) or not isinstance(sequence, int | str) or not str(sequence).strip().isdigit():
+    sequence = _count(raw.get("seq", raw.get("sequence")))
+    if sequence is None:
         errors.add("seq", "序号须为非负整数")
-    elif int(str(sequence)) > 2**62:
+    elif sequence > MAX_SEQUENCE:
         errors.add("seq", "序号过大")
     plate = str(raw.get("plate") or "").strip().upper()
     if not plate:
         errors.add("plate", "缺少车牌号")
     elif len(plate) > 16:
         errors.add("plate", "车牌号过长")
+    elif _unstorable(plate):
+        errors.add("plate", "含有不可保存的字符")
     direction = str(raw.get("direction") or "").strip().lower()
     direction = {"1": "in", "2": "out", "进": "in", "出": "out"}.get(direction, direction)
     if direction not in ("in", "out"):
@@ -173,7 +203,7 @@ def parse_passage(raw: Mapping[str, Any], row: int) -> tuple[Passage | None, Row
             tonnage = float(tonnage)
             if not 0 <= tonnage <= 1000:
                 raise ValueError
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             errors.add("tonnage", "载重须为 0–1000 吨的数字")
             tonnage = None
     else:
@@ -181,24 +211,29 @@ def parse_passage(raw: Mapping[str, Any], row: int) -> tuple[Passage | None, Row
     allowed_raw = str(raw.get("result", "pass")).strip().lower()
     if allowed_raw not in ("pass", "refused", "放行", "拒绝"):
         errors.add("result", "结果须为 pass（放行）或 refused（拒绝）")
-    corrects = raw.get("corrects")
-    if corrects not in (None, "") and not str(corrects).strip().isdigit():
-        errors.add("corrects", "被更正记录的序号须为非负整数")
+    corrects_raw = raw.get("corrects")
+    corrects = None
+    if corrects_raw not in (None, ""):
+        corrects = _count(corrects_raw)
+        if corrects is None or corrects > MAX_SEQUENCE:
+            errors.add("corrects", "被更正记录的序号须为非负整数")
     colour = str(raw.get("plate_colour") or "").strip()
     if colour and colour not in PLATE_COLOURS:
         errors.add("plate_colour", f"车牌颜色须为 {'、'.join(PLATE_COLOURS)} 之一")
     photo_hash = str(raw.get("photo_hash") or "").strip().lower()
-    if photo_hash and not re.fullmatch(r"[0-9a-f]{64}", photo_hash):
+    if photo_hash and not _HEX64.fullmatch(photo_hash):
         errors.add("photo_hash", "照片哈希须为 64 位十六进制 SHA-256")
     texts = {name: str(raw.get(name) or "").strip() for name in ("lane", "cargo")}
     for name, text in texts.items():
         if len(text) > 64:
             errors.add(name, "过长（最多 64 个字符）")
-    if errors or passed_at is None:
+        elif _unstorable(text):
+            errors.add(name, "含有不可保存的字符")
+    if errors or passed_at is None or sequence is None:
         return None, errors
     return (
         Passage(
-            sequence=int(str(sequence)),
+            sequence=sequence,
             plate=plate,
             direction=direction,
             passed_at=passed_at,
@@ -209,10 +244,163 @@ def parse_passage(raw: Mapping[str, Any], row: int) -> tuple[Passage | None, Row
             cargo=texts["cargo"],
             tonnage=tonnage,
             allowed=allowed_raw in ("pass", "放行"),
-            corrects=int(str(corrects)) if corrects not in (None, "") else None,
+            corrects=corrects,
         ),
         errors,
     )
+
+
+class Received(NamedTuple):
+    """One checked record of a batch, as `parse_records` gives it (the fields of `Passage`, stage as its value)."""
+
+    sequence: int
+    plate: str
+    direction: str
+    passed_at: dt.datetime  # aware, as received (microseconds kept for the future-time flag)
+    lane: str
+    plate_colour: str
+    photo_hash: str
+    stage: str  # recognised stage value, "" when the gate gave none
+    cargo: str
+    tonnage: float | None
+    allowed: bool
+    corrects: int | None
+
+
+def _received(passage: Passage) -> Received:
+    return Received(
+        passage.sequence,
+        passage.plate,
+        passage.direction,
+        passage.passed_at,
+        passage.lane,
+        passage.plate_colour,
+        passage.photo_hash,
+        passage.stage.value if passage.stage else "",
+        passage.cargo,
+        passage.tonnage,
+        passage.allowed,
+        passage.corrects,
+    )
+
+
+def _text(value: Any) -> str | None:
+    """An optional text field on the fast path: None/"" → "", a clean str → stripped; anything else → None."""
+    if value is None:
+        return ""
+    if type(value) is not str:
+        return None
+    text = value.strip()
+    if len(text) > 64 or (not text.isascii() and _unstorable(text)) or "\x00" in text:
+        return None
+    return text
+
+
+def _fast(raw: dict[str, Any]) -> Received | None:
+    """The common, well-formed record read with as little work as possible; None sends the record to
+    `parse_passage`, which names every problem (or accepts a rarer spelling). Same result as `parse_passage`."""
+    sequence = raw["seq"] if "seq" in raw else raw.get("sequence")
+    if type(sequence) is not int:
+        sequence = _count(sequence)
+        if sequence is None:
+            return None
+    if not 0 <= sequence <= MAX_SEQUENCE:
+        return None
+    plate = raw.get("plate")
+    if type(plate) is not str:
+        return None
+    plate = plate.strip().upper()
+    if not plate or len(plate) > 16 or _unstorable(plate):
+        return None
+    direction = raw.get("direction")
+    if type(direction) is not str:
+        return None
+    direction = _DIRECTIONS.get(direction.strip().lower())
+    if direction is None:
+        return None
+    moment = raw["time"] if "time" in raw else raw.get("passed_at")
+    if type(moment) is not str:
+        return None
+    try:
+        passed_at = dt.datetime.fromisoformat(moment.strip().replace(" ", "T", 1))
+    except ValueError:
+        return None
+    if passed_at.tzinfo is None:
+        passed_at = passed_at.replace(tzinfo=BEIJING)
+    stage = raw.get("stage")
+    if stage is None or stage == "":
+        stage_value = ""
+    else:
+        known = _STAGE_ALIASES.get(stage.strip().upper()) if type(stage) is str else None
+        if known is None:
+            return None
+        stage_value = known.value
+    tonnage = raw.get("tonnage")
+    if tonnage is not None and tonnage != "":
+        if type(tonnage) is not float and type(tonnage) is not int:
+            return None
+        if not 0 <= tonnage <= 1000:
+            return None
+        tonnage = float(tonnage)
+    else:
+        tonnage = None
+    result = raw.get("result", "pass")
+    allowed = _RESULTS.get(result.strip().lower()) if type(result) is str else None
+    if allowed is None:
+        return None
+    corrects = raw.get("corrects")
+    if corrects == "":
+        corrects = None
+    elif corrects is not None and (type(corrects) is not int or not 0 <= corrects <= MAX_SEQUENCE):
+        return None
+    colour = _text(raw.get("plate_colour"))
+    if colour is None or (colour and colour not in PLATE_COLOURS):
+        return None
+    photo = _text(raw.get("photo_hash"))
+    if photo is None:
+        return None
+    if photo:
+        photo = photo.lower()
+        if not _HEX64.fullmatch(photo):
+            return None
+    lane = _text(raw.get("lane"))
+    cargo = _text(raw.get("cargo"))
+    if lane is None or cargo is None:
+        return None
+    return Received(
+        sequence, plate, direction, passed_at, lane, colour, photo, stage_value, cargo, tonnage, allowed, corrects
+    )
+
+
+def parse_records(records: Sequence[Any], row_offset: int = 1) -> tuple[list[Received], list[RowErrors]]:
+    """Check a whole batch in one pass: the records in order, or every refusal by row and field (rows numbered from
+    `row_offset`), including a sequence number used twice in the batch."""
+    parsed: list[Received] = []
+    problems: list[RowErrors] = []
+    seen: set[int] = set()
+    row = row_offset - 1
+    for raw in records:
+        row += 1
+        if not isinstance(raw, dict):
+            errors = RowErrors(row)
+            errors.add("记录", "须为 JSON 对象")
+            problems.append(errors)
+            continue
+        record = _fast(raw)
+        if record is None:
+            passage, errors = parse_passage(raw, row)
+            if passage is None:
+                problems.append(errors)
+                continue
+            record = _received(passage)
+        if record.sequence in seen:
+            errors = RowErrors(row)
+            errors.add("seq", f"序号 {record.sequence} 在本批中重复")
+            problems.append(errors)
+            continue
+        seen.add(record.sequence)
+        parsed.append(record)
+    return parsed, problems
 
 
 def flags_for(
@@ -278,6 +466,51 @@ def record_content(
         "corrects": corrects,
         "pos": position,
     }
+
+
+_string = json.encoder.encode_basestring  # json.dumps(ensure_ascii=False)'s escape
+
+
+def _number(value: float) -> str:
+    if math.isfinite(value):
+        return float.__repr__(value)
+    return "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
+
+
+def record_json(
+    *,
+    device: str,
+    sequence: int,
+    plate: str,
+    plate_colour: str,
+    direction: str,
+    at: str,
+    lane: str,
+    photo_hash: str,
+    recognised_stage: str,
+    stage: str,
+    fuel: str,
+    kind: str,
+    cargo: str,
+    tonnage: float | None,
+    allowed: bool,
+    flags: Sequence[str],
+    corrects: int | None,
+    position: int,
+) -> str:
+    """`canonical_json(record_content(...))` written out directly (the same characters, so every existing ledger
+    verifies): the keys in sorted order, strings escaped by the json module's own function. `at` is the passage time
+    in UTC as `isoformat(timespec="seconds")` gives it. About five times faster than building and sorting the dict."""
+    s = _string
+    t = "null" if tonnage is None else _number(round(float(tonnage), 3))
+    return (
+        f'{{"at":{s(at)},"cargo":{s(cargo)},"colour":{s(plate_colour)},'
+        f'"corrects":{"null" if corrects is None else int.__repr__(corrects)},"device":{s(device)},'
+        f'"dir":{s(direction)},"flags":[{",".join(s(f) for f in sorted(flags))}],"fuel":{s(fuel)},'
+        f'"kind":{s(kind)},"lane":{s(lane)},"pass":{"true" if allowed else "false"},"photo":{s(photo_hash)},'
+        f'"plate":{s(plate)},"pos":{int.__repr__(position)},"seen":{s(recognised_stage)},'
+        f'"seq":{int.__repr__(sequence)},"stage":{s(stage)},"t":{t}}}'
+    )
 
 
 def sequence_gaps(sequences: Iterable[int], first: int | None = None) -> list[tuple[int, int]]:

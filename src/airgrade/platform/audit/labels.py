@@ -85,6 +85,8 @@ ACTION_LABELS: dict[str, str] = {
     "gates.ingest": "接收门禁通行记录",
     "gates.verify": "核验门禁台账",
     "gates.inspect": "抽查门禁台账",
+    "gates.archive": "归档门禁台账（保存期满）",
+    "gates.video.record": "登记视频索引",
     "gates.finding.record": "记录门禁台账核验发现",
     "gates.finding.decide": "处理门禁台账核验发现",
     "verification.import": "导入在线监测/用电量数据",

@@ -81,13 +81,26 @@ class LedgerHead(models.Model):
     site = models.OneToOneField("enterprises.Site", on_delete=models.CASCADE, primary_key=True, related_name="+")
     last_hash = models.CharField(max_length=64)
     count = models.BigIntegerField(default=0)
+    # The archive checkpoint (retention, `services.archive`): records 1 … base_position moved to the archive, the
+    # hash of record base_position, from which the live chain continues. 0 / GENESIS before any archiving.
+    base_position = models.BigIntegerField(default=0)
+    base_hash = models.CharField(max_length=64, default="0" * 64)
 
 
 class Passage(models.Model):
-    """One ledger record: a vehicle passing a gate. Append-only: corrections are new records (`corrects`)."""
+    """One ledger record: a vehicle passing a gate. Append-only: corrections are new records (`corrects`).
 
-    site = models.ForeignKey("enterprises.Site", on_delete=models.CASCADE, related_name="+")
-    device = models.ForeignKey(GateDevice, on_delete=models.PROTECT, related_name="passages")
+    The site and device keys carry no database foreign-key constraint and no single-column index (ADR 0008): every
+    row is written by `services.ingest` from the locked chain head and the authenticated device, the unique keys
+    beginning with `site` serve every lookup, and a row whose device is not the site's fails verification. The
+    per-row constraint checks and index entries were half of PostgreSQL's cost per record."""
+
+    site = models.ForeignKey(
+        "enterprises.Site", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    device = models.ForeignKey(
+        GateDevice, on_delete=models.PROTECT, related_name="passages", db_constraint=False, db_index=False
+    )
     sequence = models.BigIntegerField("设备序号")
     position = models.BigIntegerField("台账序号")  # 1, 2, … per site: the chain order (ingest order)
     plate = models.CharField("车牌号", max_length=16)
@@ -128,6 +141,96 @@ class Passage(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("门禁台账只能追加，不能删除")
+
+
+class LedgerArchive(models.Model):
+    """One retention run of a site's ledger (issue 11 §7): records first … last position moved from the live table
+    to `PassageArchive` and exported to a file with their hashes; `boundary_hash` (the last archived record's hash)
+    is the checkpoint the live chain continues from. Nothing leaves the live table without one of these."""
+
+    site = models.ForeignKey("enterprises.Site", verbose_name="厂区", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField("归档时间", auto_now_add=True)
+    actor = models.CharField("执行人", max_length=100)
+    before = models.DateField("归档截止日期（通行时间早于此日）")
+    first_position = models.BigIntegerField("起始台账序号")
+    last_position = models.BigIntegerField("截止台账序号")
+    count = models.BigIntegerField("归档条数")
+    start_hash = models.CharField("起始前序哈希", max_length=64)
+    boundary_hash = models.CharField("边界哈希（检查点）", max_length=64)
+    file_name = models.CharField("归档文件", max_length=255)
+    file_sha256 = models.CharField("归档文件 SHA-256", max_length=64)
+    videos_expired = models.IntegerField("标记过期的视频索引", default=0)
+
+    class Meta:
+        ordering = ["site_id", "first_position"]
+        verbose_name = "门禁台账归档"
+        verbose_name_plural = "门禁台账归档"
+
+
+class PassageArchive(models.Model):
+    """An archived ledger record: the live record's columns unchanged (so its hash still verifies), moved here by a
+    `LedgerArchive` run. Read-only like the ledger."""
+
+    site = models.ForeignKey(
+        "enterprises.Site", on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
+    device = models.ForeignKey(
+        GateDevice, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
+    archive = models.ForeignKey(LedgerArchive, on_delete=models.PROTECT, related_name="records", db_index=False)
+    sequence = models.BigIntegerField("设备序号")
+    position = models.BigIntegerField("台账序号")
+    plate = models.CharField("车牌号", max_length=16)
+    plate_colour = models.CharField("车牌颜色", max_length=16, blank=True)
+    direction = models.CharField("方向", max_length=3, choices=DIRECTION_CHOICES)
+    passed_at = models.DateTimeField("通行时间")
+    lane = models.CharField("车道", max_length=64, blank=True)
+    photo_hash = models.CharField("照片哈希", max_length=64, blank=True)
+    recognised_stage = models.CharField("识别排放阶段", max_length=8, blank=True)
+    stage = models.CharField("排放阶段", max_length=8, blank=True)
+    fuel = models.CharField("燃料", max_length=16, blank=True)
+    kind = models.CharField("类别", max_length=8)
+    cargo = models.CharField("货物", max_length=64, blank=True)
+    tonnage = models.FloatField("载重（吨）", null=True, blank=True)
+    allowed = models.BooleanField("放行")
+    flags = models.JSONField("标记", default=list)
+    corrects = models.BigIntegerField("更正的设备序号", null=True, blank=True)
+    received_at = models.DateTimeField("接收时间")
+    previous_hash = models.CharField(max_length=64)
+    record_hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["site_id", "position"]
+        verbose_name = "门禁通行记录（已归档）"
+        verbose_name_plural = "门禁通行记录（已归档）"
+        constraints = [models.UniqueConstraint(fields=["site", "position"], name="unique_archived_passage_position")]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("归档台账只由归档服务写入，不能修改")
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("归档台账不能删除")
+
+
+class VideoReference(models.Model):
+    """A reference to a video clip kept at a loading place or gate (REQ SJZ-5: video kept, deleted video is a
+    finding): where and when, the file's location and SHA-256. Past the video retention it is marked expired by the
+    archive run, never deleted, so a missing clip within retention stays visible."""
+
+    site = models.ForeignKey("enterprises.Site", verbose_name="厂区", on_delete=models.PROTECT, related_name="+")
+    place = models.CharField("位置（装卸点/出入口）", max_length=64)
+    started_at = models.DateTimeField("开始时间")
+    ended_at = models.DateTimeField("结束时间")
+    uri = models.CharField("存储位置", max_length=500)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+    expired_at = models.DateTimeField("保存期满时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["site_id", "started_at"]
+        verbose_name = "视频索引"
+        verbose_name_plural = "视频索引"
+        indexes = [models.Index(fields=["site", "ended_at"])]
 
 
 class DailyCount(models.Model):

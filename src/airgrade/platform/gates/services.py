@@ -4,15 +4,20 @@ runs in one transaction and leaves an audit record."""
 
 from __future__ import annotations
 
+import calendar
+import contextlib
 import datetime as dt
+import gzip
 import hashlib
 import json
 import secrets
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, QuerySet, Sum
 from django.db.models.functions import Coalesce, Greatest, Least
@@ -20,7 +25,7 @@ from django.utils import timezone
 
 from airgrade.core import gates as core
 from airgrade.core.access import Target, home_target
-from airgrade.core.hashchain import GENESIS, link_hash
+from airgrade.core.hashchain import GENESIS
 from airgrade.core.rules.rulebook import default_rulebook
 from airgrade.core.rules.schema import GateLedgerEntry
 from airgrade.core.types import EmissionStage
@@ -31,11 +36,14 @@ from airgrade.platform.gates.models import (
     DailyCount,
     GateDevice,
     InspectionSample,
+    LedgerArchive,
     LedgerCheck,
     LedgerFinding,
     LedgerHead,
     Passage,
+    PassageArchive,
     Vehicle,
+    VideoReference,
 )
 from airgrade.platform.grades import services as grades
 from airgrade.platform.grades.models import Downgrade
@@ -254,7 +262,9 @@ def device_for_token(token: str) -> GateDevice | None:
     if not token or len(token) > 200:
         return None
     return (
-        GateDevice.objects.select_related("site").filter(token_hash=_token_hash(token), revoked_at__isnull=True).first()
+        GateDevice.objects.select_related("site__enterprise")
+        .filter(token_hash=_token_hash(token), revoked_at__isnull=True)
+        .first()
     )
 
 
@@ -268,6 +278,7 @@ class IngestResult:
     flagged: int = 0
     first_position: int | None = None
     last_position: int | None = None
+    head: str | None = None  # the chain head after the batch (kept in its audit record)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -287,14 +298,6 @@ def _refuse(problems: list[core.RowErrors], source: str) -> ServiceError:
     where = f"{source}第 {head.row} 条" if source else f"第 {head.row} 条"
     more = f"（共 {len(errors)} 处问题）" if len(errors) > 1 else ""
     return ServiceError(f"{where}记录 {name}：{reason}{more}；整批未写入", field=name, errors=errors)
-
-
-def _same(existing: Passage, passage: core.Passage) -> bool:
-    return (
-        existing.plate == passage.plate
-        and existing.direction == passage.direction
-        and existing.passed_at == passage.passed_at.replace(microsecond=0)
-    )
 
 
 def ingest(
@@ -317,147 +320,67 @@ def ingest(
         raise ServiceError("没有记录", field="records")
     if len(records) > MAX_BATCH:
         raise ServiceError(f"一批最多 {MAX_BATCH} 条记录", field="records")
+    return _ingest(device, records, actor=actor, source=source, row_offset=row_offset, now=now)
+
+
+def ingest_file(
+    device: GateDevice,
+    records: Sequence[Any],
+    *,
+    actor: Any = None,
+    source: str = "",
+    now: dt.datetime | None = None,
+) -> IngestResult:
+    """The bulk path (`airgrade gates ingest FILE`, file uploads): a whole file as one batch with `ingest`'s rules —
+    every record checked first (all refusals named by row and field, nothing written on any), then appended in one
+    transaction with one audit record, the rows streamed to the database in chunks."""
+    if not records:
+        raise ServiceError("没有记录", field="records")
+    return _ingest(device, records, actor=actor, source=source, row_offset=1, now=now)
+
+
+def _ingest(
+    device: GateDevice,
+    records: Sequence[Any],
+    *,
+    actor: Any,
+    source: str,
+    row_offset: int,
+    now: dt.datetime | None,
+) -> IngestResult:
     if device.revoked_at is not None:
         raise ServiceError("设备凭证已吊销", field="device")
     now = now or timezone.now()
-    entry = rules(now.date())
-    tolerance = dt.timedelta(minutes=entry.future_tolerance.minutes)
-    parsed: list[core.Passage] = []
-    problems: list[core.RowErrors] = []
-    seen: set[int] = set()
-    for index, raw in enumerate(records):
-        row = index + row_offset
-        if not isinstance(raw, dict):
-            errors = core.RowErrors(row)
-            errors.add("记录", "须为 JSON 对象")
-            problems.append(errors)
-            continue
-        passage, errors = core.parse_passage(raw, row)
-        if passage is not None and passage.sequence in seen:
-            errors.add("seq", f"序号 {passage.sequence} 在本批中重复")
-        if errors:
-            problems.append(errors)
-        elif passage is not None:
-            seen.add(passage.sequence)
-            parsed.append(passage)
+    parsed, problems = core.parse_records(records, row_offset)
     if problems:
         raise _refuse(problems, source)
-
     site = device.site
     result = IngestResult()
     with transaction.atomic():
-        head = LedgerHead.objects.select_for_update().filter(site=site).first()
-        if head is None:
-            head = LedgerHead.objects.create(site=site, last_hash=GENESIS)
-            head = LedgerHead.objects.select_for_update().get(site=site)
-        existing = _existing(site, device, [p.sequence for p in parsed])
+        head = _lock_head(site)
+        fresh: list[core.Received] = []
         conflicts: list[core.RowErrors] = []
-        fresh: list[tuple[int, core.Passage]] = []
-        for index, passage in enumerate(parsed):
-            old = existing.get(passage.sequence)
-            if old is None:
-                fresh.append((index, passage))
-            elif _same(old, passage):
-                result.duplicates += 1
-            else:
-                errors = core.RowErrors(index + row_offset)
-                errors.add("seq", f"序号 {passage.sequence} 已用于另一条记录（更正请发新序号并填写 corrects）")
-                conflicts.append(errors)
+        for start in range(0, len(parsed), MAX_BATCH):
+            chunk = parsed[start : start + MAX_BATCH]
+            existing = _existing(site, device, [r.sequence for r in chunk])
+            if not existing:
+                fresh.extend(chunk)
+                continue
+            for index, record in enumerate(chunk, start=start):
+                old = existing.get(record.sequence)
+                if old is None:
+                    fresh.append(record)
+                elif old == (record.plate, record.direction, record.passed_at.replace(microsecond=0)):
+                    result.duplicates += 1
+                else:
+                    errors = core.RowErrors(index + row_offset)
+                    errors.add("seq", f"序号 {record.sequence} 已用于另一条记录（更正请发新序号并填写 corrects）")
+                    conflicts.append(errors)
         if conflicts:
             raise _refuse(conflicts, source)
         if not fresh:
             return result
-        plates = {p.plate for _, p in fresh}
-        register = {
-            v.plate: v for v in Vehicle.objects.filter(site=site, plate__in=plates, active=True).exclude(plate="")
-        }
-        rows: list[dict[str, Any]] = []
-        daily: Counter[tuple[dt.date, str, str, str, str]] = Counter()
-        previous = head.last_hash
-        position = head.count
-        received = now.replace(microsecond=0)
-        for _, passage in fresh:
-            position += 1
-            vehicle = register.get(passage.plate)
-            registered_stage = EmissionStage(vehicle.stage) if vehicle else None
-            flags = core.flags_for(
-                passage,
-                registered_stage=registered_stage,
-                registered=vehicle is not None,
-                now=now,
-                future_tolerance=tolerance,
-            )
-            stage = vehicle.stage if vehicle else (passage.stage.value if passage.stage else "")
-            fuel = vehicle.fuel if vehicle else ""
-            kind = vehicle.kind if vehicle else core.VehicleKind.ROAD.value
-            passed_at = passage.passed_at.replace(microsecond=0)
-            content = core.record_content(
-                device=device.code,
-                sequence=passage.sequence,
-                plate=passage.plate,
-                plate_colour=passage.plate_colour,
-                direction=passage.direction,
-                passed_at=passed_at,
-                lane=passage.lane,
-                photo_hash=passage.photo_hash,
-                recognised_stage=passage.stage.value if passage.stage else "",
-                stage=stage,
-                fuel=fuel,
-                kind=kind,
-                cargo=passage.cargo,
-                tonnage=passage.tonnage,
-                allowed=passage.allowed,
-                flags=[f.value for f in flags],
-                corrects=passage.corrects,
-                position=position,
-            )
-            record_hash = link_hash(previous, content)
-            rows.append(
-                {
-                    "site_id": site.pk,
-                    "device_id": device.pk,
-                    "sequence": passage.sequence,
-                    "position": position,
-                    "plate": passage.plate,
-                    "plate_colour": passage.plate_colour,
-                    "direction": passage.direction,
-                    "passed_at": passed_at,
-                    "lane": passage.lane,
-                    "photo_hash": passage.photo_hash,
-                    "recognised_stage": content["seen"],
-                    "stage": stage,
-                    "fuel": fuel,
-                    "kind": kind,
-                    "cargo": passage.cargo,
-                    "tonnage": passage.tonnage,
-                    "allowed": passage.allowed,
-                    "flags": content["flags"],
-                    "corrects": passage.corrects,
-                    "received_at": received,
-                    "previous_hash": previous,
-                    "record_hash": record_hash,
-                }
-            )
-            previous = record_hash
-            if flags:
-                result.flagged += 1
-            if passage.allowed:  # the figures count vehicles let through; refused ones stay in the ledger
-                daily[(passed_at.astimezone(BEIJING).date(), kind, passage.direction, stage, fuel)] += 1
-        _append(rows)
-        sequences = [row["sequence"] for row in rows]
-        latest = max(row["passed_at"] for row in rows)
-        GateDevice.objects.filter(pk=device.pk).update(
-            received=F("received") + len(rows),
-            first_sequence=Least(Coalesce("first_sequence", min(sequences)), min(sequences)),
-            last_sequence=Greatest(Coalesce("last_sequence", max(sequences)), max(sequences)),
-            last_passed_at=Greatest(Coalesce("last_passed_at", latest), latest),
-        )
-        LedgerHead.objects.filter(site=site).update(last_hash=previous, count=position)
-        if daily:
-            _add_daily(site, daily)
-        result.accepted = len(rows)
-        result.first_position = head.count + 1
-        result.last_position = position
+        _write(site, device, head, fresh, now, result)
         audit.record(
             actor=actor or f"门禁设备 {device.code}",
             action="gates.ingest",
@@ -465,14 +388,22 @@ def ingest(
             object_id=str(device.pk),
             object_label=f"{site.enterprise.name} {device}",
             region_code=site.region_id,
-            after={**result.as_dict(), "head": previous, "source": source or "api"},
+            after={**result.as_dict(), "head": result.head, "source": source or "api"},
         )
     return result
 
 
-def _existing(site: Site, device: GateDevice, sequences: list[int]) -> dict[int, Passage]:
-    """The device's records already in the ledger among `sequences`: by range when the batch is dense (the usual
-    case, and no 5,000-element IN list), else by list."""
+def _lock_head(site: Site) -> LedgerHead:
+    head = LedgerHead.objects.select_for_update().filter(site=site).first()
+    if head is None:
+        LedgerHead.objects.create(site=site, last_hash=GENESIS)
+        head = LedgerHead.objects.select_for_update().get(site=site)
+    return head
+
+
+def _existing(site: Site, device: GateDevice, sequences: list[int]) -> dict[int, tuple[str, str, dt.datetime]]:
+    """The device's records already in the ledger among `sequences` (plate, direction, time): by range when the
+    batch is dense (the usual case, and no 5,000-element IN list), else by list."""
     low, high = min(sequences), max(sequences)
     rows = Passage.objects.filter(site=site, device=device)
     if high - low < 4 * len(sequences):
@@ -480,7 +411,11 @@ def _existing(site: Site, device: GateDevice, sequences: list[int]) -> dict[int,
     else:
         rows = rows.filter(sequence__in=sequences)
     wanted = set(sequences)
-    return {p.sequence: p for p in rows.only("sequence", "plate", "direction", "passed_at") if p.sequence in wanted}
+    return {
+        sequence: (plate, direction, passed_at)
+        for sequence, plate, direction, passed_at in rows.values_list("sequence", "plate", "direction", "passed_at")
+        if sequence in wanted
+    }
 
 
 _COPY_COLUMNS = (
@@ -488,55 +423,235 @@ _COPY_COLUMNS = (
     "photo_hash", "recognised_stage", "stage", "fuel", "kind", "cargo", "tonnage", "allowed", "flags", "corrects",
     "received_at", "previous_hash", "record_hash",
 )  # fmt: skip
+_COPY_CHUNK = 20_000  # rows per write to the COPY stream: bounded memory, few round trips
+_COPY_SPECIAL = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_FLAG_ORDER = tuple(
+    flag.value
+    for flag in (core.Flag.FUTURE_TIME, core.Flag.IMPOSSIBLE_PLATE, core.Flag.STAGE_MISMATCH, core.Flag.UNKNOWN_PLATE)
+)
+_FLAG_JSON: dict[tuple[str, ...], str] = {(): "[]"}
+_NULL = "\\N"  # NULL in COPY's text format
+_EIGHT_HOURS = dt.timedelta(hours=8)
 
 
-def _append(rows: list[dict[str, Any]]) -> None:
-    """Write a batch of ledger rows: PostgreSQL COPY (an order of magnitude faster than INSERT through the ORM,
-    benchmarks/gate_ingest.py), the ORM's bulk insert elsewhere. Runs inside the caller's transaction."""
+def _copy_text(text: str) -> str:
+    """A text field of PostgreSQL's COPY text format (backslash, tab, newline, carriage return escaped)."""
+    return text.translate(_COPY_SPECIAL) if ("\\" in text or "\t" in text or "\n" in text or "\r" in text) else text
+
+
+def _write(
+    site: Site,
+    device: GateDevice,
+    head: LedgerHead,
+    fresh: list[core.Received],
+    now: dt.datetime,
+    result: IngestResult,
+) -> None:
+    """Flags, register stage and fuel, canonical content and chain hash of each new record, in arrival order, and
+    the rows, daily counts, device counters and chain head written — all under the caller's head lock and
+    transaction. Per record this is the floor of the ledger's design: one canonical JSON and one SHA-256."""
+    entry = rules(now.date())
+    horizon = now + dt.timedelta(minutes=entry.future_tolerance.minutes)
+    register = _register_of(site.pk, {r.plate for r in fresh})
+    plates_ok: dict[str, bool] = {}
+    daily: Counter[tuple[dt.date, str, str, str, str]] = Counter()
+    postgres = connection.vendor == "postgresql"
+    rows: list[Any] = []
+    lines: list[str] = []
+    sha256 = hashlib.sha256
+    record_json = core.record_json
+    code = device.code
+    site_id, device_id = site.pk, device.pk
+    received = now.replace(microsecond=0)
+    received_text = received.isoformat()
+    previous = head.last_hash
+    position = head.count
+    flagged = 0
+    low_seq = high_seq = fresh[0].sequence
+    latest = fresh[0].passed_at
+    copy_sql = f"COPY {connection.ops.quote_name(Passage._meta.db_table)} ({', '.join(_COPY_COLUMNS)}) FROM STDIN"
+    with connection.cursor() as cursor:
+        copy_cm: Any = cursor.copy(copy_sql) if postgres else contextlib.nullcontext(None)
+        with copy_cm as copy:
+            for record in fresh:
+                position += 1
+                plate = record.plate
+                ok = plates_ok.get(plate)
+                if ok is None:
+                    ok = plates_ok[plate] = core.plate_ok(plate)
+                vehicle = register.get(plate)
+                # Flags in sorted order (the canonical content sorts them): future, impossible, mismatch, unknown.
+                flags: tuple[str, ...] = ()
+                if record.passed_at > horizon:
+                    flags += (_FLAG_ORDER[0],)
+                if not ok:
+                    flags += (_FLAG_ORDER[1],)
+                if vehicle is not None:
+                    stage, fuel, kind = vehicle
+                    if record.stage and record.stage != stage:
+                        flags += (_FLAG_ORDER[2],)
+                else:
+                    stage, fuel, kind = record.stage, "", "road"
+                    flags += (_FLAG_ORDER[3],)
+                at = record.passed_at.astimezone(dt.UTC).replace(microsecond=0)
+                at_text = at.isoformat()
+                content = record_json(
+                    device=code,
+                    sequence=record.sequence,
+                    plate=plate,
+                    plate_colour=record.plate_colour,
+                    direction=record.direction,
+                    at=at_text,
+                    lane=record.lane,
+                    photo_hash=record.photo_hash,
+                    recognised_stage=record.stage,
+                    stage=stage,
+                    fuel=fuel,
+                    kind=kind,
+                    cargo=record.cargo,
+                    tonnage=record.tonnage,
+                    allowed=record.allowed,
+                    flags=flags,
+                    corrects=record.corrects,
+                    position=position,
+                )
+                record_hash = sha256((previous + content).encode("utf-8")).hexdigest()
+                if postgres:
+                    flags_json = _FLAG_JSON.get(flags)
+                    if flags_json is None:
+                        flags_json = _FLAG_JSON[flags] = json.dumps(list(flags))
+                    tonnage = record.tonnage
+                    corrects = record.corrects
+                    tonnage_text = _NULL if tonnage is None else float.__repr__(tonnage)
+                    corrects_text = _NULL if corrects is None else int.__repr__(corrects)
+                    lines.append(
+                        f"{site_id}\t{device_id}\t{record.sequence}\t{position}\t{_copy_text(plate)}\t"
+                        f"{record.plate_colour}\t{record.direction}\t{at_text}\t{_copy_text(record.lane)}\t"
+                        f"{record.photo_hash}\t{record.stage}\t{stage}\t{fuel}\t{kind}\t{_copy_text(record.cargo)}\t"
+                        f"{tonnage_text}\t{'t' if record.allowed else 'f'}\t"
+                        f"{flags_json}\t{corrects_text}\t{received_text}\t"
+                        f"{previous}\t{record_hash}\n"
+                    )
+                    if len(lines) >= _COPY_CHUNK:
+                        copy.write("".join(lines))
+                        lines.clear()
+                else:
+                    rows.append(
+                        Passage(
+                            site_id=site_id,
+                            device_id=device_id,
+                            sequence=record.sequence,
+                            position=position,
+                            plate=plate,
+                            plate_colour=record.plate_colour,
+                            direction=record.direction,
+                            passed_at=at,
+                            lane=record.lane,
+                            photo_hash=record.photo_hash,
+                            recognised_stage=record.stage,
+                            stage=stage,
+                            fuel=fuel,
+                            kind=kind,
+                            cargo=record.cargo,
+                            tonnage=record.tonnage,
+                            allowed=record.allowed,
+                            flags=list(flags),
+                            corrects=record.corrects,
+                            received_at=received,
+                            previous_hash=previous,
+                            record_hash=record_hash,
+                        )
+                    )
+                previous = record_hash
+                if flags:
+                    flagged += 1
+                if record.allowed:  # the figures count vehicles let through; refused ones stay in the ledger
+                    daily[((at + _EIGHT_HOURS).date(), kind, record.direction, stage, fuel)] += 1
+                if record.sequence < low_seq:
+                    low_seq = record.sequence
+                elif record.sequence > high_seq:
+                    high_seq = record.sequence
+                if record.passed_at > latest:
+                    latest = record.passed_at
+            if lines:
+                copy.write("".join(lines))
+    if rows:
+        Passage.objects.bulk_create(rows, batch_size=1000)
+    latest = latest.replace(microsecond=0)
+    GateDevice.objects.filter(pk=device_id).update(
+        received=F("received") + len(fresh),
+        first_sequence=Least(Coalesce("first_sequence", low_seq), low_seq),
+        last_sequence=Greatest(Coalesce("last_sequence", high_seq), high_seq),
+        last_passed_at=Greatest(Coalesce("last_passed_at", latest), latest),
+    )
+    LedgerHead.objects.filter(site=site).update(last_hash=previous, count=position)
+    if daily:
+        _add_daily(site_id, daily)
+    result.accepted = len(fresh)
+    result.flagged = flagged
+    result.first_position = head.count + 1
+    result.last_position = position
+    result.head = previous
+
+
+def _register_of(site_id: int, plates: set[str]) -> dict[str, tuple[str, str, str]]:
+    """Stage, fuel and kind of the batch's registered plates (one query; on PostgreSQL one array parameter rather
+    than an IN list of hundreds)."""
     if connection.vendor != "postgresql":
-        Passage.objects.bulk_create([Passage(**row) for row in rows], batch_size=1000)
-        return
-    table = connection.ops.quote_name(Passage._meta.db_table)
-    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(_COPY_COLUMNS)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(tuple(json.dumps(row[name]) if name == "flags" else row[name] for name in _COPY_COLUMNS))
+        rows = Vehicle.objects.filter(site_id=site_id, plate__in=plates, active=True).exclude(plate="")
+        return {p: (stage, fuel, kind) for p, stage, fuel, kind in rows.values_list("plate", "stage", "fuel", "kind")}
+    table = connection.ops.quote_name(Vehicle._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT plate, stage, fuel, kind FROM {table} WHERE site_id = %s AND active AND plate = ANY(%s)",
+            [site_id, sorted(plates)],
+        )
+        return {plate: (stage, fuel, kind) for plate, stage, fuel, kind in cursor.fetchall()}
 
 
-def _add_daily(site: Site, daily: Counter[tuple[dt.date, str, str, str, str]]) -> None:
-    """Add a batch's counts to the daily table (the caller holds the site's head lock: no concurrent writer)."""
-    days = {key[0] for key in daily}
-    existing = {
-        (row.day, row.kind, row.direction, row.stage, row.fuel): row
-        for row in DailyCount.objects.filter(site=site, day__in=days)
-    }
-    updates, creates = [], []
-    for key, count in daily.items():
-        row = existing.get(key)
-        if row is None:
-            day, kind, direction, stage, fuel = key
-            creates.append(
-                DailyCount(site=site, day=day, kind=kind, direction=direction, stage=stage, fuel=fuel, count=count)
+def _add_daily(site_id: int, daily: Counter[tuple[dt.date, str, str, str, str]]) -> None:
+    """Add a batch's counts to the daily table in one upsert (INSERT … ON CONFLICT DO UPDATE; on PostgreSQL from
+    arrays, one statement whatever the batch, elsewhere per 500 keys); the caller holds the site's head lock, so
+    there is no concurrent writer."""
+    table = connection.ops.quote_name(DailyCount._meta.db_table)
+    items = sorted(daily.items())
+    upsert = (
+        f"ON CONFLICT (site_id, day, kind, direction, stage, fuel) DO UPDATE SET count = {table}.count + excluded.count"
+    )
+    if connection.vendor == "postgresql":
+        columns: list[list[Any]] = [[], [], [], [], [], []]
+        for (day, kind, direction, stage, fuel), count in items:
+            for column, value in zip(columns, (day, kind, direction, stage, fuel, count), strict=True):
+                column.append(value)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (site_id, day, kind, direction, stage, fuel, count) "
+                "SELECT %s, * FROM unnest(%s::date[], %s::text[], %s::text[], %s::text[], %s::text[], %s::bigint[]) "
+                + upsert,
+                [site_id, *columns],
             )
-        else:
-            row.count += count
-            updates.append(row)
-    DailyCount.objects.bulk_create(creates)
-    DailyCount.objects.bulk_update(updates, ["count"])
+        return
+    with connection.cursor() as cursor:
+        for start in range(0, len(items), 500):
+            part = items[start : start + 500]
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(part))
+            params: list[Any] = []
+            for (day, kind, direction, stage, fuel), count in part:
+                params += [site_id, day.isoformat(), kind, direction, stage, fuel, count]
+            cursor.execute(
+                f"INSERT INTO {table} (site_id, day, kind, direction, stage, fuel, count) VALUES {values} " + upsert,
+                params,
+            )
 
 
 def ingest_as(user: Any, site_id: int, device_code: str, records: Sequence[Any], source: str) -> IngestResult:
-    """A person uploads a gate's exported file (CSV/xlsx) for a device of a site they may write."""
+    """A person uploads a gate's exported file (CSV/xlsx) for a device of a site they may write: one batch, checked
+    whole and written in one transaction (`ingest_file`)."""
     site = get_site(user, site_id, "gates.ingest")
     device = GateDevice.objects.select_related("site__enterprise").filter(site=site, code=device_code).first()
     if device is None:
         raise ServiceError(f"本厂区没有编号为 {device_code} 的门禁设备", field="device")
-    result = IngestResult()
-    for start in range(0, len(records), MAX_BATCH):
-        part = ingest(device, records[start : start + MAX_BATCH], actor=user, source=source, row_offset=start + 1)
-        result.accepted += part.accepted
-        result.duplicates += part.duplicates
-        result.flagged += part.flagged
-    return result
+    return ingest_file(device, records, actor=user, source=source)
 
 
 # ------------------------------------------------------------------------------------------------ verify
@@ -565,74 +680,150 @@ class LedgerReport:
         return self.problems[0] if self.problems else None
 
 
-_FIELDS = (
+_VERIFY_COLUMNS = (
     "position", "sequence", "plate", "plate_colour", "direction", "passed_at", "lane", "photo_hash",
     "recognised_stage", "stage", "fuel", "kind", "cargo", "tonnage", "allowed", "flags", "corrects",
-    "previous_hash", "record_hash", "device__code", "device_id",
+    "previous_hash", "record_hash", "device_id",
 )  # fmt: skip
+_VERIFY_PAGE = 20_000
+
+
+def _ledger_rows(table: str, site_id: int, after: int, through: int) -> Iterable[tuple[Any, ...]]:
+    """A site's rows of one ledger table with after < position ≤ through, in chain order, read in pages by
+    position (keyset: one index range scan per page, bounded memory, plain tuples without model objects)."""
+    quoted = connection.ops.quote_name(table)
+    sql = (
+        f"SELECT {', '.join(_VERIFY_COLUMNS)} FROM {quoted} WHERE site_id = %s AND position > %s AND position <= %s "
+        f"ORDER BY position LIMIT {_VERIFY_PAGE}"
+    )
+    while after < through:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [site_id, after, through])
+            page = cursor.fetchall()
+        if not page:
+            return
+        yield from page
+        after = page[-1][0]
+
+
+def _utc_text(value: Any) -> str:
+    """A stored passage time as the canonical content writes it (UTC, seconds); SQLite hands back a naive UTC
+    datetime (or its text)."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC).isoformat(timespec="seconds")
+    return value.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class _Walk:
+    """The state of a chain walk: the hash and position the next record must follow."""
+
+    previous: str = GENESIS
+    expected: int = 1
+
+
+def _walk(
+    report: LedgerReport,
+    walk: _Walk,
+    rows: Iterable[tuple[Any, ...]],
+    codes: dict[int, str],
+    sequences: dict[str, list[int]],
+    where: str = "台账",
+    checkpoints: dict[int, str] | None = None,
+) -> None:
+    record_json = core.record_json
+    sha256 = hashlib.sha256
+    flag_lists: dict[Any, list[str]] = {}
+    for (
+        position, sequence, plate, colour, direction, passed_at, lane, photo, seen, stage, fuel, kind, cargo,
+        tonnage, allowed, flags, corrects, previous_hash, record_hash, device_id,
+    ) in rows:  # fmt: skip
+        if position != walk.expected:
+            missing = (
+                f"第 {walk.expected} 条" if position == walk.expected + 1 else f"第 {walk.expected}–{position - 1} 条"
+            )
+            report.problems.append(Problem("missing", f"{where}{missing}记录缺失（被删除）", walk.expected))
+        elif previous_hash != walk.previous:
+            report.problems.append(
+                Problem("broken_link", f"{where}第 {position} 条记录的前序哈希与上一条不符（链条断开）", position)
+            )
+        flag_list = flag_lists.get(flags)
+        if flag_list is None:
+            flag_list = json.loads(flags) if isinstance(flags, str) else list(flags)
+            if isinstance(flags, str):
+                flag_lists[flags] = flag_list
+        code = codes.get(device_id, "")
+        content = record_json(
+            device=code,
+            sequence=sequence,
+            plate=plate,
+            plate_colour=colour,
+            direction=direction,
+            at=_utc_text(passed_at),
+            lane=lane,
+            photo_hash=photo,
+            recognised_stage=seen,
+            stage=stage,
+            fuel=fuel,
+            kind=kind,
+            cargo=cargo,
+            tonnage=tonnage,
+            allowed=bool(allowed),
+            flags=flag_list,
+            corrects=corrects,
+            position=position,
+        )
+        if sha256((previous_hash + content).encode("utf-8")).hexdigest() != record_hash:
+            report.problems.append(
+                Problem(
+                    "altered",
+                    f"{where}第 {position} 条记录（设备 {code} 序号 {sequence}，车牌 {plate}）内容与其哈希不符（记录被篡改）",
+                    position,
+                )
+            )
+        if checkpoints and position in checkpoints and checkpoints[position] != record_hash:
+            report.problems.append(
+                Problem(
+                    "checkpoint", f"{where}第 {position} 条记录的哈希与归档记录的边界哈希不符（归档后被改写）", position
+                )
+            )
+        sequences[code].append(sequence)
+        walk.previous = record_hash
+        walk.expected = position + 1
+        report.checked += 1
 
 
 def verify(site: Site) -> LedgerReport:
     """Walk a site's ledger in chain order: name the first altered or missing record, every later one, a head that
-    does not match (a deleted tail), and every gap in each device's sequence numbers."""
+    does not match (a deleted tail), and every gap in each device's sequence numbers. Archived records (retention,
+    `archive`) are walked too, from the start of the chain to the checkpoint (each archive run's boundary hash),
+    and the live records from the checkpoint on, so a live ledger verifies whatever was archived."""
     report = LedgerReport(site.pk)
     head = LedgerHead.objects.filter(site=site).first()
     head_hash, head_count = (head.last_hash, head.count) if head else (GENESIS, 0)
-    previous, expected_position = GENESIS, 1
+    codes = dict(GateDevice.objects.filter(site=site).values_list("pk", "code"))
     sequences: dict[str, list[int]] = defaultdict(list)
-    rows = Passage.objects.filter(site=site, position__lte=head_count).order_by("position").values_list(*_FIELDS)
-    for row in rows.iterator(chunk_size=5000):
-        values = dict(zip(_FIELDS, row, strict=True))
-        position = values["position"]
-        if position != expected_position:
-            missing = (
-                f"第 {expected_position} 条"
-                if position == expected_position + 1
-                else f"第 {expected_position}–{position - 1} 条"
-            )
-            report.problems.append(Problem("missing", f"台账{missing}记录缺失（被删除）", expected_position))
-        elif values["previous_hash"] != previous:
+    walk = _Walk()
+    base, base_hash = (head.base_position, head.base_hash) if head else (0, GENESIS)
+    if base:
+        checkpoints = dict(LedgerArchive.objects.filter(site=site).values_list("last_position", "boundary_hash"))
+        archived = _ledger_rows(PassageArchive._meta.db_table, site.pk, 0, base)
+        _walk(report, walk, archived, codes, sequences, where="归档台账", checkpoints=checkpoints)
+        if walk.expected - 1 < base:
             report.problems.append(
-                Problem("broken_link", f"台账第 {position} 条记录的前序哈希与上一条不符（链条断开）", position)
+                Problem("missing", f"归档台账第 {walk.expected}–{base} 条记录缺失（被删除）", walk.expected)
             )
-        content = core.record_content(
-            device=values["device__code"],
-            sequence=values["sequence"],
-            plate=values["plate"],
-            plate_colour=values["plate_colour"],
-            direction=values["direction"],
-            passed_at=values["passed_at"],
-            lane=values["lane"],
-            photo_hash=values["photo_hash"],
-            recognised_stage=values["recognised_stage"],
-            stage=values["stage"],
-            fuel=values["fuel"],
-            kind=values["kind"],
-            cargo=values["cargo"],
-            tonnage=values["tonnage"],
-            allowed=values["allowed"],
-            flags=values["flags"],
-            corrects=values["corrects"],
-            position=position,
-        )
-        if link_hash(values["previous_hash"], content) != values["record_hash"]:
-            report.problems.append(
-                Problem(
-                    "altered",
-                    f"台账第 {position} 条记录（设备 {values['device__code']} 序号 {values['sequence']}，"
-                    f"车牌 {values['plate']}）内容与其哈希不符（记录被篡改）",
-                    position,
-                )
-            )
-        sequences[values["device__code"]].append(values["sequence"])
-        previous = values["record_hash"]
-        expected_position = position + 1
-        report.checked += 1
-    if expected_position - 1 < head_count:
+        elif walk.previous != base_hash or checkpoints.get(base) != base_hash:
+            report.problems.append(Problem("checkpoint", "归档边界哈希与链头检查点不符（归档记录被改写）", base))
+        walk = _Walk(previous=base_hash, expected=base + 1)
+    _walk(report, walk, _ledger_rows(Passage._meta.db_table, site.pk, walk.expected - 1, head_count), codes, sequences)
+    if walk.expected - 1 < head_count:
         report.problems.append(
-            Problem("missing", f"台账第 {expected_position}–{head_count} 条记录缺失（链尾被删除）", expected_position)
+            Problem("missing", f"台账第 {walk.expected}–{head_count} 条记录缺失（链尾被删除）", walk.expected)
         )
-    elif previous != head_hash:
+    elif walk.previous != head_hash:
         report.problems.append(Problem("head", "链尾哈希与最后一条记录不符（记录被删除或改写）", None))
     for code, numbers in sorted(sequences.items()):
         gaps = core.sequence_gaps(sorted(numbers))
@@ -784,6 +975,222 @@ def decide_finding(user: Any, finding_id: int, *, confirm: bool, reason: str) ->
 def record_system_check(site: Site, report: LedgerReport) -> LedgerCheck:
     """The CLI's verification (`airgrade gates verify SITE`), recorded as done by the system."""
     return _save_check("命令行核验", site, report)
+
+
+# ------------------------------------------------------------------------------------------------ retention
+
+
+@dataclass
+class ArchiveResult:
+    site_id: int
+    archived: int = 0
+    first_position: int | None = None
+    last_position: int | None = None
+    boundary_hash: str | None = None
+    file: str = ""
+    videos_expired: int = 0
+    before: dt.date | None = None
+
+
+def months_before(day: dt.date, months: int) -> dt.date:
+    """The same day `months` calendar months earlier (the month's last day when it is shorter)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def record_video(site: Site, data: dict[str, Any], actor: str = "视频系统") -> VideoReference:
+    """Register a video clip reference kept at a site (from its video system), audited; kept past its retention
+    (marked expired by `archive`), never deleted."""
+    started, ended = data.get("started_at"), data.get("ended_at")
+    if not isinstance(started, dt.datetime) or not isinstance(ended, dt.datetime) or ended < started:
+        raise ServiceError("视频起止时间无效", field="ended_at")
+    uri = str(data.get("uri") or "").strip()
+    if not uri or len(uri) > 500:
+        raise ServiceError("视频存储位置必填（最多 500 个字符）", field="uri")
+    with transaction.atomic():
+        video = VideoReference.objects.create(
+            site=site,
+            place=str(data.get("place") or "")[:64],
+            started_at=started,
+            ended_at=ended,
+            uri=uri,
+            sha256=str(data.get("sha256") or "")[:64],
+        )
+        audit.record(
+            actor=actor,
+            action="gates.video.record",
+            obj=video,
+            object_label=f"{site.enterprise.name} 视频 {video.place}",
+            region_code=site.region_id,
+            after=audit.snapshot(video, ["site_id", "place", "started_at", "ended_at", "uri", "sha256"]),
+        )
+    return video
+
+
+def archive_directory() -> Path:
+    return Path(settings.VAR_DIR) / "gate-archive"
+
+
+def archive(
+    site: Site,
+    *,
+    before: dt.date | None = None,
+    actor: str = "命令行归档",
+    now: dt.datetime | None = None,
+    directory: Path | None = None,
+) -> ArchiveResult:
+    """Retention (issue 11 §7; `ledger_retention`, `video_retention` in the rule data): move the site's ledger
+    records that passed before `before` (default and latest: today minus the ledger retention) out of the live
+    table, in one transaction with one audit record.
+
+    Only a prefix of the chain moves (records 1 … P in arrival order, all older than the cut; a late old record
+    after a newer one waits for the next run). The prefix is verified first (a broken chain is refused, never
+    laundered into the archive), exported to a gzip JSON-lines file with every column and hash, copied into
+    `PassageArchive`, removed from the live table, and its last hash becomes the chain head's checkpoint, from
+    which `verify` checks the live records. Video references past the video retention are marked expired. A
+    re-run with nothing older writes nothing."""
+    now = now or timezone.now()
+    today = now.astimezone(BEIJING).date()
+    entry = rules(today)
+    limit = months_before(today, entry.ledger_retention.months)
+    if before is None:
+        before = limit
+    elif before > limit:
+        raise ServiceError(
+            f"只能归档通行时间早于 {limit.isoformat()} 的记录（台账至少保存 {entry.ledger_retention.months} 个月，"
+            f"{entry.ledger_retention.source.document}）",
+            field="before",
+        )
+    video_cut = dt.datetime.combine(months_before(today, entry.video_retention.months), dt.time(), BEIJING)
+    cut = dt.datetime.combine(before, dt.time(), BEIJING)
+    result = ArchiveResult(site.pk, before=before)
+    path: Path | None = None
+    try:
+        with transaction.atomic():
+            head = _lock_head(site)
+            base = head.base_position
+            newer = (
+                Passage.objects.filter(site=site, position__gt=base, passed_at__gte=cut)
+                .order_by("position")
+                .values_list("position", flat=True)
+                .first()
+            )
+            last = newer - 1 if newer is not None else head.count
+            result.videos_expired = VideoReference.objects.filter(
+                site=site, ended_at__lt=video_cut, expired_at__isnull=True
+            ).update(expired_at=now)
+            if last > base:
+                path = (directory or archive_directory()) / f"site-{site.pk}" / f"{base + 1:012d}-{last:012d}.jsonl.gz"
+                _archive_segment(site, head, last, before, actor, path, result)
+            if result.archived or result.videos_expired:
+                audit.record(
+                    actor=actor,
+                    action="gates.archive",
+                    object_type="enterprises.site",
+                    object_id=str(site.pk),
+                    object_label=f"{site.enterprise.name} {site.name} 门禁台账归档",
+                    region_code=site.region_id,
+                    after={
+                        "before": before,
+                        "archived": result.archived,
+                        "first_position": result.first_position,
+                        "last_position": result.last_position,
+                        "boundary_hash": result.boundary_hash,
+                        "file": result.file,
+                        "videos_expired": result.videos_expired,
+                    },
+                )
+    except BaseException:
+        if path is not None:
+            path.unlink(missing_ok=True)
+        raise
+    return result
+
+
+_ARCHIVE_COLUMNS = (
+    "site_id", "device_id", "sequence", "position", "plate", "plate_colour", "direction", "passed_at", "lane",
+    "photo_hash", "recognised_stage", "stage", "fuel", "kind", "cargo", "tonnage", "allowed", "flags", "corrects",
+    "received_at", "previous_hash", "record_hash",
+)  # fmt: skip
+
+
+def _archive_segment(
+    site: Site, head: LedgerHead, last: int, before: dt.date, actor: str, path: Path, result: ArchiveResult
+) -> None:
+    base = head.base_position
+    codes = dict(GateDevice.objects.filter(site=site).values_list("pk", "code"))
+    report = LedgerReport(site.pk)
+    walk = _Walk(previous=head.base_hash, expected=base + 1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as packed:
+        header = {
+            "format": "airgrade-gate-ledger-archive/1",
+            "site": site.pk,
+            "first_position": base + 1,
+            "last_position": last,
+            "start_hash": head.base_hash,
+            "before": before.isoformat(),
+            "hash": "sha256(previous_hash + canonical JSON of the record content), docs/gates.md",
+        }
+        packed.write((json.dumps(header, ensure_ascii=False) + "\n").encode("utf-8"))
+
+        def exported() -> Iterable[tuple[Any, ...]]:
+            for row in _ledger_rows(Passage._meta.db_table, site.pk, base, last):
+                record = dict(zip(_VERIFY_COLUMNS, row, strict=True))
+                record["device"] = codes.get(record["device_id"], "")
+                record["passed_at"] = _utc_text(record["passed_at"])
+                if isinstance(record["flags"], str):
+                    record["flags"] = json.loads(record["flags"])
+                record["allowed"] = bool(record["allowed"])
+                packed.write((json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
+                yield row
+
+        _walk(report, walk, exported(), codes, defaultdict(list))
+    if report.problems or walk.expected - 1 != last:
+        first = report.first_problem
+        raise ServiceError(
+            f"台账核验未通过，不能归档：{first.message if first else '记录缺失'}（先核验并处理问题）", field="site"
+        )
+    digest = hashlib.sha256()
+    with path.open("rb") as written:
+        for block in iter(lambda: written.read(1 << 20), b""):
+            digest.update(block)
+    count = last - base
+    record = LedgerArchive.objects.create(
+        site=site,
+        actor=actor[:100],
+        before=before,
+        first_position=base + 1,
+        last_position=last,
+        count=count,
+        start_hash=head.base_hash,
+        boundary_hash=walk.previous,
+        file_name=str(path),
+        file_sha256=digest.hexdigest(),
+    )
+    live = connection.ops.quote_name(Passage._meta.db_table)
+    archived = connection.ops.quote_name(PassageArchive._meta.db_table)
+    columns = ", ".join(_ARCHIVE_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {archived} ({columns}, archive_id) SELECT {columns}, %s FROM {live} "
+            "WHERE site_id = %s AND position > %s AND position <= %s",
+            [record.pk, site.pk, base, last],
+        )
+        moved = cursor.rowcount
+        cursor.execute(
+            f"DELETE FROM {live} WHERE site_id = %s AND position > %s AND position <= %s", [site.pk, base, last]
+        )
+        removed = cursor.rowcount
+    if moved != count or removed != count:  # never: the walk just read exactly these rows under the head lock
+        raise RuntimeError(f"归档条数不符：应为 {count}，复制 {moved}，移出 {removed}")
+    LedgerHead.objects.filter(site=site).update(base_position=last, base_hash=walk.previous)
+    result.archived = count
+    result.first_position = base + 1
+    result.last_position = last
+    result.boundary_hash = walk.previous
+    result.file = str(path)
 
 
 # ------------------------------------------------------------------------------------------------ figures
