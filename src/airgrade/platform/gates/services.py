@@ -1104,47 +1104,63 @@ def archive(
     video_cut = dt.datetime.combine(months_before(today, entry.video_retention.months), dt.time(), BEIJING)
     cut = dt.datetime.combine(before, dt.time(), BEIJING)
     result = ArchiveResult(site.pk, before=before)
-    path: Path | None = None
+    written: list[Path] = []
     try:
-        with transaction.atomic():
-            head = _lock_head(site)
-            base = head.base_position
-            newer = (
-                Passage.objects.filter(site=site, position__gt=base, passed_at__gte=cut)
-                .order_by("position")
-                .values_list("position", flat=True)
-                .first()
-            )
-            last = newer - 1 if newer is not None else head.count
-            result.videos_expired = VideoReference.objects.filter(
-                site=site, ended_at__lt=video_cut, expired_at__isnull=True
-            ).update(expired_at=now)
-            if last > base:
-                path = (directory or archive_directory()) / f"site-{site.pk}" / f"{base + 1:012d}-{last:012d}.jsonl.gz"
-                _archive_segment(site, head, last, before, actor, path, result)
-            if result.archived or result.videos_expired:
-                audit.record(
-                    actor=actor,
-                    action="gates.archive",
-                    object_type="enterprises.site",
-                    object_id=str(site.pk),
-                    object_label=f"{site.enterprise.name} {site.name} 门禁台账归档",
-                    region_code=site.region_id,
-                    after={
-                        "before": before,
-                        "archived": result.archived,
-                        "first_position": result.first_position,
-                        "last_position": result.last_position,
-                        "boundary_hash": result.boundary_hash,
-                        "file": result.file,
-                        "videos_expired": result.videos_expired,
-                    },
-                )
+        _archive_in_transaction(site, before, cut, video_cut, actor, now, directory, result, written)
     except BaseException:
-        if path is not None:
+        # The export file is written before the transaction commits: a rollback must not leave it behind.
+        for path in written:
             path.unlink(missing_ok=True)
         raise
     return result
+
+
+@transaction.atomic
+def _archive_in_transaction(
+    site: Site,
+    before: dt.date,
+    cut: dt.datetime,
+    video_cut: dt.datetime,
+    actor: str,
+    now: dt.datetime,
+    directory: Path | None,
+    result: ArchiveResult,
+    written: list[Path],
+) -> None:
+    head = _lock_head(site)
+    base = head.base_position
+    newer = (
+        Passage.objects.filter(site=site, position__gt=base, passed_at__gte=cut)
+        .order_by("position")
+        .values_list("position", flat=True)
+        .first()
+    )
+    last = newer - 1 if newer is not None else head.count
+    result.videos_expired = VideoReference.objects.filter(
+        site=site, ended_at__lt=video_cut, expired_at__isnull=True
+    ).update(expired_at=now)
+    if last > base:
+        path = (directory or archive_directory()) / f"site-{site.pk}" / f"{base + 1:012d}-{last:012d}.jsonl.gz"
+        written.append(path)
+        _archive_segment(site, head, last, before, actor, path, result)
+    if result.archived or result.videos_expired:
+        audit.record(
+            actor=actor,
+            action="gates.archive",
+            object_type="enterprises.site",
+            object_id=str(site.pk),
+            object_label=f"{site.enterprise.name} {site.name} 门禁台账归档",
+            region_code=site.region_id,
+            after={
+                "before": before,
+                "archived": result.archived,
+                "first_position": result.first_position,
+                "last_position": result.last_position,
+                "boundary_hash": result.boundary_hash,
+                "file": result.file,
+                "videos_expired": result.videos_expired,
+            },
+        )
 
 
 _ARCHIVE_COLUMNS = (
