@@ -158,3 +158,25 @@ def test_demo_alert_verification_shows_who_cut_and_fills_the_case_queue(demo: di
     assert counts["suspected"] == 2 and counts["done"] >= 1 and counts["insufficient"] >= 1
     assert TaskVerdict.objects.filter(verdict="suspected").count() == Case.objects.filter(status="open").count() == 2
     assert verification.case_work_items(_demo_user(Role.COUNTY))
+
+
+def test_demo_cross_checks_fill_the_county_queue_with_each_kind(demo: dict[str, Any]) -> None:
+    """Issue 12 items 2 and 4: above the grade's limit, a silent monitor, an idle line declared running and the 巩义
+    cement site's ledger gap are all waiting for the county; confirming one downgrades through the grade registry."""
+    from airgrade.platform.grades.models import Downgrade
+    from airgrade.platform.verification import crosscheck
+    from airgrade.platform.verification.models import Finding
+
+    county = _demo_user(Role.COUNTY)
+    counts = demo["crosschecks"]
+    assert all(counts[kind] >= 1 for kind in ("exceedance", "silence", "idle_line", "ledger")), counts
+    # Concentrations elsewhere stay inside the limits: only the one enterprise made to exceed is found.
+    assert counts["exceedance"] == 1
+    kinds = {item["kind"] for item in crosscheck.finding_work_items(county)}
+    assert kinds == {"verification_finding", "gate_ledger_finding"}
+    finding = Finding.objects.get(kind="exceedance")
+    before = Downgrade.objects.count()
+    crosscheck.decide_finding(county, finding.pk, confirm=True, reason="演示：核实超标属实")
+    assert Downgrade.objects.count() == before + 1 and Downgrade.objects.latest("recorded_at").reason_code == (
+        "excess_emission"
+    )

@@ -51,6 +51,12 @@ def demo(enterprises: int = typer.Option(300, help="演示企业数量")) -> Non
             f"演示预警执行核查：落实 {counts['done']} 家，疑似未落实 {counts['suspected']} 家，"
             f"数据不足 {counts['insufficient']} 家（/verification/）。"
         )
+    if result.get("crosschecks"):
+        found = result["crosschecks"]
+        console.print(
+            f"交叉核查（巩义）：超限 {found.get('exceedance', 0)} 项，监测无数据 {found.get('silence', 0)} 项，"
+            f"生产线未生产 {found.get('idle_line', 0)} 项，门禁台账 {found.get('ledger', 0)} 项（/verification/findings/）。"
+        )
     if result.get("scorecards"):
         console.print(f"郑州绿色绩效评价：{result['scorecards']} 家演示企业已有三类数据。")
 

@@ -191,6 +191,9 @@ def load_demo(enterprise_count: int = 300, seed: int = 2026) -> dict[str, Any]:
     from airgrade.platform.verification.demo import load_demo_verification
 
     verification = load_demo_verification(seed)
+    from airgrade.platform.verification.demo_crosscheck import load_demo_crosschecks
+
+    crosschecks = load_demo_crosschecks()
     return {
         "created": created,
         "enterprises": Enterprise.objects.count(),
@@ -202,6 +205,7 @@ def load_demo(enterprise_count: int = 300, seed: int = 2026) -> dict[str, Any]:
         "gate_records": gates["records"],
         "scorecards": scorecards["scorecards"],
         "verification": verification,
+        "crosschecks": crosschecks,
     }
 
 

@@ -156,10 +156,31 @@ def _month_events(start: dt.datetime, end: dt.datetime) -> list[AlertEvent]:
     return list(AlertEvent.objects.filter(starts_at__lt=aware(end)).exclude(status="cancelled"))
 
 
-def _site_grades(site_ids: list[int], on: dt.date) -> dict[int, list[tuple[str, Grade]]]:
-    found: dict[int, list[tuple[str, Grade]]] = defaultdict(list)
-    for (site_id, industry_code), grade in grades.grades_on(site_ids, on).items():
-        found[site_id].append((industry_code, grade))
+def _site_grades(site_ids: list[int], days: Iterable[dt.date]) -> dict[int, dict[str, list[tuple[Grade, dt.date]]]]:
+    """Per site and industry, the grades in force on each of `days` (with the day)."""
+    found: dict[int, dict[str, list[tuple[Grade, dt.date]]]] = defaultdict(lambda: defaultdict(list))
+    for day in sorted(set(days)):
+        for (site_id, industry_code), grade in grades.grades_on(site_ids, day).items():
+            if grade not in [g for g, _ in found[site_id][industry_code]]:
+                found[site_id][industry_code].append((grade, day))
+    return found
+
+
+def site_limits(site: Site, *days: dt.date) -> dict[str, float]:
+    """The strictest limit per monitored pollutant over the grades the site's industries hold on `days` (only limits
+    the rule book sets; a pollutant without one is absent)."""
+    book = default_rulebook()
+    found: dict[str, float] = {}
+    for day in days:
+        for (_, industry_code), grade in grades.grades_on([site.pk], day).items():
+            try:
+                industry_rules = book.rules_for(industry_code, day, site.region_id)
+            except RuleLookupError:
+                continue
+            for pollutant in core.LIMIT_FACTS:
+                value = core.limit_for(industry_rules, grade, pollutant).value
+                if value is not None:
+                    found[pollutant] = min(value, found.get(pollutant, value))
     return found
 
 
@@ -183,7 +204,10 @@ def _exceedances(
         valid = status == ReadingStatus.NORMAL.value and concentration is not None
         series[(point_id, pollutant)][hour_of(local(at))] = float(concentration) if valid else None
     last_day = (end - dt.timedelta(seconds=1)).date()
-    site_grades = _site_grades(sorted({point.site_id for point in outlets.values()}), last_day)
+    today = timezone.localdate()
+    # The grades the site held during the month (its first and last day) and holds now: it declared to meet their
+    # limits, so the strictest of them is the standard (a grade granted after the month, or one lost since, counts).
+    site_grades = _site_grades(sorted({point.site_id for point in outlets.values()}), (start.date(), last_day, today))
     book = default_rulebook()
     drafts: list[Draft] = []
     reported: set[tuple[int, str, str]] = set()
@@ -191,13 +215,20 @@ def _exceedances(
         point = outlets[point_id]
         if pollutant not in core.LIMIT_FACTS:
             continue
-        for industry_code, grade in site_grades.get(point.site_id, []):
-            try:
-                industry_rules = book.rules_for(industry_code, last_day, point.region_id)
-            except RuleLookupError as exc:
-                limit = core.Limit(pollutant, industry_code, grade.value, None, "", missing_zh=str(exc))
-            else:
-                limit = core.limit_for(industry_rules, grade, pollutant)
+        for industry_code, held in site_grades.get(point.site_id, {}).items():
+            limits: list[tuple[core.Limit, dt.date]] = []
+            for grade, day in held:
+                try:
+                    industry_rules = book.rules_for(industry_code, day, point.region_id)
+                except RuleLookupError as exc:
+                    limits.append(
+                        (core.Limit(pollutant, industry_code, grade.value, None, "", missing_zh=str(exc)), day)
+                    )
+                else:
+                    limits.append((core.limit_for(industry_rules, grade, pollutant), day))
+            known = [(limit, day) for limit, day in limits if limit.value is not None]
+            limit, grade_day = min(known, key=lambda item: item[0].value or 0.0) if known else limits[-1]
+            grade = Grade(limit.grade)
             label = POLLUTANT_LABELS.get(pollutant, pollutant)
             if limit.value is None:
                 if (point.site_id, industry_code, pollutant) not in reported:
@@ -209,7 +240,7 @@ def _exceedances(
                             "industry": book.industry(industry_code).name_zh
                             if book.industry_or_none(industry_code)
                             else industry_code,
-                            "grade": grade.value,
+                            "grade": "、".join(g.value for g, _ in held),
                             "pollutant": label,
                             "reason": limit.missing_zh,
                         }
@@ -228,13 +259,14 @@ def _exceedances(
                     point=point,
                     summary=(
                         f"排放口 {point.code} {label}折算浓度 {len(found.hours)} 小时高于{grade.value}级限值 "
-                        f"{limit.value:g} {limit.unit}（允许不超过 {checks.exceedance_hours} 小时），最高 {found.peak:g}"
+                        f"{limit.value:g} {limit.unit}（允许不超过 {checks.exceedance_hours} 小时），最高 {found.peak:g} {limit.unit}"
                     ),
                     details={
                         "pollutant": pollutant,
                         "pollutant_zh": label,
                         "industry_code": industry_code,
                         "grade": grade.value,
+                        "grade_on": grade_day.isoformat(),
                         "limit": limit.value,
                         "unit": limit.unit,
                         "indicator": limit.indicator_id,
@@ -305,7 +337,7 @@ def _silences(
         states[(point_id, pollutant)][hour] = state
         values[(point_id, pollutant)][hour] = value if state == core.VALID else None
     stops_by_site: dict[int, set[dt.datetime]] = {}
-    drafts: list[Draft] = []
+    found: dict[int, list[tuple[str, list[core.Run], dt.datetime, dt.datetime]]] = defaultdict(list)
     for (point_id, pollutant), first in sorted(firsts.items()):
         point = outlets[point_id]
         judged_from = max(start, hour_of(first))
@@ -321,25 +353,32 @@ def _silences(
         channel = states.get((point_id, pollutant), {})
         silent = core.silent_hours(judged, channel, stops_by_site[point.site_id])
         long = core.long_runs(core.runs(judged, silent), checks.silence_hours)
-        if not long:
-            continue
-        label = POLLUTANT_LABELS.get(pollutant, pollutant)
+        if long:
+            found[point_id].append((pollutant, long, judged_from, judged_to))
+    # One finding per monitor: its silent pollutants, the chart of the one silent longest.
+    drafts: list[Draft] = []
+    hours = core.hours_between(start, end)
+    for point_id, channels in sorted(found.items()):
+        point = outlets[point_id]
+        pollutant, long, judged_from, judged_to = max(channels, key=lambda c: max(run.hours for run in c[1]))
         longest = max(run.hours for run in long)
-        hours = core.hours_between(start, end)
+        labels = "、".join(POLLUTANT_LABELS.get(p, p) for p, *_ in channels)
+        label = POLLUTANT_LABELS.get(pollutant, pollutant)
         drafts.append(
             Draft(
-                key=f"silence:{month:%Y-%m}:{point_id}:{pollutant}",
+                key=f"silence:{month:%Y-%m}:{point_id}",
                 kind=Finding.Kind.SILENCE,
                 site=point.site,
                 month=month,
                 point=point,
                 summary=(
-                    f"排放口 {point.code} {label}在线监测连续 {longest} 小时无有效数据"
-                    f"（允许不超过 {checks.silence_hours} 小时），共 {len(long)} 段"
+                    f"排放口 {point.code} 在线监测（{labels}）最长连续 {longest} 小时无有效数据"
+                    f"（允许不超过 {checks.silence_hours} 小时）"
                 ),
                 details={
                     "pollutant": pollutant,
                     "pollutant_zh": label,
+                    "pollutants": [p for p, *_ in channels],
                     "runs": _runs_text(long),
                     "longest_hours": longest,
                     "allowed_hours": checks.silence_hours,
@@ -429,6 +468,7 @@ def _idle_lines(
                     "hours": [_hour_label(h) for h in hours],
                     "values": [None if energy.get(h) is None else round(energy[h] or 0.0, 3) for h in hours],
                     "limit": checks.idle_floor_kwh,
+                    "limit_label": "无生产用电下限",
                     "areas": [[_hour_label(run.start), _hour_label(run.end - core.HOUR)] for run in long],
                 },
             )

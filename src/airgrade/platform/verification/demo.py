@@ -20,7 +20,7 @@ from airgrade.platform.accounts.models import User
 from airgrade.platform.emergency import services as emergency
 from airgrade.platform.emergency.models import AlertEvent, AlertTask
 from airgrade.platform.grades import services as grades
-from airgrade.platform.verification import files, services
+from airgrade.platform.verification import crosscheck, files, services
 
 DEMO_TITLE = "巩义市橙色预警（演示，已解除）"
 BASELINE_DAYS = 8  # simulated normal days before the alert (the rule book takes up to 7)
@@ -49,6 +49,8 @@ def _rows_for(
         if pollutant in core.POLLUTANT_KEYS and (base.get(pollutant) or 0) > 0
     ] or [("DA001", "SO2")]
     sharing = {p: sum(1 for _, q in channels if q == p) for _, p in channels}
+    # Concentrations well inside the limit the rule book sets for the site's grade (cross-checks, crosscheck.py).
+    limits = crosscheck.site_limits(task.entry.site, start.date(), timezone.localdate())
     monitoring: list[dict[str, Any]] = []
     electricity: list[dict[str, Any]] = []
     hour = start - dt.timedelta(days=BASELINE_DAYS)
@@ -75,7 +77,13 @@ def _rows_for(
                     "at": hour,
                     "pollutant": pollutant,
                     "value": value,
-                    "concentration": round(rng.uniform(10, 40) * factor, 2) if value != "" else "",
+                    "concentration": round(
+                        (limits[pollutant] * rng.uniform(0.35, 0.75) if pollutant in limits else rng.uniform(10, 40))
+                        * factor,
+                        2,
+                    )
+                    if value != ""
+                    else "",
                     "flow": round(rng.uniform(8e4, 2e5)),
                     "status": status,
                 }

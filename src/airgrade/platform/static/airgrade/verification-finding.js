@@ -9,7 +9,7 @@
     connectNulls: false, itemStyle: {color: "#2f6690"}, lineStyle: {color: "#2f6690", width: 1}
   };
   if (data.limit !== undefined && data.limit !== null) {
-    series.markLine = {symbol: "none", lineStyle: {color: "#d0312d", type: "dashed"}, label: {formatter: "限值 " + data.limit},
+    series.markLine = {symbol: "none", lineStyle: {color: "#d0312d", type: "dashed"}, label: {formatter: (data.limit_label || "限值") + " " + data.limit, position: "insideEndTop"},
       data: [{yAxis: data.limit}]};
   }
   if (data.areas && data.areas.length) {
