@@ -246,8 +246,15 @@ def load(
             )
         ]
         step("写入")
-        old = np.flatnonzero(old_row)
-        fresh = np.flatnonzero(~old_row)
+        # Rows in index order (point, pollutant, time): consecutive inserts land on the same leaf of the readings'
+        # unique index instead of one leaf per point in turn (a file is usually ordered by hour).
+        ranked = sorted(((point_ids[n], pollutant_of[n]), n) for n in point_ids)
+        rank_of = {number: rank for rank, (_, number) in enumerate(ranked)}
+        order = np.lexsort(
+            (np.array(minute_number, dtype=np.int64), np.array([rank_of[c] for c in channel], dtype=np.int64))
+        )
+        old = order[old_row[order]]
+        fresh = order[~old_row[order]]
         _copy_readings("".join(lines[i] for i in fresh.tolist()))
         inserted, updated = _write("".join(lines[i] for i in old.tolist())) if old.size else (0, 0)
         report.new, report.changed = int(fresh.size) + inserted, updated

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from airgrade.core.rules.rulebook import default_rulebook
 from airgrade.core.types import Grade
 from airgrade.platform.audit import services as audit
 from airgrade.platform.emergency import services as emergency
-from airgrade.platform.emergency.models import AlertEvent, AlertTask
+from airgrade.platform.emergency.models import AlertEvent, AlertTask, ListEntry
 from airgrade.platform.enterprises.models import EmissionOutlet, Enterprise, Site
 from airgrade.platform.errors import NotFound, ServiceError
 from airgrade.platform.grades import services as grades
@@ -545,11 +546,18 @@ EVIDENCE_ALL, EVIDENCE_SUSPECTED, EVIDENCE_NONE = "all", "suspected", "none"
 
 
 def compute_verdicts(
-    tasks: Sequence[AlertTask], event: AlertEvent, on: core.VerificationRules, *, evidence: str = EVIDENCE_ALL
+    tasks: Sequence[AlertTask],
+    event: AlertEvent,
+    on: core.VerificationRules,
+    *,
+    evidence: str = EVIDENCE_ALL,
+    site_of_entry: dict[int, int] | None = None,
 ) -> list[Computed]:
     """Verdicts for many tasks of one alert: one query per chunk of sites for their hourly series
     (`series.site_series`: the rollup on PostgreSQL), one vectorised pass of the core (`verify_block`) per chunk.
-    Writes nothing. `evidence` says which tasks get their charts (all, the suspected ones, none)."""
+    Writes nothing. `evidence` says which tasks get their charts (all, the suspected ones, none); `site_of_entry`
+    (list entry id → site id) spares loading each task's entry."""
+    sites = site_of_entry or {task.entry_id: task.entry.site_id for task in tasks}
     start, end = event_window(event)
     first_day = start.date() - dt.timedelta(days=on.lookback_days)
     chart_start, chart_end = start - CHART_MARGIN, end + CHART_AFTER
@@ -560,14 +568,14 @@ def compute_verdicts(
     computed: list[Computed] = []
     for begin in range(0, len(tasks), series.SITE_CHUNK):
         chunk = tasks[begin : begin + series.SITE_CHUNK]
-        arrays = series.site_series(sorted({task.entry.site_id for task in chunk}), first_day, days)
+        arrays = series.site_series(sorted({sites[task.entry_id] for task in chunk}), first_day, days)
         keys, labels, kinds, expected, skip, values, owner = [], [], [], [], [], [], []
         for number, task in enumerate(chunk):
             if task.region_id not in excluded:
                 excluded[task.region_id] = excluded_days(event, task.region_id, first_day, end.date())
             drops = core.expected_drops(task.plan, on)
             for key in order:
-                array = arrays.get((task.entry.site_id, key))
+                array = arrays.get((sites[task.entry_id], key))
                 if array is None:
                     continue
                 electricity = key == "electricity"
@@ -581,6 +589,7 @@ def compute_verdicts(
         stacked = np.stack(values) if values else np.zeros((0, days, core.HOURS_PER_DAY))
         block = core.SignalBlock(keys, labels, kinds, expected, skip, first_day, stacked)
         outcome = core.verify_block(block, start, end, on)
+        frame = core.evidence_frame(block, chart_start, chart_end)
         per_task: list[list[int]] = [[] for _ in chunk]
         for index, number in enumerate(owner):
             per_task[number].append(index)
@@ -596,7 +605,7 @@ def compute_verdicts(
                         outcome.results[index].key: {
                             "label_zh": outcome.results[index].label_zh,
                             "unit": "kWh/h" if outcome.results[index].kind is core.SignalKind.ELECTRICITY else "kg/h",
-                            **core.block_evidence(block, index, outcome.results[index], chart_start, chart_end),
+                            **core.block_evidence(block, outcome, index, chart_start, chart_end, frame),
                         }
                         for index in per_task[number]
                     },
@@ -625,6 +634,63 @@ def _store(user: Any, event: AlertEvent, computed: Sequence[Computed]) -> list[T
         )
         for item in computed
     ]
+    if connection.vendor == "postgresql":
+        _copy_verdicts(rows)
+    else:
+        _bulk_verdicts(rows)
+    return _cases(user, event, computed, rows)
+
+
+VERDICT_FIELDS = (
+    "task_id",
+    "event_id",
+    "enterprise_id",
+    "region_id",
+    "verdict",
+    "reason",
+    "details",
+    "evidence",
+    "rules_version",
+    "computed_at",
+    "computed_by_id",
+)
+
+
+def _copy_verdicts(rows: Sequence[TaskVerdict]) -> None:
+    """PostgreSQL: the verdicts by COPY into a staging table and one upsert (a Django bulk upsert sends the JSON of
+    every row inside one array literal, which psycopg escapes character by character)."""
+    table = TaskVerdict._meta.db_table
+    columns = ", ".join(VERDICT_FIELDS)
+    updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in VERDICT_FIELDS if name != "task_id")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS _verdict_stage ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA"
+        )
+        cursor.execute("TRUNCATE _verdict_stage")
+        with cursor.cursor.copy(f"COPY _verdict_stage ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(
+                    (
+                        row.task_id,
+                        row.event_id,
+                        row.enterprise_id,
+                        row.region_id,
+                        row.verdict,
+                        row.reason,
+                        json.dumps(row.details, ensure_ascii=False),
+                        json.dumps(row.evidence, ensure_ascii=False),
+                        row.rules_version,
+                        row.computed_at,
+                        row.computed_by_id,
+                    )
+                )
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM _verdict_stage "
+            f"ON CONFLICT (task_id) DO UPDATE SET {updates}"
+        )
+
+
+def _bulk_verdicts(rows: Sequence[TaskVerdict]) -> None:
     TaskVerdict.objects.bulk_create(
         rows,
         batch_size=1000,
@@ -643,7 +709,11 @@ def _store(user: Any, event: AlertEvent, computed: Sequence[Computed]) -> list[T
             "computed_by",
         ],
     )
-    cases = {case.task_id: case for case in Case.objects.filter(task_id__in=[item.task.pk for item in computed])}
+
+
+def _cases(user: Any, event: AlertEvent, computed: Sequence[Computed], rows: list[TaskVerdict]) -> list[TaskVerdict]:
+    wanted = {item.task.pk for item in computed}
+    cases = {case.task_id: case for case in Case.objects.filter(event=event) if case.task_id in wanted}
     opened: list[Case] = []
     reopened: list[tuple[Case, str]] = []
     withdrawn: list[tuple[Case, str]] = []
@@ -723,8 +793,13 @@ def verify_event(user: Any, event_id: int) -> dict[str, int]:
     start, _ = event_window(event)
     on = rules(start.date())
     counts: dict[str, int] = {verdict.value: 0 for verdict in core.Verdict}
-    tasks = list(scoped(event.tasks.select_related("event", "entry"), actor, enterprise_field="enterprise_id"))
-    computed = compute_verdicts(tasks, event, on, evidence=EVIDENCE_SUSPECTED)
+    tasks = list(
+        scoped(event.tasks.all(), actor, enterprise_field="enterprise_id").only(
+            "id", "event_id", "entry_id", "enterprise_id", "region_id", "plan"
+        )
+    )
+    sites = dict(ListEntry.objects.filter(alert_tasks__event=event).values_list("pk", "site_id"))
+    computed = compute_verdicts(tasks, event, on, evidence=EVIDENCE_SUSPECTED, site_of_entry=sites)
     _store(user, event, computed)
     for item in computed:
         counts[item.result.verdict.value] += 1
