@@ -51,6 +51,7 @@ ACTION_LABELS: dict[str, str] = {
     "grade.record": "登记绩效等级",
     "grade.close": "等级失效",
     "grade.downgrade": "动态降级",
+    "grade.history": "补录历年绩效等级",
     "grade.ban": "限制申报一年",
     "grade.adjustment_window": "开放动态调整窗口",
     "grade.designate": "登记部级认定（A+级）",
