@@ -57,8 +57,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "grades": KERNEL | {"enterprises", "declarations"},
     "disclosure": KERNEL | {"enterprises", "declarations", "grades"},
     "emergency": KERNEL | {"enterprises", "grades"},
-    # Gate ledger (issue 11): reads sites and alert events, feeds the declaration page through a contribution hook.
-    "gates": KERNEL | {"enterprises", "declarations", "grades", "emergency"},
+    # Gate ledger (issue 11): reads sites and alert events, feeds the declaration page through a contribution hook,
+    # downgrades through the grade registry's services, runs gate-file uploads as background jobs.
+    "gates": KERNEL | {"enterprises", "declarations", "grades", "emergency", "jobs"},
     # Alert verification (issue 12): reads alert tasks and sites, downgrades through the grade registry's services,
     # reads the gate ledger's verification and alert-day checks as findings of its case queue.
     "verification": KERNEL | {"enterprises", "grades", "emergency", "gates"},

@@ -114,7 +114,7 @@ def crosscheck_command(
         return
     from airgrade.platform.verification.models import Finding
 
-    labels = dict(Finding.Kind.choices)
+    labels = {**dict(Finding.Kind.choices), crosscheck.LEDGER: crosscheck.LEDGER_LABEL}
     table = Table("类别", "待核实")
     for kind, count in report.counts.items():
         table.add_row(labels[kind], str(count))

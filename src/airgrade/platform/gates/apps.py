@@ -9,6 +9,11 @@ class GatesConfig(AppConfig):
     verbose_name = "门禁台账"
     default_auto_field = "django.db.models.BigAutoField"
 
+    def ready(self) -> None:
+        from airgrade.platform.gates import uploads
+
+        uploads.register_job()  # gate-file uploads run as background jobs (dry run → commit)
+
     def declaration_panels(self, user: object, declaration: object) -> list[dict[str, object]]:
         """The ledger's transport figures next to the declared ones on the declaration page (issue 11 §4)."""
         from airgrade.platform.gates.panels import declaration_panels

@@ -21,7 +21,7 @@ from airgrade.core.types import EmissionStage
 from airgrade.platform.emergency import services as emergency
 from airgrade.platform.emergency.models import AlertEvent, AlertTask
 from airgrade.platform.errors import AccessDenied, NotFound, ServiceError
-from airgrade.platform.gates import files, forms, services
+from airgrade.platform.gates import forms, services, uploads
 from airgrade.platform.gates.models import (
     DailyCount,
     GateDevice,
@@ -172,15 +172,13 @@ def site_act(request: HttpRequest, site_id: int) -> HttpResponse:
             services.revoke_device(request.user, device_id)
             messages.success(request, "已吊销设备凭证")
         elif op == "upload":
+            # A background job: dry run on the job page (errors by file, record, field), then commit all or nothing.
             services.get_site(request.user, site.pk, "gates.ingest")
             upload = forms.cleaned(forms.UploadForm(request.POST, request.FILES))
-            records = files.read_records(upload["file"].name or "", upload["file"].read())
-            result = services.ingest_as(
-                request.user, site.pk, upload["device"], records, f"文件“{upload['file'].name}”"
+            job = uploads.start_upload(
+                request.user, site.pk, upload["device"], upload["file"].name or "", upload["file"].read()
             )
-            messages.success(
-                request, f"写入 {result.accepted} 条，重复 {result.duplicates} 条，标记待核 {result.flagged} 条"
-            )
+            return redirect("jobs:detail", job_id=job.pk)
         elif op == "verify":
             _, report = services.record_check(request.user, site.pk)
             if report.ok:

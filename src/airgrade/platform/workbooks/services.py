@@ -64,7 +64,8 @@ def commit_import(user: Any, job_id: int, *, enqueue: bool = True) -> Job:
     return jobs.start(
         user,
         dry_run.kind,
-        params={"commit": True},
+        # The dry run's own parameters (a site, a device, a year) carry over: the commit writes what was checked.
+        params={**(dry_run.params or {}), "commit": True},
         input_name=dry_run.input_name,
         input_data=bytes(dry_run.input_data or b""),
         parent=dry_run,
