@@ -121,7 +121,7 @@ def crosscheck_command(
     console.print(table)
     for item in report.no_limits:
         console.print(
-            f"{item['enterprise']}（{item['industry']} {item['grade']}级）{item['pollutant']}：{item['reason']}",
+            f"{item['enterprise']}（{item['industry']}，等级 {item['grade']}）{item['pollutant']}：{item['reason']}",
             highlight=False,
         )
     console.print(
