@@ -114,14 +114,14 @@ def crosscheck_command(
         return
     from airgrade.platform.verification.models import Finding
 
-    labels = dict(Finding.Kind.choices)
+    labels = {**dict(Finding.Kind.choices), crosscheck.LEDGER: crosscheck.LEDGER_LABEL}
     table = Table("类别", "待核实")
     for kind, count in report.counts.items():
         table.add_row(labels[kind], str(count))
     console.print(table)
     for item in report.no_limits:
         console.print(
-            f"{item['enterprise']}（{item['industry']} {item['grade']}级）{item['pollutant']}：{item['reason']}",
+            f"{item['enterprise']}（{item['industry']}，等级 {item['grade']}）{item['pollutant']}：{item['reason']}",
             highlight=False,
         )
     console.print(

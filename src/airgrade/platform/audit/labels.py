@@ -51,6 +51,7 @@ ACTION_LABELS: dict[str, str] = {
     "grade.record": "登记绩效等级",
     "grade.close": "等级失效",
     "grade.downgrade": "动态降级",
+    "grade.history": "补录历年绩效等级",
     "grade.ban": "限制申报一年",
     "grade.adjustment_window": "开放动态调整窗口",
     "grade.designate": "登记部级认定（A+级）",
@@ -95,6 +96,11 @@ ACTION_LABELS: dict[str, str] = {
     "verification.case.open": "疑似未落实减排立案",
     "verification.case.withdraw": "复核后撤销疑似问题",
     "verification.case.decide": "核实预警执行疑似问题",
+    "verification.crosscheck": "按月交叉核查在线监测与用电",
+    "verification.finding.open": "记录交叉核查发现",
+    "verification.finding.withdraw": "复核后撤回交叉核查发现",
+    "verification.finding.decide": "核实交叉核查发现",
+    "verification.meter.save": "登记电表/监测点位",
 }
 
 
@@ -117,6 +123,7 @@ OBJECT_TYPE_LABELS: dict[str, str] = {
     "gates.inspectionsample": "门禁台账抽查",
     "gates.ledgerfinding": "门禁台账核验发现",
     "gates.logisticspark": "物流园区/货运枢纽",
+    "verification.crosscheck": "交叉核查",
     "accounts.user": "账号",
     "declarations.campaignstage": "批次阶段",
     "declarations.campaignmilestone": "批次节点",
