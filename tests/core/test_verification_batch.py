@@ -118,8 +118,8 @@ def test_block_evidence_draws_the_band_and_leaves_gaps() -> None:
     alert_day = (START.date() - FIRST).days
     values[alert_day + 1, :] = np.nan
     block = _block(values, frozenset())
-    result = verify_block(block, START, END, RULES).results[0]
-    chart = block_evidence(block, 0, result, START - dt.timedelta(hours=2), START + dt.timedelta(hours=6))
+    outcome = verify_block(block, START, END, RULES)
+    chart = block_evidence(block, outcome, 0, START - dt.timedelta(hours=2), START + dt.timedelta(hours=6))
     assert chart["observed"][:2] == [4.0, 4.0] and chart["observed"][-1] is None
     assert chart["baseline"] == [4.0] * 8 and chart["low"][0] == chart["high"][0] == 4.0
 

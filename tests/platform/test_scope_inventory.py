@@ -969,6 +969,14 @@ PAGES: list[Endpoint] = [
         multipart=True,
         also_refused=frozenset({400}),
     ),
+    # A large file as a background job: outsiders are refused before any job is recorded (no file → 400).
+    Endpoint(
+        "POST",
+        "verification/import/job/",
+        lambda w: "/verification/import/job/",
+        lambda w: {"kind": "monitoring"},
+        also_refused=frozenset({400}),
+    ),
     Endpoint(
         "GET",
         "verification/alerts/<int:event_id>/",

@@ -151,6 +151,23 @@ def archive(
         raise typer.Exit(1)
 
 
+@gates_app.command("verify-archive")
+def verify_archive(file: Path = typer.Argument(..., help="归档导出文件（.jsonl.gz）")) -> None:
+    """Check an exported archive file: each record's hash and link from the file's start hash, and (when this
+    database made it) the file's SHA-256 and boundary hash against its archive record (exit 1 on any problem)."""
+    _django()
+    from airgrade.platform.gates import services
+
+    report = services.verify_archive_file(file)
+    if report.ok:
+        console.print(f"{file.name}：归档文件完整，已核验 {report.checked} 条记录。")
+        return
+    console.print(f"[red]{file.name}：归档文件有 {len(report.problems)} 处问题[/red]")
+    for problem in report.problems:
+        console.print(f"- {problem.message}", soft_wrap=True)
+    raise typer.Exit(1)
+
+
 @gates_app.command("report")
 def report(
     site_id: int = typer.Argument(..., help="厂区编号"),

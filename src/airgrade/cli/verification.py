@@ -29,7 +29,7 @@ def readings_command(
     """Check (dry run) or load a monitoring / electricity file: all rows or none; the same file twice changes nothing."""
     user = user_named(username)
     from airgrade.platform.errors import ServiceError
-    from airgrade.platform.verification import services
+    from airgrade.platform.verification import files, services
 
     try:
         report = services.import_readings(
@@ -40,6 +40,7 @@ def readings_command(
             commit=commit,
             date_from=dt.date.fromisoformat(date_from) if date_from else None,
             date_to=dt.date.fromisoformat(date_to) if date_to else None,
+            max_rows=files.BULK_MAX_ROWS,
         )
     except (ServiceError, ValueError) as exc:
         console.print(f"[red]{getattr(exc, 'message', exc)}[/red]")

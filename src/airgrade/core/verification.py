@@ -626,25 +626,50 @@ def verify_block(
     return BlockResult(tuple(results), profile, low, high)
 
 
-def block_evidence(
-    block: SignalBlock, index: int, result: SignalResult, start: dt.datetime, end: dt.datetime
-) -> dict[str, list[Any]]:
-    """`evidence_series` for signal `index` of a block (its `series` is not built on the batch path)."""
+@dataclass(frozen=True)
+class EvidenceFrame:
+    """The hours of an evidence chart on a block's timeline, computed once for every signal of the block."""
+
+    labels: list[str]
+    index: np.ndarray  # position in the block's flattened hours, -1 outside it
+    hour_of_day: np.ndarray
+
+
+def evidence_frame(block: SignalBlock, start: dt.datetime, end: dt.datetime) -> EvidenceFrame:
     origin = dt.datetime.combine(block.first_day, dt.time())
-    row = block.values[index].reshape(-1)
-    hours: list[str] = []
-    observed: list[float | None] = []
-    mean: list[float | None] = []
-    low: list[float | None] = []
-    high: list[float | None] = []
+    size = block.values.shape[1] * HOURS_PER_DAY
+    labels, index, hour_of_day = [], [], []
     hour = hour_of(start)
     while hour < end:
         at = (hour - origin) // HOUR
-        value = float(row[at]) if 0 <= at < row.size else math.nan
-        hours.append(hour.strftime("%m-%d %H:00"))
-        observed.append(None if value != value else round(value, 3))
-        mean.append(_round(result.baseline.profile[hour.hour], 3))
-        low.append(_round(result.baseline.low[hour.hour], 3))
-        high.append(_round(result.baseline.high[hour.hour], 3))
+        labels.append(hour.strftime("%m-%d %H:00"))
+        index.append(at if 0 <= at < size else -1)
+        hour_of_day.append(hour.hour)
         hour += HOUR
-    return {"hours": hours, "observed": observed, "baseline": mean, "low": low, "high": high}
+    return EvidenceFrame(labels, np.array(index, dtype=np.int64), np.array(hour_of_day, dtype=np.int64))
+
+
+def _chart(values: np.ndarray) -> list[float | None]:
+    return [None if value != value else value for value in np.round(values, 3).tolist()]
+
+
+def block_evidence(
+    block: SignalBlock,
+    outcome: BlockResult,
+    index: int,
+    start: dt.datetime,
+    end: dt.datetime,
+    frame: EvidenceFrame | None = None,
+) -> dict[str, list[Any]]:
+    """`evidence_series` for signal `index` of a block (its `series` is not built on the batch path): observed values
+    and the baseline band at the same hours of day, NumPy-rounded; `frame` may be shared by the block's signals."""
+    frame = frame or evidence_frame(block, start, end)
+    row = block.values[index].reshape(-1)
+    observed = np.where(frame.index >= 0, row[np.maximum(frame.index, 0)], np.nan)
+    return {
+        "hours": list(frame.labels),
+        "observed": _chart(observed),
+        "baseline": _chart(outcome.profile[index][frame.hour_of_day]),
+        "low": _chart(outcome.low[index][frame.hour_of_day]),
+        "high": _chart(outcome.high[index][frame.hour_of_day]),
+    }

@@ -250,3 +250,26 @@ def test_cli_archive_and_verify(aged: dict[str, Any], monkeypatch: pytest.Monkey
     assert again.exit_code == 0 and "没有早于 2026-06-01 的记录可归档" in again.output
     bad = runner.invoke(app, ["gates", "archive", "--before", "2027-01-01"])
     assert bad.exit_code == 1 and "24 个月" in bad.output
+
+
+def test_an_exported_archive_file_verifies_on_its_own_and_a_changed_file_is_caught(aged: dict[str, Any]) -> None:
+    result = services.archive(aged["site"], before=dt.date(2026, 6, 1), now=LATER, directory=aged["dir"])
+    report = services.verify_archive_file(Path(result.file))
+    assert report.ok and report.checked == 10, report.problems
+    runner = CliRunner()
+    assert runner.invoke(app, ["gates", "verify-archive", result.file]).exit_code == 0
+    # Someone rewrites a record in the exported copy: its hash no longer matches, and the file's SHA-256 neither.
+    with gzip.open(result.file, "rt", encoding="utf-8") as exported:
+        lines = exported.read().splitlines()
+    record = json.loads(lines[4])
+    record["plate"] = "豫A22222"
+    lines[4] = json.dumps(record, ensure_ascii=False)
+    forged = aged["dir"] / "forged.jsonl.gz"
+    with gzip.open(forged, "wt", encoding="utf-8") as out:
+        out.write("\n".join(lines) + "\n")
+    Path(result.file).write_bytes(forged.read_bytes())
+    kinds = [(p.kind, p.position) for p in services.verify_archive_file(Path(result.file)).problems]
+    assert ("altered", 4) in kinds and ("file", None) in kinds
+    broken = runner.invoke(app, ["gates", "verify-archive", result.file])
+    assert broken.exit_code == 1 and "归档文件第 4 条" in broken.output
+    assert services.verify_archive_file(aged["dir"] / "missing.jsonl.gz").problems[0].kind == "unreadable"

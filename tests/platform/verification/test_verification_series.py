@@ -43,7 +43,7 @@ def test_rollup_and_readings_give_the_same_site_series(users: dict[str, Any]) ->
         again = series.from_rollup([site.pk], first_day, days)
         np.testing.assert_allclose(again[(site.pk, "SO2")], direct[(site.pk, "SO2")], equal_nan=True)
     else:
-        assert series.refresh_channel_days([(1, first_day)]) == 0
+        assert series.refresh_channel_days([(1, "SO2", first_day)]) == 0
 
 
 def test_holidays_are_excluded_days(users: dict[str, Any]) -> None:

@@ -849,11 +849,12 @@ def _walk(
             report.problems.append(
                 Problem("broken_link", f"{where}第 {position} 条记录的前序哈希与上一条不符（链条断开）", position)
             )
-        flag_list = flag_lists.get(flags)
-        if flag_list is None:
-            flag_list = json.loads(flags) if isinstance(flags, str) else list(flags)
-            if isinstance(flags, str):
-                flag_lists[flags] = flag_list
+        if isinstance(flags, str):  # stored JSON text (few distinct values: parsed once each)
+            flag_list = flag_lists.get(flags)
+            if flag_list is None:
+                flag_list = flag_lists[flags] = json.loads(flags)
+        else:
+            flag_list = list(flags)
         code = codes.get(device_id, "")
         content = record_json(
             device=code,
@@ -1307,6 +1308,45 @@ def _archive_segment(
     result.last_position = last
     result.boundary_hash = walk.previous
     result.file = str(path)
+
+
+def verify_archive_file(path: Path) -> LedgerReport:
+    """Check an exported archive file on its own (no database needed for the chain): every record's hash from its
+    content and previous hash, each link, the first record following the header's start hash, positions without
+    holes; and, when the database knows the file (`LedgerArchive`), its SHA-256 and boundary hash."""
+    report = LedgerReport(0)
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as lines:
+            header = json.loads(next(lines))
+            report.site_id = int(header["site"])
+            walk = _Walk(previous=str(header["start_hash"]), expected=int(header["first_position"]))
+            codes: dict[int, str] = {}  # the file names each record's device code (hashed with it)
+
+            def rows() -> Iterable[tuple[Any, ...]]:
+                for line in lines:
+                    record = json.loads(line)
+                    codes[record["device_id"]] = str(record["device"])
+                    yield tuple(record[name] for name in _VERIFY_COLUMNS)
+
+            _walk(report, walk, rows(), codes, defaultdict(list), where="归档文件")
+    except (OSError, EOFError, ValueError, KeyError, StopIteration, TypeError) as exc:
+        report.problems.append(Problem("unreadable", f"归档文件无法读取：{exc}"))
+        return report
+    if walk.expected - 1 != int(header["last_position"]):
+        report.problems.append(
+            Problem(
+                "missing",
+                f"归档文件应含第 {header['first_position']}–{header['last_position']} 条，实际止于第 {walk.expected - 1} 条",
+            )
+        )
+    record = LedgerArchive.objects.filter(site_id=report.site_id, last_position=header["last_position"]).first()
+    if record is not None:
+        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        if digest != record.file_sha256:
+            report.problems.append(Problem("file", "归档文件的 SHA-256 与归档记录不符（文件被替换或改动）"))
+        if walk.previous != record.boundary_hash:
+            report.problems.append(Problem("checkpoint", "归档文件最后一条记录的哈希与归档记录的边界哈希不符"))
+    return report
 
 
 # ------------------------------------------------------------------------------------------------ figures

@@ -17,3 +17,7 @@ class VerificationConfig(AppConfig):
             return [*services.case_work_items(user), *crosscheck.finding_work_items(user)]
 
         self.work_items = work_items  # type: ignore[attr-defined]
+        # Large monitoring / electricity files run as background jobs (ADR 0004), dry run then commit.
+        from airgrade.platform.jobs import services as jobs
+
+        jobs.register(services.READINGS_JOB, "导入在线监测 / 用电量数据", services.run_readings_job)

@@ -28,7 +28,8 @@ from airgrade.core.verification import ReadingStatus
 MONITORING = "monitoring"
 ELECTRICITY = "electricity"
 KIND_LABELS = {MONITORING: "在线监测数据", ELECTRICITY: "用电量数据"}
-MAX_ROWS = 200_000  # per file through the pages and the API; larger feeds go through the CLI in several files
+MAX_ROWS = 200_000  # per file through the API and a page's direct upload
+BULK_MAX_ROWS = 5_000_000  # per file through the bulk path (CLI, background import jobs)
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 
 
@@ -127,6 +128,11 @@ class ParsedFile:
     kind: str
     rows: list[dict[str, Any]] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+
+
+def read_cells(file_name: str, content: bytes) -> list[list[Any]]:
+    """The first sheet of an xlsx, or the CSV's rows (UTF-8 or GB18030); ValueError when the file cannot be read."""
+    return _cells(file_name, content)
 
 
 def _cells(file_name: str, content: bytes) -> list[list[Any]]:
@@ -230,11 +236,14 @@ def parse_file(
     *,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
+    max_rows: int = MAX_ROWS,
 ) -> ParsedFile:
     """Every row checked; rows with an error are left out and reported. A whole-file problem raises ValueError."""
     if kind not in COLUMNS:
         raise ValueError(f"未知的数据类别：{kind}")
-    return parse_cells(kind, file_name, _cells(file_name, content), date_from=date_from, date_to=date_to)
+    return parse_cells(
+        kind, file_name, read_cells(file_name, content), date_from=date_from, date_to=date_to, max_rows=max_rows
+    )
 
 
 def parse_cells(
@@ -244,13 +253,14 @@ def parse_cells(
     *,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
+    max_rows: int = MAX_ROWS,
 ) -> ParsedFile:
     """A table (header row first) checked row by row: the file reader's and the data feed's common path."""
     parsed = ParsedFile(kind)
     if not cells:
         raise ValueError(f"{file_name}：文件为空")
-    if len(cells) - 1 > MAX_ROWS:
-        raise ValueError(f"{file_name}：超过 {MAX_ROWS} 行，请分文件导入")
+    if len(cells) - 1 > max_rows:
+        raise ValueError(f"{file_name}：超过 {max_rows} 行，请分文件导入")
     columns = _header_map(kind, cells[0], parsed.errors)
     if parsed.errors:
         return parsed

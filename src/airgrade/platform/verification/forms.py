@@ -33,6 +33,31 @@ class ImportForm(forms.Form):
         return data
 
 
+class JobImportForm(forms.Form):
+    """A large file checked and imported as a background job (progress, cancel, then commit on the job's page)."""
+
+    kind = forms.ChoiceField(label="数据类别", choices=list(KIND_LABELS.items()))
+    file = forms.FileField(label="文件（CSV 或 xlsx，最大 50 MB）")
+    date_from = forms.DateField(
+        label="本文件数据起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="本文件数据截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean_file(self) -> object:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD:
+            raise forms.ValidationError("文件超过 50 MB，请分文件导入")
+        return upload
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise forms.ValidationError("起始日期不能晚于截止日期")
+        return data
+
+
 class DecideForm(forms.Form):
     decision = forms.ChoiceField(label="核实结论", choices=[("confirm", "确认未落实（降级）"), ("dismiss", "不予认定")])
     reason = forms.CharField(label="核实意见", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))

@@ -51,7 +51,13 @@ class MonitoringPoint(models.Model):
 class Reading(models.Model):
     """One reading: an hourly emission rate of one pollutant at an outlet, or a meter's energy over an interval."""
 
-    point = models.ForeignKey(MonitoringPoint, on_delete=models.CASCADE, related_name="readings")
+    # No index of its own (the unique (point, pollutant, at) index leads with the point) and no database-level
+    # constraint (PostgreSQL would check every row of a bulk import at commit): the import writes readings only for
+    # the points it has just read or created in the same transaction, and deleting a point deletes its readings
+    # through Django's cascade. Readings are a time series written at data-feed rates (issue 12).
+    point = models.ForeignKey(
+        MonitoringPoint, on_delete=models.CASCADE, related_name="readings", db_index=False, db_constraint=False
+    )
     pollutant = models.CharField("污染物", max_length=8, blank=True)  # blank for meters
     at = models.DateTimeField("时间")
     minutes = models.PositiveSmallIntegerField("时段（分钟）")

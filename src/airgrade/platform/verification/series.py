@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -127,12 +126,11 @@ def site_series(site_ids: Sequence[int], first_day: dt.date, days: int) -> dict[
 
 # ------------------------------------------------------------------------------------------------ the rollup
 
-_REFRESH = """
-WITH keys AS (
-    SELECT DISTINCT point_id, day FROM unnest(%(points)s::bigint[], %(days)s::date[]) AS k(point_id, day)
-),
-hourly AS (
-    SELECT r.point_id, r.pollutant, k.day,
+# The hourly values of every channel-day in {source}: valid hour → its sum (停运 as zero), otherwise NaN; as 24
+# big-endian float8 (float8send) in hour order. {source} yields readings r with their local day `day`.
+_ROLLUP = """
+WITH hourly AS (
+    SELECT r.point_id, r.pollutant, r.day,
            extract(hour FROM r.at AT TIME ZONE 'Asia/Shanghai')::int AS h,
            bool_or(NOT (r.status IN ('normal', 'stopped') AND NOT (r.status = 'normal' AND r.value IS NULL))) AS bad,
            coalesce(sum(r.minutes) FILTER (WHERE r.status IN ('normal', 'stopped')
@@ -140,12 +138,9 @@ hourly AS (
            coalesce(sum(CASE WHEN r.status = 'stopped' THEN 0
                              ELSE r.value * CASE WHEN p.kind = 'meter' THEN 1 ELSE r.minutes::float8 / 60 END
                         END) FILTER (WHERE r.status IN ('normal', 'stopped')), 0) AS total
-    FROM keys k
-    JOIN {reading} r ON r.point_id = k.point_id
-        AND r.at >= (k.day::timestamp AT TIME ZONE 'Asia/Shanghai')
-        AND r.at < ((k.day + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')
+    FROM ({source}) r
     JOIN {point} p ON p.id = r.point_id
-    GROUP BY r.point_id, r.pollutant, k.day, h
+    GROUP BY r.point_id, r.pollutant, r.day, h
 ),
 channels AS (SELECT DISTINCT point_id, pollutant, day FROM hourly)
 INSERT INTO {rollup} (point_id, pollutant, day, hours)
@@ -157,31 +152,70 @@ LEFT JOIN hourly v ON v.point_id = c.point_id AND v.pollutant = c.pollutant AND 
 GROUP BY c.point_id, c.pollutant, c.day
 ON CONFLICT (point_id, pollutant, day) DO UPDATE SET hours = EXCLUDED.hours
 """
+# The readings of the touched (point, pollutant, day) keys: an index range per key on (point, pollutant, at).
+_TOUCHED = """
+SELECT r.point_id, r.pollutant, k.day, r.at, r.minutes, r.value, r.status
+FROM unnest(%(points)s::bigint[], %(pollutants)s::text[], %(days)s::date[]) AS k(point_id, pollutant, day)
+JOIN {reading} r ON r.point_id = k.point_id AND r.pollutant = k.pollutant
+    AND r.at >= (k.day::timestamp AT TIME ZONE 'Asia/Shanghai')
+    AND r.at < ((k.day + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')
+"""
+# The same from a table of keys (point_id, pollutant, day): the bulk import's written keys.
+_KEYED = """
+SELECT r.point_id, r.pollutant, k.day, r.at, r.minutes, r.value, r.status
+FROM {keys} k
+JOIN {reading} r ON r.point_id = k.point_id AND r.pollutant = k.pollutant
+    AND r.at >= (k.day::timestamp AT TIME ZONE 'Asia/Shanghai')
+    AND r.at < ((k.day + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')
+"""
+_ALL = """
+SELECT r.point_id, r.pollutant, (r.at AT TIME ZONE 'Asia/Shanghai')::date AS day, r.at, r.minutes, r.value, r.status
+FROM {reading} r
+"""
 
 
-def refresh_channel_days(touched: Iterable[tuple[int, dt.date]]) -> int:
-    """Recompute the rollup rows of the (point, local day) pairs an import wrote to, from all the readings of those
-    days (a file may hold part of a day). PostgreSQL only; a no-op elsewhere. Runs in the import's transaction."""
+def _rollup_sql(source: str, keys: str = "") -> str:
+    tables = {
+        "keys": keys,
+        "reading": Reading._meta.db_table,
+        "point": MonitoringPoint._meta.db_table,
+        "rollup": ChannelDay._meta.db_table,
+    }
+    return _ROLLUP.format(source=source.format(**tables), **tables)
+
+
+def refresh_channel_days(touched: Iterable[tuple[int, str, dt.date]]) -> int:
+    """Recompute the rollup rows of the (point, pollutant, local day) keys an import wrote to, from all the readings
+    of those days (a file may hold part of a day). PostgreSQL only; a no-op elsewhere. Runs in the import's
+    transaction."""
     if not uses_rollup():
         return 0
-    pairs = sorted(set(touched))
-    if not pairs:
+    keys = sorted(set(touched))
+    if not keys:
         return 0
-    sql = _REFRESH.format(
-        reading=Reading._meta.db_table, point=MonitoringPoint._meta.db_table, rollup=ChannelDay._meta.db_table
-    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"points": [p for p, _ in pairs], "days": [d for _, d in pairs]})
+        cursor.execute(
+            _rollup_sql(_TOUCHED),
+            {"points": [k[0] for k in keys], "pollutants": [k[1] for k in keys], "days": [k[2] for k in keys]},
+        )
+        return int(cursor.rowcount)
+
+
+def refresh_channel_days_from(keys_table: str) -> int:
+    """`refresh_channel_days` for the keys in a (temporary) table of point_id, pollutant, day."""
+    if not uses_rollup():
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(_rollup_sql(_KEYED, keys_table))
         return int(cursor.rowcount)
 
 
 def rebuild_channel_days() -> int:
-    """The whole rollup from the readings (after a restore, or for data loaded before the rollup existed)."""
+    """The whole rollup from the readings in one set-based pass (after a restore, for data loaded before the rollup
+    existed, or a benchmark fixture)."""
     if not uses_rollup():
         return 0
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT DISTINCT point_id, (at AT TIME ZONE 'Asia/Shanghai')::date FROM {Reading._meta.db_table}"
-        )
-        pairs: list[Any] = cursor.fetchall()
-    return refresh_channel_days(pairs)
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute(_rollup_sql(_ALL))
+        return int(cursor.rowcount)

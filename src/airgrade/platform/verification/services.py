@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,11 +26,13 @@ from airgrade.core.rules.rulebook import default_rulebook
 from airgrade.core.types import Grade
 from airgrade.platform.audit import services as audit
 from airgrade.platform.emergency import services as emergency
-from airgrade.platform.emergency.models import AlertEvent, AlertTask
+from airgrade.platform.emergency.models import AlertEvent, AlertTask, ListEntry
 from airgrade.platform.enterprises.models import EmissionOutlet, Enterprise, Site
 from airgrade.platform.errors import NotFound, ServiceError
 from airgrade.platform.grades import services as grades
 from airgrade.platform.grades.models import Downgrade
+from airgrade.platform.jobs import services as jobs
+from airgrade.platform.jobs.models import Job
 from airgrade.platform.permissions import actor_of, permissions_for, require, require_found, require_role, scoped
 from airgrade.platform.verification import files, series
 from airgrade.platform.verification.models import Case, MonitoringPoint, Reading, TaskVerdict
@@ -160,18 +163,51 @@ def import_readings(
     commit: bool,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
+    max_rows: int = files.MAX_ROWS,
+    step: Callable[[str], None] | None = None,
 ) -> ImportReport:
     """Check a monitoring or electricity file (dry run) or load it (commit): all rows or none. The same file twice
     changes nothing; a value that differs from the stored one for the same point and hour is a correction
-    (counted as changed)."""
+    (counted as changed). On PostgreSQL a clean file goes through the bulk path (`bulk`: column checks, COPY, one
+    upsert); a file with anything to report goes row by row, which names every bad cell. `max_rows`: the pages and
+    the API keep files.MAX_ROWS, the CLI and background jobs pass files.BULK_MAX_ROWS. `step` is told each phase
+    (a background job's progress and cancel check)."""
     require_role(user, "verification.import")
     if kind not in files.COLUMNS:
         raise ServiceError(f"未知的数据类别：{kind}", field="kind")
+    digest = hashlib.sha256(content).hexdigest()
     try:
-        parsed = files.parse_file(kind, file_name, content, date_from=date_from, date_to=date_to)
+        cells = files.read_cells(file_name, content)
+        if not cells:
+            raise ValueError(f"{file_name}：文件为空")
+        if len(cells) - 1 > max_rows:
+            raise ValueError(f"{file_name}：超过 {max_rows} 行，请分文件导入")
     except ValueError as exc:
         raise ServiceError(str(exc), field="file") from None
-    return _load_rows(user, kind, file_name, parsed, commit=commit, digest=hashlib.sha256(content).hexdigest())
+    step = step or (lambda _: None)
+    step("校验")
+    if series.uses_rollup():
+        from airgrade.platform.verification import bulk
+
+        try:
+            return bulk.load(
+                user,
+                kind,
+                file_name,
+                cells,
+                commit=commit,
+                digest=digest,
+                date_from=date_from,
+                date_to=date_to,
+                step=step,
+            )
+        except bulk.NotBulk:
+            step("逐行校验")
+    try:
+        parsed = files.parse_cells(kind, file_name, cells, date_from=date_from, date_to=date_to, max_rows=max_rows)
+    except ValueError as exc:
+        raise ServiceError(str(exc), field="file") from None
+    return _load_rows(user, kind, file_name, parsed, commit=commit, digest=digest, step=step)
 
 
 def import_rows(user: Any, kind: str, rows: list[dict[str, Any]], *, source: str = "数据接口") -> ImportReport:
@@ -193,8 +229,89 @@ def import_rows(user: Any, kind: str, rows: list[dict[str, Any]], *, source: str
     return _load_rows(user, kind, source, parsed, commit=True, digest=digest)
 
 
+READINGS_JOB = "import.verification_readings"
+MAX_JOB_BYTES = 50 * 1024 * 1024  # a job keeps its file in the database (ADR 0004)
+REPORTED_ERRORS = 500
+
+
+def start_readings_import(
+    user: Any,
+    kind: str,
+    file_name: str,
+    data: bytes,
+    *,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    enqueue: bool = True,
+) -> Job:
+    """A large monitoring or electricity file as a background job (ADR 0004): first a dry run (errors by file, row,
+    column and reason), then, from the job's page, the commit of exactly the file that was checked."""
+    require_role(user, "verification.import")
+    if kind not in files.COLUMNS:
+        raise ServiceError(f"未知的数据类别：{kind}", field="kind")
+    if not data:
+        raise ServiceError("请选择要上传的文件", field="file")
+    if len(data) > MAX_JOB_BYTES:
+        raise ServiceError("文件超过 50 MB，请分文件导入", field="file")
+    params = {
+        "commit": False,
+        "kind": kind,
+        "date_from": date_from.isoformat() if date_from else "",
+        "date_to": date_to.isoformat() if date_to else "",
+    }
+    return jobs.start(user, READINGS_JOB, params=params, input_name=file_name[:200], input_data=data, enqueue=enqueue)
+
+
+def _job_report(report: ImportReport) -> dict[str, Any]:
+    """The import report in the shape the job page shows (counts, errors by file, row, column, reason)."""
+    return {
+        "counts": {"new": report.new, "changed": report.changed, "unchanged": report.unchanged, "refused": 0},
+        "rows": report.rows,
+        "sheets": [f"{files.KIND_LABELS[report.kind]}（{report.file_name}）"],
+        "error_total": len(report.errors),
+        "errors": [{"sheet": report.file_name, **error.as_dict()} for error in report.errors[:REPORTED_ERRORS]],
+        "points_created": report.points_created,
+        "committed": report.committed and bool(report.ok),
+        "verification": True,
+    }
+
+
+def run_readings_job(job: Job, progress: jobs.Progress) -> None:
+    """The job handler: the same service as the CLI and the page (`import_readings`, bulk path on PostgreSQL), in
+    one transaction that a cancel rolls back. A commit job reads its dry run's parameters."""
+    params = {**(job.parent.params if job.parent is not None else {}), **job.params}
+    commit = bool(job.params.get("commit"))
+    with transaction.atomic():
+        report = import_readings(
+            job.owner,
+            params.get("kind", ""),
+            job.input_name,
+            bytes(job.input_data or b""),
+            commit=commit,
+            date_from=dt.date.fromisoformat(params["date_from"]) if params.get("date_from") else None,
+            date_to=dt.date.fromisoformat(params["date_to"]) if params.get("date_to") else None,
+            max_rows=files.BULK_MAX_ROWS,
+            step=progress.phase,
+        )
+        progress.errors = len(report.errors)
+        progress.advance(report.rows)
+        progress.check_cancel()  # the last step: a cancel up to here leaves nothing written
+    job.report = _job_report(report)
+    if commit and not report.ok:
+        raise ServiceError(
+            f"文件仍有 {len(report.errors)} 处错误，全部修正后才能导入；本次未写入任何数据", field="file"
+        )
+
+
 def _load_rows(
-    user: Any, kind: str, file_name: str, parsed: files.ParsedFile, *, commit: bool, digest: str
+    user: Any,
+    kind: str,
+    file_name: str,
+    parsed: files.ParsedFile,
+    *,
+    commit: bool,
+    digest: str,
+    step: Callable[[str], None] | None = None,
 ) -> ImportReport:
     report = ImportReport(kind, file_name, rows=len(parsed.rows) + len({e.row for e in parsed.errors if e.row}))
     report.errors.extend(parsed.errors)
@@ -275,6 +392,8 @@ def _load_rows(
     if not commit or (not new_rows and not changed):
         report.committed = commit
         return report
+    if step is not None:
+        step("写入")
     with transaction.atomic():
         for site_id, code in sorted({(key[0], key[1]) for key, _ in new_rows if (key[0], key[1]) not in points}):
             site = site_by_id[site_id]
@@ -314,7 +433,10 @@ def _load_rows(
             corrections, ["minutes", "value", "concentration", "flow", "status"], batch_size=2000
         )
         series.refresh_channel_days(
-            {(points[(key[0], key[1])].pk, key[3].date()) for key in [*(key for key, _ in new_rows), *changed_keys]}
+            {
+                (points[(key[0], key[1])].pk, key[2], key[3].date())
+                for key in [*(key for key, _ in new_rows), *changed_keys]
+            }
         )
         actor = actor_of(user)
         regions = sorted({site_by_id[key[0]].region_id for key in keyed})
@@ -424,11 +546,18 @@ EVIDENCE_ALL, EVIDENCE_SUSPECTED, EVIDENCE_NONE = "all", "suspected", "none"
 
 
 def compute_verdicts(
-    tasks: Sequence[AlertTask], event: AlertEvent, on: core.VerificationRules, *, evidence: str = EVIDENCE_ALL
+    tasks: Sequence[AlertTask],
+    event: AlertEvent,
+    on: core.VerificationRules,
+    *,
+    evidence: str = EVIDENCE_ALL,
+    site_of_entry: dict[int, int] | None = None,
 ) -> list[Computed]:
     """Verdicts for many tasks of one alert: one query per chunk of sites for their hourly series
     (`series.site_series`: the rollup on PostgreSQL), one vectorised pass of the core (`verify_block`) per chunk.
-    Writes nothing. `evidence` says which tasks get their charts (all, the suspected ones, none)."""
+    Writes nothing. `evidence` says which tasks get their charts (all, the suspected ones, none); `site_of_entry`
+    (list entry id → site id) spares loading each task's entry."""
+    sites = site_of_entry or {task.entry_id: task.entry.site_id for task in tasks}
     start, end = event_window(event)
     first_day = start.date() - dt.timedelta(days=on.lookback_days)
     chart_start, chart_end = start - CHART_MARGIN, end + CHART_AFTER
@@ -439,14 +568,14 @@ def compute_verdicts(
     computed: list[Computed] = []
     for begin in range(0, len(tasks), series.SITE_CHUNK):
         chunk = tasks[begin : begin + series.SITE_CHUNK]
-        arrays = series.site_series(sorted({task.entry.site_id for task in chunk}), first_day, days)
+        arrays = series.site_series(sorted({sites[task.entry_id] for task in chunk}), first_day, days)
         keys, labels, kinds, expected, skip, values, owner = [], [], [], [], [], [], []
         for number, task in enumerate(chunk):
             if task.region_id not in excluded:
                 excluded[task.region_id] = excluded_days(event, task.region_id, first_day, end.date())
             drops = core.expected_drops(task.plan, on)
             for key in order:
-                array = arrays.get((task.entry.site_id, key))
+                array = arrays.get((sites[task.entry_id], key))
                 if array is None:
                     continue
                 electricity = key == "electricity"
@@ -460,6 +589,7 @@ def compute_verdicts(
         stacked = np.stack(values) if values else np.zeros((0, days, core.HOURS_PER_DAY))
         block = core.SignalBlock(keys, labels, kinds, expected, skip, first_day, stacked)
         outcome = core.verify_block(block, start, end, on)
+        frame = core.evidence_frame(block, chart_start, chart_end)
         per_task: list[list[int]] = [[] for _ in chunk]
         for index, number in enumerate(owner):
             per_task[number].append(index)
@@ -475,7 +605,7 @@ def compute_verdicts(
                         outcome.results[index].key: {
                             "label_zh": outcome.results[index].label_zh,
                             "unit": "kWh/h" if outcome.results[index].kind is core.SignalKind.ELECTRICITY else "kg/h",
-                            **core.block_evidence(block, index, outcome.results[index], chart_start, chart_end),
+                            **core.block_evidence(block, outcome, index, chart_start, chart_end, frame),
                         }
                         for index in per_task[number]
                     },
@@ -504,6 +634,63 @@ def _store(user: Any, event: AlertEvent, computed: Sequence[Computed]) -> list[T
         )
         for item in computed
     ]
+    if connection.vendor == "postgresql":
+        _copy_verdicts(rows)
+    else:
+        _bulk_verdicts(rows)
+    return _cases(user, event, computed, rows)
+
+
+VERDICT_FIELDS = (
+    "task_id",
+    "event_id",
+    "enterprise_id",
+    "region_id",
+    "verdict",
+    "reason",
+    "details",
+    "evidence",
+    "rules_version",
+    "computed_at",
+    "computed_by_id",
+)
+
+
+def _copy_verdicts(rows: Sequence[TaskVerdict]) -> None:
+    """PostgreSQL: the verdicts by COPY into a staging table and one upsert (a Django bulk upsert sends the JSON of
+    every row inside one array literal, which psycopg escapes character by character)."""
+    table = TaskVerdict._meta.db_table
+    columns = ", ".join(VERDICT_FIELDS)
+    updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in VERDICT_FIELDS if name != "task_id")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS _verdict_stage ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA"
+        )
+        cursor.execute("TRUNCATE _verdict_stage")
+        with cursor.cursor.copy(f"COPY _verdict_stage ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(
+                    (
+                        row.task_id,
+                        row.event_id,
+                        row.enterprise_id,
+                        row.region_id,
+                        row.verdict,
+                        row.reason,
+                        json.dumps(row.details, ensure_ascii=False),
+                        json.dumps(row.evidence, ensure_ascii=False),
+                        row.rules_version,
+                        row.computed_at,
+                        row.computed_by_id,
+                    )
+                )
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM _verdict_stage "
+            f"ON CONFLICT (task_id) DO UPDATE SET {updates}"
+        )
+
+
+def _bulk_verdicts(rows: Sequence[TaskVerdict]) -> None:
     TaskVerdict.objects.bulk_create(
         rows,
         batch_size=1000,
@@ -522,7 +709,11 @@ def _store(user: Any, event: AlertEvent, computed: Sequence[Computed]) -> list[T
             "computed_by",
         ],
     )
-    cases = {case.task_id: case for case in Case.objects.filter(task_id__in=[item.task.pk for item in computed])}
+
+
+def _cases(user: Any, event: AlertEvent, computed: Sequence[Computed], rows: list[TaskVerdict]) -> list[TaskVerdict]:
+    wanted = {item.task.pk for item in computed}
+    cases = {case.task_id: case for case in Case.objects.filter(event=event) if case.task_id in wanted}
     opened: list[Case] = []
     reopened: list[tuple[Case, str]] = []
     withdrawn: list[tuple[Case, str]] = []
@@ -602,8 +793,13 @@ def verify_event(user: Any, event_id: int) -> dict[str, int]:
     start, _ = event_window(event)
     on = rules(start.date())
     counts: dict[str, int] = {verdict.value: 0 for verdict in core.Verdict}
-    tasks = list(scoped(event.tasks.select_related("event", "entry"), actor, enterprise_field="enterprise_id"))
-    computed = compute_verdicts(tasks, event, on, evidence=EVIDENCE_SUSPECTED)
+    tasks = list(
+        scoped(event.tasks.all(), actor, enterprise_field="enterprise_id").only(
+            "id", "event_id", "entry_id", "enterprise_id", "region_id", "plan"
+        )
+    )
+    sites = dict(ListEntry.objects.filter(alert_tasks__event=event).values_list("pk", "site_id"))
+    computed = compute_verdicts(tasks, event, on, evidence=EVIDENCE_SUSPECTED, site_of_entry=sites)
     _store(user, event, computed)
     for item in computed:
         counts[item.result.verdict.value] += 1

@@ -8,6 +8,7 @@ app_name = "verification"
 urlpatterns = [
     path("", views.index, name="index"),
     path("import/", views.import_page, name="import"),
+    path("import/job/", views.import_job, name="import_job"),
     path("alerts/<int:event_id>/", views.alert_page, name="alert"),
     path("alerts/<int:event_id>/run/", views.run, name="run"),
     path("tasks/<int:task_id>/", views.task_page, name="task"),

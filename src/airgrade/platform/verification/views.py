@@ -22,6 +22,7 @@ from airgrade.platform.verification.forms import (
     DecideForm,
     FindingDecideForm,
     ImportForm,
+    JobImportForm,
     PointForm,
     RegisterImportForm,
     RunCrossCheckForm,
@@ -234,7 +235,42 @@ def import_page(request: HttpRequest) -> HttpResponse:
                     status = 400
         else:
             status = 400
-    return render(request, "verification/import.html", {"form": form, "report": report}, status=status)
+    return render(
+        request,
+        "verification/import.html",
+        {"form": form, "job_form": JobImportForm(), "report": report},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def import_job(request: HttpRequest) -> HttpResponse:
+    """A large file as a background job: its dry run first, then the commit from the job's page."""
+    require_role(request.user, "verification.import")
+    form = JobImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(
+            request, "verification/import.html", {"form": ImportForm(), "job_form": form, "report": None}, status=400
+        )
+    upload = form.cleaned_data["file"]
+    try:
+        job = services.start_readings_import(
+            request.user,
+            form.cleaned_data["kind"],
+            upload.name,
+            upload.read(),
+            date_from=form.cleaned_data.get("date_from"),
+            date_to=form.cleaned_data.get("date_to"),
+        )
+    except (AccessDenied, NotFound):
+        raise
+    except ServiceError as exc:
+        form.add_error(None, exc.message)
+        return render(
+            request, "verification/import.html", {"form": ImportForm(), "job_form": form, "report": None}, status=400
+        )
+    return redirect("jobs:detail", job_id=job.pk)
 
 
 # ------------------------------------------------------------------------------------------------ cross-checks
