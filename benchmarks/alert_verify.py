@@ -12,8 +12,8 @@ between runs and fills it once (or with `--refill`), inside PostgreSQL:
   hour) up to 2026-11-30 00:00, by `INSERT … SELECT … generate_series` with the indexes dropped and rebuilt after;
   0.5 % of monitoring hours flagged 数据缺失; a tenth of the enterprises do not cut during the alert;
 - the alert (orange, 2026-11-26 00:00 – 2026-11-29 00:00) issued through `emergency.services.issue_alert` (one task
-  per enterprise), and the verdict rollup built by `verification.series.rebuild_channel_days` (the import keeps it
-  from then on).
+  per enterprise), and the verdict rollup generated from the readings' formula (`fill_rollup`; checked against the
+  readings on a sample of sites every run; the import keeps it from then on).
 
 Then it measures:
 - verify: `verification.services.verify_event` over every task (rollup read, NumPy core, bulk write of verdicts,
