@@ -924,6 +924,20 @@ PAGES: list[Endpoint] = [
     ),
     # gate ledger pages (issue 11)
     Endpoint("GET", "gates/", lambda w: "/gates/", kind="list"),
+    # Logistics parks (SJZ-6): registered by the county or city in its own region; the form lists only its regions.
+    Endpoint("GET", "gates/parks/new/", lambda w: "/gates/parks/new/", kind="list"),
+    Endpoint(
+        "POST",
+        "gates/parks/new/",
+        lambda w: "/gates/parks/new/",
+        lambda w: {
+            "kind": "park",
+            "name": "越权物流园区",
+            "region": w["site"].region_id,
+            "operator": "越权运营公司",
+            "operator_credit_code": w["other_enterprise"].credit_code,
+        },
+    ),
     Endpoint("GET", "gates/sites/<int:site_id>/", lambda w: f"/gates/sites/{w['site'].pk}/"),
     Endpoint(
         "POST",

@@ -114,6 +114,8 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
     # A failed verification is a finding; the county or city confirms it (→ the grade registry's downgrade path:
     # lowest grade and the one-year ban, SJZ-5) or dismisses it, with a reason: never automatic.
     "gates.finding.decide": frozenset({Role.COUNTY, Role.CITY}),
+    # Logistics parks and freight hubs run the same gates (SJZ-6): the county or city registers them.
+    "gates.park.register": frozenset({Role.COUNTY, Role.CITY}),
     # Alert execution verified against independent data (issue 12; REQ H23-6, H21-6, LC-12). Bureaus load online
     # monitoring and electricity data (independent of the enterprise) and run the verdicts; the enterprise sees its
     # own; the county, which keeps its enterprises' records, confirms or dismisses a suspected failure.

@@ -1,6 +1,7 @@
 """Demo gate ledger (issue 11): a 巩义 cement site with two gates, registers of trucks, in-plant vehicles and
 machinery, six months of simulated passages (ingested in bulk through the real service, so the chain is real), and a
-past orange alert during which a few 国四 trucks were let in. Idempotent: a site that has a ledger is left alone."""
+past orange alert during which a few 国四 trucks were let in; and a logistics park (SJZ-6) with one gate and five days
+of records. Idempotent: a site that has a ledger is left alone."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from airgrade.core.gates import VehicleRule, violates
 from airgrade.platform.enterprises.models import Site
 from airgrade.platform.gates import services
 from airgrade.platform.gates import simulate as sim
-from airgrade.platform.gates.models import LedgerHead, Vehicle
+from airgrade.platform.gates.models import LedgerHead, LogisticsPark, Vehicle
 
 DEMO_COUNTY = "410181"  # 巩义
 DAYS = 182
@@ -39,7 +40,7 @@ def demo_site() -> Site | None:
 def load_demo_gates(users: dict[Any, Any], seed: int = 2026) -> dict[str, int]:
     site = demo_site()
     if site is None or LedgerHead.objects.filter(site=site).exists():
-        return {"records": 0}
+        return {"records": _demo_park(users, seed)}
     rng = random.Random(seed)
     trucks = sim.fleet(80, seed)
     _registers(site, trucks, rng)
@@ -80,17 +81,56 @@ def load_demo_gates(users: dict[Any, Any], seed: int = 2026) -> dict[str, int]:
             records = [r for r in records if not drop[0] <= int(str(r["seq"])) <= drop[1]]
         for begin in range(0, len(records), BATCH):
             total += services.ingest(device, records[begin : begin + BATCH], actor="演示门禁").accepted
+    total += _demo_park(users, seed)
     return {"records": total}
 
 
-def _registers(site: Site, trucks: list[sim.Truck], rng: random.Random) -> None:
-    """Registers in bulk: one audit record for the lot (demo data)."""
+PARK_DAYS = 5
+
+
+def _demo_park(users: dict[str, Any], seed: int) -> int:
+    """A logistics park in 巩义 (SJZ-6) registered by the demo city user, with one gate, a truck register and a few
+    days of simulated records: the same ledger page as the cement site, listed as 物流园区."""
+    from airgrade.core.credit_code import make as make_credit_code
+    from airgrade.core.types import Role
+
+    city = users.get(Role.CITY)
+    if city is None or LogisticsPark.objects.exists():
+        return 0
+    park = services.register_park(
+        city,
+        {
+            "kind": "park",
+            "name": "巩义陆港物流园（演示）",
+            "region": DEMO_COUNTY,
+            "operator": "巩义陆港物流有限公司（演示）",
+            "operator_credit_code": make_credit_code(f"91{DEMO_COUNTY}MA0000001"),
+            "address": "巩义市站街镇物流大道 1 号",
+        },
+    )
+    trucks = sim.fleet(40, seed + 7)
+    rng = random.Random(seed + 7)
+    _registers(park.site, trucks, rng, machinery=False)
+    gate = services.create_device_unchecked(park.site, "PARK-N1", "园区北门", actor="演示数据")
+    start = timezone.localdate() - dt.timedelta(days=PARK_DAYS - 1)
+    records = list(sim.passages(trucks, start, PARK_DAYS, PER_DAY, seed + 7, until=timezone.now()))
+    accepted = 0
+    for begin in range(0, len(records), BATCH):
+        accepted += services.ingest(gate, records[begin : begin + BATCH], actor="演示门禁").accepted
+    return accepted
+
+
+def _registers(site: Site, trucks: list[sim.Truck], rng: random.Random, machinery: bool = True) -> None:
+    """Registers in bulk: one audit record for the lot (demo data); a park registers trucks only."""
     rows = [
         Vehicle(site=site, kind="road", plate=t.plate, plate_colour="green" if t.fuel == "electric" else "yellow",
                 vehicle_type="重型半挂牵引车", fuel=t.fuel, stage=t.stage, evidence="随车清单、行驶证已上传",
                 owner=rng.choice(("巩义顺达物流", "郑州华运车队", "自有车队")))
         for t in trucks
     ]  # fmt: skip
+    if not machinery:
+        services.load_registers_unchecked(site, rows, "演示数据")
+        return
     rows += [
         Vehicle(site=site, kind="inplant", plate=plate, vehicle_type=kind, fuel=fuel, stage=stage, owner="自有车队")
         for plate, stage, fuel, kind in INPLANT

@@ -70,6 +70,15 @@ class FindingForm(forms.Form):
     reason = forms.CharField(label="处理意见", max_length=2000)
 
 
+class ParkForm(forms.Form):
+    kind = forms.CharField(label="类别", max_length=8)
+    name = forms.CharField(label="名称", max_length=200)
+    region = forms.CharField(label="所在区划", max_length=6)
+    operator = forms.CharField(label="运营单位", max_length=200)
+    operator_credit_code = forms.CharField(label="运营单位统一社会信用代码", max_length=18)
+    address = forms.CharField(label="地址", max_length=255, required=False)
+
+
 def cleaned(form: forms.Form) -> dict[str, Any]:
     """The form's data, or a ServiceError naming the first field that is wrong (shown as a message)."""
     if form.is_valid():

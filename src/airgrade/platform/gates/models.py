@@ -312,3 +312,25 @@ class InspectionSample(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+
+
+class LogisticsPark(models.Model):
+    """A logistics park or freight hub (REQ SJZ-6): not a graded enterprise, but it runs the same registers, gates and
+    ledger. It is a site of its operating company (the ledger machinery is per site); no industry is assigned to it,
+    so nothing grades it; the gate pages label it 物流园区 / 货运枢纽."""
+
+    class Kind(models.TextChoices):
+        PARK = "park", "物流园区"
+        HUB = "hub", "货运枢纽"
+
+    site = models.OneToOneField("enterprises.Site", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    kind = models.CharField("类别", max_length=8, choices=Kind.choices)
+    operator = models.CharField("运营单位", max_length=200)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "物流园区/货运枢纽"
+        verbose_name_plural = "物流园区/货运枢纽"

@@ -23,13 +23,14 @@ from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from airgrade.core import gates as core
-from airgrade.core.access import Target, home_target
+from airgrade.core.access import Target, decide, home_target
 from airgrade.core.hashchain import GENESIS
 from airgrade.core.rules.rulebook import default_rulebook
 from airgrade.core.rules.schema import GateLedgerEntry
 from airgrade.core.types import EmissionStage
 from airgrade.platform.audit import services as audit
-from airgrade.platform.enterprises.models import Site
+from airgrade.platform.enterprises import services as registry
+from airgrade.platform.enterprises.models import Enterprise, Site
 from airgrade.platform.errors import NotFound, ServiceError
 from airgrade.platform.gates.models import (
     DailyCount,
@@ -39,6 +40,7 @@ from airgrade.platform.gates.models import (
     LedgerCheck,
     LedgerFinding,
     LedgerHead,
+    LogisticsPark,
     Passage,
     PassageArchive,
     Vehicle,
@@ -74,6 +76,65 @@ def get_site(user: Any, site_id: int, action: str = "gates.view") -> Site:
 def visible_sites(user: Any) -> QuerySet[Site]:
     actor = require(user, "gates.view", home_target(actor_of(user)))
     return scoped(Site.objects.select_related("enterprise", "region"), actor, "region", "enterprise_id")
+
+
+# ------------------------------------------------------------------------------------------------ logistics parks
+
+
+def park_of(site: Site) -> LogisticsPark | None:
+    return LogisticsPark.objects.filter(site=site).first()
+
+
+def park_labels(site_ids: Iterable[int]) -> dict[int, str]:
+    """物流园区 / 货运枢纽 per site id, for the sites that are parks (the others are graded enterprises' sites)."""
+    return {park.site_id: park.get_kind_display() for park in LogisticsPark.objects.filter(site_id__in=list(site_ids))}
+
+
+def register_park(user: Any, data: dict[str, Any]) -> LogisticsPark:
+    """Register a logistics park or freight hub (REQ SJZ-6) in the caller's region: its operating company (found by
+    its unified social credit code, or registered) gets a site for the park, with no industry, so the park runs the
+    same registers, gates and ledger as an enterprise's site and is never graded."""
+    require_role(user, "gates.park.register")
+    kind = str(data.get("kind") or "")
+    if kind not in LogisticsPark.Kind.values:
+        raise ServiceError("请选择类别：物流园区或货运枢纽", field="kind")
+    name = str(data.get("name") or "").strip()
+    operator = str(data.get("operator") or "").strip()
+    if not name:
+        raise ServiceError("名称不能为空", field="name")
+    if not operator:
+        raise ServiceError("运营单位不能为空", field="operator")
+    region = str(data.get("region") or "").strip()
+    if not region:
+        raise ServiceError("请选择所在区划", field="region")
+    require(user, "gates.park.register", Target(region_code=region))
+    code = str(data.get("operator_credit_code") or "").strip().upper()
+    with transaction.atomic():
+        enterprise = Enterprise.objects.filter(credit_code=code).first()
+        if enterprise is None:
+            enterprise = registry.create_enterprise(
+                user,
+                {"credit_code": code, "name": operator, "region": region, "address": data.get("address") or ""},
+                reason=f"登记{LogisticsPark.Kind(kind).label}“{name}”的运营单位",
+            )
+        elif not decide(actor_of(user), "gates.view", Target(region_code=enterprise.region_id)):
+            raise ServiceError("该信用代码的企业不在本账号管辖范围内", field="operator_credit_code")
+        site = registry.add_site(
+            user,
+            enterprise.pk,
+            {"name": name, "region": region, "address": data.get("address") or ""},
+            reason=f"{LogisticsPark.Kind(kind).label}（门禁台账，REQ SJZ-6）",
+        )
+        park = LogisticsPark.objects.create(site=site, kind=kind, operator=operator, registered_by=user)
+        audit.record(
+            actor=user,
+            action="gates.park.register",
+            obj=park,
+            object_label=f"{park.get_kind_display()} {name}",
+            region_code=site.region_id,
+            after={"kind": kind, "name": name, "operator": operator, "site": site.pk},
+        )
+    return park
 
 
 # ------------------------------------------------------------------------------------------------ registers

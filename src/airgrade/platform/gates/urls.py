@@ -7,6 +7,7 @@ from airgrade.platform.gates import views
 app_name = "gates"
 urlpatterns = [
     path("", views.site_list, name="list"),
+    path("parks/new/", views.park_new, name="park_new"),
     path("sites/<int:site_id>/", views.site_detail, name="site"),
     path("sites/<int:site_id>/act/", views.site_act, name="act"),
     path("sites/<int:site_id>/alerts/<int:event_id>/", views.alert_check, name="alert"),

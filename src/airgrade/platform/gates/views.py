@@ -8,12 +8,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from airgrade.core.access import Target
 from airgrade.core.gates import FUEL_LABELS, Flag, Fuel, VehicleKind
 from airgrade.core.gates import completeness as core_completeness
 from airgrade.core.regions import contains
@@ -29,10 +30,12 @@ from airgrade.platform.gates.models import (
     LedgerCheck,
     LedgerFinding,
     LedgerHead,
+    LogisticsPark,
     Passage,
 )
 from airgrade.platform.pages import paginate, query_date
-from airgrade.platform.permissions import permissions_for
+from airgrade.platform.permissions import permissions_for, require, require_role, within
+from airgrade.platform.regions.models import Region
 
 FLAG_LABELS = {flag.value: flag.label_zh for flag in Flag}
 KIND_LABELS = {kind.value: kind.label_zh for kind in VehicleKind}
@@ -52,7 +55,10 @@ def _period(request: HttpRequest) -> tuple[dt.date, dt.date, str]:
 @login_required
 def site_list(request: HttpRequest) -> HttpResponse:
     """Gated sites in the caller's scope: ledger size, last record, clean share over the last 180 days."""
-    sites = services.visible_sites(request.user).filter(pk__in=LedgerHead.objects.values("site_id"))
+    # Sites with a ledger, and every logistics park or freight hub (SJZ-6) even before its first record.
+    sites = services.visible_sites(request.user).filter(
+        Q(pk__in=LedgerHead.objects.values("site_id")) | Q(pk__in=LogisticsPark.objects.values("site_id"))
+    )
     listing = paginate(request, sites.order_by("region_id", "enterprise__name", "id"))
     page_sites = list(listing["page"])
     today = timezone.localdate()
@@ -75,9 +81,11 @@ def site_list(request: HttpRequest) -> HttpResponse:
     last_checks: dict[int, LedgerCheck] = {}
     for check in LedgerCheck.objects.filter(site_id__in=ids).order_by("site_id", "-at"):
         last_checks.setdefault(check.site_id, check)
+    parks = services.park_labels(ids)
     rows = [
         {
             "site": site,
+            "park": parks.get(site.pk, ""),
             "records": heads.get(site.pk, 0),
             "latest": latest.get(site.pk),
             "share": round(100 * cleans.get(site.pk, 0) / totals[site.pk], 1) if totals.get(site.pk) else None,
@@ -87,7 +95,38 @@ def site_list(request: HttpRequest) -> HttpResponse:
         for site in page_sites
     ]
     goal = entry.completeness_goal.percent
-    return render(request, "gates/list.html", {"rows": rows, "goal": goal, **listing})
+    may_register = "gates.park.register" in permissions_for(request.user)
+    return render(request, "gates/list.html", {"rows": rows, "goal": goal, "may_register": may_register, **listing})
+
+
+@login_required
+def park_new(request: HttpRequest) -> HttpResponse:
+    """Register a logistics park or freight hub (SJZ-6): county or city, in its own region."""
+    actor = require_role(request.user, "gates.park.register")
+    regions = Region.objects.filter(within(actor.region_code or "", "code"), level="county").order_by("code")
+    typed: dict[str, Any] = {}
+    error = ""
+    if request.method == "POST":
+        form = forms.ParkForm(request.POST)
+        typed = {key: form.data.get(key, "") for key in form.base_fields}
+        if typed["region"]:
+            # A region outside the caller's own is refused before any other check (as one that does not exist).
+            require(request.user, "gates.park.register", Target(region_code=str(typed["region"])))
+        try:
+            park = services.register_park(request.user, forms.cleaned(form))
+        except (AccessDenied, NotFound):
+            raise
+        except ServiceError as exc:
+            error = exc.message
+        else:
+            messages.success(request, f"已登记{park.get_kind_display()}“{park.site.name}”；请登记门禁设备和车辆")
+            return redirect("gates:site", site_id=park.site_id)
+    return render(
+        request,
+        "gates/park_new.html",
+        {"regions": regions, "kinds": LogisticsPark.Kind.choices, "typed": typed, "error": error},
+        status=400 if error else 200,
+    )
 
 
 def _chart(figures: dict[str, Any]) -> dict[str, Any]:
@@ -116,6 +155,7 @@ def site_detail(request: HttpRequest, site_id: int) -> HttpResponse:
         "gates/site.html",
         {
             "site": site,
+            "park": services.park_of(site),
             "allowed": allowed,
             "start": start,
             "end": end,
