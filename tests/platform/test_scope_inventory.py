@@ -974,7 +974,7 @@ PAGES: list[Endpoint] = [
         "POST",
         "verification/import/job/",
         lambda w: "/verification/import/job/",
-        lambda w: {"kind": "monitoring"},
+        lambda w: {"job-kind": "monitoring"},
         also_refused=frozenset({400}),
     ),
     Endpoint(

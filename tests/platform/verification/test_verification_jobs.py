@@ -36,7 +36,7 @@ def test_upload_page_dry_run_commit_and_errors(users: dict[str, Any]) -> None:
     page = county.get("/verification/import/").content.decode()
     assert "大文件后台导入" in page and "start-import-job" in page
     response = county.post(
-        "/verification/import/job/", {"kind": "monitoring", "file": SimpleUploadedFile("监测.csv", content)}
+        "/verification/import/job/", {"job-kind": "monitoring", "job-file": SimpleUploadedFile("监测.csv", content)}
     )
     assert response.status_code == 302
     dry = Job.objects.get(kind=services.READINGS_JOB)
@@ -59,7 +59,9 @@ def test_upload_page_dry_run_commit_and_errors(users: dict[str, Any]) -> None:
     bad = (
         f"统一社会信用代码,排放口编号,监测时间,污染物,排放速率\n{users['own_enterprise'].credit_code},DA1,昨天,SO2,-1\n"
     )
-    county.post("/verification/import/job/", {"kind": "monitoring", "file": SimpleUploadedFile("x.csv", bad.encode())})
+    county.post(
+        "/verification/import/job/", {"job-kind": "monitoring", "job-file": SimpleUploadedFile("x.csv", bad.encode())}
+    )
     _work()
     refused = Job.objects.filter(kind=services.READINGS_JOB).latest("pk")
     assert (
@@ -67,7 +69,7 @@ def test_upload_page_dry_run_commit_and_errors(users: dict[str, Any]) -> None:
         and "commit-import" not in county.get(f"/jobs/{refused.pk}/").content.decode()
     )
     assert {error["reason"][:6] for error in refused.report["errors"]} >= {"无法识别的时"}
-    assert county.post("/verification/import/job/", {"kind": "monitoring"}).status_code == 400
+    assert county.post("/verification/import/job/", {"job-kind": "monitoring"}).status_code == 400
 
 
 def test_a_cancelled_job_writes_nothing(users: dict[str, Any]) -> None:

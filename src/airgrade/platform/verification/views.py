@@ -238,7 +238,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "verification/import.html",
-        {"form": form, "job_form": JobImportForm(), "report": report},
+        {"form": form, "job_form": JobImportForm(prefix="job"), "report": report},
         status=status,
     )
 
@@ -248,7 +248,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
 def import_job(request: HttpRequest) -> HttpResponse:
     """A large file as a background job: its dry run first, then the commit from the job's page."""
     require_role(request.user, "verification.import")
-    form = JobImportForm(request.POST, request.FILES)
+    form = JobImportForm(request.POST, request.FILES, prefix="job")
     if not form.is_valid():
         return render(
             request, "verification/import.html", {"form": ImportForm(), "job_form": form, "report": None}, status=400
