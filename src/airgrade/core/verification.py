@@ -498,16 +498,13 @@ class SignalBlock:
 
 @dataclass(frozen=True)
 class BlockResult:
-    """The batch path's results, one per signal of the block, and the baseline bands the evidence charts need."""
+    """The batch path's results, one per signal of the block, and the baseline bands the evidence charts need (the
+    results' `baseline.profile/low/high` are left empty on this path: these arrays hold them)."""
 
     results: tuple[SignalResult, ...]
     profile: np.ndarray  # (signals, 24) mean over the baseline days, NaN where none
     low: np.ndarray
     high: np.ndarray
-
-
-def _optional(values: np.ndarray) -> tuple[float | None, ...]:
-    return tuple(None if value != value else value for value in values.tolist())
 
 
 def _chosen_days(valid_days: np.ndarray, block: SignalBlock, first_alert_day: dt.date, rules: VerificationRules) -> Any:
@@ -604,12 +601,9 @@ def verify_block(
         row = profile[i]
         known = row[~np.isnan(row)]
         baseline_days = tuple(block.first_day + dt.timedelta(days=int(d)) for d in np.flatnonzero(chosen[i]))
+        # The band per hour of day stays in the BlockResult's arrays (block_evidence reads them there).
         base_result = Baseline(
-            days=baseline_days,
-            profile=_optional(row),
-            low=_optional(low[i]),
-            high=_optional(high[i]),
-            level=float(known.mean()) if known.size else None,
+            days=baseline_days, profile=(), low=(), high=(), level=float(known.mean()) if known.size else None
         )
         results.append(
             SignalResult(
