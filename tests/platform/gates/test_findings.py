@@ -68,6 +68,20 @@ def test_a_failed_verification_is_a_finding_once(tampered: dict[str, Any]) -> No
     assert grades.grade_on(site, "cement", grades.today()).grade == "C"
 
 
+def test_a_decided_finding_is_not_recorded_again_by_the_next_check(tampered: dict[str, Any]) -> None:
+    site = tampered["site"]
+    services.record_check(tampered["county"], site.pk)
+    [finding] = services.open_findings(site)
+    services.decide_finding(tampered["county"], finding.pk, confirm=False, reason="设备断电，有供电公司证明")
+    services.record_check(tampered["city"], site.pk)  # the same gap and edit, already decided
+    assert services.open_findings(site).count() == 0
+    assert LedgerFinding.objects.filter(site=site).count() == 1
+    # A new problem is a new finding.
+    Passage.objects.filter(site=site, position=3).update(plate="豫A00000")
+    services.record_check(tampered["city"], site.pk)
+    assert services.open_findings(site).count() == 1
+
+
 def test_confirming_downgrades_to_the_lowest_grade_and_bans_for_a_year(tampered: dict[str, Any]) -> None:
     site = tampered["site"]
     services.record_check(tampered["county"], site.pk)

@@ -971,11 +971,12 @@ def _save_check(user: Any, site: Site, report: LedgerReport) -> LedgerCheck:
 
 def _record_finding(user: Any, site: Site, check: LedgerCheck, report: LedgerReport) -> LedgerFinding | None:
     """A failed verification becomes a finding awaiting the county's or city's decision (REQ SJZ-5); the same
-    problems found again while a finding on them is open add none."""
+    problems found again add none, whether their finding is open or already decided (a dismissed gap is not put
+    back in the queue by the next check, a confirmed one is not punished twice)."""
     signature = hashlib.sha256(
         json.dumps([[p.kind, p.message] for p in report.problems], ensure_ascii=False).encode()
     ).hexdigest()
-    if LedgerFinding.objects.filter(site=site, status=LedgerFinding.Status.OPEN, signature=signature).exists():
+    if LedgerFinding.objects.filter(site=site, signature=signature).exists():
         return None
     problems = "；".join(p.message for p in report.problems[:5])
     more = f"等 {len(report.problems)} 处" if len(report.problems) > 5 else f"共 {len(report.problems)} 处"
