@@ -129,6 +129,10 @@ def test_interface_switches_to_english_and_back(users: dict[str, Any]) -> None:
     assert response.status_code == 302
     page = client.get("/enterprises/").content.decode()
     assert "Enterprise registry" in page and '<html lang="en">' in page
+    # The header's menus are in the catalogue too.
+    assert (
+        "Grading" in page and "Emergency reduction" in page and "Data and system" in page and "Emergency lists" in page
+    )
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     assert "企业档案" in client.get("/enterprises/").content.decode()
 
