@@ -309,10 +309,11 @@ def record_grade(
             after=audit.snapshot(previous, ["valid_until"]),
             reason=reason,
         )
-    record = GradeRecord.objects.create(
-        enterprise_id=site.enterprise_id,
+    return _append_record(
+        actor,
+        "grade.record",
+        reason,
         site=site,
-        region_id=site.region_id,
         industry_code=industry_code,
         grade=grade.value,
         valid_from=valid_from,
@@ -321,15 +322,25 @@ def record_grade(
         campaign=campaign,
         rules_version=rules_version,
         reason=reason,
+    )
+
+
+def _append_record(actor: Any, action: str, audit_reason: str, *, site: Site, **fields: Any) -> GradeRecord:
+    """Create a grade record of `site` and audit it as `action` (the record's own fields in `fields`)."""
+    record = GradeRecord.objects.create(
+        enterprise_id=site.enterprise_id,
+        site=site,
+        region_id=site.region_id,
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        **fields,
     )
     audit.record(
         actor=actor,
-        action="grade.record",
+        action=action,
         obj=record,
         region_code=site.region_id,
         after=audit.snapshot(record),
-        reason=reason,
+        reason=audit_reason,
     )
     return record
 
@@ -393,27 +404,18 @@ def record_historical_grade(
     refusal = history_refusal(site, industry_code, grade, valid_from, valid_until)
     if refusal:
         raise ServiceError(refusal, field="grade")
-    record = GradeRecord.objects.create(
-        enterprise_id=site.enterprise_id,
+    return _append_record(
+        actor,
+        "grade.history",
+        reason,
         site=site,
-        region_id=site.region_id,
         industry_code=industry_code,
         grade=grade.value,
         valid_from=valid_from,
         valid_until=valid_until,
         source=GradeRecord.Source.HISTORY,
         reason=f"依据{document.strip()}（{published_on} 发布）",
-        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    audit.record(
-        actor=actor,
-        action="grade.history",
-        obj=record,
-        region_code=site.region_id,
-        after=audit.snapshot(record),
-        reason=reason,
-    )
-    return record
 
 
 # ---------------------------------------------------------------- dynamic management
