@@ -101,7 +101,8 @@ def test_every_role_does_its_part_in_the_browser(page: Any, users: dict[str, Any
 
     # Enterprise: declares B for cement, types its facts (a typo first), signs, generates the report, submits.
     journey.sign_in("ent")
-    page.click("text=绩效分级申报")
+    page.click("nav >> text=分级管理")  # the header groups pages into menus
+    page.click("nav >> text=绩效分级申报")
     page.click("#new-declaration")
     page.select_option("#campaign", str(campaign.pk))
     page.select_option("#grade_cement", "B")
@@ -139,7 +140,8 @@ def test_every_role_does_its_part_in_the_browser(page: Any, users: dict[str, Any
 
     # County: the facts next to the engine's grade; accepts, opens the check and assigns the expert.
     journey.sign_in("county")
-    page.click("text=绩效分级申报")
+    page.click("nav >> text=分级管理")  # the header groups pages into menus
+    page.click("nav >> text=绩效分级申报")
     page.click(f"#work-queue >> text={declaration.number}")
     review = page.locator(".review-item").inner_text()
     assert "窑尾/窑头颗粒物排放浓度" in review and "15 mg/m³" in review and "暂定值" in review

@@ -17,7 +17,8 @@ def test_county_reviewer_edits_a_line_and_sees_the_audit_entry(
 ) -> None:
     login("county")
     assert "县级审核工作台" in page.content()
-    page.click("text=企业档案")
+    page.click("nav >> text=分级管理")  # the header groups pages into menus
+    page.click("nav >> text=企业档案")
     page.fill("#q", "本县")
     page.click("button:has-text('查询')")
     rows = page.locator("#enterprise-table tbody tr")

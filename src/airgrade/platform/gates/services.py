@@ -123,7 +123,7 @@ def register_park(user: Any, data: dict[str, Any]) -> LogisticsPark:
             user,
             enterprise.pk,
             {"name": name, "region": region, "address": data.get("address") or ""},
-            reason=f"{LogisticsPark.Kind(kind).label}（门禁台账，REQ SJZ-6）",
+            reason=f"登记{LogisticsPark.Kind(kind).label}（门禁台账）",  # REQ SJZ-6; audit reasons are shown to people
         )
         park = LogisticsPark.objects.create(site=site, kind=kind, operator=operator, registered_by=user)
         audit.record(
