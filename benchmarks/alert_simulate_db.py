@@ -22,7 +22,7 @@ import subprocess
 import sys
 import time
 
-from pg_fixture import copy_rows, kept_postgres
+from pg_fixture import copy_registry_and_list, kept_postgres
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/airgrade_bench_alert_db"
 YEAR = 2026
@@ -106,40 +106,7 @@ def fill(entries: int, lines: int) -> None:
             )  # fmt: skip
     with connection.cursor() as django_cursor:
         cursor = django_cursor.cursor if hasattr(django_cursor, "cursor") else django_cursor
-        for extra in ("address", "contact_name", "contact_phone"):
-            django_cursor.execute(f"ALTER TABLE enterprises_enterprise ALTER COLUMN {extra} SET DEFAULT ''")
-        django_cursor.execute("ALTER TABLE enterprises_site ALTER COLUMN address SET DEFAULT ''")
-        copy_rows(
-            cursor,
-            "enterprises_enterprise",
-            ("id", "credit_code", "name", "region_id", "status", "created_at", "updated_at"),
-            enterprise_rows,
-        )
-        copy_rows(cursor, "enterprises_site", ("id", "enterprise_id", "name", "region_id"), site_rows)
-        copy_rows(
-            cursor,
-            "emergency_listentry",
-            (
-                "id", "site_id", "enterprise_id", "region_id", "year", "in_industrial_park", "transport_mode",
-                "guarantee_note", "guarantee_category", "guarantee_task", "guaranteed_daily_output",
-                "normal_daily_output", "guarantee_status", "small_micro_status", "small_micro_opinion",
-                "proposals", "created_at", "updated_at", "annual_output", "output_unit",
-            ),
-            entry_rows,
-        )  # fmt: skip
-        copy_rows(
-            cursor, "emergency_listindustry", ("entry_id", "industry_code", "grade", "grade_source"), industry_rows
-        )
-        copy_rows(
-            cursor,
-            "emergency_listline",
-            (
-                "entry_id", "key", "name", "industry_code", "kind", "status", "capacity_unit", "eia_capacity",
-                "permit_capacity", "actual_output", "so2_t_per_day", "nox_t_per_day", "pm_t_per_day",
-                "vocs_t_per_day", "non_interruptible", "key_parameters",
-            ),
-            line_rows,
-        )  # fmt: skip
+        copy_registry_and_list(django_cursor, cursor, enterprise_rows, site_rows, entry_rows, industry_rows, line_rows)
         for table in ("enterprises_enterprise", "enterprises_site", "emergency_listentry"):
             django_cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"

@@ -10,6 +10,7 @@ import io
 import os
 import resource
 import sys
+from typing import Any
 
 
 def peak_mib() -> float:
@@ -79,3 +80,48 @@ def copy_rows(cursor: object, table: str, columns: tuple[str, ...], rows: list[t
         buffer.write("\t".join("\\N" if value is None else str(value) for value in row) + "\n")
     with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
         copy.write(buffer.getvalue())
+
+
+def copy_registry_and_list(
+    django_cursor: Any,
+    cursor: Any,
+    enterprise_rows: list[tuple[object, ...]],
+    site_rows: list[tuple[object, ...]],
+    entry_rows: list[tuple[object, ...]],
+    industry_rows: list[tuple[object, ...]],
+    line_rows: list[tuple[object, ...]],
+) -> None:
+    """COPY a fixture's enterprises, sites and emergency-list entries (industries, lines) in one go; the columns the
+    fixture leaves out get empty-text defaults first (the registry's optional text columns are NOT NULL)."""
+    for extra in ("address", "contact_name", "contact_phone"):
+        django_cursor.execute(f"ALTER TABLE enterprises_enterprise ALTER COLUMN {extra} SET DEFAULT ''")
+    django_cursor.execute("ALTER TABLE enterprises_site ALTER COLUMN address SET DEFAULT ''")
+    copy_rows(
+        cursor,
+        "enterprises_enterprise",
+        ("id", "credit_code", "name", "region_id", "status", "created_at", "updated_at"),
+        enterprise_rows,
+    )
+    copy_rows(cursor, "enterprises_site", ("id", "enterprise_id", "name", "region_id"), site_rows)
+    copy_rows(
+        cursor,
+        "emergency_listentry",
+        (
+            "id", "site_id", "enterprise_id", "region_id", "year", "in_industrial_park", "transport_mode",
+            "guarantee_note", "guarantee_category", "guarantee_task", "guaranteed_daily_output",
+            "normal_daily_output", "guarantee_status", "small_micro_status", "small_micro_opinion",
+            "proposals", "created_at", "updated_at", "annual_output", "output_unit",
+        ),
+        entry_rows,
+    )  # fmt: skip
+    copy_rows(cursor, "emergency_listindustry", ("entry_id", "industry_code", "grade", "grade_source"), industry_rows)
+    copy_rows(
+        cursor,
+        "emergency_listline",
+        (
+            "entry_id", "key", "name", "industry_code", "kind", "status", "capacity_unit", "eia_capacity",
+            "permit_capacity", "actual_output", "so2_t_per_day", "nox_t_per_day", "pm_t_per_day",
+            "vocs_t_per_day", "non_interruptible", "key_parameters",
+        ),
+        line_rows,
+    )  # fmt: skip

@@ -26,9 +26,7 @@ from django.db import connection, transaction
 
 from airgrade.core.errors import AirgradeError
 from airgrade.core.verification import HOURS_PER_DAY, MINUTES_PER_HOUR, ReadingStatus
-from airgrade.platform.audit import services as audit
 from airgrade.platform.enterprises.models import EmissionOutlet
-from airgrade.platform.permissions import actor_of
 from airgrade.platform.verification import files, series
 from airgrade.platform.verification.models import ChannelDay, MonitoringPoint, Reading
 
@@ -268,23 +266,8 @@ def load(
         if inserted or updated:
             series.refresh_channel_days_from(KEYS)
         if report.new or report.changed:
-            actor = actor_of(user)
-            regions = sorted({site.region_id for site in site_by_id.values()})
-            audit.record(
-                actor=user,
-                action="verification.import",
-                object_type="verification.reading",
-                object_label=f"{files.KIND_LABELS[kind]} {file_name}",
-                region_code=regions[0] if len(regions) == 1 else (actor.region_code or ""),
-                after={
-                    "kind": kind,
-                    "file": file_name,
-                    "sha256": digest,
-                    "new": report.new,
-                    "changed": report.changed,
-                    "unchanged": report.unchanged,
-                    "sites": len(site_by_id),
-                },
+            services._record_import(
+                user, report, digest, {site.region_id for site in site_by_id.values()}, len(site_by_id)
             )
     report.committed = True
     return report

@@ -438,26 +438,31 @@ def _load_rows(
                 for key in [*(key for key, _ in new_rows), *changed_keys]
             }
         )
-        actor = actor_of(user)
-        regions = sorted({site_by_id[key[0]].region_id for key in keyed})
-        audit.record(
-            actor=user,
-            action="verification.import",
-            object_type="verification.reading",
-            object_label=f"{files.KIND_LABELS[kind]} {file_name}",
-            region_code=regions[0] if len(regions) == 1 else (actor.region_code or ""),
-            after={
-                "kind": kind,
-                "file": file_name,
-                "sha256": digest,
-                "new": report.new,
-                "changed": report.changed,
-                "unchanged": report.unchanged,
-                "sites": len(site_by_id),
-            },
-        )
+        _record_import(user, report, digest, {site_by_id[key[0]].region_id for key in keyed}, len(site_by_id))
     report.committed = True
     return report
+
+
+def _record_import(user: Any, report: ImportReport, digest: str, region_codes: set[str], site_count: int) -> None:
+    """The audit record of a committed readings import (row-by-row and bulk paths alike): the file, its SHA-256 and
+    the counts; the region is the one region the file touched, else the importer's own."""
+    regions = sorted(region_codes)
+    audit.record(
+        actor=user,
+        action="verification.import",
+        object_type="verification.reading",
+        object_label=f"{files.KIND_LABELS[report.kind]} {report.file_name}",
+        region_code=regions[0] if len(regions) == 1 else (actor_of(user).region_code or ""),
+        after={
+            "kind": report.kind,
+            "file": report.file_name,
+            "sha256": digest,
+            "new": report.new,
+            "changed": report.changed,
+            "unchanged": report.unchanged,
+            "sites": site_count,
+        },
+    )
 
 
 # ------------------------------------------------------------------------------------------------ verdicts
