@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pg_fixture import fresh_postgres, peak_mib
+from pg_fixture import fresh_postgres, peak_mib, server_settings
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/airgrade_gates_bench"
 END = dt.date(2026, 11, 30)
@@ -106,9 +106,36 @@ def _bulk_worker(args: tuple[int, int, int]) -> tuple[int, float]:
     return accepted, time.perf_counter() - t0
 
 
+def _api_worker(token: str, seed: int, count: int, barrier: Any, results: Any) -> None:
+    """One device posting its batches of 500 through Django's full request stack, in its own process and
+    connection; it builds its bodies first, then waits for the others so the devices post at the same time."""
+    from django.db import connections
+    from django.test import Client
+
+    connections.close_all()
+    records = _records(seed, count, per_day=max(2, count // 182 + 2))
+    bodies = [json.dumps({"records": records[i : i + 500]}, ensure_ascii=False) for i in range(0, len(records), 500)]
+    client = Client()
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    barrier.wait()
+    t0 = time.perf_counter()
+    accepted = 0
+    for body in bodies:
+        answer = client.post("/api/gates/ingest", body, content_type="application/json", **auth)
+        if answer.status_code != 200:
+            results.put((0, 0.0, f"refused: {answer.status_code} {answer.content[:200]!r}"))
+            return
+        accepted += answer.json()["accepted"]
+    results.put((accepted, time.perf_counter() - t0, ""))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--api-records", type=int, default=100_000)
+    parser.add_argument(
+        "--api-devices", type=int, default=2, help="devices of different sites posting at once (0: none)"
+    )
+    parser.add_argument("--api-device-records", type=int, default=60_000)
     parser.add_argument("--bulk-records", type=int, default=1_000_000)
     parser.add_argument("--bulk-sites", type=int, default=2, help="sites ingested in parallel processes (0: none)")
     parser.add_argument("--bulk-site-records", type=int, default=250_000)
@@ -126,7 +153,7 @@ def main() -> int:
     from airgrade.platform.gates import services
     from airgrade.platform.gates.models import Vehicle
 
-    print(f"load average at start (1, 5, 15 min): {load()}")
+    print(f"load average at start (1, 5, 15 min): {load()}; {server_settings()}")
     clerk = User.objects.create(username="bench-province", role=Role.PROVINCE.value, region_id="410000")
     county = User.objects.create(username="bench-county", role=Role.COUNTY.value, region_id="410181")
     trucks = _trucks()
@@ -175,6 +202,36 @@ def main() -> int:
           f"{api_records / api_seconds:,.0f} records/s; batch p50 {statistics.median(latencies) * 1000:.0f} ms, "
           f"max {max(latencies) * 1000:.0f} ms; {api_cpu}; a replayed batch {replay_ms:.0f} ms (nothing written); "
           f"load {load()}")  # fmt: skip
+
+    # ---------------------------------------------------------------- API path, devices of several sites at once
+    if args.api_devices:
+        tokens = []
+        for number in range(args.api_devices):
+            site = new_site(20 + number)
+            tokens.append(services.register_device(county, site.pk, {"code": f"API-P{number}", "entrance": "东门"})[1])
+        # The URL conf and the rule book were loaded by the single-device run above; the forked workers share them.
+        connections.close_all()
+        context = multiprocessing.get_context("fork")
+        barrier, results = context.Barrier(args.api_devices), context.Queue()
+        workers = [
+            context.Process(target=_api_worker, args=(token, 200 + n, args.api_device_records, barrier, results))
+            for n, token in enumerate(tokens)
+        ]
+        for worker in workers:
+            worker.start()
+        outcomes = [results.get() for _ in workers]
+        for worker in workers:
+            worker.join()
+        refused = [text for _, _, text in outcomes if text]
+        if refused:
+            print("API refused a batch:", refused[0], file=sys.stderr)
+            return 1
+        accepted = sum(n for n, _, _ in outcomes)
+        slowest = max(seconds for _, seconds, _ in outcomes)
+        print(f"API path, {args.api_devices} devices of different sites posting at once (one process each, batches "
+              f"of 500): {accepted:,} records, slowest device {slowest:.1f} s, aggregate {accepted / slowest:,.0f} "
+              f"records/s (per device {', '.join(f'{n / s:,.0f}' for n, s, _ in outcomes)} records/s); "
+              f"load {load()}")  # fmt: skip
 
     # ---------------------------------------------------------------- bulk path, one site with 10^6 records
     bulk_site = new_site(2)

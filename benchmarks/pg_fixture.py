@@ -18,6 +18,25 @@ def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+SETTINGS = ("shared_buffers", "max_wal_size", "checkpoint_timeout", "wal_compression", "synchronous_commit")
+
+
+def server_settings() -> str:
+    """The PostgreSQL settings the figures depend on most, for the line printed beside them (benchmarks/README.md
+    names the settings each table was measured with)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, setting, unit FROM pg_settings WHERE name = ANY(%s)", [list(SETTINGS)])
+        found = {
+            name: f"{setting}{'×' + unit if unit and unit[0].isdigit() else unit or ''}"
+            for name, setting, unit in cursor.fetchall()
+        }
+        cursor.execute("SHOW server_version")
+        version = cursor.fetchone()[0]
+    return f"PostgreSQL {version}: " + ", ".join(f"{name} {found.get(name, '?')}" for name in SETTINGS)
+
+
 def recreate_database(url: str) -> None:
     """Drop (closing its sessions) and create the database that `url` names."""
     import psycopg

@@ -51,3 +51,71 @@ def test_holidays_are_excluded_days(users: dict[str, Any]) -> None:
     days = services.excluded_days(event, "410181", dt.date(2026, 9, 20), dt.date(2026, 10, 12))
     assert dt.date(2026, 10, 1) in days and dt.date(2026, 9, 25) in days
     assert dt.date(2026, 10, 10) not in days and dt.date(2026, 9, 20) not in days  # 调休 working days
+
+
+def _hourly(credit_code: str, outlet: str, first: dt.datetime, until: dt.datetime, missing: set[dt.date]) -> str:
+    """Monitoring rows from `first` to `until`, 10 kg/h before the alert and 2 during it, 数据缺失 on `missing` days."""
+    start, end = alert_days()
+    lines, hour = [], first
+    while hour < until:
+        value = 2.0 if start <= hour < end else 10.0
+        status = "数据缺失" if hour.date() in missing else "正常"
+        shown = "" if status != "正常" else f"{value:.3f}"
+        lines.append(f"{credit_code},,{outlet},{hour:%Y-%m-%d %H:%M},二氧化硫,{shown},35,120000,{status}")
+        hour += dt.timedelta(hours=1)
+    return "\n".join(lines)
+
+
+def test_reading_the_recent_days_first_gives_the_full_reads_verdicts(
+    users: dict[str, Any], make_enterprise: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first pass reads the baseline's recent days only; a task that needs more (gaps in the recent days, a
+    channel that stopped reporting before them) is computed again over the whole lookback: every verdict, baseline
+    day and chart is the one the full read gives."""
+    from tests.platform.verification.builders import MON_HEADER
+
+    steady = make_enterprise("410181", "连续数据企业")
+    gappy = make_enterprise("410181", "近期缺数企业")
+    stale = make_enterprise("410181", "停报排口企业")
+    event = alert_with_tasks(users, [steady, gappy, stale])
+    start, end = alert_days()
+    first, until = start - dt.timedelta(days=28), end + dt.timedelta(days=1)
+    recent_gap = {(start - dt.timedelta(days=n)).date() for n in range(1, 9)}  # the 8 days before the alert
+    rows = [
+        _hourly(steady.credit_code, "DA001", first, until, set()),
+        _hourly(gappy.credit_code, "DA001", first, until, recent_gap),
+        _hourly(stale.credit_code, "DA001", first, until, set()),
+        _hourly(stale.credit_code, "DA002", first, start - dt.timedelta(days=20), set()),  # silent for 20 days
+    ]
+    content = ("\n".join([MON_HEADER, *rows]) + "\n").encode("utf-8")
+    report = services.import_readings(users["county"], "monitoring", "m.csv", content, commit=True)
+    assert report.ok, report.messages(3)
+
+    tasks = list(event.tasks.select_related("entry"))
+    on = services.rules(services.event_window(event)[0].date())
+    reads: list[int] = []
+    site_series = series.site_series
+
+    def counted(site_ids: Any, first_day: dt.date, days: int) -> Any:
+        reads.append(days)
+        return site_series(site_ids, first_day, days)
+
+    monkeypatch.setattr(series, "site_series", counted)
+    two_pass = services.compute_verdicts(tasks, event, on)
+    two_pass_reads = list(reads)
+    monkeypatch.setattr(series, "SPARE_DAYS", on.lookback_days)  # the read-ahead reaches the lookback: one full read
+    reads.clear()
+    full = services.compute_verdicts(tasks, event, on)
+    assert len(reads) == 1
+    by_name = {item.task.entry.site.enterprise.name: item for item in two_pass}
+    for one, other in zip(two_pass, full, strict=True):
+        assert one.task.pk == other.task.pk
+        assert one.result.as_dict() == other.result.as_dict()
+        assert one.evidence == other.evidence
+    assert by_name["连续数据企业"].result.verdict.value == "done"
+    assert len(by_name["近期缺数企业"].result.signals[0].baseline.days) == on.baseline_max_days
+    assert len(by_name["停报排口企业"].result.signals) == 1  # DA002's silence spoils the site's sum: 数据不足
+    assert by_name["停报排口企业"].result.verdict.value == "insufficient"
+    if series.uses_rollup():
+        # A short first read for all three, then the whole lookback for the two that needed it.
+        assert len(two_pass_reads) == 2 and two_pass_reads[0] < two_pass_reads[1] == reads[0]

@@ -26,6 +26,9 @@ BEIJING = ZoneInfo("Asia/Shanghai")
 ELECTRICITY = "electricity"
 SITE_CHUNK = 2000  # sites per query and per NumPy block: bounds memory at the issue's scale
 VALID_STATUSES = ("normal", "stopped")
+# Days read beyond the baseline's own before the first pass of verdicts gives up on a task (holidays, gaps, earlier
+# alerts): a read-ahead for speed, not a rule — every task that needs more is computed again over the whole lookback.
+SPARE_DAYS = 5
 HOURLY_BYTES = 8 * HOURS_PER_DAY  # 24 big-endian float8 (PostgreSQL's float8send), NaN = not a valid hour
 
 SiteKey = tuple[int, str]  # (site id, signal key: a pollutant code or "electricity")
@@ -116,6 +119,24 @@ def from_rollup(site_ids: Sequence[int], first_day: dt.date, days: int) -> dict[
             values[offsets] = np.frombuffer(bytes(packed), dtype=">f8").reshape(len(offsets), HOURS_PER_DAY)
             channels.setdefault((site_id, key), []).append(values)
     return _combine(channels)
+
+
+def sites_with_channels_ending_before(
+    site_ids: Sequence[int], first_day: dt.date, recent_first: dt.date, last_day: dt.date
+) -> set[int]:
+    """Sites with a channel that reports between `first_day` and `last_day` but not from `recent_first` on: a read
+    from `recent_first` would leave that channel out of the site's sum, the full read makes the sum NaN there, so
+    such a site's verdict needs the full read. From the rollup's index (point, pollutant, day)."""
+    sql = f"""
+        SELECT DISTINCT p.site_id
+        FROM {ChannelDay._meta.db_table} c JOIN {MonitoringPoint._meta.db_table} p ON p.id = c.point_id
+        WHERE p.site_id = ANY(%(sites)s) AND c.day >= %(first)s AND c.day <= %(last)s
+        GROUP BY p.site_id, c.point_id, c.pollutant
+        HAVING max(c.day) < %(recent)s
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"sites": list(site_ids), "first": first_day, "last": last_day, "recent": recent_first})
+        return {site_id for (site_id,) in cursor.fetchall()}
 
 
 def site_series(site_ids: Sequence[int], first_day: dt.date, days: int) -> dict[SiteKey, np.ndarray]:

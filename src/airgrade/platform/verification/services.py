@@ -561,89 +561,142 @@ def compute_verdicts(
     """Verdicts for many tasks of one alert: one query per chunk of sites for their hourly series
     (`series.site_series`: the rollup on PostgreSQL), one vectorised pass of the core (`verify_block`) per chunk.
     Writes nothing. `evidence` says which tasks get their charts (all, the suspected ones, none); `site_of_entry`
-    (list entry id → site id) spares loading each task's entry."""
+    (list entry id → site id) spares loading each task's entry.
+
+    On the rollup the baseline's most recent days are read first (the baseline's days and `series.SPARE_DAYS` more before the
+    alert, not the whole `lookback_days`): a task whose every signal finds all its baseline days there, at a site with no channel
+    that stopped reporting before them, has exactly the verdict of the full read (the baseline takes the most recent
+    eligible days, so older days cannot change it); the other tasks are computed again over the whole lookback."""
     sites = site_of_entry or {task.entry_id: task.entry.site_id for task in tasks}
     start, end = event_window(event)
     first_day = start.date() - dt.timedelta(days=on.lookback_days)
     chart_start, chart_end = start - CHART_MARGIN, end + CHART_AFTER
     last_day = (chart_end - dt.timedelta(microseconds=1)).date()
-    days = (last_day - first_day).days + 1
+    recent = dt.timedelta(days=on.baseline_max_days + series.SPARE_DAYS)
+    recent_first = max(first_day, min(start.date() - recent, chart_start.date()))
     excluded: dict[str, frozenset[dt.date]] = {}
-    order = (*core.POLLUTANT_KEYS, "electricity")
+    for task in tasks:
+        if task.region_id not in excluded:
+            excluded[task.region_id] = excluded_days(event, task.region_id, first_day, end.date())
+    window = _Window(start, end, chart_start, chart_end, last_day, evidence)
     computed: list[Computed] = []
     for begin in range(0, len(tasks), series.SITE_CHUNK):
         chunk = tasks[begin : begin + series.SITE_CHUNK]
-        arrays = series.site_series(sorted({sites[task.entry_id] for task in chunk}), first_day, days)
-        keys, labels, kinds, expected, skip, values, owner = [], [], [], [], [], [], []
-        for number, task in enumerate(chunk):
-            if task.region_id not in excluded:
-                excluded[task.region_id] = excluded_days(event, task.region_id, first_day, end.date())
-            drops = core.expected_drops(task.plan, on)
-            for key in order:
-                array = arrays.get((sites[task.entry_id], key))
-                if array is None:
-                    continue
-                electricity = key == "electricity"
-                keys.append(key)
-                labels.append("用电量" if electricity else POLLUTANT_LABELS[key])
-                kinds.append(core.SignalKind.ELECTRICITY if electricity else core.SignalKind.EMISSION)
-                expected.append(drops.get(key))
-                skip.append(excluded[task.region_id])
-                values.append(array)
-                owner.append(number)
-        stacked = np.stack(values) if values else np.zeros((0, days, core.HOURS_PER_DAY))
-        block = core.SignalBlock(keys, labels, kinds, expected, skip, first_day, stacked)
-        outcome = core.verify_block(block, start, end, on)
-        frame = core.evidence_frame(block, chart_start, chart_end)
-        per_task: list[list[int]] = [[] for _ in chunk]
-        for index, number in enumerate(owner):
-            per_task[number].append(index)
-        for number, task in enumerate(chunk):
-            result = core.task_result([outcome.results[index] for index in per_task[number]])
-            charts = None
-            if evidence == EVIDENCE_ALL or (
-                evidence == EVIDENCE_SUSPECTED and result.verdict is core.Verdict.SUSPECTED
-            ):
-                charts = {
-                    "window": [start.isoformat(" ", "minutes"), end.isoformat(" ", "minutes")],
-                    "signals": {
-                        outcome.results[index].key: {
-                            "label_zh": outcome.results[index].label_zh,
-                            "unit": "kWh/h" if outcome.results[index].kind is core.SignalKind.ELECTRICITY else "kg/h",
-                            **core.block_evidence(block, outcome, index, chart_start, chart_end, frame),
-                        }
-                        for index in per_task[number]
-                    },
-                }
-            computed.append(Computed(task, result, charts))
+        site_ids = sorted({sites[task.entry_id] for task in chunk})
+        if recent_first == first_day or not series.uses_rollup():
+            computed += _block_verdicts(chunk, sites, on, excluded, window, first_day)
+            continue
+        stale = series.sites_with_channels_ending_before(site_ids, first_day, recent_first, last_day)
+        fresh = [task for task in chunk if sites[task.entry_id] not in stale]
+        done = _block_verdicts(fresh, sites, on, excluded, window, recent_first)
+        complete = [
+            item for item in done if all(len(s.baseline.days) >= on.baseline_max_days for s in item.result.signals)
+        ]
+        kept = {item.task.pk for item in complete}
+        again = [task for task in chunk if task.pk not in kept]
+        by_task = {item.task.pk: item for item in complete}
+        for item in _block_verdicts(again, sites, on, excluded, window, first_day):
+            by_task[item.task.pk] = item
+        computed += [by_task[task.pk] for task in chunk]
     return computed
 
 
-def _store(user: Any, event: AlertEvent, computed: Sequence[Computed]) -> list[TaskVerdict]:
+@dataclass(frozen=True)
+class _Window:
+    """The alert's window, the chart's, and which tasks get their evidence charts."""
+
+    start: dt.datetime
+    end: dt.datetime
+    chart_start: dt.datetime
+    chart_end: dt.datetime
+    last_day: dt.date
+    evidence: str
+
+
+def _block_verdicts(
+    chunk: Sequence[AlertTask],
+    sites: dict[int, int],
+    on: core.VerificationRules,
+    excluded: dict[str, frozenset[dt.date]],
+    window: _Window,
+    first_day: dt.date,
+) -> list[Computed]:
+    """One chunk of tasks over the days from `first_day` to the chart's end: read, vectorised verdicts, charts."""
+    if not chunk:
+        return []
+    days = (window.last_day - first_day).days + 1
+    order = (*core.POLLUTANT_KEYS, "electricity")
+    arrays = series.site_series(sorted({sites[task.entry_id] for task in chunk}), first_day, days)
+    keys, labels, kinds, expected, skip, values, owner = [], [], [], [], [], [], []
+    for number, task in enumerate(chunk):
+        drops = core.expected_drops(task.plan, on)
+        for key in order:
+            array = arrays.get((sites[task.entry_id], key))
+            if array is None:
+                continue
+            electricity = key == "electricity"
+            keys.append(key)
+            labels.append("用电量" if electricity else POLLUTANT_LABELS[key])
+            kinds.append(core.SignalKind.ELECTRICITY if electricity else core.SignalKind.EMISSION)
+            expected.append(drops.get(key))
+            skip.append(excluded[task.region_id])
+            values.append(array)
+            owner.append(number)
+    stacked = np.stack(values) if values else np.zeros((0, days, core.HOURS_PER_DAY))
+    block = core.SignalBlock(keys, labels, kinds, expected, skip, first_day, stacked)
+    outcome = core.verify_block(block, window.start, window.end, on)
+    frame = core.evidence_frame(block, window.chart_start, window.chart_end)
+    per_task: list[list[int]] = [[] for _ in chunk]
+    for index, number in enumerate(owner):
+        per_task[number].append(index)
+    computed = []
+    for number, task in enumerate(chunk):
+        result = core.task_result([outcome.results[index] for index in per_task[number]])
+        charts = None
+        if window.evidence == EVIDENCE_ALL or (
+            window.evidence == EVIDENCE_SUSPECTED and result.verdict is core.Verdict.SUSPECTED
+        ):
+            charts = {
+                "window": [window.start.isoformat(" ", "minutes"), window.end.isoformat(" ", "minutes")],
+                "signals": {
+                    outcome.results[index].key: {
+                        "label_zh": outcome.results[index].label_zh,
+                        "unit": "kWh/h" if outcome.results[index].kind is core.SignalKind.ELECTRICITY else "kg/h",
+                        **core.block_evidence(block, outcome, index, window.chart_start, window.chart_end, frame),
+                    }
+                    for index in per_task[number]
+                },
+            }
+        computed.append(Computed(task, result, charts))
+    return computed
+
+
+def _store(user: Any, event: AlertEvent, computed: Sequence[Computed]) -> None:
     """Verdicts written together (one upsert), and the cases they open, reopen or withdraw (audited together)."""
     now = timezone.now()
     version = str(default_rulebook().version)
-    rows = [
-        TaskVerdict(
-            task=item.task,
-            event=event,
-            enterprise_id=item.task.enterprise_id,
-            region_id=item.task.region_id,
-            verdict=item.result.verdict.value,
-            reason=item.result.reason_zh,
-            details=item.result.as_dict(),
-            evidence=item.evidence or {},
-            rules_version=version,
-            computed_at=now,
-            computed_by=user,
-        )
-        for item in computed
-    ]
     if connection.vendor == "postgresql":
-        _copy_verdicts(rows)
+        _copy_verdicts(user, event, computed, now, version)
     else:
-        _bulk_verdicts(rows)
-    return _cases(user, event, computed, rows)
+        _bulk_verdicts(
+            [
+                TaskVerdict(
+                    task=item.task,
+                    event=event,
+                    enterprise_id=item.task.enterprise_id,
+                    region_id=item.task.region_id,
+                    verdict=item.result.verdict.value,
+                    reason=item.result.reason_zh,
+                    details=item.result.as_dict(),
+                    evidence=item.evidence or {},
+                    rules_version=version,
+                    computed_at=now,
+                    computed_by=user,
+                )
+                for item in computed
+            ]
+        )
+    _cases(user, event, computed)
 
 
 VERDICT_FIELDS = (
@@ -661,32 +714,36 @@ VERDICT_FIELDS = (
 )
 
 
-def _copy_verdicts(rows: Sequence[TaskVerdict]) -> None:
+def _copy_verdicts(user: Any, event: AlertEvent, computed: Sequence[Computed], now: dt.datetime, version: str) -> None:
     """PostgreSQL: the verdicts by COPY into a staging table and one upsert (a Django bulk upsert sends the JSON of
-    every row inside one array literal, which psycopg escapes character by character)."""
+    every row inside one array literal, which psycopg escapes character by character). The rows go straight from the
+    results to the stream: no model instance per verdict."""
     table = TaskVerdict._meta.db_table
     columns = ", ".join(VERDICT_FIELDS)
     updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in VERDICT_FIELDS if name != "task_id")
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    user_id = getattr(user, "pk", None)
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS _verdict_stage ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA"
         )
         cursor.execute("TRUNCATE _verdict_stage")
         with cursor.cursor.copy(f"COPY _verdict_stage ({columns}) FROM STDIN") as copy:
-            for row in rows:
+            for item in computed:
+                task, result = item.task, item.result
                 copy.write_row(
                     (
-                        row.task_id,
-                        row.event_id,
-                        row.enterprise_id,
-                        row.region_id,
-                        row.verdict,
-                        row.reason,
-                        json.dumps(row.details, ensure_ascii=False),
-                        json.dumps(row.evidence, ensure_ascii=False),
-                        row.rules_version,
-                        row.computed_at,
-                        row.computed_by_id,
+                        task.pk,
+                        event.pk,
+                        task.enterprise_id,
+                        task.region_id,
+                        result.verdict.value,
+                        result.reason_zh,
+                        dumps(result.as_dict()),
+                        dumps(item.evidence or {}),
+                        version,
+                        now,
+                        user_id,
                     )
                 )
         cursor.execute(
@@ -716,7 +773,7 @@ def _bulk_verdicts(rows: Sequence[TaskVerdict]) -> None:
     )
 
 
-def _cases(user: Any, event: AlertEvent, computed: Sequence[Computed], rows: list[TaskVerdict]) -> list[TaskVerdict]:
+def _cases(user: Any, event: AlertEvent, computed: Sequence[Computed]) -> None:
     wanted = {item.task.pk for item in computed}
     cases = {case.task_id: case for case in Case.objects.filter(event=event) if case.task_id in wanted}
     opened: list[Case] = []
@@ -775,7 +832,6 @@ def _cases(user: Any, event: AlertEvent, computed: Sequence[Computed], rows: lis
         for case, verdict in withdrawn
     ]
     audit.record_many(actor=user, records=records)
-    return rows
 
 
 @transaction.atomic
