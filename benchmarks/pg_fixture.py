@@ -27,14 +27,12 @@ def server_settings() -> str:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT name, setting, unit FROM pg_settings WHERE name = ANY(%s)", [list(SETTINGS)])
-        found = {
-            name: f"{setting}{'×' + unit if unit and unit[0].isdigit() else unit or ''}"
-            for name, setting, unit in cursor.fetchall()
-        }
-        cursor.execute("SHOW server_version")
-        version = cursor.fetchone()[0]
-    return f"PostgreSQL {version}: " + ", ".join(f"{name} {found.get(name, '?')}" for name in SETTINGS)
+        found = {}
+        for name in (*SETTINGS, "server_version"):
+            cursor.execute(f"SHOW {name}")
+            found[name] = cursor.fetchone()[0]
+    version = found.pop("server_version").split()[0]
+    return f"PostgreSQL {version}: " + ", ".join(f"{name} {found[name]}" for name in SETTINGS)
 
 
 def recreate_database(url: str) -> None:
