@@ -8,6 +8,7 @@ import datetime as dt
 from airgrade.core import crosscheck as core
 from airgrade.core.rules.rulebook import default_rulebook
 from airgrade.core.types import Grade
+from airgrade.core.verification import Reading, ReadingStatus
 
 ON = dt.date(2026, 11, 1)
 START = dt.datetime(2026, 11, 1)
@@ -24,9 +25,10 @@ def test_the_thresholds_are_dated_policy_data() -> None:
     entry = default_rulebook().cross_checks(ON)
     assert entry.exceedance_hours.source.provisional and entry.exceedance_hours.source.note
     assert (RULES.exceedance_hours, RULES.silence_hours, RULES.idle_hours) == (24, 24, 72)
+    assert RULES.meter_silence_hours == 24 and entry.meter_silence_hours.source.provisional
     assert RULES.idle_floor_kwh == default_rulebook().alert_verification(ON).min_baseline_kwh.kwh_per_hour
     audit = [where for _, where, _ in default_rulebook().provisional_values() if where.startswith("cross_checks")]
-    assert len(audit) == 3
+    assert len(audit) == 4
 
 
 def test_exceedance_needs_more_than_n_hours_strictly_above_the_limit() -> None:
@@ -68,6 +70,29 @@ def test_silence_longer_than_m_hours_and_declared_stops() -> None:
     stopped = dict.fromkeys(judged, core.STOPPED)
     assert len(core.silent_hours(judged, stopped, ())) == 100
     assert core.silent_hours(judged, stopped, judged) == []
+
+
+def test_a_meter_hour_is_valid_only_when_its_intervals_cover_it() -> None:
+    def quarters(hour: int, *statuses: ReadingStatus, value: float | None = 5.0) -> list[Reading]:
+        at = START + dt.timedelta(hours=hour)
+        return [Reading("M1", at + dt.timedelta(minutes=15 * i), 15, value, s) for i, s in enumerate(statuses)]
+
+    normal, stopped, missing = ReadingStatus.NORMAL, ReadingStatus.STOPPED, ReadingStatus.MISSING
+    readings = [
+        *quarters(0, normal, normal, normal, normal),  # covered: valid
+        *quarters(1, normal, normal, normal),  # a quarter absent: silent
+        *quarters(2, normal, missing, normal, normal),  # a quarter flagged: silent
+        *quarters(3, stopped, stopped, stopped, stopped),  # all 停运: stopped (silent unless declared)
+        *quarters(4, stopped, normal, normal, normal),  # running part of the hour: valid
+        *quarters(5, normal, normal, normal, normal, value=None),  # 正常 without a value: silent
+        Reading("M1", START + dt.timedelta(hours=6), 60, 80.0),  # an hourly meter
+    ]
+    states = core.meter_states(readings)
+    assert [states[START + dt.timedelta(hours=h)] for h in range(7)] == [
+        core.VALID, core.SILENT, core.SILENT, core.STOPPED, core.VALID, core.SILENT, core.VALID,
+    ]  # fmt: skip
+    judged = _hours(8)
+    assert core.silent_hours(judged, states, ()) == [judged[i] for i in (1, 2, 3, 5, 7)]
 
 
 def test_idle_meter_needs_more_than_k_valid_hours_below_the_floor() -> None:

@@ -1,5 +1,6 @@
-"""`airgrade alert verify EVENT` and `airgrade alert readings FILE`: alert execution checked against online monitoring
-and electricity use (issue 12; REQ H23-6), with a named account's scope, the same services as the pages."""
+"""`airgrade alert verify EVENT`, `airgrade alert readings FILE`, `airgrade alert rollup`: alert execution checked
+against online monitoring and electricity use (issue 12; REQ H23-6), with a named account's scope, the same services
+as the pages; the rollup rebuild is the operator's maintenance command."""
 
 from __future__ import annotations
 
@@ -128,6 +129,29 @@ def crosscheck_command(
     console.print(
         f"{report.month:%Y-%m} {report.region_code}：新发现 {report.opened}，更新 {report.updated}，撤回 {report.withdrawn}"
     )
+
+
+@alert_app.command("rollup")
+def rollup_command(
+    points: int = typer.Option(500, "--points", min=1, help="每段的点位数（每段再按自然月切分）"),
+) -> None:
+    """Rebuild the verdict rollup (ChannelDay) from the readings in bounded pieces — month × range of points, one
+    statement each, with progress — after a restore or data loaded outside the imports. PostgreSQL only (SQLite
+    reads the readings directly); safe to re-run, an interrupted run keeps the pieces done."""
+    from airgrade.cli import setup_django
+
+    setup_django()
+    from airgrade.platform.verification import series
+
+    if not series.uses_rollup():
+        console.print("当前数据库不使用汇总表（SQLite 直接读取监测数据），无需重建。")
+        return
+
+    def report(done: int, total: int, piece: series.Piece, rows: int) -> None:
+        console.print(f"[{done}/{total}] {piece.label()}：{rows} 个通道日", highlight=False)
+
+    written = series.rebuild_channel_days(points_per_piece=points, progress=report)
+    console.print(f"汇总表已重建：共写入 {written} 个通道日。")
 
 
 def register() -> None:

@@ -8,7 +8,8 @@ dismiss — never a punishment by itself:
   concentration never count (missing data is never an exceedance).
 - silence: consecutive hours an outlet's monitor gives nothing valid (no row, 数据缺失, 维护, or 停运 outside a
   declared stop); a finding when a run is LONGER than `silence_hours`. Only hours between the monitor's first reading
-  and the site's latest reading are judged (data not yet delivered is not silence).
+  and the site's latest reading are judged (data not yet delivered is not silence). An electricity meter is judged
+  the same way against `meter_silence_hours`; its hour is valid when its intervals cover it (`meter_states`).
 - idle line: consecutive valid hours a meter linked to a line the registry declares running stays below the
   no-production floor; a finding when a run is LONGER than `idle_hours`. A missing or invalid hour ends a run (it
   never counts as idle), and so does an hour inside a declared stop (an alert's ordered stop).
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from airgrade.core.rules.rulebook import IndustryRules
 from airgrade.core.rules.schema import AlertVerificationEntry, CrossCheckEntry
 from airgrade.core.types import Grade
+from airgrade.core.verification import MINUTES_PER_HOUR, Reading, ReadingStatus, hour_of
 
 HOUR = dt.timedelta(hours=1)
 
@@ -42,6 +44,7 @@ LIMIT_FACTS = {
 class CrossCheckRules:
     exceedance_hours: int
     silence_hours: int
+    meter_silence_hours: int
     idle_hours: int
     idle_floor_kwh: float
 
@@ -50,6 +53,7 @@ class CrossCheckRules:
         return cls(
             exceedance_hours=checks.exceedance_hours.hours,
             silence_hours=checks.silence_hours.hours,
+            meter_silence_hours=checks.meter_silence_hours.hours,
             idle_hours=checks.idle_hours.hours,
             idle_floor_kwh=verification.min_baseline_kwh.kwh_per_hour,
         )
@@ -193,6 +197,28 @@ def silent_hours(
         if state == SILENT or (state == STOPPED and hour not in stops):
             silent.append(hour)
     return silent
+
+
+def meter_states(readings: Iterable[Reading]) -> dict[dt.datetime, str]:
+    """A meter's hours as silence states: valid when its intervals cover the hour with valid use (the rule of
+    `core.verification.channel_hours`), stopped when every interval of it is flagged 停运, silent when an interval is
+    missing, flagged 数据缺失 or 维护, or 正常 without a value."""
+    covered: dict[dt.datetime, int] = {}
+    bad: set[dt.datetime] = set()
+    running: set[dt.datetime] = set()
+    for reading in readings:
+        hour = hour_of(reading.at)
+        covered.setdefault(hour, 0)
+        if not reading.status.valid or (reading.status is ReadingStatus.NORMAL and reading.value is None):
+            bad.add(hour)
+            continue
+        covered[hour] += reading.minutes
+        if reading.status is not ReadingStatus.STOPPED:
+            running.add(hour)
+    return {
+        hour: SILENT if hour in bad or minutes < MINUTES_PER_HOUR else VALID if hour in running else STOPPED
+        for hour, minutes in covered.items()
+    }
 
 
 def long_runs(runs_found: Iterable[Run], more_than: int) -> list[Run]:

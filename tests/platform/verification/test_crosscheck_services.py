@@ -139,6 +139,40 @@ def test_silence_longer_than_m_hours_and_missing_data_never_a_false_finding(user
     assert run(users["county"]).counts["silence"] == 1 and Finding.objects.count() == 1
 
 
+def test_a_meter_silent_longer_than_its_m_hours_is_a_finding_once(users: dict[str, Any]) -> None:
+    m = crosscheck.cross_rules(last_month()).meter_silence_hours
+    code = users["own_enterprise"].credit_code
+    hours = month_hours(last_month())
+    load(users["county"], "monitoring", monitoring(code, hours))  # the outlet reports every hour
+    # A meter reporting all but exactly M hours (flagged 数据缺失): tolerated, no finding.
+    load(users["county"], "electricity", electricity(code, hours, missing=range(100, 100 + m)))
+    report = run(users["county"])
+    assert report.counts["silence"] == 0 and not Finding.objects.exists()
+    # M + 1 hours without valid use: a finding naming the meter, in Chinese.
+    load(users["county"], "electricity", electricity(code, hours, missing=range(100, 101 + m)))
+    assert run(users["county"]).counts["silence"] == 1
+    finding = Finding.objects.get(kind="silence")
+    assert finding.point is not None and finding.point.kind == "meter"
+    assert finding.summary.startswith("电表 M1") and f"最长连续 {m + 1} 小时无有效用电数据" in finding.summary
+    assert f"允许不超过 {m} 小时" in finding.summary
+    assert finding.details["longest_hours"] == m + 1 and finding.details["allowed_hours"] == m
+    assert finding.evidence["unit"] == "kWh/h" and finding.evidence["values"][0] == 800.0
+    assert finding.evidence["values"][100] is None
+    # Re-running updates the same finding, never a second one.
+    again = run(users["county"])
+    assert (again.opened, again.updated, Finding.objects.count()) == (0, 1, 1)
+
+
+def test_a_reporting_meter_is_no_finding(users: dict[str, Any]) -> None:
+    code = users["own_enterprise"].credit_code
+    hours = month_hours(last_month())
+    load(users["county"], "monitoring", monitoring(code, hours))
+    # A meter that reports every hour is never silent, even at zero use (that is the idle-line check).
+    load(users["county"], "electricity", electricity(code, hours, idle=100))
+    report = run(users["county"])
+    assert report.counts["silence"] == 0 and not Finding.objects.filter(kind="silence").exists()
+
+
 def test_meter_register_and_idle_line(users: dict[str, Any]) -> None:
     k = crosscheck.cross_rules(last_month()).idle_hours
     code = users["own_enterprise"].credit_code

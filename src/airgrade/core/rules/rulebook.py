@@ -456,7 +456,7 @@ class RuleBook:
                 if rule.source.provisional:
                     found.append(("common/policy.yaml", f"policy @{policy.effective} {name}", rule.source.note))
         for entry in self.cross_check_rules:
-            for name in ("exceedance_hours", "silence_hours", "idle_hours"):
+            for name in ("exceedance_hours", "silence_hours", "meter_silence_hours", "idle_hours"):
                 rule = getattr(entry, name)
                 if rule.source.provisional:
                     found.append(

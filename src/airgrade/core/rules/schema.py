@@ -558,7 +558,8 @@ class HoursRule(_Strict):
 
 class CrossCheckEntry(_Strict):
     """Cross-checks of online monitoring and electricity outside alerts (issue 12 item 4; REQ H23-6, H21-6): how many
-    hours a month above the grade's emission limit, how many consecutive silent monitoring hours and how many
+    hours a month above the grade's emission limit, how many consecutive silent hours of an outlet monitor or of an
+    electricity meter and how many
     consecutive no-production hours on a meter of a line declared running make a finding for the county. A finding
     needs MORE than the number of hours (the number itself is still tolerated)."""
 
@@ -567,6 +568,7 @@ class CrossCheckEntry(_Strict):
     source: Source
     exceedance_hours: HoursRule
     silence_hours: HoursRule
+    meter_silence_hours: HoursRule
     idle_hours: HoursRule
 
 

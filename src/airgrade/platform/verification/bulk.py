@@ -43,7 +43,11 @@ class NotBulk(AirgradeError):
 def _mapped(column: list[Any], read: Callable[[Any], Any]) -> list[Any]:
     """`read` applied once per distinct value, looked up for every row."""
     seen: dict[Hashable, Any] = {}
-    for value in dict.fromkeys(column):
+    try:
+        distinct = dict.fromkeys(column)
+    except TypeError:  # a list or object in a data feed's cell: the row-by-row path names it
+        raise NotBulk() from None
+    for value in distinct:
         seen[value] = read(value)
     return [seen[value] for value in column]
 
@@ -66,7 +70,7 @@ def _number(value: Any) -> float | None:
 def _numbers(column: list[Any]) -> tuple[list[float | None], np.ndarray]:
     try:
         values = [_number(value) for value in column]
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: an integer beyond float (a data feed's JSON)
         raise NotBulk() from None
     present = np.array([value for value in values if value is not None], dtype=float)
     if present.size and (not np.isfinite(present).all() or (present < 0).any() or (present > MAX_VALUE).any()):

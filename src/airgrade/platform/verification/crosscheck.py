@@ -2,8 +2,8 @@
 H21-6, LC-12, SJZ-5).
 
 `run_month` reads a month of online monitoring and electricity for the sites of a region and records one `Finding`
-per thing found — concentrations above the grade's limit in the rule book for more than N hours, a monitor silent for
-more than M consecutive hours, a meter of a line declared running without production for more than K hours — and
+per thing found — concentrations above the grade's limit in the rule book for more than N hours, a monitor or an
+electricity meter silent for more than M consecutive hours, a meter of a line declared running without production for more than K hours — and
 the gate ledger's problems (altered records, sequence gaps) and alert-day vehicle violations read through the gates
 app's services. A finding's `key` names what was found: a re-run updates it, never duplicates it; a finding that no
 longer holds is withdrawn while the county has not decided it. The county confirms (→ the grade registry's downgrade
@@ -299,19 +299,21 @@ def _silences(
     checks: core.CrossCheckRules,
     events: list[AlertEvent],
 ) -> list[Draft]:
-    """(b) Outlet monitors silent for more than M consecutive hours, between the monitor's first reading and the
-    site's latest reading (data not yet delivered is not silence)."""
-    outlets = {pk: point for pk, point in points.items() if point.kind == MonitoringPoint.Kind.OUTLET}
-    if not outlets:
+    """(b) Outlet monitors silent for more than M consecutive hours, and electricity meters for more than their own
+    M (`meter_silence_hours`), between the channel's first reading and the site's latest reading (data not yet
+    delivered is not silence). A meter's hour counts as valid when its 15-minute or hourly intervals cover it."""
+    outlet, meter = MonitoringPoint.Kind.OUTLET, MonitoringPoint.Kind.METER
+    monitors = {pk: point for pk, point in points.items() if point.kind in (outlet, meter)}
+    if not monitors:
         return []
     firsts = {
         (row["point_id"], row["pollutant"]): local(row["first"])
-        for row in Reading.objects.filter(point_id__in=list(outlets))
+        for row in Reading.objects.filter(point_id__in=list(monitors))
         .values("point_id", "pollutant")
         .annotate(first=Min("at"))
         .order_by()
     }
-    site_ids = sorted({point.site_id for point in outlets.values()})
+    site_ids = sorted({point.site_id for point in monitors.values()})
     latest = {
         row["point__site_id"]: local(row["last"])
         for row in Reading.objects.filter(point__site_id__in=site_ids)
@@ -322,7 +324,11 @@ def _silences(
     states: dict[tuple[int, str], dict[dt.datetime, str]] = defaultdict(dict)
     values: dict[tuple[int, str], dict[dt.datetime, float | None]] = defaultdict(dict)
     rows = (
-        Reading.objects.filter(point_id__in=list(outlets), at__gte=aware(start), at__lt=aware(end))
+        Reading.objects.filter(
+            point_id__in=[pk for pk, point in monitors.items() if point.kind == outlet],
+            at__gte=aware(start),
+            at__lt=aware(end),
+        )
         .values_list("point_id", "pollutant", "at", "value", "status")
         .order_by()
     )
@@ -336,10 +342,16 @@ def _silences(
             state = core.SILENT
         states[(point_id, pollutant)][hour] = state
         values[(point_id, pollutant)][hour] = value if state == core.VALID else None
+    for point_id, point_readings in _meter_readings(
+        [pk for pk, point in monitors.items() if point.kind == meter], start, end
+    ).items():
+        states[(point_id, "")] = core.meter_states(point_readings)
+        energy = channel_hours(point_readings, SignalKind.ELECTRICITY)
+        values[(point_id, "")] = {hour: None if use is None else round(use, 3) for hour, use in energy.items()}
     stops_by_site: dict[int, set[dt.datetime]] = {}
     found: dict[int, list[tuple[str, list[core.Run], dt.datetime, dt.datetime]]] = defaultdict(list)
     for (point_id, pollutant), first in sorted(firsts.items()):
-        point = outlets[point_id]
+        point = monitors[point_id]
         judged_from = max(start, hour_of(first))
         site_last = latest.get(point.site_id)
         if site_last is None:
@@ -352,18 +364,27 @@ def _silences(
             stops_by_site[point.site_id] = _declared_stops(point.site, start, end, events)
         channel = states.get((point_id, pollutant), {})
         silent = core.silent_hours(judged, channel, stops_by_site[point.site_id])
-        long = core.long_runs(core.runs(judged, silent), checks.silence_hours)
+        allowed = checks.meter_silence_hours if point.kind == meter else checks.silence_hours
+        long = core.long_runs(core.runs(judged, silent), allowed)
         if long:
             found[point_id].append((pollutant, long, judged_from, judged_to))
-    # One finding per monitor: its silent pollutants, the chart of the one silent longest.
+    # One finding per monitor or meter: its silent pollutants, the chart of the one silent longest.
     drafts: list[Draft] = []
     hours = core.hours_between(start, end)
     for point_id, channels in sorted(found.items()):
-        point = outlets[point_id]
+        point = monitors[point_id]
         pollutant, long, judged_from, judged_to = max(channels, key=lambda c: max(run.hours for run in c[1]))
         longest = max(run.hours for run in long)
-        labels = "、".join(POLLUTANT_LABELS.get(p, p) for p, *_ in channels)
-        label = POLLUTANT_LABELS.get(pollutant, pollutant)
+        if point.kind == meter:
+            allowed, unit, label = checks.meter_silence_hours, "kWh/h", "用电量"
+            line = f"（生产线“{point.line.name}”）" if point.line is not None else ""
+            summary = f"电表 {point.code}{line} 最长连续 {longest} 小时无有效用电数据（允许不超过 {allowed} 小时）"
+            chart_label = label
+        else:
+            allowed, unit, label = checks.silence_hours, "kg/h", POLLUTANT_LABELS.get(pollutant, pollutant)
+            labels = "、".join(POLLUTANT_LABELS.get(p, p) for p, *_ in channels)
+            summary = f"排放口 {point.code} 在线监测（{labels}）最长连续 {longest} 小时无有效数据（允许不超过 {allowed} 小时）"
+            chart_label = f"{label}排放速率"
         drafts.append(
             Draft(
                 key=f"silence:{month:%Y-%m}:{point_id}",
@@ -371,24 +392,23 @@ def _silences(
                 site=point.site,
                 month=month,
                 point=point,
-                summary=(
-                    f"排放口 {point.code} 在线监测（{labels}）最长连续 {longest} 小时无有效数据"
-                    f"（允许不超过 {checks.silence_hours} 小时）"
-                ),
+                summary=summary,
                 details={
+                    "point_kind": point.kind,
+                    "point_code": point.code,
                     "pollutant": pollutant,
                     "pollutant_zh": label,
                     "pollutants": [p for p, *_ in channels],
                     "runs": _runs_text(long),
                     "longest_hours": longest,
-                    "allowed_hours": checks.silence_hours,
+                    "allowed_hours": allowed,
                     "judged_from": judged_from.isoformat(" ", "minutes"),
                     "judged_to": judged_to.isoformat(" ", "minutes"),
                 },
                 evidence={
                     "type": "line",
-                    "unit": "kg/h",
-                    "label_zh": f"{label}排放速率",
+                    "unit": unit,
+                    "label_zh": chart_label,
                     "hours": [_hour_label(h) for h in hours],
                     "values": [values.get((point_id, pollutant), {}).get(h) for h in hours],
                     "areas": [[_hour_label(run.start), _hour_label(run.end - core.HOUR)] for run in long],
@@ -396,6 +416,22 @@ def _silences(
             )
         )
     return drafts
+
+
+def _meter_readings(point_ids: list[int], start: dt.datetime, end: dt.datetime) -> dict[int, list[CoreReading]]:
+    """The meters' readings of the month as the core reads them (silence and idle-line checks)."""
+    readings: dict[int, list[CoreReading]] = defaultdict(list)
+    if not point_ids:
+        return readings
+    statuses = {status.value: status for status in ReadingStatus}
+    rows = (
+        Reading.objects.filter(point_id__in=point_ids, at__gte=aware(start), at__lt=aware(end))
+        .values_list("point_id", "at", "minutes", "value", "status")
+        .order_by("at")
+    )
+    for point_id, at, minutes, value, status in rows.iterator(chunk_size=10_000):
+        readings[point_id].append(CoreReading(str(point_id), local(at), minutes, value, statuses[status]))
+    return readings
 
 
 def _idle_lines(
@@ -419,15 +455,7 @@ def _idle_lines(
     }
     if not meters:
         return []
-    readings: dict[int, list[CoreReading]] = defaultdict(list)
-    statuses = {status.value: status for status in ReadingStatus}
-    rows = (
-        Reading.objects.filter(point_id__in=list(meters), at__gte=aware(start), at__lt=aware(end))
-        .values_list("point_id", "at", "minutes", "value", "status")
-        .order_by("at")
-    )
-    for point_id, at, minutes, value, status in rows.iterator(chunk_size=10_000):
-        readings[point_id].append(CoreReading(str(point_id), local(at), minutes, value, statuses[status]))
+    readings = _meter_readings(list(meters), start, end)
     drafts: list[Draft] = []
     for point_id, point_readings in sorted(readings.items()):
         point = meters[point_id]

@@ -2,7 +2,8 @@
 enterprises' meters to their lines, one enterprise's kiln monitor reads above its grade's limit for 30 hours, one
 enterprise's meter shows no production for four days while its line is declared running, and the county runs the
 cross-checks of every month the data touches — so its queue holds a finding of each kind (above the limit, the
-monitor that went silent during the alert, the idle line) and the 巩义 cement site's gate-ledger sequence gap.
+monitor and the meter that went silent during the alert, the idle line) and the 巩义 cement site's gate-ledger
+sequence gap.
 
 Simulated numbers, not measurements. Idempotent: skipped once a cross-check has run.
 """

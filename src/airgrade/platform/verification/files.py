@@ -207,7 +207,10 @@ def _number(value: Any) -> float | str | None:
     if isinstance(value, bool):
         return "须为数字"
     if isinstance(value, int | float):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond float, from a data feed's JSON
+            return "数值过大"
     else:
         text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "")
         try:

@@ -138,7 +138,7 @@ class Finding(models.Model):
 
     class Kind(models.TextChoices):
         EXCEEDANCE = "exceedance", "超过绩效等级排放限值"
-        SILENCE = "silence", "在线监测长时间无有效数据"
+        SILENCE = "silence", "在线监测或电表长时间无有效数据"
         IDLE_LINE = "idle_line", "申报运行的生产线电表显示未生产"
         GATE_ALERT = "gate_alert", "预警期间违规车辆进出"
 

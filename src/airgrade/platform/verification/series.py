@@ -13,11 +13,12 @@ NaN where any channel of the window is not valid (`core.verification.site_series
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from django.db import connection
+from django.db import connection, transaction
 
 from airgrade.core.verification import HOURS_PER_DAY, MINUTES_PER_HOUR
 from airgrade.platform.verification.models import ChannelDay, MonitoringPoint, Reading
@@ -189,10 +190,13 @@ JOIN {reading} r ON r.point_id = k.point_id AND r.pollutant = k.pollutant
     AND r.at >= (k.day::timestamp AT TIME ZONE 'Asia/Shanghai')
     AND r.at < ((k.day + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')
 """
-_ALL = """
+# One piece of a rebuild: the readings of a range of points in one local month (a channel-day never straddles it).
+_PIECE = """
 SELECT r.point_id, r.pollutant, (r.at AT TIME ZONE 'Asia/Shanghai')::date AS day, r.at, r.minutes, r.value, r.status
 FROM {reading} r
+WHERE r.point_id BETWEEN %(first_point)s AND %(last_point)s AND r.at >= %(since)s AND r.at < %(until)s
 """
+POINTS_PER_PIECE = 500  # ~4 M readings per month at the issue's density (4 pollutants hourly, or 15-minute meters)
 
 
 def _rollup_sql(source: str, keys: str = "") -> str:
@@ -231,12 +235,74 @@ def refresh_channel_days_from(keys_table: str) -> int:
         return int(cursor.rowcount)
 
 
-def rebuild_channel_days() -> int:
-    """The whole rollup from the readings in one set-based pass (after a restore, for data loaded before the rollup
-    existed, or a benchmark fixture)."""
+@dataclass(frozen=True)
+class Piece:
+    """A range of point ids (inclusive) over one local month [since, until)."""
+
+    first_point: int
+    last_point: int
+    since: dt.datetime
+    until: dt.datetime
+
+    def label(self) -> str:
+        return f"{self.since:%Y-%m} 点位 {self.first_point}–{self.last_point}"
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def rebuild_pieces(points_per_piece: int = POINTS_PER_PIECE) -> list[Piece]:
+    """The pieces of a rebuild: the readings' local months × ranges of `points_per_piece` point ids that exist. The
+    months come from one min/max over the readings (a scan, but the rebuild reads every row anyway)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT min(at), max(at) FROM {Reading._meta.db_table}")
+        first, last = cursor.fetchone()
+    if first is None:
+        return []
+    point_ids = list(MonitoringPoint.objects.order_by("pk").values_list("pk", flat=True))
+    ranges = [
+        (chunk[0], chunk[-1])
+        for chunk in (point_ids[i : i + points_per_piece] for i in range(0, len(point_ids), points_per_piece))
+    ]
+    pieces = []
+    month = first.astimezone(BEIJING).date().replace(day=1)
+    while month <= last.astimezone(BEIJING).date():
+        following = _next_month(month)
+        pieces += [Piece(low, high, _origin(month), _origin(following)) for low, high in ranges]
+        month = following
+    return pieces
+
+
+def rebuild_channel_days(
+    points_per_piece: int = POINTS_PER_PIECE,
+    progress: Callable[[int, int, Piece, int], None] | None = None,
+) -> int:
+    """The whole rollup from the readings (after a restore, for data loaded outside the imports, or a benchmark
+    fixture), in bounded pieces: each local month × range of point ids is one set-based statement in its own
+    transaction (a savepoint when the caller holds one), so no statement sorts more than one piece and an
+    interrupted rebuild keeps the pieces done. `progress(done, total, piece, rows)` after each piece. Rows written in
+    all; PostgreSQL only, a no-op elsewhere. Existing rows are overwritten; a channel-day whose readings are all gone
+    stays (the readings are never deleted but with their point, whose rollup rows go with it)."""
     if not uses_rollup():
         return 0
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL work_mem = '256MB'")
-        cursor.execute(_rollup_sql(_ALL))
-        return int(cursor.rowcount)
+    pieces = rebuild_pieces(points_per_piece)
+    sql = _rollup_sql(_PIECE)
+    written = 0
+    for done, piece in enumerate(pieces, start=1):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '64MB'")  # a piece's sort stays in memory
+            cursor.execute(
+                sql,
+                {
+                    "first_point": piece.first_point,
+                    "last_point": piece.last_point,
+                    "since": piece.since,
+                    "until": piece.until,
+                },
+            )
+            rows = int(cursor.rowcount)
+        written += rows
+        if progress is not None:
+            progress(done, len(pieces), piece, rows)
+    return written

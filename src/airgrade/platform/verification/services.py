@@ -184,7 +184,37 @@ def import_readings(
             raise ValueError(f"{file_name}：超过 {max_rows} 行，请分文件导入")
     except ValueError as exc:
         raise ServiceError(str(exc), field="file") from None
-    step = step or (lambda _: None)
+    return _load_table(
+        user,
+        kind,
+        file_name,
+        cells,
+        commit=commit,
+        digest=digest,
+        date_from=date_from,
+        date_to=date_to,
+        max_rows=max_rows,
+        step=step or (lambda _: None),
+    )
+
+
+def _load_table(
+    user: Any,
+    kind: str,
+    file_name: str,
+    cells: list[list[Any]],
+    *,
+    commit: bool,
+    digest: str,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    max_rows: int,
+    step: Callable[[str], None],
+) -> ImportReport:
+    """A table of readings (header row first) checked and loaded, all or none: the file import's and the data feed's
+    common path. On PostgreSQL a clean table goes the bulk way (`bulk`: column checks, COPY, one upsert, rollup of
+    the channel-days written); a table with anything to report, and SQLite, go row by row (`_load_rows`), which
+    names every bad cell. Both give the same rows, counts and audit record."""
     step("校验")
     if series.uses_rollup():
         from airgrade.platform.verification import bulk
@@ -212,7 +242,8 @@ def import_readings(
 
 def import_rows(user: Any, kind: str, rows: list[dict[str, Any]], *, source: str = "数据接口") -> ImportReport:
     """The API's data feed: the same columns as the file layouts, as JSON objects (keys: column headers or the
-    layout's field names). Loaded all or none, like a file."""
+    layout's field names). Loaded all or none, like a file, by the same path (`_load_table`: the bulk COPY path on
+    PostgreSQL for a clean batch); a batch sent again changes nothing."""
     require_role(user, "verification.import")
     if kind not in files.COLUMNS:
         raise ServiceError(f"未知的数据类别：{kind}", field="kind")
@@ -224,9 +255,19 @@ def import_rows(user: Any, kind: str, rows: list[dict[str, Any]], *, source: str
         table.append([item.get(column.key, item.get(column.header)) for column in columns])
     if len(table) - 1 > files.MAX_ROWS:
         raise ServiceError(f"一次最多 {files.MAX_ROWS} 条记录，请分批提交", field="rows")
-    parsed = files.parse_cells(kind, source, table)
     digest = hashlib.sha256(repr(table).encode("utf-8")).hexdigest()
-    return _load_rows(user, kind, source, parsed, commit=True, digest=digest)
+    return _load_table(
+        user,
+        kind,
+        source,
+        table,
+        commit=True,
+        digest=digest,
+        date_from=None,
+        date_to=None,
+        max_rows=files.MAX_ROWS,
+        step=lambda _: None,
+    )
 
 
 READINGS_JOB = "import.verification_readings"
