@@ -87,3 +87,19 @@ def test_out_of_scope_users_cannot_read_the_history(users: dict[str, Any], clien
     client.force_login(users["county"])
     page = client.get(f"/enterprises/{users['own_enterprise'].pk}/").content.decode()
     assert "运行状态记录" in page and "转为备用" in page and "备用" in page
+
+
+def test_the_migration_seeds_one_record_per_existing_line(users: dict[str, Any]) -> None:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    lines = dict(ProductionLine.objects.values_list("pk", "status"))
+    ProductionLine.objects.filter(pk=min(lines)).update(status="backup")
+    lines[min(lines)] = "backup"
+    executor = MigrationExecutor(connection)
+    executor.migrate([("enterprises", "0006_readable_capacity")])
+    executor.loader.build_graph()
+    executor.migrate([("enterprises", "0007_line_status_history")])
+    seeded = LineStatusChange.objects.select_related("line__site__enterprise")
+    assert sorted((c.line_id, c.status) for c in seeded) == sorted(lines.items())
+    assert all(c.since == c.line.site.enterprise.created_at and c.changed_by is None for c in seeded)

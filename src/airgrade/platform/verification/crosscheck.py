@@ -523,7 +523,6 @@ def _idle_lines(
                     "line_id": line.pk,
                     "line": line.name,
                     "line_status_zh": line.get_status_display(),
-                    "declared_running_hours": len(running[point_id]),
                     "floor_kwh": checks.idle_floor_kwh,
                     "runs": _runs_text(long),
                     "longest_hours": longest,
