@@ -34,7 +34,7 @@ from airgrade.core.types import Grade
 from airgrade.core.verification import ReadingStatus, hour_of
 from airgrade.platform.audit import services as audit
 from airgrade.platform.emergency.models import AlertEvent, AlertTask
-from airgrade.platform.enterprises.models import LineStatusChange, ProductionLine, Site
+from airgrade.platform.enterprises.models import ProductionLine, Site
 from airgrade.platform.errors import AccessDenied, NotFound, ServiceError
 from airgrade.platform.gates import services as gates
 from airgrade.platform.gates.models import GateDevice, LedgerFinding
@@ -142,24 +142,20 @@ LineChanges = dict[int, list[tuple[dt.datetime, str]]]  # line → its (since, s
 
 
 def line_changes(site_ids: Iterable[int]) -> tuple[LineChanges, dict[int, list[int]]]:
-    """The status history of every line of the sites (two queries), and each site's lines. A line without a record
+    """The status history of every line of the sites (one query), and each site's lines. A line without a record
     (loaded outside the registry's services) is taken at its current status throughout."""
     changes: LineChanges = {}
     lines_of: dict[int, list[int]] = defaultdict(list)
-    ids = sorted(set(site_ids))
-    current: dict[int, str] = {}
-    for line_id, site_id, status in ProductionLine.objects.filter(site_id__in=ids).values_list(
-        "pk", "site_id", "status"
-    ):
-        lines_of[site_id].append(line_id)
-        changes[line_id] = []
-        current[line_id] = status
-    history = LineStatusChange.objects.filter(line__site_id__in=ids).order_by("line_id", "since", "pk")
-    for line_id, since, status in history.values_list("line_id", "since", "status"):
-        changes[line_id].append((local(since), status))
-    for line_id, records in changes.items():
-        if not records:
-            records.append((dt.datetime.min, current[line_id]))
+    rows = (
+        ProductionLine.objects.filter(site_id__in=sorted(set(site_ids)))
+        .order_by("pk", "status_history__since", "status_history__pk")
+        .values_list("pk", "site_id", "status", "status_history__since", "status_history__status")
+    )
+    for line_id, site_id, status, since, recorded in rows:
+        if line_id not in changes:
+            lines_of[site_id].append(line_id)
+            changes[line_id] = []
+        changes[line_id].append((dt.datetime.min, status) if since is None else (local(since), recorded))
     return changes, lines_of
 
 
