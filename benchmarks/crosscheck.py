@@ -75,7 +75,19 @@ def fill_registry(enterprises: int) -> None:
         grade_rows.append((number, number, county, "cement", "C", "2024-01-01", "campaign", "", "", now))
         stopped = number % 10 == 5
         line_rows.append(
-            (number, number, "cement", "1#熟料线", "line", "", 4000, "t/d", "", "stopped" if stopped else "running", "f")
+            (
+                number,
+                number,
+                "cement",
+                "1#熟料线",
+                "line",
+                "",
+                4000,
+                "t/d",
+                "",
+                "stopped" if stopped else "running",
+                "f",
+            )
         )
         history_rows.append((number, "running", REGISTERED, "登记", now))
         if stopped:
@@ -105,7 +117,10 @@ def fill_registry(enterprises: int) -> None:
             line_rows,
         )  # fmt: skip
         copy_rows(
-            cursor, "enterprises_linestatuschange", ("line_id", "status", "since", "reason", "recorded_at"), history_rows
+            cursor,
+            "enterprises_linestatuschange",
+            ("line_id", "status", "since", "reason", "recorded_at"),
+            history_rows,
         )
         copy_rows(
             cursor,
@@ -205,7 +220,10 @@ def checks_apart(region: str) -> str:
     events = crosscheck._month_events(start, end)
     parts = [f"points {time.perf_counter() - began:.2f} s"]
     for label, check in (
-        ("(a) exceedance", lambda: crosscheck._exceedances(points, start, end, MONTH, rules, crosscheck.RunReport(MONTH, region))),
+        (
+            "(a) exceedance",
+            lambda: crosscheck._exceedances(points, start, end, MONTH, rules, crosscheck.RunReport(MONTH, region)),
+        ),
         ("(b) silence", lambda: crosscheck._silences(points, start, end, MONTH, rules, events)),
         ("(c) idle line", lambda: crosscheck._idle_lines(points, start, end, MONTH, rules, events)),
     ):

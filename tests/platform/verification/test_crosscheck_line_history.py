@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from tests.platform.verification.test_crosscheck_services import electricity, last_month, load, month_hours, run
 
 from airgrade.core import crosscheck as core
 from airgrade.platform.enterprises import services as registry
@@ -14,7 +15,6 @@ from airgrade.platform.enterprises.models import LineStatusChange
 from airgrade.platform.verification import crosscheck, meters
 from airgrade.platform.verification.models import Finding
 from airgrade.platform.verification.services import aware
-from tests.platform.verification.test_crosscheck_services import electricity, last_month, load, month_hours, run
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -46,9 +46,7 @@ def test_a_line_stopped_mid_month_is_judged_only_while_declared_running(users: d
     load(users["county"], "electricity", electricity(code, hours, idle=k + 10))  # idle from hour 48
     assert run(users["county"]).counts["idle_line"] == 1
     # Declared stopped from hour 48 + K: only K idle hours lie in the declared running part → no finding.
-    registry.update_line(
-        users["county"], line.pk, {"status": "stopped"}, "停产检修", status_since=aware(hours[48 + k])
-    )
+    registry.update_line(users["county"], line.pk, {"status": "stopped"}, "停产检修", status_since=aware(hours[48 + k]))
     report = run(users["county"])
     assert report.counts["idle_line"] == 0 and report.withdrawn == 1
     # Running again from hour 48 + K + 5 (5 more idle hours while running: a run of 5, no finding).

@@ -1,7 +1,7 @@
 """The monthly cross-checks read hourly values set-based (`verification.monthly`): on generated readings — gaps,
 every status flag, missing values, rows just outside the month — they give exactly what the row-by-row arithmetic
 gave (`core.verification.channel_hours` per meter; the hour's concentration and `core.crosscheck.exceedances` per
-outlet pollutant), on SQLite from the readings and on PostgreSQL from the rollup and one aggregate per chunk."""
+outlet pollutant; the hour's state and rate for silence), on SQLite from the readings and on PostgreSQL from the rollup and one aggregate per chunk."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from collections import defaultdict
 from typing import Any
 
 import pytest
+from tests.platform.verification.test_crosscheck_services import last_month
 
 from airgrade.core import crosscheck as core
 from airgrade.core.verification import Reading as CoreReading
@@ -19,7 +20,6 @@ from airgrade.core.verification import ReadingStatus, SignalKind, channel_hours,
 from airgrade.platform.verification import monthly, series
 from airgrade.platform.verification.models import MonitoringPoint, Reading
 from airgrade.platform.verification.services import aware, local
-from tests.platform.verification.test_crosscheck_services import last_month
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -90,6 +90,24 @@ def old_concentrations(
     return found
 
 
+def old_states(point_ids: list[int], start: dt.datetime, end: dt.datetime) -> tuple[dict[Any, Any], dict[Any, Any]]:
+    """What check (b) computed before: each row's state and rate at its hour."""
+    states: dict[Any, dict[dt.datetime, str]] = defaultdict(dict)
+    values: dict[Any, dict[dt.datetime, float | None]] = defaultdict(dict)
+    rows = Reading.objects.filter(point_id__in=point_ids, at__gte=aware(start), at__lt=aware(end))
+    for point_id, pollutant, at, value, status in rows.values_list("point_id", "pollutant", "at", "value", "status"):
+        hour = hour_of(local(at))
+        if status == "normal" and value is not None:
+            state = core.VALID
+        elif status == "stopped":
+            state = core.STOPPED
+        else:
+            state = core.SILENT
+        states[(point_id, pollutant)][hour] = state
+        values[(point_id, pollutant)][hour] = value if state == core.VALID else None
+    return states, values
+
+
 @pytest.mark.parametrize("seed", [1, 2])
 def test_set_based_month_equals_the_row_by_row_arithmetic(users: dict[str, Any], seed: int) -> None:
     outlets, meters, start, end = generate(users, seed)
@@ -107,6 +125,14 @@ def test_set_based_month_equals_the_row_by_row_arithmetic(users: dict[str, Any],
                 assert math.isnan(value), (point_id, hour)
             else:
                 assert value == pytest.approx(expected, rel=1e-12, abs=1e-9), (point_id, hour)
+
+    states, rates = monthly.outlet_states(outlets, start, end)
+    before, before_rates = old_states(outlets, start, end)
+    assert set(states) == set(before)
+    for key, channel in before.items():
+        # An hour without a state is silent, as core.crosscheck.silent_hours reads it.
+        assert {h: states[key].get(h, core.SILENT) for h in hours} == {h: channel.get(h, core.SILENT) for h in hours}
+        assert {h: rates[key].get(h) for h in hours} == {h: before_rates[key].get(h) for h in hours}
 
     old = old_concentrations(outlets, start, end)
     summary = monthly.concentration_summary(outlets, start, end, LIMITS)

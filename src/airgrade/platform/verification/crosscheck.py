@@ -31,7 +31,7 @@ from airgrade.core.access import Target, decide
 from airgrade.core.regions import contains
 from airgrade.core.rules.rulebook import RuleLookupError, default_rulebook
 from airgrade.core.types import Grade
-from airgrade.core.verification import ReadingStatus, hour_of
+from airgrade.core.verification import hour_of
 from airgrade.platform.audit import services as audit
 from airgrade.platform.emergency.models import AlertEvent, AlertTask
 from airgrade.platform.enterprises.models import ProductionLine, Site
@@ -371,23 +371,7 @@ def _silences(
         .annotate(last=Max("at"))
         .order_by()
     }
-    states: dict[tuple[int, str], dict[dt.datetime, str]] = defaultdict(dict)
-    values: dict[tuple[int, str], dict[dt.datetime, float | None]] = defaultdict(dict)
-    rows = (
-        Reading.objects.filter(point_id__in=list(outlets), at__gte=aware(start), at__lt=aware(end))
-        .values_list("point_id", "pollutant", "at", "value", "status")
-        .order_by()
-    )
-    for point_id, pollutant, at, value, status in rows.iterator(chunk_size=10_000):
-        hour = hour_of(local(at))
-        if status == ReadingStatus.NORMAL.value and value is not None:
-            state = core.VALID
-        elif status == ReadingStatus.STOPPED.value:
-            state = core.STOPPED
-        else:
-            state = core.SILENT
-        states[(point_id, pollutant)][hour] = state
-        values[(point_id, pollutant)][hour] = value if state == core.VALID else None
+    states, values = monthly.outlet_states(list(outlets), start, end)  # set-based: one aggregate per chunk
     stops_by_site: dict[int, set[dt.datetime]] = {}
     found: dict[int, list[tuple[str, list[core.Run], dt.datetime, dt.datetime]]] = defaultdict(list)
     for (point_id, pollutant), first in sorted(firsts.items()):
