@@ -10,9 +10,10 @@ dismiss — never a punishment by itself:
   declared stop); a finding when a run is LONGER than `silence_hours`. Only hours between the monitor's first reading
   and the site's latest reading are judged (data not yet delivered is not silence). An electricity meter is judged
   the same way against `meter_silence_hours`; its hour is valid when its intervals cover it (`meter_states`).
-- idle line: consecutive valid hours a meter linked to a line the registry declares running stays below the
-  no-production floor; a finding when a run is LONGER than `idle_hours`. A missing or invalid hour ends a run (it
-  never counts as idle), and so does an hour inside a declared stop (an alert's ordered stop).
+- idle line: consecutive valid hours a meter linked to a line the registry declared running at that hour (its status
+  history, `declared_hours`) stays below the no-production floor; a finding when a run is LONGER than `idle_hours`.
+  A missing or invalid hour ends a run (it never counts as idle), and so does an hour the line was not declared
+  running or an hour inside a declared stop (an alert's ordered stop).
 
 Every number is rule data (`RuleBook.cross_checks`, `RuleBook.alert_verification` for the floor), handed in as
 `CrossCheckRules`. docs/verification.md explains the method.
@@ -73,6 +74,31 @@ def hours_between(start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
         hours.append(hour)
         hour += HOUR
     return hours
+
+
+def declared_hours(
+    changes: Sequence[tuple[dt.datetime, str]], status: str, start: dt.datetime, end: dt.datetime
+) -> set[dt.datetime]:
+    """The hours of [start, end) during the whole of which a line's declared status was `status`. `changes` are the
+    line's (since, status) records in time order; before the first one its status holds (the registry keeps no older
+    record). An hour in which the status changed belongs to neither side, so a check never judges a part-hour."""
+    merged: list[tuple[dt.datetime, str]] = []
+    for since, state in changes:
+        if not merged or merged[-1][1] != state:
+            merged.append((since, state))
+    found: set[dt.datetime] = set()
+    for index, (since, state) in enumerate(merged):
+        if state != status:
+            continue
+        first = start
+        if index > 0:
+            first = max(start, since if since == since.replace(minute=0, second=0, microsecond=0) else
+                        since.replace(minute=0, second=0, microsecond=0) + HOUR)  # fmt: skip
+        last = end
+        if index + 1 < len(merged):
+            last = min(end, merged[index + 1][0].replace(minute=0, second=0, microsecond=0))
+        found.update(hours_between(first, last))
+    return found
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 
+from airgrade.platform.enterprises import services as registry
 from airgrade.platform.errors import AccessDenied, NotFound, ServiceError
 from airgrade.platform.grades import services as grades
 from airgrade.platform.grades.models import Downgrade
@@ -196,11 +197,11 @@ def test_meter_register_and_idle_line(users: dict[str, Any]) -> None:
     assert run(users["county"]).withdrawn == 1
     load(users["county"], "electricity", electricity(code, hours, idle=k + 10, missing=range(60, 61)))
     assert run(users["county"]).counts["idle_line"] == 0
-    # A line the registry declares stopped is not judged.
+    # Stopping the line today does not rewrite last month: the status history says it was declared running then
+    # (test_crosscheck_line_history.py: a line stopped mid-month).
     load(users["county"], "electricity", electricity(code, hours, idle=k + 10))
-    line.status = "stopped"
-    line.save()
-    assert run(users["county"]).counts["idle_line"] == 0
+    registry.update_line(users["county"], line.pk, {"status": "stopped"}, "停产检修")
+    assert run(users["county"]).counts["idle_line"] == 1
 
 
 def test_register_file_errors_by_row_and_nothing_half_written(users: dict[str, Any]) -> None:

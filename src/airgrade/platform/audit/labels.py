@@ -175,6 +175,7 @@ FIELD_LABELS: dict[str, str] = {
     "version": "版本",
     "capacity": "产能",
     "capacity_unit": "产能单位",
+    "status_since": "状态变更时间",
     "starts_at": "开始时间",
     "ends_at": "结束时间",
     "acknowledged_at": "签收时间",

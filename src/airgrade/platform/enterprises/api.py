@@ -160,7 +160,8 @@ def add_line(request: HttpRequest, site_id: int, body: LineIn) -> tuple[int, dic
 def update_line(request: HttpRequest, line_id: int, body: LinePatch) -> dict[str, Any]:
     data = body.dict(exclude_unset=True)
     reason = data.pop("reason", "")
-    return _line(services.update_line(request.user, line_id, data, reason))
+    since = data.pop("status_since", None)
+    return _line(services.update_line(request.user, line_id, data, reason, status_since=since))
 
 
 @router.post("/sites/{site_id}/outlets", response={201: OutletOut}, summary="新增排放口")

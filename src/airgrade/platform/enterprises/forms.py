@@ -43,4 +43,17 @@ class LineForm(ReasonOnChange):
     energy_type = forms.CharField(label="能源类型", max_length=64, required=False)
     status = forms.ChoiceField(label="运行状态", choices=ProductionLine.Status.choices)
     non_interruptible = forms.BooleanField(label="不可中断工序", required=False)
+    status_since = forms.DateTimeField(
+        label="状态变更时间",
+        required=False,
+        help_text="运行状态变更时填写实际变更时间（留空为当前时间），记入生产线状态记录",
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={"invalid": "状态变更时间格式应为 YYYY-MM-DD HH:MM"},
+    )
     reason = forms.CharField(label="修改原因", max_length=500, required=False)
+
+    def __init__(self, *args: object, changing: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, changing=changing, **kwargs)
+        if not changing:
+            del self.fields["status_since"]  # a new line's status starts when it is registered

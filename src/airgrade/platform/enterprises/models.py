@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from airgrade.core.types import Pollutant
@@ -107,6 +108,37 @@ class ProductionLine(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class LineStatusChange(models.Model):
+    """One declared status of a production line from a moment on (who declared it, why): the registry's history of
+    line status, so a past month's cross-check judges each hour against the status then in force (REQ H23-6).
+    Written only by the registry's line services, in the transaction that changes the status."""
+
+    line = models.ForeignKey(
+        ProductionLine, verbose_name="生产线", on_delete=models.CASCADE, related_name="status_history"
+    )
+    status = models.CharField("运行状态", max_length=16, choices=ProductionLine.Status.choices)
+    since = models.DateTimeField("起始时间")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="变更人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.TextField("变更原因", blank=True)
+    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["line_id", "since", "id"]
+        indexes = [models.Index(fields=["line", "since"], name="line_status_since")]
+        verbose_name = "生产线状态记录"
+        verbose_name_plural = "生产线状态记录"
+
+    def __str__(self) -> str:
+        return f"{self.line_id} {self.status} {self.since:%Y-%m-%d %H:%M}"
 
 
 class EmissionOutlet(models.Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from ninja import Schema
@@ -144,6 +145,7 @@ class LinePatch(Schema):
     energy_type: str | None = None
     status: str | None = None
     non_interruptible: bool | None = None
+    status_since: dt.datetime | None = None  # when a status change took effect (default now)
     reason: str = ""
 
 

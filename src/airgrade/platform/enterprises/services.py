@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,6 +11,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, QuerySet, Sum
+from django.utils import timezone
 
 from airgrade.core import credit_code
 from airgrade.core.access import Actor, Target, decide
@@ -23,6 +25,7 @@ from airgrade.platform.enterprises.models import (
     Enterprise,
     IndustryAssignment,
     IndustryListing,
+    LineStatusChange,
     ProductionLine,
     RegistryTally,
     Site,
@@ -468,6 +471,7 @@ def add_line(user: Any, site_id: int, data: dict[str, Any], reason: str = "") ->
     site = _site_for_edit(user, site_id)
     cleaned = _clean_line(data, site, None)
     line = ProductionLine.objects.create(site=site, **cleaned)
+    _record_status(user, line, timezone.now(), reason)
     audit.record(
         actor=user,
         action="line.create",
@@ -479,19 +483,56 @@ def add_line(user: Any, site_id: int, data: dict[str, Any], reason: str = "") ->
     return line
 
 
+def _record_status(user: Any, line: ProductionLine, since: dt.datetime, reason: str) -> LineStatusChange:
+    """The line's status from `since` on, in the caller's transaction (the history and the line never disagree)."""
+    return LineStatusChange.objects.create(
+        line=line, status=line.status, since=since, changed_by=user if getattr(user, "pk", None) else None,
+        reason=str(reason or "").strip()[:2000],
+    )  # fmt: skip
+
+
+def _status_since(line: ProductionLine, changing: bool, since: dt.datetime | None) -> dt.datetime:
+    """When the new status took effect: now by default; a declared earlier moment must follow the line's last
+    recorded change (history stays in order) and cannot lie in the future."""
+    now = timezone.now()
+    if since is None:
+        return now
+    if not changing:
+        raise ServiceError("运行状态未变更，不能填写状态变更时间", field="status_since")
+    if timezone.is_naive(since):
+        since = timezone.make_aware(since)
+    if since > now:
+        raise ServiceError("状态变更时间不能晚于当前时间", field="status_since")
+    last = line.status_history.order_by("-since", "-pk").values_list("since", flat=True).first()
+    if last is not None and since < last:
+        shown = timezone.localtime(last).strftime("%Y-%m-%d %H:%M")
+        raise ServiceError(f"状态变更时间不能早于上一次状态记录（{shown}）", field="status_since")
+    return since
+
+
 @transaction.atomic
-def update_line(user: Any, line_id: int, data: dict[str, Any], reason: str = "") -> ProductionLine:
+def update_line(
+    user: Any, line_id: int, data: dict[str, Any], reason: str = "", *, status_since: dt.datetime | None = None
+) -> ProductionLine:
+    """Change a line; a change of its status is recorded in the line's status history (from `status_since`, default
+    now) in the same transaction."""
     line = ProductionLine.objects.filter(pk=line_id).first()
     if line is None:
         raise NotFound("生产线不存在或不在您的管辖范围内")
     site = _site_for_edit(user, line.site_id)
     line = ProductionLine.objects.select_for_update(no_key=True).get(pk=line_id)
     cleaned = _clean_line(data, site, line)
+    changing = "status" in cleaned and cleaned["status"] != line.status
+    since = _status_since(line, changing, status_since)
     before = audit.snapshot(line, LINE_AUDIT_FIELDS)
     for key, value in cleaned.items():
         setattr(line, key, value)
     line.save()
+    if changing:
+        _record_status(user, line, since, reason)
     after = audit.snapshot(line, LINE_AUDIT_FIELDS)
+    if changing:
+        after["status_since"] = since.isoformat()
     if after != before:
         audit.record(
             actor=user,
@@ -503,6 +544,15 @@ def update_line(user: Any, line_id: int, data: dict[str, Any], reason: str = "")
             reason=reason,
         )
     return line
+
+
+def line_status_history(user: Any, line_id: int) -> QuerySet[LineStatusChange]:
+    """A line's status history, newest first, for whoever may view its enterprise (out of scope: not found)."""
+    line = ProductionLine.objects.select_related("site").filter(pk=line_id).first()
+    if line is None:
+        raise NotFound("生产线不存在或不在您的管辖范围内")
+    get_enterprise(user, line.site.enterprise_id)
+    return LineStatusChange.objects.filter(line=line).select_related("changed_by").order_by("-since", "-pk")
 
 
 @transaction.atomic

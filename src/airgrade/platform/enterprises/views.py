@@ -74,7 +74,9 @@ def enterprise_detail(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     enterprise = services.get_enterprise(request.user, enterprise_id)
     actor = actor_of(request.user)
     sites = []
-    for site in enterprise.sites.prefetch_related("industries", "lines", "outlets"):
+    for site in enterprise.sites.prefetch_related(
+        "industries", "lines", "outlets", "lines__status_history__changed_by"
+    ):
         industries = []
         for item in site.industries.all():
             industry = industry_by_code(item.industry_code)
@@ -90,6 +92,12 @@ def enterprise_detail(request: HttpRequest, enterprise_id: int) -> HttpResponse:
                 "site": site,
                 "industries": industries,
                 "lines": list(site.lines.all()),
+                # Every declared status of the site's lines, newest first (the cross-checks judge by it).
+                "status_history": sorted(
+                    (change for line in site.lines.all() for change in line.status_history.all()),
+                    key=lambda change: (change.since, change.pk),
+                    reverse=True,
+                ),
                 "outlets": list(site.outlets.all()),
             }
         )
@@ -173,11 +181,13 @@ def line_edit(request: HttpRequest, line_id: int) -> HttpResponse:
     if line is None:
         raise NotFound("生产线不存在或不在您的管辖范围内")
     enterprise = services.get_enterprise(request.user, line.site.enterprise_id, "enterprise.edit")
-    initial = {name: getattr(line, name) for name in LineForm.base_fields if name != "reason"}
+    initial = {name: getattr(line, name) for name in LineForm.base_fields if name not in ("reason", "status_since")}
     return _form_page(
         request,
         LineForm(request.POST or None, initial=initial, changing=True),
-        lambda data, reason: services.update_line(request.user, line.pk, data, reason),
+        lambda data, reason: services.update_line(
+            request.user, line.pk, data, reason, status_since=data.pop("status_since", None)
+        ),
         "“{name}”已保存",
         f"编辑生产线：{line.name}",
         enterprise,

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from django.db import transaction
 from django.db.models import Max, Min, QuerySet
 from django.urls import reverse
@@ -42,6 +43,7 @@ from airgrade.platform.grades import services as grades
 from airgrade.platform.grades.models import Downgrade
 from airgrade.platform.permissions import actor_of, permissions_for, require_found, require_role, scoped, within
 from airgrade.platform.regions.models import Region
+from airgrade.platform.verification import monthly
 from airgrade.platform.verification.models import CrossCheckRun, Finding, MonitoringPoint, Reading
 from airgrade.platform.verification.services import (
     POLLUTANT_LABELS,
@@ -137,13 +139,44 @@ def _runs_text(runs: Iterable[core.Run]) -> list[dict[str, Any]]:
     ]
 
 
-def _declared_stops(site: Site, start: dt.datetime, end: dt.datetime, events: list[AlertEvent]) -> set[dt.datetime]:
-    """Hours the site was told or declared to stop: alert windows over its region (ordered stops), and the whole
-    month when the registry declares none of its lines running."""
-    statuses = set(site.lines.values_list("status", flat=True))
-    if statuses and ProductionLine.Status.RUNNING.value not in statuses:
-        return set(core.hours_between(start, end))
+LineChanges = dict[int, list[tuple[dt.datetime, str]]]  # line → its (since, status) records, local time, in order
+
+
+def line_changes(site_ids: Iterable[int]) -> tuple[LineChanges, dict[int, list[int]]]:
+    """The status history of every line of the sites (one query), and each site's lines. A line without a record
+    (loaded outside the registry's services) is taken at its current status throughout."""
+    changes: LineChanges = {}
+    lines_of: dict[int, list[int]] = defaultdict(list)
+    rows = (
+        ProductionLine.objects.filter(site_id__in=sorted(set(site_ids)))
+        .order_by("pk", "status_history__since", "status_history__pk")
+        .values_list("pk", "site_id", "status", "status_history__since", "status_history__status")
+    )
+    for line_id, site_id, status, since, recorded in rows:
+        if line_id not in changes:
+            lines_of[site_id].append(line_id)
+            changes[line_id] = []
+        changes[line_id].append((dt.datetime.min, status) if since is None else (local(since), recorded))
+    return changes, lines_of
+
+
+def _declared_stops(
+    site: Site,
+    start: dt.datetime,
+    end: dt.datetime,
+    events: list[AlertEvent],
+    lines: tuple[LineChanges, dict[int, list[int]]] | None = None,
+) -> set[dt.datetime]:
+    """Hours the site was told or declared to stop: alert windows over its region (ordered stops), and the hours in
+    which the registry declared none of its lines running (their status history)."""
+    changes, lines_of = lines if lines is not None else line_changes([site.pk])
     hours: set[dt.datetime] = set()
+    site_lines = lines_of.get(site.pk, [])
+    if site_lines:
+        running: set[dt.datetime] = set()
+        for line_id in site_lines:
+            running |= core.declared_hours(changes[line_id], ProductionLine.Status.RUNNING.value, start, end)
+        hours = set(core.hours_between(start, end)) - running
     for event in events:
         if not any(contains(code, site.region_id) for code in event.region_codes):
             continue
@@ -192,32 +225,26 @@ def _exceedances(
     checks: core.CrossCheckRules,
     report: RunReport,
 ) -> list[Draft]:
-    """(a) Hours above the grade's limit per outlet monitor and pollutant, against each graded industry of the site."""
+    """(a) Hours above the grade's limit per outlet monitor and pollutant, against each graded industry of the site.
+    The limits come first (rule data per site, industry and pollutant); the database then counts each channel's hours
+    above them (`monthly.concentration_summary`, one aggregate per chunk); only channels above for more than N hours
+    are read hour by hour for their chart."""
     outlets = {pk: point for pk, point in points.items() if point.kind == MonitoringPoint.Kind.OUTLET}
-    series: dict[tuple[int, str], dict[dt.datetime, float | None]] = defaultdict(dict)
-    rows = (
-        Reading.objects.filter(point_id__in=list(outlets), at__gte=aware(start), at__lt=aware(end))
-        .values_list("point_id", "pollutant", "at", "concentration", "status")
-        .order_by()
-    )
-    for point_id, pollutant, at, concentration, status in rows.iterator(chunk_size=10_000):
-        valid = status == ReadingStatus.NORMAL.value and concentration is not None
-        series[(point_id, pollutant)][hour_of(local(at))] = float(concentration) if valid else None
+    if not outlets:
+        return []
     last_day = (end - dt.timedelta(seconds=1)).date()
     today = timezone.localdate()
     # The grades the site held during the month (its first and last day) and holds now: it declared to meet their
     # limits, so the strictest of them is the standard (a grade granted after the month, or one lost since, counts).
     site_grades = _site_grades(sorted({point.site_id for point in outlets.values()}), (start.date(), last_day, today))
     book = default_rulebook()
-    drafts: list[Draft] = []
-    reported: set[tuple[int, str, str]] = set()
-    for (point_id, pollutant), values in sorted(series.items()):
-        point = outlets[point_id]
-        if pollutant not in core.LIMIT_FACTS:
-            continue
-        for industry_code, held in site_grades.get(point.site_id, {}).items():
+    chosen: dict[tuple[int, str, str, str], tuple[core.Limit, dt.date]] = {}
+
+    def limit_of(point: MonitoringPoint, industry_code: str, pollutant: str) -> tuple[core.Limit, dt.date]:
+        key = (point.site_id, point.region_id, industry_code, pollutant)
+        if key not in chosen:
             limits: list[tuple[core.Limit, dt.date]] = []
-            for grade, day in held:
+            for grade, day in site_grades[point.site_id][industry_code]:
                 try:
                     industry_rules = book.rules_for(industry_code, day, point.region_id)
                 except RuleLookupError as exc:
@@ -227,9 +254,26 @@ def _exceedances(
                 else:
                     limits.append((core.limit_for(industry_rules, grade, pollutant), day))
             known = [(limit, day) for limit, day in limits if limit.value is not None]
-            limit, grade_day = min(known, key=lambda item: item[0].value or 0.0) if known else limits[-1]
-            grade = Grade(limit.grade)
-            label = POLLUTANT_LABELS.get(pollutant, pollutant)
+            chosen[key] = min(known, key=lambda item: item[0].value or 0.0) if known else limits[-1]
+        return chosen[key]
+
+    thresholds = {
+        limit.value
+        for point in outlets.values()
+        for industry_code in site_grades.get(point.site_id, {})
+        for pollutant in core.LIMIT_FACTS
+        for limit, _ in [limit_of(point, industry_code, pollutant)]
+        if limit.value is not None
+    }
+    summaries = monthly.concentration_summary(list(outlets), start, end, thresholds)
+    flagged: list[tuple[MonitoringPoint, str, str, core.Limit, dt.date]] = []
+    reported: set[tuple[int, str, str]] = set()
+    for point_id, pollutant in sorted(summaries):
+        point = outlets[point_id]
+        if pollutant not in core.LIMIT_FACTS:
+            continue
+        for industry_code, held in site_grades.get(point.site_id, {}).items():
+            limit, grade_day = limit_of(point, industry_code, pollutant)
             if limit.value is None:
                 if (point.site_id, industry_code, pollutant) not in reported:
                     reported.add((point.site_id, industry_code, pollutant))
@@ -241,53 +285,62 @@ def _exceedances(
                             if book.industry_or_none(industry_code)
                             else industry_code,
                             "grade": "、".join(g.value for g, _ in held),
-                            "pollutant": label,
+                            "pollutant": POLLUTANT_LABELS.get(pollutant, pollutant),
                             "reason": limit.missing_zh,
                         }
                     )
                 continue
-            found = core.exceedances(values, limit.value)
-            if not found.finding(checks):
-                continue
-            hours = core.hours_between(start, end)
-            drafts.append(
-                Draft(
-                    key=f"exceedance:{month:%Y-%m}:{point_id}:{pollutant}:{industry_code}",
-                    kind=Finding.Kind.EXCEEDANCE,
-                    site=point.site,
-                    month=month,
-                    point=point,
-                    summary=(
-                        f"排放口 {point.code} {label}折算浓度 {len(found.hours)} 小时高于{grade.value}级限值 "
-                        f"{limit.value:g} {limit.unit}（允许不超过 {checks.exceedance_hours} 小时），最高 {found.peak:g} {limit.unit}"
-                    ),
-                    details={
-                        "pollutant": pollutant,
-                        "pollutant_zh": label,
-                        "industry_code": industry_code,
-                        "grade": grade.value,
-                        "grade_on": grade_day.isoformat(),
-                        "limit": limit.value,
-                        "unit": limit.unit,
-                        "indicator": limit.indicator_id,
-                        "indicator_zh": limit.indicator_zh,
-                        "limit_provisional": limit.provisional,
-                        "hours_above": len(found.hours),
-                        "valid_hours": found.valid_hours,
-                        "allowed_hours": checks.exceedance_hours,
-                        "peak": found.peak,
-                        "first_hours": [h.isoformat(" ", "minutes") for h in found.hours[:24]],
-                    },
-                    evidence={
-                        "type": "line",
-                        "unit": limit.unit,
-                        "label_zh": f"{label}折算浓度",
-                        "hours": [_hour_label(h) for h in hours],
-                        "values": [values.get(h) for h in hours],
-                        "limit": limit.value,
-                    },
-                )
+            if summaries[(point_id, pollutant)].above.get(limit.value, 0) > checks.exceedance_hours:
+                flagged.append((point, pollutant, industry_code, limit, grade_day))
+    series = monthly.concentration_hours([(point.pk, pollutant) for point, pollutant, *_ in flagged], start, end)
+    hours = core.hours_between(start, end)
+    drafts: list[Draft] = []
+    for point, pollutant, industry_code, limit, grade_day in flagged:
+        assert limit.value is not None
+        values = series[(point.pk, pollutant)]
+        found = core.exceedances(values, limit.value)
+        if not found.finding(checks):
+            continue
+        grade = Grade(limit.grade)
+        label = POLLUTANT_LABELS.get(pollutant, pollutant)
+        drafts.append(
+            Draft(
+                key=f"exceedance:{month:%Y-%m}:{point.pk}:{pollutant}:{industry_code}",
+                kind=Finding.Kind.EXCEEDANCE,
+                site=point.site,
+                month=month,
+                point=point,
+                summary=(
+                    f"排放口 {point.code} {label}折算浓度 {len(found.hours)} 小时高于{grade.value}级限值 "
+                    f"{limit.value:g} {limit.unit}（允许不超过 {checks.exceedance_hours} 小时），最高 {found.peak:g} {limit.unit}"
+                ),
+                details={
+                    "pollutant": pollutant,
+                    "pollutant_zh": label,
+                    "industry_code": industry_code,
+                    "grade": grade.value,
+                    "grade_on": grade_day.isoformat(),
+                    "limit": limit.value,
+                    "unit": limit.unit,
+                    "indicator": limit.indicator_id,
+                    "indicator_zh": limit.indicator_zh,
+                    "limit_provisional": limit.provisional,
+                    "hours_above": len(found.hours),
+                    "valid_hours": found.valid_hours,
+                    "allowed_hours": checks.exceedance_hours,
+                    "peak": found.peak,
+                    "first_hours": [h.isoformat(" ", "minutes") for h in found.hours[:24]],
+                },
+                evidence={
+                    "type": "line",
+                    "unit": limit.unit,
+                    "label_zh": f"{label}折算浓度",
+                    "hours": [_hour_label(h) for h in hours],
+                    "values": [values.get(h) for h in hours],
+                    "limit": limit.value,
+                },
             )
+        )
     return drafts
 
 
@@ -321,27 +374,9 @@ def _silences(
         .annotate(last=Max("at"))
         .order_by()
     }
-    states: dict[tuple[int, str], dict[dt.datetime, str]] = defaultdict(dict)
-    values: dict[tuple[int, str], dict[dt.datetime, float | None]] = defaultdict(dict)
-    rows = (
-        Reading.objects.filter(
-            point_id__in=[pk for pk, point in monitors.items() if point.kind == outlet],
-            at__gte=aware(start),
-            at__lt=aware(end),
-        )
-        .values_list("point_id", "pollutant", "at", "value", "status")
-        .order_by()
-    )
-    for point_id, pollutant, at, value, status in rows.iterator(chunk_size=10_000):
-        hour = hour_of(local(at))
-        if status == ReadingStatus.NORMAL.value and value is not None:
-            state = core.VALID
-        elif status == ReadingStatus.STOPPED.value:
-            state = core.STOPPED
-        else:
-            state = core.SILENT
-        states[(point_id, pollutant)][hour] = state
-        values[(point_id, pollutant)][hour] = value if state == core.VALID else None
+    # Outlets set-based (one aggregate per chunk); meters from their intervals (a meter's hour is valid when its
+    # intervals cover it, which the outlets' per-row states do not express).
+    states, values = monthly.outlet_states([pk for pk, point in monitors.items() if point.kind == outlet], start, end)
     for point_id, point_readings in _meter_readings(
         [pk for pk, point in monitors.items() if point.kind == meter], start, end
     ).items():
@@ -442,33 +477,52 @@ def _idle_lines(
     checks: core.CrossCheckRules,
     events: list[AlertEvent],
 ) -> list[Draft]:
-    """(c) Meters linked to a line the registry declares running, below the no-production floor for more than K
-    consecutive valid hours outside declared stops. Meters without a line link are not judged (listed on the
-    meter register as 未关联生产线)."""
-    meters = {
+    """(c) Meters linked to a line, below the no-production floor for more than K consecutive valid hours in which
+    the registry declared the line running (its status history: a line stopped mid-month is judged only before) and
+    outside declared stops. Meters without a line link are not judged (listed on the meter register as 未关联生产线).
+    The hourly energy comes set-based from `monthly.meter_hours` (the rollup on PostgreSQL)."""
+    linked = {
         pk: point
         for pk, point in points.items()
-        if point.kind == MonitoringPoint.Kind.METER
-        and point.line_id is not None
-        and point.line is not None
-        and point.line.status == ProductionLine.Status.RUNNING
+        if point.kind == MonitoringPoint.Kind.METER and point.line_id is not None and point.line is not None
     }
+    if not linked:
+        return []
+    lines = line_changes({point.site_id for point in linked.values()})
+    changes = lines[0]
+    running = {
+        point.pk: core.declared_hours(
+            changes.get(point.line_id or 0, [(dt.datetime.min, point.line.status if point.line else "")]),
+            ProductionLine.Status.RUNNING.value,
+            start,
+            end,
+        )
+        for point in linked.values()
+    }
+    meters = {pk: point for pk, point in linked.items() if running[pk]}
     if not meters:
         return []
-    readings = _meter_readings(list(meters), start, end)
+    hours = core.hours_between(start, end)
+    series = monthly.meter_hours(list(meters), start, end)
+    stops_by_site: dict[int, set[dt.datetime]] = {}
     drafts: list[Draft] = []
-    for point_id, point_readings in sorted(readings.items()):
+    for point_id, array in sorted(series.items()):
         point = meters[point_id]
-        energy = channel_hours(point_readings, SignalKind.ELECTRICITY)
-        stops = _declared_stops(point.site, start, end, events)
-        idle = core.idle_hours(energy, checks.idle_floor_kwh, stops)
+        # An hour the line was not declared running is left out, so it ends an idle run like a missing hour.
+        energy: dict[dt.datetime, float | None] = {
+            hour: (None if np.isnan(value) else float(value))
+            for hour, value in zip(hours, array.tolist(), strict=True)
+            if hour in running[point_id]
+        }
+        if point.site_id not in stops_by_site:
+            stops_by_site[point.site_id] = _declared_stops(point.site, start, end, events, lines)
+        idle = core.idle_hours(energy, checks.idle_floor_kwh, stops_by_site[point.site_id])
         long = core.long_runs(core.runs(sorted(energy), idle), checks.idle_hours)
         if not long:
             continue
         line = point.line
         assert line is not None
         longest = max(run.hours for run in long)
-        hours = core.hours_between(start, end)
         drafts.append(
             Draft(
                 key=f"idle_line:{month:%Y-%m}:{point_id}:{line.pk}",
@@ -494,7 +548,7 @@ def _idle_lines(
                     "unit": "kWh/h",
                     "label_zh": "用电量",
                     "hours": [_hour_label(h) for h in hours],
-                    "values": [None if energy.get(h) is None else round(energy[h] or 0.0, 3) for h in hours],
+                    "values": [None if np.isnan(value) else round(float(value), 3) for value in array.tolist()],
                     "limit": checks.idle_floor_kwh,
                     "limit_label": "无生产用电下限",
                     "areas": [[_hour_label(run.start), _hour_label(run.end - core.HOUR)] for run in long],
