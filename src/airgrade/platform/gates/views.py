@@ -176,7 +176,7 @@ def site_detail(request: HttpRequest, site_id: int) -> HttpResponse:
             "fuels": [(fuel.value, label) for fuel, label in FUEL_LABELS.items()],
             "new_token": request.session.pop("gate_new_token", None),
             "findings": list(services.site_findings(site)[:10]),
-            "videos": services.video_status(site),
+            "videos": services.video_status(site, limit=20),
             "video_note": services.VIDEO_COVERAGE_NOTE,
         },
     )
