@@ -190,7 +190,7 @@ API: list[Endpoint] = [
                     "uri": "nvr://x.mp4",
                 }
             ]
-        },  # fmt: skip
+        },
     ),
     Endpoint("GET", "/gates/sites/{site_id}/videos", lambda w: f"/api/gates/sites/{w['site'].pk}/videos"),
     # gate-file uploads as background jobs
@@ -201,7 +201,7 @@ API: list[Endpoint] = [
         lambda w: {
             "file": ("门禁.csv", "序号,车牌号,方向,通行时间\n1,豫A12345,进,2026-05-04 08:00\n".encode()),
             "device": "G1",
-        },  # fmt: skip
+        },
         multipart=True,
     ),
     Endpoint("GET", "/gates/uploads/{job_id}", lambda w: f"/api/gates/uploads/{w['gate_job'].pk}"),

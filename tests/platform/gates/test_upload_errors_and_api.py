@@ -155,6 +155,7 @@ def test_the_upload_api_refuses_out_of_scope_callers_and_bad_input(gate: dict[st
     assert Client().post(f"/api/gates/sites/{site_id}/uploads", {"device": "G1"}).status_code == 401
     unknown = _upload(gate["enterprise"], site_id, device="G9")
     assert unknown.status_code == 400 and "G9" in unknown.json()["error"]
+    assert _upload(gate["enterprise"], site_id, device="G\x001").status_code == 400  # PostgreSQL holds no NUL
     assert _upload(gate["enterprise"], site_id, data=b"").status_code in (400, 422)
     assert _upload(gate["enterprise"], 10**9).status_code == 404
     assert not Job.objects.exists()

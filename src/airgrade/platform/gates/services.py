@@ -20,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Min, QuerySet, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from airgrade.core import gates as core
@@ -1251,11 +1252,18 @@ def video_status(site: Site, *, today: dt.date | None = None, limit: int = 50) -
     ]
     window_cut = dt.datetime.combine(window_start, dt.time(), BEIJING)
     spans: dict[str, list[tuple[dt.date, dt.date]]] = defaultdict(list)
-    firsts = dict(references.values("place").annotate(first=Min("started_at")).values_list("place", "first"))
-    for place, started, ended in references.filter(ended_at__gte=window_cut).values_list(
-        "place", "started_at", "ended_at"
-    ):
-        spans[place].append((started.astimezone(BEIJING).date(), ended.astimezone(BEIJING).date()))
+    firsts = dict(references.order_by().values("place").annotate(first=Min("started_at")).values_list("place", "first"))
+    # Days, not clips: the database folds a year of clips into at most a few hundred (place, first day, last day)
+    # rows. TruncDate uses the current time zone, Beijing (settings.TIME_ZONE), as every day on these pages.
+    days_touched = (
+        references.filter(ended_at__gte=window_cut)
+        .annotate(first_day=TruncDate("started_at"), last_day=TruncDate("ended_at"))
+        .order_by()
+        .values_list("place", "first_day", "last_day")
+        .distinct()
+    )
+    for place, first_day, last_day in days_touched:
+        spans[place].append((first_day, last_day))
     entry_days = set(
         DailyCount.objects.filter(site=site, day__gte=window_start, day__lte=last, direction="in", count__gt=0)
         .values_list("day", flat=True)

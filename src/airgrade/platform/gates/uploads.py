@@ -31,6 +31,9 @@ FIELD_LABELS = {key: next(a for a in aliases if not a.isascii()) for key, aliase
 
 
 def _device(site: Any, code: str) -> GateDevice:
+    if not code or len(code) > 32 or "\x00" in code:
+        # Not a device code (PostgreSQL text cannot even hold a NUL): refused before any query.
+        raise ServiceError("请填写本厂区门禁设备的编号", field="device")
     device = GateDevice.objects.select_related("site__enterprise").filter(site=site, code=code).first()
     if device is None:
         raise ServiceError(f"本厂区没有编号为 {code} 的门禁设备", field="device")
@@ -45,6 +48,8 @@ def start_upload(user: Any, site_id: int, device_code: str, filename: str, data:
     _device(site, device_code)
     if not data:
         raise ServiceError("请选择要上传的门禁导出文件", field="file")
+    if "\x00" in filename:
+        raise ServiceError("文件名含有不可保存的字符", field="file")
     if len(data) > MAX_UPLOAD_BYTES:
         raise ServiceError("文件超过 20 MB，请分批上传", field="file")
     return jobs.start(
