@@ -91,7 +91,25 @@ def test_gate_pages(page: Any, login: Any, users: dict[str, Any]) -> None:
     page.reload()
     page.wait_for_selector("#import-errors")
     assert "方向" in page.locator("#import-errors").inner_text()
+    with page.expect_download() as download:
+        page.click("#download-errors")  # the error workbook: the refused row with its 错误原因
+    assert download.value.suggested_filename.endswith(".xlsx")
     _shot(page, "upload-dry-run")
+
+    # 视频留存: references registered by the site's video system, their retention end, days without video.
+    days = [today - dt.timedelta(days=n) for n in (3, 1)]
+    services.record_videos(device, [
+        {"place": "原料库装卸点", "started_at": dt.datetime.combine(day, dt.time(8), BJ).isoformat(),
+         "ended_at": dt.datetime.combine(day, dt.time(20), BJ).isoformat(), "uri": f"nvr://ch01/{day}.mp4"}
+        for day in days
+    ])  # fmt: skip
+    page.goto(f"/gates/sites/{site.pk}/")
+    section = page.locator("#video-retention")
+    text = section.inner_text()
+    assert "视频留存" in text and "原料库装卸点" in text and "保存至" in text
+    assert (today - dt.timedelta(days=2)).isoformat() in page.locator("#video-gaps").inner_text()  # trucks, no video
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    section.screenshot(path=str(SHOTS / "site-video-retention.png"))
 
     page.goto("/gates/")
     page.click("#park-new")

@@ -176,6 +176,35 @@ API: list[Endpoint] = [
         lambda w: f"/api/gates/sites/{w['site'].pk}/figures?date_from=2026-01-01&date_to=2026-06-30",
     ),
     Endpoint("POST", "/gates/sites/{site_id}/verify", lambda w: f"/api/gates/sites/{w['site'].pk}/verify"),
+    # video references: the site's video system posts with a device credential; people read them in scope.
+    Endpoint(
+        "POST",
+        "/gates/videos",
+        lambda w: "/api/gates/videos",
+        lambda w: {
+            "videos": [
+                {
+                    "place": "原料库",
+                    "started_at": "2026-05-01T08:00",
+                    "ended_at": "2026-05-01T09:00",
+                    "uri": "nvr://x.mp4",
+                }
+            ]
+        },
+    ),
+    Endpoint("GET", "/gates/sites/{site_id}/videos", lambda w: f"/api/gates/sites/{w['site'].pk}/videos"),
+    # gate-file uploads as background jobs
+    Endpoint(
+        "POST",
+        "/gates/sites/{site_id}/uploads",
+        lambda w: f"/api/gates/sites/{w['site'].pk}/uploads",
+        lambda w: {
+            "file": ("门禁.csv", "序号,车牌号,方向,通行时间\n1,豫A12345,进,2026-05-04 08:00\n".encode()),
+            "device": "G1",
+        },
+        multipart=True,
+    ),
+    Endpoint("GET", "/gates/uploads/{job_id}", lambda w: f"/api/gates/uploads/{w['gate_job'].pk}"),
     # audit
     Endpoint("GET", "/audit/", lambda w: "/api/audit/", kind="list"),
     # declarations: campaigns
@@ -1189,6 +1218,11 @@ def world(users: dict[str, Any], make_enterprise: Any) -> World:
     from airgrade.platform.gates import services as gates
 
     gate_device, _ = gates.register_device(users["enterprise"], site.pk, {"code": "G1", "entrance": "东门"})
+    from airgrade.platform.gates import uploads as gate_uploads
+
+    gate_job = gate_uploads.start_upload(
+        users["county"], site.pk, "G1", "门禁.csv", "序号,车牌号,方向,通行时间\n".encode(), enqueue=False
+    )
     from airgrade.platform.verification.models import Case
 
     task = event.tasks.get(entry=entry)
@@ -1214,6 +1248,7 @@ def world(users: dict[str, Any], make_enterprise: Any) -> World:
         "enterprise": enterprise,
         "site": site,
         "gate_device": gate_device,
+        "gate_job": gate_job,
         "line": site.lines.first(),
         "campaign": campaign,
         "draft_campaign": draft_campaign,

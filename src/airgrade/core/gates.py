@@ -599,3 +599,85 @@ def draw_sample(ids: Sequence[int], seed: int, size: int) -> list[int]:
     """A reproducible sample of ledger records: the same ids and seed always give the same records."""
     ordered = sorted(ids)
     return sorted(random.Random(seed).sample(ordered, min(size, len(ordered))))
+
+
+# ------------------------------------------------------------------------------------------------ video references
+
+VIDEO_FIELDS = ("place", "started_at", "ended_at", "uri", "sha256")
+
+
+@dataclass(frozen=True)
+class VideoClip:
+    """A video clip a site's video system reports (REQ SJZ-5): where, when, where the file is kept, its SHA-256."""
+
+    place: str
+    started_at: dt.datetime
+    ended_at: dt.datetime
+    uri: str
+    sha256: str = ""
+
+
+def parse_video(raw: Any, row: int) -> tuple[VideoClip | None, RowErrors]:
+    """Check one video reference (docs/gates.md); malformed → refused with every reason by field."""
+    errors = RowErrors(row)
+    if not isinstance(raw, Mapping):
+        errors.add("record", "应为包含 place、started_at、ended_at、uri 的对象")
+        return None, errors
+    texts: dict[str, str] = {}
+    for name, limit, label in (("place", 64, "位置"), ("uri", 500, "存储位置")):
+        value = raw.get(name)
+        text = value.strip() if isinstance(value, str) else ""
+        if value is not None and not isinstance(value, str):
+            errors.add(name, f"{label}须为文本")
+        elif not text:
+            errors.add(name, f"缺少{label}")
+        elif len(text) > limit:
+            errors.add(name, f"{label}过长（最多 {limit} 个字符）")
+        elif _unstorable(text):
+            errors.add(name, "含有不可保存的字符")
+        texts[name] = text
+    started = _parse_time(raw["started_at"]) if raw.get("started_at") not in (None, "") else None
+    ended = _parse_time(raw["ended_at"]) if raw.get("ended_at") not in (None, "") else None
+    for name, moment in (("started_at", started), ("ended_at", ended)):
+        if moment is None:
+            errors.add(name, "时间缺失或格式不对（应为 ISO 8601，如 2026-05-01T08:30:00+08:00）")
+    if started is not None and ended is not None and ended < started:
+        errors.add("ended_at", "结束时间早于开始时间")
+    sha = raw.get("sha256")
+    sha_text = sha.strip().lower() if isinstance(sha, str) else ""
+    if sha not in (None, "") and not _HEX64.fullmatch(sha_text):
+        errors.add("sha256", "SHA-256 须为 64 位十六进制")
+    if errors or started is None or ended is None:
+        return None, errors
+    return VideoClip(texts["place"], started, ended, texts["uri"], sha_text), errors
+
+
+def months_after(day: dt.date, months: int) -> dt.date:
+    """The same day `months` calendar months later (the month's last day when it is shorter)."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    month += 1
+    last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(day.day, last))
+
+
+def uncovered_days(spans: Iterable[tuple[dt.date, dt.date]], first: dt.date, last: dt.date) -> list[dt.date]:
+    """The days first … last that no span (first day, last day, inclusive) touches."""
+    covered: set[dt.date] = set()
+    for start, end in spans:
+        day = max(start, first)
+        while day <= min(end, last):
+            covered.add(day)
+            day += dt.timedelta(days=1)
+    days = (last - first).days + 1
+    return [d for d in (first + dt.timedelta(days=n) for n in range(max(days, 0))) if d not in covered]
+
+
+def day_ranges(days: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """Consecutive days folded into (first, last) ranges, in order."""
+    ranges: list[tuple[dt.date, dt.date]] = []
+    for day in sorted(days):
+        if ranges and (day - ranges[-1][1]).days == 1:
+            ranges[-1] = (ranges[-1][0], day)
+        else:
+            ranges.append((day, day))
+    return ranges

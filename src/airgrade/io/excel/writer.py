@@ -195,8 +195,10 @@ def write_template(layouts: Sequence[Layout], examples: dict[str, list[dict[str,
     return write_workbook([SheetSpec(layout, examples.get(layout.key, [])) for layout in layouts], instructions=True)
 
 
-def write_error_workbook(headers: Sequence[str], rows: Iterable[tuple[list[Any], str]]) -> bytes:
-    """The refused rows as the user sent them (their own headers), with the reasons in a 错误说明 column."""
+def write_error_workbook(
+    headers: Sequence[str], rows: Iterable[tuple[list[Any], str]], *, reason_header: str = "错误说明"
+) -> bytes:
+    """The refused rows as the user sent them (their own headers), with the reasons in a last column (错误说明)."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
     styles = _styles(book)
@@ -206,7 +208,7 @@ def write_error_workbook(headers: Sequence[str], rows: Iterable[tuple[list[Any],
         sheet.write_string(0, index, neutralise_cell(str(header or "")), styles["header"])
         sheet.set_column(index, index, 14)
     error_col = len(headers) + 1
-    sheet.write_string(0, error_col, "错误说明", styles["header"])
+    sheet.write_string(0, error_col, reason_header, styles["header"])
     sheet.set_column(error_col, error_col, 70)
     for offset, (raw, reason) in enumerate(rows, start=1):
         for index, value in enumerate(raw, start=0):

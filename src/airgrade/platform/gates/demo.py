@@ -1,11 +1,13 @@
 """Demo gate ledger (issue 11): a 巩义 cement site with two gates, registers of trucks, in-plant vehicles and
 machinery, six months of simulated passages (ingested in bulk through the real service, so the chain is real), and a
-past orange alert during which a few 国四 trucks were let in; and a logistics park (SJZ-6) with one gate and five days
-of records. Idempotent: a site that has a ledger is left alone."""
+past orange alert during which a few 国四 trucks were let in; two months of video references at its two loading
+places, with three days missing at one; and a logistics park (SJZ-6) with one gate and five days of records.
+Idempotent: a site that has a ledger (or video references) is left alone."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import random
 from typing import Any
 
@@ -15,7 +17,7 @@ from airgrade.core.gates import VehicleRule, violates
 from airgrade.platform.enterprises.models import Site
 from airgrade.platform.gates import services
 from airgrade.platform.gates import simulate as sim
-from airgrade.platform.gates.models import LedgerHead, LogisticsPark, Vehicle
+from airgrade.platform.gates.models import GateDevice, LedgerHead, LogisticsPark, Vehicle, VideoReference
 
 DEMO_COUNTY = "410181"  # 巩义
 DAYS = 182
@@ -40,6 +42,8 @@ def demo_site() -> Site | None:
 def load_demo_gates(users: dict[Any, Any], seed: int = 2026) -> dict[str, int]:
     site = demo_site()
     if site is None or LedgerHead.objects.filter(site=site).exists():
+        if site is not None:
+            _demo_videos(site)
         return {"records": _demo_park(users, seed)}
     rng = random.Random(seed)
     trucks = sim.fleet(80, seed)
@@ -81,8 +85,40 @@ def load_demo_gates(users: dict[Any, Any], seed: int = 2026) -> dict[str, int]:
             records = [r for r in records if not drop[0] <= int(str(r["seq"])) <= drop[1]]
         for begin in range(0, len(records), BATCH):
             total += services.ingest(device, records[begin : begin + BATCH], actor="演示门禁").accepted
+    _demo_videos(site)
     total += _demo_park(users, seed)
     return {"records": total}
+
+
+VIDEO_DAYS = 60
+VIDEO_PLACES = ("原料库装卸点", "成品库装车点")
+VIDEO_MISSING = (9, 10, 24)  # days ago on which the raw-material place has no clip (trucks came those days)
+
+
+def _demo_videos(site: Site) -> int:
+    """Two months of daily clips (08:00–20:00) at the site's two loading places, registered through the video API's
+    service with the east gate's credential; three days missing at the raw-material place."""
+    device = GateDevice.objects.filter(site=site, code="GATE-E1", revoked_at__isnull=True).first()
+    if device is None or VideoReference.objects.filter(site=site).exists():
+        return 0
+    today = timezone.localdate()
+    items = []
+    for ago in range(VIDEO_DAYS, 0, -1):
+        day = today - dt.timedelta(days=ago)
+        for number, place in enumerate(VIDEO_PLACES, start=1):
+            if number == 1 and ago in VIDEO_MISSING:
+                continue
+            uri = f"nvr://gongyi-cement/ch{number:02d}/{day:%Y%m%d}-0800.mp4"
+            items.append(
+                {
+                    "place": place,
+                    "started_at": dt.datetime.combine(day, dt.time(8), sim.BEIJING).isoformat(),
+                    "ended_at": dt.datetime.combine(day, dt.time(20), sim.BEIJING).isoformat(),
+                    "uri": uri,
+                    "sha256": hashlib.sha256(uri.encode()).hexdigest(),  # demo: stands in for the file's hash
+                }
+            )
+    return services.record_videos(device, items).accepted
 
 
 PARK_DAYS = 5

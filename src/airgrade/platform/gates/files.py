@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from airgrade.io.excel.reader import WorkbookError, open_workbook
@@ -31,7 +32,17 @@ HEADERS = {
 _BY_HEADER = {fold(alias): key for key, aliases in HEADERS.items() for alias in aliases}
 
 
-def _records_from_rows(rows: list[list[Any]], filename: str) -> list[dict[str, Any]]:
+@dataclass
+class Table:
+    """A file's records with what the user wrote: its header row and each record's own cells (blank rows dropped,
+    so `raw[i]` is record i + 1), for the error workbook."""
+
+    headers: list[str]
+    raw: list[list[Any]]
+    records: list[Any]
+
+
+def _table_from_rows(rows: list[list[Any]], filename: str) -> Table:
     if not rows:
         raise ServiceError(f"文件“{filename}”是空的", field="file")
     header = [_BY_HEADER.get(fold(cell)) for cell in rows[0]]
@@ -41,9 +52,11 @@ def _records_from_rows(rows: list[list[Any]], filename: str) -> list[dict[str, A
     if len(rows) - 1 > MAX_ROWS:
         raise ServiceError(f"文件“{filename}”超过 {MAX_ROWS} 行，请分批上传", field="file")
     records = []
+    raw = []
     for row in rows[1:]:
         if not any(str(cell).strip() for cell in row if cell is not None):
             continue
+        raw.append(list(row))
         record: dict[str, Any] = {}
         for key, cell in zip(header, row, strict=False):
             if key is None or cell in (None, ""):
@@ -54,11 +67,29 @@ def _records_from_rows(rows: list[list[Any]], filename: str) -> list[dict[str, A
                 cell = cell.isoformat()
             record[key] = cell
         records.append(record)
-    return records
+    return Table(["" if cell is None else str(cell) for cell in rows[0]], raw, records)
+
+
+def _table_from_json(records: list[Any]) -> Table:
+    # The file's own keys, in the order they first appear, are its columns.
+    headers: list[str] = []
+    for record in records:
+        if isinstance(record, dict):
+            headers.extend(str(key) for key in record if str(key) not in headers)
+    raw = [
+        [record.get(key) for key in headers] if isinstance(record, dict) else [json.dumps(record, ensure_ascii=False)]
+        for record in records
+    ]
+    return Table(headers, raw, records)
 
 
 def read_records(filename: str, data: bytes) -> list[Any]:
     """The records of one file; a file that cannot be read is refused naming the file and why."""
+    return read_table(filename, data).records
+
+
+def read_table(filename: str, data: bytes) -> Table:
+    """The records of one file with its own columns and cells; unreadable → refused naming the file and why."""
     name = filename.lower()
     if name.endswith(".json"):
         try:
@@ -68,7 +99,7 @@ def read_records(filename: str, data: bytes) -> list[Any]:
         records = loaded.get("records") if isinstance(loaded, dict) else loaded
         if not isinstance(records, list):
             raise ServiceError(f'文件“{filename}”应为记录数组或 {{"records": [...]}}', field="file")
-        return records
+        return _table_from_json(records)
     if name.endswith(".csv"):
         for encoding in ("utf-8-sig", "gb18030"):
             try:
@@ -78,12 +109,12 @@ def read_records(filename: str, data: bytes) -> list[Any]:
                 continue
         else:
             raise ServiceError(f"文件“{filename}”编码无法识别（应为 UTF-8 或 GBK）", field="file")
-        return _records_from_rows(list(csv.reader(io.StringIO(text))), filename)
+        return _table_from_rows(list(csv.reader(io.StringIO(text))), filename)
     if name.endswith((".xlsx", ".xls")):
         try:
             workbook = open_workbook(data, filename)
             sheet = workbook.get_sheet_by_index(0).to_python()
         except WorkbookError as exc:
             raise ServiceError(exc.message, field="file") from None
-        return _records_from_rows([list(row) for row in sheet], filename)
+        return _table_from_rows([list(row) for row in sheet], filename)
     raise ServiceError(f"文件“{filename}”的格式不支持（应为 .json、.csv 或 .xlsx）", field="file")

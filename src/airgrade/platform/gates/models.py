@@ -225,12 +225,18 @@ class VideoReference(models.Model):
     sha256 = models.CharField("SHA-256", max_length=64, blank=True)
     recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
     expired_at = models.DateTimeField("保存期满时间", null=True, blank=True)
+    # The gate device whose credential registered it (the site's video system posts with it); None from the CLI.
+    device = models.ForeignKey(
+        GateDevice, verbose_name="登记凭证的设备", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["site_id", "started_at"]
         verbose_name = "视频索引"
         verbose_name_plural = "视频索引"
         indexes = [models.Index(fields=["site", "ended_at"])]
+        # One reference per stored file: a resend is a duplicate, a changed one is refused (references only append).
+        constraints = [models.UniqueConstraint(fields=["site", "uri"], name="unique_video_reference_uri")]
 
 
 class DailyCount(models.Model):

@@ -81,3 +81,48 @@ class VerifyOut(Schema):
     checked: int
     ok: bool
     problems: list[str]
+
+
+class VideosIn(Schema):
+    """Video clip references from a site's video system (docs/gates.md); each is checked one by one."""
+
+    videos: list[Any] = Field(..., max_length=1000)
+
+
+class VideosOut(Schema):
+    accepted: int
+    duplicates: int
+
+
+class VideoOut(Schema):
+    id: int
+    place: str
+    started_at: dt.datetime
+    ended_at: dt.datetime
+    uri: str
+    sha256: str
+    recorded_at: dt.datetime
+    retention_end: dt.date
+    expired: bool
+
+
+class VideoPlaceOut(Schema):
+    place: str
+    first: dt.date
+    last: dt.date
+    days: int
+    days_without_video: int
+    without_video: list[list[dt.date]]  # [first, last] ranges of days with no reference
+    days_with_entries_without_video: int
+    with_entries_without_video: list[list[dt.date]]
+
+
+class VideoStatusOut(Schema):
+    retention_months: int
+    retention_source: str
+    provisional: bool
+    total: int
+    expired: int
+    videos: list[VideoOut]
+    places: list[VideoPlaceOut]
+    coverage_rule: str

@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import QuerySet, Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Min, QuerySet, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from airgrade.core import gates as core
@@ -1101,33 +1102,201 @@ def months_before(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+MAX_VIDEO_BATCH = 1000  # video references per API call
+# What the rule data does and does not say about video coverage, shown with the days without video (page and API).
+VIDEO_COVERAGE_NOTE = (
+    "规则数据只规定视频的保存期限，没有规定每个装卸点每天应有哪些时段或多少视频，平台也没有各厂区装卸点的清单；"
+    "因此这里只按已登记过视频的位置，列出保存期内（自该位置首条视频起至昨日）没有任何视频索引的日期，"
+    "并标出其中门禁台账有车辆进厂的日期，供核查参考，不作为违规认定。从未登记视频的装卸点无法在此列出。"
+)
+
+
+@dataclass
+class VideoResult:
+    accepted: int = 0
+    duplicates: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"accepted": self.accepted, "duplicates": self.duplicates}
+
+
 def record_video(site: Site, data: dict[str, Any], actor: str = "视频系统") -> VideoReference:
-    """Register a video clip reference kept at a site (from its video system), audited; kept past its retention
-    (marked expired by `archive`), never deleted."""
+    """Register one video clip reference kept at a site (from its video system), audited; kept past its retention
+    (marked expired by `archive`), never deleted. The same file again is the existing reference."""
     started, ended = data.get("started_at"), data.get("ended_at")
     if not isinstance(started, dt.datetime) or not isinstance(ended, dt.datetime) or ended < started:
         raise ServiceError("视频起止时间无效", field="ended_at")
     uri = str(data.get("uri") or "").strip()
     if not uri or len(uri) > 500:
         raise ServiceError("视频存储位置必填（最多 500 个字符）", field="uri")
+    clip = core.VideoClip(str(data.get("place") or "")[:64], started, ended, uri, str(data.get("sha256") or "")[:64])
     with transaction.atomic():
-        video = VideoReference.objects.create(
-            site=site,
-            place=str(data.get("place") or "")[:64],
-            started_at=started,
-            ended_at=ended,
-            uri=uri,
-            sha256=str(data.get("sha256") or "")[:64],
+        _store_videos(site, [(1, clip)], actor=actor, device=None)
+        return VideoReference.objects.get(site=site, uri=uri)
+
+
+def record_videos(device: GateDevice, items: Sequence[Any], *, now: dt.datetime | None = None) -> VideoResult:
+    """A site's video system registers clip references with one of the site's gate-device credentials (the
+    credential decides the site). Every reference is checked first: any malformed one, a clip starting beyond the
+    clock tolerance, or a file already registered with other content refuses the whole batch by row and field
+    (nothing written). A reference already registered with the same content is a duplicate and changes nothing."""
+    if device.revoked_at is not None:
+        raise ServiceError("设备凭证已吊销", field="device")
+    if not items:
+        raise ServiceError("没有视频索引", field="videos")
+    if len(items) > MAX_VIDEO_BATCH:
+        raise ServiceError(f"一批最多 {MAX_VIDEO_BATCH} 条视频索引", field="videos")
+    now = now or timezone.now()
+    limit = now + dt.timedelta(minutes=rules(now.astimezone(BEIJING).date()).future_tolerance.minutes)
+    problems: list[core.RowErrors] = []
+    clips: list[tuple[int, core.VideoClip]] = []
+    for row, raw in enumerate(items, start=1):
+        clip, errors = core.parse_video(raw, row)
+        if clip is not None and clip.started_at > limit:
+            errors.add("started_at", "开始时间晚于当前时间")
+        if errors:
+            problems.append(errors)
+        elif clip is not None:
+            clips.append((row, clip))
+    if problems:
+        raise _refuse(problems, "")
+    with transaction.atomic():
+        return _store_videos(device.site, clips, actor=f"视频系统（设备 {device.code}）", device=device)
+
+
+def _store_videos(
+    site: Site, clips: list[tuple[int, core.VideoClip]], *, actor: str, device: GateDevice | None
+) -> VideoResult:
+    # Serialise with the site's other ledger writes so two resends of one file cannot both pass the check below.
+    _lock_head(site)
+    uris = [clip.uri for _, clip in clips]
+    existing = {
+        video.uri: (video.place, video.started_at, video.ended_at, video.sha256)
+        for video in VideoReference.objects.filter(site=site, uri__in=uris)
+    }
+    result = VideoResult()
+    problems: list[core.RowErrors] = []
+    new: list[VideoReference] = []
+    for row, clip in clips:
+        content = (clip.place, clip.started_at, clip.ended_at, clip.sha256)
+        known = existing.get(clip.uri)
+        if known is not None and known != content:
+            errors = core.RowErrors(row)
+            errors.add("uri", "该存储位置已登记为另一段视频（位置、时间或 SHA-256 不同）；视频索引只能追加，不能修改")
+            problems.append(errors)
+        elif known is not None:
+            result.duplicates += 1
+        else:
+            existing[clip.uri] = content
+            new.append(
+                VideoReference(
+                    site=site,
+                    place=clip.place,
+                    started_at=clip.started_at,
+                    ended_at=clip.ended_at,
+                    uri=clip.uri,
+                    sha256=clip.sha256,
+                    device=device,
+                )
+            )
+    if problems:
+        raise _refuse(problems, "")
+    if not new:
+        return result
+    try:
+        with transaction.atomic():
+            created = VideoReference.objects.bulk_create(new)
+    except IntegrityError:
+        # Only a concurrent resend of the same files gets here (the head lock orders them elsewhere than SQLite).
+        raise ServiceError("同一视频索引正在另一请求中登记，请稍后重发", field="uri") from None
+    result.accepted = len(created)
+    first = created[0]
+    audit.record(
+        actor=actor,
+        action="gates.video.record",
+        object_type="enterprises.site",
+        object_id=str(site.pk),
+        object_label=f"{site.enterprise.name} {site.name} 视频索引",
+        region_code=site.region_id,
+        after={
+            "count": len(created),
+            "places": sorted({video.place for video in created}),
+            "first": {"place": first.place, "started_at": first.started_at, "uri": first.uri},
+            "device": device.code if device else "",
+        },
+    )
+    return result
+
+
+def video_retention_end(ended_at: dt.datetime, months: int) -> dt.date:
+    """The last day a clip must still be kept: its end (Beijing day) plus the retention in calendar months."""
+    return core.months_after(ended_at.astimezone(BEIJING).date(), months)
+
+
+def video_status(site: Site, *, today: dt.date | None = None, limit: int = 50) -> dict[str, Any]:
+    """The site's video references as pages and the API show them: the retention that applies (rule data, with its
+    source), the latest references with their retention end, and per place the days within the retention window —
+    from the place's first reference to yesterday — with no reference at all, marking those with trucks entering
+    (the gate ledger's daily counts). The rule data names no coverage a place must have (hours, clips per day) and
+    the platform holds no list of a site's loading places, so these are facts for an inspector, not findings."""
+    today = today or timezone.localdate()
+    entry = rules(today)
+    months = entry.video_retention.months
+    window_start = months_before(today, months)
+    last = today - dt.timedelta(days=1)
+    references = VideoReference.objects.filter(site=site)
+    latest = list(references.select_related("device").order_by("-ended_at", "-id")[:limit])
+    rows = [
+        {"video": video, "retention_end": video_retention_end(video.ended_at, months), "expired": video.expired_at}
+        for video in latest
+    ]
+    window_cut = dt.datetime.combine(window_start, dt.time(), BEIJING)
+    spans: dict[str, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+    firsts = dict(references.order_by().values("place").annotate(first=Min("started_at")).values_list("place", "first"))
+    # Days, not clips: the database folds a year of clips into at most a few hundred (place, first day, last day)
+    # rows. TruncDate uses the current time zone, Beijing (settings.TIME_ZONE), as every day on these pages.
+    days_touched = (
+        references.filter(ended_at__gte=window_cut)
+        .annotate(first_day=TruncDate("started_at"), last_day=TruncDate("ended_at"))
+        .order_by()
+        .values_list("place", "first_day", "last_day")
+        .distinct()
+    )
+    for place, first_day, last_day in days_touched:
+        spans[place].append((first_day, last_day))
+    entry_days = set(
+        DailyCount.objects.filter(site=site, day__gte=window_start, day__lte=last, direction="in", count__gt=0)
+        .values_list("day", flat=True)
+        .distinct()
+    )
+    places = []
+    for place, first_started in sorted(firsts.items()):
+        first = max(window_start, first_started.astimezone(BEIJING).date())
+        missing = core.uncovered_days(spans.get(place, []), first, last) if first <= last else []
+        with_entries = [day for day in missing if day in entry_days]
+        places.append(
+            {
+                "place": place or "（未注明位置）",
+                "first": first,
+                "last": last,
+                "days": max((last - first).days + 1, 0),
+                "missing": len(missing),
+                "missing_ranges": core.day_ranges(missing),
+                "with_entries": len(with_entries),
+                "with_entries_ranges": core.day_ranges(with_entries),
+            }
         )
-        audit.record(
-            actor=actor,
-            action="gates.video.record",
-            obj=video,
-            object_label=f"{site.enterprise.name} 视频 {video.place}",
-            region_code=site.region_id,
-            after=audit.snapshot(video, ["site_id", "place", "started_at", "ended_at", "uri", "sha256"]),
-        )
-    return video
+    source = entry.video_retention.source
+    return {
+        "months": months,
+        "source": source,
+        "provisional": source.provisional,
+        "window_start": window_start,
+        "total": references.count(),
+        "expired": references.filter(expired_at__isnull=False).count(),
+        "rows": rows,
+        "places": places,
+    }
 
 
 def archive_directory() -> Path:

@@ -1,16 +1,19 @@
 """Gate-file uploads through the background jobs (issue 11 §2; ADR 0004): a CSV/xlsx/JSON export of one gate device
 is a dry-run job (read, every record checked through the real `ingest` inside a transaction that is rolled back:
-what would be written, duplicates, flags, and every refused record by file, record, field and reason), then, from the
-job page, a commit job that writes the whole file or nothing. Both jobs are scoped to the site: the owner must be
-allowed to ingest for it when the job starts and again when it runs."""
+what would be written, duplicates, flags, and every refused record by file, record, field and reason, with an error
+workbook of the refused rows to download), then, from the job page, a commit job that writes the whole file or
+nothing. Both jobs are scoped to the site: the owner must be allowed to ingest for it when the job starts and again
+when it runs."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.db import transaction
 
-from airgrade.platform.errors import ServiceError
+from airgrade.io.excel.writer import write_error_workbook
+from airgrade.platform.errors import NotFound, ServiceError
 from airgrade.platform.gates import files, services
 from airgrade.platform.gates.models import GateDevice
 from airgrade.platform.jobs import services as jobs
@@ -28,6 +31,9 @@ FIELD_LABELS = {key: next(a for a in aliases if not a.isascii()) for key, aliase
 
 
 def _device(site: Any, code: str) -> GateDevice:
+    if not code or len(code) > 32 or "\x00" in code:
+        # Not a device code (PostgreSQL text cannot even hold a NUL): refused before any query.
+        raise ServiceError("请填写本厂区门禁设备的编号", field="device")
     device = GateDevice.objects.select_related("site__enterprise").filter(site=site, code=code).first()
     if device is None:
         raise ServiceError(f"本厂区没有编号为 {code} 的门禁设备", field="device")
@@ -42,6 +48,8 @@ def start_upload(user: Any, site_id: int, device_code: str, filename: str, data:
     _device(site, device_code)
     if not data:
         raise ServiceError("请选择要上传的门禁导出文件", field="file")
+    if "\x00" in filename:
+        raise ServiceError("文件名含有不可保存的字符", field="file")
     if len(data) > MAX_UPLOAD_BYTES:
         raise ServiceError("文件超过 20 MB，请分批上传", field="file")
     return jobs.start(
@@ -52,6 +60,16 @@ def start_upload(user: Any, site_id: int, device_code: str, filename: str, data:
         input_data=data,
         enqueue=enqueue,
     )
+
+
+def get_upload(user: Any, job_id: int) -> Job:
+    """A gate-file upload job the caller may see (its own or, for staff, its region's) whose site the caller may
+    still see; any other job, or one out of scope, is "not found"."""
+    job = jobs.get_job(user, job_id)
+    if job.kind != KIND:
+        raise NotFound("任务不存在或不在您的管辖范围内")
+    services.get_site(user, int((job.params or {}).get("site_id") or 0))
+    return job
 
 
 def _errors(exc: ServiceError, filename: str, records: list[Any]) -> list[dict[str, Any]]:
@@ -74,6 +92,31 @@ def _errors(exc: ServiceError, filename: str, records: list[Any]) -> list[dict[s
     return found
 
 
+def _cell(value: Any) -> Any:
+    # JSON files may carry NaN / Infinity or nested values: written as the text the user sent, never as a number.
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict | list):
+        return str(value)
+    return value
+
+
+def error_workbook(table: files.Table, errors: list[dict[str, Any]]) -> bytes:
+    """The refused records in the file's own columns (and its own header text), each with a 错误原因 cell naming
+    every field and reason of that record; problems of no record (the batch) come last with only the reason."""
+    reasons: dict[Any, list[str]] = {}
+    for error in errors:
+        shown = f"（{error['value']}）" if error.get("value") not in (None, "") else ""
+        field = f"“{error['column']}”{shown}：" if error.get("column") else ""
+        reasons.setdefault(error["row"], []).append(f"{field}{error['reason']}")
+    rows: list[tuple[list[Any], str]] = []
+    for number in sorted(row for row in reasons if isinstance(row, int)):
+        cells = table.raw[number - 1] if 0 < number <= len(table.raw) else []
+        rows.append(([number, *(_cell(value) for value in cells)], "；".join(reasons[number])))
+    rows.extend(([], "；".join(found)) for row, found in reasons.items() if not isinstance(row, int))
+    return write_error_workbook(table.headers, rows, reason_header="错误原因")
+
+
 def run_upload(job: Job, progress: jobs.Progress) -> None:
     """The job handler: dry run (params.commit false) or the all-or-nothing write."""
     params = job.params or {}
@@ -81,7 +124,8 @@ def run_upload(job: Job, progress: jobs.Progress) -> None:
     device = _device(site, str(params.get("device") or ""))
     commit = bool(params.get("commit"))
     progress.phase("读取文件")
-    records = files.read_records(job.input_name, bytes(job.input_data or b""))
+    table = files.read_table(job.input_name, bytes(job.input_data or b""))
+    records = table.records
     if not records:
         raise ServiceError(f"文件“{job.input_name}”没有记录", field="file")
     total = len(records)
@@ -122,6 +166,9 @@ def run_upload(job: Job, progress: jobs.Progress) -> None:
         "device": device.code,
         "committed": commit,
     }
+    if errors:
+        job.result_name = f"错误行-{job.input_name.rsplit('.', 1)[0]}.xlsx"
+        job.result_data = error_workbook(table, errors)
     progress.errors = len(errors)
 
 

@@ -1,5 +1,6 @@
 """Gate ledger pages (issue 11): sites with their gate status, one site's ledger (figures, charts, devices,
-registers, upload, verification, sampling), and one alert event's violating passages."""
+registers, upload, verification, sampling, video references and their retention), and one alert event's violating
+passages."""
 
 from __future__ import annotations
 
@@ -175,6 +176,8 @@ def site_detail(request: HttpRequest, site_id: int) -> HttpResponse:
             "fuels": [(fuel.value, label) for fuel, label in FUEL_LABELS.items()],
             "new_token": request.session.pop("gate_new_token", None),
             "findings": list(services.site_findings(site)[:10]),
+            "videos": services.video_status(site, limit=20),
+            "video_note": services.VIDEO_COVERAGE_NOTE,
         },
     )
 
