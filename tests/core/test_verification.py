@@ -186,6 +186,23 @@ def test_electricity_signal_and_combination() -> None:
     assert combine([Verdict.NOT_REQUIRED]) is Verdict.NOT_REQUIRED
 
 
+def test_combination_rule_over_every_mix_of_up_to_three_verdicts() -> None:
+    """Suspected wins, then carried out, then no data (or nothing at all), and only 无要求 everywhere is 无要求."""
+    import itertools
+
+    for size in range(4):
+        for mix in itertools.product(list(Verdict), repeat=size):
+            if Verdict.SUSPECTED in mix:
+                expected = Verdict.SUSPECTED
+            elif Verdict.DONE in mix:
+                expected = Verdict.DONE
+            elif Verdict.INSUFFICIENT in mix or not mix:
+                expected = Verdict.INSUFFICIENT
+            else:
+                expected = Verdict.NOT_REQUIRED
+            assert combine(iter(mix)) is expected, mix
+
+
 def test_partial_alert_days_compare_the_same_hours_of_day() -> None:
     # Night-heavy production: the alert starts at 20:00, so only the evening hours are compared.
     readings = hourly("DA001", START - dt.timedelta(days=10), START, lambda h: 20.0 if h.hour >= 20 else 2.0)

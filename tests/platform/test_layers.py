@@ -24,6 +24,7 @@ KERNEL = frozenset(
         "params",
         "numbers",
         "labels",
+        "pgcopy",
         "pages",
         "regions",
         "lists",
@@ -46,6 +47,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "params": frozenset({"errors", "regions"}),
     "numbers": frozenset({"errors"}),  # column-bounded numbers (issue 8)
     "labels": frozenset(),  # grade labels from the rule book (a template builtin)
+    "pgcopy": frozenset(),  # COPY text-format escaping for the bulk writers
     # Shared page helpers: the action (confirmation) page, form dates, own-region actions, simple pagination.
     "pages": frozenset({"errors", "permissions", "regions", "lists"}),
     # The one list mechanism (search, filters, pagination, export; ADR 0006): region names and `within()`.

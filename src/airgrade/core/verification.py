@@ -365,12 +365,20 @@ class SignalResult:
 def combine(verdicts: Iterable[Verdict]) -> Verdict:
     """One verdict from several signals: any judged signal short of its drop → 疑似未落实; else any signal that shows
     the drop → 落实; no signal with enough data → 数据不足 (never a suspicion without data); nothing expected → 无要求."""
-    seen = set(verdicts)
-    if Verdict.SUSPECTED in seen:
-        return Verdict.SUSPECTED
-    if Verdict.DONE in seen:
+    # Identity tests, no set: an Enum member hashes through Python code, and an alert combines ~10⁵ of these.
+    done = judged_none = False
+    seen = False
+    for verdict in verdicts:
+        seen = True
+        if verdict is Verdict.SUSPECTED:
+            return Verdict.SUSPECTED
+        if verdict is Verdict.DONE:
+            done = True
+        elif verdict is Verdict.INSUFFICIENT:
+            judged_none = True
+    if done:
         return Verdict.DONE
-    if Verdict.INSUFFICIENT in seen or not seen:
+    if judged_none or not seen:
         return Verdict.INSUFFICIENT
     return Verdict.NOT_REQUIRED
 

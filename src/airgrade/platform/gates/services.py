@@ -29,6 +29,7 @@ from airgrade.core.hashchain import GENESIS
 from airgrade.core.rules.rulebook import default_rulebook
 from airgrade.core.rules.schema import GateLedgerEntry
 from airgrade.core.types import EmissionStage
+from airgrade.platform import pgcopy
 from airgrade.platform.audit import services as audit
 from airgrade.platform.enterprises import services as registry
 from airgrade.platform.enterprises.models import Enterprise, Site
@@ -512,19 +513,12 @@ _COPY_COLUMNS = (
     "received_at", "previous_hash", "record_hash",
 )  # fmt: skip
 _COPY_CHUNK = 20_000  # rows per write to the COPY stream: bounded memory, few round trips
-_COPY_SPECIAL = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _FLAG_ORDER = tuple(
     flag.value
     for flag in (core.Flag.FUTURE_TIME, core.Flag.IMPOSSIBLE_PLATE, core.Flag.STAGE_MISMATCH, core.Flag.UNKNOWN_PLATE)
 )
 _FLAG_JSON: dict[tuple[str, ...], str] = {(): "[]"}
-_NULL = "\\N"  # NULL in COPY's text format
 _EIGHT_HOURS = dt.timedelta(hours=8)
-
-
-def _copy_text(text: str) -> str:
-    """A text field of PostgreSQL's COPY text format (backslash, tab, newline, carriage return escaped)."""
-    return text.translate(_COPY_SPECIAL) if ("\\" in text or "\t" in text or "\n" in text or "\r" in text) else text
 
 
 def _write(
@@ -610,12 +604,12 @@ def _write(
                         flags_json = _FLAG_JSON[flags] = json.dumps(list(flags))
                     tonnage = record.tonnage
                     corrects = record.corrects
-                    tonnage_text = _NULL if tonnage is None else float.__repr__(tonnage)
-                    corrects_text = _NULL if corrects is None else int.__repr__(corrects)
+                    tonnage_text = pgcopy.NULL if tonnage is None else float.__repr__(tonnage)
+                    corrects_text = pgcopy.NULL if corrects is None else int.__repr__(corrects)
                     lines.append(
-                        f"{site_id}\t{device_id}\t{record.sequence}\t{position}\t{_copy_text(plate)}\t"
-                        f"{record.plate_colour}\t{record.direction}\t{at_text}\t{_copy_text(record.lane)}\t"
-                        f"{record.photo_hash}\t{record.stage}\t{stage}\t{fuel}\t{kind}\t{_copy_text(record.cargo)}\t"
+                        f"{site_id}\t{device_id}\t{record.sequence}\t{position}\t{pgcopy.field(plate)}\t"
+                        f"{record.plate_colour}\t{record.direction}\t{at_text}\t{pgcopy.field(record.lane)}\t"
+                        f"{record.photo_hash}\t{record.stage}\t{stage}\t{fuel}\t{kind}\t{pgcopy.field(record.cargo)}\t"
                         f"{tonnage_text}\t{'t' if record.allowed else 'f'}\t"
                         f"{flags_json}\t{corrects_text}\t{received_text}\t"
                         f"{previous}\t{record_hash}\n"
