@@ -18,9 +18,9 @@ between runs and fills it once (or with `--refill`), inside PostgreSQL:
 Then it measures:
 - verify: `verification.services.verify_event` over every task (rollup read, NumPy core, bulk write of verdicts,
   cases and audit records), twice (the second run replaces the first one's verdicts);
-- import: a CSV of `--import-rows` monitoring rows (the hours after the fixture, every outlet) through
-  `verification.services.import_readings` (the service the CLI `airgrade alert readings FILE` and the upload page
-  call), committed, then the same file again (nothing written), rows/s;
+- import: through `verification.services.import_readings` (the service the CLI `airgrade alert readings FILE` and the
+  upload page call), committed: the hour after the fixture for every outlet (as an hourly feed delivers it), then a
+  CSV of `--import-rows` monitoring rows for the hours after that, then the same file again (nothing written), rows/s;
 - peak resident memory of this process, CPU time, and the load average (`uptime`) beside the figures.
 """
 
@@ -320,10 +320,11 @@ def fill(enterprises: int, days: int) -> None:
     print(f"  analyzed in {time.perf_counter() - began:.0f} s", flush=True)
 
 
-def import_sample(rows: int, codes: list[str]) -> bytes:
-    """Monitoring rows for the hours after the fixture, every outlet of every enterprise, hour by hour."""
+def import_sample(rows: int, codes: list[str], first_hour: dt.datetime = FIXTURE_END) -> bytes:
+    """Monitoring rows for the hours from `first_hour` (after the fixture), every outlet of every enterprise, hour by
+    hour."""
     lines = ["统一社会信用代码,排放口编号,监测时间,污染物,排放速率（kg/h）,状态标记"]
-    hour = FIXTURE_END
+    hour = first_hour
     while len(lines) <= rows:
         stamp = hour.strftime("%Y-%m-%d %H:%M")
         for code in codes:
@@ -400,8 +401,19 @@ def main() -> int:
 
     if not args.skip_import:
         codes = list(Enterprise.objects.order_by("pk").values_list("credit_code", flat=True))
-        content = import_sample(args.import_rows, codes)
-        for label in ("import (new rows, committed)", "re-import (same file, nothing written)"):
+        hour_rows = len(codes) * len(OUTLETS)
+        samples = [
+            # The hour after the fixture, the way an hourly feed arrives: it writes into each channel's last index
+            # leaf, which the next import writes into again (a running feed's steady state).
+            ("import of one hour (new rows, committed)", import_sample(hour_rows, codes)),
+            (
+                "import after it (new rows, committed)",
+                import_sample(args.import_rows, codes, FIXTURE_END + dt.timedelta(hours=1)),
+            ),
+        ]
+        content = samples[-1][1]
+        samples.append(("re-import, same file (nothing written)", content))
+        for label, content in samples:
             cpu, began = cpu_seconds(), time.perf_counter()
             report = services.import_readings(
                 city, "monitoring", "bench.csv", content, commit=True, max_rows=files.BULK_MAX_ROWS
