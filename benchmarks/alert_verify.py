@@ -33,7 +33,7 @@ import resource
 import sys
 import time
 
-from pg_fixture import copy_registry_and_list, copy_rows, kept_postgres, peak_mib, server_settings
+from pg_fixture import copy_registry_and_list, copy_rows, kept_postgres, peak_mib, server_settings, zhengzhou_counties
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/airgrade_vspeed_bench"
 FIXTURE_END = dt.datetime(2026, 11, 30)  # local time: the fixture's readings end here, the import sample starts here
@@ -61,11 +61,8 @@ def fill_registry(enterprises: int) -> None:
     from django.db import connection
 
     from airgrade.core.credit_code import make
-    from airgrade.platform.regions.models import Region
 
-    counties = list(
-        Region.objects.filter(code__startswith="4101", level="county").order_by("code").values_list("code", flat=True)
-    )
+    counties = zhengzhou_counties()
     with connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE verification_channelday, verification_reading, verification_monitoringpoint, "

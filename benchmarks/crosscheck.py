@@ -30,7 +30,7 @@ import resource
 import sys
 import time
 
-from pg_fixture import copy_registry_and_list, copy_rows, kept_postgres, peak_mib
+from pg_fixture import copy_registry_and_list, copy_rows, kept_postgres, peak_mib, zhengzhou_counties
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/airgrade_xcheck_bench"
 MONTH = dt.date(2026, 11, 1)
@@ -53,11 +53,8 @@ def fill_registry(enterprises: int) -> None:
     from django.db import connection
 
     from airgrade.core.credit_code import make
-    from airgrade.platform.regions.models import Region
 
-    counties = list(
-        Region.objects.filter(code__startswith="4101", level="county").order_by("code").values_list("code", flat=True)
-    )
+    counties = zhengzhou_counties()
     with connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE verification_finding, verification_crosscheckrun, verification_channelday, "

@@ -90,6 +90,15 @@ def kept_postgres(default_url: str) -> str | None:
     return _postgres(default_url, fresh=False)
 
 
+def zhengzhou_counties() -> list[str]:
+    """The counties of Zhengzhou (4101xx) from the bundled regions, in code order: where the fixtures' enterprises are."""
+    from airgrade.platform.regions.models import Region
+
+    return list(
+        Region.objects.filter(code__startswith="4101", level="county").order_by("code").values_list("code", flat=True)
+    )
+
+
 def copy_rows(cursor: object, table: str, columns: tuple[str, ...], rows: list[tuple[object, ...]]) -> None:
     """Rows into `table` with PostgreSQL COPY (text format, None as NULL): the fixtures' bulk fill."""
     buffer = io.StringIO()

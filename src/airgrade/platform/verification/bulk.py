@@ -26,6 +26,7 @@ from django.db import connection, transaction
 
 from airgrade.core.errors import AirgradeError
 from airgrade.core.verification import HOURS_PER_DAY, MINUTES_PER_HOUR, ReadingStatus
+from airgrade.platform import pgcopy
 from airgrade.platform.enterprises.models import EmissionOutlet
 from airgrade.platform.verification import files, series
 from airgrade.platform.verification.models import ChannelDay, MonitoringPoint, Reading
@@ -33,7 +34,6 @@ from airgrade.platform.verification.models import ChannelDay, MonitoringPoint, R
 STAGE = "_verification_reading_stage"
 KEYS = "_verification_reading_keys"
 MAX_VALUE = 1e12  # files._number's ceiling
-NULL = "\\N"
 
 
 class NotBulk(AirgradeError):
@@ -79,7 +79,7 @@ def _numbers(column: list[Any]) -> tuple[list[float | None], np.ndarray]:
 
 
 def _float_text(value: float | None) -> str:
-    return NULL if value is None else repr(value)
+    return pgcopy.NULL if value is None else repr(value)
 
 
 def parse(kind: str, cells: list[list[Any]], *, date_from: dt.date | None, date_to: dt.date | None) -> dict[str, Any]:
