@@ -4,6 +4,9 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 CHROMIUM := /usr/bin/chromium
 # Debian packages the platform needs: chromium for page tests, CJK fonts so pages and PDFs render Chinese.
 APT_PACKAGES := chromium fonts-noto-cjk
+# The suite runs in one pytest-xdist process per core, each on its own test database (docs/adr/0010-parallel-test-suite.md);
+# `make test PARALLEL=` runs it in one process.
+PARALLEL ?= -n auto --dist worksteal
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: setup system-packages run demo serve test test-core test-postgres lint format bench messages clean
@@ -32,14 +35,14 @@ serve:
 	$(UV) run airgrade serve
 
 test: setup
-	$(UV) run pytest -q -p no:cacheprovider
+	$(UV) run pytest -q -p no:cacheprovider $(PARALLEL)
 
 # The pure core's tests with pytest-django disabled: a core test that pulls Django in fails (tests/core/conftest.py).
 test-core: setup
 	$(UV) run pytest -q -p no:cacheprovider -p no:django -W ignore::pytest.PytestConfigWarning tests/core
 
 test-postgres: setup
-	AIRGRADE_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test $(UV) run pytest -q -p no:cacheprovider
+	AIRGRADE_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test $(UV) run pytest -q -p no:cacheprovider $(PARALLEL)
 
 lint: setup
 	$(UV) run ruff check src tests benchmarks

@@ -32,8 +32,9 @@ DIGESTS = (
 @pytest.fixture
 def fresh_database(tmp_path: Path) -> Any:
     """Environment of a second, empty and migrated database of the same backend, used through the command line."""
+    # A second installation, not a test worker: without PYTEST_XDIST_WORKER its var/ is exactly AIRGRADE_VAR_DIR.
     env = {
-        **os.environ,
+        **{key: value for key, value in os.environ.items() if key != "PYTEST_XDIST_WORKER"},
         "DJANGO_SETTINGS_MODULE": "airgrade.platform.settings",
         "AIRGRADE_VAR_DIR": str(tmp_path / "fresh"),
     }

@@ -34,7 +34,7 @@ def _fail(message: str, as_json: bool, code: int = 2) -> None:
     if as_json:
         print(json.dumps({"ok": False, "errors": message.splitlines()}, ensure_ascii=False, indent=2))
     else:
-        err_console.print(f"[red]{message}[/red]", highlight=False)
+        err_console.print(f"[red]{message}[/red]", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 

@@ -120,7 +120,7 @@ def regions_load(path: Path = typer.Argument(..., help="CSV: code,name,level,par
     try:
         count = load_regions(path)
     except ServiceError as exc:
-        Console(stderr=True).print(exc.message, style="red", highlight=False, markup=False)
+        Console(stderr=True).print(exc.message, style="red", highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(2) from None
     console.print(f"已载入 {count} 个行政区划。")
 

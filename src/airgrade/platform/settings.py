@@ -14,6 +14,10 @@ from django.core.exceptions import ImproperlyConfigured
 PACKAGE_DIR = Path(__file__).resolve().parent
 # var/ holds local state (SQLite file, generated secret key, uploads); AIRGRADE_VAR_DIR moves it.
 VAR_DIR = Path(os.environ.get("AIRGRADE_VAR_DIR", Path.cwd() / "var")).resolve()
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # `make test` runs the suite in parallel pytest-xdist processes, each on its own test database whose ids start at 1:
+    # each gets its own var/ too, so one's job-progress cache, uploads and gate archives never meet another's.
+    VAR_DIR = VAR_DIR / "test-workers" / os.environ["PYTEST_XDIST_WORKER"]
 PRODUCTION = os.environ.get("AIRGRADE_PRODUCTION", "") in ("1", "true", "yes")
 
 
