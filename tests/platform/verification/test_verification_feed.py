@@ -6,6 +6,7 @@ rollup matches the readings after a post. SQLite keeps the row-by-row path with 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from typing import Any
 
 import numpy as np
@@ -189,3 +190,49 @@ def test_the_rollup_matches_the_readings_after_feed_posts(users: dict[str, Any])
     for key, values in direct.items():
         np.testing.assert_array_equal(rolled[key], values)
     assert ChannelDay.objects.count() == 2 * 3 + 2  # SO2 and NOx over 3 days, the meter over 2
+
+
+@pytest.mark.parametrize("kind", ["monitoring", "electricity"])
+def test_the_same_new_hours_posted_twice_at_once_are_written_once_without_a_server_error(
+    users: dict[str, Any], monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    """Two posts of the same new hours race: both read them as absent before either writes (a barrier holds each
+    at its write step), the second then meets the first's rows in the unique index, starts again and finds them
+    stored. Real transactions, one connection per thread."""
+    code = users["own_enterprise"].credit_code
+    rows = _monitoring(code, hours=40) if kind == "monitoring" else _electricity(code, quarters=160)
+    # The points exist already (an earlier post), so the race is over the readings alone.
+    assert _post(users["county"], kind, rows[:2]).status_code == 200
+    barrier = threading.Barrier(2, timeout=30)
+    waited: set[int] = set()
+    real = services._load_table
+
+    def at_the_write_step(name: str) -> None:
+        if name == "写入" and threading.get_ident() not in waited:
+            waited.add(threading.get_ident())
+            barrier.wait()
+
+    monkeypatch.setattr(services, "_load_table", lambda *a, **k: real(*a, **{**k, "step": at_the_write_step}))
+    answers: list[Any] = []
+
+    def post() -> None:
+        try:
+            answers.append(_post(users["county"], kind, rows))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert [answer.status_code for answer in answers] == [200, 200], [answer.content for answer in answers]
+    news = sorted(answer.json()["new"] for answer in answers)
+    assert news == [0, len(rows) - 2]  # one wrote the new hours, the other found them stored
+    assert Reading.objects.count() == len(rows) and _imports() == 2
+    if series.uses_rollup():
+        days = series.site_series([users["own_enterprise"].sites.get().pk], FIRST_DAY, 3)
+        assert days  # the rollup of the written days is there, once
+        assert (
+            ChannelDay.objects.count() == ChannelDay.objects.values("point_id", "pollutant", "day").distinct().count()
+        )
