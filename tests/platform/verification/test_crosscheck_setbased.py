@@ -12,6 +12,7 @@ from collections import defaultdict
 from typing import Any
 
 import pytest
+from django.db.models import Max, Min
 from tests.platform.verification.test_crosscheck_services import last_month
 
 from airgrade.core import crosscheck as core
@@ -53,11 +54,15 @@ def generate(users: dict[str, Any], seed: int) -> tuple[list[int], list[int], dt
                 rows.append(Reading(point=point, pollutant=pollutant, at=aware(hour), minutes=60, value=value,
                                     concentration=concentration, status=status))  # fmt: skip
         for point in meters:
+            stopped_hour = rng.random() < 0.05  # every interval 停运: the meter's hour is 'stopped', not silent
+            idle_hour = rng.random() < 0.1  # running at zero use: 'valid' although its energy is 0, like 'stopped'
             for quarter in range(4):
                 if rng.random() < 0.05:
                     continue
                 status = rng.choices(["normal", "stopped", "missing", "maintenance"], [90, 4, 3, 3])[0]
+                status = "stopped" if stopped_hour else status
                 value = None if status == "missing" or rng.random() < 0.02 else round(rng.uniform(0, 300), 2)
+                value = 0.0 if idle_hour and value is not None else value
                 at = aware(hour + dt.timedelta(minutes=15 * quarter))
                 rows.append(Reading(point=point, pollutant="", at=at, minutes=15, value=value, status=status))
         hour += dt.timedelta(hours=1)
@@ -74,6 +79,17 @@ def old_meter_hours(point_id: int, start: dt.datetime, end: dt.datetime) -> dict
         CoreReading(str(point_id), local(r.at), r.minutes, r.value, ReadingStatus(r.status)) for r in rows.iterator()
     ]
     return channel_hours(readings, SignalKind.ELECTRICITY)
+
+
+def old_meter_states(point_id: int, start: dt.datetime, end: dt.datetime) -> tuple[dict[Any, str], dict[Any, Any]]:
+    """What check (b) computed for a meter before: its readings one by one through `core.crosscheck.meter_states`,
+    and `channel_hours` rounded for the chart."""
+    rows = Reading.objects.filter(point_id=point_id, at__gte=aware(start), at__lt=aware(end)).order_by("at")
+    readings = [
+        CoreReading(str(point_id), local(r.at), r.minutes, r.value, ReadingStatus(r.status)) for r in rows.iterator()
+    ]
+    energy = channel_hours(readings, SignalKind.ELECTRICITY)
+    return core.meter_states(readings), {h: None if v is None else round(v, 3) for h, v in energy.items()}
 
 
 def old_concentrations(
@@ -126,6 +142,20 @@ def test_set_based_month_equals_the_row_by_row_arithmetic(users: dict[str, Any],
             else:
                 assert value == pytest.approx(expected, rel=1e-12, abs=1e-9), (point_id, hour)
 
+    meter_states, meter_values = monthly.meter_states(meters, start, end)
+    assert set(meter_states) == {(point_id, "") for point_id in meters}
+    for point_id in meters:
+        before_states, before_values = old_meter_states(point_id, start, end)
+        # An hour without a state is silent, as core.crosscheck.silent_hours reads it; the chart shows None there.
+        assert {h: meter_states[(point_id, "")].get(h, core.SILENT) for h in hours} == {
+            h: before_states.get(h, core.SILENT) for h in hours
+        }
+        assert {core.STOPPED, core.VALID, core.SILENT} <= set(before_states.values())  # every state is exercised
+        assert any(before_states.get(h) == core.VALID and before_values.get(h) == 0 for h in hours)  # ran at zero
+        new_values = meter_values[(point_id, "")]
+        for h in hours:
+            assert new_values.get(h) == pytest.approx(before_values.get(h), abs=1e-9), (point_id, h)
+
     states, rates = monthly.outlet_states(outlets, start, end)
     before, before_rates = old_states(outlets, start, end)
     assert set(states) == set(before)
@@ -151,8 +181,29 @@ def test_set_based_month_equals_the_row_by_row_arithmetic(users: dict[str, Any],
         assert core.exceedances(read[key], 100.0) == core.exceedances(values, 100.0)
 
 
+@pytest.mark.parametrize("seed", [3])
+def test_first_and_last_readings_equal_the_aggregates_over_every_reading(users: dict[str, Any], seed: int) -> None:
+    """(b)'s judged span: each channel's first reading and each site's latest, on PostgreSQL from the rollup's first
+    and last day and one index probe, equal to the plain aggregates — with a reading long before the month."""
+    outlets, meters, start, _ = generate(users, seed)
+    early = Reading.objects.create(point_id=outlets[0], pollutant="NOx", at=aware(start - dt.timedelta(days=70, minutes=-7)),
+                                   minutes=60, value=1.0, status="normal")  # fmt: skip
+    if series.uses_rollup():
+        series.rebuild_channel_days()
+    points = outlets + meters
+    rows = Reading.objects.filter(point_id__in=points).values("point_id", "pollutant").annotate(first=Min("at"))
+    expected = {(row["point_id"], row["pollutant"]): row["first"] for row in rows.order_by()}
+    assert monthly.first_readings(points) == expected
+    assert expected[(outlets[0], "NOx")] == early.at
+    site_id = users["own_enterprise"].sites.get().pk
+    last = Reading.objects.filter(point__site_id=site_id).aggregate(last=Max("at"))["last"]
+    assert monthly.site_last_readings([site_id]) == {site_id: last}
+    assert monthly.first_readings([]) == {} and monthly.site_last_readings([10**9]) == {}
+
+
 def test_an_empty_month_reads_nothing(users: dict[str, Any]) -> None:
     start, end = core.month_bounds(last_month())
     assert monthly.meter_hours([], start, end) == {}
     assert monthly.concentration_summary([], start, end, LIMITS) == {}
     assert monthly.meter_hours([10**9], start, end) == {}
+    assert monthly.meter_states([], start, end) == ({}, {})

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Max, Min, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,8 +31,7 @@ from airgrade.core.access import Target, decide
 from airgrade.core.regions import contains
 from airgrade.core.rules.rulebook import RuleLookupError, default_rulebook
 from airgrade.core.types import Grade
-from airgrade.core.verification import Reading as CoreReading
-from airgrade.core.verification import ReadingStatus, SignalKind, channel_hours, hour_of
+from airgrade.core.verification import hour_of
 from airgrade.platform.audit import services as audit
 from airgrade.platform.emergency.models import AlertEvent, AlertTask
 from airgrade.platform.enterprises.models import ProductionLine, Site
@@ -44,7 +43,7 @@ from airgrade.platform.grades.models import Downgrade
 from airgrade.platform.permissions import actor_of, permissions_for, require_found, require_role, scoped, within
 from airgrade.platform.regions.models import Region
 from airgrade.platform.verification import monthly
-from airgrade.platform.verification.models import CrossCheckRun, Finding, MonitoringPoint, Reading
+from airgrade.platform.verification.models import CrossCheckRun, Finding, MonitoringPoint
 from airgrade.platform.verification.services import (
     POLLUTANT_LABELS,
     aware,
@@ -359,31 +358,20 @@ def _silences(
     monitors = {pk: point for pk, point in points.items() if point.kind in (outlet, meter)}
     if not monitors:
         return []
-    firsts = {
-        (row["point_id"], row["pollutant"]): local(row["first"])
-        for row in Reading.objects.filter(point_id__in=list(monitors))
-        .values("point_id", "pollutant")
-        .annotate(first=Min("at"))
-        .order_by()
-    }
+    firsts = {channel: local(first) for channel, first in monthly.first_readings(list(monitors)).items()}
     site_ids = sorted({point.site_id for point in monitors.values()})
-    latest = {
-        row["point__site_id"]: local(row["last"])
-        for row in Reading.objects.filter(point__site_id__in=site_ids)
-        .values("point__site_id")
-        .annotate(last=Max("at"))
-        .order_by()
-    }
-    # Outlets set-based (one aggregate per chunk); meters from their intervals (a meter's hour is valid when its
-    # intervals cover it, which the outlets' per-row states do not express).
+    latest = {site_id: local(last) for site_id, last in monthly.site_last_readings(site_ids).items()}
+    # Both set-based: outlets one aggregate per chunk; meters from their hourly energy (a meter's hour is valid when
+    # its intervals cover it, which the outlets' per-row states do not express) and the hours they ran.
     states, values = monthly.outlet_states([pk for pk, point in monitors.items() if point.kind == outlet], start, end)
-    for point_id, point_readings in _meter_readings(
+    meter_states, meter_values = monthly.meter_states(
         [pk for pk, point in monitors.items() if point.kind == meter], start, end
-    ).items():
-        states[(point_id, "")] = core.meter_states(point_readings)
-        energy = channel_hours(point_readings, SignalKind.ELECTRICITY)
-        values[(point_id, "")] = {hour: None if use is None else round(use, 3) for hour, use in energy.items()}
+    )
+    states.update(meter_states)
+    values.update(meter_values)
     stops_by_site: dict[int, set[dt.datetime]] = {}
+    lines = line_changes(site_ids)  # every site's lines in one query, not one per site
+    judged_hours: dict[tuple[dt.datetime, dt.datetime], list[dt.datetime]] = {}  # most channels share their bounds
     found: dict[int, list[tuple[str, list[core.Run], dt.datetime, dt.datetime]]] = defaultdict(list)
     for (point_id, pollutant), first in sorted(firsts.items()):
         point = monitors[point_id]
@@ -394,9 +382,11 @@ def _silences(
         judged_to = min(end, hour_of(site_last) + core.HOUR)
         if judged_from >= judged_to:
             continue
-        judged = core.hours_between(judged_from, judged_to)
+        if (judged_from, judged_to) not in judged_hours:
+            judged_hours[(judged_from, judged_to)] = core.hours_between(judged_from, judged_to)
+        judged = judged_hours[(judged_from, judged_to)]
         if point.site_id not in stops_by_site:
-            stops_by_site[point.site_id] = _declared_stops(point.site, start, end, events)
+            stops_by_site[point.site_id] = _declared_stops(point.site, start, end, events, lines)
         channel = states.get((point_id, pollutant), {})
         silent = core.silent_hours(judged, channel, stops_by_site[point.site_id])
         allowed = checks.meter_silence_hours if point.kind == meter else checks.silence_hours
@@ -451,22 +441,6 @@ def _silences(
             )
         )
     return drafts
-
-
-def _meter_readings(point_ids: list[int], start: dt.datetime, end: dt.datetime) -> dict[int, list[CoreReading]]:
-    """The meters' readings of the month as the core reads them (silence and idle-line checks)."""
-    readings: dict[int, list[CoreReading]] = defaultdict(list)
-    if not point_ids:
-        return readings
-    statuses = {status.value: status for status in ReadingStatus}
-    rows = (
-        Reading.objects.filter(point_id__in=point_ids, at__gte=aware(start), at__lt=aware(end))
-        .values_list("point_id", "at", "minutes", "value", "status")
-        .order_by("at")
-    )
-    for point_id, at, minutes, value, status in rows.iterator(chunk_size=10_000):
-        readings[point_id].append(CoreReading(str(point_id), local(at), minutes, value, statuses[status]))
-    return readings
 
 
 def _idle_lines(

@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import connection
-from django.db.models import Max, Q
+from django.db.models import Max, Min, Q
 from django.db.models.functions import TruncHour
 
 from airgrade.core.verification import HOURS_PER_DAY, MINUTES_PER_HOUR, ReadingStatus
-from airgrade.platform.verification.models import ChannelDay, Reading
+from airgrade.platform.verification.models import ChannelDay, MonitoringPoint, Reading
 from airgrade.platform.verification.series import BEIJING, VALID_STATUSES, uses_rollup
 
 HOUR = dt.timedelta(hours=1)
@@ -107,6 +107,120 @@ def _meter_hours_readings(point_ids: Sequence[int], start: dt.datetime, end: dt.
         result = np.where(bad | (covered < MINUTES_PER_HOUR), np.nan, total).reshape(len(owners), hours)
         for point_id, index in row_of.items():
             found[point_id] = result[index]
+    return found
+
+
+def meter_states(point_ids: Sequence[int], start: dt.datetime, end: dt.datetime) -> tuple[ChannelStates, ChannelValues]:
+    """Per meter (key `(point, "")`) and hour of [start, end), for check (b): 'valid' when its intervals cover the
+    hour with valid use and one of them ran, 'stopped' when every one was 停运, absent (silent) otherwise — what
+    `core.crosscheck.meter_states` gives row by row — and the valid hours' energy (停运 as zero) rounded to 0.001 kWh
+    for the chart. Energy and validity come from `meter_hours` (the rollup on PostgreSQL). A valid hour with energy
+    above zero ran (停运 counts zero, use is never negative); only the valid hours at exactly zero are looked up in
+    the readings (`_ran_in`), so a province's month (~3 × 10⁷ meter rows) is never read row by row."""
+    hours = [start + HOUR * n for n in range(hour_count(start, end))]
+    energies = meter_hours(point_ids, start, end)
+    at_zero = [(point_id, h) for point_id, energy in energies.items() for h in np.flatnonzero(energy == 0.0).tolist()]
+    ran_at_zero = _ran_in(at_zero, start)
+    states: ChannelStates = {}
+    values: ChannelValues = {}
+    for point_id, energy in energies.items():
+        valid = np.flatnonzero(~np.isnan(energy)).tolist()
+        channel = states[(point_id, "")] = {}
+        for h in valid:
+            channel[hours[h]] = VALID if energy[h] > 0 or (point_id, h) in ran_at_zero else STOPPED
+        values[(point_id, "")] = dict(zip([hours[h] for h in valid], np.round(energy[valid], 3).tolist(), strict=True))
+    return states, values
+
+
+PAIR_CHUNK = 50_000  # (meter, hour) pairs per query
+
+
+def _ran_in(pairs: Sequence[tuple[int, int]], start: dt.datetime) -> set[tuple[int, int]]:
+    """Of (meter, hour counted from `start`) pairs, those with an interval 正常 with a value: one index range per pair."""
+    found: set[tuple[int, int]] = set()
+    origin = _aware(start)
+    normal = ReadingStatus.NORMAL.value
+    if connection.vendor == "postgresql":
+        sql = f"""
+            SELECT k.point_id, k.h
+            FROM unnest(%(points)s::bigint[], %(hours)s::int[]) AS k(point_id, h)
+            WHERE EXISTS (
+                SELECT 1 FROM {Reading._meta.db_table} r
+                WHERE r.point_id = k.point_id AND r.pollutant = ''
+                  AND r.at >= %(origin)s + k.h * interval '1 hour' AND r.at < %(origin)s + (k.h + 1) * interval '1 hour'
+                  AND r.status = %(normal)s AND r.value IS NOT NULL
+            )
+        """
+        with connection.cursor() as cursor:
+            for at in range(0, len(pairs), PAIR_CHUNK):
+                chunk = pairs[at : at + PAIR_CHUNK]
+                params = {"points": [p for p, _ in chunk], "hours": [h for _, h in chunk], "origin": origin}
+                cursor.execute(sql, {**params, "normal": normal})
+                found.update((point_id, h) for point_id, h in cursor.fetchall())
+        return found
+    wanted = set(pairs)
+    for chunk in _chunks(sorted({point_id for point_id, _ in pairs})):
+        rows = Reading.objects.filter(
+            point_id__in=chunk, at__gte=origin, status=normal, value__isnull=False
+        ).values_list("point_id", "at")
+        for point_id, at in rows.iterator(chunk_size=10_000):
+            pair = (point_id, int((at - origin).total_seconds()) // 3600)
+            if pair in wanted:
+                found.add(pair)
+    return found
+
+
+# ------------------------------------------------------------------------------------------------ first and last
+
+
+def first_readings(point_ids: Sequence[int]) -> dict[tuple[int, str], dt.datetime]:
+    """Per channel (point, pollutant) of the points: the time of its first reading ever (aware). On PostgreSQL the
+    rollup names each channel's first day (every channel-day with a reading has a rollup row) and one index probe
+    finds the first reading from that day on, instead of aggregating the whole history of every channel."""
+    if not uses_rollup():
+        rows = Reading.objects.filter(point_id__in=list(point_ids)).values("point_id", "pollutant")
+        return {(row["point_id"], row["pollutant"]): row["first"] for row in rows.annotate(first=Min("at")).order_by()}
+    sql = f"""
+        SELECT c.point_id, c.pollutant,
+               (SELECT min(r.at) FROM {Reading._meta.db_table} r
+                WHERE r.point_id = c.point_id AND r.pollutant = c.pollutant
+                  AND r.at >= (min(c.day)::timestamp AT TIME ZONE 'Asia/Shanghai'))
+        FROM {ChannelDay._meta.db_table} c
+        WHERE c.point_id = ANY(%(points)s)
+        GROUP BY c.point_id, c.pollutant
+    """
+    found: dict[tuple[int, str], dt.datetime] = {}
+    with connection.cursor() as cursor:
+        for chunk in _chunks(sorted(point_ids)):
+            cursor.execute(sql, {"points": chunk})
+            found.update(((point_id, pollutant), first) for point_id, pollutant, first in cursor.fetchall() if first)
+    return found
+
+
+def site_last_readings(site_ids: Sequence[int]) -> dict[int, dt.datetime]:
+    """Per site: the time of its latest reading of any point (aware). On PostgreSQL from each channel's last day in
+    the rollup and one index probe per channel, as `first_readings`."""
+    if not uses_rollup():
+        rows = Reading.objects.filter(point__site_id__in=list(site_ids)).values("point__site_id")
+        return {row["point__site_id"]: row["last"] for row in rows.annotate(last=Max("at")).order_by()}
+    sql = f"""
+        SELECT l.site_id, max(l.last)
+        FROM (
+            SELECT p.site_id,
+                   (SELECT max(r.at) FROM {Reading._meta.db_table} r
+                    WHERE r.point_id = c.point_id AND r.pollutant = c.pollutant
+                      AND r.at >= (max(c.day)::timestamp AT TIME ZONE 'Asia/Shanghai')) AS last
+            FROM {ChannelDay._meta.db_table} c JOIN {MonitoringPoint._meta.db_table} p ON p.id = c.point_id
+            WHERE p.site_id = ANY(%(sites)s)
+            GROUP BY p.site_id, c.point_id, c.pollutant
+        ) l
+        GROUP BY l.site_id
+    """
+    found: dict[int, dt.datetime] = {}
+    with connection.cursor() as cursor:
+        for chunk in _chunks(sorted(site_ids)):
+            cursor.execute(sql, {"sites": chunk})
+            found.update((site_id, last) for site_id, last in cursor.fetchall() if last)
     return found
 
 
