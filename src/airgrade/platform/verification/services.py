@@ -5,11 +5,12 @@ case into the grade registry's downgrade path. Every write runs in one transacti
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ParamSpec
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -200,9 +201,30 @@ def import_readings(
     )
 
 
+P = ParamSpec("P")
 LOAD_ATTEMPTS = 3
 
 
+def _retried_on_conflict(load: Callable[P, ImportReport]) -> Callable[P, ImportReport]:
+    """Two imports of the same new hours at once (a feed resending while its first post is still being written) both
+    find them absent; the unique index makes the second wait for the first and then refuse its rows. Its write is
+    rolled back whole and it starts again, now seeing the first one's rows as stored."""
+
+    @functools.wraps(load)
+    def retried(*args: P.args, **kwargs: P.kwargs) -> ImportReport:
+        attempt = 1
+        while True:
+            try:
+                return load(*args, **kwargs)
+            except (IntegrityError, psycopg.IntegrityError):  # the bulk path's COPY raises psycopg's own
+                if attempt == LOAD_ATTEMPTS:
+                    raise ServiceError("同一时段的数据正由另一次导入同时写入，请稍后重试", field="file") from None
+                attempt += 1
+
+    return retried
+
+
+@_retried_on_conflict
 def _load_table(
     user: Any,
     kind: str,
@@ -219,45 +241,8 @@ def _load_table(
     """A table of readings (header row first) checked and loaded, all or none: the file import's and the data feed's
     common path. On PostgreSQL a clean table goes the bulk way (`bulk`: column checks, COPY, one upsert, rollup of
     the channel-days written); a table with anything to report, and SQLite, go row by row (`_load_rows`), which
-    names every bad cell. Both give the same rows, counts and audit record.
-
-    Two imports of the same new hours at once (a feed resending while its first post is still being written) both
-    find them absent; the unique index makes the second wait for the first and then refuse its rows. Its write is
-    rolled back whole and it starts again, now seeing the first one's rows as stored."""
-    attempt = 1
-    while True:
-        try:
-            return _load_table_once(
-                user,
-                kind,
-                file_name,
-                cells,
-                commit=commit,
-                digest=digest,
-                date_from=date_from,
-                date_to=date_to,
-                max_rows=max_rows,
-                step=step,
-            )
-        except (IntegrityError, psycopg.IntegrityError):  # the bulk path's COPY raises psycopg's own
-            if attempt == LOAD_ATTEMPTS:
-                raise ServiceError("同一时段的数据正由另一次导入同时写入，请稍后重试", field="file") from None
-            attempt += 1
-
-
-def _load_table_once(
-    user: Any,
-    kind: str,
-    file_name: str,
-    cells: list[list[Any]],
-    *,
-    commit: bool,
-    digest: str,
-    date_from: dt.date | None,
-    date_to: dt.date | None,
-    max_rows: int,
-    step: Callable[[str], None],
-) -> ImportReport:
+    names every bad cell. Both give the same rows, counts and audit record. A write that meets another import's
+    rows starts again (`_retried_on_conflict`)."""
     step("校验")
     if series.uses_rollup():
         from airgrade.platform.verification import bulk
