@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 import typer
 
@@ -12,6 +13,13 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+def print_error(console: Any, message: object) -> None:
+    """An error for the user, in red, as plain text: messages carry file names and cell values, which rich must not
+    read as markup (a value such as "[/x]" would raise instead of printing) nor break mid-path at the terminal's
+    width."""
+    console.print(str(message), style="red", markup=False, highlight=False, soft_wrap=True)
 
 
 def setup_django() -> None:

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from airgrade.cli import print_error
 from airgrade.core.rules.export import today as shanghai_today
 from airgrade.core.rules.rulebook import RuleBook, default_rulebook
 from airgrade.core.types import AlertLevel
@@ -34,7 +35,7 @@ def _fail(message: str, as_json: bool, code: int = 2) -> None:
     if as_json:
         print(json.dumps({"ok": False, "errors": message.splitlines()}, ensure_ascii=False, indent=2))
     else:
-        err_console.print(f"[red]{message}[/red]", highlight=False, soft_wrap=True)
+        print_error(err_console, message)
     raise typer.Exit(code)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from airgrade.cli import print_error
 from airgrade.cli.registry import AS_USER, user_named
 
 console = Console()
@@ -28,7 +29,7 @@ def improvement_list(
     try:
         rows = services.improvement_rows(user, on)
     except ServiceError as exc:
-        console.print(f"[red]{exc.message}[/red]")
+        print_error(console, exc.message)
         raise typer.Exit(1) from None
     output.write_bytes(write_improvement_list(rows, on))
     console.print(f"已导出 {len(rows)} 行到 {output}")

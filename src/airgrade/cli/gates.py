@@ -11,6 +11,8 @@ from typing import Any
 import typer
 from rich.console import Console
 
+from airgrade.cli import print_error
+
 gates_app = typer.Typer(help="门禁台账 / gate ledger", no_args_is_help=True)
 console = Console()
 err_console = Console(stderr=True)
@@ -66,8 +68,8 @@ def verify(
         console.print(f"{site.enterprise.name} {site.name}：门禁台账完整，已核验 {report.checked} 条记录。")
     else:
         first = report.problems[0]
-        console.print(f"[red]{site.enterprise.name} {site.name}：门禁台账有 {len(report.problems)} 处问题[/red]")
-        console.print(f"[red]首个问题：{first.message}[/red]", soft_wrap=True)
+        print_error(console, f"{site.enterprise.name} {site.name}：门禁台账有 {len(report.problems)} 处问题")
+        print_error(console, f"首个问题：{first.message}")
         for problem in report.problems[1:]:
             console.print(f"- {problem.message}", soft_wrap=True)
     if not report.ok:
@@ -89,14 +91,14 @@ def ingest(
     site = _site(site_id)
     device = GateDevice.objects.select_related("site__enterprise").filter(site=site, code=device_code).first()
     if device is None:
-        err_console.print(f"[red]厂区 {site_id} 没有编号为 {device_code} 的设备[/red]")
+        print_error(err_console, f"厂区 {site_id} 没有编号为 {device_code} 的设备")
         raise typer.Exit(2)
     try:
         records = files.read_records(file.name, file.read_bytes())
         # The bulk path: the whole file checked, then written in one transaction (nothing half-written).
         total = services.ingest_file(device, records, actor="命令行导入", source=f"{file.name} ")
     except (ServiceError, OSError) as exc:
-        err_console.print(f"[red]{file.name}：{exc}[/red]", soft_wrap=True)
+        print_error(err_console, f"{file.name}：{exc}")
         raise typer.Exit(2) from None
     console.print(f"写入 {total.accepted} 条，重复 {total.duplicates} 条，标记待核 {total.flagged} 条。")
 
@@ -132,7 +134,7 @@ def archive(
         try:
             result = services.archive(site, before=cut, directory=to)
         except ServiceError as exc:
-            err_console.print(f"[red]{site.enterprise.name} {site.name}：{exc}[/red]", soft_wrap=True)
+            print_error(err_console, f"{site.enterprise.name} {site.name}：{exc}")
             failed = True
             continue
         if result.archived:
@@ -162,7 +164,7 @@ def verify_archive(file: Path = typer.Argument(..., help="归档导出文件（.
     if report.ok:
         console.print(f"{file.name}：归档文件完整，已核验 {report.checked} 条记录。")
         return
-    console.print(f"[red]{file.name}：归档文件有 {len(report.problems)} 处问题[/red]")
+    print_error(console, f"{file.name}：归档文件有 {len(report.problems)} 处问题")
     for problem in report.problems:
         console.print(f"- {problem.message}", soft_wrap=True)
     raise typer.Exit(1)

@@ -10,6 +10,8 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from airgrade.cli import print_error
+
 console = Console()
 audit_app = typer.Typer(help="审计日志 / audit log", no_args_is_help=True)
 regions_app = typer.Typer(help="行政区划 / regions", no_args_is_help=True)
@@ -120,7 +122,7 @@ def regions_load(path: Path = typer.Argument(..., help="CSV: code,name,level,par
     try:
         count = load_regions(path)
     except ServiceError as exc:
-        Console(stderr=True).print(exc.message, style="red", highlight=False, markup=False, soft_wrap=True)
+        print_error(Console(stderr=True), exc.message)
         raise typer.Exit(2) from None
     console.print(f"已载入 {count} 个行政区划。")
 
@@ -153,7 +155,7 @@ def audit_verify(
                 message = "文件无法打开"
             else:
                 message = str(exc)
-            console.print(f"[red]{checkpoint_file}：无法读取检查点（{message}）[/red]", soft_wrap=True)
+            print_error(console, f"{checkpoint_file}：无法读取检查点（{message}）")
             raise typer.Exit(2) from None
     report = verify(checkpoint)
     if report.ok:
@@ -164,7 +166,7 @@ def audit_verify(
         f"[red]审计链损坏：发现 {len(report.breaks)} 处问题（共 {report.checked} 条记录）[/red]", soft_wrap=True
     )
     for item in report.breaks:
-        console.print(f"[red]- {item.problem}[/red]", soft_wrap=True)
+        print_error(console, f"- {item.problem}")
     raise typer.Exit(1)
 
 
@@ -181,7 +183,7 @@ def audit_checkpoint(
     try:
         point = checkpoint()
     except ValueError as exc:
-        console.print(f"[red]{exc}[/red]")
+        print_error(console, exc)
         raise typer.Exit(1) from None
     text = json.dumps(point.as_dict(), ensure_ascii=False, indent=2)
     if output is not None:

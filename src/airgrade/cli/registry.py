@@ -9,6 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from airgrade.cli import print_error
+
 console = Console()
 enterprises_app = typer.Typer(help="企业档案 / enterprise registry", no_args_is_help=True)
 AS_USER = typer.Option(..., "--as", help="以哪个账号的权限查看（按其角色和区划过滤）")
@@ -22,7 +24,7 @@ def user_named(username: str) -> Any:
 
     user = User.objects.filter(username=username, is_active=True).first()
     if user is None:
-        console.print(f"[red]账号 {username} 不存在或已停用[/red]")
+        print_error(console, f"账号 {username} 不存在或已停用")
         raise typer.Exit(2)
     return user
 
@@ -73,7 +75,7 @@ def show_enterprise(enterprise_id: int, username: str = AS_USER) -> None:
     try:
         enterprise = services.get_enterprise(user, enterprise_id)
     except ServiceError as exc:
-        console.print(f"[red]{exc.message}[/red]")
+        print_error(console, exc.message)
         raise typer.Exit(1) from None
     console.print(f"[bold]{enterprise.name}[/bold]  {enterprise.credit_code}  {enterprise.region.full_name()}")
     for site in enterprise.sites.prefetch_related("industries", "lines"):

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from airgrade.cli import print_error
 from airgrade.core.grading import grade_enterprises, parse_enterprises
 from airgrade.core.grading.enterprise import EnterpriseInput, GradingProblem
 from airgrade.core.grading.impact import impact as impact_of
@@ -89,7 +90,7 @@ def show(
     try:
         data = rules_dict(book, book.rules_for(code, _date(as_of), region))
     except RuleLookupError as error:
-        errors_out.print(str(error))
+        print_error(errors_out, error)
         raise typer.Exit(1) from None
     if as_json:
         _print_json(data)
@@ -157,7 +158,7 @@ def audit(as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"))
 
 
 def _input_failed(error: InputFileError) -> NoReturn:
-    errors_out.print(f"[red]无法读取输入文件[/] {error}", markup=True, highlight=False, soft_wrap=True)
+    print_error(errors_out, f"无法读取输入文件 {error}")
     raise typer.Exit(2)
 
 
@@ -236,7 +237,7 @@ def impact(
             )
         console.print(table)
         for error in errors:
-            errors_out.print(f"[red]错误[/] {error}", highlight=False)
+            print_error(errors_out, f"错误 {error}")
     if errors:
         raise typer.Exit(1)
 
@@ -274,7 +275,7 @@ def grade(
             table.add_row(result.id, result.name, grade_text, caps, per_industry, "\n".join(gaps[:5]))
         console.print(table)
         for error in errors:
-            errors_out.print(f"[red]错误[/] {error}", highlight=False)
+            print_error(errors_out, f"错误 {error}")
         console.print(f"已评级 {len(results)} 家，失败 {len(errors)} 项。")
     if errors:
         raise typer.Exit(1)

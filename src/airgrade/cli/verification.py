@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from airgrade.cli import print_error
 from airgrade.cli.alert import alert_app
 from airgrade.cli.registry import AS_USER, user_named
 
@@ -44,10 +45,10 @@ def readings_command(
             max_rows=files.BULK_MAX_ROWS,
         )
     except (ServiceError, ValueError) as exc:
-        console.print(f"[red]{getattr(exc, 'message', exc)}[/red]")
+        print_error(console, getattr(exc, "message", exc))
         raise typer.Exit(2) from None
     for message in report.messages(50):
-        console.print(f"[red]{message}[/red]", highlight=False)
+        print_error(console, message)
     state = "已导入" if report.committed else "检查通过（未写入，加 --commit 写入）" if report.ok else "未导入"
     console.print(
         f"{state}：{report.rows} 行，新增 {report.new}，更正 {report.changed}，未变 {report.unchanged}，"
@@ -71,7 +72,7 @@ def verify_command(
         counts = services.verify_event(user, event_id)
         _, tasks = services.event_verdicts(user, event_id)
     except ServiceError as exc:
-        console.print(f"[red]{exc.message}[/red]")
+        print_error(console, exc.message)
         raise typer.Exit(2) from None
     if as_json:
         rows = [
@@ -109,7 +110,7 @@ def crosscheck_command(
     try:
         report = crosscheck.run_month(user, crosscheck.parse_month(month), region or None)
     except (ServiceError, AccessDenied, NotFound) as exc:
-        console.print(f"[red]{exc.message}[/red]")
+        print_error(console, exc.message)
         raise typer.Exit(2) from None
     if as_json:
         typer.echo(json.dumps(report.as_dict(), ensure_ascii=False))

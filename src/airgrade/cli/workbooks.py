@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from airgrade.cli import print_error
 from airgrade.cli.registry import AS_USER, user_named
 
 console = Console()
@@ -57,10 +58,10 @@ def _import(kind: str, path: Path, username: str, commit: bool, errors: Path | N
     try:
         job = _run(services.start_import(user, kind, path.name, path.read_bytes(), enqueue=False))
     except ServiceError as exc:
-        console.print(f"[red]{exc.message}[/red]")
+        print_error(console, exc.message)
         raise typer.Exit(1) from None
     if job.state != job.State.SUCCEEDED:
-        console.print(f"[red]{job.message}[/red]")
+        print_error(console, job.message)
         raise typer.Exit(1)
     _print_report(job)
     if job.result_data and errors is not None:
@@ -75,10 +76,10 @@ def _import(kind: str, path: Path, username: str, commit: bool, errors: Path | N
     try:
         done = _run(services.commit_import(user, job.pk, enqueue=False))
     except ServiceError as exc:
-        console.print(f"[red]{exc.message}[/red]")
+        print_error(console, exc.message)
         raise typer.Exit(1) from None
     if done.state != done.State.SUCCEEDED:
-        console.print(f"[red]{done.message}[/red]")
+        print_error(console, done.message)
         raise typer.Exit(1)
     console.print("已全部写入。")
 
@@ -166,7 +167,7 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
         try:
             data, name = official.export(user, kind, {k: v for k, v in given.items() if v is not None})
         except ServiceError as exc:
-            console.print(f"[red]{exc.message}[/red]")
+            print_error(console, exc.message)
             raise typer.Exit(1) from None
         output.write_bytes(data)
         console.print(f"{name} 已导出到 {output}")
@@ -188,7 +189,7 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
         try:
             data, name = opinions.review_opinion(user, declaration_id, kind)
         except ServiceError as exc:
-            console.print(f"[red]{exc.message}[/red]")
+            print_error(console, exc.message)
             raise typer.Exit(1) from None
         output.write_bytes(data)
         console.print(f"{name} 已导出到 {output}")
@@ -200,7 +201,7 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
     ) -> None:
         """导入模板（含填写说明工作表）。"""
         if kind not in KINDS:
-            console.print(f"[red]未知的模板：{kind}（可选 {', '.join(KINDS)}）[/red]")
+            print_error(console, f"未知的模板：{kind}（可选 {', '.join(KINDS)}）")
             raise typer.Exit(2)
         from airgrade.io.excel.layouts import IMPORT_LAYOUTS
         from airgrade.io.excel.writer import write_template

@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from airgrade.cli import print_error
 from airgrade.core.rules.rulebook import RuleLookupError, default_rulebook
 from airgrade.core.rules.yamlio import InputFileError, load_data_file
 from airgrade.core.scoring import RECOMMENDATION_LABELS, ScoreInputError, ScoreSheet, pre_assess, score_round
@@ -28,7 +29,7 @@ errors_out = Console(stderr=True)
 
 def _fail(lines: list[str], code: int = 1) -> NoReturn:
     for line in lines[:200]:
-        errors_out.print(f"[red]错误[/] {line}", markup=True, highlight=False, soft_wrap=True)
+        print_error(errors_out, f"错误 {line}")
     raise typer.Exit(code)
 
 
