@@ -25,7 +25,7 @@ from django.db.models.functions import TruncHour
 
 from airgrade.core.verification import HOURS_PER_DAY, MINUTES_PER_HOUR, ReadingStatus
 from airgrade.platform.verification.models import ChannelDay, MonitoringPoint, Reading
-from airgrade.platform.verification.series import BEIJING, VALID_STATUSES, uses_rollup
+from airgrade.platform.verification.series import BEIJING, VALID_STATUSES, binary_rows, uses_rollup
 
 HOUR = dt.timedelta(hours=1)
 POINT_CHUNK = 5000  # points per query: bounds the IN list and the rows of one answer
@@ -65,13 +65,11 @@ def _meter_hours_rollup(point_ids: Sequence[int], start: dt.datetime, end: dt.da
         GROUP BY c.point_id
     """
     found: dict[int, np.ndarray] = {}
-    with connection.cursor() as cursor:
-        for chunk in _chunks(sorted(point_ids)):
-            cursor.execute(sql, {"first": first, "days": days, "points": chunk})
-            for point_id, offsets, packed in cursor.fetchall():
-                values = np.full((days, HOURS_PER_DAY), np.nan)
-                values[offsets] = np.frombuffer(bytes(packed), dtype=">f8").reshape(len(offsets), HOURS_PER_DAY)
-                found[point_id] = values.reshape(-1)[:hours]
+    for chunk in _chunks(sorted(point_ids)):
+        for point_id, offsets, packed in binary_rows(sql, {"first": first, "days": days, "points": chunk}):
+            values = np.full((days, HOURS_PER_DAY), np.nan)
+            values[offsets] = np.frombuffer(packed, dtype=">f8").reshape(len(offsets), HOURS_PER_DAY)
+            found[point_id] = values.reshape(-1)[:hours]
     return found
 
 
@@ -154,14 +152,15 @@ def _ran_in(pairs: Sequence[tuple[int, int]], start: dt.datetime) -> set[tuple[i
         with connection.cursor() as cursor:
             for at in range(0, len(pairs), PAIR_CHUNK):
                 chunk = pairs[at : at + PAIR_CHUNK]
-                params = {"points": [p for p, _ in chunk], "hours": [h for _, h in chunk], "origin": origin}
-                cursor.execute(sql, {**params, "normal": normal})
+                points, hours = [p for p, _ in chunk], [h for _, h in chunk]
+                cursor.execute(sql, {"points": points, "hours": hours, "origin": origin, "normal": normal})
                 found.update((point_id, h) for point_id, h in cursor.fetchall())
         return found
     wanted = set(pairs)
+    until = origin + HOUR * (max((h for _, h in pairs), default=-1) + 1)  # not the readings after the last pair's hour
     for chunk in _chunks(sorted({point_id for point_id, _ in pairs})):
         rows = Reading.objects.filter(
-            point_id__in=chunk, at__gte=origin, status=normal, value__isnull=False
+            point_id__in=chunk, at__gte=origin, at__lt=until, status=normal, value__isnull=False
         ).values_list("point_id", "at")
         for point_id, at in rows.iterator(chunk_size=10_000):
             pair = (point_id, int((at - origin).total_seconds()) // 3600)

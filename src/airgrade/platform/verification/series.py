@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -114,16 +115,21 @@ def from_rollup(site_ids: Sequence[int], first_day: dt.date, days: int) -> dict[
         "sites": list(site_ids),
     }
     channels: dict[SiteKey, list[np.ndarray]] = {}
+    for site_id, key, offsets, packed in binary_rows(sql, params):
+        values = np.full((days, HOURS_PER_DAY), np.nan)
+        values[offsets] = np.frombuffer(packed, dtype=">f8").reshape(len(offsets), HOURS_PER_DAY)
+        channels.setdefault((site_id, key), []).append(values)
+    return _combine(channels)
+
+
+def binary_rows(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """A rollup read's rows with binary results, on a plain psycopg cursor (Django's binds client-side and reads
+    text): the hours arrive as bytes and the day offsets as integers, not as hex and array text to decode (a chunk of
+    2,000 sites is ~24 MB of hours). PostgreSQL only."""
     connection.ensure_connection()
-    # Binary results on a plain psycopg cursor (Django's binds client-side, in text): the hours arrive as bytes and
-    # the offsets as integers, not as hex and array text to decode (a chunk of 2,000 sites is ~24 MB of hours).
     with psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(sql, params, binary=True)
-        for site_id, key, offsets, packed in cursor.fetchall():
-            values = np.full((days, HOURS_PER_DAY), np.nan)
-            values[offsets] = np.frombuffer(packed, dtype=">f8").reshape(len(offsets), HOURS_PER_DAY)
-            channels.setdefault((site_id, key), []).append(values)
-    return _combine(channels)
+        return cursor.fetchall()
 
 
 def sites_with_channels_ending_before(
