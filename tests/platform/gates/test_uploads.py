@@ -107,3 +107,14 @@ def test_uploads_are_scoped_to_the_site(gate: dict[str, Any]) -> None:
         uploads.start_upload(gate["enterprise"], gate["site"].pk, "G1", "gate.csv", data, enqueue=False)
     # A job queued before the revocation is refused when it runs: nothing is written.
     assert jobs.execute(job.pk).state == Job.State.FAILED and Passage.objects.count() == 0
+
+
+def test_a_csv_with_lone_carriage_returns_or_an_oversized_cell_never_raises_a_traceback() -> None:
+    from airgrade.platform.errors import ServiceError
+    from airgrade.platform.gates import files as gate_files
+
+    header = "seq,plate,direction,time"
+    table = gate_files.read_table("mac.csv", f"{header}\r1,京A12345,in,2026-11-01T08:00:00+08:00\r".encode())
+    assert table.records == [{"seq": "1", "plate": "京A12345", "direction": "in", "time": "2026-11-01T08:00:00+08:00"}]
+    with pytest.raises(ServiceError, match="第 2 行无法按 CSV 读取"):
+        gate_files.read_table("big.csv", f"{header}\n1,{'x' * 200_000},in,2026-11-01T08:00:00+08:00\n".encode())

@@ -9,6 +9,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from tests.platform.verification.builders import electricity_csv, monitoring_csv
 
 from airgrade.platform.verification import bulk, files, series, services
@@ -19,6 +21,15 @@ HEADER = "统一社会信用代码,排放口编号,监测时间,污染物,排放
 
 def _cells(text: str) -> list[list[Any]]:
     return files.read_cells("x.csv", text.encode())
+
+
+def _arrow(text: str) -> Any:
+    table = bulk.csv_table("x.csv", text.encode(), files.MAX_ROWS)
+    assert table is not None
+    return table
+
+
+SOURCES = pytest.mark.parametrize("source", [_cells, _arrow], ids=["cells", "arrow"])
 
 
 @pytest.mark.parametrize(
@@ -37,19 +48,22 @@ def _cells(text: str) -> list[list[Any]]:
         ("C,DA001,昨天,二氧化硫,1.0,正常", None),  # not a time
     ],
 )
-def test_anything_to_report_leaves_the_bulk_path(row: str, date_from: dt.date | None) -> None:
-    cells = _cells(f"{HEADER}\nC,DA001,2026-11-01 00:00,二氧化硫,1.0,正常\n{row}\n")
+@SOURCES
+def test_anything_to_report_leaves_the_bulk_path(row: str, date_from: dt.date | None, source: Any) -> None:
+    table = source(f"{HEADER}\nC,DA001,2026-11-01 00:00,二氧化硫,1.0,正常\n{row}\n")
     with pytest.raises(bulk.NotBulk):
-        bulk.parse("monitoring", cells, date_from=date_from, date_to=None)
+        bulk.parse("monitoring", table, date_from=date_from, date_to=None)
 
 
-def test_clean_columns_are_read_like_the_row_by_row_reader() -> None:
-    text = f"{HEADER}\nc1,DA001,2026/11/01 00:00,SO2,1.5,\n\nc1,DA001,2026-11-01 01:00,二氧化硫,0,停运\n"
-    parsed = bulk.parse("monitoring", _cells(text), date_from=None, date_to=None)
+@SOURCES
+def test_clean_columns_are_read_like_the_row_by_row_reader(source: Any) -> None:
+    text = f"{HEADER}\nc1,DA001,2026/11/01 00:00,SO2,1.5,\n\nc1,DA001,2026-11-01 01:00,二氧化硫,0,停运\n,,,,,\n"
+    parsed = bulk.parse("monitoring", source(text), date_from=None, date_to=None)
     rows = files.parse_cells("monitoring", "x.csv", _cells(text)).rows
-    assert parsed["credit"] == [row["credit_code"] for row in rows] == ["C1", "C1"]
-    assert parsed["at"] == [row["at"] for row in rows]
-    assert parsed["value"] == [row["value"] for row in rows] and parsed["status"] == [row["status"] for row in rows]
+    assert parsed.credit.column() == [row["credit_code"] for row in rows] == ["C1", "C1"]
+    assert parsed.at.column() == [row["at"] for row in rows]
+    assert parsed.value.column() == [row["value"] for row in rows]
+    assert [state.value for state in parsed.status.column()] == [row["status"] for row in rows]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -80,3 +94,96 @@ def test_bulk_and_row_by_row_store_the_same(users: dict[str, Any], monkeypatch: 
         assert row_by_row == ["e.csv"]  # every clean file went the bulk way; the clash is named row by row
     else:
         assert row_by_row == ["m.csv"] * 4 + ["e.csv"]  # SQLite: the row-by-row path only
+
+
+# ---------------------------------------------------------------------------------------------- the Arrow reader
+
+CELL_TEXT = st.text(alphabet=st.sampled_from(list("0123456789.-+eE ab二氧化硫正常停运:/_\t\r")), max_size=8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(CELL_TEXT, min_size=3, max_size=3), min_size=1, max_size=12), st.booleans())
+def test_arrow_reads_a_csv_exactly_as_the_cells_reader_or_leaves_it_to_it(rows: list[list[str]], gb: bool) -> None:
+    """Whatever Arrow reads has the same data rows as csv.reader (empty lines aside); what it might read otherwise
+    it declines (None), and the cells' way takes the file."""
+    text = "a,b,c\n" + "\n".join(",".join(row) for row in rows) + "\n"
+    content = text.encode("gb18030" if gb else "utf-8")
+    table = bulk.csv_table("x.csv", content, files.MAX_ROWS)
+    if table is None:
+        return
+    expected = [row for row in files.read_cells("x.csv", content)[1:] if row]
+    got = [list(row.values()) for row in table.to_pylist()]
+    assert got == expected
+    assert table.schema.metadata[b"header"].decode().split("\x1f") == ["a", "b", "c"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(CELL_TEXT, st.from_regex(r"\A[-+]?\d{0,6}(\.\d{0,4})?([eE][-+]?\d{1,3})?\Z"), st.floats().map(repr)))
+def test_a_number_arrow_accepts_is_the_number_python_reads(cell: str) -> None:
+    table = bulk.csv_table(
+        "x.csv",
+        f"统一社会信用代码,排放口编号,监测时间,污染物,排放速率,状态标记\nC,D,2026-11-01 00:00,SO2,{cell},\n".encode(),
+        10,
+    )
+    assume(table is not None and cell != "")
+    try:
+        numbers = bulk._Arrow(table, {"value": 4}).numbers("value")
+    except bulk.NotBulk:
+        return  # refused here: the row-by-row path reads (or refuses) it
+    assert numbers.present.all() and float(cell) == numbers.values[0]
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("x.xlsx", f"{HEADER}\nC,DA001,2026-11-01 00:00,SO2,1,\n".encode()),
+        ("x.csv", f'{HEADER}\nC,"DA001",2026-11-01 00:00,SO2,1,\n'.encode()),  # quoted: csv.reader's rules
+        ("x.csv", f"{HEADER}\nC,DA001,2026-11-01 00:00\n".encode()),  # a short row
+        ("x.csv", f"{HEADER}\nC,DA001,2026-11-01 00:00,SO2,1,,extra\n".encode()),  # a long row
+        ("x.csv", f"{HEADER}\nC,DA\x00001,2026-11-01 00:00,SO2,1,\n".encode()),  # a NUL
+        ("x.csv", b"\xff\xfe\xfa" + HEADER.encode()),  # neither UTF-8 nor GB18030
+        ("x.csv", f"{HEADER}\n".encode()),  # no rows
+        ("x.csv", f"\n{HEADER}\nC,DA001,2026-11-01 00:00,SO2,1,\n".encode()),  # the header is not on the first line
+        ("x.csv", (HEADER + "\nC,DA001,2026-11-01 00:00,SO2,1,\n" * 11).encode()),  # more than the 10 rows allowed
+    ],
+)
+def test_files_arrow_might_misread_go_the_cells_way(name: str, content: bytes) -> None:
+    assert bulk.csv_table(name, content, 10) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_that_arrow_reads_stores_what_the_cells_way_stores(
+    users: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same file imported through Arrow and through the cells (Arrow switched off) gives the same rows (on
+    SQLite both go row by row)."""
+    code = users["own_enterprise"].credit_code
+    content = monitoring_csv(code, normal=10, during=3).replace(b",35,", b",,", 5)
+    stored, read = [], []
+    real = bulk.csv_table
+    monkeypatch.setattr(bulk, "csv_table", lambda *args: read.append(real(*args)) or read[-1])
+    for arrow in (True, False):
+        if not arrow:
+            monkeypatch.setattr(bulk, "csv_table", lambda *_: None)
+        Reading.objects.all().delete()
+        report = services.import_readings(users["county"], "monitoring", "m.csv", content, commit=True)
+        assert report.ok and report.new == report.rows
+        stored.append(
+            list(
+                Reading.objects.order_by("at").values_list("at", "minutes", "value", "concentration", "flow", "status")
+            )
+        )
+    assert stored[0] == stored[1] and len(stored[0]) == content.count(b"\n") - 1
+    assert [table is not None for table in read] == ([True] if series.uses_rollup() else [])
+
+
+def test_a_lone_carriage_return_ends_a_line_and_an_oversized_cell_is_named_not_raised() -> None:
+    """Old Mac files end lines with CR alone: csv.reader raised on them (a traceback to the uploader)."""
+    mac = f"{HEADER}\rC,DA001,2026-11-01 00:00,SO2,1,\rC,DA001,2026-11-01 01:00,SO2,2,\r".encode()
+    assert files.read_cells("mac.csv", mac)[1:] == [
+        ["C", "DA001", "2026-11-01 00:00", "SO2", "1", ""],
+        ["C", "DA001", "2026-11-01 01:00", "SO2", "2", ""],
+    ]
+    huge = f"{HEADER}\nC,DA001,2026-11-01 00:00,SO2,1,\nC,{'x' * 200_000},2026-11-01 01:00,SO2,2,\n".encode()
+    with pytest.raises(ValueError, match=r"huge\.csv：第 3 行无法按 CSV 读取"):
+        files.read_cells("huge.csv", huge)

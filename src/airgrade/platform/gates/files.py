@@ -109,7 +109,14 @@ def read_table(filename: str, data: bytes) -> Table:
                 continue
         else:
             raise ServiceError(f"文件“{filename}”编码无法识别（应为 UTF-8 或 GBK）", field="file")
-        return _table_from_rows(list(csv.reader(io.StringIO(text))), filename)
+        reader = csv.reader(io.StringIO(text, newline=None))  # universal newlines: a lone CR ends a line
+        try:
+            rows = list(reader)
+        except csv.Error as exc:  # a cell beyond csv's field size limit
+            raise ServiceError(
+                f"文件“{filename}”第 {reader.line_num} 行无法按 CSV 读取（{exc}）", field="file"
+            ) from None
+        return _table_from_rows(rows, filename)
     if name.endswith((".xlsx", ".xls")):
         try:
             workbook = open_workbook(data, filename)

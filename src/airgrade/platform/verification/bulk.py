@@ -16,13 +16,17 @@ importer's scope, a pollutant the registry outlet does not monitor) — goes to 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
-import io
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from django.db import connection, transaction
+from pyarrow import csv as pa_csv
 
 from airgrade.core.errors import AirgradeError
 from airgrade.core.verification import HOURS_PER_DAY, MINUTES_PER_HOUR, ReadingStatus
@@ -34,26 +38,181 @@ from airgrade.platform.verification.models import ChannelDay, MonitoringPoint, R
 STAGE = "_verification_reading_stage"
 KEYS = "_verification_reading_keys"
 MAX_VALUE = 1e12  # files._number's ceiling
+COPY_CHUNK = 500_000  # rows per piece of the COPY stream: PostgreSQL reads one piece while the next is built
+_EPOCH = dt.datetime(2000, 1, 1)
+_STRINGS = pa.string()
 
 
 class NotBulk(AirgradeError):
     """The file needs the row-by-row path (it has something to report, or a cell only that path reads)."""
 
 
-def _mapped(column: list[Any], read: Callable[[Any], Any]) -> list[Any]:
-    """`read` applied once per distinct value, looked up for every row."""
-    seen: dict[Hashable, Any] = {}
+@dataclass
+class Coded:
+    """A column as distinct values read once (`values`) and each row's index into them (`codes`)."""
+
+    codes: np.ndarray
+    values: list[Any]
+
+    def column(self) -> list[Any]:
+        return [self.values[code] for code in self.codes.tolist()]
+
+
+@dataclass
+class Numbers:
+    """A number column: the values (NaN where the cell is empty) and which cells hold a number."""
+
+    values: np.ndarray
+    present: np.ndarray
+
+    def column(self) -> list[float | None]:
+        return [float(v) if p else None for v, p in zip(self.values.tolist(), self.present.tolist(), strict=True)]
+
+
+@dataclass
+class Parsed:
+    """A clean file's columns (rows with every cell empty left out)."""
+
+    count: int
+    credit: Coded
+    site: Coded
+    point: Coded
+    at: Coded
+    pollutant: Coded
+    status: Coded
+    minutes: np.ndarray
+    value: Numbers
+    concentration: Numbers
+    flow: Numbers
+
+
+def _recoded(codes: np.ndarray, raw: list[Any], read: Callable[[Any], Hashable]) -> Coded:
+    """`read` applied once per distinct raw value; raw values that read the same share a code."""
+    index: dict[Hashable, int] = {}
+    remap = np.array([index.setdefault(read(value), len(index)) for value in raw], dtype=np.int64)
+    return Coded(remap[codes] if remap.size else codes.astype(np.int64), list(index))
+
+
+def _checked(numbers: Numbers) -> Numbers:
+    present = numbers.values[numbers.present]
+    if present.size and (not np.isfinite(present).all() or (present < 0).any() or (present > MAX_VALUE).any()):
+        raise NotBulk()
+    return numbers
+
+
+class _Cells:
+    """Columns of a table of cells (an xlsx sheet, a data feed's JSON, a CSV Arrow does not read): any cell type."""
+
+    def __init__(self, cells: list[list[Any]], columns: dict[str, int]) -> None:
+        width = max(columns.values()) + 1
+        kept = []
+        for row in cells[1:]:
+            if not any(row):
+                if all(files._text(cell) == "" for cell in row):
+                    continue
+                raise NotBulk()
+            kept.append(row if len(row) >= width else [*row, *([None] * (width - len(row)))])
+        self.rows, self.columns, self.count = kept, columns, len(kept)
+
+    def _raw(self, key: str) -> list[Any]:
+        index = self.columns.get(key)
+        return [row[index] for row in self.rows] if index is not None else [None] * self.count
+
+    def coded(self, key: str, read: Callable[[Any], Hashable]) -> Coded:
+        column = self._raw(key)
+        try:
+            distinct = {value: number for number, value in enumerate(dict.fromkeys(column))}
+        except TypeError:  # a list or object in a data feed's cell: the row-by-row path names it
+            raise NotBulk() from None
+        codes = np.fromiter((distinct[value] for value in column), dtype=np.int64, count=self.count)
+        return _recoded(codes, list(distinct), read)
+
+    def numbers(self, key: str) -> Numbers:
+        try:
+            values = [_number(value) for value in self._raw(key)]
+        except (ValueError, OverflowError):  # OverflowError: an integer beyond float (a data feed's JSON)
+            raise NotBulk() from None
+        present = np.fromiter((value is not None for value in values), dtype=bool, count=self.count)
+        array = np.array([np.nan if value is None else value for value in values], dtype=float)
+        return _checked(Numbers(array, present))
+
+
+class _Arrow:
+    """Columns of a CSV read by Arrow (`csv_table`): text cells, converted in compiled code — distinct values
+    dictionary-encoded and read once, numbers cast as a whole column."""
+
+    def __init__(self, table: pa.Table, columns: dict[str, int]) -> None:
+        blank = None
+        for column in table.columns:
+            empty = pc.equal(column, "")
+            blank = empty if blank is None else pc.and_(blank, empty)
+        if blank is not None and pc.any(blank).as_py():
+            table = table.filter(pc.invert(blank))
+        self.table, self.columns, self.count = table, columns, table.num_rows
+
+    def coded(self, key: str, read: Callable[[Any], Hashable]) -> Coded:
+        index = self.columns.get(key)
+        if index is None:
+            return _recoded(np.zeros(self.count, dtype=np.int64), [None], read)
+        encoded = self.table.column(index).combine_chunks().dictionary_encode()
+        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        return _recoded(codes, encoded.dictionary.to_pylist(), read)
+
+    def numbers(self, key: str) -> Numbers:
+        index = self.columns.get(key)
+        if index is None:
+            return Numbers(np.full(self.count, np.nan), np.zeros(self.count, dtype=bool))
+        column = self.table.column(index).combine_chunks()
+        empty = pc.equal(column, "")
+        try:
+            # Arrow's cast accepts less than Python's float (no spaces, underscores or other digits): what it refuses
+            # goes to the row-by-row path; what it accepts it reads to the same float.
+            cast = pc.cast(pc.if_else(empty, pa.scalar(None, _STRINGS), column), pa.float64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            raise NotBulk() from None
+        present = pc.invert(empty).to_numpy(zero_copy_only=False)
+        return _checked(Numbers(cast.to_numpy(zero_copy_only=False), present))
+
+
+def csv_table(file_name: str, content: bytes, max_rows: int) -> pa.Table | None:
+    """A CSV's data rows as Arrow text columns named by the header's position (`c0`, `c1`, …), with the header's
+    cells as the table's metadata; None when the file is not a CSV Arrow reads exactly as `files.read_cells` does —
+    a workbook, quoted cells (csv.reader's quoting rules are its own), ragged rows, a NUL, an encoding that is
+    neither UTF-8 nor GB18030, more than `max_rows` rows: those take the cells' way, which reports them."""
+    if file_name.lower().endswith((".xlsx", ".xlsm", ".xls")) or b'"' in content:
+        return None
     try:
-        distinct = dict.fromkeys(column)
-    except TypeError:  # a list or object in a data feed's cell: the row-by-row path names it
-        raise NotBulk() from None
-    for value in distinct:
-        seen[value] = read(value)
-    return [seen[value] for value in column]
-
-
-def _text(value: Any) -> str:
-    return files._text(value)
+        data = content.removeprefix(b"\xef\xbb\xbf")
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            data = content.decode("gb18030").encode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    if b"\x00" in data:
+        return None
+    first_line = data.split(b"\n", 1)[0].decode("utf-8").split("\r", 1)[0]
+    header = next(csv.reader([first_line]), [])
+    if not header:
+        return None
+    names = [f"c{index}" for index in range(len(header))]
+    try:
+        table = pa_csv.read_csv(
+            pa.py_buffer(data),
+            read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1),
+            parse_options=pa_csv.ParseOptions(ignore_empty_lines=True),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, _STRINGS),
+                null_values=[],
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if not table.num_rows or table.num_rows > max_rows:
+        return None
+    return table.replace_schema_metadata({"header": "\x1f".join(header)})
 
 
 def _number(value: Any) -> float | None:
@@ -67,99 +226,70 @@ def _number(value: Any) -> float | None:
     raise NotBulk()
 
 
-def _numbers(column: list[Any]) -> tuple[list[float | None], np.ndarray]:
-    try:
-        values = [_number(value) for value in column]
-    except (ValueError, OverflowError):  # OverflowError: an integer beyond float (a data feed's JSON)
-        raise NotBulk() from None
-    present = np.array([value for value in values if value is not None], dtype=float)
-    if present.size and (not np.isfinite(present).all() or (present < 0).any() or (present > MAX_VALUE).any()):
-        raise NotBulk()
-    return values, present
-
-
-def _float_text(value: float | None) -> str:
-    return pgcopy.NULL if value is None else repr(value)
-
-
-def parse(kind: str, cells: list[list[Any]], *, date_from: dt.date | None, date_to: dt.date | None) -> dict[str, Any]:
+def parse(
+    kind: str, source: list[list[Any]] | pa.Table, *, date_from: dt.date | None, date_to: dt.date | None
+) -> Parsed:
     """The file's columns, checked; raises NotBulk for anything the row-by-row path must report or read."""
     errors: list[files.RowError] = []
-    columns = files._header_map(kind, cells[0], errors)
+    if isinstance(source, pa.Table):
+        header: list[Any] = source.schema.metadata[b"header"].decode("utf-8").split("\x1f")
+    else:
+        header = source[0]
+    columns = files._header_map(kind, header, errors)
     if errors:
         raise NotBulk()
-    rows = cells[1:]
-    width = max(columns.values()) + 1
-    kept = []
-    for row in rows:
-        if not any(row):
-            if all(_text(cell) == "" for cell in row):
-                continue
-            raise NotBulk()
-        kept.append(row if len(row) >= width else [*row, *([None] * (width - len(row)))])
-    if not kept:
+    table = _Arrow(source, columns) if isinstance(source, pa.Table) else _Cells(source, columns)
+    if not table.count:
         raise NotBulk()
-
-    def column(key: str) -> list[Any]:
-        index = columns.get(key)
-        return [row[index] for row in kept] if index is not None else [None] * len(kept)
-
-    credit = _mapped(column("credit_code"), lambda value: _text(value).upper())
-    point = _mapped(column("point"), lambda value: _text(value)[:40])
-    site = _mapped(column("site"), lambda value: _text(value)[:200])
-    if "" in set(credit) or "" in set(point):
+    credit = table.coded("credit_code", lambda value: files._text(value).upper())
+    point = table.coded("point", lambda value: files._text(value)[:40])
+    site = table.coded("site", lambda value: files._text(value)[:200])
+    if "" in credit.values or "" in point.values:
         raise NotBulk()
-    times = _mapped(column("at"), files.parse_time)
-    for moment in set(times):
+    at = table.coded("at", files.parse_time)
+    for moment in at.values:
         if moment is None or (date_from and moment.date() < date_from) or (date_to and moment.date() > date_to):
             raise NotBulk()
         if moment.second:
             raise NotBulk()
     if kind == files.MONITORING:
-        pollutants = _mapped(column("pollutant"), lambda value: files.POLLUTANTS.get(files.fold(_text(value))))
-        if None in set(pollutants):
+        pollutant = table.coded("pollutant", lambda value: files.POLLUTANTS.get(files.fold(files._text(value))))
+        if None in pollutant.values:
             raise NotBulk()
-        minutes = [60] * len(kept)
+        minutes = np.full(table.count, 60, dtype=np.int64)
     else:
-        pollutants = [""] * len(kept)
-        minutes_raw, _ = _numbers(column("minutes"))
-        if not set(minutes_raw) <= {float(interval) for interval in files.INTERVALS}:
+        pollutant = Coded(np.zeros(table.count, dtype=np.int64), [""])
+        interval = table.numbers("minutes")
+        if not interval.present.all() or not np.isin(interval.values, files.INTERVALS).all():
             raise NotBulk()
-        minutes = [int(value) for value in minutes_raw]  # type: ignore[arg-type]
-    minute_of = np.array(_mapped(times, lambda moment: moment.minute), dtype=np.int64)
-    if (minute_of % np.array(minutes, dtype=np.int64)).any():
+        minutes = interval.values.astype(np.int64)
+    minute_of = np.array([moment.minute for moment in at.values], dtype=np.int64)[at.codes]
+    if (minute_of % minutes).any():
         raise NotBulk()
-    statuses = _mapped(column("status"), lambda value: files.STATUSES.get(files.fold(_text(value))))
-    if None in set(statuses):
+    status = table.coded("status", lambda value: files.STATUSES.get(files.fold(files._text(value))))
+    if None in status.values:
         raise NotBulk()
-    value, _ = _numbers(column("value"))
-    if kind == files.MONITORING:
-        concentration, _ = _numbers(column("concentration"))
-        flow, _ = _numbers(column("flow"))
-    else:
-        concentration = flow = [None] * len(kept)
-    normal = ReadingStatus.NORMAL
-    if any(status is normal and number is None for status, number in zip(statuses, value, strict=True)):
+    value = table.numbers("value")
+    absent = Numbers(np.full(table.count, np.nan), np.zeros(table.count, dtype=bool))
+    concentration = table.numbers("concentration") if kind == files.MONITORING else absent
+    flow = table.numbers("flow") if kind == files.MONITORING else absent
+    normal = np.array([state is ReadingStatus.NORMAL for state in status.values], dtype=bool)[status.codes]
+    if (normal & ~value.present).any():
         raise NotBulk()
-    return {
-        "credit": credit,
-        "site": site,
-        "point": point,
-        "at": times,
-        "pollutant": pollutants,
-        "minutes": minutes,
-        "value": value,
-        "concentration": concentration,
-        "flow": flow,
-        "status": [status.value for status in statuses],
-    }
+    return Parsed(table.count, credit, site, point, at, pollutant, status, minutes, value, concentration, flow)
+
+
+def _unique_rows(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct integer keys and each row's index into them."""
+    distinct, index = np.unique(keys, return_inverse=True)
+    return distinct, index.reshape(-1).astype(np.int64)
 
 
 def load(
     user: Any,
     kind: str,
     file_name: str,
-    cells: list[list[Any]],
+    source: list[list[Any]] | pa.Table,
     *,
     commit: bool,
     digest: str,
@@ -170,27 +300,39 @@ def load(
     """The report of a clean file loaded by the bulk path (or checked, for a dry run); NotBulk otherwise."""
     from airgrade.platform.verification import services
 
-    parsed = parse(kind, cells, date_from=date_from, date_to=date_to)
-    count = len(parsed["credit"])
-    sites = services._sites_for(user, set(parsed["credit"]))
-    site_of: dict[tuple[str, str], Any] = {}
-    for pair in dict.fromkeys(zip(parsed["credit"], parsed["site"], strict=True)):
-        found = services._site_of({"credit_code": pair[0], "site": pair[1]}, sites)
+    parsed = parse(kind, source, date_from=date_from, date_to=date_to)
+    count = parsed.count
+    sites = services._sites_for(user, set(parsed.credit.values))
+    pairs, pair_index = _unique_rows(parsed.credit.codes * len(parsed.site.values) + parsed.site.codes)
+    site_of_pair = []
+    for pair in pairs.tolist():
+        credit, site = divmod(pair, len(parsed.site.values))
+        found = services._site_of(
+            {"credit_code": parsed.credit.values[credit], "site": parsed.site.values[site]}, sites
+        )
         if isinstance(found, str):
             raise NotBulk()
-        site_of[pair] = found
-    site_ids = [site_of[pair].pk for pair in zip(parsed["credit"], parsed["site"], strict=True)]
-    site_by_id = {site.pk: site for site in site_of.values()}
+        site_of_pair.append(found)
+    site_by_id = {site.pk: site for site in site_of_pair}
+    # Channels (site × point × pollutant): credit/site pairs naming the same site share them.
+    width = len(parsed.point.values) * len(parsed.pollutant.values)
+    raw_channels, raw_index = _unique_rows(
+        pair_index * width + parsed.point.codes * len(parsed.pollutant.values) + parsed.pollutant.codes
+    )
+    channel_of_raw: dict[tuple[int, str, str], int] = {}
+    remap = []
+    for key in raw_channels.tolist():
+        pair, rest = divmod(key, width)
+        point, pollutant = divmod(rest, len(parsed.pollutant.values))
+        channel_key = (site_of_pair[pair].pk, parsed.point.values[point], parsed.pollutant.values[pollutant])
+        remap.append(channel_of_raw.setdefault(channel_key, len(channel_of_raw)))
+    channel = np.array(remap, dtype=np.int64)[raw_index]
+    channels = list(channel_of_raw)
+    minute_number = np.array(
+        [int((moment - _EPOCH).total_seconds()) // 60 for moment in parsed.at.values], dtype=np.int64
+    )[parsed.at.codes]
     # Duplicate point × pollutant × interval in the file: the row-by-row path names them (or drops exact repeats).
-    channel_index: dict[tuple[int, str, str], int] = {}
-    channel = [
-        channel_index.setdefault(key, len(channel_index))
-        for key in zip(site_ids, parsed["point"], parsed["pollutant"], strict=True)
-    ]
-    epoch = dt.datetime(2000, 1, 1)
-    minute_number = _mapped(parsed["at"], lambda moment: int((moment - epoch).total_seconds()) // 60)
-    keys = (np.array(channel, dtype=np.int64) << 32) | np.array(minute_number, dtype=np.int64)
-    if np.unique(keys).size != count:
+    if np.unique((channel << 32) | minute_number).size != count:
         raise NotBulk()
     point_kind = MonitoringPoint.Kind.OUTLET if kind == files.MONITORING else MonitoringPoint.Kind.METER
     points = {
@@ -201,14 +343,14 @@ def load(
         (outlet.site_id, outlet.code): outlet for outlet in EmissionOutlet.objects.filter(site_id__in=site_by_id)
     }
     if kind == files.MONITORING:
-        for site_id, code, pollutant in channel_index:
+        for site_id, code, pollutant in channels:
             point = points.get((site_id, code))
             outlet = point.outlet if point else outlets.get((site_id, code))
             if outlet is not None and outlet.pollutants and pollutant not in outlet.pollutants:
                 raise NotBulk()
     report = services.ImportReport(kind, file_name, rows=count)
     with transaction.atomic():
-        missing = sorted({(site_id, code) for site_id, code, _ in channel_index} - set(points))
+        missing = sorted({(site_id, code) for site_id, code, _ in channels} - set(points))
         for site_id, code in missing:
             site = site_by_id[site_id]
             points[(site_id, code)] = MonitoringPoint.objects.create(
@@ -220,45 +362,28 @@ def load(
                 outlet=outlets.get((site_id, code)) if point_kind == MonitoringPoint.Kind.OUTLET else None,
             )
         report.points_created = len(missing)
-        point_ids = {number: points[(site_id, code)].pk for (site_id, code, _), number in channel_index.items()}
-        pollutant_of = {number: pollutant for (_, _, pollutant), number in channel_index.items()}
+        point_ids = [points[(site_id, code)].pk for site_id, code, _ in channels]
+        pollutant_of = [pollutant for _, _, pollutant in channels]
         # Channel-days of the file; those without a rollup row have no stored reading (every import keeps the
         # rollup): their rows are all new, go straight in by COPY, and their rollup comes from the file's columns.
-        day_number = np.array(_mapped(parsed["at"], lambda moment: moment.date().toordinal()), dtype=np.int64)
+        day_number = np.array([moment.toordinal() for moment in parsed.at.values], dtype=np.int64)[parsed.at.codes]
         first_day = int(day_number.min())
-        channel_day = np.array(channel, dtype=np.int64) * 100_000 + (day_number - first_day)
-        unique_days, day_index = np.unique(channel_day, return_inverse=True)
+        unique_days, day_index = _unique_rows(channel * 100_000 + (day_number - first_day))
         day_keys = [(int(key // 100_000), dt.date.fromordinal(first_day + int(key % 100_000))) for key in unique_days]
         stored = _stored_days([(point_ids[c], pollutant_of[c], day) for c, day in day_keys])
         known = np.array([(point_ids[c], pollutant_of[c], day) in stored for c, day in day_keys], dtype=bool)
         old_row = known[day_index]
-        prefix = {number: f"{point_ids[number]}\t{pollutant_of[number]}\t" for number in point_ids}
-        at_text = _mapped(parsed["at"], lambda moment: moment.strftime("%Y-%m-%d %H:%M:%S+08"))
-        lines = [
-            f"{prefix[c]}{at}\t{minutes}\t{_float_text(value)}\t{_float_text(conc)}\t{_float_text(flow)}\t{status}\n"
-            for c, at, minutes, value, conc, flow, status in zip(
-                channel,
-                at_text,
-                parsed["minutes"],
-                parsed["value"],
-                parsed["concentration"],
-                parsed["flow"],
-                parsed["status"],
-                strict=True,
-            )
-        ]
         step("写入")
         # Rows in index order (point, pollutant, time): consecutive inserts land on the same leaf of the readings'
         # unique index instead of one leaf per point in turn (a file is usually ordered by hour).
-        ranked = sorted(((point_ids[n], pollutant_of[n]), n) for n in point_ids)
-        rank_of = {number: rank for rank, (_, number) in enumerate(ranked)}
-        order = np.lexsort(
-            (np.array(minute_number, dtype=np.int64), np.array([rank_of[c] for c in channel], dtype=np.int64))
-        )
+        rank = np.empty(len(channels), dtype=np.int64)
+        rank[sorted(range(len(channels)), key=lambda c: (point_ids[c], pollutant_of[c]))] = np.arange(len(channels))
+        order = np.lexsort((minute_number, rank[channel]))
         old = order[old_row[order]]
         fresh = order[~old_row[order]]
-        _copy_readings("".join(lines[i] for i in fresh.tolist()))
-        inserted, updated = _write("".join(lines[i] for i in old.tolist())) if old.size else (0, 0)
+        text = _CopyText(parsed, channel, [f"{point_ids[c]}\t{pollutant_of[c]}" for c in range(len(channels))])
+        _copy_readings(text.pieces(fresh))
+        inserted, updated = _write(text.pieces(old)) if old.size else (0, 0)
         report.new, report.changed = int(fresh.size) + inserted, updated
         report.unchanged = count - report.new - updated
         if not commit:
@@ -277,6 +402,41 @@ def load(
     return report
 
 
+class _CopyText:
+    """The readings' COPY text (point, pollutant, time, minutes, value, concentration, flow, status), built column by
+    column in Arrow: each distinct channel, time and flag formatted once, numbers cast as whole columns (shortest
+    text that reads back to the same float), every row joined in compiled code."""
+
+    def __init__(self, parsed: Parsed, channel: np.ndarray, channel_text: list[str]) -> None:
+        self.parsed, self.channel = parsed, channel
+        self.channel_text = pa.array(channel_text, _STRINGS)
+        self.at_text = pa.array([moment.strftime("%Y-%m-%d %H:%M:%S+08") for moment in parsed.at.values], _STRINGS)
+        self.status_text = pa.array([f"{state.value}\n" for state in parsed.status.values], _STRINGS)
+
+    @staticmethod
+    def _numbers(numbers: Numbers, rows: np.ndarray) -> pa.Array:
+        return pa.array(numbers.values[rows], mask=~numbers.present[rows]).cast(_STRINGS)
+
+    def pieces(self, rows: np.ndarray) -> Iterator[memoryview]:
+        parsed = self.parsed
+        for start in range(0, rows.size, COPY_CHUNK):
+            part = rows[start : start + COPY_CHUNK]
+            joined = pc.binary_join_element_wise(
+                self.channel_text.take(self.channel[part]),
+                self.at_text.take(parsed.at.codes[part]),
+                pa.array(parsed.minutes[part]).cast(_STRINGS),
+                self._numbers(parsed.value, part),
+                self._numbers(parsed.concentration, part),
+                self._numbers(parsed.flow, part),
+                self.status_text.take(parsed.status.codes[part]),
+                "\t",
+                null_handling="replace",
+                null_replacement=pgcopy.NULL,
+            )
+            offsets = np.frombuffer(joined.buffers()[1], dtype=np.int32)
+            yield memoryview(joined.buffers()[2])[offsets[joined.offset] : offsets[joined.offset + len(joined)]]
+
+
 def _stored_days(keys: list[tuple[int, str, dt.date]]) -> set[tuple[int, str, dt.date]]:
     """Which (point, pollutant, day) keys have a rollup row, i.e. stored readings."""
     if not keys:
@@ -291,43 +451,40 @@ def _stored_days(keys: list[tuple[int, str, dt.date]]) -> set[tuple[int, str, dt
         return {(point_id, pollutant, day) for point_id, pollutant, day in cursor.fetchall()}
 
 
-def _copy_readings(text: str) -> None:
+def _copy_readings(pieces: Iterable[memoryview]) -> None:
     """New rows straight into the readings by COPY (no stored row shares their channel-day)."""
-    if not text:
-        return
     columns = "point_id, pollutant, at, minutes, value, concentration, flow, status"
     with (
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {Reading._meta.db_table} ({columns}) FROM STDIN") as copy,
     ):
-        stream = io.StringIO(text)
-        while chunk := stream.read(1 << 20):
-            copy.write(chunk)
+        for piece in pieces:
+            copy.write(piece)
 
 
 def _rollup_fresh(
     kind: str,
-    parsed: dict[str, Any],
+    parsed: Parsed,
     rows: np.ndarray,
     day_index: np.ndarray,
     day_keys: list[tuple[int, dt.date]],
     fresh_day: np.ndarray,
-    point_ids: dict[int, int],
-    pollutant_of: dict[int, str],
+    point_ids: list[int],
+    pollutant_of: list[str],
 ) -> None:
     """The rollup rows of channel-days whose readings all come from this file, from its columns (the rule of
     `series`: an hour is valid when its intervals cover it and none is flagged; 停运 counts as zero)."""
-    hour = np.array(_mapped(parsed["at"], lambda moment: moment.hour), dtype=np.int64)[rows]
+    hour = np.array([moment.hour for moment in parsed.at.values], dtype=np.int64)[parsed.at.codes[rows]]
     target = day_index[rows] * HOURS_PER_DAY + hour
-    minutes = np.array(parsed["minutes"], dtype=float)[rows]
-    status = np.array(parsed["status"], dtype=object)[rows]
-    value = np.array([0.0 if v is None else v for v in parsed["value"]], dtype=float)[rows]
-    ok = (status == "normal") | (status == "stopped")
+    minutes = parsed.minutes[rows].astype(float)
+    state = np.array([status.value for status in parsed.status.values], dtype=object)[parsed.status.codes[rows]]
+    value = np.where(parsed.value.present[rows], parsed.value.values[rows], 0.0)
+    ok = (state == "normal") | (state == "stopped")
     weight = minutes / MINUTES_PER_HOUR if kind == files.MONITORING else np.ones_like(minutes)
     size = len(day_keys) * HOURS_PER_DAY
     covered, total, bad = np.zeros(size), np.zeros(size), np.zeros(size, dtype=bool)
     np.add.at(covered, target, np.where(ok, minutes, 0.0))
-    np.add.at(total, target, np.where(ok & (status != "stopped"), value * weight, 0.0))
+    np.add.at(total, target, np.where(ok & (state != "stopped"), value * weight, 0.0))
     np.logical_or.at(bad, target, ~ok)
     hours = np.where(bad | (covered < MINUTES_PER_HOUR), np.nan, total).reshape(len(day_keys), HOURS_PER_DAY)
     text = "".join(
@@ -343,7 +500,7 @@ def _rollup_fresh(
         copy.write(text)
 
 
-def _write(text: str) -> tuple[int, int]:
+def _write(pieces: Iterable[memoryview]) -> tuple[int, int]:
     """Stage by COPY, then insert new rows and correct changed ones in one statement; (inserted, updated). The keys
     of the rows written are kept in KEYS (point, pollutant, local day) for the rollup."""
     table = Reading._meta.db_table
@@ -358,9 +515,8 @@ def _write(text: str) -> tuple[int, int]:
         )
         cursor.execute(f"TRUNCATE {STAGE}, {KEYS}")
         with cursor.cursor.copy(f"COPY {STAGE} FROM STDIN") as copy:
-            stream = io.StringIO(text)
-            while chunk := stream.read(1 << 20):
-                copy.write(chunk)
+            for piece in pieces:
+                copy.write(piece)
         cursor.execute(
             f"""
             WITH up AS (

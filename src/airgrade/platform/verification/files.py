@@ -152,7 +152,11 @@ def _cells(file_name: str, content: bytes) -> list[list[Any]]:
         raise ValueError(f"{file_name}：文件既不是 UTF-8 也不是 GB18030 编码的 CSV")
     if "\x00" in text:
         raise ValueError(f"{file_name}：文件含有空字符，不是文本 CSV")
-    return [row for row in csv.reader(io.StringIO(text))]
+    reader = csv.reader(io.StringIO(text, newline=None))  # universal newlines: a lone CR (old Mac files) ends a line
+    try:
+        return list(reader)
+    except csv.Error as exc:  # a cell beyond csv's field size limit
+        raise ValueError(f"{file_name}：第 {reader.line_num} 行无法按 CSV 读取（{exc}）") from None
 
 
 def _header_map(kind: str, header: list[Any], errors: list[RowError]) -> dict[str, int]:
