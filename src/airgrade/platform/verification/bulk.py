@@ -26,6 +26,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from django.db import connection, transaction
+from psycopg.copy import QueuedLibpqWriter
 from pyarrow import csv as pa_csv
 
 from airgrade.core.errors import AirgradeError
@@ -38,7 +39,7 @@ from airgrade.platform.verification.models import ChannelDay, MonitoringPoint, R
 STAGE = "_verification_reading_stage"
 KEYS = "_verification_reading_keys"
 MAX_VALUE = 1e12  # files._number's ceiling
-COPY_CHUNK = 500_000  # rows per piece of the COPY stream: PostgreSQL reads one piece while the next is built
+COPY_CHUNK = 100_000  # rows per piece of the COPY stream: PostgreSQL reads one piece while the next is built
 _EPOCH = dt.datetime(2000, 1, 1)
 _STRINGS = pa.string()
 
@@ -454,12 +455,12 @@ def _stored_days(keys: list[tuple[int, str, dt.date]]) -> set[tuple[int, str, dt
 def _copy_readings(pieces: Iterable[memoryview]) -> None:
     """New rows straight into the readings by COPY (no stored row shares their channel-day)."""
     columns = "point_id, pollutant, at, minutes, value, concentration, flow, status"
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {Reading._meta.db_table} ({columns}) FROM STDIN") as copy,
-    ):
-        for piece in pieces:
-            copy.write(piece)
+    with connection.cursor() as cursor:
+        # The queued writer sends each piece from a thread, so the next piece is built while PostgreSQL reads this one.
+        sql = f"COPY {Reading._meta.db_table} ({columns}) FROM STDIN"
+        with cursor.cursor.copy(sql, writer=QueuedLibpqWriter(cursor.cursor)) as copy:
+            for piece in pieces:
+                copy.write(piece)
 
 
 def _rollup_fresh(
@@ -514,7 +515,7 @@ def _write(pieces: Iterable[memoryview]) -> tuple[int, int]:
             f"CREATE TEMP TABLE IF NOT EXISTS {KEYS} (point_id bigint, pollutant varchar(8), day date) ON COMMIT DROP"
         )
         cursor.execute(f"TRUNCATE {STAGE}, {KEYS}")
-        with cursor.cursor.copy(f"COPY {STAGE} FROM STDIN") as copy:
+        with cursor.cursor.copy(f"COPY {STAGE} FROM STDIN", writer=QueuedLibpqWriter(cursor.cursor)) as copy:
             for piece in pieces:
                 copy.write(piece)
         cursor.execute(
