@@ -372,6 +372,103 @@ def _fast(raw: dict[str, Any]) -> Received | None:
     )
 
 
+# ---- one field at a time, for a column's distinct values (the bulk path, `gates.bulk`). Each returns the value the
+# record-by-record path stores — `_fast`'s, or for a file's text cell `parse_passage`'s (the two agree wherever both
+# read a value) — or INVALID where that path would refuse the record or read it some rarer way.
+
+INVALID: Any = object()
+FAST_KEYS = frozenset(
+    {"seq", "plate", "direction", "time", "stage", "tonnage", "result", "corrects", "plate_colour", "photo_hash"}
+    | {"lane", "cargo"}
+)  # the keys `_fast` reads (spellings such as "sequence" or "passed_at" go record by record)
+
+
+def fast_sequence(value: Any) -> Any:
+    number = value if type(value) is int else _count(value)
+    return number if number is not None and 0 <= number <= MAX_SEQUENCE else INVALID
+
+
+def fast_plate(value: Any) -> Any:
+    if type(value) is not str:
+        return INVALID
+    plate = value.strip().upper()
+    return plate if plate and len(plate) <= 16 and not _unstorable(plate) else INVALID
+
+
+def fast_direction(value: Any) -> Any:
+    return _DIRECTIONS.get(value.strip().lower(), INVALID) if type(value) is str else INVALID
+
+
+def fast_time(value: Any) -> Any:
+    if type(value) is not str:
+        return INVALID
+    try:
+        moment = dt.datetime.fromisoformat(value.strip().replace(" ", "T", 1))
+    except ValueError:
+        return INVALID
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=BEIJING)
+
+
+def fast_stage(value: Any) -> Any:
+    if value is None or value == "":
+        return ""
+    known = _STAGE_ALIASES.get(value.strip().upper()) if type(value) is str else None
+    return INVALID if known is None else known.value
+
+
+def fast_tonnage(value: Any) -> Any:
+    if value is None or value == "":
+        return None
+    if type(value) is str:  # a file's cell: parse_passage reads it with float()
+        try:
+            number = float(value)
+        except ValueError:
+            return INVALID
+        return number if 0 <= number <= 1000 else INVALID
+    if (type(value) is not float and type(value) is not int) or not 0 <= value <= 1000:
+        return INVALID
+    return float(value)
+
+
+def fast_result(value: Any) -> Any:
+    return _RESULTS.get(value.strip().lower(), INVALID) if type(value) is str else INVALID
+
+
+def fast_corrects(value: Any) -> Any:
+    if value is None or value == "":
+        return None
+    number = _count(value) if type(value) is str else value  # a file's cell: parse_passage reads its digits
+    return number if type(number) is int and 0 <= number <= MAX_SEQUENCE else INVALID
+
+
+def fast_colour(value: Any) -> Any:
+    colour = _text(value)
+    return INVALID if colour is None or (colour and colour not in PLATE_COLOURS) else colour
+
+
+def fast_photo(value: Any) -> Any:
+    photo = _text(value)
+    if photo is None:
+        return INVALID
+    photo = photo.lower()
+    return INVALID if photo and not _HEX64.fullmatch(photo) else photo
+
+
+def fast_text(value: Any) -> Any:
+    text = _text(value)
+    return INVALID if text is None else text
+
+
+def json_string(text: str) -> str:
+    """A string as `record_json` writes it."""
+    return _string(text)
+
+
+def json_tonnage(tonnage: float | None) -> str:
+    """A tonnage as `record_json` writes it."""
+    return "null" if tonnage is None else _number(round(float(tonnage), 3))
+
+
 def parse_records(records: Sequence[Any], row_offset: int = 1) -> tuple[list[Received], list[RowErrors]]:
     """Check a whole batch in one pass: the records in order, or every refusal by row and field (rows numbered from
     `row_offset`), including a sequence number used twice in the batch."""
