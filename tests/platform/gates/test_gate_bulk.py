@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
+from tests.fuzzing import fuzz_settings
 
 from airgrade.platform.enterprises import services as registry
 from airgrade.platform.errors import ServiceError
@@ -114,7 +115,7 @@ def _both(users: dict[str, Any], records: list[dict[str, Any]], monkeypatch: pyt
     return used
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@fuzz_settings(25)
 @given(records=batches())
 def test_columns_and_records_store_the_same_ledger(
     users: dict[str, Any], monkeypatch: pytest.MonkeyPatch, records: list[dict[str, Any]]

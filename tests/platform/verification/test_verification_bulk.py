@@ -9,8 +9,9 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
+from tests.fuzzing import fuzz_settings
 from tests.platform.verification.builders import electricity_csv, monitoring_csv
 
 from airgrade.platform.verification import bulk, files, series, services
@@ -101,7 +102,7 @@ def test_bulk_and_row_by_row_store_the_same(users: dict[str, Any], monkeypatch: 
 CELL_TEXT = st.text(alphabet=st.sampled_from(list("0123456789.-+eE ab二氧化硫正常停运:/_\t\r")), max_size=8)
 
 
-@settings(max_examples=60, deadline=None)
+@fuzz_settings(60)
 @given(st.lists(st.lists(CELL_TEXT, min_size=3, max_size=3), min_size=1, max_size=12), st.booleans())
 def test_arrow_reads_a_csv_exactly_as_the_cells_reader_or_leaves_it_to_it(rows: list[list[str]], gb: bool) -> None:
     """Whatever Arrow reads has the same data rows as csv.reader (empty lines aside); what it might read otherwise
@@ -117,7 +118,7 @@ def test_arrow_reads_a_csv_exactly_as_the_cells_reader_or_leaves_it_to_it(rows: 
     assert table.schema.metadata[b"header"].decode().split("\x1f") == ["a", "b", "c"]
 
 
-@settings(max_examples=200, deadline=None)
+@fuzz_settings(200)
 @given(st.one_of(CELL_TEXT, st.from_regex(r"\A[-+]?\d{0,6}(\.\d{0,4})?([eE][-+]?\d{1,3})?\Z"), st.floats().map(repr)))
 def test_a_number_arrow_accepts_is_the_number_python_reads(cell: str) -> None:
     table = bulk.csv_table(

@@ -35,7 +35,6 @@ _STRINGS = pa.string()
 _COPY_CHUNK = 50_000  # records per piece of the COPY stream
 # Flags in the order `services._write` lists them (bits 1, 2, 4, 8); the canonical content sorts them.
 _FLAG_BITS = (core.Flag.FUTURE_TIME, core.Flag.IMPOSSIBLE_PLATE, core.Flag.STAGE_MISMATCH, core.Flag.UNKNOWN_PLATE)
-_EIGHT_HOURS = dt.timedelta(hours=8)
 
 
 @dataclass
@@ -54,7 +53,7 @@ class Columns:
     sequence: np.ndarray
     plate: Coded
     direction: Coded
-    at: Coded  # aware datetimes as received
+    at_us: np.ndarray  # passage instants, microseconds since 1970-01-01 UTC
     stage: Coded  # recognised stage value, "" when none
     tonnage: list[float | None]
     allowed: Coded
@@ -74,7 +73,7 @@ def _coded(column: list[Any], read: Callable[[Any], Any]) -> Coded | None:
     values = [read(value) for value in distinct]
     if any(value is core.INVALID for value in values):
         return None
-    codes = np.fromiter((distinct[value] for value in column), dtype=np.int64, count=len(column))
+    codes = np.fromiter(map(distinct.__getitem__, column), dtype=np.int64, count=len(column))
     index: dict[Hashable, int] = {}
     remap = np.array([index.setdefault(value, len(index)) for value in values], dtype=np.int64)
     return Coded(remap[codes], list(index))
@@ -109,7 +108,6 @@ def read(records: Sequence[Any]) -> Columns | None:
     columns = {
         "plate": ("plate", core.fast_plate),
         "direction": ("direction", core.fast_direction),
-        "at": ("time", core.fast_time),
         "stage": ("stage", core.fast_stage),
         "colour": ("plate_colour", core.fast_colour),
         "photo": ("photo_hash", core.fast_photo),
@@ -122,11 +120,52 @@ def read(records: Sequence[Any]) -> Columns | None:
         if column is None:
             return None
         coded[name] = column
+    at_us = _instants([record.get("time") for record in records])
+    if at_us is None:
+        return None
     allowed = _coded([record.get("result", "pass") for record in records], core.fast_result)
     corrects = _coded(corrects_raw, core.fast_corrects)
     if allowed is None or corrects is None:
         return None
-    return Columns(count, sequence, tonnage=tonnage, allowed=allowed, corrects=corrects, **coded)
+    return Columns(count, sequence, at_us=at_us, tonnage=tonnage, allowed=allowed, corrects=corrects, **coded)
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
+_SECOND_US = 1_000_000
+_BEIJING_US = 8 * 3600 * _SECOND_US
+_ISO_BEIJING = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$"
+_YEAR_1000 = int((dt.datetime(1000, 1, 1, tzinfo=dt.UTC) - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)).total_seconds())
+_YEAR_9999 = int(
+    (dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.UTC) - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)).total_seconds()
+)
+
+
+def _instants(column: list[Any]) -> np.ndarray | None:
+    """Each passage time as microseconds since 1970 UTC, as `core.fast_time` reads it; None when one is not a time.
+    The form gates send (2026-06-02T06:03:05+08:00) is read in Arrow (its ISO 8601 cast refuses 02-30, 24:00 and
+    :60 as Python does); other forms once per distinct value in Python."""
+    if set(map(type, column)) == {str}:
+        text = pa.array(column, _STRINGS)
+        if pc.all(pc.match_substring_regex(text, _ISO_BEIJING)).as_py():
+            try:
+                local = pc.cast(pc.utf8_slice_codeunits(text, 0, 19), pa.timestamp("s"))
+            except pa.ArrowInvalid:
+                return None
+            return local.cast(pa.int64()).to_numpy() * _SECOND_US - _BEIJING_US
+    times = _coded(column, core.fast_time)
+    if times is None:
+        return None
+    return np.array([(moment - _EPOCH) // _MICROSECOND for moment in times.values], dtype=np.int64)[times.codes]
+
+
+def _utc_text(seconds: np.ndarray) -> pa.Array:
+    """Times as `datetime.isoformat()` writes an aware UTC time without microseconds (2026-06-01T22:03:05+00:00)."""
+    if seconds.size and (seconds.min() < _YEAR_1000 or seconds.max() > _YEAR_9999):
+        # Arrow's text of years outside 1000–9999 is not Python's: those few in Python.
+        return _strings([dt.datetime.fromtimestamp(int(value), dt.UTC).isoformat() for value in seconds.tolist()])
+    wall = pc.replace_substring(pa.array(seconds, pa.timestamp("s")).cast(_STRINGS), " ", "T", max_replacements=1)
+    return _joined([wall, "+00:00"])
 
 
 def _strings(values: Sequence[str]) -> pa.Array:
@@ -169,17 +208,23 @@ def write(
     known = [register.get(plate, ("", "", "road")) for plate in plates]
     registered = np.array([plate in register for plate in plates], dtype=bool)[codes]
     plate_bad = np.array([not core.plate_ok(plate) for plate in plates], dtype=bool)[codes]
-    seen_stage = np.array(columns.stage.values, dtype=object)[columns.stage.codes]
-    registered_stage = np.array([stage for stage, _, _ in known], dtype=object)[codes]
-    mismatch = registered & (seen_stage != "") & (seen_stage != registered_stage)
-    future = np.array([moment > horizon for moment in columns.at.values], dtype=bool)[columns.at.codes]
+    seen = columns.stage.codes
+    seen_blank = np.array([value == "" for value in columns.stage.values], dtype=bool)[seen]
+    # A registered plate's recognised stage differs from its register's: the two stage values compared per pair.
+    differs = np.array(
+        [[seen_value != stage for seen_value in columns.stage.values] for stage, _, _ in known], dtype=bool
+    ).reshape(len(plates), len(columns.stage.values))
+    mismatch = registered & ~seen_blank & differs[codes, seen]
+    future = columns.at_us > (horizon - _EPOCH) // _MICROSECOND
     flags = (future * 1) | (plate_bad * 2) | (mismatch * 4) | (~registered * 8)
     flag_sets = [tuple(flag.value for bit, flag in enumerate(_FLAG_BITS) if mask >> bit & 1) for mask in range(16)]
-    stage = _Texts(np.where(registered, registered_stage, seen_stage))
-    fuel = _Texts(np.array([fuel for _, fuel, _ in known], dtype=object)[codes])
-    kind = _Texts(np.array([kind for _, _, kind in known], dtype=object)[codes])
-    at_utc = [moment.astimezone(dt.UTC).replace(microsecond=0) for moment in columns.at.values]
-    at_text = _strings([moment.isoformat() for moment in at_utc])
+    stage = _Texts(
+        [stage for stage, _, _ in known] + list(columns.stage.values), np.where(registered, codes, len(plates) + seen)
+    )
+    fuel = _Texts([fuel for _, fuel, _ in known], codes)
+    kind = _Texts([kind for _, _, kind in known], codes)
+    seconds = columns.at_us // _SECOND_US  # the stored time drops microseconds, as `services._write` does
+    at_text = _utc_text(seconds)
     s = core.json_string
     # Texts per distinct value, as `core.record_json` (content) and `services._write` (COPY lines) write them.
     json_of = {
@@ -206,7 +251,7 @@ def write(
         sequences = pa.array(columns.sequence[rows]).cast(_STRINGS)
         content = _joined(
             [
-                '{"at":"', at_text.take(columns.at.codes[rows]), '","cargo":', at("cargo", json_of),
+                '{"at":"', at_text[rows], '","cargo":', at("cargo", json_of),
                 ',"colour":', at("colour", json_of), ',"corrects":', corrects_json.take(columns.corrects.codes[rows]),
                 f',"device":{s(device_code)},"dir":', at("direction", json_of),
                 ',"flags":[', flags_json.take(flags[rows]), '],"fuel":', fuel.json(rows), ',"kind":', kind.json(rows),
@@ -220,7 +265,7 @@ def write(
         lines = _joined(
             [
                 f"{site_id}\t{device_id}\t", sequences, "\t", positions, "\t", at("plate", copy_of), "\t",
-                at("colour", copy_of), "\t", at("direction", copy_of), "\t", at_text.take(columns.at.codes[rows]),
+                at("colour", copy_of), "\t", at("direction", copy_of), "\t", at_text[rows],
                 "\t", at("lane", copy_of), "\t", at("photo", copy_of), "\t", at("stage", copy_of), "\t",
                 stage.copy(rows), "\t", fuel.copy(rows), "\t", kind.copy(rows), "\t", at("cargo", copy_of), "\t",
                 _strings(tonnage_copy[rows]), "\t", allowed_copy.take(columns.allowed.codes[rows]), "\t",
@@ -232,38 +277,40 @@ def write(
         link = hashes[-1]
     # Daily counts of the vehicles let through (refused ones stay in the ledger): local day × kind × direction ×
     # stage × fuel, as `services._write` counts them.
-    day = np.array([(moment + _EIGHT_HOURS).toordinal() for moment in at_utc], dtype=np.int64)[columns.at.codes]
+    day = (seconds * _SECOND_US + _BEIJING_US) // (86_400 * _SECOND_US) + _EPOCH.toordinal()
     allowed = np.array(columns.allowed.values, dtype=bool)[columns.allowed.codes]
-    keys = np.stack([day, kind.codes, columns.direction.codes, stage.codes, fuel.codes], axis=1)[allowed]
+    radix = [len(kind.values), len(columns.direction.values), len(stage.values), len(fuel.values)]
+    key = day - int(day.min()) if day.size else day
+    for digit, base in zip((kind.codes, columns.direction.codes, stage.codes, fuel.codes), radix, strict=True):
+        key = key * base + digit
     daily: dict[tuple[dt.date, str, str, str, str], int] = {}
-    if keys.size:
-        distinct, tally = np.unique(keys, axis=0, return_counts=True)
-        for (day_number, kind_code, direction_code, stage_code, fuel_code), number in zip(
-            distinct.tolist(), tally.tolist(), strict=True
-        ):
-            key = (
-                dt.date.fromordinal(day_number),
-                kind.values[kind_code],
-                columns.direction.values[direction_code],
-                stage.values[stage_code],
-                fuel.values[fuel_code],
-            )
-            daily[key] = number
+    distinct, tally = np.unique(key[allowed], return_counts=True)
+    for number, total in zip(distinct.tolist(), tally.tolist(), strict=True):
+        digits = []
+        for base in reversed(radix):
+            number, digit = divmod(number, base)
+            digits.append(digit)
+        fuel_code, stage_code, direction_code, kind_code = digits
+        day_key = dt.date.fromordinal(number + int(day.min()))
+        daily[(day_key, kind.values[kind_code], columns.direction.values[direction_code],
+               stage.values[stage_code], fuel.values[fuel_code])] = total  # fmt: skip
     return Chained(
         flagged=int(np.count_nonzero(flags)),
         last_hash=link,
         daily=daily,
-        latest=max(columns.at.values).replace(microsecond=0),
+        latest=dt.datetime.fromtimestamp(int(seconds.max()), dt.UTC),
     )
 
 
 class _Texts:
-    """A text column derived per record (the stage, fuel and kind a record is stored with), coded once."""
+    """A text column derived per record (the stage, fuel and kind a record is stored with): each record's index into
+    a table of candidate texts, coded by distinct text."""
 
-    def __init__(self, column: np.ndarray) -> None:
-        distinct, codes = np.unique(column.astype(str), return_inverse=True)
-        self.values: list[str] = distinct.tolist()
-        self.codes = codes.reshape(-1)
+    def __init__(self, table: list[str], index: np.ndarray) -> None:
+        distinct: dict[str, int] = {}
+        remap = np.array([distinct.setdefault(text, len(distinct)) for text in table], dtype=np.int64)
+        self.values = list(distinct)
+        self.codes = remap[index]
         self._json = _strings([core.json_string(value) for value in self.values])
         self._copy = _strings(self.values)
 
