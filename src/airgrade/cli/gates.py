@@ -1,5 +1,5 @@
-"""`airgrade gates …`: verify a site's ledger chain, ingest a gate's exported file, report ledger figures, and
-simulate a gate for the demo (issue 11; REQ SJZ-5, SJZ-6, H23-6)."""
+"""`airgrade gates …`: verify a site's ledger chain, ingest a gate's exported file, register a video system's clip
+references, report ledger figures, and simulate a gate for the demo (issue 11; REQ SJZ-5, SJZ-6, H23-6)."""
 
 from __future__ import annotations
 
@@ -101,6 +101,33 @@ def ingest(
         print_error(err_console, f"{file.name}：{exc}")
         raise typer.Exit(2) from None
     console.print(f"写入 {total.accepted} 条，重复 {total.duplicates} 条，标记待核 {total.flagged} 条。")
+
+
+@gates_app.command("videos")
+def videos(
+    file: Path = typer.Argument(..., help="视频系统导出的视频索引：JSON（数组或 {videos: [...]}）或 CSV"),
+    site_id: int = typer.Option(..., "--site", help="厂区编号"),
+    device_code: str = typer.Option(..., "--device", help="登记所用的设备编号（其凭证决定厂区）"),
+) -> None:
+    """Register a video system's clip references for a site, as `POST /api/gates/videos` does (all or none;
+    a resent file adds nothing)."""
+    _django()
+    from airgrade.platform.errors import ServiceError
+    from airgrade.platform.gates import files, services
+    from airgrade.platform.gates.models import GateDevice
+
+    site = _site(site_id)
+    device = GateDevice.objects.select_related("site__enterprise").filter(site=site, code=device_code).first()
+    if device is None:
+        print_error(err_console, f"厂区 {site_id} 没有编号为 {device_code} 的设备")
+        raise typer.Exit(2)
+    try:
+        items = files.read_videos(file.name, file.read_bytes())
+        result = services.record_videos(device, items, max_batch=services.MAX_VIDEO_FILE)
+    except (ServiceError, OSError) as exc:
+        print_error(err_console, f"{file.name}：{exc}")
+        raise typer.Exit(2) from None
+    console.print(f"登记视频索引 {result.accepted} 条，重复 {result.duplicates} 条。")
 
 
 @gates_app.command("archive")

@@ -191,3 +191,41 @@ def test_video_references_are_scoped(sites: dict[str, Any]) -> None:
         page = client_for(sites[user]).get(f"/gates/sites/{sites['own'].pk}/")
         assert page.status_code == 404 and "nvr://secret" not in page.content.decode(), user
     assert Client().get(url).status_code == 401
+
+
+def test_the_cli_registers_a_video_systems_file_all_or_none(sites: dict[str, Any], tmp_path: Any) -> None:
+    from typer.testing import CliRunner
+
+    from airgrade.cli import app
+
+    runner = CliRunner()
+    site = sites["own"]
+    days = [dt.date(2026, 11, 1) + dt.timedelta(days=n) for n in range(3)]
+    clips = [_clip(day) for day in days]
+    as_json = tmp_path / "videos.json"
+    as_json.write_text(json.dumps({"videos": clips[:2]}), encoding="utf-8")
+    header = "位置,开始时间,结束时间,存储位置,SHA-256\n"
+    as_csv = tmp_path / "videos.csv"
+    as_csv.write_text(
+        header + "".join(f"{c['place']},{c['started_at']},{c['ended_at']},{c['uri']},{c['sha256']}\n" for c in clips),
+        encoding="utf-8",
+    )
+    first = runner.invoke(app, ["gates", "videos", str(as_json), "--site", str(site.pk), "--device", "G1"])
+    assert first.exit_code == 0 and "登记视频索引 2 条，重复 0 条" in first.output, first.output
+    again = runner.invoke(app, ["gates", "videos", str(as_csv), "--site", str(site.pk), "--device", "G1"])
+    assert again.exit_code == 0 and "登记视频索引 1 条，重复 2 条" in again.output, again.output
+    assert VideoReference.objects.filter(site=site).count() == 3
+    # A bad row refuses the whole file, named by row and field; nothing written.
+    bad = tmp_path / "bad.csv"
+    fresh = _clip(dt.date(2026, 11, 9))
+    bad.write_text(header + f"原料库,{fresh['started_at']},{fresh['ended_at']},{fresh['uri']},\n原料库,昨天,,x,\n")
+    refused = runner.invoke(app, ["gates", "videos", str(bad), "--site", str(site.pk), "--device", "G1"])
+    assert refused.exit_code == 2 and "bad.csv" in refused.output and "第 2 条" in refused.output, refused.output
+    assert VideoReference.objects.filter(site=site).count() == 3
+    # Another site's device code is not this site's; a file without the columns is named.
+    nothing = runner.invoke(app, ["gates", "videos", str(as_json), "--site", str(site.pk), "--device", "G9"])
+    assert nothing.exit_code == 2 and "没有编号为 G9 的设备" in nothing.output
+    headless = tmp_path / "headless.csv"
+    headless.write_text("a,b\n1,2\n", encoding="utf-8")
+    missing = runner.invoke(app, ["gates", "videos", str(headless), "--site", str(site.pk), "--device", "G1"])
+    assert missing.exit_code == 2 and "缺少列" in missing.output

@@ -83,6 +83,62 @@ def _table_from_json(records: list[Any]) -> Table:
     return Table(headers, raw, records)
 
 
+def _csv_rows(filename: str, data: bytes) -> list[list[str]]:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ServiceError(f"文件“{filename}”编码无法识别（应为 UTF-8 或 GBK）", field="file")
+    reader = csv.reader(io.StringIO(text, newline=None))  # universal newlines: a lone CR ends a line
+    try:
+        return list(reader)
+    except csv.Error as exc:  # a cell beyond csv's field size limit
+        raise ServiceError(f"文件“{filename}”第 {reader.line_num} 行无法按 CSV 读取（{exc}）", field="file") from None
+
+
+# A video system's export of clip references (docs/gates.md): the API's fields, under English or Chinese headers.
+VIDEO_HEADERS = {
+    "place": ("place", "位置", "装卸位置", "点位"),
+    "started_at": ("started_at", "开始时间", "起始时间"),
+    "ended_at": ("ended_at", "结束时间", "截止时间"),
+    "uri": ("uri", "存储位置", "视频地址"),
+    "sha256": ("sha256", "SHA-256", "文件哈希"),
+}
+_VIDEO_BY_HEADER = {fold(alias): key for key, aliases in VIDEO_HEADERS.items() for alias in aliases}
+
+
+def read_videos(filename: str, data: bytes) -> list[Any]:
+    """The clip references of a video system's file: JSON (an array or {"videos": [...]}) or CSV with the API's
+    fields as columns; each reference is checked by `services.record_videos` like one posted to the API."""
+    name = filename.lower()
+    if name.endswith(".json"):
+        try:
+            loaded = json.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise ServiceError(f"文件“{filename}”不是 UTF-8 JSON", field="file") from None
+        videos = loaded.get("videos") if isinstance(loaded, dict) else loaded
+        if not isinstance(videos, list):
+            raise ServiceError(f'文件“{filename}”应为视频索引数组或 {{"videos": [...]}}', field="file")
+        return videos
+    if not name.endswith(".csv"):
+        raise ServiceError(f"文件“{filename}”的格式不支持（应为 .json 或 .csv）", field="file")
+    rows = _csv_rows(filename, data)
+    if not rows:
+        raise ServiceError(f"文件“{filename}”是空的", field="file")
+    header = [_VIDEO_BY_HEADER.get(fold(cell)) for cell in rows[0]]
+    missing = [VIDEO_HEADERS[key][1] for key in ("place", "started_at", "ended_at", "uri") if key not in header]
+    if missing:
+        raise ServiceError(f"文件“{filename}”缺少列：{'、'.join(missing)}", field="file")
+    return [
+        {key: cell for key, cell in zip(header, row, strict=False) if key is not None and cell != ""}
+        for row in rows[1:]
+        if any(cell.strip() for cell in row)
+    ]
+
+
 def read_records(filename: str, data: bytes) -> list[Any]:
     """The records of one file; a file that cannot be read is refused naming the file and why."""
     return read_table(filename, data).records
@@ -101,22 +157,7 @@ def read_table(filename: str, data: bytes) -> Table:
             raise ServiceError(f'文件“{filename}”应为记录数组或 {{"records": [...]}}', field="file")
         return _table_from_json(records)
     if name.endswith(".csv"):
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ServiceError(f"文件“{filename}”编码无法识别（应为 UTF-8 或 GBK）", field="file")
-        reader = csv.reader(io.StringIO(text, newline=None))  # universal newlines: a lone CR ends a line
-        try:
-            rows = list(reader)
-        except csv.Error as exc:  # a cell beyond csv's field size limit
-            raise ServiceError(
-                f"文件“{filename}”第 {reader.line_num} 行无法按 CSV 读取（{exc}）", field="file"
-            ) from None
-        return _table_from_rows(rows, filename)
+        return _table_from_rows(_csv_rows(filename, data), filename)
     if name.endswith((".xlsx", ".xls")):
         try:
             workbook = open_workbook(data, filename)

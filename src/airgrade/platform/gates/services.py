@@ -1158,6 +1158,7 @@ def months_before(day: dt.date, months: int) -> dt.date:
 
 
 MAX_VIDEO_BATCH = 1000  # video references per API call
+MAX_VIDEO_FILE = 50_000  # video references per file (`airgrade gates videos`), checked and written all or none
 # What the rule data does and does not say about video coverage, shown with the days without video (page and API).
 VIDEO_COVERAGE_NOTE = (
     "规则数据只规定视频的保存期限，没有规定每个装卸点每天应有哪些时段或多少视频，平台也没有各厂区装卸点的清单；"
@@ -1190,7 +1191,9 @@ def record_video(site: Site, data: dict[str, Any], actor: str = "视频系统") 
         return VideoReference.objects.get(site=site, uri=uri)
 
 
-def record_videos(device: GateDevice, items: Sequence[Any], *, now: dt.datetime | None = None) -> VideoResult:
+def record_videos(
+    device: GateDevice, items: Sequence[Any], *, now: dt.datetime | None = None, max_batch: int = MAX_VIDEO_BATCH
+) -> VideoResult:
     """A site's video system registers clip references with one of the site's gate-device credentials (the
     credential decides the site). Every reference is checked first: any malformed one, a clip starting beyond the
     clock tolerance, or a file already registered with other content refuses the whole batch by row and field
@@ -1199,8 +1202,8 @@ def record_videos(device: GateDevice, items: Sequence[Any], *, now: dt.datetime 
         raise ServiceError("设备凭证已吊销", field="device")
     if not items:
         raise ServiceError("没有视频索引", field="videos")
-    if len(items) > MAX_VIDEO_BATCH:
-        raise ServiceError(f"一批最多 {MAX_VIDEO_BATCH} 条视频索引", field="videos")
+    if len(items) > max_batch:
+        raise ServiceError(f"一批最多 {max_batch} 条视频索引", field="videos")
     now = now or timezone.now()
     limit = now + dt.timedelta(minutes=rules(now.astimezone(BEIJING).date()).future_tolerance.minutes)
     problems: list[core.RowErrors] = []
@@ -1227,7 +1230,8 @@ def _store_videos(
     uris = [clip.uri for _, clip in clips]
     existing = {
         video.uri: (video.place, video.started_at, video.ended_at, video.sha256)
-        for video in VideoReference.objects.filter(site=site, uri__in=uris)
+        for start in range(0, len(uris), MAX_VIDEO_BATCH)  # a file's references, a bounded IN list at a time
+        for video in VideoReference.objects.filter(site=site, uri__in=uris[start : start + MAX_VIDEO_BATCH])
     }
     result = VideoResult()
     problems: list[core.RowErrors] = []
