@@ -153,13 +153,17 @@ def test_files_arrow_might_misread_go_the_cells_way(name: str, content: bytes) -
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("kind", ["monitoring", "electricity"])
 def test_an_import_that_arrow_reads_stores_what_the_cells_way_stores(
-    users: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+    users: dict[str, Any], monkeypatch: pytest.MonkeyPatch, kind: str
 ) -> None:
     """The same file imported through Arrow and through the cells (Arrow switched off) gives the same rows (on
     SQLite both go row by row)."""
     code = users["own_enterprise"].credit_code
-    content = monitoring_csv(code, normal=10, during=3).replace(b",35,", b",,", 5)
+    if kind == "monitoring":
+        content = monitoring_csv(code, normal=10, during=3).replace(b",35,", b",,", 5)
+    else:
+        content = electricity_csv(code, normal=800, during=200)
     stored, read = [], []
     real = bulk.csv_table
     monkeypatch.setattr(bulk, "csv_table", lambda *args: read.append(real(*args)) or read[-1])
@@ -167,11 +171,13 @@ def test_an_import_that_arrow_reads_stores_what_the_cells_way_stores(
         if not arrow:
             monkeypatch.setattr(bulk, "csv_table", lambda *_: None)
         Reading.objects.all().delete()
-        report = services.import_readings(users["county"], "monitoring", "m.csv", content, commit=True)
+        report = services.import_readings(users["county"], kind, "m.csv", content, commit=True)
         assert report.ok and report.new == report.rows
         stored.append(
             list(
-                Reading.objects.order_by("at").values_list("at", "minutes", "value", "concentration", "flow", "status")
+                Reading.objects.order_by("at", "point__code").values_list(
+                    "at", "minutes", "value", "concentration", "flow", "status"
+                )
             )
         )
     assert stored[0] == stored[1] and len(stored[0]) == content.count(b"\n") - 1
