@@ -235,12 +235,12 @@ def fill_readings(days: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'verification_reading' "
-            "AND indexname NOT LIKE '%%pkey'"
+            "AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = 'verification_reading'::regclass)"
         )
         indexes = cursor.fetchall()
         cursor.execute(
             "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = 'verification_reading'::regclass AND contype IN ('u', 'f')"
+            "WHERE conrelid = 'verification_reading'::regclass AND contype IN ('p', 'u', 'f')"
         )
         constraints = cursor.fetchall()
         for name, _ in constraints:

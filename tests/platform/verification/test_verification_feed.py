@@ -73,7 +73,7 @@ def _stored() -> list[tuple[Any, ...]]:
 def _row_versions() -> list[str]:
     """PostgreSQL's row versions (xmin) of the readings and the rollup: an update, even to equal values, changes them."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT xmin::text FROM {Reading._meta.db_table} ORDER BY id")
+        cursor.execute(f"SELECT xmin::text FROM {Reading._meta.db_table} ORDER BY point_id, pollutant, at")
         readings = [row[0] for row in cursor.fetchall()]
         cursor.execute(f"SELECT xmin::text FROM {ChannelDay._meta.db_table} ORDER BY id")
         return readings + [row[0] for row in cursor.fetchall()]

@@ -51,10 +51,13 @@ class MonitoringPoint(models.Model):
 class Reading(models.Model):
     """One reading: an hourly emission rate of one pollutant at an outlet, or a meter's energy over an interval."""
 
-    # No index of its own (the unique (point, pollutant, at) index leads with the point) and no database-level
-    # constraint (PostgreSQL would check every row of a bulk import at commit): the import writes readings only for
+    # Keyed by (point, pollutant, time) — the key every import, verdict and cross-check reads by — with no surrogate
+    # id: at province scale (10⁸ rows) an id column and its index cost ~8 bytes a row and 3 GB, and every imported
+    # row one more index entry (issue 12's import rate; docs/verification.md). No database-level foreign
+    # key (PostgreSQL would check every row of a bulk import at commit): the import writes readings only for
     # the points it has just read or created in the same transaction, and deleting a point deletes its readings
     # through Django's cascade. Readings are a time series written at data-feed rates (issue 12).
+    pk = models.CompositePrimaryKey("point", "pollutant", "at")
     point = models.ForeignKey(
         MonitoringPoint, on_delete=models.CASCADE, related_name="readings", db_index=False, db_constraint=False
     )
@@ -70,7 +73,6 @@ class Reading(models.Model):
         ordering = ["point_id", "pollutant", "at"]
         verbose_name = "监测数据"
         verbose_name_plural = "监测数据"
-        constraints = [models.UniqueConstraint(fields=["point", "pollutant", "at"], name="unique_reading")]
 
 
 class TaskVerdict(models.Model):
