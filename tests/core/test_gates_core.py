@@ -170,7 +170,7 @@ def test_the_direct_canonical_json_is_the_hashed_content_character_for_character
     assert gates.record_json(at=at, **fields) == reference  # type: ignore[arg-type]
 
 
-# ---- the bulk path's field readers (core.fast_*) read what the record-by-record path stores
+# ---- the field readers of `_fast` and the bulk path (core.fast_*) read what `parse_passage` stores
 
 _BASE = {"seq": 1, "plate": "豫A12345", "direction": "in", "time": "2026-05-01T08:00:00+08:00"}
 _ANY_VALUE = st.one_of(
@@ -200,14 +200,15 @@ _FIELDS = {
 
 @fuzz_settings(400)
 @given(st.sampled_from(sorted(_FIELDS)), _ANY_VALUE)
-def test_a_value_the_bulk_readers_take_is_stored_as_the_record_path_stores_it(key: str, value: object) -> None:
+def test_a_value_the_fast_readers_take_is_stored_as_parse_passage_stores_it(key: str, value: object) -> None:
     read, stored = _FIELDS[key]
     got = read(value)
     if got is gates.INVALID:
-        return  # refused, or read some rarer way: the bulk path sends the whole file record by record
-    parsed, problems = gates.parse_records([{**_BASE, key: value}])
-    assert not problems and len(parsed) == 1
-    expected = stored(parsed[0])
+        return  # refused, or read some rarer way: parse_passage reads the whole record
+    passage, errors = gates.parse_passage({**_BASE, key: value}, 1)
+    assert passage is not None and not errors
+    expected = stored(gates._received(passage))
+    assert gates.parse_records([{**_BASE, key: value}])[0] == [gates._received(passage)]
     assert type(got) is type(expected) and got == expected
     if isinstance(got, float):
         assert repr(got) == repr(expected)  # -0.0 stays -0.0

@@ -34,6 +34,17 @@ def _site(site_id: int) -> Any:
     return site
 
 
+def _device(site_id: int, device_code: str) -> Any:
+    from airgrade.platform.gates.models import GateDevice
+
+    site = _site(site_id)
+    device = GateDevice.objects.select_related("site__enterprise").filter(site=site, code=device_code).first()
+    if device is None:
+        print_error(err_console, f"厂区 {site_id} 没有编号为 {device_code} 的设备")
+        raise typer.Exit(2)
+    return device
+
+
 @gates_app.command("verify")
 def verify(
     site_id: int = typer.Argument(..., help="厂区编号"),
@@ -86,13 +97,8 @@ def ingest(
     _django()
     from airgrade.platform.errors import ServiceError
     from airgrade.platform.gates import files, services
-    from airgrade.platform.gates.models import GateDevice
 
-    site = _site(site_id)
-    device = GateDevice.objects.select_related("site__enterprise").filter(site=site, code=device_code).first()
-    if device is None:
-        print_error(err_console, f"厂区 {site_id} 没有编号为 {device_code} 的设备")
-        raise typer.Exit(2)
+    device = _device(site_id, device_code)
     try:
         records = files.read_records(file.name, file.read_bytes())
         # The bulk path: the whole file checked, then written in one transaction (nothing half-written).
@@ -114,13 +120,8 @@ def videos(
     _django()
     from airgrade.platform.errors import ServiceError
     from airgrade.platform.gates import files, services
-    from airgrade.platform.gates.models import GateDevice
 
-    site = _site(site_id)
-    device = GateDevice.objects.select_related("site__enterprise").filter(site=site, code=device_code).first()
-    if device is None:
-        print_error(err_console, f"厂区 {site_id} 没有编号为 {device_code} 的设备")
-        raise typer.Exit(2)
+    device = _device(site_id, device_code)
     try:
         items = files.read_videos(file.name, file.read_bytes())
         result = services.record_videos(device, items, max_batch=services.MAX_VIDEO_FILE)

@@ -296,85 +296,9 @@ def _text(value: Any) -> str | None:
     return text
 
 
-def _fast(raw: dict[str, Any]) -> Received | None:
-    """The common, well-formed record read with as little work as possible; None sends the record to
-    `parse_passage`, which names every problem (or accepts a rarer spelling). Same result as `parse_passage`."""
-    sequence = raw["seq"] if "seq" in raw else raw.get("sequence")
-    if type(sequence) is not int:
-        sequence = _count(sequence)
-        if sequence is None:
-            return None
-    if not 0 <= sequence <= MAX_SEQUENCE:
-        return None
-    plate = raw.get("plate")
-    if type(plate) is not str:
-        return None
-    plate = plate.strip().upper()
-    if not plate or len(plate) > 16 or _unstorable(plate):
-        return None
-    direction = raw.get("direction")
-    if type(direction) is not str:
-        return None
-    direction = _DIRECTIONS.get(direction.strip().lower())
-    if direction is None:
-        return None
-    moment = raw["time"] if "time" in raw else raw.get("passed_at")
-    if type(moment) is not str:
-        return None
-    try:
-        passed_at = dt.datetime.fromisoformat(moment.strip().replace(" ", "T", 1))
-    except ValueError:
-        return None
-    if passed_at.tzinfo is None:
-        passed_at = passed_at.replace(tzinfo=BEIJING)
-    stage = raw.get("stage")
-    if stage is None or stage == "":
-        stage_value = ""
-    else:
-        known = _STAGE_ALIASES.get(stage.strip().upper()) if type(stage) is str else None
-        if known is None:
-            return None
-        stage_value = known.value
-    tonnage = raw.get("tonnage")
-    if tonnage is not None and tonnage != "":
-        if type(tonnage) is not float and type(tonnage) is not int:
-            return None
-        if not 0 <= tonnage <= 1000:
-            return None
-        tonnage = float(tonnage)
-    else:
-        tonnage = None
-    result = raw.get("result", "pass")
-    allowed = _RESULTS.get(result.strip().lower()) if type(result) is str else None
-    if allowed is None:
-        return None
-    corrects = raw.get("corrects")
-    if corrects == "":
-        corrects = None
-    elif corrects is not None and (type(corrects) is not int or not 0 <= corrects <= MAX_SEQUENCE):
-        return None
-    colour = _text(raw.get("plate_colour"))
-    if colour is None or (colour and colour not in PLATE_COLOURS):
-        return None
-    photo = _text(raw.get("photo_hash"))
-    if photo is None:
-        return None
-    if photo:
-        photo = photo.lower()
-        if not _HEX64.fullmatch(photo):
-            return None
-    lane = _text(raw.get("lane"))
-    cargo = _text(raw.get("cargo"))
-    if lane is None or cargo is None:
-        return None
-    return Received(
-        sequence, plate, direction, passed_at, lane, colour, photo, stage_value, cargo, tonnage, allowed, corrects
-    )
-
-
-# ---- one field at a time, for a column's distinct values (the bulk path, `gates.bulk`). Each returns the value the
-# record-by-record path stores — `_fast`'s, or for a file's text cell `parse_passage`'s (the two agree wherever both
-# read a value) — or INVALID where that path would refuse the record or read it some rarer way.
+# ---- one field at a time: what `_fast` reads a record with, and the bulk path (`gates.bulk`) a column's distinct
+# values. Each returns the value `parse_passage` stores for it, or INVALID where the value is refused or read some
+# rarer way (then `parse_passage` reads the whole record and names every problem).
 
 INVALID: Any = object()
 FAST_KEYS = frozenset(
@@ -467,6 +391,27 @@ def json_string(text: str) -> str:
 def json_tonnage(tonnage: float | None) -> str:
     """A tonnage as `record_json` writes it."""
     return "null" if tonnage is None else _number(round(float(tonnage), 3))
+
+
+def _fast(raw: dict[str, Any]) -> Received | None:
+    """The common, well-formed record read field by field with the `fast_*` readers; None sends the record to
+    `parse_passage`, which names every problem (or accepts a rarer spelling). Same result as `parse_passage`."""
+    sequence = fast_sequence(raw["seq"] if "seq" in raw else raw.get("sequence"))
+    plate = fast_plate(raw.get("plate"))
+    direction = fast_direction(raw.get("direction"))
+    passed_at = fast_time(raw["time"] if "time" in raw else raw.get("passed_at"))
+    stage = fast_stage(raw.get("stage"))
+    tonnage = fast_tonnage(raw.get("tonnage"))
+    allowed = fast_result(raw.get("result", "pass"))
+    corrects = fast_corrects(raw.get("corrects"))
+    colour = fast_colour(raw.get("plate_colour"))
+    photo = fast_photo(raw.get("photo_hash"))
+    lane = fast_text(raw.get("lane"))
+    cargo = fast_text(raw.get("cargo"))
+    fields = (sequence, plate, direction, passed_at, lane, colour, photo, stage, cargo, tonnage, allowed, corrects)
+    if INVALID in fields:
+        return None
+    return Received(*fields)
 
 
 def parse_records(records: Sequence[Any], row_offset: int = 1) -> tuple[list[Received], list[RowErrors]]:

@@ -83,6 +83,18 @@ def _table_from_json(records: list[Any]) -> Table:
     return Table(headers, raw, records)
 
 
+def _json_list(filename: str, data: bytes, key: str, label: str) -> list[Any]:
+    """A JSON file's array, given bare or as {key: [...]}."""
+    try:
+        loaded = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ServiceError(f"文件“{filename}”不是 UTF-8 JSON", field="file") from None
+    items = loaded.get(key) if isinstance(loaded, dict) else loaded
+    if not isinstance(items, list):
+        raise ServiceError(f'文件“{filename}”应为{label}数组或 {{"{key}": [...]}}', field="file")
+    return items
+
+
 def _csv_rows(filename: str, data: bytes) -> list[list[str]]:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -115,14 +127,7 @@ def read_videos(filename: str, data: bytes) -> list[Any]:
     fields as columns; each reference is checked by `services.record_videos` like one posted to the API."""
     name = filename.lower()
     if name.endswith(".json"):
-        try:
-            loaded = json.loads(data.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise ServiceError(f"文件“{filename}”不是 UTF-8 JSON", field="file") from None
-        videos = loaded.get("videos") if isinstance(loaded, dict) else loaded
-        if not isinstance(videos, list):
-            raise ServiceError(f'文件“{filename}”应为视频索引数组或 {{"videos": [...]}}', field="file")
-        return videos
+        return _json_list(filename, data, "videos", "视频索引")
     if not name.endswith(".csv"):
         raise ServiceError(f"文件“{filename}”的格式不支持（应为 .json 或 .csv）", field="file")
     rows = _csv_rows(filename, data)
@@ -148,14 +153,7 @@ def read_table(filename: str, data: bytes) -> Table:
     """The records of one file with its own columns and cells; unreadable → refused naming the file and why."""
     name = filename.lower()
     if name.endswith(".json"):
-        try:
-            loaded = json.loads(data.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise ServiceError(f"文件“{filename}”不是 UTF-8 JSON", field="file") from None
-        records = loaded.get("records") if isinstance(loaded, dict) else loaded
-        if not isinstance(records, list):
-            raise ServiceError(f'文件“{filename}”应为记录数组或 {{"records": [...]}}', field="file")
-        return _table_from_json(records)
+        return _table_from_json(_json_list(filename, data, "records", "记录"))
     if name.endswith(".csv"):
         return _table_from_rows(_csv_rows(filename, data), filename)
     if name.endswith((".xlsx", ".xls")):
