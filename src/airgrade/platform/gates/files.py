@@ -29,7 +29,6 @@ HEADERS = {
     "result": ("result", "结果", "放行结果"),
     "corrects": ("corrects", "更正序号", "补录更正序号"),
 }
-_BY_HEADER = {fold(alias): key for key, aliases in HEADERS.items() for alias in aliases}
 
 
 @dataclass
@@ -42,13 +41,22 @@ class Table:
     records: list[Any]
 
 
-def _table_from_rows(rows: list[list[Any]], filename: str) -> Table:
+def _header(
+    rows: list[list[Any]], filename: str, headers: dict[str, tuple[str, ...]], required: tuple[str, ...]
+) -> list[str | None]:
+    """Each header cell's field (None for a column the layout does not know); refused when a required one is absent."""
     if not rows:
         raise ServiceError(f"文件“{filename}”是空的", field="file")
-    header = [_BY_HEADER.get(fold(cell)) for cell in rows[0]]
-    missing = [HEADERS[key][1] for key in ("seq", "plate", "direction", "time") if key not in header]
+    by_header = {fold(alias): key for key, aliases in headers.items() for alias in aliases}
+    header = [by_header.get(fold(cell)) for cell in rows[0]]
+    missing = [headers[key][1] for key in required if key not in header]
     if missing:
         raise ServiceError(f"文件“{filename}”缺少列：{'、'.join(missing)}", field="file")
+    return header
+
+
+def _table_from_rows(rows: list[list[Any]], filename: str) -> Table:
+    header = _header(rows, filename, HEADERS, ("seq", "plate", "direction", "time"))
     if len(rows) - 1 > MAX_ROWS:
         raise ServiceError(f"文件“{filename}”超过 {MAX_ROWS} 行，请分批上传", field="file")
     records = []
@@ -119,7 +127,6 @@ VIDEO_HEADERS = {
     "uri": ("uri", "存储位置", "视频地址"),
     "sha256": ("sha256", "SHA-256", "文件哈希"),
 }
-_VIDEO_BY_HEADER = {fold(alias): key for key, aliases in VIDEO_HEADERS.items() for alias in aliases}
 
 
 def read_videos(filename: str, data: bytes) -> list[Any]:
@@ -131,12 +138,7 @@ def read_videos(filename: str, data: bytes) -> list[Any]:
     if not name.endswith(".csv"):
         raise ServiceError(f"文件“{filename}”的格式不支持（应为 .json 或 .csv）", field="file")
     rows = _csv_rows(filename, data)
-    if not rows:
-        raise ServiceError(f"文件“{filename}”是空的", field="file")
-    header = [_VIDEO_BY_HEADER.get(fold(cell)) for cell in rows[0]]
-    missing = [VIDEO_HEADERS[key][1] for key in ("place", "started_at", "ended_at", "uri") if key not in header]
-    if missing:
-        raise ServiceError(f"文件“{filename}”缺少列：{'、'.join(missing)}", field="file")
+    header = _header(rows, filename, VIDEO_HEADERS, ("place", "started_at", "ended_at", "uri"))
     return [
         {key: cell for key, cell in zip(header, row, strict=False) if key is not None and cell != ""}
         for row in rows[1:]

@@ -528,6 +528,13 @@ _COPY_COLUMNS = (
     "photo_hash", "recognised_stage", "stage", "fuel", "kind", "cargo", "tonnage", "allowed", "flags", "corrects",
     "received_at", "previous_hash", "record_hash",
 )  # fmt: skip
+
+
+def _passage_copy() -> str:
+    """The COPY statement of the passages in `_COPY_COLUMNS` order (both write paths)."""
+    return f"COPY {connection.ops.quote_name(Passage._meta.db_table)} ({', '.join(_COPY_COLUMNS)}) FROM STDIN"
+
+
 _COPY_CHUNK = 20_000  # rows per write to the COPY stream: bounded memory, few round trips
 _FLAG_ORDER = tuple(
     flag.value
@@ -567,9 +574,8 @@ def _write(
     flagged = 0
     low_seq = high_seq = fresh[0].sequence
     latest = fresh[0].passed_at
-    copy_sql = f"COPY {connection.ops.quote_name(Passage._meta.db_table)} ({', '.join(_COPY_COLUMNS)}) FROM STDIN"
     with connection.cursor() as cursor:
-        copy_cm: Any = cursor.copy(copy_sql) if postgres else contextlib.nullcontext(None)
+        copy_cm: Any = cursor.copy(_passage_copy()) if postgres else contextlib.nullcontext(None)
         with copy_cm as copy:
             for record in fresh:
                 position += 1
@@ -685,8 +691,7 @@ def _write_columns(
     """`_write` for a clean file on PostgreSQL, column by column (`bulk.write`): the same rows, hashes and counts."""
     entry = rules(now.date())
     register = _register_of(site.pk, set(columns.plate.values))  # before the COPY: no other query while it is open
-    copy_sql = f"COPY {connection.ops.quote_name(Passage._meta.db_table)} ({', '.join(_COPY_COLUMNS)}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.copy(copy_sql, writer=QueuedLibpqWriter(cursor.cursor)) as copy:
+    with connection.cursor() as cursor, cursor.copy(_passage_copy(), writer=QueuedLibpqWriter(cursor.cursor)) as copy:
         chained = bulk.write(
             copy,
             columns,
