@@ -31,7 +31,7 @@ OPTIONAL = {
     "photo_hash": st.sampled_from([None, "", "ab" * 32, "AB" * 32]),
     "stage": st.sampled_from([None, "", "国六", "国5", "VI", "新能源", "国四", " 国三 "]),
     "cargo": st.sampled_from([None, "", "煤", 'a"b', "c\\d", "x\ny", "é\u2028"]),
-    "tonnage": st.sampled_from([None, "", 0, 12, 12.5, 1000, 0.0005, 33.3333, "41.0", " 7 "]),
+    "tonnage": st.sampled_from([None, "", 0, 0.0, -0.0, "-0", 12, 12.5, 1000, 0.0005, 33.3333, "41.0", " 7 "]),
     "result": st.sampled_from(["pass", "refused", "放行", "拒绝", " PASS "]),
     "corrects": st.sampled_from([None, "", 3, "4"]),
 }
@@ -141,22 +141,25 @@ def test_a_clean_file_goes_column_by_column_and_verifies(
 
 
 @pytest.mark.parametrize(
-    "odd",
+    ("first_extra", "odd"),
     [
-        {"sequence": 9},  # a rarer spelling of the key
-        {"seq": True},  # a boolean is not a sequence number
-        {"seq": 1},  # a sequence used twice in the file
-        {"tonnage": True},
-        {"tonnage": -0.0},  # -0.0 and 0.0 would share one distinct value
-        {"plate": 12345},
-        {"time": "yesterday"},
-        {"lane": "x" * 65},
+        ({}, {"sequence": 9}),  # a rarer spelling of the key
+        ({}, {"seq": True}),  # a boolean is not a sequence number
+        ({}, {"seq": 1}),  # a sequence used twice in the file
+        ({}, {"seq": 2.0}),  # a float is not a sequence number (2.0 and 2 would share a distinct value)
+        ({"corrects": 3}, {"corrects": 3.0}),  # refused record by record, though 3.0 == 3
+        ({}, {"tonnage": True}),
+        ({}, {"plate": 12345}),
+        ({}, {"time": "yesterday"}),
+        ({}, {"lane": "x" * 65}),
     ],
 )
-def test_a_file_the_columns_cannot_take_as_it_is_goes_record_by_record(odd: dict[str, Any]) -> None:
-    first = {"seq": 1, "plate": "豫A12345", "direction": "in", "time": "2026-11-19T08:00:00+08:00"}
+def test_a_file_the_columns_cannot_take_as_it_is_goes_record_by_record(
+    first_extra: dict[str, Any], odd: dict[str, Any]
+) -> None:
+    first = {"seq": 1, "plate": "豫A12345", "direction": "in", "time": "2026-11-19T08:00:00+08:00", **first_extra}
     second = {"seq": 2, "plate": "豫A12345", "direction": "out", "time": "2026-11-19T09:00:00+08:00", **odd}
-    assert bulk.read([first, {**second}]) is None
+    assert bulk.read([first, second]) is None
     assert bulk.read([first, {"seq": 2, "plate": "豫A12345", "direction": "out", "time": "2026-11-19 09:00"}])
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import math
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from itertools import chain, pairwise
@@ -85,25 +84,22 @@ def read(records: Sequence[Any]) -> Columns | None:
     count = len(records)
     if not count or set(map(type, records)) != {dict} or not set(chain.from_iterable(records)) <= core.FAST_KEYS:
         return None
+    # The numeric columns are read per distinct value, and a dict takes True for 1 and 3.0 for 3: any type the
+    # record-by-record path would refuse sends the file there.
     sequences = [record.get("seq") for record in records]
-    if bool in set(map(type, sequences)):
-        return None  # True reads as 1 in a dict of distinct values; record by record refuses it
+    if not set(map(type, sequences)) <= {int, str}:
+        return None
     sequence_column = _coded(sequences, core.fast_sequence)
     if sequence_column is None:
         return None
     sequence = np.array(sequence_column.values, dtype=np.int64)[sequence_column.codes]
     if np.unique(sequence).size != count:
         return None
-    tonnage_raw = [record.get("tonnage") for record in records]
-    if bool in set(map(type, tonnage_raw)) or any(
-        type(value) is float and value == 0 and math.copysign(1.0, value) < 0 for value in tonnage_raw
-    ):
-        return None  # True reads as 1 and -0.0 as 0.0 in a dict of distinct values; record by record keeps them
-    tonnage = [core.fast_tonnage(value) for value in tonnage_raw]
+    tonnage = [core.fast_tonnage(record.get("tonnage")) for record in records]  # per record: -0.0 stays -0.0
     if any(value is core.INVALID for value in tonnage):
         return None
     corrects_raw = [record.get("corrects") for record in records]
-    if bool in set(map(type, corrects_raw)):
+    if not set(map(type, corrects_raw)) <= {type(None), int, str}:
         return None
     columns = {
         "plate": ("plate", core.fast_plate),
@@ -135,10 +131,6 @@ _MICROSECOND = dt.timedelta(microseconds=1)
 _SECOND_US = 1_000_000
 _BEIJING_US = 8 * 3600 * _SECOND_US
 _ISO_BEIJING = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$"
-_YEAR_1000 = int((dt.datetime(1000, 1, 1, tzinfo=dt.UTC) - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)).total_seconds())
-_YEAR_9999 = int(
-    (dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.UTC) - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)).total_seconds()
-)
 
 
 def _instants(column: list[Any]) -> np.ndarray | None:
@@ -160,10 +152,8 @@ def _instants(column: list[Any]) -> np.ndarray | None:
 
 
 def _utc_text(seconds: np.ndarray) -> pa.Array:
-    """Times as `datetime.isoformat()` writes an aware UTC time without microseconds (2026-06-01T22:03:05+00:00)."""
-    if seconds.size and (seconds.min() < _YEAR_1000 or seconds.max() > _YEAR_9999):
-        # Arrow's text of years outside 1000–9999 is not Python's: those few in Python.
-        return _strings([dt.datetime.fromtimestamp(int(value), dt.UTC).isoformat() for value in seconds.tolist()])
+    """Times as `datetime.isoformat()` writes an aware UTC time without microseconds (2026-06-01T22:03:05+00:00);
+    Arrow writes every year Python's datetime has (1–9999) with four digits, as Python does."""
     wall = pc.replace_substring(pa.array(seconds, pa.timestamp("s")).cast(_STRINGS), " ", "T", max_replacements=1)
     return _joined([wall, "+00:00"])
 
@@ -273,7 +263,7 @@ def write(
                 f"\t{received_text}\t", _strings([link, *hashes[:-1]]), "\t", _strings(hashes), "\n",
             ]
         )  # fmt: skip
-        copy.write(_bytes(lines))
+        copy.write(pgcopy.arrow_lines(lines))
         link = hashes[-1]
     # Daily counts of the vehicles let through (refused ones stay in the ledger): local day × kind × direction ×
     # stage × fuel, as `services._write` counts them.
@@ -335,9 +325,3 @@ def _chain(previous: str, content: pa.Array) -> list[str]:
         append(text)
         link = text.encode("ascii")
     return hashes
-
-
-def _bytes(lines: pa.Array) -> memoryview:
-    """The joined lines' bytes (no copy)."""
-    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32)
-    return memoryview(lines.buffers()[2])[offsets[lines.offset] : offsets[lines.offset + len(lines)]]

@@ -125,7 +125,7 @@ class _Cells:
             distinct = {value: number for number, value in enumerate(dict.fromkeys(column))}
         except TypeError:  # a list or object in a data feed's cell: the row-by-row path names it
             raise NotBulk() from None
-        codes = np.fromiter((distinct[value] for value in column), dtype=np.int64, count=self.count)
+        codes = np.fromiter(map(distinct.__getitem__, column), dtype=np.int64, count=self.count)
         return _recoded(codes, list(distinct), read)
 
     def numbers(self, key: str) -> Numbers:
@@ -383,7 +383,8 @@ def load(
         old = order[old_row[order]]
         fresh = order[~old_row[order]]
         text = _CopyText(parsed, channel, [f"{point_ids[c]}\t{pollutant_of[c]}" for c in range(len(channels))])
-        _copy_readings(text.pieces(fresh))
+        if fresh.size:
+            _copy_readings(text.pieces(fresh))
         inserted, updated = _write(text.pieces(old)) if old.size else (0, 0)
         report.new, report.changed = int(fresh.size) + inserted, updated
         report.unchanged = count - report.new - updated
@@ -434,8 +435,7 @@ class _CopyText:
                 null_handling="replace",
                 null_replacement=pgcopy.NULL,
             )
-            offsets = np.frombuffer(joined.buffers()[1], dtype=np.int32)
-            yield memoryview(joined.buffers()[2])[offsets[joined.offset] : offsets[joined.offset + len(joined)]]
+            yield pgcopy.arrow_lines(joined)
 
 
 def _stored_days(keys: list[tuple[int, str, dt.date]]) -> set[tuple[int, str, dt.date]]:
