@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import chain, pairwise
 from typing import Any
@@ -28,20 +28,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from airgrade.core import gates as core
+from airgrade.core.columns import Coded, coded
 from airgrade.platform import pgcopy
 
 _STRINGS = pa.string()
 _COPY_CHUNK = 50_000  # records per piece of the COPY stream
 # Flags in the order `services._write` lists them (bits 1, 2, 4, 8); the canonical content sorts them.
 _FLAG_BITS = (core.Flag.FUTURE_TIME, core.Flag.IMPOSSIBLE_PLATE, core.Flag.STAGE_MISMATCH, core.Flag.UNKNOWN_PLATE)
-
-
-@dataclass
-class Coded:
-    """A column as its distinct checked values and each record's index into them."""
-
-    codes: np.ndarray
-    values: list[Any]
 
 
 @dataclass
@@ -66,16 +59,10 @@ class Columns:
 def _coded(column: list[Any], read: Callable[[Any], Any]) -> Coded | None:
     """`read` once per distinct value; None when any value reads INVALID (or cannot be a dict key)."""
     try:
-        distinct = {value: number for number, value in enumerate(dict.fromkeys(column))}
+        result = coded(column, read)
     except TypeError:
         return None
-    values = [read(value) for value in distinct]
-    if any(value is core.INVALID for value in values):
-        return None
-    codes = np.fromiter(map(distinct.__getitem__, column), dtype=np.int64, count=len(column))
-    index: dict[Hashable, int] = {}
-    remap = np.array([index.setdefault(value, len(index)) for value in values], dtype=np.int64)
-    return Coded(remap[codes], list(index))
+    return None if any(value is core.INVALID for value in result.values) else result
 
 
 def read(records: Sequence[Any]) -> Columns | None:

@@ -3,13 +3,12 @@ Chinese or English headers matched by name (the workbook reader's folding and ca
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from dataclasses import dataclass
 from typing import Any
 
+from airgrade.io import csvtext
 from airgrade.io.excel.reader import WorkbookError, open_workbook
 from airgrade.io.excel.spec import fold
 from airgrade.platform.errors import ServiceError
@@ -104,19 +103,13 @@ def _json_list(filename: str, data: bytes, key: str, label: str) -> list[Any]:
 
 
 def _csv_rows(filename: str, data: bytes) -> list[list[str]]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
+    text = csvtext.decode(data)
+    if text is None:
         raise ServiceError(f"文件“{filename}”编码无法识别（应为 UTF-8 或 GBK）", field="file")
-    reader = csv.reader(io.StringIO(text, newline=None))  # universal newlines: a lone CR ends a line
     try:
-        return list(reader)
-    except csv.Error as exc:  # a cell beyond csv's field size limit
-        raise ServiceError(f"文件“{filename}”第 {reader.line_num} 行无法按 CSV 读取（{exc}）", field="file") from None
+        return csvtext.rows(text)
+    except csvtext.CsvLineError as exc:  # a cell beyond csv's field size limit
+        raise ServiceError(f"文件“{filename}”第 {exc.line} 行无法按 CSV 读取（{exc.reason}）", field="file") from None
 
 
 # A video system's export of clip references (docs/gates.md): the API's fields, under English or Chinese headers.

@@ -29,6 +29,7 @@ from django.db import connection, transaction
 from psycopg.copy import QueuedLibpqWriter
 from pyarrow import csv as pa_csv
 
+from airgrade.core.columns import Coded, coded, recoded
 from airgrade.core.errors import AirgradeError
 from airgrade.core.verification import HOURS_PER_DAY, MINUTES_PER_HOUR, ReadingStatus
 from airgrade.platform import pgcopy
@@ -46,17 +47,6 @@ _STRINGS = pa.string()
 
 class NotBulk(AirgradeError):
     """The file needs the row-by-row path (it has something to report, or a cell only that path reads)."""
-
-
-@dataclass
-class Coded:
-    """A column as distinct values read once (`values`) and each row's index into them (`codes`)."""
-
-    codes: np.ndarray
-    values: list[Any]
-
-    def column(self) -> list[Any]:
-        return [self.values[code] for code in self.codes.tolist()]
 
 
 @dataclass
@@ -87,13 +77,6 @@ class Parsed:
     flow: Numbers
 
 
-def _recoded(codes: np.ndarray, raw: list[Any], read: Callable[[Any], Hashable]) -> Coded:
-    """`read` applied once per distinct raw value; raw values that read the same share a code."""
-    index: dict[Hashable, int] = {}
-    remap = np.array([index.setdefault(read(value), len(index)) for value in raw], dtype=np.int64)
-    return Coded(remap[codes] if remap.size else codes.astype(np.int64), list(index))
-
-
 def _checked(numbers: Numbers) -> Numbers:
     present = numbers.values[numbers.present]
     if present.size and (not np.isfinite(present).all() or (present < 0).any() or (present > MAX_VALUE).any()):
@@ -120,13 +103,10 @@ class _Cells:
         return [row[index] for row in self.rows] if index is not None else [None] * self.count
 
     def coded(self, key: str, read: Callable[[Any], Hashable]) -> Coded:
-        column = self._raw(key)
         try:
-            distinct = {value: number for number, value in enumerate(dict.fromkeys(column))}
+            return coded(self._raw(key), read)
         except TypeError:  # a list or object in a data feed's cell: the row-by-row path names it
             raise NotBulk() from None
-        codes = np.fromiter(map(distinct.__getitem__, column), dtype=np.int64, count=self.count)
-        return _recoded(codes, list(distinct), read)
 
     def numbers(self, key: str) -> Numbers:
         try:
@@ -154,10 +134,10 @@ class _Arrow:
     def coded(self, key: str, read: Callable[[Any], Hashable]) -> Coded:
         index = self.columns.get(key)
         if index is None:
-            return _recoded(np.zeros(self.count, dtype=np.int64), [None], read)
+            return recoded(np.zeros(self.count, dtype=np.int64), [None], read)
         encoded = self.table.column(index).combine_chunks().dictionary_encode()
         codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        return _recoded(codes, encoded.dictionary.to_pylist(), read)
+        return recoded(codes, encoded.dictionary.to_pylist(), read)
 
     def numbers(self, key: str) -> Numbers:
         index = self.columns.get(key)

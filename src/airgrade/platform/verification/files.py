@@ -12,7 +12,6 @@ A unit written in the header must be the layout's (kg/h, kWh); anything else is 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import math
@@ -24,6 +23,7 @@ from typing import Any
 from python_calamine import CalamineWorkbook
 
 from airgrade.core.verification import ReadingStatus
+from airgrade.io import csvtext
 
 MONITORING = "monitoring"
 ELECTRICITY = "electricity"
@@ -142,21 +142,15 @@ def _cells(file_name: str, content: bytes) -> list[list[Any]]:
             return [list(row) for row in workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)]
         except Exception as exc:  # calamine raises its own types for damaged or protected files
             raise ValueError(f"{file_name}：无法读取的工作簿（{type(exc).__name__}）") from None
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
+    text = csvtext.decode(content)
+    if text is None:
         raise ValueError(f"{file_name}：文件既不是 UTF-8 也不是 GB18030 编码的 CSV")
     if "\x00" in text:
         raise ValueError(f"{file_name}：文件含有空字符，不是文本 CSV")
-    reader = csv.reader(io.StringIO(text, newline=None))  # universal newlines: a lone CR (old Mac files) ends a line
     try:
-        return list(reader)
-    except csv.Error as exc:  # a cell beyond csv's field size limit
-        raise ValueError(f"{file_name}：第 {reader.line_num} 行无法按 CSV 读取（{exc}）") from None
+        return csvtext.rows(text)
+    except csvtext.CsvLineError as exc:  # a cell beyond csv's field size limit
+        raise ValueError(f"{file_name}：第 {exc.line} 行无法按 CSV 读取（{exc.reason}）") from None
 
 
 def _header_map(kind: str, header: list[Any], errors: list[RowError]) -> dict[str, int]:

@@ -187,14 +187,14 @@ def import_readings(
 
     def cells() -> list[list[Any]]:
         try:
-            cells = files.read_cells(file_name, content)
-            if not cells:
+            rows = files.read_cells(file_name, content)
+            if not rows:
                 raise ValueError(f"{file_name}：文件为空")
-            if len(cells) - 1 > max_rows:
+            if len(rows) - 1 > max_rows:
                 raise ValueError(f"{file_name}：超过 {max_rows} 行，请分文件导入")
         except ValueError as exc:
             raise ServiceError(str(exc), field="file") from None
-        return cells
+        return rows
 
     return _load_table(
         user,
