@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from tests.e2e.browser import sign_in
 
 # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -40,14 +41,9 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
 @pytest.fixture
 def login(page: Any) -> Any:
     """Sign in through the real login form."""
-    from tests.conftest import PASSWORD
 
-    def sign_in(username: str, password: str = PASSWORD) -> Any:
-        page.goto("/accounts/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", password)
-        page.click("form:has(#id_username) button[type=submit]")
-        page.wait_for_url("**/")
+    def sign_in_as(username: str) -> Any:
+        sign_in(page, username)
         return page
 
-    return sign_in
+    return sign_in_as

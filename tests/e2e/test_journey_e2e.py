@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from tests.e2e.browser import sign_in
 
 from airgrade.platform.declarations import services
 from airgrade.platform.declarations.models import Declaration, SampleDraw
@@ -55,15 +56,8 @@ class Journey:
         self.page.screenshot(path=str(SHOTS / f"{self.count:02d}-{name}.png"), full_page=True)
 
     def sign_in(self, username: str) -> None:
-        from tests.conftest import PASSWORD
-
-        page = self.page
-        page.context.clear_cookies()
-        page.goto("/accounts/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", PASSWORD)
-        page.click("main button[type=submit]")
-        page.wait_for_url("**/")
+        self.page.context.clear_cookies()
+        sign_in(self.page, username)
 
     def act(self, action: str, name: str, opinion: str = "", grade: str = "") -> str:
         """Open the action's confirmation step, screenshot it, confirm; returns the consequences shown."""
@@ -76,15 +70,24 @@ class Journey:
             page.select_option("#confirm-form select", grade)
         consequences = page.locator("ul.consequences").inner_text()
         self.shot(name)
-        page.click("#confirm-action")
+        self.submit("#confirm-action")
         page.wait_for_selector(".messages .success")
         return str(consequences)
+
+    def submit(self, selector: str) -> None:
+        """Click a form's button and wait for the page it leads to.
+
+        Waiting for a selector alone is not enough when the page before already shows it (a success message, an
+        earlier signature): the next step would act on the old page and be lost when the new one arrives.
+        """
+        with self.page.expect_navigation():
+            self.page.click(selector)
 
     def sign_check(self, name: str) -> None:
         page = self.page
         page.select_option(".sign-form select[name=conclusion]", "consistent")
         page.fill("input.signature", name)
-        page.click("button.sign-check")
+        self.submit("button.sign-check")
         page.wait_for_selector("text=现场核查已签字")
 
 
@@ -161,11 +164,12 @@ def test_every_role_does_its_part_in_the_browser(page: Any, users: dict[str, Any
     for form in page.locator("form.findings-form").all():
         for select in form.locator("select").all():
             select.select_option("met")
-        form.locator("button.save-findings").click()
+        with page.expect_navigation():  # see Journey.submit
+            form.locator("button.save-findings").click()
         page.wait_for_selector(".messages .success")
     page.fill("#expert-opinion", "八个方面与申报一致")
     page.fill("#expert-signature", "赵专家")
-    page.click("#expert-sign")
+    journey.submit("#expert-sign")
     page.wait_for_selector("text=专家签字：赵专家")
     journey.shot("expert-findings-signed")
 

@@ -20,6 +20,7 @@ import pytest
 from django.db.models import Model, Q
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from tests.e2e.browser import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -255,11 +256,7 @@ def test_public_and_enterprise_pages_fit_a_390px_screen(browser: Any, live_serve
     try:
         for url in PHONE_PAGES_PUBLIC:
             check(url)
-        page.goto("/accounts/login/")
-        page.fill("#id_username", "enterprise")
-        page.fill("#id_password", PASSWORD)
-        page.click("form:has(#id_username) button[type=submit]")
-        page.wait_for_url("**/")
+        sign_in(page, "enterprise", PASSWORD)
         for template in PHONE_PAGES_ENTERPRISE:
             url = template.format(**{k: v for k, v in ids.items() if v is not None}) if "{" in template else template
             if "{" not in url:

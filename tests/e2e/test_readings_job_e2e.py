@@ -38,7 +38,8 @@ def test_county_imports_a_file_as_a_background_job(
     page.wait_for_selector("#commit-import")
     page.screenshot(path=str(SHOTS / "verification-import-job.png"), full_page=True)
     assert "预检结果（尚未写入）" in page.content()
-    page.click("#commit-import")
+    with page.expect_navigation():  # the commit job must exist before the worker runs
+        page.click("#commit-import")
     _work()
     page.reload()
     page.wait_for_selector("#to-verification")

@@ -52,7 +52,8 @@ def test_enterprise_self_assessment(page: Any, users: dict[str, Any], tmp_path: 
     # The entered values survive the round trip, so the enterprise can adjust and recompute.
     assert page.input_value("#fact_road_truck_clean_share") == "79.9"
     page.fill("#fact_road_truck_clean_share", "80")
-    page.click("button:has-text('计算等级')")
+    with page.expect_navigation():  # the old page already shows a result: wait for the new one
+        page.click("button:has-text('计算等级')")
     page.wait_for_selector("#assess-result")
     assert page.locator("#assess-grade").inner_text() == "B"
     page.screenshot(path=str(tmp_path / "self-assessment.png"), full_page=True)

@@ -109,8 +109,8 @@ def test_declaration_department_import_expert_check_ranked_table(
     _shot(page, "scorecards-department-dry-run")
     good = [bad[0], [2026, enterprise.credit_code, enterprise.name, "环保信用良好以上单位", "是", "市生态环境局"]]
     _upload(page, round_url, tmp_path, "部门数据-已修正.xlsx", _department_book(good))
-    page.click("#commit-import")
-    page.wait_for_url("**/jobs/*/")
+    with page.expect_navigation():  # the dry run's page is a job page too: wait for the commit job's
+        page.click("#commit-import")
     _work()
     page.wait_for_selector("text=导入结果")
     assert ScoreValue.objects.filter(source="department").count() == 2

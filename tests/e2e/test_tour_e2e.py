@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.e2e.browser import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -41,11 +42,7 @@ class Tour:
         # The live server's first request imports every view module and the rule book: slow on a busy machine.
         self.page.set_default_timeout(60_000)
         if username:
-            self.page.goto("/accounts/login/", timeout=180_000)
-            self.page.fill("#id_username", username)
-            self.page.fill("#id_password", PASSWORD)
-            self.page.click("form:has(#id_username) button[type=submit]")
-            self.page.wait_for_url("**/")
+            sign_in(self.page, username, PASSWORD, first_load_timeout=180_000)
         return self.page
 
     def visit(self, url: str, name: str, *expected: str, status: int = 200) -> str:
