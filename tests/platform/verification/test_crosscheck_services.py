@@ -14,7 +14,7 @@ from airgrade.platform.enterprises import services as registry
 from airgrade.platform.errors import AccessDenied, NotFound, ServiceError
 from airgrade.platform.grades import services as grades
 from airgrade.platform.grades.models import Downgrade
-from airgrade.platform.verification import crosscheck, meters, services
+from airgrade.platform.verification import crosscheck, meters, monthly, services
 from airgrade.platform.verification.models import CrossCheckRun, Finding, MonitoringPoint
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -162,6 +162,32 @@ def test_a_meter_silent_longer_than_its_m_hours_is_a_finding_once(users: dict[st
     # Re-running updates the same finding, never a second one.
     again = run(users["county"])
     assert (again.opened, again.updated, Finding.objects.count()) == (0, 1, 1)
+
+
+def test_silence_findings_do_not_depend_on_how_many_points_are_read_at_once(
+    users: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Check (b) reads the hour states a chunk of points at a time: one point per chunk finds what one chunk finds."""
+    m = crosscheck.cross_rules(last_month()).silence_hours
+    meter_m = crosscheck.cross_rules(last_month()).meter_silence_hours
+    code = users["own_enterprise"].credit_code
+    hours = month_hours(last_month())
+    load(users["county"], "monitoring", monitoring(code, hours, skip=range(100, 101 + m)))
+    load(users["county"], "monitoring", monitoring(code, hours, point="DA002"))
+    load(users["county"], "monitoring", monitoring(code, hours, skip=range(300, 302 + m), point="DA003"))
+    load(users["county"], "electricity", electricity(code, hours, missing=range(200, 201 + meter_m)))
+
+    def findings() -> list[tuple[Any, ...]]:
+        rows = Finding.objects.filter(kind="silence").order_by("key")
+        return [(f.key, f.summary, f.details, f.evidence) for f in rows]
+
+    assert run(users["county"]).counts["silence"] == 3
+    whole = findings()
+    Finding.objects.all().delete()
+    monkeypatch.setattr(monthly, "STATE_CHUNK", 1)
+    assert run(users["county"]).counts["silence"] == 3
+    assert findings() == whole
+    assert sorted(d["point_code"] for _, _, d, _ in whole) == ["DA001", "DA003", "M1"]
 
 
 def test_a_reporting_meter_is_no_finding(users: dict[str, Any]) -> None:

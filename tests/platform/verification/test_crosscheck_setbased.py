@@ -201,6 +201,24 @@ def test_first_and_last_readings_equal_the_aggregates_over_every_reading(users: 
     assert monthly.first_readings([]) == {} and monthly.site_last_readings([10**9]) == {}
 
 
+def test_hour_states_by_chunk_are_the_whole_months_states(
+    users: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outlets, meters, start, end = generate(users, 3)
+    states, values = monthly.outlet_states(outlets, start, end)
+    meter_states, meter_values = monthly.meter_states(meters, start, end)
+    monkeypatch.setattr(monthly, "STATE_CHUNK", 1)
+    chunks, chunked_states, chunked_values = [], {}, {}
+    for chunk, part_states, part_values in monthly.hour_states_by_chunk(outlets, meters, start, end):
+        assert {point_id for point_id, _ in part_states} <= set(chunk)
+        chunks.append(chunk)
+        chunked_states.update(part_states)
+        chunked_values.update(part_values)
+    assert chunks == [[point_id] for point_id in sorted(outlets) + sorted(meters)]
+    assert chunked_states == states | meter_states and chunked_values == values | meter_values
+    assert chunked_states  # the generated month has valid and stopped hours to compare
+
+
 def test_an_empty_month_reads_nothing(users: dict[str, Any]) -> None:
     start, end = core.month_bounds(last_month())
     assert monthly.meter_hours([], start, end) == {}

@@ -361,38 +361,44 @@ def _silences(
     firsts = {channel: local(first) for channel, first in monthly.first_readings(list(monitors)).items()}
     site_ids = sorted({point.site_id for point in monitors.values()})
     latest = {site_id: local(last) for site_id, last in monthly.site_last_readings(site_ids).items()}
-    # Both set-based: outlets one aggregate per chunk; meters from their hourly energy (a meter's hour is valid when
-    # its intervals cover it, which the outlets' per-row states do not express) and the hours they ran.
-    states, values = monthly.outlet_states([pk for pk, point in monitors.items() if point.kind == outlet], start, end)
-    meter_states, meter_values = monthly.meter_states(
-        [pk for pk, point in monitors.items() if point.kind == meter], start, end
-    )
-    states.update(meter_states)
-    values.update(meter_values)
+    channels_of: dict[int, list[tuple[str, dt.datetime]]] = defaultdict(list)
+    for (point_id, pollutant), first in sorted(firsts.items()):
+        channels_of[point_id].append((pollutant, first))
     stops_by_site: dict[int, set[dt.datetime]] = {}
     lines = line_changes(site_ids)  # every site's lines in one query, not one per site
     judged_hours: dict[tuple[dt.datetime, dt.datetime], list[dt.datetime]] = {}  # most channels share their bounds
     found: dict[int, list[tuple[str, list[core.Run], dt.datetime, dt.datetime]]] = defaultdict(list)
-    for (point_id, pollutant), first in sorted(firsts.items()):
-        point = monitors[point_id]
-        judged_from = max(start, hour_of(first))
-        site_last = latest.get(point.site_id)
-        if site_last is None:
-            continue
-        judged_to = min(end, hour_of(site_last) + core.HOUR)
-        if judged_from >= judged_to:
-            continue
-        if (judged_from, judged_to) not in judged_hours:
-            judged_hours[(judged_from, judged_to)] = core.hours_between(judged_from, judged_to)
-        judged = judged_hours[(judged_from, judged_to)]
-        if point.site_id not in stops_by_site:
-            stops_by_site[point.site_id] = _declared_stops(point.site, start, end, events, lines)
-        channel = states.get((point_id, pollutant), {})
-        silent = core.silent_hours(judged, channel, stops_by_site[point.site_id])
-        allowed = checks.meter_silence_hours if point.kind == meter else checks.silence_hours
-        long = core.long_runs(core.runs(judged, silent), allowed)
-        if long:
-            found[point_id].append((pollutant, long, judged_from, judged_to))
+    charted: monthly.ChannelValues = {}  # the silent channels' valid hours, for their findings' charts
+    # Set-based and a chunk of points at a time (a province's month of hour states at once took GiBs): outlets one
+    # aggregate per chunk; meters from their hourly energy (a meter's hour is valid when its intervals cover it,
+    # which the outlets' per-row states do not express) and the hours they ran.
+    for chunk, states, values in monthly.hour_states_by_chunk(
+        [pk for pk, point in monitors.items() if point.kind == outlet],
+        [pk for pk, point in monitors.items() if point.kind == meter],
+        start,
+        end,
+    ):
+        for point_id in chunk:
+            point = monitors[point_id]
+            site_last = latest.get(point.site_id)
+            if site_last is None:
+                continue
+            for pollutant, first in channels_of.get(point_id, ()):
+                judged_from = max(start, hour_of(first))
+                judged_to = min(end, hour_of(site_last) + core.HOUR)
+                if judged_from >= judged_to:
+                    continue
+                if (judged_from, judged_to) not in judged_hours:
+                    judged_hours[(judged_from, judged_to)] = core.hours_between(judged_from, judged_to)
+                judged = judged_hours[(judged_from, judged_to)]
+                if point.site_id not in stops_by_site:
+                    stops_by_site[point.site_id] = _declared_stops(point.site, start, end, events, lines)
+                silent = core.silent_hours(judged, states.get((point_id, pollutant), {}), stops_by_site[point.site_id])
+                allowed = checks.meter_silence_hours if point.kind == meter else checks.silence_hours
+                long = core.long_runs(core.runs(judged, silent), allowed)
+                if long:
+                    found[point_id].append((pollutant, long, judged_from, judged_to))
+                    charted[(point_id, pollutant)] = values.get((point_id, pollutant), {})
     # One finding per monitor or meter: its silent pollutants, the chart of the one silent longest.
     drafts: list[Draft] = []
     hours = core.hours_between(start, end)
@@ -435,7 +441,7 @@ def _silences(
                     "unit": unit,
                     "label_zh": chart_label,
                     "hours": [_hour_label(h) for h in hours],
-                    "values": [values.get((point_id, pollutant), {}).get(h) for h in hours],
+                    "values": [charted[(point_id, pollutant)].get(h) for h in hours],
                     "areas": [[_hour_label(run.start), _hour_label(run.end - core.HOUR)] for run in long],
                 },
             )

@@ -15,7 +15,7 @@ one Python step per reading row.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -309,6 +309,20 @@ VALID, STOPPED = "valid", "stopped"  # core.crosscheck.VALID / STOPPED; an hour 
 
 ChannelStates = dict[tuple[int, str], dict[dt.datetime, str]]
 ChannelValues = dict[tuple[int, str], dict[dt.datetime, float | None]]
+
+
+STATE_CHUNK = 2000  # points whose month of hour states is held at once (~1.5 M hours at 720 hours a month)
+
+
+def hour_states_by_chunk(
+    outlet_ids: Sequence[int], meter_ids: Sequence[int], start: dt.datetime, end: dt.datetime
+) -> Iterator[tuple[list[int], ChannelStates, ChannelValues]]:
+    """Check (b)'s hour states and values (`outlet_states`, `meter_states`) a chunk of points at a time, with the
+    chunk's points: a caller that keeps only what it finds holds one chunk's month, never a province's."""
+    for chunk in _chunks(sorted(outlet_ids), STATE_CHUNK):
+        yield (chunk, *outlet_states(chunk, start, end))
+    for chunk in _chunks(sorted(meter_ids), STATE_CHUNK):
+        yield (chunk, *meter_states(chunk, start, end))
 
 
 def outlet_states(
