@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
-from tests.e2e.browser import sign_in
+from tests.e2e.browser import sign_in, submit
 
 from airgrade.platform.declarations import services
 from airgrade.platform.declarations.models import Declaration, SampleDraw
@@ -70,24 +70,15 @@ class Journey:
             page.select_option("#confirm-form select", grade)
         consequences = page.locator("ul.consequences").inner_text()
         self.shot(name)
-        self.submit("#confirm-action")
+        submit(page, "#confirm-action")
         page.wait_for_selector(".messages .success")
         return str(consequences)
-
-    def submit(self, selector: str) -> None:
-        """Click a form's button and wait for the page it leads to.
-
-        Waiting for a selector alone is not enough when the page before already shows it (a success message, an
-        earlier signature): the next step would act on the old page and be lost when the new one arrives.
-        """
-        with self.page.expect_navigation():
-            self.page.click(selector)
 
     def sign_check(self, name: str) -> None:
         page = self.page
         page.select_option(".sign-form select[name=conclusion]", "consistent")
         page.fill("input.signature", name)
-        self.submit("button.sign-check")
+        submit(page, "button.sign-check")
         page.wait_for_selector("text=现场核查已签字")
 
 
@@ -164,12 +155,11 @@ def test_every_role_does_its_part_in_the_browser(page: Any, users: dict[str, Any
     for form in page.locator("form.findings-form").all():
         for select in form.locator("select").all():
             select.select_option("met")
-        with page.expect_navigation():  # see Journey.submit
-            form.locator("button.save-findings").click()
+        submit(page, form.locator("button.save-findings"))  # the page shows the last form's success already
         page.wait_for_selector(".messages .success")
     page.fill("#expert-opinion", "八个方面与申报一致")
     page.fill("#expert-signature", "赵专家")
-    journey.submit("#expert-sign")
+    submit(page, "#expert-sign")
     page.wait_for_selector("text=专家签字：赵专家")
     journey.shot("expert-findings-signed")
 
@@ -223,7 +213,7 @@ def test_every_role_does_its_part_in_the_browser(page: Any, users: dict[str, Any
     a, b = (int(n) for n in re.findall(r"\d+", question)[:2])
     page.fill("#captcha_answer", str(a + b))
     journey.shot("public-objection")
-    journey.submit("main form button[type=submit]")  # the form's own address is under /public/objections/ too
+    submit(page, "main form button[type=submit]")  # the form's own address is under /public/objections/ too
     page.wait_for_url("**/public/objections/**")
     journey.shot("public-objection-status")
     status_url = page.url

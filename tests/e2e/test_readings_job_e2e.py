@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from tests.e2e.browser import submit
 from tests.platform.verification.builders import monitoring_csv
 
 from airgrade.platform.verification.models import Reading
@@ -38,8 +39,7 @@ def test_county_imports_a_file_as_a_background_job(
     page.wait_for_selector("#commit-import")
     page.screenshot(path=str(SHOTS / "verification-import-job.png"), full_page=True)
     assert "预检结果（尚未写入）" in page.content()
-    with page.expect_navigation():  # the commit job must exist before the worker runs
-        page.click("#commit-import")
+    submit(page, "#commit-import")  # the commit job must exist before the worker runs
     _work()
     page.reload()
     page.wait_for_selector("#to-verification")

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from openpyxl import Workbook
+from tests.e2e.browser import submit
 
 from airgrade.core.credit_code import make as make_credit_code
 from airgrade.platform.scorecards.models import Scorecard, ScoreValue
@@ -109,8 +110,7 @@ def test_declaration_department_import_expert_check_ranked_table(
     _shot(page, "scorecards-department-dry-run")
     good = [bad[0], [2026, enterprise.credit_code, enterprise.name, "环保信用良好以上单位", "是", "市生态环境局"]]
     _upload(page, round_url, tmp_path, "部门数据-已修正.xlsx", _department_book(good))
-    with page.expect_navigation():  # the dry run's page is a job page too: wait for the commit job's
-        page.click("#commit-import")
+    submit(page, "#commit-import")  # the dry run's page is a job page too: wait for the commit job's
     _work()
     page.wait_for_selector("text=导入结果")
     assert ScoreValue.objects.filter(source="department").count() == 2

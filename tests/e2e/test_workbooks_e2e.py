@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
+from tests.e2e.browser import submit
 
 from airgrade.core.credit_code import make as make_credit_code
 from airgrade.platform.emergency.models import ListEntry
@@ -95,8 +96,7 @@ def test_import_with_one_bad_row_end_to_end(page: Any, login: Any, users: dict[s
 
     _upload(page, tmp_path, "清单-已修正.xlsx", _filled(template, "水泥"))
     assert page.locator("#count-new").inner_text() == "1"
-    with page.expect_navigation():  # the dry run's page is a job page too: wait for the commit job's
-        page.click("#commit-import")
+    submit(page, "#commit-import")  # the dry run's page is a job page too: wait for the commit job's
     _work()
     page.wait_for_selector("text=导入结果")
     _shot(page, "workbooks-committed")
