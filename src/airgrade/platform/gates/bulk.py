@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from airgrade.core import gates as core
-from airgrade.core.columns import Coded, coded
+from airgrade.core.columns import Coded, coded, recoded
 from airgrade.platform import pgcopy
 
 _STRINGS = pa.string()
@@ -97,12 +97,12 @@ def read(records: Sequence[Any]) -> Columns | None:
         "lane": ("lane", core.fast_text),
         "cargo": ("cargo", core.fast_text),
     }
-    coded: dict[str, Coded] = {}
+    text_columns: dict[str, Coded] = {}
     for name, (key, reader) in columns.items():
         column = _coded([record.get(key) for record in records], reader)
         if column is None:
             return None
-        coded[name] = column
+        text_columns[name] = column
     at_us = _instants([record.get("time") for record in records])
     if at_us is None:
         return None
@@ -110,7 +110,7 @@ def read(records: Sequence[Any]) -> Columns | None:
     corrects = _coded(corrects_raw, core.fast_corrects)
     if allowed is None or corrects is None:
         return None
-    return Columns(count, sequence, at_us=at_us, tonnage=tonnage, allowed=allowed, corrects=corrects, **coded)
+    return Columns(count, sequence, at_us=at_us, tonnage=tonnage, allowed=allowed, corrects=corrects, **text_columns)
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -284,10 +284,8 @@ class _Texts:
     a table of candidate texts, coded by distinct text."""
 
     def __init__(self, table: list[str], index: np.ndarray) -> None:
-        distinct: dict[str, int] = {}
-        remap = np.array([distinct.setdefault(text, len(distinct)) for text in table], dtype=np.int64)
-        self.values = list(distinct)
-        self.codes = remap[index]
+        texts = recoded(index, table, str)
+        self.values, self.codes = texts.values, texts.codes
         self._json = _strings([core.json_string(value) for value in self.values])
         self._copy = _strings(self.values)
 

@@ -403,6 +403,14 @@ def ingest_file(
     return _ingest(device, records, actor=actor, source=source, row_offset=1, now=now, whole_file=True)
 
 
+def _parsed(records: Sequence[Any], row_offset: int, source: str) -> list[core.Received]:
+    """Every record read, or the batch refused naming each row's problems."""
+    parsed, problems = core.parse_records(records, row_offset)
+    if problems:
+        raise _refuse(problems, source)
+    return parsed
+
+
 def _ingest(
     device: GateDevice,
     records: Sequence[Any],
@@ -418,11 +426,7 @@ def _ingest(
     now = now or timezone.now()
     # A whole file on PostgreSQL: column by column when every record is clean (`bulk`), else record by record.
     columns = bulk.read(records) if whole_file and connection.vendor == "postgresql" else None
-    parsed: list[core.Received] = []
-    if columns is None:
-        parsed, problems = core.parse_records(records, row_offset)
-        if problems:
-            raise _refuse(problems, source)
+    parsed = [] if columns is not None else _parsed(records, row_offset, source)
     site = device.site
     result = IngestResult()
     with transaction.atomic():
@@ -430,9 +434,7 @@ def _ingest(
         if columns is not None and _existing(site, device, columns.sequence.tolist()):
             # Some records are in the ledger already (a resent file): record by record tells duplicates from clashes.
             columns = None
-            parsed, problems = core.parse_records(records, row_offset)
-            if problems:
-                raise _refuse(problems, source)
+            parsed = _parsed(records, row_offset, source)
         fresh: list[core.Received] = []
         conflicts: list[core.RowErrors] = []
         for start in range(0, len(parsed), MAX_BATCH):
